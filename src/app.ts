@@ -1,0 +1,164 @@
+import { createServer, type Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { GraphQLSchema } from 'graphql';
+import type { Logger } from 'pino';
+import type { Config } from './core/config.js';
+import { authenticate, bearerToken } from './core/auth.js';
+import type { Context } from './core/context.js';
+import { AppError, formatError } from './core/errors.js';
+import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core/http.js';
+import { requestLimits } from './core/limits.js';
+import { attachWebSocket } from './core/ws.js';
+import { pendingMigrations } from './core/db.js';
+import { createSchema } from './schema.js';
+import { createServices, type Services } from './services.js';
+
+export interface AppDeps {
+  config: Config;
+  orm: MikroORM;
+  log: Logger;
+  /** Built once per process; tests pass one in to avoid rebuilding it per file. */
+  schema?: GraphQLSchema;
+}
+
+export interface App {
+  httpServer: Server;
+  services: Services;
+  /** Listens on `port` (0 = any free port) and resolves to the base URL. */
+  listen: (port: number, host?: string) => Promise<string>;
+  /** Stops accepting, drains in-flight requests, closes sockets. The ORM is the caller's to close. */
+  stop: () => Promise<void>;
+}
+
+/** One log line per GraphQL request: operation, duration, outcome. Never variables (they hold passwords). */
+function requestLogPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ operationName, response, errors }) {
+          const body = response.body;
+          const resultErrors = body.kind === 'single' ? body.singleResult.errors : undefined;
+          contextValue.log?.info(
+            {
+              operationName: operationName ?? null,
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              status: response.http.status ?? 200,
+              errorCodes: (errors ?? resultErrors ?? []).map((e) => e.extensions?.code ?? 'ERROR'),
+              userId: contextValue.viewer?.userId ?? null,
+            },
+            'graphql request',
+          );
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Builds the hub: Apollo over HTTP and graphql-ws on the same /graphql path, sharing the schema,
+ * limits, context and error masking. `main.ts` and the tests both use this.
+ */
+export async function createApp(deps: AppDeps): Promise<App> {
+  const { config, orm, log } = deps;
+  const schema = deps.schema ?? (await createSchema());
+  const services = createServices(config);
+  const limits = requestLimits(config);
+  const masked = formatError(log);
+  const httpServer = createServer();
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    formatError: masked,
+    introspection: limits.introspection,
+    hideSchemaDetailsFromClientErrors: limits.hideSuggestions,
+    parseOptions: { maxTokens: limits.maxTokens },
+    validationRules: limits.validationRules,
+    csrfPrevention: true,
+    allowBatchedHttpRequests: false,
+    includeStacktraceInErrorResponses: false,
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...limits.plugins, requestLogPlugin()],
+  });
+  await apollo.start();
+
+  const contextFor = (authorization: string | undefined, requestId: string) => async (): Promise<Context> => {
+    const em = orm.em.fork();
+    try {
+      const viewer = await authenticate(services.tokens, em, bearerToken(authorization));
+      return { em, viewer, requestId, log: log.child({ requestId }), services };
+    } catch (error) {
+      // A bad token is the client's problem: 401 with the code, not a 500.
+      if (error instanceof AppError) {
+        error.extensions.http = { status: 401 };
+      }
+      throw error;
+    }
+  };
+
+  httpServer.on('request', (req, res) => {
+    const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+    res.setHeader('x-request-id', requestId);
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const handle = async () => {
+      if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
+      if (path === '/readyz') return sendJson(res, ...(await readiness(orm)));
+      if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });
+      const body = parseBody(req, await readBody(req, config.limits.maxBodyBytes));
+      await executeGraphQL(apollo, req, res, body, contextFor(req.headers.authorization, requestId));
+    };
+    handle().catch((error: unknown) => {
+      if (error instanceof HttpError) {
+        if (!res.headersSent) sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+        return;
+      }
+      log.error({ err: error, requestId }, 'unhandled HTTP error');
+      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      else res.destroy();
+    });
+  });
+
+  const ws = attachWebSocket({
+    httpServer,
+    schema,
+    orm,
+    services,
+    limits,
+    log,
+    formatError: masked,
+    maxPayloadBytes: config.limits.maxBodyBytes,
+  });
+
+  return {
+    httpServer,
+    services,
+    listen: (port, host = config.host) =>
+      new Promise((resolve, reject) => {
+        httpServer.once('error', reject);
+        httpServer.listen(port, host, () => {
+          const { port: actual } = httpServer.address() as AddressInfo;
+          resolve(`http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${actual}`);
+        });
+      }),
+    stop: async () => {
+      await ws.dispose();
+      await apollo.stop(); // drains HTTP requests in flight, then closes the server
+      if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+    },
+  };
+}
+
+/** Ready: the database answers and no migration is pending. */
+async function readiness(orm: MikroORM): Promise<[number, unknown]> {
+  try {
+    await orm.em.getConnection().execute('select 1');
+    const pending = await pendingMigrations(orm);
+    if (pending.length) return [503, { status: 'migrations pending', pending }];
+    return [200, { status: 'ready' }];
+  } catch {
+    return [503, { status: 'database unreachable' }];
+  }
+}

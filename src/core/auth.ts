@@ -1,0 +1,103 @@
+import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
+import type { AuthChecker } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ForbiddenError, UnauthenticatedError } from './errors.js';
+import { Role } from './roles.js';
+import { AccountStatus, User } from '../modules/accounts/user.entity.js';
+import type { Context } from './context.js';
+
+const ISSUER = 'niudai';
+const AUDIENCE = 'niudai-api';
+
+/** Signs and checks access tokens (HS256 JWT, `sub` = user id). */
+export class TokenService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    secret: string,
+    private readonly ttlSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  async issue(userId: number): Promise<{ token: string; expiresAt: Date }> {
+    const now = Math.floor(Date.now() / 1000);
+    const exp = now + this.ttlSeconds;
+    const token = await new SignJWT({})
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setSubject(String(userId))
+      .setIssuer(ISSUER)
+      .setAudience(AUDIENCE)
+      .setIssuedAt(now)
+      .setExpirationTime(exp)
+      .sign(this.key);
+    return { token, expiresAt: new Date(exp * 1000) };
+  }
+
+  /**
+   * Verifies signature, algorithm (HS256 only: `alg: none` and others are refused), issuer, audience
+   * and expiry. Returns the user id and expiry, or throws UNAUTHENTICATED.
+   */
+  async verify(token: string): Promise<{ userId: number; expiresAt: Date }> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+      const userId = Number(payload.sub);
+      if (!Number.isSafeInteger(userId) || userId <= 0 || payload.exp === undefined) throw new Error('bad subject');
+      return { userId, expiresAt: new Date(payload.exp * 1000) };
+    } catch (error) {
+      if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('Your session has expired; sign in again.');
+      throw new UnauthenticatedError('The access token is not valid; sign in again.');
+    }
+  }
+}
+
+/** The signed-in user as the request sees it. */
+export interface Viewer {
+  user: User;
+  userId: number;
+  /** Account roles; organization roles are added by the organizations module. */
+  roles: Set<Role>;
+  tokenExpiresAt: Date;
+}
+
+/** Reads the bearer token from an Authorization header value; null when there is none. */
+export function bearerToken(header: string | undefined | null): string | null {
+  if (!header) return null;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match?.[1]) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
+  return match[1];
+}
+
+/**
+ * Turns a token into a Viewer. The account is read on every request, so a suspended or deleted
+ * account loses access at once, not when its token expires.
+ */
+export async function authenticate(tokens: TokenService, em: EntityManager, token: string | null): Promise<Viewer | null> {
+  if (token === null) return null;
+  const { userId, expiresAt } = await tokens.verify(token);
+  return loadViewer(em, userId, expiresAt);
+}
+
+/** The Viewer of an already verified token; UNAUTHENTICATED if the account is gone or suspended. */
+export async function loadViewer(em: EntityManager, userId: number, tokenExpiresAt: Date): Promise<Viewer> {
+  const user = await em.findOne(User, { id: userId });
+  if (!user) throw new UnauthenticatedError('The account of this token no longer exists.');
+  if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
+  return { user, userId, roles: new Set(user.roles), tokenExpiresAt };
+}
+
+/** `@Authorized(roles)`: signed in, and holding one of the roles if any are named. */
+export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
+  const viewer = context.viewer;
+  if (!viewer) throw new UnauthenticatedError();
+  if (roles.length > 0 && !roles.some((r) => viewer.roles.has(r))) {
+    throw new ForbiddenError(`This needs one of the roles: ${roles.join(', ')}.`);
+  }
+  return true;
+};
+
+/** The viewer, or UNAUTHENTICATED: for services that need an actor. */
+export function requireViewer(viewer: Viewer | null): Viewer {
+  if (!viewer) throw new UnauthenticatedError();
+  return viewer;
+}

@@ -1,0 +1,136 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+
+/** Everything the process can be told through its environment, validated once at start. */
+export interface Config {
+  nodeEnv: 'development' | 'production' | 'test';
+  port: number;
+  host: string;
+  /** External PostgreSQL; when absent an embedded one is started in `dataDir/postgres`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  jwtSecret: string;
+  jwtTtlSeconds: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  adminEmail: string | null;
+  adminPassword: string | null;
+  limits: Limits;
+}
+
+/** Abuse limits, applied alike over HTTP and WebSocket. */
+export interface Limits {
+  maxDepth: number;
+  maxAliases: number;
+  maxDirectives: number;
+  maxTokens: number;
+  maxCost: number;
+  maxBodyBytes: number;
+  /** Default and hard maximum of `first` on every connection. */
+  pageDefault: number;
+  pageMax: number;
+}
+
+/** A configuration that cannot start the hub; the message names every bad variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const DEV_SECRET_FILE = 'jwt-secret';
+/** Below this length an HMAC secret can be brute-forced offline from any token. */
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * Reads and validates the configuration. Collects every problem before failing, so an operator fixes
+ * them in one go rather than one restart per variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max}, got '${raw}'`);
+      return fallback;
+    }
+    return value;
+  };
+
+  const nodeEnvRaw = env.NODE_ENV ?? 'development';
+  const nodeEnv = (['development', 'production', 'test'] as const).find((v) => v === nodeEnvRaw);
+  if (!nodeEnv) problems.push(`NODE_ENV must be development, production or test, got '${nodeEnvRaw}'`);
+
+  const logLevelRaw = env.LOG_LEVEL ?? (nodeEnv === 'test' ? 'silent' : 'info');
+  const logLevel = LOG_LEVELS.find((v) => v === logLevelRaw);
+  if (!logLevel) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${logLevelRaw}'`);
+
+  const databaseUrl = env.DATABASE_URL || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    problems.push(`DATABASE_URL must be a postgres:// or postgresql:// URL`);
+  }
+
+  const dataDir = path.resolve(cwd, env.DATA_DIR || '.data');
+  const jwtSecret = resolveJwtSecret(env.JWT_SECRET, nodeEnv ?? 'development', dataDir, problems);
+
+  const adminEmail = env.ADMIN_EMAIL || null;
+  const adminPassword = env.ADMIN_PASSWORD || null;
+  if ((adminEmail === null) !== (adminPassword === null)) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
+  }
+  if (adminPassword !== null && adminPassword.length < 8) problems.push('ADMIN_PASSWORD must be at least 8 characters');
+
+  const config: Config = {
+    nodeEnv: nodeEnv ?? 'development',
+    port: int('PORT', 4000, 0, 65535),
+    host: env.HOST || '0.0.0.0',
+    databaseUrl,
+    dataDir,
+    jwtSecret,
+    jwtTtlSeconds: int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    logLevel: logLevel ?? 'info',
+    adminEmail,
+    adminPassword,
+    limits: {
+      maxDepth: int('LIMIT_MAX_DEPTH', 10, 2, 50),
+      maxAliases: int('LIMIT_MAX_ALIASES', 15, 1, 1000),
+      maxDirectives: int('LIMIT_MAX_DIRECTIVES', 20, 1, 1000),
+      maxTokens: int('LIMIT_MAX_TOKENS', 2000, 100, 100000),
+      maxCost: int('LIMIT_MAX_COST', 5000, 100, 1000000),
+      maxBodyBytes: int('LIMIT_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
+      pageDefault: int('PAGE_DEFAULT', 20, 1, 100),
+      pageMax: int('PAGE_MAX', 100, 1, 100),
+    },
+  };
+  if (config.limits.pageDefault > config.limits.pageMax) problems.push('PAGE_DEFAULT must not exceed PAGE_MAX');
+  if (problems.length) throw new ConfigError(problems);
+  return config;
+}
+
+function resolveJwtSecret(
+  raw: string | undefined,
+  nodeEnv: Config['nodeEnv'],
+  dataDir: string,
+  problems: string[],
+): string {
+  if (raw) {
+    if (raw.length < MIN_SECRET_LENGTH) problems.push(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+    return raw;
+  }
+  if (nodeEnv === 'production') {
+    problems.push('JWT_SECRET is required when NODE_ENV=production (at least 32 random characters)');
+    return '';
+  }
+  if (nodeEnv === 'test') return randomBytes(32).toString('base64url');
+  // Development: a generated secret kept under .data/ so that tokens survive a restart.
+  const file = path.join(dataDir, DEV_SECRET_FILE);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, secret + '\n', { mode: 0o600 });
+  return secret;
+}

@@ -1,0 +1,19 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Viewer } from './auth.js';
+import type { Services } from '../services.js';
+
+/**
+ * What every resolver receives, built the same way for HTTP and graphql-ws: a fresh EntityManager
+ * fork (its identity map and dataloaders are per operation), the viewer, and the services.
+ */
+export interface Context {
+  em: EntityManager;
+  viewer: Viewer | null;
+  requestId: string;
+  log: Logger;
+  services: Services;
+}
+
+/** The part of a Context that services need: who acts, and the unit of work to act in. */
+export type Actor = Pick<Context, 'em' | 'viewer' | 'requestId'>;

@@ -1,0 +1,28 @@
+import { Field, ID, InterfaceType } from 'type-graphql';
+import { toGlobalId } from './global-id.js';
+
+/**
+ * Every entity clients can refetch implements Node. Subclasses name their GraphQL type and key;
+ * `id` is derived, so it can never disagree with the row.
+ */
+@InterfaceType('Node', {
+  description: 'An object with a globally unique, opaque id; refetch it with `node(id:)`.',
+  resolveType: (value: Node) => value.nodeTypeName(),
+})
+export abstract class Node {
+  /** The GraphQL type name; also the prefix of the global id. */
+  nodeTypeName(): string {
+    return this.constructor.name;
+  }
+
+  /** The primary key inside the type. */
+  nodeKey(): string | number {
+    throw new Error(`${this.constructor.name} must implement nodeKey()`);
+  }
+
+  // A method rather than a getter, so MikroORM does not count it as entity data.
+  @Field(() => ID, { name: 'id', description: 'Opaque, globally unique id.' })
+  globalId(): string {
+    return toGlobalId(this.nodeTypeName(), this.nodeKey());
+  }
+}

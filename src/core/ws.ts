@@ -1,0 +1,138 @@
+import type { Server as HttpServer } from 'node:http';
+import { WebSocketServer } from 'ws';
+import { useServer, type Extra } from 'graphql-ws/use/ws';
+import type { Disposable } from 'graphql-ws';
+import {
+  GraphQLError,
+  getOperationAST,
+  parse,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type GraphQLFormattedError,
+  type GraphQLSchema,
+} from 'graphql';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { authenticate, loadViewer, type Viewer } from './auth.js';
+import { withoutSuggestions, type RequestLimits } from './limits.js';
+import type { Context } from './context.js';
+import type { Services } from '../services.js';
+import { randomUUID } from 'node:crypto';
+
+/** Close codes of our own, next to graphql-ws's (4400 bad request, 4408 init timeout, 4409 duplicate id, …). */
+export enum HubCloseCode {
+  /** The access token expired while the socket was open; reconnect with a fresh one. */
+  TokenExpired = 4401,
+}
+
+/** What the socket remembers between its operations. */
+interface SocketState {
+  userId: number | null;
+  tokenExpiresAt: Date | null;
+  tokenTimer?: NodeJS.Timeout;
+}
+
+type SocketExtra = Extra & { state?: SocketState };
+
+export interface WsDeps {
+  httpServer: HttpServer;
+  schema: GraphQLSchema;
+  orm: MikroORM;
+  services: Services;
+  limits: RequestLimits;
+  log: Logger;
+  formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  maxPayloadBytes: number;
+}
+
+/** The token from `connectionParams`: `{ authorization: "Bearer …" }` or `{ token: "…" }`. */
+function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): string | null {
+  const raw = params?.authorization ?? params?.Authorization ?? params?.token;
+  if (typeof raw !== 'string' || raw === '') return null;
+  return raw.replace(/^Bearer\s+/i, '');
+}
+
+/**
+ * graphql-ws on the HTTP server's /graphql path. graphql-ws skips Apollo's pipeline, so this applies
+ * the same parse limits, validation rules (armor's, no introspection in production), context and
+ * error masking itself.
+ */
+export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; wss: WebSocketServer } {
+  const { schema, orm, services, limits, log } = deps;
+  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxPayloadBytes });
+  const rules = [...specifiedRules, ...limits.validationRules];
+
+  const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
+    errors.map((error) => {
+      const formatted = deps.formatError(error.toJSON(), error);
+      return limits.hideSuggestions ? { ...formatted, message: withoutSuggestions(formatted.message) } : formatted;
+    });
+
+  const server: Disposable = useServer<Record<string, unknown>, { state?: SocketState }>(
+    {
+      schema,
+      connectionInitWaitTimeout: 10_000,
+      onConnect: async (ctx) => {
+        const extra = ctx.extra as SocketExtra;
+        const state: SocketState = { userId: null, tokenExpiresAt: null };
+        extra.state = state;
+        const token = tokenFrom(ctx.connectionParams);
+        if (token === null) return true;
+        try {
+          const viewer = await authenticate(services.tokens, orm.em.fork(), token);
+          if (!viewer) return true;
+          state.userId = viewer.userId;
+          state.tokenExpiresAt = viewer.tokenExpiresAt;
+          // An expired token must not keep a socket alive: close it when the token runs out.
+          const ms = Math.min(viewer.tokenExpiresAt.getTime() - Date.now(), 2 ** 31 - 1);
+          state.tokenTimer = setTimeout(() => extra.socket.close(HubCloseCode.TokenExpired, 'Token expired'), ms);
+          state.tokenTimer.unref();
+          return true;
+        } catch (error) {
+          log.info({ reason: (error as Error).message }, 'websocket connection refused');
+          return false; // graphql-ws closes with 4403 Forbidden
+        }
+      },
+      onDisconnect: (ctx) => clearTimeout((ctx.extra as SocketExtra).state?.tokenTimer),
+      onClose: (ctx) => clearTimeout((ctx.extra as SocketExtra).state?.tokenTimer),
+      onSubscribe: (_ctx, _id, payload) => {
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, { maxTokens: limits.maxTokens });
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) return errors;
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('Unable to identify the operation to run.')];
+        return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
+      },
+      context: async (ctx): Promise<Context> => {
+        const state = (ctx.extra as SocketExtra).state;
+        const em = orm.em.fork();
+        let viewer: Viewer | null = null;
+        if (state?.userId && state.tokenExpiresAt) {
+          // Re-read the account per operation: a suspension takes effect for new subscriptions at once.
+          // A suspended account's socket is closed (graphql-ws closes when the context throws).
+          viewer = await loadViewer(em, state.userId, state.tokenExpiresAt);
+        }
+        const requestId = randomUUID();
+        return { em, viewer, requestId, log: log.child({ requestId }), services };
+      },
+      onError: (_ctx, _id, _payload, errors) => format(errors),
+      onNext: (_ctx, _id, _payload, _args, result) =>
+        result.errors ? { ...result, errors: format(result.errors) } : undefined,
+    },
+    wss,
+  );
+
+  return {
+    wss,
+    dispose: async () => {
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      await server.dispose();
+    },
+  };
+}

@@ -1,0 +1,104 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Actor } from '../../core/context.js';
+import { requireViewer, type TokenService } from '../../core/auth.js';
+import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from '../../core/errors.js';
+import { hashPassword, verifyPassword } from '../../core/passwords.js';
+import { Role } from '../../core/roles.js';
+import { Region } from '../regions/region.entity.js';
+import type { RegionService } from '../regions/region.service.js';
+import { AccountStatus, User } from './user.entity.js';
+import { MOBILE_PATTERN, type CreateStaffAccountInput, type SignInInput, type SignUpInput } from './account.inputs.js';
+
+/** The same words for every sign-in failure: nothing tells which part was wrong. */
+const SIGN_IN_FAILED = 'The login or the password is wrong.';
+
+/** Accounts: sign-up, sign-in, staff creation. */
+export class AccountService {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly regions: RegionService,
+  ) {}
+
+  async signUp(actor: Actor, input: SignUpInput): Promise<{ token: string; expiresAt: Date; viewer: User }> {
+    const user = await this.createAccount(actor.em, input, [Role.WORKER], null);
+    return { ...(await this.tokens.issue(user.id)), viewer: user };
+  }
+
+  async signIn(actor: Actor, input: SignInInput): Promise<{ token: string; expiresAt: Date; viewer: User }> {
+    const login = input.login.trim();
+    const where = MOBILE_PATTERN.test(login) ? { mobile: login } : { email: login.toLowerCase() };
+    const user = await actor.em.findOne(User, where, { populate: ['passwordHash'] });
+    const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
+    if (!user || !ok) throw new UnauthenticatedError(SIGN_IN_FAILED);
+    if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
+    return { ...(await this.tokens.issue(user.id)), viewer: user };
+  }
+
+  /**
+   * Admins create staff of any kind anywhere. Union staff create union, government or enterprise
+   * staff only inside their own region scope, and never admins.
+   */
+  async createStaffAccount(actor: Actor, input: CreateStaffAccountInput): Promise<User> {
+    const viewer = requireViewer(actor.viewer);
+    const isAdmin = viewer.roles.has(Role.ADMIN);
+    if (!isAdmin && !viewer.roles.has(Role.UNION_STAFF)) throw new ForbiddenError('Only admins and union staff create staff accounts.');
+    if (input.role === Role.ADMIN && !isAdmin) throw new ForbiddenError('Only admins create admin accounts.');
+    const needsRegion = input.role === Role.UNION_STAFF || input.role === Role.GOV_STAFF;
+    if (needsRegion && !input.regionScopeCode) {
+      throw BadUserInputError.field('input.regionScopeCode', 'is required for union and government staff');
+    }
+    let region: Region | null = null;
+    if (input.regionScopeCode) region = await this.regions.require(actor.em, input.regionScopeCode, 'input.regionScopeCode');
+    if (!isAdmin) {
+      const scope = viewer.user.regionScope?.unwrap().code;
+      if (!scope || !region || !(await this.regions.covers(actor.em, scope, region.code))) {
+        throw new ForbiddenError('Union staff create staff only inside their own region scope.');
+      }
+    }
+    return this.createAccount(actor.em, input, [input.role], region);
+  }
+
+  /** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD or the CLI; does nothing if the email exists. */
+  async ensureAdmin(em: EntityManager, email: string, password: string): Promise<{ created: boolean }> {
+    const existing = await em.findOne(User, { email: email.toLowerCase() });
+    if (existing) return { created: false };
+    await this.createAccount(em, { email, password, displayName: 'Administrator' }, [Role.ADMIN], null);
+    return { created: true };
+  }
+
+  private async createAccount(
+    em: EntityManager,
+    input: Pick<SignUpInput, 'email' | 'mobile' | 'password' | 'displayName'>,
+    roles: Role[],
+    region: Region | null,
+  ): Promise<User> {
+    const email = input.email?.trim().toLowerCase() || null;
+    const mobile = input.mobile?.trim() || null;
+    if (!email && !mobile) {
+      throw new BadUserInputError([
+        { path: 'input.email', message: 'give an email address or a mobile number' },
+        { path: 'input.mobile', message: 'give an email address or a mobile number' },
+      ]);
+    }
+    const displayName = input.displayName.trim();
+    if (!displayName) throw BadUserInputError.field('input.displayName', 'must not be blank');
+    const user = em.create(User, {
+      email,
+      mobile,
+      passwordHash: await hashPassword(input.password),
+      displayName,
+      roles,
+      regionScope: region ? ref(region) : null,
+    });
+    try {
+      await em.persistAndFlush(user);
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) {
+        throw new ConflictError('An account with this email address or mobile number already exists.');
+      }
+      throw error;
+    }
+    return user;
+  }
+}

@@ -1,0 +1,37 @@
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../core/context.js';
+import { ServiceCategory } from './service-category.entity.js';
+import { TargetGroupInfo } from './target-group.js';
+
+@Resolver(() => ServiceCategory)
+export class CategoryResolver {
+  @Query(() => [ServiceCategory], {
+    description: 'Service categories: children of `parentCode`, or the top level when omitted.',
+  })
+  serviceCategories(
+    @Ctx() ctx: Context,
+    @Arg('parentCode', () => String, { nullable: true }) parentCode?: string | null,
+  ): Promise<ServiceCategory[]> {
+    return ctx.services.categories.list(ctx.em, parentCode ?? null);
+  }
+
+  @Query(() => ServiceCategory, { nullable: true, description: 'One service category by code.' })
+  serviceCategory(@Ctx() ctx: Context, @Arg('code', () => String) code: string): Promise<ServiceCategory | null> {
+    return ctx.services.categories.get(ctx.em, code);
+  }
+
+  @Query(() => [TargetGroupInfo], { description: 'The target groups with bilingual labels.' })
+  targetGroups(@Ctx() ctx: Context): TargetGroupInfo[] {
+    return ctx.services.categories.targetGroups();
+  }
+
+  @FieldResolver(() => ServiceCategory, { nullable: true, description: 'The category this one belongs to.' })
+  parent(@Root() category: ServiceCategory): Promise<ServiceCategory> | null {
+    return category.parent ? (category.parent.load({ dataloader: true }) as Promise<ServiceCategory>) : null;
+  }
+
+  @FieldResolver(() => [ServiceCategory], { description: 'Categories directly below this one.' })
+  async children(@Root() category: ServiceCategory): Promise<ServiceCategory[]> {
+    return (await category.children.load({ dataloader: true })).getItems();
+  }
+}

@@ -1,0 +1,37 @@
+import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../core/context.js';
+import { Region, RegionLevel } from './region.entity.js';
+
+@Resolver(() => Region)
+export class RegionResolver {
+  @Query(() => [Region], {
+    description: 'Administrative divisions: children of `parentCode` (provinces when omitted), optionally one level.',
+  })
+  regions(
+    @Ctx() ctx: Context,
+    @Arg('parentCode', () => String, { nullable: true }) parentCode?: string | null,
+    @Arg('level', () => RegionLevel, { nullable: true }) level?: RegionLevel | null,
+  ): Promise<Region[]> {
+    return ctx.services.regions.list(ctx.em, parentCode ?? (level ? undefined : null), level);
+  }
+
+  @Query(() => Region, { nullable: true, description: 'One division by its GB/T 2260 code.' })
+  region(@Ctx() ctx: Context, @Arg('code', () => String) code: string): Promise<Region | null> {
+    return ctx.services.regions.get(ctx.em, code);
+  }
+
+  @FieldResolver(() => Region, { nullable: true, description: 'The division this one belongs to.' })
+  parent(@Root() region: Region): Promise<Region> | null {
+    return region.parent ? region.parent.load({ dataloader: true }) as Promise<Region> : null;
+  }
+
+  @FieldResolver(() => [Region], { description: 'Divisions directly below this one.' })
+  async children(@Root() region: Region): Promise<Region[]> {
+    return (await region.children.load({ dataloader: true })).getItems();
+  }
+
+  @FieldResolver(() => [Region], { description: 'From the province down to this division, itself included.' })
+  path(@Ctx() ctx: Context, @Root() region: Region): Promise<Region[]> {
+    return ctx.services.regions.byCodes(ctx.em, region.path);
+  }
+}

@@ -1,0 +1,93 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ref } from '@mikro-orm/core';
+import { BadUserInputError, NotFoundError } from '../../core/errors.js';
+import { levelOfCode, Region, type RegionLevel } from './region.entity.js';
+import type { RegionRow } from './region-csv.js';
+
+/** Reads the region tree and imports divisions. */
+export class RegionService {
+  /** Regions under `parentCode` (top level when null), optionally of one level, in code order. */
+  list(em: EntityManager, parentCode: string | null | undefined, level: RegionLevel | null | undefined): Promise<Region[]> {
+    return em.find(
+      Region,
+      { ...(parentCode !== undefined ? { parent: parentCode } : {}), ...(level ? { level } : {}) },
+      { orderBy: { code: 'asc' } },
+    );
+  }
+
+  get(em: EntityManager, code: string): Promise<Region | null> {
+    return em.findOne(Region, { code });
+  }
+
+  /** Regions by code, in the order given; batched across a GraphQL request by MikroORM's dataloader. */
+  byCodes(em: EntityManager, codes: string[]): Promise<Region[]> {
+    return Promise.all(codes.map((code) => ref(em.getReference(Region, code)).loadOrFail({ dataloader: true })));
+  }
+
+  async require(em: EntityManager, code: string, path: string): Promise<Region> {
+    const region = await em.findOne(Region, { code });
+    if (!region) throw BadUserInputError.field(path, `region ${code} does not exist`);
+    return region;
+  }
+
+  /** Whether `code` lies in the subtree of `scopeCode` (a region covers itself and all below it). */
+  async covers(em: EntityManager, scopeCode: string, code: string): Promise<boolean> {
+    if (scopeCode === code) return true;
+    const region = await em.findOne(Region, { code });
+    if (!region) throw new NotFoundError('Region', code);
+    return region.path.includes(scopeCode);
+  }
+
+  /**
+   * Inserts or updates divisions. Parents may come from the same file or already exist; paths are
+   * recomputed for every imported row (and its existing descendants keep theirs, since a code's
+   * parent is fixed by GB/T 2260). Runs in the caller's transaction.
+   */
+  async importRows(em: EntityManager, rows: RegionRow[]): Promise<{ created: number; updated: number }> {
+    const byCode = new Map(rows.map((r) => [r.code, r]));
+    const existing = new Map(
+      (await em.find(Region, { code: { $in: [...new Set(rows.flatMap((r) => [r.code, r.parentCode ?? r.code]))] } })).map(
+        (r) => [r.code, r],
+      ),
+    );
+    const pathOf = new Map<string, string[]>();
+    const resolvePath = (code: string, trail: Set<string>): string[] => {
+      const known = pathOf.get(code);
+      if (known) return known;
+      const row = byCode.get(code);
+      if (!row) {
+        const region = existing.get(code);
+        if (!region) throw BadUserInputError.field('input.csv', `parent region ${code} is neither in the file nor known`);
+        return region.path;
+      }
+      if (trail.has(code)) throw BadUserInputError.field('input.csv', `region ${code} is its own ancestor`);
+      trail.add(code);
+      const path = row.parentCode ? [...resolvePath(row.parentCode, trail), code] : [code];
+      pathOf.set(code, path);
+      return path;
+    };
+    // Parents first, so foreign keys hold row by row.
+    const ordered = rows.map((row) => ({ row, path: resolvePath(row.code, new Set()) })).sort((a, b) => a.path.length - b.path.length);
+    let created = 0;
+    let updated = 0;
+    for (const { row, path } of ordered) {
+      const current = existing.get(row.code) ?? (await em.findOne(Region, { code: row.code }));
+      const data = {
+        name: row.name,
+        nameEn: row.nameEn,
+        level: levelOfCode(row.code),
+        parent: row.parentCode ? ref(em.getReference(Region, row.parentCode)) : null,
+        path,
+      };
+      if (current) {
+        em.assign(current, data);
+        updated++;
+      } else {
+        em.persist(em.create(Region, { code: row.code, ...data }));
+        created++;
+      }
+      await em.flush();
+    }
+    return { created, updated };
+  }
+}
