@@ -33,7 +33,12 @@ async function main(): Promise<number> {
     const result = spawnSync(process.execPath, ['--import', 'tsx', cli, ...args], {
       cwd: root,
       stdio: 'inherit',
-      env: { ...process.env, DATABASE_URL: url, MIKRO_ORM_CLI_CONFIG: 'mikro-orm.config.ts', MIKRO_ORM_CLI_ALWAYS_ALLOW_TS: '1' },
+      env: {
+        ...process.env,
+        DATABASE_URL: url,
+        MIKRO_ORM_CLI_CONFIG: 'mikro-orm.config.ts',
+        MIKRO_ORM_CLI_ALWAYS_ALLOW_TS: '1',
+      },
     });
     if (args[0] === 'migration:create' && result.status === 0) writeMigrationIndex();
     return result.status ?? 1;

@@ -100,7 +100,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 
   httpServer.on('request', (req, res) => {
-    const requestId = (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) || randomUUID();
+    const requestId =
+      (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) ||
+      randomUUID();
     res.setHeader('x-request-id', requestId);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handle = async () => {
@@ -112,11 +114,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
     };
     handle().catch((error: unknown) => {
       if (error instanceof HttpError) {
-        if (!res.headersSent) sendJson(res, error.status, { errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }] });
+        if (!res.headersSent)
+          sendJson(res, error.status, {
+            errors: [{ message: error.message, extensions: { code: 'BAD_REQUEST' } }],
+          });
         return;
       }
       log.error({ err: error, requestId }, 'unhandled HTTP error');
-      if (!res.headersSent) sendJson(res, 500, { errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }] });
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
+        });
       else res.destroy();
     });
   });

@@ -2,7 +2,11 @@ import 'reflect-metadata';
 import path from 'node:path';
 import { ConfigError, loadConfig } from './core/config.js';
 import { createLogger } from './core/logger.js';
-import { DataDirectoryError, startEmbeddedPostgres, type EmbeddedDatabase } from './core/embedded-postgres.js';
+import {
+  DataDirectoryError,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from './core/embedded-postgres.js';
 import { ensureDatabase } from './core/database-url.js';
 import { connectOrm, migrate } from './core/db.js';
 import { loadReferenceData } from './core/reference-data.js';
@@ -32,13 +36,18 @@ async function main(): Promise<void> {
   await loadReferenceData(orm);
   if (config.adminEmail && config.adminPassword) {
     const app0 = await import('./services.js');
-    const { created } = await app0.createServices(config).accounts.ensureAdmin(orm.em.fork(), config.adminEmail, config.adminPassword);
+    const { created } = await app0
+      .createServices(config)
+      .accounts.ensureAdmin(orm.em.fork(), config.adminEmail, config.adminPassword);
     if (created) log.info({ email: config.adminEmail }, 'first admin created');
   }
 
   const app = await createApp({ config, orm, log });
   const base = await app.listen(config.port);
-  log.info({ url: `${base.replace('127.0.0.1', 'localhost')}/graphql` }, 'Niudai is serving GraphQL (HTTP and graphql-ws)');
+  log.info(
+    { url: `${base.replace('127.0.0.1', 'localhost')}/graphql` },
+    'Niudai is serving GraphQL (HTTP and graphql-ws)',
+  );
 
   let stopping = false;
   const shutdown = async (signal: string) => {

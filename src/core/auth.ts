@@ -40,12 +40,18 @@ export class TokenService {
    */
   async verify(token: string): Promise<{ userId: number; expiresAt: Date }> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE });
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: ['HS256'],
+        issuer: ISSUER,
+        audience: AUDIENCE,
+      });
       const userId = Number(payload.sub);
-      if (!Number.isSafeInteger(userId) || userId <= 0 || payload.exp === undefined) throw new Error('bad subject');
+      if (!Number.isSafeInteger(userId) || userId <= 0 || payload.exp === undefined)
+        throw new Error('bad subject');
       return { userId, expiresAt: new Date(payload.exp * 1000) };
     } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw new UnauthenticatedError('Your session has expired; sign in again.');
+      if (error instanceof joseErrors.JWTExpired)
+        throw new UnauthenticatedError('Your session has expired; sign in again.');
       throw new UnauthenticatedError('The access token is not valid; sign in again.');
     }
   }
@@ -72,7 +78,11 @@ export function bearerToken(header: string | undefined | null): string | null {
  * Turns a token into a Viewer. The account is read on every request, so a suspended or deleted
  * account loses access at once, not when its token expires.
  */
-export async function authenticate(tokens: TokenService, em: EntityManager, token: string | null): Promise<Viewer | null> {
+export async function authenticate(
+  tokens: TokenService,
+  em: EntityManager,
+  token: string | null,
+): Promise<Viewer | null> {
   if (token === null) return null;
   const { userId, expiresAt } = await tokens.verify(token);
   return loadViewer(em, userId, expiresAt);

@@ -82,7 +82,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if ((adminEmail === null) !== (adminPassword === null)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD must be set together');
   }
-  if (adminPassword !== null && adminPassword.length < 8) problems.push('ADMIN_PASSWORD must be at least 8 characters');
+  if (adminPassword !== null && adminPassword.length < 8)
+    problems.push('ADMIN_PASSWORD must be at least 8 characters');
 
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
@@ -106,7 +107,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pageMax: int('PAGE_MAX', 100, 1, 100),
     },
   };
-  if (config.limits.pageDefault > config.limits.pageMax) problems.push('PAGE_DEFAULT must not exceed PAGE_MAX');
+  if (config.limits.pageDefault > config.limits.pageMax)
+    problems.push('PAGE_DEFAULT must not exceed PAGE_MAX');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }
@@ -118,7 +120,8 @@ function resolveJwtSecret(
   problems: string[],
 ): string {
   if (raw) {
-    if (raw.length < MIN_SECRET_LENGTH) problems.push(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
+    if (raw.length < MIN_SECRET_LENGTH)
+      problems.push(`JWT_SECRET must be at least ${MIN_SECRET_LENGTH} characters`);
     return raw;
   }
   if (nodeEnv === 'production') {

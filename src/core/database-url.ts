@@ -7,7 +7,8 @@ export async function ensureDatabase(adminUrl: string, database: string, templat
   await client.connect();
   try {
     const { rowCount } = await client.query('select 1 from pg_database where datname = $1', [database]);
-    if (!rowCount) await client.query(`create database ${database}${template ? ` template ${template}` : ''}`);
+    if (!rowCount)
+      await client.query(`create database ${database}${template ? ` template ${template}` : ''}`);
   } finally {
     await client.end();
   }

@@ -63,7 +63,9 @@ export class RateLimitedError extends AppError {
 
 export class BadUserInputError extends AppError {
   constructor(fields: FieldProblem[], message?: string) {
-    super(ErrorCode.BAD_USER_INPUT, message ?? fields.map((f) => `${f.path}: ${f.message}`).join('; '), { fields });
+    super(ErrorCode.BAD_USER_INPUT, message ?? fields.map((f) => `${f.path}: ${f.message}`).join('; '), {
+      fields,
+    });
   }
 
   /** A single bad field, the common case in services. */
@@ -101,7 +103,12 @@ export function formatError(log: Pick<Logger, 'error'>) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     if (original instanceof AppError) {
-      return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: original.extensions };
+      return {
+        message: original.message,
+        path: formatted.path,
+        locations: formatted.locations,
+        extensions: original.extensions,
+      };
     }
     if (original instanceof ArgumentValidationError) {
       const fields = fieldProblems(original.extensions.validationErrors as ClassValidatorError[], 'input');
@@ -121,7 +128,11 @@ export function formatError(log: Pick<Logger, 'error'>) {
     if (isRequestError) return { ...formatted, extensions: { code } };
     if (original instanceof GraphQLError && original.originalError === undefined && !formatted.path) {
       // A validation error from a rule (armor's limits, graphql-js rules): about the request, not a crash.
-      return { message: formatted.message, locations: formatted.locations, extensions: { code: code ?? 'GRAPHQL_VALIDATION_FAILED' } };
+      return {
+        message: formatted.message,
+        locations: formatted.locations,
+        extensions: { code: code ?? 'GRAPHQL_VALIDATION_FAILED' },
+      };
     }
     log.error({ err: original ?? error, path: formatted.path }, 'unexpected error (masked for the client)');
     return {

@@ -14,7 +14,8 @@ export class HttpError extends Error {
 /** Reads the request body up to `limit` bytes (413 beyond it). */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limit) throw new HttpError(413, `The request body exceeds ${limit} bytes.`);
+  if (Number.isFinite(declared) && declared > limit)
+    throw new HttpError(413, `The request body exceeds ${limit} bytes.`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -34,10 +35,12 @@ export function parseBody(req: IncomingMessage, raw: Buffer): unknown {
   if (req.method !== 'POST') return undefined;
   const contentType = req.headers['content-type'] ?? '';
   const charset = /charset=([^;]+)/i.exec(contentType)?.[1]?.trim().replace(/"/g, '').toLowerCase();
-  if (charset && charset !== 'utf-8' && charset !== 'utf8') throw new HttpError(415, `Unsupported charset '${charset}'; use utf-8.`);
+  if (charset && charset !== 'utf-8' && charset !== 'utf8')
+    throw new HttpError(415, `Unsupported charset '${charset}'; use utf-8.`);
   const text = raw.toString('utf8');
   if (!/^application\/(graphql-response\+)?json/i.test(contentType)) return text;
-  if (text.trim() === '') throw new HttpError(400, 'The request body is empty; send a JSON object with a "query".');
+  if (text.trim() === '')
+    throw new HttpError(400, 'The request body is empty; send a JSON object with a "query".');
   try {
     return JSON.parse(text);
   } catch {
@@ -55,7 +58,10 @@ export function headerMap(req: IncomingMessage): HeaderMap {
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 

@@ -31,7 +31,10 @@ export function requestLimits(config: Config): RequestLimits {
   });
   const protection = armor.protect();
   return {
-    validationRules: [...protection.validationRules, ...(production ? [NoSchemaIntrospectionCustomRule] : [])],
+    validationRules: [
+      ...protection.validationRules,
+      ...(production ? [NoSchemaIntrospectionCustomRule] : []),
+    ],
     // armor is typed against Apollo's CommonJS build and we load the ESM one: same objects, two declarations.
     plugins: protection.plugins as unknown as ApolloServerPlugin[],
     maxTokens: limits.maxTokens,

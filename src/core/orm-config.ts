@@ -9,7 +9,10 @@ import { MIGRATIONS } from '../../migrations/index.js';
  * `migrations/index.ts` rather than discovered from disk, so that they load the same way under tsx,
  * vitest and the CLI.
  */
-export function ormOptions(clientUrl: string, overrides: Partial<Options<PostgreSqlDriver>> = {}): Options<PostgreSqlDriver> {
+export function ormOptions(
+  clientUrl: string,
+  overrides: Partial<Options<PostgreSqlDriver>> = {},
+): Options<PostgreSqlDriver> {
   return {
     driver: PostgreSqlDriver,
     clientUrl,

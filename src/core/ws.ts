@@ -60,13 +60,19 @@ function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): strin
  */
 export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; wss: WebSocketServer } {
   const { schema, orm, services, limits, log } = deps;
-  const wss = new WebSocketServer({ server: deps.httpServer, path: '/graphql', maxPayload: deps.maxPayloadBytes });
+  const wss = new WebSocketServer({
+    server: deps.httpServer,
+    path: '/graphql',
+    maxPayload: deps.maxPayloadBytes,
+  });
   const rules = [...specifiedRules, ...limits.validationRules];
 
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => {
       const formatted = deps.formatError(error.toJSON(), error);
-      return limits.hideSuggestions ? { ...formatted, message: withoutSuggestions(formatted.message) } : formatted;
+      return limits.hideSuggestions
+        ? { ...formatted, message: withoutSuggestions(formatted.message) }
+        : formatted;
     });
 
   const server: Disposable = useServer<Record<string, unknown>, { state?: SocketState }>(
@@ -86,7 +92,10 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           state.tokenExpiresAt = viewer.tokenExpiresAt;
           // An expired token must not keep a socket alive: close it when the token runs out.
           const ms = Math.min(viewer.tokenExpiresAt.getTime() - Date.now(), 2 ** 31 - 1);
-          state.tokenTimer = setTimeout(() => extra.socket.close(HubCloseCode.TokenExpired, 'Token expired'), ms);
+          state.tokenTimer = setTimeout(
+            () => extra.socket.close(HubCloseCode.TokenExpired, 'Token expired'),
+            ms,
+          );
           state.tokenTimer.unref();
           return true;
         } catch (error) {

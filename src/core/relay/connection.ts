@@ -17,7 +17,10 @@ export class PageInfo {
 
 @ArgsType()
 export class ConnectionArgs {
-  @Field(() => Int, { nullable: true, description: `Page size from the start; default ${PAGE_DEFAULT}, at most ${PAGE_MAX}.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Page size from the start; default ${PAGE_DEFAULT}, at most ${PAGE_MAX}.`,
+  })
   @IsOptional()
   @Min(0)
   @Max(PAGE_MAX)
@@ -26,7 +29,10 @@ export class ConnectionArgs {
   @Field(() => String, { nullable: true, description: 'Cursor of the item after which the page starts.' })
   after?: string;
 
-  @Field(() => Int, { nullable: true, description: `Page size from the end, at most ${PAGE_MAX}; used with \`before\`.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `Page size from the end, at most ${PAGE_MAX}; used with \`before\`.`,
+  })
   @ValidateIf((args: ConnectionArgs) => args.last !== undefined && args.last !== null)
   @Min(0)
   @Max(PAGE_MAX)
@@ -37,7 +43,12 @@ export class ConnectionArgs {
 }
 
 /** The page request handed to MikroORM's keyset pagination (`em.findByCursor`). */
-export function pageOptions(args: ConnectionArgs): { first?: number; after?: string; last?: number; before?: string } {
+export function pageOptions(args: ConnectionArgs): {
+  first?: number;
+  after?: string;
+  last?: number;
+  before?: string;
+} {
   if (args.last != null && args.first == null) return { last: args.last, before: args.before ?? undefined };
   return { first: args.first ?? PAGE_DEFAULT, after: args.after ?? undefined };
 }
@@ -59,7 +70,10 @@ export interface ConnectionShape<T> {
  * Builds `<Name>Connection` and `<Name>Edge` object types for a node type. `totalCount` is a method
  * field so the COUNT query runs only when a client selects it.
  */
-export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: string): ClassType<ConnectionShape<T>> {
+export function ConnectionType<T extends object>(
+  nodeType: ClassType<T>,
+  name: string,
+): ClassType<ConnectionShape<T>> {
   @ObjectType(`${name}Edge`)
   class Edge {
     @Field(() => String, { description: 'Opaque keyset cursor of this edge.' }) cursor!: string;
@@ -81,7 +95,10 @@ export function ConnectionType<T extends object>(nodeType: ClassType<T>, name: s
 }
 
 /** Wraps a page in the connection class so type-graphql can resolve its method fields. */
-export function toConnection<T extends object>(type: ClassType<ConnectionShape<T>>, page: Page<T>): ConnectionShape<T> {
+export function toConnection<T extends object>(
+  type: ClassType<ConnectionShape<T>>,
+  page: Page<T>,
+): ConnectionShape<T> {
   return Object.assign(new type(), page);
 }
 

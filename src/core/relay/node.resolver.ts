@@ -36,7 +36,10 @@ export class NodeResolver {
     return ctx.services.nodes.fetch(ctx, id);
   }
 
-  @Query(() => [Node], { nullable: 'items', description: `Several objects by global id (at most ${MAX_NODES}), in order.` })
+  @Query(() => [Node], {
+    nullable: 'items',
+    description: `Several objects by global id (at most ${MAX_NODES}), in order.`,
+  })
   nodes(@Ctx() ctx: Context, @Arg('ids', () => [ID]) ids: string[]): Promise<(Node | null)[]> {
     if (ids.length > MAX_NODES) throw BadUserInputError.field('ids', `at most ${MAX_NODES} ids at once`);
     return Promise.all(ids.map((id) => ctx.services.nodes.fetch(ctx, id)));

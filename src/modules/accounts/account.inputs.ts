@@ -43,12 +43,15 @@ export class SignInInput {
 @InputType({ description: 'An admin, or union staff inside their region scope, creates a staff account.' })
 export class CreateStaffAccountInput extends SignUpInput {
   @Field(() => Role, { description: 'UNION_STAFF, GOV_STAFF, ENTERPRISE_STAFF or (admins only) ADMIN.' })
-  @IsIn([...STAFF_ROLES], { message: 'must be a staff role: UNION_STAFF, GOV_STAFF, ENTERPRISE_STAFF or ADMIN' })
+  @IsIn([...STAFF_ROLES], {
+    message: 'must be a staff role: UNION_STAFF, GOV_STAFF, ENTERPRISE_STAFF or ADMIN',
+  })
   role!: Role;
 
   @Field(() => String, {
     nullable: true,
-    description: 'GB/T 2260 code of the region the staff member works for; required for union and government staff.',
+    description:
+      'GB/T 2260 code of the region the staff member works for; required for union and government staff.',
   })
   @IsOptional()
   @Matches(/^\d{6}$/, { message: 'must be a 6-digit GB/T 2260 code' })
@@ -57,7 +60,9 @@ export class CreateStaffAccountInput extends SignUpInput {
 
 @ObjectType({ description: 'A signed-in session.' })
 export class AuthPayload {
-  @Field(() => String, { description: 'Bearer token for the Authorization header or graphql-ws connectionParams.' })
+  @Field(() => String, {
+    description: 'Bearer token for the Authorization header or graphql-ws connectionParams.',
+  })
   token!: string;
 
   @Field(() => Date)

@@ -24,13 +24,23 @@ export class AccountResolver {
   }
 
   @Mutation(() => AuthPayload, { description: 'A worker creates an account and is signed in.' })
-  signUp(@Ctx() ctx: Context, @Arg('input', () => SignUpInput) input: SignUpInput): Promise<AuthPayload> {
-    return ctx.services.accounts.signUp(ctx, input);
+  async signUp(
+    @Ctx() ctx: Context,
+    @Arg('input', () => SignUpInput) input: SignUpInput,
+  ): Promise<AuthPayload> {
+    const { as, ...payload } = await ctx.services.accounts.signUp(ctx, input);
+    ctx.viewer = as; // the new user reads the rest of this response as themself
+    return payload;
   }
 
   @Mutation(() => AuthPayload, { description: 'Exchanges a login and password for an access token.' })
-  signIn(@Ctx() ctx: Context, @Arg('input', () => SignInInput) input: SignInInput): Promise<AuthPayload> {
-    return ctx.services.accounts.signIn(ctx, input);
+  async signIn(
+    @Ctx() ctx: Context,
+    @Arg('input', () => SignInInput) input: SignInInput,
+  ): Promise<AuthPayload> {
+    const { as, ...payload } = await ctx.services.accounts.signIn(ctx, input);
+    ctx.viewer = as;
+    return payload;
   }
 
   @Authorized(Role.ADMIN, Role.UNION_STAFF)

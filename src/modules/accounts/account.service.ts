@@ -1,14 +1,19 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
-import { requireViewer, type TokenService } from '../../core/auth.js';
+import { requireViewer, type TokenService, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from '../../core/errors.js';
 import { hashPassword, verifyPassword } from '../../core/passwords.js';
 import { Role } from '../../core/roles.js';
 import { Region } from '../regions/region.entity.js';
 import type { RegionService } from '../regions/region.service.js';
 import { AccountStatus, User } from './user.entity.js';
-import { MOBILE_PATTERN, type CreateStaffAccountInput, type SignInInput, type SignUpInput } from './account.inputs.js';
+import {
+  MOBILE_PATTERN,
+  type CreateStaffAccountInput,
+  type SignInInput,
+  type SignUpInput,
+} from './account.inputs.js';
 
 /** The same words for every sign-in failure: nothing tells which part was wrong. */
 const SIGN_IN_FAILED = 'The login or the password is wrong.';
@@ -20,19 +25,29 @@ export class AccountService {
     private readonly regions: RegionService,
   ) {}
 
-  async signUp(actor: Actor, input: SignUpInput): Promise<{ token: string; expiresAt: Date; viewer: User }> {
+  async signUp(actor: Actor, input: SignUpInput): ReturnType<AccountService['session']> {
     const user = await this.createAccount(actor.em, input, [Role.WORKER], null);
-    return { ...(await this.tokens.issue(user.id)), viewer: user };
+    return this.session(user);
   }
 
-  async signIn(actor: Actor, input: SignInInput): Promise<{ token: string; expiresAt: Date; viewer: User }> {
+  async signIn(actor: Actor, input: SignInInput): ReturnType<AccountService['session']> {
     const login = input.login.trim();
     const where = MOBILE_PATTERN.test(login) ? { mobile: login } : { email: login.toLowerCase() };
     const user = await actor.em.findOne(User, where, { populate: ['passwordHash'] });
     const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
     if (!user || !ok) throw new UnauthenticatedError(SIGN_IN_FAILED);
     if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
-    return { ...(await this.tokens.issue(user.id)), viewer: user };
+    return this.session(user);
+  }
+
+  /** A new token for `user`, who is from then on the viewer of the rest of this response. */
+  async session(user: User): Promise<{ token: string; expiresAt: Date; viewer: User; as: Viewer }> {
+    const issued = await this.tokens.issue(user.id);
+    return {
+      ...issued,
+      viewer: user,
+      as: { user, userId: user.id, roles: new Set(user.roles), tokenExpiresAt: issued.expiresAt },
+    };
   }
 
   /**
@@ -42,14 +57,16 @@ export class AccountService {
   async createStaffAccount(actor: Actor, input: CreateStaffAccountInput): Promise<User> {
     const viewer = requireViewer(actor.viewer);
     const isAdmin = viewer.roles.has(Role.ADMIN);
-    if (!isAdmin && !viewer.roles.has(Role.UNION_STAFF)) throw new ForbiddenError('Only admins and union staff create staff accounts.');
+    if (!isAdmin && !viewer.roles.has(Role.UNION_STAFF))
+      throw new ForbiddenError('Only admins and union staff create staff accounts.');
     if (input.role === Role.ADMIN && !isAdmin) throw new ForbiddenError('Only admins create admin accounts.');
     const needsRegion = input.role === Role.UNION_STAFF || input.role === Role.GOV_STAFF;
     if (needsRegion && !input.regionScopeCode) {
       throw BadUserInputError.field('input.regionScopeCode', 'is required for union and government staff');
     }
     let region: Region | null = null;
-    if (input.regionScopeCode) region = await this.regions.require(actor.em, input.regionScopeCode, 'input.regionScopeCode');
+    if (input.regionScopeCode)
+      region = await this.regions.require(actor.em, input.regionScopeCode, 'input.regionScopeCode');
     if (!isAdmin) {
       const scope = viewer.user.regionScope?.unwrap().code;
       if (!scope || !region || !(await this.regions.covers(actor.em, scope, region.code))) {

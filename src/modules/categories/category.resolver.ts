@@ -16,7 +16,10 @@ export class CategoryResolver {
   }
 
   @Query(() => ServiceCategory, { nullable: true, description: 'One service category by code.' })
-  serviceCategory(@Ctx() ctx: Context, @Arg('code', () => String) code: string): Promise<ServiceCategory | null> {
+  serviceCategory(
+    @Ctx() ctx: Context,
+    @Arg('code', () => String) code: string,
+  ): Promise<ServiceCategory | null> {
     return ctx.services.categories.get(ctx.em, code);
   }
 

@@ -1,4 +1,15 @@
-import { Collection, Entity, OptionalProps, PrimaryKeyProp, Index, ManyToOne, OneToMany, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import {
+  Collection,
+  Entity,
+  OptionalProps,
+  PrimaryKeyProp,
+  Index,
+  ManyToOne,
+  OneToMany,
+  PrimaryKey,
+  Property,
+  type Ref,
+} from '@mikro-orm/core';
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Node } from '../../core/relay/node.js';
 
@@ -14,7 +25,9 @@ export class ServiceCategory extends Node {
   [OptionalProps]?: 'sortOrder';
 
   @PrimaryKey({ type: 'string', length: 64 })
-  @Field(() => String, { description: 'Dotted code, e.g. LIFE.CHILDCARE; a child starts with its parent code.' })
+  @Field(() => String, {
+    description: 'Dotted code, e.g. LIFE.CHILDCARE; a child starts with its parent code.',
+  })
   code!: string;
 
   @Property({ type: 'string', length: 100 })

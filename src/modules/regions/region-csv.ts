@@ -19,7 +19,10 @@ const MAX_ROWS = 10_000;
 export function parseRegionCsv(text: string, path = 'input.csv'): RegionRow[] {
   let records: Record<string, string>[];
   try {
-    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
+    records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<
+      string,
+      string
+    >[];
   } catch (error) {
     throw BadUserInputError.field(path, `is not valid CSV: ${(error as Error).message}`);
   }
@@ -36,7 +39,8 @@ export function parseRegionCsv(text: string, path = 'input.csv'): RegionRow[] {
     const bad = (message: string) => problems.push({ path: `${path}[line ${line}]`, message });
     if (!CODE.test(code)) bad(`code '${code}' is not a 6-digit GB/T 2260 code`);
     else if (seen.has(code)) bad(`code ${code} appears twice`);
-    if (parentCode !== null && !CODE.test(parentCode)) bad(`parentCode '${parentCode}' is not a 6-digit code`);
+    if (parentCode !== null && !CODE.test(parentCode))
+      bad(`parentCode '${parentCode}' is not a 6-digit code`);
     if (parentCode === code) bad('a region cannot be its own parent');
     if (!name || name.length > 100) bad('name must be 1 to 100 characters');
     if (!nameEn || nameEn.length > 100) bad('nameEn must be 1 to 100 characters');

@@ -1,4 +1,15 @@
-import { Collection, Entity, OptionalProps, PrimaryKeyProp, Enum, Index, ManyToOne, OneToMany, PrimaryKey, Property, type Ref } from '@mikro-orm/core';
+import {
+  Collection,
+  Entity,
+  PrimaryKeyProp,
+  Enum,
+  Index,
+  ManyToOne,
+  OneToMany,
+  PrimaryKey,
+  Property,
+  type Ref,
+} from '@mikro-orm/core';
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 import { Node } from '../../core/relay/node.js';
 

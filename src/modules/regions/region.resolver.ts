@@ -5,7 +5,8 @@ import { Region, RegionLevel } from './region.entity.js';
 @Resolver(() => Region)
 export class RegionResolver {
   @Query(() => [Region], {
-    description: 'Administrative divisions: children of `parentCode` (provinces when omitted), optionally one level.',
+    description:
+      'Administrative divisions: children of `parentCode` (provinces when omitted), optionally one level.',
   })
   regions(
     @Ctx() ctx: Context,
@@ -22,7 +23,7 @@ export class RegionResolver {
 
   @FieldResolver(() => Region, { nullable: true, description: 'The division this one belongs to.' })
   parent(@Root() region: Region): Promise<Region> | null {
-    return region.parent ? region.parent.load({ dataloader: true }) as Promise<Region> : null;
+    return region.parent ? (region.parent.load({ dataloader: true }) as Promise<Region>) : null;
   }
 
   @FieldResolver(() => [Region], { description: 'Divisions directly below this one.' })

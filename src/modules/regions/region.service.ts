@@ -7,7 +7,11 @@ import type { RegionRow } from './region-csv.js';
 /** Reads the region tree and imports divisions. */
 export class RegionService {
   /** Regions under `parentCode` (top level when null), optionally of one level, in code order. */
-  list(em: EntityManager, parentCode: string | null | undefined, level: RegionLevel | null | undefined): Promise<Region[]> {
+  list(
+    em: EntityManager,
+    parentCode: string | null | undefined,
+    level: RegionLevel | null | undefined,
+  ): Promise<Region[]> {
     return em.find(
       Region,
       { ...(parentCode !== undefined ? { parent: parentCode } : {}), ...(level ? { level } : {}) },
@@ -21,7 +25,9 @@ export class RegionService {
 
   /** Regions by code, in the order given; batched across a GraphQL request by MikroORM's dataloader. */
   byCodes(em: EntityManager, codes: string[]): Promise<Region[]> {
-    return Promise.all(codes.map((code) => ref(em.getReference(Region, code)).loadOrFail({ dataloader: true })));
+    return Promise.all(
+      codes.map((code) => ref(em.getReference(Region, code)).loadOrFail({ dataloader: true })),
+    );
   }
 
   async require(em: EntityManager, code: string, path: string): Promise<Region> {
@@ -46,9 +52,11 @@ export class RegionService {
   async importRows(em: EntityManager, rows: RegionRow[]): Promise<{ created: number; updated: number }> {
     const byCode = new Map(rows.map((r) => [r.code, r]));
     const existing = new Map(
-      (await em.find(Region, { code: { $in: [...new Set(rows.flatMap((r) => [r.code, r.parentCode ?? r.code]))] } })).map(
-        (r) => [r.code, r],
-      ),
+      (
+        await em.find(Region, {
+          code: { $in: [...new Set(rows.flatMap((r) => [r.code, r.parentCode ?? r.code]))] },
+        })
+      ).map((r) => [r.code, r]),
     );
     const pathOf = new Map<string, string[]>();
     const resolvePath = (code: string, trail: Set<string>): string[] => {
@@ -57,7 +65,11 @@ export class RegionService {
       const row = byCode.get(code);
       if (!row) {
         const region = existing.get(code);
-        if (!region) throw BadUserInputError.field('input.csv', `parent region ${code} is neither in the file nor known`);
+        if (!region)
+          throw BadUserInputError.field(
+            'input.csv',
+            `parent region ${code} is neither in the file nor known`,
+          );
         return region.path;
       }
       if (trail.has(code)) throw BadUserInputError.field('input.csv', `region ${code} is its own ancestor`);
@@ -67,7 +79,9 @@ export class RegionService {
       return path;
     };
     // Parents first, so foreign keys hold row by row.
-    const ordered = rows.map((row) => ({ row, path: resolvePath(row.code, new Set()) })).sort((a, b) => a.path.length - b.path.length);
+    const ordered = rows
+      .map((row) => ({ row, path: resolvePath(row.code, new Set()) }))
+      .sort((a, b) => a.path.length - b.path.length);
     let created = 0;
     let updated = 0;
     for (const { row, path } of ordered) {

@@ -1,0 +1,57 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestProject } from 'vitest/node';
+import pino from 'pino';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/core/embedded-postgres.js';
+import { ensureDatabase, withDatabase } from '../../src/core/database-url.js';
+import { connectOrm, migrate } from '../../src/core/db.js';
+import { loadReferenceData } from '../../src/core/reference-data.js';
+import { TEMPLATE_DATABASE } from './constants.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** URL of the test server's maintenance database; test files create their own from the template. */
+    adminDatabaseUrl: string;
+  }
+}
+
+/**
+ * One PostgreSQL per test run (embedded on a free port, or TEST_DATABASE_URL), with a template
+ * database migrated once and loaded with reference data. Each test file copies the template.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'warn' });
+  let embedded: EmbeddedDatabase | null = null;
+  let scratch: string | null = null;
+  let adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    scratch = mkdtempSync(path.join(tmpdir(), 'niudai-test-'));
+    chmodSync(scratch, 0o755); // as root, PostgreSQL runs as 'postgres', which must enter this folder
+    embedded = await startEmbeddedPostgres(path.join(scratch, 'pgdata'), log);
+    adminUrl = embedded.url('postgres');
+  }
+  await recreateTemplate(adminUrl);
+  const orm = await connectOrm(withDatabase(adminUrl, TEMPLATE_DATABASE));
+  await migrate(orm);
+  await loadReferenceData(orm);
+  await orm.close();
+  project.provide('adminDatabaseUrl', adminUrl);
+
+  return async () => {
+    await embedded?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  };
+}
+
+async function recreateTemplate(adminUrl: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`drop database if exists ${TEMPLATE_DATABASE} with (force)`);
+  } finally {
+    await client.end();
+  }
+  await ensureDatabase(adminUrl, TEMPLATE_DATABASE);
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { WebSocket } from 'ws';
+import { createClient, type Client, type ClientOptions } from 'graphql-ws';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { GraphQLSchema } from 'graphql';
+import pino from 'pino';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig, type Config } from '../../src/core/config.js';
+import { connectOrm } from '../../src/core/db.js';
+import { ensureDatabase, withDatabase } from '../../src/core/database-url.js';
+import { createSchema } from '../../src/schema.js';
+import { TEMPLATE_DATABASE } from './constants.js';
+import { Seed } from './seed.js';
+
+/** A GraphQL response as the client sees it. */
+export interface GqlResponse<T = Record<string, unknown>> {
+  status: number;
+  body: {
+    data?: T | null;
+    errors?: {
+      message: string;
+      path?: (string | number)[];
+      extensions?: Record<string, unknown> & { code?: string };
+    }[];
+  };
+}
+
+export interface TestApp {
+  url: string;
+  httpUrl: string;
+  wsUrl: string;
+  app: App;
+  orm: MikroORM;
+  config: Config;
+  databaseName: string;
+  seed: Seed;
+  /** POSTs a GraphQL operation; never throws on GraphQL errors. */
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GqlResponse<T>>;
+  /** POSTs and returns `data`, failing the test on any error. */
+  data<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<T>;
+  /** A graphql-ws client on the same path; closed by `stop()`. */
+  ws(options?: { token?: string | null } & Partial<ClientOptions>): Client;
+  stop(): Promise<void>;
+}
+
+let schemaPromise: Promise<GraphQLSchema> | undefined;
+
+/** Starts the real app on a free port, over a fresh copy of the migrated template database. */
+export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const adminUrl = inject('adminDatabaseUrl');
+  const databaseName = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  await ensureDatabase(adminUrl, databaseName, TEMPLATE_DATABASE);
+  const databaseUrl = withDatabase(adminUrl, databaseName);
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, HOST: '127.0.0.1', ...env });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const orm = await connectOrm(databaseUrl, log);
+  const app = await createApp({ config, orm, log, schema: await (schemaPromise ??= createSchema()) });
+  const url = await app.listen(0, '127.0.0.1');
+  const clients: Client[] = [];
+
+  const gql: TestApp['gql'] = async (query, variables, token) => {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, body: (await response.json()) as GqlResponse['body'] } as never;
+  };
+
+  const testApp: TestApp = {
+    url,
+    httpUrl: `${url}/graphql`,
+    wsUrl: `${url.replace('http', 'ws')}/graphql`,
+    app,
+    orm,
+    config,
+    databaseName,
+    seed: new Seed(orm, app.services),
+    gql,
+    async data(query, variables, token) {
+      const { body } = await gql(query, variables, token);
+      if (body.errors?.length) throw new Error(`GraphQL errors: ${JSON.stringify(body.errors)}`);
+      return body.data as never;
+    },
+    ws(options = {}) {
+      const { token, ...rest } = options;
+      const client = createClient({
+        url: testApp.wsUrl,
+        webSocketImpl: WebSocket,
+        retryAttempts: 0,
+        lazy: true,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        ...rest,
+      });
+      clients.push(client);
+      return client;
+    },
+    async stop() {
+      await Promise.all(clients.map((c) => c.dispose()));
+      await app.stop();
+      await orm.close();
+    },
+  };
+  return testApp;
+}
+
+/** Runs one operation over a graphql-ws client and resolves with its single result. */
+export function wsRequest<T = Record<string, unknown>>(
+  client: Client,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<GqlResponse<T>['body']> {
+  return new Promise((resolve, reject) => {
+    let result: GqlResponse<T>['body'] | undefined;
+    client.subscribe<T>(
+      { query, variables },
+      {
+        next: (value) => (result = value as GqlResponse<T>['body']),
+        error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+        complete: () => (result ? resolve(result) : reject(new Error('completed without a result'))),
+      },
+    );
+  });
+}
