@@ -1,6 +1,19 @@
 import { Region } from './modules/regions/region.entity.js';
 import { ServiceCategory } from './modules/categories/service-category.entity.js';
 import { User } from './modules/accounts/user.entity.js';
+import { Organization } from './modules/organizations/organization.entity.js';
+import { OrganizationService } from './modules/organizations/service.entity.js';
+import { HubMembershipRequest, OrganizationMember } from './modules/organizations/membership.entity.js';
+import { AuditEntry } from './modules/audit/audit-entry.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
-export const ENTITIES = [Region, ServiceCategory, User] as const;
+export const ENTITIES = [
+  Region,
+  ServiceCategory,
+  User,
+  Organization,
+  OrganizationService,
+  OrganizationMember,
+  HubMembershipRequest,
+  AuditEntry,
+] as const;

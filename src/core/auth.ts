@@ -4,6 +4,8 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
 import { Role } from './roles.js';
 import { AccountStatus, User } from '../modules/accounts/user.entity.js';
+import { OrganizationMember } from '../modules/organizations/membership.entity.js';
+import { MemberRole } from '../modules/organizations/organization.enums.js';
 import type { Context } from './context.js';
 
 const ISSUER = 'niudai';
@@ -61,9 +63,22 @@ export class TokenService {
 export interface Viewer {
   user: User;
   userId: number;
-  /** Account roles; organization roles are added by the organizations module. */
+  /** Account roles plus ORG_ADMIN/ORG_MEMBER when the user belongs to any organization. */
   roles: Set<Role>;
+  /** Organization id → the user's role in it. */
+  memberships: Map<number, MemberRole>;
   tokenExpiresAt: Date;
+}
+
+/** Builds a Viewer from a user and their organization memberships. */
+export function viewerOf(user: User, memberships: OrganizationMember[], tokenExpiresAt: Date): Viewer {
+  const roles = new Set(user.roles);
+  const byOrg = new Map<number, MemberRole>();
+  for (const m of memberships) {
+    byOrg.set(m.organization.id, m.role);
+    roles.add(m.role === MemberRole.ORG_ADMIN ? Role.ORG_ADMIN : Role.ORG_MEMBER);
+  }
+  return { user, userId: user.id, roles, memberships: byOrg, tokenExpiresAt };
 }
 
 /** Reads the bearer token from an Authorization header value; null when there is none. */
@@ -93,7 +108,8 @@ export async function loadViewer(em: EntityManager, userId: number, tokenExpires
   const user = await em.findOne(User, { id: userId });
   if (!user) throw new UnauthenticatedError('The account of this token no longer exists.');
   if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
-  return { user, userId, roles: new Set(user.roles), tokenExpiresAt };
+  const memberships = await em.find(OrganizationMember, { user: userId });
+  return viewerOf(user, memberships, tokenExpiresAt);
 }
 
 /** `@Authorized(roles)`: signed in, and holding one of the roles if any are named. */

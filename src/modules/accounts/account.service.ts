@@ -1,7 +1,8 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
-import { requireViewer, type TokenService, type Viewer } from '../../core/auth.js';
+import { requireViewer, viewerOf, type TokenService, type Viewer } from '../../core/auth.js';
+import { OrganizationMember } from '../organizations/membership.entity.js';
 import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from '../../core/errors.js';
 import { hashPassword, verifyPassword } from '../../core/passwords.js';
 import { Role } from '../../core/roles.js';
@@ -27,7 +28,7 @@ export class AccountService {
 
   async signUp(actor: Actor, input: SignUpInput): ReturnType<AccountService['session']> {
     const user = await this.createAccount(actor.em, input, [Role.WORKER], null);
-    return this.session(user);
+    return this.session(actor.em, user);
   }
 
   async signIn(actor: Actor, input: SignInInput): ReturnType<AccountService['session']> {
@@ -37,17 +38,17 @@ export class AccountService {
     const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
     if (!user || !ok) throw new UnauthenticatedError(SIGN_IN_FAILED);
     if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
-    return this.session(user);
+    return this.session(actor.em, user);
   }
 
   /** A new token for `user`, who is from then on the viewer of the rest of this response. */
-  async session(user: User): Promise<{ token: string; expiresAt: Date; viewer: User; as: Viewer }> {
+  async session(
+    em: EntityManager,
+    user: User,
+  ): Promise<{ token: string; expiresAt: Date; viewer: User; as: Viewer }> {
     const issued = await this.tokens.issue(user.id);
-    return {
-      ...issued,
-      viewer: user,
-      as: { user, userId: user.id, roles: new Set(user.roles), tokenExpiresAt: issued.expiresAt },
-    };
+    const memberships = await em.find(OrganizationMember, { user: user.id });
+    return { ...issued, viewer: user, as: viewerOf(user, memberships, issued.expiresAt) };
   }
 
   /**

@@ -1,0 +1,178 @@
+import {
+  BigIntType,
+  Collection,
+  Entity,
+  Enum,
+  Index,
+  ManyToOne,
+  OneToMany,
+  OptionalProps,
+  PrimaryKey,
+  Property,
+  type Ref,
+} from '@mikro-orm/core';
+import { Field, Float, Int, ObjectType } from 'type-graphql';
+import { Node } from '../../core/relay/node.js';
+import { TargetGroup } from '../categories/target-group.js';
+import { Region } from '../regions/region.entity.js';
+import { User } from '../accounts/user.entity.js';
+import { EvaluationGrade, FoundingType, OrganizationKind, VerificationStatus } from './organization.enums.js';
+import { OrganizationService as ServiceOffering } from './service.entity.js';
+
+/**
+ * A social organization (社会组织). What it can serve is kept as code arrays — categories, regions
+ * served, target groups — so "can this organization serve that demand" is an indexed array overlap
+ * with the demand's ancestor paths: a category covers its subtree, a city serves its districts.
+ */
+@Entity({ tableName: 'organization' })
+@Index({ properties: ['categoryCodes'], type: 'gin' })
+@Index({ properties: ['regionCodes'], type: 'gin' })
+@Index({ properties: ['targetGroups'], type: 'gin' })
+@Index({ properties: ['verificationStatus', 'name', 'id'] })
+@Index({
+  name: 'organization_search_text_trgm',
+  expression:
+    'create index "organization_search_text_trgm" on "organization" using gin ("search_text" gin_trgm_ops)',
+})
+@ObjectType({ implements: Node, description: 'A social organization (社会组织) in the directory.' })
+export class Organization extends Node {
+  [OptionalProps]?:
+    | 'createdAt'
+    | 'updatedAt'
+    | 'verificationStatus'
+    | 'isHub'
+    | 'grade'
+    | 'ratingSum'
+    | 'ratingCount'
+    | 'searchText';
+
+  @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
+  id!: number;
+
+  @Property({ type: 'string', length: 200 })
+  @Field(() => String)
+  name!: string;
+
+  /** 统一社会信用代码, normalised (upper case); unique. */
+  @Property({ type: 'string', length: 18, unique: true })
+  @Field(() => String, { description: 'Unified social credit code (统一社会信用代码).' })
+  creditCode!: string;
+
+  @Enum({ items: () => OrganizationKind, type: 'string' })
+  @Field(() => OrganizationKind)
+  kind!: OrganizationKind;
+
+  @Enum({ items: () => FoundingType, type: 'string' })
+  @Field(() => FoundingType, {
+    description: 'How it was founded: union-founded, union-incubated or independent.',
+  })
+  foundingType!: FoundingType;
+
+  @ManyToOne(() => Region, { ref: true, deleteRule: 'restrict' })
+  @Index()
+  homeRegion!: Ref<Region>;
+
+  /** Region codes it serves; each covers its whole subtree. */
+  @Property({ type: 'string[]' })
+  regionCodes!: string[];
+
+  /** Service category codes it offers; each covers its whole subtree. */
+  @Property({ type: 'string[]' })
+  categoryCodes!: string[];
+
+  @Property({ type: 'string[]' })
+  @Field(() => [TargetGroup])
+  targetGroups!: TargetGroup[];
+
+  @Property({ type: 'text', default: '' })
+  @Field(() => String)
+  description: string = '';
+
+  @Property({ type: 'string', length: 200, nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Public contact (phone or email the organization publishes).',
+  })
+  publicContact?: string | null;
+
+  @Property({ type: 'string', length: 300, nullable: true })
+  @Field(() => String, { nullable: true })
+  website?: string | null;
+
+  /** 一组织一品牌: the featured programme. */
+  @Property({ type: 'string', length: 200, nullable: true })
+  brandName?: string | null;
+
+  @Property({ type: 'text', nullable: true })
+  brandDescription?: string | null;
+
+  @Property({ type: 'date', nullable: true })
+  brandSince?: string | null;
+
+  @Enum({ items: () => EvaluationGrade, type: 'string', default: EvaluationGrade.NONE })
+  @Field(() => EvaluationGrade)
+  grade: EvaluationGrade = EvaluationGrade.NONE;
+
+  @Property({ type: 'date', nullable: true })
+  gradeValidUntil?: string | null;
+
+  @Enum({ items: () => VerificationStatus, type: 'string', default: VerificationStatus.PENDING })
+  @Field(() => VerificationStatus)
+  verificationStatus: VerificationStatus = VerificationStatus.PENDING;
+
+  /** Why it was verified or suspended, as the deciding staff wrote it. */
+  @Property({ type: 'text', nullable: true })
+  verificationReason?: string | null;
+
+  @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'set null' })
+  verificationDecidedBy?: Ref<User> | null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  verificationDecidedAt?: Date | null;
+
+  /** 枢纽型社会组织: a hub may have member organizations. */
+  @Property({ type: 'boolean', default: false })
+  @Field(() => Boolean, { description: 'Whether this is a hub organization (枢纽型社会组织).' })
+  isHub: boolean = false;
+
+  /** The hub this organization is an accepted member of. */
+  @ManyToOne(() => Organization, { ref: true, nullable: true, deleteRule: 'set null' })
+  @Index()
+  hub?: Ref<Organization> | null;
+
+  /** Ratings by workers after fulfilled demands: sum and count, so the average is exact. */
+  @Property({ type: 'integer', default: 0 })
+  ratingSum: number = 0;
+
+  @Property({ type: 'integer', default: 0 })
+  @Field(() => Int, { description: 'How many ratings workers gave after service.' })
+  ratingCount: number = 0;
+
+  /**
+   * Name, description, brand and service texts in one column, kept by the service layer, so one
+   * trigram index serves directory search in Chinese and English.
+   */
+  @Property({ type: 'text', default: '', lazy: true })
+  searchText: string = '';
+
+  @OneToMany(() => ServiceOffering, (s) => s.organization)
+  services = new Collection<ServiceOffering>(this);
+
+  @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' })
+  @Field(() => Date)
+  createdAt: Date = new Date();
+
+  @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
+  @Field(() => Date)
+  updatedAt: Date = new Date();
+
+  override nodeKey(): number {
+    return this.id;
+  }
+
+  /** Average rating 1–5, or null before the first rating. */
+  @Field(() => Float, { nullable: true, description: 'Average worker rating (1–5); null before any rating.' })
+  rating(): number | null {
+    return this.ratingCount === 0 ? null : Math.round((this.ratingSum / this.ratingCount) * 100) / 100;
+  }
+}

@@ -1,0 +1,96 @@
+import { registerEnumType } from 'type-graphql';
+
+/** Legal form, as the second character of the credit code says (DOMAIN.md). */
+export enum OrganizationKind {
+  SOCIAL_GROUP = 'SOCIAL_GROUP',
+  SOCIAL_SERVICE_AGENCY = 'SOCIAL_SERVICE_AGENCY',
+  FOUNDATION = 'FOUNDATION',
+  OTHER = 'OTHER',
+}
+registerEnumType(OrganizationKind, {
+  name: 'OrganizationKind',
+  valuesConfig: {
+    SOCIAL_GROUP: { description: '社会团体 — social group (credit code 51…)' },
+    SOCIAL_SERVICE_AGENCY: { description: '社会服务机构/民办非企业单位 — social service agency (52…)' },
+    FOUNDATION: { description: '基金会 — foundation (53…)' },
+    OTHER: { description: '其他 — other (59…)' },
+  },
+});
+
+/** How an organization came to be: the fairness report compares awards across these. */
+export enum FoundingType {
+  UNION_FOUNDED = 'UNION_FOUNDED',
+  UNION_INCUBATED = 'UNION_INCUBATED',
+  INDEPENDENT = 'INDEPENDENT',
+}
+registerEnumType(FoundingType, {
+  name: 'FoundingType',
+  valuesConfig: {
+    UNION_FOUNDED: { description: '工会创办 — founded by a trade union' },
+    UNION_INCUBATED: { description: '工会孵化 — incubated by a trade union' },
+    INDEPENDENT: { description: '独立 — founded independently of unions' },
+  },
+});
+
+/** 社会组织评估等级: the civil-affairs evaluation grade, 1A (lowest) to 5A. */
+export enum EvaluationGrade {
+  NONE = 'NONE',
+  GRADE_1A = 'GRADE_1A',
+  GRADE_2A = 'GRADE_2A',
+  GRADE_3A = 'GRADE_3A',
+  GRADE_4A = 'GRADE_4A',
+  GRADE_5A = 'GRADE_5A',
+}
+registerEnumType(EvaluationGrade, {
+  name: 'EvaluationGrade',
+  description: '社会组织评估等级: none, or 1A to 5A.',
+});
+
+/** The grade as a number (0 for none), for "at least grade N" filters and eligibility. */
+export function gradeRank(grade: EvaluationGrade): number {
+  return grade === EvaluationGrade.NONE ? 0 : Number(grade.charAt(6));
+}
+
+export enum VerificationStatus {
+  PENDING = 'PENDING',
+  VERIFIED = 'VERIFIED',
+  SUSPENDED = 'SUSPENDED',
+}
+registerEnumType(VerificationStatus, {
+  name: 'VerificationStatus',
+  description: 'PENDING until union staff in scope verify it; SUSPENDED with a recorded reason.',
+});
+
+export enum MemberRole {
+  ORG_ADMIN = 'ORG_ADMIN',
+  ORG_MEMBER = 'ORG_MEMBER',
+}
+registerEnumType(MemberRole, { name: 'MemberRole', description: "A user's role inside one organization." });
+
+export enum ServiceMode {
+  ON_SITE = 'ON_SITE',
+  ONLINE = 'ONLINE',
+  BOTH = 'BOTH',
+}
+registerEnumType(ServiceMode, { name: 'ServiceMode', description: 'Where a service is delivered.' });
+
+export enum ServiceFee {
+  FREE = 'FREE',
+  SUBSIDISED = 'SUBSIDISED',
+  PAID = 'PAID',
+}
+registerEnumType(ServiceFee, { name: 'ServiceFee', description: 'What a worker pays for a service.' });
+
+export enum ServiceStatus {
+  ACTIVE = 'ACTIVE',
+  PAUSED = 'PAUSED',
+  RETIRED = 'RETIRED',
+}
+registerEnumType(ServiceStatus, { name: 'ServiceStatus' });
+
+export enum HubMembershipStatus {
+  REQUESTED = 'REQUESTED',
+  ACCEPTED = 'ACCEPTED',
+  REJECTED = 'REJECTED',
+}
+registerEnumType(HubMembershipStatus, { name: 'HubMembershipStatus' });
