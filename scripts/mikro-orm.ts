@@ -67,4 +67,5 @@ export function writeMigrationIndex(): void {
   writeFileSync(path.join(dir, 'index.ts'), lines.join('\n'));
 }
 
-process.exitCode = await main();
+// `tsx scripts/mikro-orm.ts index` only rewrites migrations/index.ts (after removing a migration by hand).
+process.exitCode = args[0] === 'index' ? (writeMigrationIndex(), 0) : await main();

@@ -16,6 +16,7 @@ import { attachWebSocket } from './core/ws.js';
 import { pendingMigrations } from './core/db.js';
 import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
+import { startDemandSweep } from './modules/demands/demand-sweep.js';
 
 export interface AppDeps {
   config: Config;
@@ -23,6 +24,8 @@ export interface AppDeps {
   log: Logger;
   /** Built once per process; tests pass one in to avoid rebuilding it per file. */
   schema?: GraphQLSchema;
+  /** For the events relay's LISTEN connection; the ORM's URL when omitted. */
+  databaseUrl?: string;
 }
 
 export interface App {
@@ -67,6 +70,13 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, orm, log } = deps;
   const schema = deps.schema ?? (await createSchema());
   const services = createServices(config);
+  const stopDemandSweep = startDemandSweep(
+    services.demands,
+    orm,
+    log,
+    config.limits.demandSweepIntervalSeconds,
+  );
+  await services.events.start(deps.databaseUrl ?? orm.config.get('clientUrl') ?? '', log);
   const limits = requestLimits(config);
   const masked = formatError(log);
   const httpServer = createServer();
@@ -86,6 +96,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await apollo.start();
 
   const contextFor = (authorization: string | undefined, requestId: string) => async (): Promise<Context> => {
+    const started = performance.now();
     const em = orm.em.fork();
     try {
       const viewer = await authenticate(services.tokens, em, bearerToken(authorization));
@@ -94,6 +105,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
       // A bad token is the client's problem: 401 with the code, not a 500.
       if (error instanceof AppError) {
         error.extensions.http = { status: 401 };
+        // Apollo runs no plugin for a request whose context fails, so the request line is written here
+        // (the operation is not parsed yet, hence no name).
+        log.info(
+          {
+            requestId,
+            operationName: null,
+            durationMs: Math.round((performance.now() - started) * 10) / 10,
+            status: 401,
+            errorCodes: [error.extensions.code],
+            userId: null,
+          },
+          'graphql request',
+        );
       }
       throw error;
     }
@@ -152,7 +176,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         });
       }),
     stop: async () => {
+      await stopDemandSweep();
       await ws.dispose();
+      await services.events.stop();
       await apollo.stop(); // drains HTTP requests in flight, then closes the server
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },

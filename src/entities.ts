@@ -5,6 +5,11 @@ import { Organization } from './modules/organizations/organization.entity.js';
 import { OrganizationService } from './modules/organizations/service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './modules/organizations/membership.entity.js';
 import { AuditEntry } from './modules/audit/audit-entry.entity.js';
+import { Demand, DemandEndorsement, DemandProgress } from './modules/demands/demand.entity.js';
+import { HubEvent } from './core/events/event.entity.js';
+import { Publisher, PublisherStaff } from './modules/projects/publisher.entity.js';
+import { Project, ProjectAmendment, ProjectInvitation } from './modules/projects/project.entity.js';
+import { ProjectApplication } from './modules/projects/application.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -16,4 +21,14 @@ export const ENTITIES = [
   OrganizationMember,
   HubMembershipRequest,
   AuditEntry,
+  Demand,
+  DemandEndorsement,
+  DemandProgress,
+  HubEvent,
+  Publisher,
+  PublisherStaff,
+  Project,
+  ProjectInvitation,
+  ProjectAmendment,
+  ProjectApplication,
 ] as const;

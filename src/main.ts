@@ -1,18 +1,13 @@
 import 'reflect-metadata';
-import path from 'node:path';
 import { ConfigError, loadConfig } from './core/config.js';
 import { createLogger } from './core/logger.js';
-import {
-  DataDirectoryError,
-  startEmbeddedPostgres,
-  type EmbeddedDatabase,
-} from './core/embedded-postgres.js';
-import { ensureDatabase } from './core/database-url.js';
+import { DataDirectoryError } from './core/embedded-postgres.js';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import { openDatabase, type OpenDatabase } from './core/database.js';
 import { connectOrm, migrate } from './core/db.js';
 import { loadReferenceData } from './core/reference-data.js';
-import { createApp } from './app.js';
-
-const DATABASE = 'niudai';
+import { createServices } from './services.js';
+import { createApp, type App } from './app.js';
 
 /**
  * The process: configuration, database (embedded unless DATABASE_URL is set), migrations, reference
@@ -22,42 +17,27 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
 
-  let embedded: EmbeddedDatabase | null = null;
-  let url = config.databaseUrl;
-  if (url === null) {
-    embedded = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), log);
-    await ensureDatabase(embedded.url('postgres'), DATABASE);
-    url = embedded.url(DATABASE);
-  }
+  // The process owns its signals. Libraries install their own on import (embedded-postgres, through
+  // async-exit-hook, stops PostgreSQL and exits 143 on the first SIGTERM, racing the drain below),
+  // so take them over before anything starts and stop everything in order ourselves.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
 
-  const orm = await connectOrm(url, log);
-  const applied = await migrate(orm);
-  if (applied.length) log.info({ applied }, 'migrations applied');
-  await loadReferenceData(orm);
-  if (config.adminEmail && config.adminPassword) {
-    const app0 = await import('./services.js');
-    const { created } = await app0
-      .createServices(config)
-      .accounts.ensureAdmin(orm.em.fork(), config.adminEmail, config.adminPassword);
-    if (created) log.info({ email: config.adminEmail }, 'first admin created');
-  }
-
-  const app = await createApp({ config, orm, log });
-  const base = await app.listen(config.port);
-  log.info(
-    { url: `${base.replace('127.0.0.1', 'localhost')}/graphql` },
-    'Niudai is serving GraphQL (HTTP and graphql-ws)',
-  );
-
+  // Filled in as startup proceeds, so a signal (or a failure) part-way stops what has started.
+  let database: OpenDatabase | null = null;
+  let orm: MikroORM | null = null;
+  let app: App | null = null;
   let stopping = false;
+  const stopAll = async () => {
+    await app?.stop();
+    await orm?.close();
+    await database?.stop();
+  };
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: draining requests and closing sockets');
     try {
-      await app.stop();
-      await orm.close();
-      await embedded?.stop();
+      await stopAll();
       log.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -65,8 +45,35 @@ async function main(): Promise<void> {
       process.exit(1);
     }
   };
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
+
+  try {
+    database = await openDatabase(config, log);
+    orm = await connectOrm(database.url, log);
+    const applied = await migrate(orm);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    await loadReferenceData(orm);
+    if (config.adminEmail && config.adminPassword) {
+      const { created } = await createServices(config).accounts.ensureAdmin(
+        orm.em.fork(),
+        config.adminEmail,
+        config.adminPassword,
+      );
+      if (created) log.info({ email: config.adminEmail }, 'first admin created');
+    }
+    app = await createApp({ config, orm, log });
+    const base = await app.listen(config.port);
+    log.info(
+      { url: `${base.replace('127.0.0.1', 'localhost')}/graphql` },
+      'Niudai is serving GraphQL (HTTP and graphql-ws)',
+    );
+  } catch (error) {
+    // Never leave an embedded PostgreSQL running behind a failed start.
+    await stopAll().catch((stopError: unknown) =>
+      log.error({ err: stopError }, 'cleanup after failed start'),
+    );
+    throw error;
+  }
 }
 
 main().catch((error: unknown) => {

@@ -7,15 +7,47 @@ import { NodeResolver } from './core/relay/node.resolver.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
 import { CategoryResolver } from './modules/categories/category.resolver.js';
 import { AccountResolver } from './modules/accounts/account.resolver.js';
+import {
+  HubMembershipRequestFieldResolver,
+  OrganizationMemberFieldResolver,
+  OrganizationResolver,
+  ServiceFieldResolver,
+} from './modules/organizations/organization.resolver.js';
+import { AuditResolver } from './modules/audit/audit.resolver.js';
+import { DemandResolver } from './modules/demands/demand.resolver.js';
+import { DemandFeedResolver } from './modules/demands/demand-feed.resolver.js';
+import { noPubSub } from './core/events/no-pub-sub.js';
+import { ApplicationResolver } from './modules/projects/application.resolver.js';
+import { ProjectAmendmentResolver, ProjectResolver } from './modules/projects/project.resolver.js';
+import { PublisherResolver, UserPublisherResolver } from './modules/projects/publisher.resolver.js';
 
 /** Every resolver class of the API. */
-export const RESOLVERS = [NodeResolver, RegionResolver, CategoryResolver, AccountResolver] as const;
+export const RESOLVERS = [
+  NodeResolver,
+  RegionResolver,
+  CategoryResolver,
+  AccountResolver,
+  AuditResolver,
+  DemandResolver,
+  DemandFeedResolver,
+  OrganizationResolver,
+  ServiceFieldResolver,
+  OrganizationMemberFieldResolver,
+  HubMembershipRequestFieldResolver,
+  PublisherResolver,
+  UserPublisherResolver,
+  ProjectResolver,
+  ProjectAmendmentResolver,
+  ApplicationResolver,
+] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default). */
 export function createSchema(): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers: RESOLVERS,
     authChecker,
+    // Subscriptions bring their own `subscribe`; type-graphql only insists that a pubSub exists.
+    pubSub: noPubSub,
     authMode: 'error',
     validate: { forbidUnknownValues: false, stopAtFirstError: false },
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],

@@ -5,6 +5,16 @@ import { RegionService } from './modules/regions/region.service.js';
 import { CategoryService } from './modules/categories/category.service.js';
 import { AccountService } from './modules/accounts/account.service.js';
 import { User } from './modules/accounts/user.entity.js';
+import { OrganizationDirectoryService } from './modules/organizations/organization.service.js';
+import { canOversee, isMemberOf } from './modules/organizations/organization.policy.js';
+import type { Organization } from './modules/organizations/organization.entity.js';
+import { HubMembershipRequest } from './modules/organizations/membership.entity.js';
+import { AuditService } from './modules/audit/audit.service.js';
+import { DemandService } from './modules/demands/demand.service.js';
+import { EventHub } from './core/events/event-hub.js';
+import { PublisherService } from './modules/projects/publisher.service.js';
+import { ProjectService } from './modules/projects/project.service.js';
+import type { Project } from './modules/projects/project.entity.js';
 
 /** The composition root: every service, built once per process and shared by all requests. */
 export interface Services {
@@ -14,6 +24,16 @@ export interface Services {
   regions: RegionService;
   categories: CategoryService;
   accounts: AccountService;
+  /** The organization directory (issue 3). */
+  organizations: OrganizationDirectoryService;
+  audit: AuditService;
+  demands: DemandService;
+  /** The real-time feed: match index and subscriber streams (its relay is started by createApp). */
+  events: EventHub;
+  /** Publishers of purchase-of-service projects (issue 5). */
+  publishers: PublisherService;
+  /** Purchase-of-service projects and applications (issue 5). */
+  projects: ProjectService;
 }
 
 export function createServices(config: Config): Services {
@@ -28,5 +48,72 @@ export function createServices(config: Config): Services {
     .register('User', async (ctx, key) =>
       ctx.viewer && /^\d+$/.test(key) ? ctx.em.findOne(User, { id: Number(key) }) : null,
     );
-  return { config, tokens, nodes, regions, categories, accounts };
+  const demands = new DemandService(config.limits);
+  // Same rules as `demand(id)` and the feed: invisible demands are simply absent.
+  nodes.register('Demand', (ctx, key) =>
+    /^\d+$/.test(key) ? demands.findVisible(ctx, Number(key)) : Promise.resolve(null),
+  );
+  const audit = new AuditService((ctx, id) => nodes.fetch(ctx, id));
+  const organizations = new OrganizationDirectoryService();
+  const numericKey = (key: string) => (/^\d+$/.test(key) ? Number(key) : null);
+  // Same visibility as `organization(id:)` and the directory.
+  nodes
+    .register('Organization', async (ctx, key) => {
+      const id = numericKey(key);
+      return id ? organizations.get(ctx, id) : null;
+    })
+    .register('Service', async (ctx, key) => {
+      const id = numericKey(key);
+      return id ? organizations.getService(ctx, id) : null;
+    })
+    .register('HubMembershipRequest', async (ctx, key) => {
+      const id = numericKey(key);
+      const request = id ? await ctx.em.findOne(HubMembershipRequest, { id }) : null;
+      return request && (await organizations.canSeeRequest(ctx, request)) ? request : null;
+    });
+  // An organization's full audit trail: its members, union staff in scope (admins always may).
+  audit.registerReadRule('Organization', async (ctx, subject) => {
+    const org = subject as Organization;
+    return (
+      isMemberOf(organizations.viewerFacts(ctx), org.id) ||
+      canOversee(organizations.viewerFacts(ctx), await organizations.facts(ctx.em, org))
+    );
+  });
+  // Projects (issue 5): same visibility as `project(id:)`, `applications` and the amendments list.
+  const publishers = new PublisherService(regions);
+  const projects = new ProjectService(publishers, categories);
+  nodes
+    .register('Publisher', async (ctx, key) => {
+      const id = numericKey(key);
+      return id ? publishers.get(ctx.em, id) : null;
+    })
+    .register('Project', async (ctx, key) => {
+      const id = numericKey(key);
+      return id ? projects.get(ctx, id) : null;
+    })
+    .register('ProjectApplication', async (ctx, key) => {
+      const id = numericKey(key);
+      return id ? projects.getApplication(ctx, id) : null;
+    })
+    .register('ProjectAmendment', async (ctx, key) => {
+      const id = numericKey(key);
+      return id ? projects.getAmendment(ctx, id) : null;
+    });
+  // A project's full trail is for its publisher's staff (the public reads awards and cancellations).
+  audit.registerReadRule('Project', (ctx, subject) => projects.isPublisherStaff(ctx, subject as Project));
+  const events = new EventHub();
+  return {
+    config,
+    tokens,
+    nodes,
+    regions,
+    categories,
+    accounts,
+    audit,
+    events,
+    demands,
+    organizations,
+    publishers,
+    projects,
+  };
 }

@@ -29,6 +29,14 @@ export interface Limits {
   /** Default and hard maximum of `first` on every connection. */
   pageDefault: number;
   pageMax: number;
+  /** Anti-hoarding: how many demands one organization may hold CLAIMED or IN_SERVICE at once. */
+  demandMaxOpenClaims: number;
+  /** A claim with no progress report for this long lapses and the demand is OPEN again. */
+  demandClaimLapseHours: number;
+  /** An OPEN demand that nobody claims within this many days becomes EXPIRED. */
+  demandExpiryDays: number;
+  /** How often the demand sweep (expiry, claim lapse) runs; 0 turns the timer off. */
+  demandSweepIntervalSeconds: number;
 }
 
 /** A configuration that cannot start the hub; the message names every bad variable. */
@@ -105,6 +113,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxBodyBytes: int('LIMIT_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
       pageDefault: int('PAGE_DEFAULT', 20, 1, 100),
       pageMax: int('PAGE_MAX', 100, 1, 100),
+      demandMaxOpenClaims: int('DEMAND_MAX_OPEN_CLAIMS', 20, 1, 10000),
+      demandClaimLapseHours: int('DEMAND_CLAIM_LAPSE_HOURS', 14 * 24, 1, 365 * 24),
+      demandExpiryDays: int('DEMAND_EXPIRY_DAYS', 60, 1, 3650),
+      demandSweepIntervalSeconds: int('DEMAND_SWEEP_INTERVAL_SECONDS', 300, 0, 86400),
     },
   };
   if (config.limits.pageDefault > config.limits.pageMax)

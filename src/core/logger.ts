@@ -15,7 +15,11 @@ const REDACT = [
   'connectionParams',
 ];
 
-/** Structured JSON logs (pino); secrets and personal contact data are redacted. */
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'niudai' } });
+/**
+ * Structured JSON logs (pino); secrets and personal contact data are redacted. Logs go to stdout
+ * unless a `destination` is given (tests capture the lines to prove nothing secret is written).
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: { service: 'niudai' } };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -19,6 +19,10 @@ import { withoutSuggestions, type RequestLimits } from './limits.js';
 import type { Context } from './context.js';
 import type { Services } from '../services.js';
 import { randomUUID } from 'node:crypto';
+import { AppError, ErrorCode } from './errors.js';
+
+/** Operations one socket may run at once; each live subscription holds a buffer and a match-index entry. */
+export const MAX_OPERATIONS_PER_SOCKET = 20;
 
 /** Close codes of our own, next to graphql-ws's (4400 bad request, 4408 init timeout, 4409 duplicate id, …). */
 export enum HubCloseCode {
@@ -105,7 +109,15 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
       },
       onDisconnect: (ctx) => clearTimeout((ctx.extra as SocketExtra).state?.tokenTimer),
       onClose: (ctx) => clearTimeout((ctx.extra as SocketExtra).state?.tokenTimer),
-      onSubscribe: (_ctx, _id, payload) => {
+      onSubscribe: (ctx, _id, payload) => {
+        // graphql-ws has already registered this operation: more than the cap fails it alone, not the socket.
+        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET)
+          return [
+            new AppError(
+              ErrorCode.RATE_LIMITED,
+              `At most ${MAX_OPERATIONS_PER_SOCKET} operations at once on one connection; complete one first.`,
+            ),
+          ];
         let document: DocumentNode;
         try {
           document = parse(payload.query, { maxTokens: limits.maxTokens });

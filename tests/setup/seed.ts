@@ -5,6 +5,21 @@ import { Role } from '../../src/core/roles.js';
 import { User } from '../../src/modules/accounts/user.entity.js';
 import { Region } from '../../src/modules/regions/region.entity.js';
 import type { Services } from '../../src/services.js';
+import { Organization } from '../../src/modules/organizations/organization.entity.js';
+import { OrganizationService } from '../../src/modules/organizations/service.entity.js';
+import { OrganizationMember } from '../../src/modules/organizations/membership.entity.js';
+import {
+  EvaluationGrade,
+  FoundingType,
+  MemberRole,
+  OrganizationKind,
+  ServiceFee,
+  ServiceMode,
+  VerificationStatus,
+} from '../../src/modules/organizations/organization.enums.js';
+import { makeCreditCode } from '../../src/modules/organizations/credit-code.js';
+import { buildSearchText } from '../../src/modules/organizations/search-text.js';
+import { TargetGroup } from '../../src/modules/categories/target-group.js';
 
 /** A user made by a seed builder, with a valid token. */
 export interface SeededUser {
@@ -13,7 +28,45 @@ export interface SeededUser {
   password: string;
 }
 
+/** Options of {@link Seed.organization}; every field has a sensible default. */
+export interface SeedOrganizationOptions {
+  /** The user who becomes its ORG_ADMIN; a new worker account by default. */
+  admin?: SeededUser;
+  name?: string;
+  description?: string;
+  /** VERIFIED by default; `false` leaves it PENDING. Overridden by `status`. */
+  verified?: boolean;
+  status?: VerificationStatus;
+  kind?: OrganizationKind;
+  foundingType?: FoundingType;
+  /** Jinan (370100) by default. */
+  homeRegionCode?: string;
+  /** `[homeRegionCode]` by default. */
+  regionCodes?: string[];
+  /** `['LIFE']` by default. */
+  categoryCodes?: string[];
+  targetGroups?: TargetGroup[];
+  grade?: EvaluationGrade;
+  isHub?: boolean;
+  /** The hub it is an accepted member of. */
+  hubId?: number;
+  publicContact?: string | null;
+  brandName?: string | null;
+  /** Services to create with it; each defaults to the organization's categories and regions. */
+  services?: { name: string; description?: string; categoryCodes?: string[]; regionCodes?: string[] }[];
+}
+
+/** An organization made by {@link Seed.organization}, with its admin. */
+export interface SeededOrganization {
+  organization: Organization;
+  services: OrganizationService[];
+  admin: SeededUser;
+  /** The admin's token. */
+  token: string;
+}
+
 let counter = 0;
+let orgSerial = 0;
 /** One password hash for every seeded user: scrypt is deliberately slow. */
 const PASSWORD = 'correct horse battery';
 let passwordHash: Promise<string> | undefined;
@@ -59,5 +112,80 @@ export class Seed {
   /** Union staff scoped to a region (Jinan by default). */
   unionStaff(regionCode = '370100'): Promise<SeededUser> {
     return this.user([Role.UNION_STAFF], { regionCode });
+  }
+
+  /**
+   * A social organization written straight to the database (VERIFIED unless told otherwise), with a
+   * valid unique credit code, its search text and an ORG_ADMIN (a new worker unless `admin` is given).
+   */
+  async organization(options: SeedOrganizationOptions = {}): Promise<SeededOrganization> {
+    const admin = options.admin ?? (await this.worker());
+    const em = this.orm.em.fork();
+    const n = ++orgSerial;
+    const kind = options.kind ?? OrganizationKind.SOCIAL_SERVICE_AGENCY;
+    const home = options.homeRegionCode ?? '370100';
+    const status =
+      options.status ??
+      (options.verified === false ? VerificationStatus.PENDING : VerificationStatus.VERIFIED);
+    const categoryCodes = options.categoryCodes ?? ['LIFE'];
+    const regionCodes = options.regionCodes ?? [home];
+    const organization = em.create(Organization, {
+      name: options.name ?? `测试社会组织${n}`,
+      creditCode: makeCreditCode(kind, process.pid * 100_000 + n, home),
+      kind,
+      foundingType: options.foundingType ?? FoundingType.INDEPENDENT,
+      homeRegion: ref(em.getReference(Region, home)),
+      regionCodes,
+      categoryCodes,
+      targetGroups: options.targetGroups ?? [TargetGroup.ALL_WORKERS],
+      description: options.description ?? '',
+      publicContact:
+        options.publicContact === undefined
+          ? `0531-8800${String(n).padStart(4, '0')}`
+          : options.publicContact,
+      brandName: options.brandName ?? null,
+      grade: options.grade ?? EvaluationGrade.NONE,
+      verificationStatus: status,
+      verificationDecidedAt: status === VerificationStatus.PENDING ? null : new Date(),
+      isHub: options.isHub ?? false,
+      hub: options.hubId ? ref(em.getReference(Organization, options.hubId)) : null,
+    });
+    const services = (options.services ?? []).map((s) =>
+      em.create(OrganizationService, {
+        organization: ref(organization),
+        name: s.name,
+        description: s.description ?? '',
+        categoryCodes: s.categoryCodes ?? categoryCodes,
+        regionCodes: s.regionCodes ?? regionCodes,
+        targetGroups: organization.targetGroups,
+        mode: ServiceMode.ON_SITE,
+        fee: ServiceFee.FREE,
+      }),
+    );
+    organization.searchText = buildSearchText(organization, services);
+    em.create(OrganizationMember, {
+      organization: ref(organization),
+      user: ref(em.getReference(User, admin.user.id)),
+      role: MemberRole.ORG_ADMIN,
+    });
+    await em.flush();
+    return { organization, services, admin, token: admin.token };
+  }
+
+  /** Adds `user` (a new worker by default) to an organization with `role` (ORG_MEMBER by default). */
+  async organizationMember(
+    organizationId: number,
+    role: MemberRole = MemberRole.ORG_MEMBER,
+    user?: SeededUser,
+  ): Promise<SeededUser> {
+    const member = user ?? (await this.worker());
+    const em = this.orm.em.fork();
+    em.create(OrganizationMember, {
+      organization: ref(em.getReference(Organization, organizationId)),
+      user: ref(em.getReference(User, member.user.id)),
+      role,
+    });
+    await em.flush();
+    return member;
   }
 }

@@ -49,6 +49,8 @@ export interface TestApp {
   ): Promise<T>;
   /** A graphql-ws client on the same path; closed by `stop()`. */
   ws(options?: { token?: string | null } & Partial<ClientOptions>): Client;
+  /** Runs `fn` and counts the SQL statements the app sent meanwhile (for N+1 tests; run nothing else at once). */
+  sqlCount(fn: () => Promise<unknown>): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -103,6 +105,18 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       });
       clients.push(client);
       return client;
+    },
+    async sqlCount(fn) {
+      const knex = orm.em.getConnection().getKnex();
+      let statements = 0;
+      const count = () => void statements++;
+      knex.on('query', count);
+      try {
+        await fn();
+      } finally {
+        knex.off('query', count);
+      }
+      return statements;
     },
     async stop() {
       await Promise.all(clients.map((c) => c.dispose()));

@@ -103,7 +103,10 @@ export function toConnection<T extends object>(
 }
 
 /** Turns MikroORM's keyset Cursor into a Page. */
-export function pageFromCursor<T extends object>(cursor: Cursor<T>, count: () => Promise<number>): Page<T> {
+export function pageFromCursor<T extends object>(
+  cursor: Cursor<T, never, '*', never, boolean>,
+  count: () => Promise<number>,
+): Page<T> {
   return {
     edges: cursor.items.map((node) => ({ cursor: cursor.from(node), node })),
     pageInfo: {

@@ -11,6 +11,7 @@ import {
 } from '@mikro-orm/core';
 import { Field, ObjectType } from 'type-graphql';
 import { User } from '../accounts/user.entity.js';
+import { Node } from '../../core/relay/node.js';
 import { Organization } from './organization.entity.js';
 import { HubMembershipStatus, MemberRole } from './organization.enums.js';
 
@@ -41,7 +42,11 @@ export class OrganizationMember {
 
 /** A request by an organization to join a hub, and the hub's decision. */
 @Entity({ tableName: 'hub_membership_request' })
-export class HubMembershipRequest {
+@ObjectType({
+  implements: Node,
+  description: "An organization's request to join a hub, and the hub's decision.",
+})
+export class HubMembershipRequest extends Node {
   [OptionalProps]?: 'createdAt' | 'status';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
@@ -54,17 +59,25 @@ export class HubMembershipRequest {
   hub!: Ref<Organization>;
 
   @Enum({ items: () => HubMembershipStatus, type: 'string', default: HubMembershipStatus.REQUESTED })
+  @Field(() => HubMembershipStatus)
   status: HubMembershipStatus = HubMembershipStatus.REQUESTED;
 
   @Property({ type: 'text', nullable: true })
+  @Field(() => String, { nullable: true, description: "The hub's reason for its decision." })
   reason?: string | null;
 
   @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'set null' })
   decidedBy?: Ref<User> | null;
 
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  @Field(() => Date, { nullable: true })
   decidedAt?: Date | null;
 
   @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' })
+  @Field(() => Date)
   createdAt: Date = new Date();
+
+  override nodeKey(): number {
+    return this.id;
+  }
 }

@@ -18,6 +18,7 @@ import { Region } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { EvaluationGrade, FoundingType, OrganizationKind, VerificationStatus } from './organization.enums.js';
 import { OrganizationService as ServiceOffering } from './service.entity.js';
+import { OrganizationMember } from './membership.entity.js';
 
 /**
  * A social organization (社会组织). What it can serve is kept as code arrays — categories, regions
@@ -44,7 +45,8 @@ export class Organization extends Node {
     | 'grade'
     | 'ratingSum'
     | 'ratingCount'
-    | 'searchText';
+    | 'searchText'
+    | 'ratingScore';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -149,14 +151,32 @@ export class Organization extends Node {
   ratingCount: number = 0;
 
   /**
+   * Average rating × 100 (0 before any rating), kept by PostgreSQL from sum and count so that
+   * "order by rating" is an exact, non-null integer key for keyset pagination.
+   */
+  @Property({
+    type: 'integer',
+    generated: '(case when rating_count = 0 then 0 else (rating_sum * 100) / rating_count end) stored',
+  })
+  ratingScore!: number;
+
+  /**
    * Name, description, brand and service texts in one column, kept by the service layer, so one
    * trigram index serves directory search in Chinese and English.
    */
   @Property({ type: 'text', default: '', lazy: true })
   searchText: string = '';
 
-  @OneToMany(() => ServiceOffering, (s) => s.organization)
+  @OneToMany(() => ServiceOffering, (s) => s.organization, { orderBy: { id: 'asc' } })
   services = new Collection<ServiceOffering>(this);
+
+  /** Its members (users); read through the organization resolver, which checks who may see them. */
+  @OneToMany(() => OrganizationMember, (m) => m.organization, { orderBy: { id: 'asc' } })
+  members = new Collection<OrganizationMember>(this);
+
+  /** Accepted member organizations when this is a hub. */
+  @OneToMany(() => Organization, (o) => o.hub, { orderBy: { name: 'asc', id: 'asc' } })
+  memberOrganizations = new Collection<Organization>(this);
 
   @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' })
   @Field(() => Date)

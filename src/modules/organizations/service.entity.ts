@@ -77,4 +77,9 @@ export class OrganizationService extends Node {
   override nodeKey(): number {
     return this.id;
   }
+
+  /** The class is named apart from the app's service classes; clients know the type as `Service`. */
+  override nodeTypeName(): string {
+    return 'Service';
+  }
 }

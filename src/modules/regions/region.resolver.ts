@@ -1,6 +1,8 @@
-import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
+import { Role } from '../../core/roles.js';
 import { Region, RegionLevel } from './region.entity.js';
+import { ImportRegionsInput, ImportRegionsPayload } from './region.inputs.js';
 
 @Resolver(() => Region)
 export class RegionResolver {
@@ -19,6 +21,19 @@ export class RegionResolver {
   @Query(() => Region, { nullable: true, description: 'One division by its GB/T 2260 code.' })
   region(@Ctx() ctx: Context, @Arg('code', () => String) code: string): Promise<Region | null> {
     return ctx.services.regions.get(ctx.em, code);
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => ImportRegionsPayload, {
+    description:
+      'Admins add or update administrative divisions from a CSV (`code,name,nameEn,parentCode`). ' +
+      'All or nothing: bad rows are reported by line (BAD_USER_INPUT) and nothing is written.',
+  })
+  importRegions(
+    @Ctx() ctx: Context,
+    @Arg('input', () => ImportRegionsInput) input: ImportRegionsInput,
+  ): Promise<ImportRegionsPayload> {
+    return ctx.services.regions.importForActor(ctx, input.csv);
   }
 
   @FieldResolver(() => Region, { nullable: true, description: 'The division this one belongs to.' })

@@ -1,8 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref } from '@mikro-orm/core';
-import { BadUserInputError, NotFoundError } from '../../core/errors.js';
+import { requireViewer } from '../../core/auth.js';
+import type { Actor } from '../../core/context.js';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
+import { Role } from '../../core/roles.js';
 import { levelOfCode, Region, type RegionLevel } from './region.entity.js';
-import type { RegionRow } from './region-csv.js';
+import { parseRegionCsv, type RegionRow } from './region-csv.js';
 
 /** Reads the region tree and imports divisions. */
 export class RegionService {
@@ -44,12 +47,37 @@ export class RegionService {
     return region.path.includes(scopeCode);
   }
 
+  /** The `importRegions` mutation: platform admins only. */
+  importForActor(actor: Actor, csv: string): Promise<{ created: number; updated: number }> {
+    const viewer = requireViewer(actor.viewer);
+    if (!viewer.roles.has(Role.ADMIN)) throw new ForbiddenError('Only platform admins import regions.');
+    return this.importCsv(actor.em, csv, 'input.csv');
+  }
+
+  /**
+   * Parses a divisions CSV and imports it in one transaction, for the mutation and the
+   * `regions:import` CLI alike. Every bad row is reported (BAD_USER_INPUT, by line) and nothing is
+   * written unless all rows are good.
+   */
+  async importCsv(
+    em: EntityManager,
+    csv: string,
+    csvPath = 'input.csv',
+  ): Promise<{ created: number; updated: number }> {
+    const rows = parseRegionCsv(csv, csvPath);
+    return em.transactional((tx) => this.importRows(tx, rows, csvPath));
+  }
+
   /**
    * Inserts or updates divisions. Parents may come from the same file or already exist; paths are
    * recomputed for every imported row (and its existing descendants keep theirs, since a code's
    * parent is fixed by GB/T 2260). Runs in the caller's transaction.
    */
-  async importRows(em: EntityManager, rows: RegionRow[]): Promise<{ created: number; updated: number }> {
+  async importRows(
+    em: EntityManager,
+    rows: RegionRow[],
+    csvPath = 'input.csv',
+  ): Promise<{ created: number; updated: number }> {
     const byCode = new Map(rows.map((r) => [r.code, r]));
     const existing = new Map(
       (
@@ -66,13 +94,10 @@ export class RegionService {
       if (!row) {
         const region = existing.get(code);
         if (!region)
-          throw BadUserInputError.field(
-            'input.csv',
-            `parent region ${code} is neither in the file nor known`,
-          );
+          throw BadUserInputError.field(csvPath, `parent region ${code} is neither in the file nor known`);
         return region.path;
       }
-      if (trail.has(code)) throw BadUserInputError.field('input.csv', `region ${code} is its own ancestor`);
+      if (trail.has(code)) throw BadUserInputError.field(csvPath, `region ${code} is its own ancestor`);
       trail.add(code);
       const path = row.parentCode ? [...resolvePath(row.parentCode, trail), code] : [code];
       pathOf.set(code, path);

@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import { ensureDatabase } from './database-url.js';
+import { connectOrm, migrate } from './db.js';
+import { DataDirectoryError, startEmbeddedPostgres } from './embedded-postgres.js';
+import { loadReferenceData } from './reference-data.js';
+
+/** The database the embedded server holds the hub's data in. */
+export const EMBEDDED_DATABASE = 'niudai';
+
+/** Where the hub's data lives, and how to let go of it. */
+export interface OpenDatabase {
+  url: string;
+  /** Whether a private PostgreSQL was started (and is stopped by `stop`). */
+  embedded: boolean;
+  /** Stops the embedded server, if one was started; a no-op for DATABASE_URL. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * Resolves the database the way every entry point must (the server, `admin:create`,
+ * `regions:import`): `DATABASE_URL` when set, otherwise the embedded PostgreSQL in
+ * `DATA_DIR/postgres`, started (and created on first use) here. Sharing this keeps the CLI scripts
+ * writing into the same database the server reads.
+ */
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  log: Pick<Logger, 'debug' | 'info' | 'error'>,
+): Promise<OpenDatabase> {
+  if (config.databaseUrl !== null) {
+    return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+  }
+  const server = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), log);
+  try {
+    await ensureDatabase(server.url('postgres'), EMBEDDED_DATABASE);
+  } catch (error) {
+    await server.stop();
+    throw error;
+  }
+  return { url: server.url(EMBEDDED_DATABASE), embedded: true, stop: () => server.stop() };
+}
+
+/**
+ * For one-shot commands (`admin:create`, `regions:import`): opens the hub's database, brings it up to
+ * date (migrations, reference data) so the command works on a fresh machine too, runs `work`, and
+ * closes everything, whatever happens.
+ */
+export async function withHubDatabase<T>(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  log: Logger,
+  work: (orm: MikroORM) => Promise<T>,
+): Promise<T> {
+  let database: OpenDatabase;
+  try {
+    database = await openDatabase(config, log);
+  } catch (error) {
+    if (config.databaseUrl === null && existsSync(path.join(config.dataDir, 'postgres', 'postmaster.pid'))) {
+      // Two servers cannot share one data directory: the likeliest cause is a running hub.
+      throw new DataDirectoryError(
+        `Could not start the embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}: ` +
+          `is the hub running? Stop it first, or set DATABASE_URL to reach its database ` +
+          `(${(error as Error).message})`,
+      );
+    }
+    throw error;
+  }
+  try {
+    const orm = await connectOrm(database.url, log);
+    try {
+      await migrate(orm);
+      await loadReferenceData(orm);
+      return await work(orm);
+    } finally {
+      await orm.close();
+    }
+  } finally {
+    await database.stop();
+  }
+}

@@ -1,0 +1,76 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import { MatchIndex, type MatchSpec } from './match-index.js';
+import { EventRelay } from './relay.js';
+import { replayQuery, toFeedEvent, type EventRow } from './event-rows.js';
+import { SubscriberStream, type ReadEvents } from './subscriber-stream.js';
+
+/** Tuning of the real-time feed; the defaults suit production. */
+export interface EventHubOptions {
+  bufferSize?: number;
+  pollMs?: number;
+}
+
+/**
+ * The process's side of the event feed: the match index, the relay that fills it, and the factory
+ * of subscriber streams. Built with the services; the relay runs between `start` and `stop`.
+ */
+export class EventHub {
+  readonly index = new MatchIndex();
+  private relay: EventRelay | null = null;
+
+  constructor(private readonly options: EventHubOptions = {}) {}
+
+  /** The relay, once started (tests look at it). */
+  get activeRelay(): EventRelay | null {
+    return this.relay;
+  }
+
+  async start(databaseUrl: string, log: Logger): Promise<void> {
+    if (this.relay) return;
+    const relay = new EventRelay({
+      databaseUrl,
+      log,
+      pollMs: this.options.pollMs,
+      onEvent: (event) => this.index.publish(event),
+    });
+    await relay.start();
+    this.relay = relay;
+  }
+
+  async stop(): Promise<void> {
+    const relay = this.relay;
+    this.relay = null;
+    await relay?.stop();
+  }
+
+  /**
+   * Opens a subscriber's stream: from `after` when given, else from the table's current head (read
+   * before joining the index, so nothing committed in between is missed). `em` is used only for
+   * replay queries.
+   */
+  async open(em: EntityManager, spec: MatchSpec, after: number | null): Promise<SubscriberStream> {
+    const connection = em.getConnection();
+    const from =
+      after ??
+      Number(
+        (
+          await connection.execute<{ head: string }[]>(
+            'select coalesce(max("seq"), 0) as "head" from "event"',
+          )
+        )[0]?.head ?? 0,
+      );
+    const read: ReadEvents = async (s, since, limit) => {
+      const query = replayQuery(s, since, limit);
+      const rows = await connection.execute<EventRow[]>(query.sql, query.params);
+      return rows.map(toFeedEvent);
+    };
+    return new SubscriberStream({
+      index: this.index,
+      spec,
+      after: from,
+      read,
+      bufferSize: this.options.bufferSize,
+    });
+  }
+}

@@ -1,0 +1,110 @@
+import type { Context } from '../../core/context.js';
+import { requireViewer } from '../../core/auth.js';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
+import { mapStream } from '../../core/events/feed-iterator.js';
+import type { FeedEvent } from '../../core/events/match-index.js';
+import { Topic } from '../../core/events/outbox.js';
+import { ServiceCategory } from '../categories/service-category.entity.js';
+import { Region } from '../regions/region.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { VerificationStatus } from '../organizations/organization.enums.js';
+import type { Demand } from './demand.entity.js';
+import { demandFeedSpec, parseEventCursor } from './demand-feed.js';
+
+/** A subscription's filter as the resolver receives it. */
+export interface DemandFeedFilter {
+  categoryCode?: string | null;
+  regionCode?: string | null;
+  targetGroups?: readonly string[] | null;
+}
+
+/** One pushed event: its cursor and the demand as this subscriber may see it. */
+export interface DemandFeedItem {
+  cursor: string;
+  demand: Demand;
+}
+
+function cursorOf(after: string | null | undefined): number | null {
+  if (after === null || after === undefined) return null;
+  const seq = parseEventCursor(after);
+  if (seq === null) throw BadUserInputError.field('after', 'Not a cursor from this feed.');
+  return seq;
+}
+
+/**
+ * Loads each event's demand in a fresh EntityManager fork with the subscriber's own permissions,
+ * skipping what it may not read (the subscription's context lives as long as the subscription, so
+ * sharing one identity map would serve stale rows and grow without bound). The fork becomes the
+ * context's `em` for that event, so field resolvers use it too: graphql-ws executes one event at a
+ * time per subscription.
+ */
+function resolveEach(
+  ctx: Context,
+  stream: Awaited<ReturnType<Context['services']['events']['open']>>,
+  accept: (demand: Demand) => boolean = () => true,
+): AsyncIterableIterator<DemandFeedItem> {
+  const base = ctx.em;
+  return mapStream(stream, async (event: FeedEvent) => {
+    const em = base.fork();
+    const demand = await ctx.services.demands.findVisible({ ...ctx, em }, event.entityId);
+    if (!demand || !accept(demand)) return null;
+    ctx.em = em;
+    return { cursor: String(event.seq), demand };
+  });
+}
+
+/**
+ * `demandPublished`: new demands the viewer's verified organization can serve, narrowed by the
+ * filter, replayed from `after` and then live.
+ */
+export async function openDemandFeed(
+  ctx: Context,
+  filter: DemandFeedFilter | null | undefined,
+  after: string | null | undefined,
+): Promise<AsyncIterableIterator<DemandFeedItem>> {
+  const viewer = requireViewer(ctx.viewer);
+  const from = cursorOf(after);
+  const orgIds = [...viewer.memberships.keys()];
+  const organization = orgIds.length
+    ? await ctx.em.findOne(
+        Organization,
+        { id: { $in: orgIds }, verificationStatus: VerificationStatus.VERIFIED },
+        { orderBy: { id: 'asc' } },
+      )
+    : null;
+  if (!organization)
+    throw new ForbiddenError('Only members of a verified organization can follow the demand feed.');
+  const category = filter?.categoryCode
+    ? await ctx.em.findOne(ServiceCategory, { code: filter.categoryCode })
+    : null;
+  if (filter?.categoryCode && !category)
+    throw BadUserInputError.field('filter.categoryCode', 'No such service category.');
+  const region = filter?.regionCode ? await ctx.em.findOne(Region, { code: filter.regionCode }) : null;
+  if (filter?.regionCode && !region) throw BadUserInputError.field('filter.regionCode', 'No such region.');
+  const spec = demandFeedSpec(organization, {
+    categoryPath: category?.path ?? null,
+    regionPath: region?.path ?? null,
+    targetGroups: filter?.targetGroups ?? [],
+  });
+  return resolveEach(ctx, await ctx.services.events.open(ctx.em, spec, from));
+}
+
+/**
+ * `demandUpdated`: status changes of one demand, for its submitter and the members of the
+ * organization claiming it at the time of each change.
+ */
+export async function openDemandUpdates(
+  ctx: Context,
+  demandId: number,
+): Promise<AsyncIterableIterator<DemandFeedItem>> {
+  const viewer = requireViewer(ctx.viewer);
+  const concerns = (demand: Demand) =>
+    demand.submittedBy.id === viewer.userId ||
+    (demand.claimedBy != null && viewer.memberships.has(demand.claimedBy.id));
+  const demand = await ctx.services.demands.findVisible(ctx, demandId);
+  if (!demand) throw new NotFoundError('Demand');
+  if (!concerns(demand))
+    throw new ForbiddenError('Only the submitter and the claiming organization follow a demand’s updates.');
+  const spec = { kind: 'entity' as const, topic: Topic.DEMAND_UPDATED, entityId: demandId };
+  return resolveEach(ctx, await ctx.services.events.open(ctx.em, spec, null), concerns);
+}

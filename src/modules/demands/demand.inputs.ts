@@ -1,0 +1,177 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import {
+  ArrayMaxSize,
+  IsBoolean,
+  IsEnum,
+  IsOptional,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
+import { TargetGroup } from '../categories/target-group.js';
+import { Demand, DemandProgress } from './demand.entity.js';
+import { DemandSource, DemandUrgency } from './demand.enums.js';
+
+@InputType({ description: 'A new demand, by a worker or by union staff on workers’ behalf.' })
+export class SubmitDemandInput {
+  @Field(() => String, { description: '2 to 200 characters.' })
+  @Length(2, 200, { message: 'must be 2 to 200 characters' })
+  title!: string;
+
+  @Field(() => String, { description: 'What is needed, up to 5,000 characters.' })
+  @Length(1, 5000, { message: 'must be 1 to 5000 characters' })
+  description!: string;
+
+  @Field(() => String, { description: 'Service category code, e.g. LIFE.CHILDCARE.' })
+  @Length(1, 64, { message: 'must be a service category code' })
+  categoryCode!: string;
+
+  @Field(() => String, { description: 'GB/T 2260 code of a city or district.' })
+  @Matches(/^\d{6}$/, { message: 'must be a 6-digit GB/T 2260 code' })
+  regionCode!: string;
+
+  @Field(() => [TargetGroup], { nullable: true, description: 'Groups concerned; none means all workers.' })
+  @IsOptional()
+  @ArrayMaxSize(6)
+  @IsEnum(TargetGroup, { each: true })
+  targetGroups?: TargetGroup[] | null;
+
+  @Field(() => DemandUrgency, { nullable: true, description: 'NORMAL when omitted.' })
+  @IsOptional()
+  @IsEnum(DemandUrgency)
+  urgency?: DemandUrgency | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: 'How many workers it concerns (at least 1; 1 when omitted).',
+  })
+  @IsOptional()
+  @Min(1, { message: 'must be at least 1' })
+  @Max(1_000_000, { message: 'must be at most 1000000' })
+  peopleAffected?: number | null;
+
+  @Field(() => DemandSource, {
+    nullable: true,
+    description: 'WORKER for workers (the default); union staff must give UNION_SURVEY or ENTERPRISE.',
+  })
+  @IsOptional()
+  @IsEnum(DemandSource)
+  source?: DemandSource | null;
+
+  @Field(() => Boolean, { nullable: true, description: 'Hide the submitter from all but union staff.' })
+  @IsOptional()
+  @IsBoolean()
+  anonymous?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'Private contact (phone, WeChat…), up to 200 characters.',
+  })
+  @IsOptional()
+  @MaxLength(200, { message: 'must be at most 200 characters' })
+  contact?: string | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'Let the organization that claims the demand see the contact.',
+  })
+  @IsOptional()
+  @IsBoolean()
+  contactConsent?: boolean | null;
+}
+
+@ObjectType()
+export class SubmitDemandPayload {
+  @Field(() => Demand)
+  demand!: Demand;
+
+  @Field(() => [Demand], {
+    description: 'OPEN demands in the same category and region with a similar title: endorse one instead?',
+  })
+  similarOpenDemands!: Demand[];
+}
+
+/** Inputs that name one demand and nothing else. */
+@InputType()
+export class DemandRefInput {
+  @Field(() => ID)
+  demandId!: string;
+}
+
+@InputType({ description: '"Me too": the viewer has the same need.' })
+export class EndorseDemandInput extends DemandRefInput {}
+
+@InputType({ description: 'The submitter takes the demand back.' })
+export class WithdrawDemandInput extends DemandRefInput {}
+
+@InputType({ description: 'An organization takes the demand on.' })
+export class ClaimDemandInput extends DemandRefInput {
+  @Field(() => ID, { description: 'The verified organization that claims it (the viewer must be a member).' })
+  organizationId!: string;
+}
+
+@InputType({ description: 'The claiming organization gives the demand back; it is OPEN again.' })
+export class ReleaseDemandInput extends DemandRefInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(1000, { message: 'must be at most 1000 characters' })
+  reason?: string | null;
+}
+
+@InputType({
+  description: 'The claiming organization reports progress; the first report starts the service.',
+})
+export class ReportDemandProgressInput extends DemandRefInput {
+  @Field(() => String)
+  @Length(1, 2000, { message: 'must be 1 to 2000 characters' })
+  note!: string;
+}
+
+@InputType({ description: 'The claiming organization reports the demand served.' })
+export class FulfilDemandInput extends DemandRefInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(2000, { message: 'must be at most 2000 characters' })
+  note?: string | null;
+}
+
+@InputType({ description: 'The submitter rates the service after fulfilment.' })
+export class RateDemandInput extends DemandRefInput {
+  @Field(() => Int, { description: '1 (poor) to 5 (excellent).' })
+  @Min(1, { message: 'must be from 1 to 5' })
+  @Max(5, { message: 'must be from 1 to 5' })
+  rating!: number;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(1000, { message: 'must be at most 1000 characters' })
+  comment?: string | null;
+}
+
+@InputType({ description: 'Union moderation closes a demand, with a reason; or as a duplicate of another.' })
+export class CloseDemandInput extends DemandRefInput {
+  @Field(() => String)
+  @Length(2, 1000, { message: 'must be 2 to 1000 characters' })
+  reason!: string;
+
+  @Field(() => ID, {
+    nullable: true,
+    description: 'When given, the demand becomes CLOSED_DUPLICATE of this one.',
+  })
+  @IsOptional()
+  duplicateOfId?: string | null;
+}
+
+@ObjectType({ description: 'The demand after the change.' })
+export class DemandPayload {
+  @Field(() => Demand)
+  demand!: Demand;
+}
+
+@ObjectType()
+export class ReportDemandProgressPayload extends DemandPayload {
+  @Field(() => DemandProgress)
+  progress!: DemandProgress;
+}

@@ -1,0 +1,214 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../core/context.js';
+import { Role } from '../../core/roles.js';
+import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
+import { ServiceCategory } from '../categories/service-category.entity.js';
+import { Region } from '../regions/region.entity.js';
+import { User } from '../accounts/user.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { Demand } from './demand.entity.js';
+import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
+import { factsOf } from './demand.service.js';
+import { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
+import {
+  ClaimDemandInput,
+  CloseDemandInput,
+  DemandPayload,
+  EndorseDemandInput,
+  FulfilDemandInput,
+  RateDemandInput,
+  ReleaseDemandInput,
+  ReportDemandProgressInput,
+  ReportDemandProgressPayload,
+  SubmitDemandInput,
+  SubmitDemandPayload,
+  WithdrawDemandInput,
+} from './demand.inputs.js';
+import { DemandConnection, OrganizationMatch, OrganizationMatchConnection } from './demand.types.js';
+
+/** The worker-demand feed and lifecycle. Rules live in DemandService; this only maps GraphQL to it. */
+@Resolver(() => Demand)
+export class DemandResolver {
+  @Authorized()
+  @Query(() => Demand, {
+    nullable: true,
+    description: 'One demand, if you may see it. Anonymous users see no individual demand.',
+  })
+  demand(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Demand | null> {
+    return ctx.services.demands.get(ctx, id);
+  }
+
+  @Authorized()
+  @Query(() => DemandConnection, {
+    description:
+      'The worker-demand feed: what you may see, filtered (category and region subtrees, target groups, status, urgency, dates, what an organization can serve), newest first.',
+  })
+  async demands(
+    @Ctx() ctx: Context,
+    @Args(() => DemandsArgs) args: DemandsArgs,
+  ): Promise<ConnectionShape<Demand>> {
+    return toConnection(DemandConnection, await ctx.services.demands.list(ctx, args));
+  }
+
+  @Authorized()
+  @Query(() => OrganizationMatchConnection, {
+    description:
+      'Verified organizations that can serve a demand, best fit first, each with the reasons of its score.',
+  })
+  async matchingOrganizations(
+    @Ctx() ctx: Context,
+    @Args(() => MatchingOrganizationsArgs) args: MatchingOrganizationsArgs,
+  ): Promise<ConnectionShape<OrganizationMatch>> {
+    return toConnection(
+      OrganizationMatchConnection,
+      await ctx.services.demands.matchingOrganizations(ctx, args),
+    );
+  }
+
+  @Authorized(Role.WORKER, Role.UNION_STAFF)
+  @Mutation(() => SubmitDemandPayload, {
+    description:
+      'A worker submits a demand, or union staff submit one on workers’ behalf (survey, enterprise).',
+  })
+  submitDemand(
+    @Ctx() ctx: Context,
+    @Arg('input', () => SubmitDemandInput) input: SubmitDemandInput,
+  ): Promise<SubmitDemandPayload> {
+    return ctx.services.demands.submit(ctx, input);
+  }
+
+  @Authorized(Role.WORKER)
+  @Mutation(() => DemandPayload, { description: '"Me too": once per worker; counts toward people affected.' })
+  async endorseDemand(
+    @Ctx() ctx: Context,
+    @Arg('input', () => EndorseDemandInput) input: EndorseDemandInput,
+  ): Promise<DemandPayload> {
+    return { demand: await ctx.services.demands.endorse(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => DemandPayload, { description: 'The submitter withdraws the demand.' })
+  async withdrawDemand(
+    @Ctx() ctx: Context,
+    @Arg('input', () => WithdrawDemandInput) input: WithdrawDemandInput,
+  ): Promise<DemandPayload> {
+    return { demand: await ctx.services.demands.withdraw(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => DemandPayload, {
+    description: 'A verified organization that can serve the demand claims it; one organization at a time.',
+  })
+  async claimDemand(
+    @Ctx() ctx: Context,
+    @Arg('input', () => ClaimDemandInput) input: ClaimDemandInput,
+  ): Promise<DemandPayload> {
+    return { demand: await ctx.services.demands.claim(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => DemandPayload, {
+    description: 'The claiming organization releases the demand; it is OPEN again.',
+  })
+  async releaseDemand(
+    @Ctx() ctx: Context,
+    @Arg('input', () => ReleaseDemandInput) input: ReleaseDemandInput,
+  ): Promise<DemandPayload> {
+    return { demand: await ctx.services.demands.release(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => ReportDemandProgressPayload, {
+    description:
+      'The claiming organization reports progress; the first report starts the service (IN_SERVICE).',
+  })
+  reportDemandProgress(
+    @Ctx() ctx: Context,
+    @Arg('input', () => ReportDemandProgressInput) input: ReportDemandProgressInput,
+  ): Promise<ReportDemandProgressPayload> {
+    return ctx.services.demands.reportProgress(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => DemandPayload, {
+    description: 'The claiming organization reports the demand served (FULFILLED).',
+  })
+  async fulfilDemand(
+    @Ctx() ctx: Context,
+    @Arg('input', () => FulfilDemandInput) input: FulfilDemandInput,
+  ): Promise<DemandPayload> {
+    return { demand: await ctx.services.demands.fulfil(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => DemandPayload, {
+    description: 'The submitter rates the service (1–5) after fulfilment; feeds the organization’s rating.',
+  })
+  async rateDemand(
+    @Ctx() ctx: Context,
+    @Arg('input', () => RateDemandInput) input: RateDemandInput,
+  ): Promise<DemandPayload> {
+    return { demand: await ctx.services.demands.rate(ctx, input) };
+  }
+
+  @Authorized(Role.UNION_STAFF, Role.ADMIN)
+  @Mutation(() => DemandPayload, {
+    description:
+      'Union moderation: close a demand with a reason, or as a duplicate of another (CLOSED_DUPLICATE).',
+  })
+  async closeDemand(
+    @Ctx() ctx: Context,
+    @Arg('input', () => CloseDemandInput) input: CloseDemandInput,
+  ): Promise<DemandPayload> {
+    return { demand: await ctx.services.demands.close(ctx, input) };
+  }
+
+  @FieldResolver(() => ServiceCategory)
+  category(@Root() demand: Demand): Promise<ServiceCategory> {
+    return demand.category.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => Region, { description: 'The city or district where the need is.' })
+  region(@Root() demand: Demand): Promise<Region> {
+    return demand.region.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: 'Who submitted it; null when anonymous, except to the submitter and union staff in scope.',
+  })
+  async submittedBy(@Ctx() ctx: Context, @Root() demand: Demand): Promise<User | null> {
+    const viewer = await ctx.services.demands.viewerFacts(ctx);
+    return revealsSubmitter(viewer, factsOf(demand))
+      ? demand.submittedBy.loadOrFail({ dataloader: true })
+      : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Private contact: shown to the submitter, and to members of the claiming organization if the worker consented.',
+  })
+  async contact(@Ctx() ctx: Context, @Root() demand: Demand): Promise<string | null> {
+    const viewer = await ctx.services.demands.viewerFacts(ctx);
+    return revealsContact(viewer, factsOf(demand)) ? (demand.contact ?? null) : null;
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: 'The organization that claimed it.' })
+  claimedBy(@Root() demand: Demand): Promise<Organization> | null {
+    return demand.claimedBy ? demand.claimedBy.loadOrFail({ dataloader: true }) : null;
+  }
+
+  @FieldResolver(() => Demand, {
+    nullable: true,
+    description: 'For CLOSED_DUPLICATE: the demand it duplicates, if you may see it.',
+  })
+  async duplicateOf(@Ctx() ctx: Context, @Root() demand: Demand): Promise<Demand | null> {
+    if (!demand.duplicateOf) return null;
+    const [viewer, original] = await Promise.all([
+      ctx.services.demands.viewerFacts(ctx),
+      demand.duplicateOf.loadOrFail({ dataloader: true }),
+    ]);
+    return viewer && canSeeDemand(viewer, factsOf(original)) ? original : null;
+  }
+}

@@ -1,0 +1,383 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsOptional,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { TargetGroup } from '../categories/target-group.js';
+import {
+  EvaluationGrade,
+  FoundingType,
+  MemberRole,
+  OrganizationKind,
+  ServiceFee,
+  ServiceMode,
+  ServiceStatus,
+} from './organization.enums.js';
+import { Organization } from './organization.entity.js';
+import { OrganizationService } from './service.entity.js';
+import { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
+
+const REGION_CODE = /^\d{6}$/;
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+@InputType({ description: '一组织一品牌: the featured programme of an organization.' })
+export class BrandInput {
+  @Field(() => String)
+  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5000)
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO date (YYYY-MM-DD) the programme started.' })
+  @IsOptional()
+  @Matches(ISO_DATE, { message: 'must be a date YYYY-MM-DD' })
+  since?: string | null;
+}
+
+@InputType({ description: 'A social organization registers itself; it stays PENDING until verified.' })
+export class RegisterOrganizationInput {
+  @Field(() => String)
+  @Length(2, 200, { message: 'must be 2 to 200 characters' })
+  name!: string;
+
+  @Field(() => String, { description: 'Unified social credit code (统一社会信用代码), 18 characters.' })
+  @MaxLength(64)
+  creditCode!: string;
+
+  @Field(() => OrganizationKind, { description: "Must agree with the credit code's second character." })
+  kind!: OrganizationKind;
+
+  @Field(() => FoundingType)
+  foundingType!: FoundingType;
+
+  @Field(() => String, { description: 'GB/T 2260 code of the region it is registered in.' })
+  @Matches(REGION_CODE, { message: 'must be a 6-digit GB/T 2260 code' })
+  homeRegionCode!: string;
+
+  @Field(() => [String], { nullable: true, description: 'Regions served; the home region by default.' })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @Matches(REGION_CODE, { each: true, message: 'must be 6-digit GB/T 2260 codes' })
+  regionCodes?: string[] | null;
+
+  @Field(() => [String], { description: 'Service category codes; each covers its subtree.' })
+  @ArrayMinSize(1, { message: 'must name at least one category' })
+  @ArrayMaxSize(30)
+  categoryCodes!: string[];
+
+  @Field(() => [TargetGroup], { nullable: true })
+  @IsOptional()
+  targetGroups?: TargetGroup[] | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5000)
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Phone or email the organization publishes.' })
+  @IsOptional()
+  @MaxLength(200)
+  publicContact?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  @MaxLength(300)
+  website?: string | null;
+
+  @Field(() => BrandInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  brand?: BrandInput | null;
+}
+
+@InputType({ description: "Changes to an organization's profile; omitted fields stay as they are." })
+export class UpdateOrganizationInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(2, 200, { message: 'must be 2 to 200 characters' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5000)
+  description?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMinSize(1, { message: 'must name at least one region' })
+  @ArrayMaxSize(50)
+  @Matches(REGION_CODE, { each: true, message: 'must be 6-digit GB/T 2260 codes' })
+  regionCodes?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMinSize(1, { message: 'must name at least one category' })
+  @ArrayMaxSize(30)
+  categoryCodes?: string[] | null;
+
+  @Field(() => [TargetGroup], { nullable: true })
+  @IsOptional()
+  targetGroups?: TargetGroup[] | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(200)
+  publicContact?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @IsUrl({ require_protocol: true, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  @MaxLength(300)
+  website?: string | null;
+
+  @Field(() => BrandInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  brand?: BrandInput | null;
+}
+
+@InputType({ description: 'A new service of an organization.' })
+export class AddServiceInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => String)
+  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  name!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5000)
+  description?: string | null;
+
+  @Field(() => [String])
+  @ArrayMinSize(1, { message: 'must name at least one category' })
+  @ArrayMaxSize(30)
+  categoryCodes!: string[];
+
+  @Field(() => [String], { nullable: true, description: "The organization's regions by default." })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @Matches(REGION_CODE, { each: true, message: 'must be 6-digit GB/T 2260 codes' })
+  regionCodes?: string[] | null;
+
+  @Field(() => [TargetGroup], { nullable: true })
+  @IsOptional()
+  targetGroups?: TargetGroup[] | null;
+
+  @Field(() => ServiceMode)
+  mode!: ServiceMode;
+
+  @Field(() => ServiceFee)
+  fee!: ServiceFee;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0)
+  @Max(1_000_000)
+  monthlyCapacity?: number | null;
+}
+
+@InputType({ description: 'Changes to a service; omitted fields stay as they are.' })
+export class UpdateServiceInput {
+  @Field(() => ID)
+  serviceId!: string;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(5000)
+  description?: string | null;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMinSize(1, { message: 'must name at least one category' })
+  @ArrayMaxSize(30)
+  categoryCodes?: string[] | null;
+
+  @Field(() => [String], { nullable: true })
+  @IsOptional()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @Matches(REGION_CODE, { each: true, message: 'must be 6-digit GB/T 2260 codes' })
+  regionCodes?: string[] | null;
+
+  @Field(() => [TargetGroup], { nullable: true })
+  @IsOptional()
+  targetGroups?: TargetGroup[] | null;
+
+  @Field(() => ServiceMode, { nullable: true })
+  @IsOptional()
+  mode?: ServiceMode | null;
+
+  @Field(() => ServiceFee, { nullable: true })
+  @IsOptional()
+  fee?: ServiceFee | null;
+
+  @Field(() => Int, { nullable: true })
+  @IsOptional()
+  @Min(0)
+  @Max(1_000_000)
+  monthlyCapacity?: number | null;
+
+  @Field(() => ServiceStatus, { nullable: true })
+  @IsOptional()
+  status?: ServiceStatus | null;
+}
+
+@InputType()
+export class RemoveServiceInput {
+  @Field(() => ID)
+  serviceId!: string;
+}
+
+@InputType({ description: 'Adds an existing account to an organization.' })
+export class AddOrganizationMemberInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => String, { description: 'Email address or mobile number of the account.' })
+  @Length(1, 254)
+  login!: string;
+
+  @Field(() => MemberRole)
+  role!: MemberRole;
+}
+
+@InputType()
+export class RemoveOrganizationMemberInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => ID, { description: 'Global id of the user to remove.' })
+  userId!: string;
+}
+
+@InputType({ description: 'Union staff in scope, or an admin, verify an organization.' })
+export class VerifyOrganizationInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => String, { nullable: true, description: 'What was checked (recorded with who and when).' })
+  @IsOptional()
+  @MaxLength(2000)
+  reason?: string | null;
+
+  @Field(() => EvaluationGrade, { nullable: true, description: 'The evaluation grade the documents show.' })
+  @IsOptional()
+  grade?: EvaluationGrade | null;
+
+  @Field(() => String, { nullable: true, description: 'ISO date the grade is valid until.' })
+  @IsOptional()
+  @Matches(ISO_DATE, { message: 'must be a date YYYY-MM-DD' })
+  gradeValidUntil?: string | null;
+}
+
+@InputType({ description: 'Union staff in scope, or an admin, suspend an organization, with a reason.' })
+export class SuspendOrganizationInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => String)
+  @Length(1, 2000, { message: 'must be 1 to 2000 characters' })
+  reason!: string;
+}
+
+@InputType({ description: 'Union staff in scope, or an admin, mark an organization as a hub or not.' })
+export class SetHubStatusInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => Boolean)
+  isHub!: boolean;
+}
+
+@InputType({ description: "An organization's admin asks a verified hub to accept it as a member." })
+export class RequestHubMembershipInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => ID)
+  hubId!: string;
+}
+
+@InputType({ description: "The hub's admin accepts or rejects a membership request." })
+export class DecideHubMembershipInput {
+  @Field(() => ID)
+  requestId!: string;
+
+  @Field(() => Boolean)
+  accept!: boolean;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(2000)
+  reason?: string | null;
+}
+
+@ObjectType({ description: 'The organization after the change.' })
+export class OrganizationPayload {
+  @Field(() => Organization)
+  organization!: Organization;
+}
+
+@ObjectType()
+export class ServicePayload {
+  @Field(() => OrganizationService)
+  service!: OrganizationService;
+
+  @Field(() => Organization)
+  organization!: Organization;
+}
+
+@ObjectType()
+export class RemoveServicePayload {
+  @Field(() => ID, { description: 'Global id of the removed service.' })
+  removedServiceId!: string;
+
+  @Field(() => Organization)
+  organization!: Organization;
+}
+
+@ObjectType()
+export class OrganizationMemberPayload {
+  @Field(() => OrganizationMember)
+  member!: OrganizationMember;
+
+  @Field(() => Organization)
+  organization!: Organization;
+}
+
+@ObjectType()
+export class RemoveOrganizationMemberPayload {
+  @Field(() => ID)
+  removedUserId!: string;
+
+  @Field(() => Organization)
+  organization!: Organization;
+}
+
+@ObjectType()
+export class HubMembershipPayload {
+  @Field(() => HubMembershipRequest)
+  request!: HubMembershipRequest;
+}

@@ -1,0 +1,331 @@
+import { ref } from '@mikro-orm/core';
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Context } from '../../core/context.js';
+import { ConnectionType, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
+import { Region } from '../regions/region.entity.js';
+import { ServiceCategory } from '../categories/service-category.entity.js';
+import { User } from '../accounts/user.entity.js';
+import { Organization } from './organization.entity.js';
+import { OrganizationService } from './service.entity.js';
+import { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
+import { OrganizationsArgs } from './organization.args.js';
+import {
+  AddOrganizationMemberInput,
+  AddServiceInput,
+  DecideHubMembershipInput,
+  HubMembershipPayload,
+  OrganizationMemberPayload,
+  OrganizationPayload,
+  RegisterOrganizationInput,
+  RemoveOrganizationMemberInput,
+  RemoveOrganizationMemberPayload,
+  RemoveServiceInput,
+  RemoveServicePayload,
+  RequestHubMembershipInput,
+  ServicePayload,
+  SetHubStatusInput,
+  SuspendOrganizationInput,
+  UpdateOrganizationInput,
+  UpdateServiceInput,
+  VerifyOrganizationInput,
+} from './organization.inputs.js';
+import { Brand, OrganizationStats, Verification } from './organization.types.js';
+
+/** `OrganizationConnection`: a page of the directory. */
+export const OrganizationConnection = ConnectionType(Organization, 'Organization');
+
+/** Regions by code, batched across the request by MikroORM's dataloader. */
+function regionsOf(em: EntityManager, codes: string[]): Promise<Region[]> {
+  return Promise.all(
+    codes.map((code) => ref(em.getReference(Region, code)).loadOrFail({ dataloader: true })),
+  );
+}
+
+/** Categories by code, batched across the request by MikroORM's dataloader. */
+function categoriesOf(em: EntityManager, codes: string[]): Promise<ServiceCategory[]> {
+  return Promise.all(
+    codes.map((code) => ref(em.getReference(ServiceCategory, code)).loadOrFail({ dataloader: true })),
+  );
+}
+
+/** The directory: queries, mutations and the organization's nested fields. */
+@Resolver(() => Organization)
+export class OrganizationResolver {
+  @Query(() => Organization, {
+    nullable: true,
+    description: 'One organization by global id or credit code; null if unknown or not visible to you.',
+  })
+  organization(
+    @Ctx() ctx: Context,
+    @Arg('id', () => ID, { nullable: true }) id?: string,
+    @Arg('creditCode', () => String, { nullable: true }) creditCode?: string,
+  ): Promise<Organization | null> {
+    return ctx.services.organizations.find(ctx, id, creditCode);
+  }
+
+  @Query(() => OrganizationConnection, {
+    description:
+      'Directory search. Anonymous users and workers see verified organizations only; members, union staff in scope and admins also see pending and suspended ones.',
+  })
+  async organizations(
+    @Ctx() ctx: Context,
+    @Args(() => OrganizationsArgs) args: OrganizationsArgs,
+  ): Promise<ConnectionShape<Organization>> {
+    return toConnection(OrganizationConnection, await ctx.services.organizations.search(ctx, args));
+  }
+
+  @Query(() => OrganizationStats, {
+    description:
+      'Counts of verified organizations and active services per child region and per child category.',
+  })
+  async organizationStats(
+    @Ctx() ctx: Context,
+    @Arg('regionCode', () => String, { nullable: true }) regionCode?: string,
+    @Arg('categoryCode', () => String, { nullable: true }) categoryCode?: string,
+  ): Promise<OrganizationStats> {
+    const stats = await ctx.services.organizations.stats(ctx, regionCode, categoryCode);
+    const [regions, categories] = await Promise.all([
+      regionsOf(
+        ctx.em,
+        stats.byRegion.map((r) => r.code),
+      ),
+      categoriesOf(
+        ctx.em,
+        stats.byCategory.map((c) => c.code),
+      ),
+    ]);
+    return {
+      byRegion: stats.byRegion.map((r, i) => ({ ...r, region: regions[i]! })),
+      byCategory: stats.byCategory.map((c, i) => ({ ...c, category: categories[i]! })),
+    };
+  }
+
+  // ------------------------------------------------------------------ mutations
+
+  @Authorized()
+  @Mutation(() => OrganizationPayload, {
+    description:
+      'Registers a social organization; you become its ORG_ADMIN and it is PENDING until verified.',
+  })
+  async registerOrganization(
+    @Ctx() ctx: Context,
+    @Arg('input', () => RegisterOrganizationInput) input: RegisterOrganizationInput,
+  ): Promise<OrganizationPayload> {
+    return { organization: await ctx.services.organizations.register(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => OrganizationPayload, {
+    description: "Changes an organization's profile (its admins, admins).",
+  })
+  async updateOrganization(
+    @Ctx() ctx: Context,
+    @Arg('input', () => UpdateOrganizationInput) input: UpdateOrganizationInput,
+  ): Promise<OrganizationPayload> {
+    return { organization: await ctx.services.organizations.update(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => ServicePayload, { description: 'Adds a service (its admins, admins).' })
+  addService(
+    @Ctx() ctx: Context,
+    @Arg('input', () => AddServiceInput) input: AddServiceInput,
+  ): Promise<ServicePayload> {
+    return ctx.services.organizations.addService(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => ServicePayload, { description: 'Changes a service (its admins, admins).' })
+  updateService(
+    @Ctx() ctx: Context,
+    @Arg('input', () => UpdateServiceInput) input: UpdateServiceInput,
+  ): Promise<ServicePayload> {
+    return ctx.services.organizations.updateService(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => RemoveServicePayload, { description: 'Removes a service (its admins, admins).' })
+  removeService(
+    @Ctx() ctx: Context,
+    @Arg('input', () => RemoveServiceInput) input: RemoveServiceInput,
+  ): Promise<RemoveServicePayload> {
+    return ctx.services.organizations.removeService(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => OrganizationMemberPayload, { description: 'Adds an existing account as admin or member.' })
+  addOrganizationMember(
+    @Ctx() ctx: Context,
+    @Arg('input', () => AddOrganizationMemberInput) input: AddOrganizationMemberInput,
+  ): Promise<OrganizationMemberPayload> {
+    return ctx.services.organizations.addMember(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => RemoveOrganizationMemberPayload, {
+    description: 'Removes a member; the last admin cannot be removed.',
+  })
+  removeOrganizationMember(
+    @Ctx() ctx: Context,
+    @Arg('input', () => RemoveOrganizationMemberInput) input: RemoveOrganizationMemberInput,
+  ): Promise<RemoveOrganizationMemberPayload> {
+    return ctx.services.organizations.removeMember(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => OrganizationPayload, {
+    description: 'Verifies an organization (union staff whose scope covers its home region, admins).',
+  })
+  async verifyOrganization(
+    @Ctx() ctx: Context,
+    @Arg('input', () => VerifyOrganizationInput) input: VerifyOrganizationInput,
+  ): Promise<OrganizationPayload> {
+    return { organization: await ctx.services.organizations.verify(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => OrganizationPayload, {
+    description: 'Suspends an organization with a reason (union staff in scope, admins).',
+  })
+  async suspendOrganization(
+    @Ctx() ctx: Context,
+    @Arg('input', () => SuspendOrganizationInput) input: SuspendOrganizationInput,
+  ): Promise<OrganizationPayload> {
+    return { organization: await ctx.services.organizations.suspend(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => OrganizationPayload, {
+    description: 'Makes a verified organization a hub, or stops it being one (union staff in scope, admins).',
+  })
+  async setHubStatus(
+    @Ctx() ctx: Context,
+    @Arg('input', () => SetHubStatusInput) input: SetHubStatusInput,
+  ): Promise<OrganizationPayload> {
+    return { organization: await ctx.services.organizations.setHubStatus(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => HubMembershipPayload, { description: 'Asks a verified hub to accept the organization.' })
+  async requestHubMembership(
+    @Ctx() ctx: Context,
+    @Arg('input', () => RequestHubMembershipInput) input: RequestHubMembershipInput,
+  ): Promise<HubMembershipPayload> {
+    return { request: await ctx.services.organizations.requestHubMembership(ctx, input) };
+  }
+
+  @Authorized()
+  @Mutation(() => HubMembershipPayload, { description: "The hub's admin accepts or rejects a request." })
+  async decideHubMembership(
+    @Ctx() ctx: Context,
+    @Arg('input', () => DecideHubMembershipInput) input: DecideHubMembershipInput,
+  ): Promise<HubMembershipPayload> {
+    return { request: await ctx.services.organizations.decideHubMembership(ctx, input) };
+  }
+
+  // ------------------------------------------------------------------ nested fields (batched)
+
+  @FieldResolver(() => Region, { description: 'The region it is registered in.' })
+  homeRegion(@Root() org: Organization): Promise<Region> {
+    return org.homeRegion.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => [Region], { description: 'Regions it serves; each covers its whole subtree.' })
+  regionsServed(@Ctx() ctx: Context, @Root() org: Organization): Promise<Region[]> {
+    return regionsOf(ctx.em, org.regionCodes);
+  }
+
+  @FieldResolver(() => [ServiceCategory], { description: 'Categories it serves; each covers its subtree.' })
+  categories(@Ctx() ctx: Context, @Root() org: Organization): Promise<ServiceCategory[]> {
+    return categoriesOf(ctx.em, org.categoryCodes);
+  }
+
+  @FieldResolver(() => [OrganizationService], {
+    description: 'Its services (retired ones only for its admins).',
+  })
+  services(@Ctx() ctx: Context, @Root() org: Organization): Promise<OrganizationService[]> {
+    return ctx.services.organizations.services(ctx, org);
+  }
+
+  @FieldResolver(() => Brand, { nullable: true, description: '一组织一品牌: its featured programme.' })
+  brand(@Root() org: Organization): Brand | null {
+    return org.brandName
+      ? { name: org.brandName, description: org.brandDescription ?? null, since: org.brandSince ?? null }
+      : null;
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'ISO date until which the grade is valid.' })
+  gradeValidUntil(@Root() org: Organization): string | null {
+    return org.gradeValidUntil ?? null;
+  }
+
+  @FieldResolver(() => Verification, { description: 'Verification status and the last decision.' })
+  verification(@Root() org: Organization): Verification {
+    return {
+      status: org.verificationStatus,
+      reason: org.verificationReason ?? null,
+      decidedAt: org.verificationDecidedAt ?? null,
+    };
+  }
+
+  @FieldResolver(() => Organization, { nullable: true, description: 'The hub it is an accepted member of.' })
+  hub(@Ctx() ctx: Context, @Root() org: Organization): Promise<Organization | null> {
+    return ctx.services.organizations.hub(ctx, org);
+  }
+
+  @FieldResolver(() => [Organization], { description: 'For a hub: its member organizations you may see.' })
+  memberOrganizations(@Ctx() ctx: Context, @Root() org: Organization): Promise<Organization[]> {
+    return ctx.services.organizations.memberOrganizations(ctx, org);
+  }
+
+  @FieldResolver(() => [OrganizationMember], {
+    nullable: true,
+    description: 'Its members: for its own members, union staff in scope and admins; null for others.',
+  })
+  members(@Ctx() ctx: Context, @Root() org: Organization): Promise<OrganizationMember[] | null> {
+    return ctx.services.organizations.members(ctx, org);
+  }
+}
+
+/** Nested fields of `Service`. */
+@Resolver(() => OrganizationService)
+export class ServiceFieldResolver {
+  @FieldResolver(() => Organization, { description: 'The organization offering it.' })
+  organization(@Root() service: OrganizationService): Promise<Organization> {
+    return service.organization.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => [ServiceCategory])
+  categories(@Ctx() ctx: Context, @Root() service: OrganizationService): Promise<ServiceCategory[]> {
+    return categoriesOf(ctx.em, service.categoryCodes);
+  }
+
+  @FieldResolver(() => [Region], { description: 'Regions where it is offered; each covers its subtree.' })
+  regions(@Ctx() ctx: Context, @Root() service: OrganizationService): Promise<Region[]> {
+    return regionsOf(ctx.em, service.regionCodes);
+  }
+}
+
+/** Nested fields of `OrganizationMember`. */
+@Resolver(() => OrganizationMember)
+export class OrganizationMemberFieldResolver {
+  @FieldResolver(() => User)
+  user(@Root() member: OrganizationMember): Promise<User> {
+    return member.user.loadOrFail({ dataloader: true });
+  }
+}
+
+/** Nested fields of `HubMembershipRequest`. */
+@Resolver(() => HubMembershipRequest)
+export class HubMembershipRequestFieldResolver {
+  @FieldResolver(() => Organization, { description: 'The organization asking to join.' })
+  organization(@Root() request: HubMembershipRequest): Promise<Organization> {
+    return request.organization.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => Organization)
+  hub(@Root() request: HubMembershipRequest): Promise<Organization> {
+    return request.hub.loadOrFail({ dataloader: true });
+  }
+}

@@ -1,0 +1,66 @@
+import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../core/context.js';
+import { money, Money } from '../../core/money.js';
+import { Role } from '../../core/roles.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { ProjectApplication } from './application.entity.js';
+import { Project } from './project.entity.js';
+import {
+  ApplicationPayload,
+  ApplyToProjectInput,
+  ShortlistApplicationInput,
+  WithdrawApplicationInput,
+} from './project.inputs.js';
+
+@Resolver(() => ProjectApplication)
+export class ApplicationResolver {
+  @Authorized(Role.ORG_ADMIN)
+  @Mutation(() => ApplicationPayload, {
+    description:
+      'An organization admin applies inside the application period; an ineligible organization gets FORBIDDEN with `extensions.reason`.',
+  })
+  async applyToProject(
+    @Ctx() ctx: Context,
+    @Arg('input', () => ApplyToProjectInput) input: ApplyToProjectInput,
+  ): Promise<ApplicationPayload> {
+    return { application: await ctx.services.projects.apply(ctx, input) };
+  }
+
+  @Authorized(Role.ORG_ADMIN)
+  @Mutation(() => ApplicationPayload, { description: 'The applicant withdraws before the award.' })
+  async withdrawApplication(
+    @Ctx() ctx: Context,
+    @Arg('input', () => WithdrawApplicationInput) input: WithdrawApplicationInput,
+  ): Promise<ApplicationPayload> {
+    return { application: await ctx.services.projects.withdraw(ctx, input.applicationId) };
+  }
+
+  @Authorized(Role.UNION_STAFF, Role.GOV_STAFF, Role.ENTERPRISE_STAFF)
+  @Mutation(() => ApplicationPayload, { description: "The publisher's staff shortlist an application." })
+  async shortlistApplication(
+    @Ctx() ctx: Context,
+    @Arg('input', () => ShortlistApplicationInput) input: ShortlistApplicationInput,
+  ): Promise<ApplicationPayload> {
+    return { application: await ctx.services.projects.shortlist(ctx, input.applicationId) };
+  }
+
+  @FieldResolver(() => Project)
+  project(@Root() application: ProjectApplication): Promise<Project> {
+    return application.project.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => Organization)
+  organization(@Root() application: ProjectApplication): Promise<Organization> {
+    return application.organization.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => Money, { description: 'The amount the organization asked for.' })
+  requested(@Root() application: ProjectApplication): Money {
+    return money(application.requestedFen);
+  }
+
+  @FieldResolver(() => Money, { nullable: true, description: 'The amount awarded; null unless AWARDED.' })
+  awarded(@Root() application: ProjectApplication): Money | null {
+    return application.awardedFen == null ? null : money(application.awardedFen);
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * Whether an organization may apply to a project: a pure function over facts the service loaded, so
+ * every rule is unit-tested alone and the refusal names the rule that failed.
+ *
+ * @module
+ */
+import {
+  EvaluationGrade,
+  FoundingType,
+  gradeRank,
+  VerificationStatus,
+} from '../organizations/organization.enums.js';
+import { IneligibilityReason, ProcurementMethod } from './project.enums.js';
+
+/** The project's rules. */
+export interface EligibilityRules {
+  procurementMethod: ProcurementMethod;
+  verifiedOnly: boolean;
+  minGrade: EvaluationGrade;
+  /** Empty: every founding type may apply. */
+  allowedFoundingTypes: readonly FoundingType[];
+  mustServeRegions: boolean;
+  /** For each of the project's regions, its codes from the province down to itself. */
+  regionPaths: readonly (readonly string[])[];
+}
+
+/** What the rules need to know about the applicant. */
+export interface ApplicantFacts {
+  verificationStatus: VerificationStatus;
+  grade: EvaluationGrade;
+  foundingType: FoundingType;
+  /** Region codes it serves; each covers its subtree. */
+  regionCodes: readonly string[];
+  /** Whether the project invited it (SELECTIVE and DIRECT projects). */
+  invited: boolean;
+}
+
+export type EligibilityResult =
+  { eligible: true } | { eligible: false; reason: IneligibilityReason; message: string };
+
+/**
+ * Checks the rules in a fixed order (invitation, verification, grade, founding type, regions) and
+ * returns the first that fails, so the same organization always hears the same reason.
+ */
+export function checkEligibility(rules: EligibilityRules, org: ApplicantFacts): EligibilityResult {
+  if (rules.procurementMethod !== ProcurementMethod.OPEN && !org.invited) {
+    return refuse(IneligibilityReason.NOT_INVITED, 'Only invited organizations may apply to this project.');
+  }
+  if (rules.verifiedOnly && org.verificationStatus !== VerificationStatus.VERIFIED) {
+    return refuse(IneligibilityReason.NOT_VERIFIED, 'Only verified organizations may apply to this project.');
+  }
+  // A suspended organization never applies, whatever the project says.
+  if (org.verificationStatus === VerificationStatus.SUSPENDED) {
+    return refuse(IneligibilityReason.NOT_VERIFIED, 'A suspended organization may not apply.');
+  }
+  if (gradeRank(org.grade) < gradeRank(rules.minGrade)) {
+    return refuse(
+      IneligibilityReason.GRADE_TOO_LOW,
+      `This project needs an evaluation grade of at least ${gradeRank(rules.minGrade)}A.`,
+    );
+  }
+  if (rules.allowedFoundingTypes.length > 0 && !rules.allowedFoundingTypes.includes(org.foundingType)) {
+    return refuse(
+      IneligibilityReason.FOUNDING_TYPE_NOT_ALLOWED,
+      `This project is open to founding types ${rules.allowedFoundingTypes.join(', ')} only.`,
+    );
+  }
+  if (rules.mustServeRegions && !servesAll(org.regionCodes, rules.regionPaths)) {
+    return refuse(
+      IneligibilityReason.DOES_NOT_SERVE_REGION,
+      'The organization must serve every region of this project.',
+    );
+  }
+  return { eligible: true };
+}
+
+/** An organization serves a region when one of its codes is that region or one of its ancestors. */
+export function servesAll(
+  orgRegionCodes: readonly string[],
+  regionPaths: readonly (readonly string[])[],
+): boolean {
+  return regionPaths.every((path) => path.some((code) => orgRegionCodes.includes(code)));
+}
+
+function refuse(reason: IneligibilityReason, message: string): EligibilityResult {
+  return { eligible: false, reason, message };
+}

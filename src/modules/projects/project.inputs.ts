@@ -1,0 +1,320 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsUrl,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { MAX_FEN } from '../../core/money.js';
+import { TargetGroup } from '../categories/target-group.js';
+import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
+import { User } from '../accounts/user.entity.js';
+import { ProcurementMethod, PublisherKind } from './project.enums.js';
+import { Publisher } from './publisher.entity.js';
+import { Project, ProjectAmendment } from './project.entity.js';
+import { ProjectApplication } from './application.entity.js';
+
+const REGION_CODE = /^\d{6}$/;
+const REGION_CODE_RULE = 'must be a 6-digit GB/T 2260 code';
+
+// ── Publishers ──────────────────────────────────────────────────────────────────────────────────
+
+@InputType({ description: 'Admins, and union staff inside their region scope, register a publisher.' })
+export class CreatePublisherInput {
+  @Field(() => PublisherKind)
+  @IsIn(Object.values(PublisherKind))
+  kind!: PublisherKind;
+
+  @Field(() => String, { description: 'Full name, 1 to 200 characters, e.g. 济南市总工会.' })
+  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  name!: string;
+
+  @Field(() => String, { description: 'GB/T 2260 code of the region the publisher is in.' })
+  @Matches(REGION_CODE, { message: REGION_CODE_RULE })
+  regionCode!: string;
+}
+
+@ObjectType()
+export class CreatePublisherPayload {
+  @Field(() => Publisher) publisher!: Publisher;
+}
+
+@InputType({ description: 'Makes a staff account act for a publisher (one publisher per account).' })
+export class AddPublisherStaffInput {
+  @Field(() => ID) publisherId!: string;
+
+  @Field(() => ID, { description: 'A staff account holding the role that matches the publisher kind.' })
+  userId!: string;
+}
+
+@ObjectType()
+export class AddPublisherStaffPayload {
+  @Field(() => Publisher) publisher!: Publisher;
+  @Field(() => User) user!: User;
+}
+
+// ── Projects ────────────────────────────────────────────────────────────────────────────────────
+
+@InputType({ description: 'A tender document: a title and an http(s) link.' })
+export class ProjectDocumentInput {
+  @Field(() => String)
+  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  title!: string;
+
+  @Field(() => String)
+  @IsUrl({ protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL' })
+  @MaxLength(500)
+  url!: string;
+}
+
+@InputType({ description: 'Who may apply. Omitted fields keep their current value (or the default).' })
+export class ProjectEligibilityInput {
+  @Field(() => Boolean, { nullable: true, description: 'Only verified organizations (default true).' })
+  @IsOptional()
+  verifiedOnly?: boolean | null;
+
+  @Field(() => EvaluationGrade, { nullable: true, description: 'Lowest evaluation grade (default NONE).' })
+  @IsOptional()
+  minGrade?: EvaluationGrade | null;
+
+  @Field(() => [FoundingType], {
+    nullable: true,
+    description: 'Founding types allowed; empty = all (default).',
+  })
+  @IsOptional()
+  allowedFoundingTypes?: FoundingType[] | null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description: 'The organization must serve every region of the project (default true).',
+  })
+  @IsOptional()
+  mustServeRegions?: boolean | null;
+}
+
+/** The editable fields of a project, shared by `publishProject` and `updateProject`. */
+@InputType({ description: 'The editable fields of a project (base of the publish and update inputs).' })
+export class ProjectFieldsInput {
+  @Field(() => String, { nullable: true, description: '1 to 200 characters.' })
+  @IsOptional()
+  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @MaxLength(20_000)
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Service category code, e.g. LIFE.CHILDCARE.' })
+  @IsOptional()
+  @Length(1, 64)
+  categoryCode?: string | null;
+
+  @Field(() => [String], { nullable: true, description: 'GB/T 2260 codes of the regions served (1 to 20).' })
+  @IsOptional()
+  @ArrayMinSize(1, { message: 'must name at least one region' })
+  @ArrayMaxSize(20)
+  @Matches(REGION_CODE, { each: true, message: REGION_CODE_RULE })
+  regionCodes?: string[] | null;
+
+  @Field(() => [TargetGroup], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(10)
+  targetGroups?: TargetGroup[] | null;
+
+  @Field(() => Int, { nullable: true, description: 'Budget in integer fen (分), at least 1.' })
+  @IsOptional()
+  @IsInt()
+  @Min(1, { message: 'must be at least 1 fen' })
+  @Max(MAX_FEN)
+  budgetFen?: number | null;
+
+  @Field(() => ProcurementMethod, { nullable: true, description: 'OPEN by default.' })
+  @IsOptional()
+  procurementMethod?: ProcurementMethod | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description: 'Organizations invited to a SELECTIVE project (or the one of a DIRECT project).',
+  })
+  @IsOptional()
+  @ArrayMaxSize(100)
+  invitedOrganizationIds?: string[] | null;
+
+  @Field(() => ProjectEligibilityInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  eligibility?: ProjectEligibilityInput | null;
+
+  @Field(() => Date, { nullable: true })
+  @IsOptional()
+  applicationOpensAt?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Must be after `applicationOpensAt`.' })
+  @IsOptional()
+  applicationClosesAt?: Date | null;
+
+  @Field(() => [ProjectDocumentInput], { nullable: true })
+  @IsOptional()
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  documents?: ProjectDocumentInput[] | null;
+}
+
+@InputType({
+  description:
+    'Creates a project (as a DRAFT, or published at once), or — with `projectId` — applies the given ' +
+    'fields to a draft and publishes it. A new project needs title, categoryCode, regionCodes, ' +
+    'budgetFen, applicationOpensAt and applicationClosesAt.',
+})
+export class PublishProjectInput extends ProjectFieldsInput {
+  @Field(() => ID, { nullable: true, description: 'An existing DRAFT to publish.' })
+  @IsOptional()
+  projectId?: string | null;
+
+  @Field(() => Boolean, { defaultValue: true, description: 'false: save as a DRAFT only.' })
+  publish: boolean = true;
+}
+
+@ObjectType()
+export class PublishProjectPayload {
+  @Field(() => Project) project!: Project;
+}
+
+@InputType({
+  description:
+    'Changes a project. A draft changes freely; after publication (PUBLISHED only) every change is an ' +
+    'amendment with a rationale, kept and shown with the project.',
+})
+export class UpdateProjectInput extends ProjectFieldsInput {
+  @Field(() => ID) projectId!: string;
+
+  @Field(() => String, { nullable: true, description: 'Why it changes; required after publication.' })
+  @IsOptional()
+  @Length(1, 2000, { message: 'must be 1 to 2000 characters' })
+  rationale?: string | null;
+}
+
+@ObjectType()
+export class UpdateProjectPayload {
+  @Field(() => Project) project!: Project;
+
+  @Field(() => ProjectAmendment, {
+    nullable: true,
+    description: 'The amendment recorded, after publication.',
+  })
+  amendment!: ProjectAmendment | null;
+}
+
+@InputType({ description: 'Cancels a project, or ends it UNSUCCESSFUL (no award) after evaluation.' })
+export class CancelProjectInput {
+  @Field(() => ID) projectId!: string;
+
+  @Field(() => String, { description: 'Why; shown publicly.' })
+  @Length(1, 2000, { message: 'must be 1 to 2000 characters' })
+  reason!: string;
+
+  @Field(() => Boolean, {
+    defaultValue: false,
+    description: 'true: ends the tender UNSUCCESSFUL (only while EVALUATING) instead of CANCELLED.',
+  })
+  unsuccessful: boolean = false;
+}
+
+@ObjectType()
+export class ProjectPayload {
+  @Field(() => Project) project!: Project;
+}
+
+@InputType({ description: 'An organization admin applies to a project inside its application period.' })
+export class ApplyToProjectInput {
+  @Field(() => ID) projectId!: string;
+
+  @Field(() => ID, { description: 'The applying organization; you must be its ORG_ADMIN.' })
+  organizationId!: string;
+
+  @Field(() => String, { description: 'What the organization proposes; 1 to 20,000 characters.' })
+  @Length(1, 20_000, { message: 'must be 1 to 20000 characters' })
+  proposal!: string;
+
+  @Field(() => Int, { description: 'Amount requested in fen; at least 1 and at most the budget.' })
+  @IsInt()
+  @Min(1, { message: 'must be at least 1 fen' })
+  @Max(MAX_FEN)
+  requestedFen!: number;
+}
+
+@ObjectType()
+export class ApplicationPayload {
+  @Field(() => ProjectApplication) application!: ProjectApplication;
+}
+
+@InputType()
+export class WithdrawApplicationInput {
+  @Field(() => ID) applicationId!: string;
+}
+
+@InputType()
+export class ShortlistApplicationInput {
+  @Field(() => ID) applicationId!: string;
+}
+
+@InputType({ description: 'One winning application and the amount awarded to it.' })
+export class AwardLineInput {
+  @Field(() => ID) applicationId!: string;
+
+  @Field(() => Int, { description: 'Amount awarded in fen; at least 1, at most what it requested.' })
+  @IsInt()
+  @Min(1, { message: 'must be at least 1 fen' })
+  @Max(MAX_FEN)
+  amountFen!: number;
+}
+
+@InputType({
+  description:
+    'Awards the project to one or more applications; amounts sum to at most the budget; the others are rejected.',
+})
+export class AwardProjectInput {
+  @Field(() => ID) projectId!: string;
+
+  @Field(() => [AwardLineInput])
+  @ArrayMinSize(1, { message: 'must award at least one application' })
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  awards!: AwardLineInput[];
+}
+
+@ObjectType()
+export class AwardProjectPayload {
+  @Field(() => Project) project!: Project;
+  @Field(() => [ProjectApplication], { description: 'The winning applications.' })
+  awarded!: ProjectApplication[];
+}
+
+@InputType({ description: 'The awarded project starts delivery (the contract is signed).' })
+export class StartProjectInput {
+  @Field(() => ID) projectId!: string;
+}
+
+@InputType({ description: "Closes delivery with its outcome and the publisher's 1–5 evaluation." })
+export class CompleteProjectInput {
+  @Field(() => ID) projectId!: string;
+
+  @Field(() => String, { description: 'What was delivered; 1 to 20,000 characters.' })
+  @Length(1, 20_000, { message: 'must be 1 to 20000 characters' })
+  outcome!: string;
+
+  @Field(() => Int, { description: 'The publisher’s evaluation, 1 (poor) to 5 (excellent).' })
+  @IsInt()
+  @Min(1, { message: 'must be 1 to 5' })
+  @Max(5, { message: 'must be 1 to 5' })
+  evaluationScore!: number;
+}

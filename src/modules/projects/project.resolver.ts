@@ -1,0 +1,209 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { Context } from '../../core/context.js';
+import { money, Money } from '../../core/money.js';
+import { ConnectionArgs, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
+import { parseIdOf } from '../../core/relay/global-id.js';
+import { Role } from '../../core/roles.js';
+import { ServiceCategory } from '../categories/service-category.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { Region } from '../regions/region.entity.js';
+import { ProjectApplication } from './application.entity.js';
+import { Project, ProjectAmendment } from './project.entity.js';
+import { ProjectStatus } from './project.enums.js';
+import { ProjectsArgs } from './project.args.js';
+import {
+  AwardProjectInput,
+  AwardProjectPayload,
+  CancelProjectInput,
+  CompleteProjectInput,
+  ProjectPayload,
+  PublishProjectInput,
+  PublishProjectPayload,
+  StartProjectInput,
+  UpdateProjectInput,
+  UpdateProjectPayload,
+} from './project.inputs.js';
+import { projectLoaders } from './project.loaders.js';
+import { ProjectApplicationConnection, ProjectConnection, ProjectEligibility } from './project.types.js';
+import { Publisher } from './publisher.entity.js';
+
+/** Staff roles that act for publishers. */
+const PUBLISHER_ROLES = [Role.UNION_STAFF, Role.GOV_STAFF, Role.ENTERPRISE_STAFF];
+
+@Resolver(() => Project)
+export class ProjectResolver {
+  @Query(() => ProjectConnection, {
+    description: 'Purchase-of-service projects: public ones, plus your own publisher’s drafts.',
+  })
+  async projects(
+    @Ctx() ctx: Context,
+    @Args(() => ProjectsArgs) args: ProjectsArgs,
+  ): Promise<ConnectionShape<Project>> {
+    return toConnection(ProjectConnection, await ctx.services.projects.list(ctx, args));
+  }
+
+  @Query(() => Project, { nullable: true, description: 'One project by id, if you may see it.' })
+  project(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Project | null> {
+    return ctx.services.projects.get(ctx, parseIdOf('Project', id, 'id'));
+  }
+
+  @Authorized(...PUBLISHER_ROLES)
+  @Mutation(() => PublishProjectPayload, {
+    description: "A publisher's staff create a project (draft or published) or publish a draft.",
+  })
+  async publishProject(
+    @Ctx() ctx: Context,
+    @Arg('input', () => PublishProjectInput) input: PublishProjectInput,
+  ): Promise<PublishProjectPayload> {
+    return { project: await ctx.services.projects.publish(ctx, input) };
+  }
+
+  @Authorized(...PUBLISHER_ROLES)
+  @Mutation(() => UpdateProjectPayload, {
+    description: 'Edits a draft, or amends a published project with a rationale (kept and public).',
+  })
+  updateProject(
+    @Ctx() ctx: Context,
+    @Arg('input', () => UpdateProjectInput) input: UpdateProjectInput,
+  ): Promise<UpdateProjectPayload> {
+    return ctx.services.projects.update(ctx, input);
+  }
+
+  @Authorized(...PUBLISHER_ROLES)
+  @Mutation(() => ProjectPayload, {
+    description: 'Cancels a project, or ends it UNSUCCESSFUL, with a reason.',
+  })
+  async cancelProject(
+    @Ctx() ctx: Context,
+    @Arg('input', () => CancelProjectInput) input: CancelProjectInput,
+  ): Promise<ProjectPayload> {
+    return { project: await ctx.services.projects.cancel(ctx, input) };
+  }
+
+  @Authorized(...PUBLISHER_ROLES)
+  @Mutation(() => AwardProjectPayload, {
+    description: 'Awards an evaluated project to one or more applications; the others are rejected.',
+  })
+  awardProject(
+    @Ctx() ctx: Context,
+    @Arg('input', () => AwardProjectInput) input: AwardProjectInput,
+  ): Promise<AwardProjectPayload> {
+    return ctx.services.projects.award(ctx, input);
+  }
+
+  @Authorized(...PUBLISHER_ROLES)
+  @Mutation(() => ProjectPayload, { description: 'An awarded project starts delivery (IN_PROGRESS).' })
+  async startProject(
+    @Ctx() ctx: Context,
+    @Arg('input', () => StartProjectInput) input: StartProjectInput,
+  ): Promise<ProjectPayload> {
+    return { project: await ctx.services.projects.start(ctx, input) };
+  }
+
+  @Authorized(...PUBLISHER_ROLES)
+  @Mutation(() => ProjectPayload, {
+    description: "Completes delivery with the outcome and the publisher's evaluation.",
+  })
+  async completeProject(
+    @Ctx() ctx: Context,
+    @Arg('input', () => CompleteProjectInput) input: CompleteProjectInput,
+  ): Promise<ProjectPayload> {
+    return { project: await ctx.services.projects.complete(ctx, input) };
+  }
+
+  @FieldResolver(() => Publisher)
+  publisher(@Root() project: Project): Promise<Publisher> {
+    return project.publisher.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => ServiceCategory)
+  category(@Root() project: Project): Promise<ServiceCategory> {
+    return project.category.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => [Region], { description: 'The regions the service is for.' })
+  regions(@Ctx() ctx: Context, @Root() project: Project): Promise<Region[]> {
+    return ctx.services.regions.byCodes(ctx.em, project.regionCodes);
+  }
+
+  @FieldResolver(() => Money, { description: 'The budget (exact, in fen).' })
+  budget(@Root() project: Project): Money {
+    return money(project.budgetFen);
+  }
+
+  @FieldResolver(() => ProjectEligibility)
+  eligibility(@Root() project: Project): ProjectEligibility {
+    return {
+      verifiedOnly: project.verifiedOnly,
+      minGrade: project.minGrade,
+      allowedFoundingTypes: project.allowedFoundingTypes,
+      mustServeRegions: project.mustServeRegions,
+    };
+  }
+
+  @FieldResolver(() => Boolean, { description: 'Whether applications are accepted right now.' })
+  isOpenForApplications(@Root() project: Project): boolean {
+    const now = Date.now();
+    return (
+      project.status === ProjectStatus.PUBLISHED &&
+      project.applicationOpensAt.getTime() <= now &&
+      now < project.applicationClosesAt.getTime()
+    );
+  }
+
+  @FieldResolver(() => [Organization], {
+    description: 'Organizations invited to a SELECTIVE or DIRECT project (empty for OPEN ones).',
+  })
+  async invitedOrganizations(@Ctx() ctx: Context, @Root() project: Project): Promise<Organization[]> {
+    const ids = await projectLoaders(ctx.em).invitations.load(project.id);
+    return Promise.all(
+      ids.map((id) =>
+        ctx.em.getReference(Organization, id, { wrapped: true }).loadOrFail({ dataloader: true }),
+      ),
+    );
+  }
+
+  @FieldResolver(() => [ProjectAmendment], {
+    description: 'Changes after publication, oldest first, with rationales.',
+  })
+  amendments(@Ctx() ctx: Context, @Root() project: Project): Promise<ProjectAmendment[]> {
+    return projectLoaders(ctx.em).amendments.load(project.id);
+  }
+
+  @FieldResolver(() => [ProjectApplication], {
+    description:
+      'The winning applications and their amounts: public once the award is decided, empty before.',
+  })
+  awards(@Ctx() ctx: Context, @Root() project: Project): Promise<ProjectApplication[]> {
+    return ctx.services.projects.awards(ctx, project);
+  }
+
+  @FieldResolver(() => Money, { nullable: true, description: 'The sum awarded; null before the award.' })
+  async awardedTotal(@Ctx() ctx: Context, @Root() project: Project): Promise<Money | null> {
+    const awards = await ctx.services.projects.awards(ctx, project);
+    return awards.length ? money(awards.reduce((sum, a) => sum + (a.awardedFen ?? 0), 0)) : null;
+  }
+
+  @FieldResolver(() => ProjectApplicationConnection, {
+    description:
+      "Applications: all for the publisher's staff, your organization's own, and the winners for everyone after the award.",
+  })
+  async applications(
+    @Ctx() ctx: Context,
+    @Root() project: Project,
+    @Args(() => ConnectionArgs) args: ConnectionArgs,
+  ): Promise<ConnectionShape<ProjectApplication>> {
+    return toConnection(
+      ProjectApplicationConnection,
+      await ctx.services.projects.applications(ctx, project, args),
+    );
+  }
+}
+
+@Resolver(() => ProjectAmendment)
+export class ProjectAmendmentResolver {
+  @FieldResolver(() => Project)
+  project(@Root() amendment: ProjectAmendment): Promise<Project> {
+    return amendment.project.loadOrFail({ dataloader: true });
+  }
+}

@@ -1,0 +1,25 @@
+import { Field, ObjectType } from 'type-graphql';
+import { ConnectionType } from '../../core/relay/connection.js';
+import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
+import { ProjectApplication } from './application.entity.js';
+import { Project } from './project.entity.js';
+import { Publisher } from './publisher.entity.js';
+
+@ObjectType({ description: 'Who may apply to a project.' })
+export class ProjectEligibility {
+  @Field(() => Boolean, { description: 'Only verified organizations.' })
+  verifiedOnly!: boolean;
+
+  @Field(() => EvaluationGrade, { description: 'The lowest evaluation grade accepted (NONE: any).' })
+  minGrade!: EvaluationGrade;
+
+  @Field(() => [FoundingType], { description: 'Founding types allowed; empty means all.' })
+  allowedFoundingTypes!: FoundingType[];
+
+  @Field(() => Boolean, { description: 'The organization must serve every region of the project.' })
+  mustServeRegions!: boolean;
+}
+
+export const ProjectConnection = ConnectionType(Project, 'Project');
+export const ProjectApplicationConnection = ConnectionType(ProjectApplication, 'ProjectApplication');
+export const PublisherConnection = ConnectionType(Publisher, 'Publisher');

@@ -1,0 +1,214 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import type { SeededOrganization } from '../../setup/seed.js';
+import { toGlobalId } from '../../../src/core/relay/global-id.js';
+import { EvaluationGrade, FoundingType } from '../../../src/modules/organizations/organization.enums.js';
+
+let t: TestApp;
+const orgs: Record<string, SeededOrganization> = {};
+
+const SEARCH = `query($filter: OrganizationFilter, $first: Int, $after: String, $orderBy: OrganizationOrder) {
+  organizations(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
+    totalCount pageInfo { hasNextPage endCursor } edges { cursor node { name } } } }`;
+
+interface SearchResult {
+  organizations: {
+    totalCount: number;
+    pageInfo: { hasNextPage: boolean; endCursor: string | null };
+    edges: { node: { name: string } }[];
+  };
+}
+
+async function names(filter: Record<string, unknown>, token?: string): Promise<string[]> {
+  const res = await t.data<SearchResult>(SEARCH, { filter, first: 100 }, token);
+  return res.organizations.edges.map((e) => e.node.name).sort();
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  orgs.childcare = await t.seed.organization({
+    name: '历下区阳光托育服务中心',
+    description: 'Childcare for working parents',
+    homeRegionCode: '370102',
+    categoryCodes: ['LIFE.CHILDCARE'],
+    foundingType: FoundingType.UNION_INCUBATED,
+    grade: EvaluationGrade.GRADE_4A,
+    services: [{ name: '职工子女暑期托管', description: 'Summer day camp' }],
+  });
+  orgs.legal = await t.seed.organization({
+    name: '青岛市职工法律援助协会',
+    homeRegionCode: '370200',
+    categoryCodes: ['WORK.RIGHTS'],
+    foundingType: FoundingType.UNION_FOUNDED,
+    grade: EvaluationGrade.GRADE_3A,
+  });
+  orgs.province = await t.seed.organization({
+    name: '山东省职工生活服务联合会',
+    homeRegionCode: '370000',
+    regionCodes: ['370000'],
+    categoryCodes: ['LIFE'],
+    isHub: true,
+  });
+  orgs.pending = await t.seed.organization({
+    name: '待审托育机构',
+    verified: false,
+    categoryCodes: ['LIFE.CHILDCARE'],
+  });
+  for (let i = 0; i < 23; i++)
+    await t.seed.organization({
+      name: `批量组织${String(i).padStart(2, '0')}`,
+      homeRegionCode: '370300',
+      categoryCodes: ['CULTURE.ARTS_SPORTS'],
+    });
+});
+afterAll(() => t.stop());
+
+describe('organizations search', () => {
+  it('finds Chinese text in names and services, and English case-insensitively', async () => {
+    expect(await names({ text: '托育' })).toEqual(['历下区阳光托育服务中心']);
+    expect(await names({ text: '暑期托管' })).toEqual(['历下区阳光托育服务中心']);
+    expect(await names({ text: '法律援助' })).toEqual(['青岛市职工法律援助协会']);
+    expect(await names({ text: 'CHILDCARE' })).toEqual(['历下区阳光托育服务中心']);
+    expect(await names({ text: '100%' })).toEqual([]);
+  });
+
+  it('matches the category subtree both ways: LIFE lists a childcare organization, childcare lists a LIFE one', async () => {
+    expect(await names({ categoryCode: 'LIFE' })).toEqual(
+      expect.arrayContaining(['历下区阳光托育服务中心', '山东省职工生活服务联合会']),
+    );
+    expect(await names({ categoryCode: 'LIFE' })).not.toContain('青岛市职工法律援助协会');
+    expect(await names({ categoryCode: 'LIFE.CHILDCARE' })).toEqual(
+      expect.arrayContaining(['历下区阳光托育服务中心', '山东省职工生活服务联合会']),
+    );
+    expect(await names({ categoryCode: 'LIFE.CHILDCARE' })).toHaveLength(2);
+  });
+
+  it('matches regions served by subtree and home region by subtree', async () => {
+    const jinan = await names({ regionCode: '370100' });
+    expect(jinan).toEqual(['历下区阳光托育服务中心', '山东省职工生活服务联合会'].sort());
+    expect(await names({ homeRegionCode: '370200' })).toEqual(['青岛市职工法律援助协会']);
+  });
+
+  it('filters by founding type, minimum grade, hub and hub membership', async () => {
+    expect(await names({ foundingTypes: ['UNION_FOUNDED'] })).toEqual(['青岛市职工法律援助协会']);
+    expect(await names({ minGrade: 'GRADE_4A' })).toEqual(['历下区阳光托育服务中心']);
+    expect(await names({ minGrade: 'GRADE_3A' })).toHaveLength(2);
+    expect(await names({ isHub: true })).toEqual(['山东省职工生活服务联合会']);
+    expect(await names({ hubId: toGlobalId('Organization', orgs.province!.organization.id) })).toEqual([]);
+  });
+
+  it('hides pending organizations from anonymous users and shows them to admins', async () => {
+    expect(await names({ text: '待审' })).toEqual([]);
+    const admin = await t.seed.admin();
+    expect(await names({ text: '待审' }, admin.token)).toEqual(['待审托育机构']);
+    expect(await names({ verificationStatus: 'PENDING' }, orgs.pending!.token)).toEqual(['待审托育机构']);
+  });
+
+  it.each(['NAME', 'NEWEST', 'RATING', 'RELEVANCE'])(
+    'pages by %s without duplicates or gaps and counts the total',
+    async (orderBy) => {
+      const seen: string[] = [];
+      let after: string | null = null;
+      let total = 0;
+      for (let page = 0; page < 10; page++) {
+        const res: SearchResult = await t.data<SearchResult>(SEARCH, {
+          first: 7,
+          after,
+          orderBy,
+          filter: orderBy === 'RELEVANCE' ? { text: '组织' } : {},
+        });
+        total = res.organizations.totalCount;
+        seen.push(...res.organizations.edges.map((e) => e.node.name));
+        if (!res.organizations.pageInfo.hasNextPage) break;
+        after = res.organizations.pageInfo.endCursor;
+      }
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toHaveLength(total);
+      expect(total).toBe(orderBy === 'RELEVANCE' ? 23 : 26);
+      if (orderBy === 'NAME') expect(seen).toEqual([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+    },
+  );
+
+  it('rejects a cursor of another order as BAD_USER_INPUT', async () => {
+    const res = await t.data<SearchResult>(SEARCH, { first: 2, orderBy: 'NAME' });
+    const { body } = await t.gql(SEARCH, {
+      first: 2,
+      orderBy: 'NEWEST',
+      after: res.organizations.pageInfo.endCursor,
+    });
+    expect(body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ path: 'after' }],
+    });
+  });
+
+  it('counts verified organizations and services per child region and category', async () => {
+    const res = await t.data<{
+      organizationStats: {
+        byRegion: { region: { code: string }; organizationCount: number; serviceCount: number }[];
+        byCategory: { category: { code: string }; organizationCount: number }[];
+      };
+    }>(
+      `{ organizationStats(regionCode: "370000") { byRegion { region { code } organizationCount serviceCount } byCategory { category { code } organizationCount } } }`,
+    );
+    const jinan = res.organizationStats.byRegion.find((r) => r.region.code === '370100');
+    expect(jinan).toMatchObject({ organizationCount: 2, serviceCount: 1 });
+    const zibo = res.organizationStats.byRegion.find((r) => r.region.code === '370300');
+    expect(zibo?.organizationCount).toBe(24);
+    const work = res.organizationStats.byCategory.find((c) => c.category.code === 'WORK');
+    expect(work?.organizationCount).toBe(1);
+  });
+});
+
+describe('no N+1', () => {
+  it('runs the same number of SQL statements for 5 and for 50 organizations', async () => {
+    const query = `query($text: String) { organizations(first: 50, filter: { text: $text }) { edges { node {
+      services { categories { name } } regionsServed { name } hub { name } } } } }`;
+    const hub = await t.seed.organization({ name: 'N1枢纽', isHub: true });
+    for (let i = 0; i < 50; i++)
+      await t.seed.organization({
+        name: `N1组织${i}`,
+        hubId: hub.organization.id,
+        regionCodes: ['370102', '370103'],
+        categoryCodes: ['LIFE.CHILDCARE', 'WORK.RIGHTS'],
+        services: [{ name: 'a' }, { name: 'b', categoryCodes: ['CAREER.SKILLS'] }],
+      });
+    const five = await t.sqlCount(async () => {
+      const res = await t.data<{ organizations: { edges: unknown[] } }>(query, { text: 'n1组织1' });
+      expect(res.organizations.edges.length).toBeLessThan(20);
+    });
+    const fifty = await t.sqlCount(async () => {
+      const res = await t.data<{ organizations: { edges: unknown[] } }>(query, { text: 'n1组织' });
+      expect(res.organizations.edges).toHaveLength(50);
+    });
+    expect(fifty).toBe(five);
+    expect(fifty).toBeLessThanOrEqual(8);
+  });
+});
+
+describe('scale', () => {
+  it('serves Chinese and English text search from the trigram index at 10,000 organizations', async () => {
+    const conn = t.orm.em.getConnection();
+    const [trgm] = await conn.execute<{ n: number }[]>(`select array_length(show_trgm('托育服务'), 1) as n`);
+    // pg_trgm keeps CJK characters only in a UTF-8 locale whose ctype knows them as letters.
+    expect(trgm?.n).toBeGreaterThan(0);
+    await conn.execute(
+      `insert into organization (name, credit_code, kind, founding_type, home_region_code, region_codes, category_codes,
+         target_groups, verification_status, search_text)
+       select '规模组织' || g, 'S' || lpad(g::text, 17, '0'), 'SOCIAL_GROUP', 'INDEPENDENT', '370100', '{370100}', '{LIFE}',
+         '{ALL_WORKERS}', 'VERIFIED', lower('规模组织' || g || ' scale organization number ' || g || ' 提供职工服务 ' || md5(g::text))
+       from generate_series(1, 10000) g`,
+    );
+    // VACUUM merges the GIN pending list, as autovacuum would on a live table.
+    await conn.execute('vacuum analyze organization');
+    for (const text of ['%托育服务%', '%legal aid%']) {
+      const plan = await conn.execute<{ 'QUERY PLAN': string }[]>(
+        `explain select o.id from organization o where o.verification_status = 'VERIFIED' and o.search_text ilike ? order by o.name, o.id limit 21`,
+        [text],
+      );
+      const lines = plan.map((r) => r['QUERY PLAN']).join('\n');
+      expect(lines).toContain('organization_search_text_trgm');
+      expect(lines).not.toMatch(/Seq Scan on organization/);
+    }
+  });
+});

@@ -1,0 +1,54 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+/** A server child process started by {@link spawnServer}. */
+export interface ServerProcess {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  wsUrl: string;
+  /** Kills it by pid (SIGKILL by default: a crash) and waits until it has exited. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+}
+
+const script = path.resolve(import.meta.dirname, 'server-process.ts');
+
+/** Spawns `tsx tests/setup/server-process.ts` against `databaseUrl` and waits until it listens. */
+export function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+    env: { ...process.env, ...env, DATABASE_URL: databaseUrl },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server process did not start in time: ${err}`));
+    }, 60_000);
+    child.stderr?.on('data', (chunk: Buffer) => (err = (err + chunk.toString()).slice(-4000)));
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server process exited (${code}) before listening: ${err}`));
+    });
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\S+)/.exec(out);
+      if (!match?.[1] || child.pid === undefined) return;
+      clearTimeout(timer);
+      const url = match[1];
+      const pid = child.pid;
+      resolve({
+        child,
+        pid,
+        url,
+        wsUrl: `${url.replace('http', 'ws')}/graphql`,
+        async kill(signal = 'SIGKILL') {
+          if (child.exitCode === null && child.signalCode === null) process.kill(pid, signal);
+          await exited;
+        },
+      });
+    });
+  });
+}

@@ -1,0 +1,115 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir, userInfo } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../src/core/config.js';
+import { assertReachableByPostgresUser, DataDirectoryError } from '../../../src/core/embedded-postgres.js';
+
+const scratch: string[] = [];
+afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'niudai-config-'));
+  scratch.push(dir);
+  return dir;
+}
+
+/** The problems a configuration is refused for (fails the test if it is accepted). */
+function problems(env: Record<string, string>): string[] {
+  try {
+    loadConfig({ NODE_ENV: 'test', ...env }, tempDir());
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('the configuration was accepted');
+}
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({ NODE_ENV: 'test' }, tempDir());
+    expect(config).toMatchObject({ port: 4000, databaseUrl: null, nodeEnv: 'test' });
+    expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['LOG_LEVEL', 'loud'],
+    ['NODE_ENV', 'staging'],
+    ['DATABASE_URL', 'mysql://localhost/x'],
+    ['JWT_SECRET', 'short'],
+    ['JWT_TTL_SECONDS', '5'],
+    ['LIMIT_MAX_DEPTH', '0'],
+    ['LIMIT_MAX_TOKENS', '1.5'],
+    ['LIMIT_MAX_BODY_BYTES', '-1'],
+    ['PAGE_MAX', '1000'],
+  ])('names %s when it is %s', (name, value) => {
+    const found = problems({ [name]: value });
+    expect(found).toHaveLength(1);
+    expect(found[0]).toContain(name);
+  });
+
+  it('lists every bad variable at once, in the message too', () => {
+    try {
+      loadConfig({ NODE_ENV: 'test', PORT: 'x', LOG_LEVEL: 'y', ADMIN_EMAIL: 'a@b.cn' }, tempDir());
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const { problems: found, message } = error as ConfigError;
+      expect(found).toHaveLength(3);
+      for (const name of ['PORT', 'LOG_LEVEL', 'ADMIN_PASSWORD']) expect(message).toContain(name);
+    }
+  });
+
+  it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
+    expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
+    expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');
+  });
+
+  it('refuses to start in production without a real JWT_SECRET', () => {
+    expect(problems({ NODE_ENV: 'production' })[0]).toMatch(/JWT_SECRET is required/);
+    expect(problems({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(31) })[0]).toContain('JWT_SECRET');
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, tempDir());
+    expect(config.jwtSecret).toBe('x'.repeat(32));
+  });
+
+  it('keeps a generated development secret in the data directory, private, across restarts', () => {
+    const cwd = tempDir();
+    const first = loadConfig({ NODE_ENV: 'development' }, cwd);
+    const file = path.join(cwd, '.data', 'jwt-secret');
+    expect(readFileSync(file, 'utf8').trim()).toBe(first.jwtSecret);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(loadConfig({ NODE_ENV: 'development' }, cwd).jwtSecret).toBe(first.jwtSecret);
+    const elsewhere = loadConfig({ NODE_ENV: 'development', DATA_DIR: 'other' }, cwd);
+    expect(elsewhere.jwtSecret).not.toBe(first.jwtSecret);
+    expect(elsewhere.dataDir).toBe(path.join(cwd, 'other'));
+  });
+});
+
+const hasPostgresUser = (() => {
+  try {
+    execFileSync('id', ['-u', 'postgres'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('assertReachableByPostgresUser', () => {
+  it.runIf(userInfo().uid === 0 && hasPostgresUser)(
+    'explains, when running as root, that a 0700 parent keeps the postgres user out',
+    () => {
+      const parent = tempDir();
+      chmodSync(parent, 0o700);
+      const dataDir = path.join(parent, 'data', 'postgres');
+      expect(() => assertReachableByPostgresUser(dataDir)).toThrow(DataDirectoryError);
+      expect(() => assertReachableByPostgresUser(dataDir)).toThrow(
+        new RegExp(`cannot enter ${parent} \\(mode 700\\).*chmod o\\+x ${parent}.*DATABASE_URL`),
+      );
+      chmodSync(parent, 0o755);
+      mkdirSync(path.join(parent, 'data'), { mode: 0o755 });
+      expect(() => assertReachableByPostgresUser(dataDir)).not.toThrow();
+    },
+  );
+});
