@@ -13,10 +13,12 @@ import { AppError, formatError } from './core/errors.js';
 import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core/http.js';
 import { requestLimits } from './core/limits.js';
 import { attachWebSocket } from './core/ws.js';
+import { createRateLimits, mutationRateLimitPlugin } from './core/rate-limit.js';
 import { pendingMigrations } from './core/db.js';
 import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
 import { startDemandSweep } from './modules/demands/demand-sweep.js';
+import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.js';
 
 export interface AppDeps {
   config: Config;
@@ -78,6 +80,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   );
   await services.events.start(deps.databaseUrl ?? orm.config.get('clientUrl') ?? '', log);
   const limits = requestLimits(config);
+  const rateLimits = createRateLimits(orm, config.limits.rate);
+  services.accounts.useRateLimits(rateLimits);
   const masked = formatError(log);
   const httpServer = createServer();
 
@@ -91,37 +95,44 @@ export async function createApp(deps: AppDeps): Promise<App> {
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
     includeStacktraceInErrorResponses: false,
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer }), ...limits.plugins, requestLogPlugin()],
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      ...limits.plugins,
+      requestLogPlugin(),
+      mutationRateLimitPlugin(rateLimits.mutations),
+    ],
   });
   await apollo.start();
 
-  const contextFor = (authorization: string | undefined, requestId: string) => async (): Promise<Context> => {
-    const started = performance.now();
-    const em = orm.em.fork();
-    try {
-      const viewer = await authenticate(services.tokens, em, bearerToken(authorization));
-      return { em, viewer, requestId, log: log.child({ requestId }), services };
-    } catch (error) {
-      // A bad token is the client's problem: 401 with the code, not a 500.
-      if (error instanceof AppError) {
-        error.extensions.http = { status: 401 };
-        // Apollo runs no plugin for a request whose context fails, so the request line is written here
-        // (the operation is not parsed yet, hence no name).
-        log.info(
-          {
-            requestId,
-            operationName: null,
-            durationMs: Math.round((performance.now() - started) * 10) / 10,
-            status: 401,
-            errorCodes: [error.extensions.code],
-            userId: null,
-          },
-          'graphql request',
-        );
+  const contextFor =
+    (authorization: string | undefined, requestId: string, clientAddress?: string) =>
+    async (): Promise<Context> => {
+      const started = performance.now();
+      const em = orm.em.fork();
+      try {
+        const viewer = await authenticate(services.tokens, em, bearerToken(authorization));
+        return { em, viewer, requestId, log: log.child({ requestId }), services, clientAddress };
+      } catch (error) {
+        // A bad token is the client's problem: 401 with the code, not a 500.
+        if (error instanceof AppError) {
+          error.extensions.http = { status: 401 };
+          // Apollo runs no plugin for a request whose context fails, so the request line is written here
+          // (the operation is not parsed yet, hence no name).
+          log.info(
+            {
+              requestId,
+              operationName: null,
+              durationMs: Math.round((performance.now() - started) * 10) / 10,
+              status: 401,
+              errorCodes: [error.extensions.code],
+              userId: null,
+            },
+            'graphql request',
+          );
+        }
+        throw error;
       }
-      throw error;
-    }
-  };
+    };
 
   httpServer.on('request', (req, res) => {
     const requestId =
@@ -132,9 +143,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const handle = async () => {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
       if (path === '/readyz') return sendJson(res, ...(await readiness(orm)));
+      if (isOpenDataPath(path)) return serveOpenData(orm.em.fork(), path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });
       const body = parseBody(req, await readBody(req, config.limits.maxBodyBytes));
-      await executeGraphQL(apollo, req, res, body, contextFor(req.headers.authorization, requestId));
+      await executeGraphQL(
+        apollo,
+        req,
+        res,
+        body,
+        contextFor(req.headers.authorization, requestId, req.socket.remoteAddress),
+      );
     };
     handle().catch((error: unknown) => {
       if (error instanceof HttpError) {
@@ -162,6 +180,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     formatError: masked,
     maxPayloadBytes: config.limits.maxBodyBytes,
+    connectionInitWaitTimeoutMs: config.limits.wsConnectionInitTimeoutMs,
+    maxOperationsPerSocket: config.limits.wsMaxOperationsPerSocket,
+    maxSocketsPerUser: config.limits.wsMaxSocketsPerUser,
+    mutationLimiter: rateLimits.mutations,
   });
 
   return {

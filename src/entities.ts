@@ -10,6 +10,7 @@ import { HubEvent } from './core/events/event.entity.js';
 import { Publisher, PublisherStaff } from './modules/projects/publisher.entity.js';
 import { Project, ProjectAmendment, ProjectInvitation } from './modules/projects/project.entity.js';
 import { ProjectApplication } from './modules/projects/application.entity.js';
+import { ProjectDemand } from './modules/projects/project-demand.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -31,4 +32,5 @@ export const ENTITIES = [
   ProjectInvitation,
   ProjectAmendment,
   ProjectApplication,
+  ProjectDemand,
 ] as const;

@@ -18,8 +18,10 @@ import { DemandResolver } from './modules/demands/demand.resolver.js';
 import { DemandFeedResolver } from './modules/demands/demand-feed.resolver.js';
 import { noPubSub } from './core/events/no-pub-sub.js';
 import { ApplicationResolver } from './modules/projects/application.resolver.js';
+import { ProjectFeedResolver } from './modules/projects/project-feed.resolver.js';
 import { ProjectAmendmentResolver, ProjectResolver } from './modules/projects/project.resolver.js';
 import { PublisherResolver, UserPublisherResolver } from './modules/projects/publisher.resolver.js';
+import { ReportResolver } from './modules/reports/report.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -39,6 +41,8 @@ export const RESOLVERS = [
   ProjectResolver,
   ProjectAmendmentResolver,
   ApplicationResolver,
+  ProjectFeedResolver,
+  ReportResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default). */

@@ -15,6 +15,8 @@ import { EventHub } from './core/events/event-hub.js';
 import { PublisherService } from './modules/projects/publisher.service.js';
 import { ProjectService } from './modules/projects/project.service.js';
 import type { Project } from './modules/projects/project.entity.js';
+import { ReportService } from './modules/reports/report.service.js';
+import { registerReportAuditRules } from './modules/reports/audit-rules.js';
 
 /** The composition root: every service, built once per process and shared by all requests. */
 export interface Services {
@@ -34,6 +36,8 @@ export interface Services {
   publishers: PublisherService;
   /** Purchase-of-service projects and applications (issue 5). */
   projects: ProjectService;
+  /** Transparency reports: supply–demand gap, award fairness (issue 6). */
+  reports: ReportService;
 }
 
 export function createServices(config: Config): Services {
@@ -81,7 +85,7 @@ export function createServices(config: Config): Services {
   });
   // Projects (issue 5): same visibility as `project(id:)`, `applications` and the amendments list.
   const publishers = new PublisherService(regions);
-  const projects = new ProjectService(publishers, categories);
+  const projects = new ProjectService(publishers, categories, demands);
   nodes
     .register('Publisher', async (ctx, key) => {
       const id = numericKey(key);
@@ -101,6 +105,8 @@ export function createServices(config: Config): Services {
     });
   // A project's full trail is for its publisher's staff (the public reads awards and cancellations).
   audit.registerReadRule('Project', (ctx, subject) => projects.isPublisherStaff(ctx, subject as Project));
+  // Union staff read their region's demands' and projects' trails; applicants their applications' (issue 6).
+  registerReportAuditRules(audit, projects, publishers);
   const events = new EventHub();
   return {
     config,
@@ -115,5 +121,6 @@ export function createServices(config: Config): Services {
     organizations,
     publishers,
     projects,
+    reports: new ReportService(),
   };
 }

@@ -37,6 +37,32 @@ export interface Limits {
   demandExpiryDays: number;
   /** How often the demand sweep (expiry, claim lapse) runs; 0 turns the timer off. */
   demandSweepIntervalSeconds: number;
+  /** Rate limits, shared by every process through PostgreSQL (src/core/rate-limit.ts). */
+  rate: RateLimitConfig;
+  /** WebSocket: how long a socket may stay open without `connection_init` (then closed 4408). */
+  wsConnectionInitTimeoutMs: number;
+  /** WebSocket: operations (subscriptions included) one socket may run at once. */
+  wsMaxOperationsPerSocket: number;
+  /** WebSocket: sockets one signed-in user may hold open on one process at once. */
+  wsMaxSocketsPerUser: number;
+}
+
+/**
+ * One limiter: at most `points` events per `windowSeconds`; `points` 0 turns it off. Under
+ * NODE_ENV=test every limiter is off unless its variable is set, so other modules' tests never trip it.
+ */
+export interface RateLimitRule {
+  points: number;
+  windowSeconds: number;
+}
+
+export interface RateLimitConfig {
+  /** Failed sign-ins per login (email or mobile), whatever the address. */
+  signInPerAccount: RateLimitRule;
+  /** Failed sign-ins per client address, whatever the login. */
+  signInPerAddress: RateLimitRule;
+  /** Mutations per signed-in user (per address for anonymous callers), over HTTP and WebSocket. */
+  mutationsPerUser: RateLimitRule;
 }
 
 /** A configuration that cannot start the hub; the message names every bad variable. */
@@ -117,6 +143,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       demandClaimLapseHours: int('DEMAND_CLAIM_LAPSE_HOURS', 14 * 24, 1, 365 * 24),
       demandExpiryDays: int('DEMAND_EXPIRY_DAYS', 60, 1, 3650),
       demandSweepIntervalSeconds: int('DEMAND_SWEEP_INTERVAL_SECONDS', 300, 0, 86400),
+      rate: {
+        signInPerAccount: {
+          points: int('RATE_SIGNIN_ACCOUNT_POINTS', nodeEnv === 'test' ? 0 : 10, 0, 100000),
+          windowSeconds: int('RATE_SIGNIN_ACCOUNT_WINDOW_SECONDS', 15 * 60, 1, 86400),
+        },
+        signInPerAddress: {
+          points: int('RATE_SIGNIN_ADDRESS_POINTS', nodeEnv === 'test' ? 0 : 100, 0, 100000),
+          windowSeconds: int('RATE_SIGNIN_ADDRESS_WINDOW_SECONDS', 15 * 60, 1, 86400),
+        },
+        mutationsPerUser: {
+          points: int('RATE_MUTATIONS_POINTS', nodeEnv === 'test' ? 0 : 300, 0, 1000000),
+          windowSeconds: int('RATE_MUTATIONS_WINDOW_SECONDS', 60, 1, 86400),
+        },
+      },
+      wsConnectionInitTimeoutMs: int('WS_CONNECTION_INIT_TIMEOUT_MS', 10_000, 50, 600_000),
+      wsMaxOperationsPerSocket: int('WS_MAX_OPERATIONS_PER_SOCKET', 20, 1, 10000),
+      wsMaxSocketsPerUser: int('WS_MAX_SOCKETS_PER_USER', 10, 1, 10000),
     },
   };
   if (config.limits.pageDefault > config.limits.pageMax)

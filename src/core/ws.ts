@@ -19,20 +19,30 @@ import { withoutSuggestions, type RequestLimits } from './limits.js';
 import type { Context } from './context.js';
 import type { Services } from '../services.js';
 import { randomUUID } from 'node:crypto';
-import { AppError, ErrorCode } from './errors.js';
+import { AppError, ErrorCode, RateLimitedError } from './errors.js';
+import { callerKey, spendsMutationBudget, type Limiter } from './rate-limit.js';
 
-/** Operations one socket may run at once; each live subscription holds a buffer and a match-index entry. */
+/** Operations one socket may run at once (default); each live subscription holds a buffer and a match-index entry. */
 export const MAX_OPERATIONS_PER_SOCKET = 20;
+
+/** Sockets one user may hold open on one process (default). */
+export const MAX_SOCKETS_PER_USER = 10;
 
 /** Close codes of our own, next to graphql-ws's (4400 bad request, 4408 init timeout, 4409 duplicate id, …). */
 export enum HubCloseCode {
   /** The access token expired while the socket was open; reconnect with a fresh one. */
   TokenExpired = 4401,
+  /** The user already holds the maximum number of open sockets; close one first. */
+  TooManyConnections = 4429,
 }
 
 /** What the socket remembers between its operations. */
 interface SocketState {
   userId: number | null;
+  /** The TCP peer, for per-address limits of anonymous callers. */
+  clientAddress?: string;
+  /** Whether this socket counts against its user's socket cap (released once on close). */
+  counted?: boolean;
   tokenExpiresAt: Date | null;
   tokenTimer?: NodeJS.Timeout;
 }
@@ -48,6 +58,14 @@ export interface WsDeps {
   log: Logger;
   formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   maxPayloadBytes: number;
+  /** Closes (4408) a socket that sends no `connection_init` within this time; 10 s when omitted. */
+  connectionInitWaitTimeoutMs?: number;
+  /** Operations at once per socket; {@link MAX_OPERATIONS_PER_SOCKET} when omitted. */
+  maxOperationsPerSocket?: number;
+  /** Open sockets per signed-in user; {@link MAX_SOCKETS_PER_USER} when omitted. */
+  maxSocketsPerUser?: number;
+  /** The per-user mutation budget, shared with HTTP; none when omitted. */
+  mutationLimiter?: Limiter;
 }
 
 /** The token from `connectionParams`: `{ authorization: "Bearer …" }` or `{ token: "…" }`. */
@@ -70,6 +88,18 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
     maxPayload: deps.maxPayloadBytes,
   });
   const rules = [...specifiedRules, ...limits.validationRules];
+  const maxOperations = deps.maxOperationsPerSocket ?? MAX_OPERATIONS_PER_SOCKET;
+  const maxSockets = deps.maxSocketsPerUser ?? MAX_SOCKETS_PER_USER;
+  /** User id → sockets open on this process. */
+  const socketsByUser = new Map<number, number>();
+  const release = (state: SocketState | undefined) => {
+    clearTimeout(state?.tokenTimer);
+    if (!state?.counted || !state.userId) return;
+    state.counted = false;
+    const left = (socketsByUser.get(state.userId) ?? 1) - 1;
+    if (left > 0) socketsByUser.set(state.userId, left);
+    else socketsByUser.delete(state.userId);
+  };
 
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => {
@@ -82,16 +112,31 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
   const server: Disposable = useServer<Record<string, unknown>, { state?: SocketState }>(
     {
       schema,
-      connectionInitWaitTimeout: 10_000,
+      connectionInitWaitTimeout: deps.connectionInitWaitTimeoutMs ?? 10_000,
       onConnect: async (ctx) => {
         const extra = ctx.extra as SocketExtra;
-        const state: SocketState = { userId: null, tokenExpiresAt: null };
+        const state: SocketState = {
+          userId: null,
+          tokenExpiresAt: null,
+          clientAddress: extra.request.socket.remoteAddress,
+        };
         extra.state = state;
         const token = tokenFrom(ctx.connectionParams);
         if (token === null) return true;
         try {
           const viewer = await authenticate(services.tokens, orm.em.fork(), token);
           if (!viewer) return true;
+          const open = socketsByUser.get(viewer.userId) ?? 0;
+          if (open >= maxSockets) {
+            log.info({ userId: viewer.userId, open }, 'websocket refused: too many sockets for this user');
+            extra.socket.close(
+              HubCloseCode.TooManyConnections,
+              `At most ${maxSockets} connections per user; close one first.`,
+            );
+            return false;
+          }
+          socketsByUser.set(viewer.userId, open + 1);
+          state.counted = true;
           state.userId = viewer.userId;
           state.tokenExpiresAt = viewer.tokenExpiresAt;
           // An expired token must not keep a socket alive: close it when the token runs out.
@@ -107,15 +152,15 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           return false; // graphql-ws closes with 4403 Forbidden
         }
       },
-      onDisconnect: (ctx) => clearTimeout((ctx.extra as SocketExtra).state?.tokenTimer),
-      onClose: (ctx) => clearTimeout((ctx.extra as SocketExtra).state?.tokenTimer),
-      onSubscribe: (ctx, _id, payload) => {
+      onDisconnect: (ctx) => release((ctx.extra as SocketExtra).state),
+      onClose: (ctx) => release((ctx.extra as SocketExtra).state),
+      onSubscribe: async (ctx, _id, payload) => {
         // graphql-ws has already registered this operation: more than the cap fails it alone, not the socket.
-        if (Object.keys(ctx.subscriptions).length > MAX_OPERATIONS_PER_SOCKET)
+        if (Object.keys(ctx.subscriptions).length > maxOperations)
           return [
             new AppError(
               ErrorCode.RATE_LIMITED,
-              `At most ${MAX_OPERATIONS_PER_SOCKET} operations at once on one connection; complete one first.`,
+              `At most ${maxOperations} operations at once on one connection; complete one first.`,
             ),
           ];
         let document: DocumentNode;
@@ -128,6 +173,16 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         if (errors.length) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify the operation to run.')];
+        if (deps.mutationLimiter?.enabled && spendsMutationBudget(operation)) {
+          const state = (ctx.extra as SocketExtra).state;
+          try {
+            // The same budget as HTTP: reconnecting or switching transport does not refill it.
+            await deps.mutationLimiter.consume(callerKey(state?.userId, state?.clientAddress));
+          } catch (error) {
+            if (error instanceof RateLimitedError) return [error];
+            throw error;
+          }
+        }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
       context: async (ctx): Promise<Context> => {
@@ -140,7 +195,14 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           viewer = await loadViewer(em, state.userId, state.tokenExpiresAt);
         }
         const requestId = randomUUID();
-        return { em, viewer, requestId, log: log.child({ requestId }), services };
+        return {
+          em,
+          viewer,
+          requestId,
+          log: log.child({ requestId }),
+          services,
+          clientAddress: state?.clientAddress,
+        };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
       onNext: (_ctx, _id, _payload, _args, result) =>

@@ -1,9 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { MatchIndex, type MatchSpec } from './match-index.js';
+import { MatchIndex, type FeedEvent, type MatchSpec } from './match-index.js';
 import { EventRelay } from './relay.js';
 import { replayQuery, toFeedEvent, type EventRow } from './event-rows.js';
 import { SubscriberStream, type ReadEvents } from './subscriber-stream.js';
+
+/** Told of one relayed event and how many live subscribers matched it. */
+export type EventListener = (event: FeedEvent, matched: number) => void;
 
 /** Tuning of the real-time feed; the defaults suit production. */
 export interface EventHubOptions {
@@ -18,6 +21,8 @@ export interface EventHubOptions {
 export class EventHub {
   readonly index = new MatchIndex();
   private relay: EventRelay | null = null;
+  /** Told of every relayed event after the index had it (metrics, the webhook worker). */
+  private readonly listeners = new Set<EventListener>();
 
   constructor(private readonly options: EventHubOptions = {}) {}
 
@@ -32,10 +37,23 @@ export class EventHub {
       databaseUrl,
       log,
       pollMs: this.options.pollMs,
-      onEvent: (event) => this.index.publish(event),
+      onEvent: (event) => {
+        const matched = this.index.publish(event);
+        for (const listener of this.listeners) listener(event, matched);
+      },
     });
     await relay.start();
     this.relay = relay;
+  }
+
+  /**
+   * Calls `listener` for every event this process relays, with the number of live subscribers it was
+   * handed to. Listeners must be synchronous and cheap (they run on the relay's read loop). Returns
+   * a function that removes it.
+   */
+  onEvent(listener: EventListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async stop(): Promise<void> {

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { Actor } from '../../core/context.js';
+import type { Actor, Context } from '../../core/context.js';
+import { NO_RATE_LIMITS, type RateLimits } from '../../core/rate-limit.js';
 import { requireViewer, viewerOf, type TokenService, type Viewer } from '../../core/auth.js';
 import { OrganizationMember } from '../organizations/membership.entity.js';
 import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from '../../core/errors.js';
@@ -8,6 +9,7 @@ import { hashPassword, verifyPassword } from '../../core/passwords.js';
 import { Role } from '../../core/roles.js';
 import { Region } from '../regions/region.entity.js';
 import type { RegionService } from '../regions/region.service.js';
+import { recordAudit } from '../audit/audit.js';
 import { AccountStatus, User } from './user.entity.js';
 import {
   MOBILE_PATTERN,
@@ -21,22 +23,45 @@ const SIGN_IN_FAILED = 'The login or the password is wrong.';
 
 /** Accounts: sign-up, sign-in, staff creation. */
 export class AccountService {
+  /** Sign-in brute-force limits; off until the app attaches its limiters ({@link useRateLimits}). */
+  private rateLimits: RateLimits = NO_RATE_LIMITS;
+
   constructor(
     private readonly tokens: TokenService,
     private readonly regions: RegionService,
   ) {}
 
   async signUp(actor: Actor, input: SignUpInput): ReturnType<AccountService['session']> {
-    const user = await this.createAccount(actor.em, input, [Role.WORKER], null);
+    const user = await this.createAudited(actor, input, [Role.WORKER], null, 'signUp');
     return this.session(actor.em, user);
   }
 
-  async signIn(actor: Actor, input: SignInInput): ReturnType<AccountService['session']> {
+  /** Attaches the process's rate limiters (createApp does; the CLI runs without). */
+  useRateLimits(limits: RateLimits): void {
+    this.rateLimits = limits;
+  }
+
+  /**
+   * Every attempt spends a point of its login's and of its address's budget before the password is
+   * checked (atomically, so parallel guesses cannot slip through); a success gives them back. Spent
+   * budgets answer RATE_LIMITED, even to the right password, until the window passes.
+   */
+  async signIn(
+    actor: Actor & Pick<Context, 'clientAddress'>,
+    input: SignInInput,
+  ): ReturnType<AccountService['session']> {
     const login = input.login.trim();
     const where = MOBILE_PATTERN.test(login) ? { mobile: login } : { email: login.toLowerCase() };
+    const accountKey = 'mobile' in where ? `mobile:${where.mobile}` : `email:${where.email}`;
+    const addressKey = actor.clientAddress ?? 'unknown';
+    const { signInAccount, signInAddress } = this.rateLimits;
+    await signInAddress.consume(addressKey);
+    await signInAccount.consume(accountKey);
     const user = await actor.em.findOne(User, where, { populate: ['passwordHash'] });
     const ok = await verifyPassword(input.password, user?.passwordHash ?? null);
     if (!user || !ok) throw new UnauthenticatedError(SIGN_IN_FAILED);
+    // Only failures count: a right password clears the login's count and returns the address's point.
+    await Promise.all([signInAccount.reset(accountKey), signInAddress.refund(addressKey)]);
     if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
     return this.session(actor.em, user);
   }
@@ -74,7 +99,7 @@ export class AccountService {
         throw new ForbiddenError('Union staff create staff only inside their own region scope.');
       }
     }
-    return this.createAccount(actor.em, input, [input.role], region);
+    return this.createAudited(actor, input, [input.role], region, 'createStaffAccount');
   }
 
   /** Creates the first admin from ADMIN_EMAIL/ADMIN_PASSWORD or the CLI; does nothing if the email exists. */
@@ -83,6 +108,29 @@ export class AccountService {
     if (existing) return { created: false };
     await this.createAccount(em, { email, password, displayName: 'Administrator' }, [Role.ADMIN], null);
     return { created: true };
+  }
+
+  /**
+   * Creates an account and its audit entry in one transaction. The summary holds roles and region
+   * only: never the email, mobile or password. A self sign-up is acted by the new account itself.
+   */
+  private createAudited(
+    actor: Actor,
+    input: Pick<SignUpInput, 'email' | 'mobile' | 'password' | 'displayName'>,
+    roles: Role[],
+    region: Region | null,
+    action: 'signUp' | 'createStaffAccount',
+  ): Promise<User> {
+    return actor.em.transactional(async (em) => {
+      const user = await this.createAccount(em, input, roles, region);
+      const viewer = actor.viewer ?? viewerOf(user, [], new Date());
+      recordAudit({ em, viewer, requestId: actor.requestId }, action, user, {
+        roles,
+        regionScopeCode: region?.code ?? null,
+      });
+      await em.flush();
+      return user;
+    });
   }
 
   private async createAccount(

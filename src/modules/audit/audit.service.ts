@@ -36,6 +36,16 @@ export class AuditService {
     return this;
   }
 
+  /** Widens a type's rule: the full trail is also readable by those `rule` allows (either rule suffices). */
+  alsoAllow(typeName: string, rule: AuditReadRule): this {
+    const existing = this.rules.get(typeName);
+    if (!existing) return this.registerReadRule(typeName, rule);
+    return this.registerReadRule(
+      typeName,
+      async (ctx, subject) => (await existing(ctx, subject)) || (await rule(ctx, subject)),
+    );
+  }
+
   /**
    * Entries about `subjectId`, newest first. Anyone who can see the subject reads its public
    * decisions; admins and those the subject's module allows read everything.

@@ -91,20 +91,29 @@ export async function openDemandFeed(
 
 /**
  * `demandUpdated`: status changes of one demand, for its submitter and the members of the
- * organization claiming it at the time of each change.
+ * organization claiming it at the time of each change — including the change that ends their claim
+ * (release, lapse), after which they hear nothing more unless they claim it again.
  */
 export async function openDemandUpdates(
   ctx: Context,
   demandId: number,
 ): Promise<AsyncIterableIterator<DemandFeedItem>> {
   const viewer = requireViewer(ctx.viewer);
-  const concerns = (demand: Demand) =>
-    demand.submittedBy.id === viewer.userId ||
-    (demand.claimedBy != null && viewer.memberships.has(demand.claimedBy.id));
+  const submitted = (demand: Demand) => demand.submittedBy.id === viewer.userId;
+  const claimedByMine = (demand: Demand) =>
+    demand.claimedBy != null && viewer.memberships.has(demand.claimedBy.id);
   const demand = await ctx.services.demands.findVisible(ctx, demandId);
   if (!demand) throw new NotFoundError('Demand');
-  if (!concerns(demand))
+  if (!submitted(demand) && !claimedByMine(demand))
     throw new ForbiddenError('Only the submitter and the claiming organization follow a demand’s updates.');
+  // Events carry ids only, so the claim as of the previous delivered change is remembered here:
+  // graphql-ws resolves one event at a time per subscription, in order.
+  let heldClaim = claimedByMine(demand);
+  const concerns = (changed: Demand) => {
+    const held = heldClaim;
+    heldClaim = claimedByMine(changed);
+    return submitted(changed) || heldClaim || held;
+  };
   const spec = { kind: 'entity' as const, topic: Topic.DEMAND_UPDATED, entityId: demandId };
   return resolveEach(ctx, await ctx.services.events.open(ctx.em, spec, null), concerns);
 }

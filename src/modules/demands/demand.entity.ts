@@ -28,7 +28,7 @@ import { canTransition } from './demand-lifecycle.js';
  * no join to the taxonomies. `contact` is personal data: never a plain field (see the resolver).
  */
 @Check({ name: 'demand_people_affected_check', expression: 'people_affected >= 1' })
-@Check({ name: 'demand_rating_check', expression: 'rating between 1 and 5' })
+@Check({ name: 'demand_rating_check', expression: '(rating >= 1) AND (rating <= 5)' })
 @Entity({ tableName: 'demand' })
 @Index({
   name: 'demand_status_created_at_id_index',

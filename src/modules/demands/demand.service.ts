@@ -23,7 +23,7 @@ import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { Demand, DemandEndorsement, DemandProgress, illegalTransition } from './demand.entity.js';
 import { DemandOrder, DemandSource, DemandStatus, DemandUrgency } from './demand.enums.js';
-import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
+import { ACTIVE_CLAIM_STATUSES, canTransition } from './demand-lifecycle.js';
 import {
   browsesOpenDemands,
   canSeeDemand,
@@ -419,6 +419,56 @@ export class DemandService {
       // Whoever may claim for a verified organization may learn that the race was lost.
       { skipVisibility: true },
     );
+  }
+
+  /**
+   * 职工点单、工会买单: the demands a project was made from become CLAIMED by the organization the
+   * project was awarded to, in the caller's transaction (`actor.em` must be the transaction's). Each
+   * goes through the transition table and gets its audit entry (with `summary`, e.g. the project) and
+   * its DEMAND_UPDATED event, so the submitter hears of it over `demandUpdated`. The open-claim cap
+   * does not apply: the publisher bought the service; the organization is not hoarding. Demands that
+   * may no longer become CLAIMED (withdrawn, expired, claimed by someone else meanwhile) are left as
+   * they are and returned as `skipped`. Writes outbox events: call it last in the transaction.
+   */
+  async claimForAward(
+    actor: Actor,
+    demandIds: readonly number[],
+    organizationId: number,
+    summary: Record<string, unknown>,
+  ): Promise<{ claimed: Demand[]; skipped: Demand[] }> {
+    if (demandIds.length === 0) return { claimed: [], skipped: [] };
+    const em = actor.em;
+    // Locked by id, in id order (as every other path locks demands one at a time, no cycle).
+    const demands = await em.find(
+      Demand,
+      { id: { $in: [...demandIds] } },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' }, refresh: true },
+    );
+    const now = new Date();
+    const claimed: Demand[] = [];
+    const skipped: Demand[] = [];
+    for (const demand of demands) {
+      if (!canTransition(demand.status, DemandStatus.CLAIMED)) {
+        skipped.push(demand);
+        continue;
+      }
+      const before = demand.status;
+      demand.transitionTo(DemandStatus.CLAIMED);
+      demand.claimedBy = ref(em.getReference(Organization, organizationId));
+      demand.claimedAt = now;
+      demand.lastProgressAt = now;
+      recordAudit(actor, 'demand.claim', demand, {
+        ...summary,
+        organizationId,
+        from: before,
+        to: demand.status,
+      });
+      claimed.push(demand);
+    }
+    await em.flush();
+    for (const demand of claimed)
+      await emitEvent(em, { topic: Topic.DEMAND_UPDATED, entityId: demand.id, ...scopeOf(demand) });
+    return { claimed, skipped };
   }
 
   /** The claiming organization (or an admin) gives the demand back: OPEN again, for others. */

@@ -318,3 +318,68 @@ export class CompleteProjectInput {
   @Max(5, { message: 'must be 1 to 5' })
   evaluationScore!: number;
 }
+
+// ── Projects from workers' demands (职工点单、工会买单) ─────────────────────────────────────────────
+
+@InputType({
+  description:
+    'Union staff turn OPEN worker demands in their region scope, all of one service category, into a ' +
+    'DRAFT project linked to them. Omitted fields get defaults derived from the demands; edit the draft ' +
+    'with `updateProject` and publish it with `publishProject`.',
+})
+export class CreateProjectFromDemandsInput {
+  @Field(() => [ID], { description: 'The demands (1 to 100): OPEN, in your scope, one category.' })
+  @ArrayMinSize(1, { message: 'must name at least one demand' })
+  @ArrayMaxSize(100)
+  demandIds!: string[];
+
+  @Field(() => ID, { description: 'The union publisher you act for.' })
+  publisherId!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: '1 to 200 characters; default derived from the demands.',
+  })
+  @IsOptional()
+  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  title?: string | null;
+
+  @Field(() => String, { nullable: true, description: 'Default: the demands’ titles, one per line.' })
+  @IsOptional()
+  @MaxLength(20_000)
+  description?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description:
+      'Budget in integer fen. Default: an estimate of 200 yuan (20,000 fen) per person affected, to be edited before publishing.',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1, { message: 'must be at least 1 fen' })
+  @Max(MAX_FEN)
+  budgetFen?: number | null;
+
+  @Field(() => ProcurementMethod, { nullable: true, description: 'OPEN by default.' })
+  @IsOptional()
+  procurementMethod?: ProcurementMethod | null;
+
+  @Field(() => ProjectEligibilityInput, { nullable: true })
+  @IsOptional()
+  @ValidateNested()
+  eligibility?: ProjectEligibilityInput | null;
+
+  @Field(() => Date, { nullable: true, description: 'Default: now.' })
+  @IsOptional()
+  applicationOpensAt?: Date | null;
+
+  @Field(() => Date, { nullable: true, description: 'Default: 30 days after `applicationOpensAt`.' })
+  @IsOptional()
+  applicationClosesAt?: Date | null;
+}
+
+@ObjectType()
+export class CreateProjectFromDemandsPayload {
+  @Field(() => Project, { description: 'The new DRAFT, linked to the demands.' })
+  project!: Project;
+}

@@ -3,6 +3,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProjectApplication } from './application.entity.js';
 import { ProjectAmendment, ProjectInvitation } from './project.entity.js';
 import { ApplicationStatus } from './project.enums.js';
+import type { Demand } from '../demands/demand.entity.js';
+import { ProjectDemand } from './project-demand.entity.js';
+
+/** The linked demands of a project, summed now (endorsements keep coming while they are open). */
+export interface DemandTotals {
+  count: number;
+  peopleAffected: number;
+  endorsements: number;
+}
 
 /** The per-request batch loaders of the projects module. */
 export interface ProjectLoaders {
@@ -12,6 +21,10 @@ export interface ProjectLoaders {
   amendments: DataLoader<number, ProjectAmendment[]>;
   /** Invited organization ids per project id. */
   invitations: DataLoader<number, number[]>;
+  /** Demands each project was made from, in link order. */
+  linkedDemands: DataLoader<number, Demand[]>;
+  /** Count and sums of each project's linked demands, in one grouped query. */
+  demandTotals: DataLoader<number, DemandTotals>;
 }
 
 /**
@@ -48,6 +61,35 @@ export function projectLoaders(em: EntityManager): ProjectLoaders {
           { orderBy: { id: 'asc' } },
         );
         return ids.map((id) => rows.filter((r) => r.project.id === id).map((r) => r.organization.id));
+      }),
+      linkedDemands: new DataLoader(async (ids) => {
+        const rows = await em.find(
+          ProjectDemand,
+          { project: { $in: [...ids] } },
+          { orderBy: { id: 'asc' }, populate: ['demand'] },
+        );
+        return ids.map((id) => rows.filter((r) => r.project.id === id).map((r) => r.demand.$));
+      }),
+      demandTotals: new DataLoader(async (ids) => {
+        const rows = await em.execute<
+          { project_id: string; n: string; people: string | null; endorsements: string | null }[]
+        >(
+          `select pd."project_id", count(*) as "n", sum(d."people_affected") as "people",
+                  sum(d."endorsement_count") as "endorsements"
+             from "project_demand" pd join "demand" d on d."id" = pd."demand_id"
+            where pd."project_id" in (${ids.map(() => '?').join(', ')})
+            group by pd."project_id"`,
+          [...ids],
+        );
+        const byId = new Map(rows.map((r) => [Number(r.project_id), r]));
+        return ids.map((id) => {
+          const row = byId.get(id);
+          return {
+            count: Number(row?.n ?? 0),
+            peopleAffected: Number(row?.people ?? 0),
+            endorsements: Number(row?.endorsements ?? 0),
+          };
+        });
       }),
     };
     byEntityManager.set(em, loaders);

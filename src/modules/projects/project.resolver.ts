@@ -1,4 +1,16 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { money, Money } from '../../core/money.js';
 import { ConnectionArgs, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
@@ -7,6 +19,7 @@ import { Role } from '../../core/roles.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Region } from '../regions/region.entity.js';
+import { Demand } from '../demands/demand.entity.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ProjectStatus } from './project.enums.js';
@@ -16,6 +29,8 @@ import {
   AwardProjectPayload,
   CancelProjectInput,
   CompleteProjectInput,
+  CreateProjectFromDemandsInput,
+  CreateProjectFromDemandsPayload,
   ProjectPayload,
   PublishProjectInput,
   PublishProjectPayload,
@@ -109,6 +124,45 @@ export class ProjectResolver {
     @Arg('input', () => CompleteProjectInput) input: CompleteProjectInput,
   ): Promise<ProjectPayload> {
     return { project: await ctx.services.projects.complete(ctx, input) };
+  }
+
+  @Authorized(Role.UNION_STAFF)
+  @Mutation(() => CreateProjectFromDemandsPayload, {
+    description:
+      '职工点单、工会买单: union staff turn OPEN worker demands in their scope (one category) into a DRAFT project linked to them. When it is awarded, the demands become CLAIMED by the winner.',
+  })
+  async createProjectFromDemands(
+    @Ctx() ctx: Context,
+    @Arg('input', () => CreateProjectFromDemandsInput) input: CreateProjectFromDemandsInput,
+  ): Promise<CreateProjectFromDemandsPayload> {
+    return { project: await ctx.services.projects.createFromDemands(ctx, input) };
+  }
+
+  @FieldResolver(() => [Demand], {
+    description:
+      'The worker demands this project was made from (`createProjectFromDemands`), those you may see.',
+  })
+  linkedDemands(@Ctx() ctx: Context, @Root() project: Project): Promise<Demand[]> {
+    return ctx.services.projects.linkedDemands(ctx, project);
+  }
+
+  @FieldResolver(() => Int, { description: 'How many worker demands this project was made from.' })
+  async linkedDemandCount(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
+    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).count;
+  }
+
+  @FieldResolver(() => Int, {
+    description: 'Workers concerned: the sum of `peopleAffected` over the linked demands, as of now.',
+  })
+  async demandPeopleAffected(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
+    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).peopleAffected;
+  }
+
+  @FieldResolver(() => Int, {
+    description: 'Workers who said "me too": the sum of endorsements over the linked demands, as of now.',
+  })
+  async demandEndorsements(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
+    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).endorsements;
   }
 
   @FieldResolver(() => Publisher)

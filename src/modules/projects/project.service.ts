@@ -1,10 +1,16 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ref, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
+import { LockMode, ref, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { Actor, Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { emitEvent, Topic } from '../../core/events/outbox.js';
-import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
+import {
+  PAGE_DEFAULT,
+  pageFromCursor,
+  pageOptions,
+  type ConnectionArgs,
+  type Page,
+} from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
 import { recordAudit } from '../audit/audit.js';
@@ -12,11 +18,30 @@ import { User } from '../accounts/user.entity.js';
 import type { CategoryService } from '../categories/category.service.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { MemberRole } from '../organizations/organization.enums.js';
+import { Demand } from '../demands/demand.entity.js';
+import { factsOf, type DemandService } from '../demands/demand.service.js';
+import { canSeeDemand } from '../demands/demand-access.js';
 import { Region } from '../regions/region.entity.js';
 import { ProjectApplication } from './application.entity.js';
-import { checkEligibility } from './eligibility.js';
+import { checkEligibility, type EligibilityResult } from './eligibility.js';
 import { Project, ProjectAmendment, ProjectInvitation } from './project.entity.js';
-import { ApplicationStatus, ProcurementMethod, ProjectOrder, ProjectStatus } from './project.enums.js';
+import {
+  ApplicationStatus,
+  ProcurementMethod,
+  ProjectOrder,
+  ProjectStatus,
+  PublisherKind,
+} from './project.enums.js';
+import { ProjectDemand } from './project-demand.entity.js';
+import {
+  checkLinkable,
+  defaultBudgetFen,
+  defaultDescription,
+  defaultTitle,
+  primaryWinner,
+  summarizeDemands,
+} from './project-from-demands.js';
+import { Publisher } from './publisher.entity.js';
 import { AWARD_DECIDED_STATUSES, isPublicStatus, statusesThatMayBecome } from './project-lifecycle.js';
 import type { ProjectsArgs } from './project.args.js';
 import type {
@@ -24,16 +49,24 @@ import type {
   AwardProjectInput,
   CancelProjectInput,
   CompleteProjectInput,
+  CreateProjectFromDemandsInput,
   ProjectFieldsInput,
   PublishProjectInput,
   StartProjectInput,
   UpdateProjectInput,
 } from './project.inputs.js';
 import { projectLoaders } from './project.loaders.js';
+import { EMPTY_APPLICATION_PAGE, firstApplicationPage } from './application-pages.js';
 import type { PublisherService } from './publisher.service.js';
 
 /** Applications still in the running: they may be withdrawn, shortlisted, awarded or rejected. */
 const PENDING_APPLICATION_STATUSES = [ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED];
+
+/** Statuses in which a project still stands for its linked demands: a demand joins one at a time. */
+const LIVE_TENDER_STATUSES = [ProjectStatus.DRAFT, ProjectStatus.PUBLISHED, ProjectStatus.EVALUATING];
+
+/** Application period of a project made from demands, when staff give no closing date. */
+const DEFAULT_PERIOD_DAYS = 30;
 
 /** Field → { from, to } of one edit, in API terms. */
 type Changes = Record<string, { from: unknown; to: unknown }>;
@@ -47,6 +80,7 @@ export class ProjectService {
   constructor(
     private readonly publishers: PublisherService,
     private readonly categories: CategoryService,
+    private readonly demands: DemandService,
   ) {}
 
   // ── Reads ───────────────────────────────────────────────────────────────────────────────────
@@ -137,8 +171,17 @@ export class ProjectService {
     project: Project,
     args: ConnectionArgs,
   ): Promise<Page<ProjectApplication>> {
+    // The common nested case (a first page, as in a list of projects) is batched across projects.
+    if (args.after == null && args.before == null && args.last == null) {
+      const reader = {
+        isAdmin: ctx.viewer?.roles.has(Role.ADMIN) ?? false,
+        publisherId: await this.publishers.publisherIdOf(ctx.em, ctx.viewer),
+        organizationIds: ctx.viewer ? [...ctx.viewer.memberships.keys()] : [],
+      };
+      return firstApplicationPage(ctx.em, reader, project, pageOptions(args).first ?? PAGE_DEFAULT);
+    }
     const where = await this.visibleApplicationsWhere(ctx, project);
-    if (!where) return EMPTY_PAGE;
+    if (!where) return EMPTY_APPLICATION_PAGE;
     const cursor = await ctx.em.findByCursor(ProjectApplication, where, {
       ...pageOptions(args),
       orderBy: { id: 'asc' },
@@ -158,6 +201,15 @@ export class ProjectService {
     if (mine.length) or.push({ organization: { $in: mine } });
     if (AWARD_DECIDED_STATUSES.includes(project.status)) or.push({ status: ApplicationStatus.AWARDED });
     return or.length ? { project: project.id, $or: or } : null;
+  }
+
+  /** The linked demands the viewer may see (the demand rules decide). Batched per request. */
+  async linkedDemands(ctx: Context, project: Project): Promise<Demand[]> {
+    const [demands, viewer] = await Promise.all([
+      projectLoaders(ctx.em).linkedDemands.load(project.id),
+      this.demands.viewerFacts(ctx),
+    ]);
+    return viewer ? demands.filter((d) => canSeeDemand(viewer, factsOf(d))) : [];
   }
 
   /** The winners, public once the award is decided. Batched per request. */
@@ -321,6 +373,116 @@ export class ProjectService {
     );
   }
 
+  // ── Projects from workers' demands (职工点单、工会买单) ─────────────────────────────────────────
+
+  /**
+   * Union staff turn OPEN demands in their region scope, all of one category, into a DRAFT project
+   * of the union publisher they act for, linked to the demands. The demand rows are locked (in id
+   * order) for the check, so a demand cannot be linked to two live projects by two staff at once,
+   * nor claimed meanwhile. Refusals name the demand: FORBIDDEN outside the scope, CONFLICT when not
+   * OPEN or already in a live project, BAD_USER_INPUT for a second category.
+   */
+  async createFromDemands(actor: Actor, input: CreateProjectFromDemandsInput): Promise<Project> {
+    const viewer = requireViewer(actor.viewer);
+    const scope = viewer.roles.has(Role.UNION_STAFF) ? (viewer.user.regionScope?.code ?? null) : null;
+    if (scope === null)
+      throw new ForbiddenError('Only union staff with a region scope turn demands into projects.');
+    const publisherId = parseIdOf('Publisher', input.publisherId, 'input.publisherId');
+    const ids = input.demandIds.map((id, i) => parseIdOf('Demand', id, `input.demandIds.${i}`));
+    const repeated = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+    if (repeated !== -1) throw BadUserInputError.field(`input.demandIds.${repeated}`, 'is listed twice');
+    return actor.em.transactional(async (em) => {
+      if ((await this.publishers.publisherIdOf(em, viewer)) !== publisherId)
+        throw new ForbiddenError('You can create projects only for the publisher you act for.');
+      const publisher = await em.findOneOrFail(Publisher, { id: publisherId });
+      if (publisher.kind !== PublisherKind.UNION)
+        throw new ForbiddenError('Only a union publisher turns workers’ demands into a project.');
+      const locked = await em.find(
+        Demand,
+        { id: { $in: ids } },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' } },
+      );
+      const byId = new Map(locked.map((d) => [d.id, d]));
+      const missing = ids.findIndex((id) => !byId.has(id));
+      if (missing !== -1) throw BadUserInputError.field(`input.demandIds.${missing}`, 'no such demand');
+      const demands = ids.map((id) => byId.get(id)!);
+      const facts = demands.map((d) => ({
+        globalId: d.globalId(),
+        status: d.status,
+        categoryCode: d.category.code,
+        regionCode: d.region.code,
+        regionPath: d.regionPath,
+        targetGroups: d.targetGroups,
+        peopleAffected: d.peopleAffected,
+        endorsementCount: d.endorsementCount,
+      }));
+      const refusal = checkLinkable(facts, scope);
+      if (refusal) {
+        const extensions = {
+          demandId: refusal.demandId,
+          ...(refusal.currentStatus ? { currentStatus: refusal.currentStatus } : {}),
+        };
+        if (refusal.code === 'FORBIDDEN') throw new ForbiddenError(refusal.message, extensions);
+        if (refusal.code === 'CONFLICT') throw new ConflictError(refusal.message, extensions);
+        throw new BadUserInputError(
+          [{ path: `input.demandIds.${refusal.index}`, message: refusal.message }],
+          refusal.message,
+        );
+      }
+      const taken = await em.findOne(
+        ProjectDemand,
+        { demand: { $in: ids }, project: { status: { $in: LIVE_TENDER_STATUSES } } },
+        { orderBy: { id: 'asc' } },
+      );
+      if (taken) {
+        const demandId = byId.get(taken.demand.id)!.globalId();
+        throw new ConflictError(
+          `Demand ${demandId} is already part of a live project (${taken.project.unwrap().globalId()}).`,
+          { demandId, projectId: taken.project.unwrap().globalId() },
+        );
+      }
+      const summary = summarizeDemands(facts);
+      const category = await this.categories.require(em, summary.categoryCode, 'input.demandIds');
+      const regions = await em.find(Region, { code: { $in: summary.regionCodes } });
+      const opensAt = input.applicationOpensAt ?? new Date();
+      const project = em.create(Project, {
+        publisher: ref(publisher),
+        title: input.title?.trim() || defaultTitle(category.name, demands.length),
+        description: input.description ?? defaultDescription(demands.map((d) => d.title)),
+        category: ref(category),
+        categoryPath: category.path,
+        regionCodes: summary.regionCodes,
+        regionPaths: [...new Set(regions.flatMap((r) => r.path))],
+        targetGroups: summary.targetGroups,
+        budgetFen: input.budgetFen ?? defaultBudgetFen(summary.peopleAffected),
+        procurementMethod: input.procurementMethod ?? ProcurementMethod.OPEN,
+        applicationOpensAt: opensAt,
+        applicationClosesAt:
+          input.applicationClosesAt ?? new Date(opensAt.getTime() + DEFAULT_PERIOD_DAYS * 86_400_000),
+        createdBy: ref(em.getReference(User, viewer.userId)),
+      });
+      const rules = input.eligibility;
+      if (rules?.verifiedOnly != null) project.verifiedOnly = rules.verifiedOnly;
+      if (rules?.minGrade != null) project.minGrade = rules.minGrade;
+      if (rules?.allowedFoundingTypes != null)
+        project.allowedFoundingTypes = [...new Set(rules.allowedFoundingTypes)];
+      if (rules?.mustServeRegions != null) project.mustServeRegions = rules.mustServeRegions;
+      this.assertPeriod(project);
+      for (const demand of demands) em.create(ProjectDemand, { project: ref(project), demand: ref(demand) });
+      await em.flush(); // ids for the audit subject
+      recordAudit({ ...actor, em }, 'createProjectFromDemands', project, {
+        demands: demands.map((d) => d.globalId()),
+        categoryCode: summary.categoryCode,
+        regionCodes: summary.regionCodes,
+        peopleAffected: summary.peopleAffected,
+        endorsements: summary.endorsements,
+        budgetFen: project.budgetFen,
+      });
+      await em.flush();
+      return project;
+    });
+  }
+
   // ── Applications and award ──────────────────────────────────────────────────────────────────
 
   /**
@@ -354,27 +516,7 @@ export class ProjectService {
         );
       const organization = await em.findOne(Organization, { id: organizationId });
       if (!organization) throw new NotFoundError('Organization', input.organizationId);
-      const invited =
-        project.procurementMethod !== ProcurementMethod.OPEN &&
-        (await em.count(ProjectInvitation, { project: projectId, organization: organizationId })) > 0;
-      const regions = await em.find(Region, { code: { $in: project.regionCodes } });
-      const verdict = checkEligibility(
-        {
-          procurementMethod: project.procurementMethod,
-          verifiedOnly: project.verifiedOnly,
-          minGrade: project.minGrade,
-          allowedFoundingTypes: project.allowedFoundingTypes,
-          mustServeRegions: project.mustServeRegions,
-          regionPaths: regions.map((r) => r.path),
-        },
-        {
-          verificationStatus: organization.verificationStatus,
-          grade: organization.grade,
-          foundingType: organization.foundingType,
-          regionCodes: organization.regionCodes,
-          invited,
-        },
-      );
+      const verdict = await this.eligibilityOf(em, project, organization);
       if (!verdict.eligible) throw new ForbiddenError(verdict.message, { reason: verdict.reason });
       const application = em.create(ProjectApplication, {
         project: ref(project),
@@ -508,8 +650,68 @@ export class ProjectService {
         totalFen: total,
       });
       await em.flush();
+      await this.claimLinkedDemands({ ...actor, em }, project, awarded);
       return { project, awarded };
     });
+  }
+
+  /**
+   * Whether `organization` may apply to `project` now (invitation, verification, grade, founding
+   * type, regions): the one place `applyToProject` and the `projectPublished` feed ask.
+   */
+  async eligibilityOf(
+    em: EntityManager,
+    project: Project,
+    organization: Organization,
+  ): Promise<EligibilityResult> {
+    const invited =
+      project.procurementMethod !== ProcurementMethod.OPEN &&
+      (await em.count(ProjectInvitation, { project: project.id, organization: organization.id })) > 0;
+    const regions = await this.regionsOf(em, project);
+    return checkEligibility(
+      {
+        procurementMethod: project.procurementMethod,
+        verifiedOnly: project.verifiedOnly,
+        minGrade: project.minGrade,
+        allowedFoundingTypes: project.allowedFoundingTypes,
+        mustServeRegions: project.mustServeRegions,
+        regionPaths: regions.map((r) => r.path),
+      },
+      {
+        verificationStatus: organization.verificationStatus,
+        grade: organization.grade,
+        foundingType: organization.foundingType,
+        regionCodes: organization.regionCodes,
+        invited,
+      },
+    );
+  }
+
+  /** The project's regions, through the identity map when already loaded. */
+  private regionsOf(em: EntityManager, project: Project): Promise<Region[]> {
+    return em.find(Region, { code: { $in: project.regionCodes } });
+  }
+
+  /**
+   * On award, the demands the project was made from become CLAIMED by the primary winner, in the
+   * award's transaction, each with its audit entry (naming the project) and DEMAND_UPDATED event.
+   */
+  private async claimLinkedDemands(
+    actor: Actor,
+    project: Project,
+    awarded: readonly ProjectApplication[],
+  ): Promise<void> {
+    const links = await actor.em.find(ProjectDemand, { project: project.id }, { orderBy: { id: 'asc' } });
+    const winner = primaryWinner(
+      awarded.map((a) => ({ organizationId: a.organization.id, awardedFen: a.awardedFen ?? 0 })),
+    );
+    if (links.length === 0 || winner === null) return;
+    await this.demands.claimForAward(
+      actor,
+      links.map((l) => l.demand.id),
+      winner,
+      { project: project.globalId(), via: 'awardProject' },
+    );
   }
 
   // ── Helpers ─────────────────────────────────────────────────────────────────────────────────
@@ -779,10 +981,3 @@ export class ProjectService {
     });
   }
 }
-
-/** What a viewer who may see no application at all gets. */
-const EMPTY_PAGE: Page<ProjectApplication> = {
-  edges: [],
-  pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
-  count: () => Promise.resolve(0),
-};

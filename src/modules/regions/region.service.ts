@@ -6,6 +6,7 @@ import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/err
 import { Role } from '../../core/roles.js';
 import { levelOfCode, Region, type RegionLevel } from './region.entity.js';
 import { parseRegionCsv, type RegionRow } from './region-csv.js';
+import { recordAudit } from '../audit/audit.js';
 
 /** Reads the region tree and imports divisions. */
 export class RegionService {
@@ -51,7 +52,19 @@ export class RegionService {
   importForActor(actor: Actor, csv: string): Promise<{ created: number; updated: number }> {
     const viewer = requireViewer(actor.viewer);
     if (!viewer.roles.has(Role.ADMIN)) throw new ForbiddenError('Only platform admins import regions.');
-    return this.importCsv(actor.em, csv, 'input.csv');
+    const rows = parseRegionCsv(csv, 'input.csv');
+    // The import and its audit entry commit together; the subject is the file's top-most region.
+    return actor.em.transactional(async (tx) => {
+      const result = await this.importRows(tx, rows, 'input.csv');
+      const codes = new Set(rows.map((r) => r.code));
+      const top = rows.find((r) => !r.parentCode || !codes.has(r.parentCode)) ?? rows[0];
+      const subject = top ? await tx.findOne(Region, { code: top.code }) : null;
+      if (subject) {
+        recordAudit({ ...actor, em: tx }, 'importRegions', subject, { ...result, rows: rows.length });
+        await tx.flush();
+      }
+      return result;
+    });
   }
 
   /**

@@ -1,0 +1,38 @@
+/**
+ * Niudai as the benchmark runs it: the production createApp on DATABASE_URL, on a free loopback port.
+ * `setup` migrates, loads reference data and prints a scrypt hash of BENCH_PASSWORD, then exits;
+ * `serve` prints `listening <url>` once ready and stops cleanly on SIGTERM. Run from the repository
+ * root with the root's tsx (`node --import tsx bench/servers/niudai.ts serve`), so the product's own
+ * dependencies and tsconfig (decorators) apply.
+ */
+import 'reflect-metadata';
+import pino from 'pino';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/core/config.js';
+import { connectOrm, migrate } from '../../src/core/db.js';
+import { loadReferenceData } from '../../src/core/reference-data.js';
+import { hashPassword } from '../../src/core/passwords.js';
+
+const mode = process.argv[2] ?? 'serve';
+const config = loadConfig({ ...process.env, HOST: '127.0.0.1' });
+const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+const orm = await connectOrm(config.databaseUrl ?? '', log);
+
+if (mode === 'setup') {
+  await migrate(orm);
+  await loadReferenceData(orm);
+  const hash = await hashPassword(process.env.BENCH_PASSWORD ?? '');
+  await orm.close();
+  process.stdout.write(JSON.stringify({ passwordHash: hash }) + '\n');
+  process.exit(0);
+}
+
+const app = await createApp({ config, orm, log });
+const url = await app.listen(0, '127.0.0.1');
+process.stdout.write(`listening ${url}\n`);
+process.on('SIGTERM', () => {
+  void app
+    .stop()
+    .then(() => orm.close())
+    .finally(() => process.exit(0));
+});

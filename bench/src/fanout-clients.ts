@@ -1,0 +1,99 @@
+/**
+ * A child process holding many real graphql-ws subscriptions (`demandPublished`) and timing each
+ * received event with the shared wall clock (performance.timeOrigin + now), so the parent can
+ * subtract its commit times. Driven over IPC: `open`, `collect`, `close`.
+ */
+import { createClient, type Client } from 'graphql-ws';
+import { WebSocket } from 'ws';
+
+interface OpenCommand {
+  type: 'open';
+  url: string;
+  token: string;
+  /** One filter per subscription. */
+  filters: { regionCode: string }[];
+  perSocket: number;
+}
+type Command = OpenCommand | { type: 'count'; title: string } | { type: 'collect' } | { type: 'close' };
+
+const SUBSCRIPTION = /* GraphQL */ `
+  subscription Feed($filter: DemandSubscriptionFilter) {
+    demandPublished(filter: $filter) {
+      cursor
+      demand { id title urgency category { code } region { code } }
+    }
+  }
+`;
+
+const now = () => performance.timeOrigin + performance.now();
+const clients: Client[] = [];
+const disposers: (() => void)[] = [];
+/** demand title → receipt times */
+let receipts = new Map<string, number[]>();
+let errors = 0;
+let lastError = '';
+
+function send(message: unknown): void {
+  process.send?.(message);
+}
+
+async function open(command: OpenCommand): Promise<void> {
+  let connected = 0;
+  const sockets = Math.ceil(command.filters.length / command.perSocket);
+  for (let s = 0; s < sockets; s++) {
+    const client = createClient({
+      url: command.url,
+      webSocketImpl: WebSocket,
+      retryAttempts: 0,
+      lazy: false,
+      keepAlive: 0,
+      connectionParams: { authorization: `Bearer ${command.token}` },
+      on: { connected: () => void connected++ },
+    });
+    clients.push(client);
+    for (const filter of command.filters.slice(s * command.perSocket, (s + 1) * command.perSocket)) {
+      disposers.push(
+        client.subscribe<{ demandPublished: { demand: { title: string } } }>(
+          { query: SUBSCRIPTION, variables: { filter } },
+          {
+            next: (result) => {
+              const at = now();
+              const title = result.data?.demandPublished.demand.title;
+              if (!title) {
+                errors++;
+                return;
+              }
+              let list = receipts.get(title);
+              if (!list) receipts.set(title, (list = []));
+              list.push(at);
+            },
+            error: (error: unknown) => {
+              errors++;
+              lastError = JSON.stringify(error instanceof Error ? error.message : error).slice(0, 500);
+            },
+            complete: () => {},
+          },
+        ),
+      );
+    }
+    // Open sockets in small waves so the server's handshake queue is not the thing measured.
+    if (s % 20 === 19) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const deadline = Date.now() + 120_000;
+  while (connected < sockets && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  send({ type: 'opened', sockets, connected, subscriptions: command.filters.length });
+}
+
+process.on('message', (command: Command) => {
+  if (command.type === 'open') void open(command);
+  else if (command.type === 'count')
+    send({ type: 'count', title: command.title, n: receipts.get(command.title)?.length ?? 0, errors, lastError });
+  else if (command.type === 'collect') {
+    send({ type: 'receipts', receipts: [...receipts], errors });
+    receipts = new Map();
+  } else if (command.type === 'close') {
+    for (const dispose of disposers) dispose();
+    void Promise.all(clients.map((c) => c.dispose())).finally(() => process.exit(0));
+  }
+});
+send({ type: 'up' });

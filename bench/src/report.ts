@@ -1,0 +1,192 @@
+/** The run's figures, as written to results/*.json and rendered to results/*.md. */
+export interface Report {
+  date: string;
+  command: string;
+  quick: boolean;
+  machine: Record<string, string | number>;
+  versions: Record<string, string>;
+  settings: Record<string, unknown>;
+  scenarios: Record<string, Record<string, unknown>[] | unknown>;
+  durationSeconds?: number;
+}
+
+type Row = Record<string, unknown>;
+
+function table(rows: Row[], columns: [key: string, label: string][]): string {
+  const head = `| ${columns.map(([, l]) => l).join(' | ')} |\n|${columns.map(() => '---').join('|')}|`;
+  const body = rows.map((r) => `| ${columns.map(([k]) => String(r[k] ?? '')).join(' | ')} |`).join('\n');
+  return `${head}\n${body}\n`;
+}
+
+const HTTP_COLUMNS: [string, string][] = [
+  ['target', 'server'],
+  ['requestsPerSecond', 'req/s'],
+  ['p50Ms', 'p50 ms'],
+  ['p99Ms', 'p99 ms'],
+  ['serverCpuMsPerRequest', 'server CPU ms/req'],
+  ['dbCpuMsPerRequest', 'Postgres CPU ms/req'],
+  ['sqlPerRequest', 'SQL/req (all)'],
+  ['sqlPerRequestExcludingTx', 'SQL/req (excl. BEGIN/COMMIT)'],
+  ['requests', 'requests'],
+  ['non2xx', 'non-2xx'],
+  ['errors', 'errors'],
+];
+
+function ratio(rows: Row[], a: string, b: string, key = 'requestsPerSecond'): string {
+  const x = rows.find((r) => String(r.target).startsWith(a))?.[key];
+  const y = rows.find((r) => String(r.target).startsWith(b))?.[key];
+  return typeof x === 'number' && typeof y === 'number' && y > 0 ? (x / y).toFixed(2) : 'n/a';
+}
+
+/** Markdown: a table per scenario, with the machine, versions and date. */
+export function renderReport(report: Report): string {
+  const s = report.scenarios as Record<string, Row[] | undefined>;
+  const out: string[] = [];
+  out.push(`# Niudai benchmarks${report.quick ? ' (quick smoke run: small sizes, not for comparison)' : ''}\n`);
+  out.push(`Date: ${report.date} · command: \`${report.command}\` · took ${report.durationSeconds ?? '?'} s\n`);
+  out.push('Ratios within one run on one machine are the result; absolute numbers only describe this machine. ');
+  out.push('Load generator, servers and PostgreSQL share the same cores.\n');
+  out.push(`## Machine\n\n${table([report.machine], Object.keys(report.machine).map((k) => [k, k]))}`);
+  out.push(
+    `## Versions\n\n${table(
+      Object.entries(report.versions).map(([name, version]) => ({ name, version })),
+      [
+        ['name', 'component'],
+        ['version', 'version'],
+      ],
+    )}`,
+  );
+  out.push(`## Settings\n\n\`\`\`json\n${JSON.stringify(report.settings, null, 2)}\n\`\`\`\n`);
+
+  if (s.nestedRead) {
+    out.push('## 1. Nested read\n');
+    out.push(
+      '100 newest OPEN demands (of 20 organizations × 10) with category and region (and the region’s parent). ' +
+        'Niudai is asked as a signed-in worker (anonymous users see no demands), so it also verifies a JWT and loads the viewer; ' +
+        'PostGraphile and the floor have no auth.\n',
+    );
+    out.push(table(s.nestedRead, HTTP_COLUMNS));
+    out.push(
+      `\nNiudai ÷ PostGraphile req/s: **${ratio(s.nestedRead, 'niudai', 'postgraphile')}** (target ≥ 1.0, aim 1.5) · ` +
+        `Niudai ÷ floor: **${ratio(s.nestedRead, 'niudai', 'floor')}** · PostGraphile ÷ floor: ${ratio(s.nestedRead, 'postgraphile', 'floor')}\n`,
+    );
+  }
+  if (s.lookup) {
+    out.push('## 2a. Lookup by id\n\nOne organization by id with its home region, anonymous on every server.\n');
+    out.push(table(s.lookup, HTTP_COLUMNS));
+    out.push(
+      `\nNiudai ÷ PostGraphile req/s: **${ratio(s.lookup, 'niudai', 'postgraphile')}** (target ≥ 1.0) · ` +
+        `Niudai ÷ floor: ${ratio(s.lookup, 'niudai', 'floor')}\n`,
+    );
+  }
+  if (s.write) {
+    out.push(
+      '## 2b. Writes\n\nNiudai `submitDemand` (validation, audit entry, outbox row + NOTIFY under the advisory lock, similar-demand search); ' +
+        'PostGraphile `createDemand` (a plain insert: no rules, no outbox); the floor with and without the outbox.\n',
+    );
+    out.push(table(s.write, HTTP_COLUMNS));
+    out.push(
+      `\nOutbox + NOTIFY cost on the floor: throughput with ÷ without = **${ratio(s.write, 'floor submitDemand +', 'floor submitDemand, no')}** · ` +
+        `Niudai ÷ floor with outbox: ${ratio(s.write, 'niudai', 'floor submitDemand +')}\n`,
+    );
+  }
+  if (s.fanout) {
+    out.push(
+      '## 4. Fan-out\n\nReal graphql-ws clients (20 subscriptions per socket, in 1–2 client processes), one signed-in org admin; ' +
+        'matching subscribers filter on Jinan, the others on Qingdao. Each event is a demand + outbox row + NOTIFY committed by the harness; ' +
+        'latency is commit → receipt at the client. Memory is the server’s RSS growth per subscriber.\n',
+    );
+    const columns: [string, string][] = [
+      ['subscribers', 'subscribers'],
+      ['matching', 'matching'],
+      ['events', 'events'],
+      ['received', 'received'],
+      ['expected', 'expected'],
+      ['p50Ms', 'p50 ms'],
+      ['p99Ms', 'p99 ms'],
+      ['maxMs', 'max ms'],
+      ['memoryPerSubscriberKiB', 'KiB/subscriber'],
+      ['serverCpuMsPerEvent', 'server CPU ms/event'],
+      ['dbCpuMsPerEvent', 'Postgres CPU ms/event'],
+      ['sqlPerEvent', 'SQL/event'],
+    ];
+    out.push(table(s.fanout, columns));
+    if (s.fanoutNonMatching) {
+      out.push('\nServer time per event with 10 matching subscribers and many non-matching ones (must stay flat):\n\n');
+      out.push(table(s.fanoutNonMatching, columns));
+      const [a, b] = s.fanoutNonMatching;
+      if (a && b)
+        out.push(
+          `\nCPU per event, ${b.subscribers} ÷ ${a.subscribers} subscribers: **${(Number(b.serverCpuMsPerEvent) / Number(a.serverCpuMsPerEvent)).toFixed(2)}**\n`,
+        );
+    }
+  }
+  if (s.pgbench) {
+    out.push('## 5. Ceiling: pgbench -S on the same PostgreSQL\n\n');
+    out.push(
+      table(s.pgbench, [
+        ['run', 'run'],
+        ['clients', 'clients'],
+        ['scale', 'scale'],
+        ['tps', 'tps'],
+        ['latencyAvgMs', 'latency avg ms'],
+      ]),
+    );
+    const lookup = s.lookup?.find((r) => r.target === 'niudai')?.requestsPerSecond;
+    const tps = s.pgbench[0]?.tps;
+    if (typeof lookup === 'number' && typeof tps === 'number')
+      out.push(`\nNiudai lookup req/s ÷ pgbench -S tps: ${(lookup / tps).toFixed(3)}\n`);
+  }
+  if (s.growth) {
+    out.push('## 3. Growth\n\nNiudai only; 4 connections. Reports (`supplyDemandGap`, `awardFairness`) are not in the schema yet.\n');
+    out.push(
+      table(s.growth, [
+        ['size', 'demands'],
+        ['query', 'query'],
+        ['requestsPerSecond', 'req/s'],
+        ['p50Ms', 'p50 ms'],
+        ['p99Ms', 'p99 ms'],
+        ['sqlPerRequest', 'SQL/req'],
+        ['dbCpuMsPerRequest', 'Postgres CPU ms/req'],
+        ['error', 'error'],
+      ]),
+    );
+    const sizes = [...new Set(s.growth.map((r) => Number(r.size)))].sort((a, b) => a - b);
+    const first = sizes[0];
+    const last = sizes.at(-1);
+    const slow: Row[] = [];
+    for (const query of new Set(s.growth.map((r) => String(r.query)))) {
+      const a = s.growth.find((r) => r.query === query && Number(r.size) === first);
+      const b = s.growth.find((r) => r.query === query && Number(r.size) === last);
+      if (a && b && typeof a.p50Ms === 'number' && typeof b.p50Ms === 'number')
+        slow.push({
+          query,
+          p50: `${a.p50Ms} → ${b.p50Ms} ms`,
+          slowdown: (Math.max(b.p50Ms, 0.5) / Math.max(a.p50Ms, 0.5)).toFixed(2),
+          throughput: (Number(a.requestsPerSecond) / Number(b.requestsPerSecond)).toFixed(2),
+        });
+    }
+    out.push(`\nSlowdown ${first} → ${last} demands (target ≤ 1.3 for the first feed page and search):\n\n`);
+    out.push(
+      table(slow, [
+        ['query', 'query'],
+        ['p50', 'p50'],
+        ['slowdown', 'p50 ratio'],
+        ['throughput', 'req/s ratio (small ÷ large)'],
+      ]),
+    );
+  }
+  if (s.soak) {
+    out.push('## Soak\n\n');
+    out.push(
+      table(s.soak, [
+        ['minute', 'minute'],
+        ['load', 'load'],
+        ['requestsPerSecond', 'req/s'],
+        ['p99Ms', 'p99 ms'],
+        ['rssMiB', 'server RSS MiB'],
+      ]),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,830 @@
+/**
+ * `npm run bench` (from the root): one PostgreSQL (embedded, with pg_stat_statements), deterministic
+ * data, every scenario of issue 8, then bench/results/latest.md + latest.json (+ raw/<date>.json).
+ *
+ * Flags: --quick (small sizes, short runs: a smoke test), --only=1,2,4 (scenario numbers),
+ * --soak [--minutes=N] (Niudai alone under mixed load, watching its memory).
+ */
+import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/core/embedded-postgres.js';
+import {
+  addOrgAdmin,
+  BENCH_ORG_ADMIN,
+  BENCH_PASSWORD,
+  BENCH_WORKER,
+  createDemands,
+  createOrganizations,
+  createUsers,
+  growDemands,
+} from './data.js';
+import { load, type LoadResult } from './load.js';
+import { renderReport, type Report } from './report.js';
+import {
+  gql,
+  percentile,
+  postgresCpuSeconds,
+  postmasterPid,
+  processCpuSeconds,
+  processRssBytes,
+  round,
+  run,
+  sleep,
+  spawnServer,
+  StatementCounter,
+  type Child,
+} from './util.js';
+
+const BENCH = path.resolve(import.meta.dirname, '..');
+const REPO = path.resolve(BENCH, '..');
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const soak = argv.includes('--soak');
+const only = new Set(
+  (argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (soak ? 'soak' : '1,2,3,4,5')).split(','),
+);
+const minutes = Number(argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
+
+const SIZES = quick
+  ? {
+      users: 100,
+      readSeconds: 3,
+      writeSeconds: 3,
+      connections: 8,
+      fanout: [200, 1000],
+      nonMatching: [200, 1000],
+      events: 8,
+      growth: [2_000, 10_000],
+      growthOrgs: 1_000,
+      growthSeconds: 2,
+      pgbenchScale: 1,
+      pgbenchSeconds: 3,
+    }
+  : {
+      users: 1_000,
+      readSeconds: 10,
+      writeSeconds: 8,
+      connections: 16,
+      fanout: [1_000, 5_000, 10_000],
+      nonMatching: [1_000, 10_000],
+      events: 25,
+      growth: [10_000, 100_000, 1_000_000],
+      growthOrgs: 10_000,
+      growthSeconds: 5,
+      pgbenchScale: 10,
+      pgbenchSeconds: 10,
+    };
+const MAX_REQUESTS = 200_000;
+
+const log = {
+  debug: () => {},
+  info: (o: unknown, m?: string) => console.log(`[postgres] ${m ?? ''} ${JSON.stringify(o)}`),
+  error: (o: unknown, m?: string) => console.error(`[postgres] ${m ?? ''}`, o),
+};
+
+const say = (message: string) => console.log(`\n== ${message}`);
+
+// ---------------------------------------------------------------------------------------------
+// Queries: the same question asked of each server, in its own dialect.
+
+const NESTED = {
+  niudai: `query Nested { demands(first: 100, filter: { statuses: [OPEN] }) { edges { node {
+    id title urgency peopleAffected createdAt category { code name } region { code name parent { code name } } } } } }`,
+  postgraphile: `query Nested { allDemands(first: 100, condition: { status: "OPEN" }, orderBy: [CREATED_AT_DESC, ROW_ID_DESC]) { nodes {
+    rowId title urgency peopleAffected createdAt serviceCategoryByCategoryCode { code name }
+    regionByRegionCode { code name regionByParentCode { code name } } } } }`,
+  floor: `query Nested { demands(first: 100, status: "OPEN") {
+    id title urgency peopleAffected createdAt category { code name } region { code name parent { code name } } } }`,
+};
+
+const LOOKUP_ORG = 7;
+const LOOKUP = {
+  niudai: `query Org($id: ID!) { organization(id: $id) { id name creditCode description foundingType verificationStatus homeRegion { code name } } }`,
+  postgraphile: `query Org($id: BigInt!) { organizationByRowId(rowId: $id) { rowId name creditCode description foundingType verificationStatus regionByHomeRegionCode { code name } } }`,
+  floor: `query Org($id: ID!) { organization(id: $id) { id name creditCode description foundingType verificationStatus homeRegion { code name } } }`,
+};
+const lookupVariables = {
+  niudai: { id: Buffer.from(`Organization:${LOOKUP_ORG}`).toString('base64url') },
+  postgraphile: { id: String(LOOKUP_ORG) },
+  floor: { id: String(LOOKUP_ORG) },
+};
+
+const SUBMIT = {
+  niudai: `mutation Submit($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+  postgraphile: `mutation Submit($input: CreateDemandInput!) { createDemand(input: $input) { demand { rowId } } }`,
+  floor: `mutation Submit($input: SubmitDemandInput!) { submitDemand(input: $input) { id } }`,
+};
+const CHILDCARE_PATH = ['LIFE', 'LIFE.CHILDCARE'];
+const LIXIA_PATH = ['370000', '370100', '370102'];
+function submitBody(target: keyof typeof SUBMIT, n: number, submitterId: number): string {
+  const title = `压测提交需求${n}号${(n * 2654435761) % 1000003}`;
+  const description = `第${n}个压测需求：职工子女暑期托管。`;
+  const input =
+    target === 'postgraphile'
+      ? {
+          demand: {
+            title,
+            description,
+            categoryCode: 'LIFE.CHILDCARE',
+            categoryPath: CHILDCARE_PATH,
+            regionCode: '370102',
+            regionPath: LIXIA_PATH,
+            targetGroups: [],
+            peopleAffected: 1,
+            source: 'WORKER',
+            submittedById: String(submitterId),
+            expiresAt: new Date(Date.now() + 60 * 86400_000).toISOString(),
+          },
+        }
+      : { title, description, categoryCode: 'LIFE.CHILDCARE', regionCode: '370102' };
+  return JSON.stringify({ query: SUBMIT[target], variables: { input } });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+interface Ctx {
+  admin: pg.Pool;
+  statements: StatementCounter;
+  port: number;
+  postmaster: number;
+  url: (db: string) => string;
+  niudaiEnv: Record<string, string>;
+  passwordHash: string;
+}
+
+async function createDatabase(ctx: Ctx, name: string): Promise<string> {
+  await ctx.admin.query(`drop database if exists ${name} with (force)`);
+  await ctx.admin.query(`create database ${name}`);
+  const url = ctx.url(name);
+  const out = await run(process.execPath, ['--import', 'tsx', 'bench/servers/niudai.ts', 'setup'], {
+    cwd: REPO,
+    env: { ...ctx.niudaiEnv, DATABASE_URL: url, BENCH_PASSWORD },
+  });
+  ctx.passwordHash = (JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { passwordHash: string }).passwordHash;
+  return url;
+}
+
+function startNiudai(ctx: Ctx, url: string): Promise<Child> {
+  return spawnServer('niudai', process.execPath, ['--import', 'tsx', 'bench/servers/niudai.ts', 'serve'], {
+    cwd: REPO,
+    env: { ...ctx.niudaiEnv, DATABASE_URL: url },
+  });
+}
+function startPostGraphile(url: string): Promise<Child> {
+  return spawnServer(
+    'postgraphile',
+    process.execPath,
+    ['--require', './polyfills/promise-with-resolvers.cjs', '--import', 'tsx', 'servers/postgraphile.ts'],
+    { cwd: BENCH, env: { DATABASE_URL: url, NODE_ENV: 'production', GRAPHILE_ENV: 'production' } },
+  );
+}
+function startFloor(url: string, outbox: boolean): Promise<Child> {
+  return spawnServer('floor', process.execPath, ['--import', 'tsx', 'servers/floor.ts'], {
+    cwd: BENCH,
+    env: { DATABASE_URL: url, OUTBOX: outbox ? '1' : '0', NODE_ENV: 'production' },
+  });
+}
+
+async function signIn(url: string, login: string): Promise<string> {
+  const data = await gql<{ signIn: { token: string } }>(
+    `${url}/graphql`,
+    `mutation($input: SignInInput!) { signIn(input: $input) { token } }`,
+    { input: { login, password: BENCH_PASSWORD } },
+  );
+  return data.signIn.token;
+}
+
+async function versions(ctx: Ctx): Promise<Record<string, string>> {
+  const pkg = (file: string) => {
+    try {
+      return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+    } catch {
+      return 'n/a';
+    }
+  };
+  const { rows } = await ctx.admin.query<{ v: string }>('select version() v');
+  let pgbench = 'n/a';
+  try {
+    pgbench = (await run('pgbench', ['--version'])).trim();
+  } catch {
+    /* not installed */
+  }
+  return {
+    node: process.version,
+    postgresql: rows[0]?.v.split(',')[0] ?? 'n/a',
+    pgbench,
+    '@apollo/server (Niudai)': pkg(`${REPO}/node_modules/@apollo/server/package.json`),
+    'type-graphql': pkg(`${REPO}/node_modules/type-graphql/package.json`),
+    '@mikro-orm/core': pkg(`${REPO}/node_modules/@mikro-orm/core/package.json`),
+    'graphql (Niudai)': pkg(`${REPO}/node_modules/graphql/package.json`),
+    'graphql-ws': pkg(`${REPO}/node_modules/graphql-ws/package.json`),
+    postgraphile: pkg(`${BENCH}/node_modules/postgraphile/package.json`),
+    grafast: pkg(`${BENCH}/node_modules/grafast/package.json`),
+    '@apollo/server (floor)': pkg(`${BENCH}/node_modules/@apollo/server/package.json`),
+    autocannon: pkg(`${BENCH}/node_modules/autocannon/package.json`),
+  };
+}
+
+function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  return {
+    cpu: cpus[0]?.model ?? 'unknown',
+    cores: cpus.length,
+    memoryGiB: round(os.totalmem() / 2 ** 30, 1),
+    kernel: `${os.type()} ${os.release()}`,
+    hostname: os.hostname(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenarios 1 and 2: three-way HTTP comparisons.
+
+async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
+  say('scenario 1/2 data: 20 organizations × 10 open demands');
+  const url = await createDatabase(ctx, 'bench_main');
+  const db = new pg.Pool({ connectionString: url, max: 4 });
+  await createUsers(db, ctx.passwordHash, SIZES.users);
+  await createOrganizations(db, 1, 20);
+  await createDemands(db, 1, 200, { perOrg: 10, users: SIZES.users });
+  await db.query('analyze');
+  const submitter = Number(
+    (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
+  );
+  await db.end();
+
+  const niudai = await startNiudai(ctx, url);
+  const postgraphile = await startPostGraphile(url);
+  const floor = await startFloor(url, false);
+  const servers = { niudai, postgraphile, floor } as const;
+  try {
+    const token = await signIn(niudai.url, BENCH_WORKER);
+    const tokens = { niudai: token, postgraphile: undefined, floor: undefined };
+    // Check each answers the question without errors, and with the same number of demands.
+    for (const target of ['niudai', 'postgraphile', 'floor'] as const) {
+      const data = await gql(`${servers[target].url}/graphql`, NESTED[target], {}, tokens[target]);
+      const count = JSON.stringify(data).match(/"title"/g)?.length ?? 0;
+      if (count !== 100) throw new Error(`${target} returned ${count} demands for the nested read, not 100`);
+      await gql(`${servers[target].url}/graphql`, LOOKUP[target], lookupVariables[target], tokens[target]);
+    }
+    const common = { postmasterPid: ctx.postmaster, statements: ctx.statements, maxRequests: MAX_REQUESTS };
+
+    if (only.has('1')) {
+      say('scenario 1: nested read');
+      const rows: LoadResult[] = [];
+      for (const target of ['niudai', 'postgraphile', 'floor'] as const) {
+        const result = await load({
+          ...common,
+          target,
+          url: `${servers[target].url}/graphql`,
+          serverPid: servers[target].pid,
+          body: JSON.stringify({ query: NESTED[target] }),
+          token: tokens[target],
+          connections: SIZES.connections,
+          durationSeconds: SIZES.readSeconds,
+        });
+        console.log(JSON.stringify(result));
+        rows.push(result);
+      }
+      report.scenarios.nestedRead = rows;
+    }
+
+    if (only.has('2')) {
+      say('scenario 2: lookup by id');
+      const lookups: LoadResult[] = [];
+      for (const target of ['niudai', 'postgraphile', 'floor'] as const) {
+        const result = await load({
+          ...common,
+          target,
+          url: `${servers[target].url}/graphql`,
+          serverPid: servers[target].pid,
+          body: JSON.stringify({ query: LOOKUP[target], variables: lookupVariables[target] }),
+          connections: SIZES.connections,
+          durationSeconds: SIZES.readSeconds,
+        });
+        console.log(JSON.stringify(result));
+        lookups.push(result);
+      }
+      report.scenarios.lookup = lookups;
+
+      say('scenario 2: writes (submitDemand)');
+      const writes: LoadResult[] = [];
+      const writeOnce = async (target: keyof typeof SUBMIT, label: string, server: Child, tok?: string) => {
+        await gql(`${server.url}/graphql`, SUBMIT[target], JSON.parse(submitBody(target, 0, submitter)).variables, tok);
+        const result = await load({
+          ...common,
+          target: label,
+          url: `${server.url}/graphql`,
+          serverPid: server.pid,
+          body: submitBody(target, 0, submitter),
+          bodyFor: (n) => submitBody(target, n, submitter),
+          token: tok,
+          connections: SIZES.connections,
+          durationSeconds: SIZES.writeSeconds,
+          maxRequests: 50_000,
+        });
+        console.log(JSON.stringify(result));
+        writes.push(result);
+      };
+      await writeOnce('niudai', 'niudai submitDemand (outbox + NOTIFY + audit)', niudai, token);
+      await writeOnce('postgraphile', 'postgraphile createDemand (plain insert)', postgraphile);
+      await writeOnce('floor', 'floor submitDemand, no outbox', floor);
+      const floorOutbox = await startFloor(url, true);
+      try {
+        await writeOnce('floor', 'floor submitDemand + outbox + NOTIFY', floorOutbox);
+      } finally {
+        await floorOutbox.stop();
+      }
+      report.scenarios.write = writes;
+    }
+  } finally {
+    for (const server of Object.values(servers)) await server.stop();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 4: fan-out over real graphql-ws clients.
+
+interface ClientProc {
+  send(message: unknown): void;
+  next(type: string): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+function startClients(): Promise<ClientProc> {
+  const child = fork(path.join(BENCH, 'src/fanout-clients.ts'), [], {
+    cwd: BENCH,
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const waiting = new Map<string, ((m: Record<string, unknown>) => void)[]>();
+  child.on('message', (m: Record<string, unknown>) => {
+    const list = waiting.get(String(m.type));
+    list?.shift()?.(m);
+  });
+  const proc: ClientProc = {
+    send: (message) => child.send(message as never),
+    next: (type) =>
+      new Promise((resolve) => {
+        const list = waiting.get(type) ?? [];
+        list.push(resolve);
+        waiting.set(type, list);
+      }),
+    close: async () => {
+      const exited = new Promise<void>((r) => child.once('exit', () => r()));
+      child.send({ type: 'close' });
+      const timer = setTimeout(() => child.pid && process.kill(child.pid, 'SIGKILL'), 15_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return proc.next('up').then(() => proc);
+}
+
+interface FanoutRow {
+  subscribers: number;
+  matching: number;
+  events: number;
+  received: number;
+  expected: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  memoryPerSubscriberKiB: number;
+  serverCpuMsPerEvent: number;
+  dbCpuMsPerEvent: number;
+  sqlPerEvent: number;
+}
+
+/** Inserts a demand + its outbox row + NOTIFY in one transaction, as emitEvent does; returns commit time. */
+async function publishDemand(db: pg.Pool, title: string, regionCode: string, submitter: number): Promise<number> {
+  const client = await db.connect();
+  try {
+    await client.query('begin');
+    const { rows } = await client.query<{ id: string; category_path: string[]; region_path: string[] }>(
+      `insert into demand (title, description, category_code, category_path, region_code, region_path, target_groups,
+          people_affected, source, submitted_by_id, expires_at)
+       select $1, '扇出测试', c.code, c.path, r.code, r.path, '{}', 1, 'WORKER', $3, now() + interval '60 days'
+         from service_category c, region r where c.code = 'LIFE.CHILDCARE' and r.code = $2
+       returning id, category_path, region_path`,
+      [title, regionCode, submitter],
+    );
+    const row = rows[0]!;
+    await client.query('select pg_advisory_xact_lock(4826113)');
+    await client.query(
+      `insert into event (topic, entity_id, category_path, region_path, target_groups) values ('demand.published', $1, $2, $3, '{}')`,
+      [row.id, row.category_path, row.region_path],
+    );
+    await client.query(`select pg_notify('hub_events', 'demand.published')`);
+    await client.query('commit');
+    return performance.timeOrigin + performance.now();
+  } finally {
+    client.release();
+  }
+}
+
+async function fanoutRun(
+  ctx: Ctx,
+  url: string,
+  submitter: number,
+  total: number,
+  matching: number,
+  events: number,
+): Promise<FanoutRow> {
+  const server = await startNiudai(ctx, url);
+  const db = new pg.Pool({ connectionString: url, max: 2 });
+  const procs: ClientProc[] = [];
+  try {
+    const token = await signIn(server.url, BENCH_ORG_ADMIN);
+    await sleep(500);
+    const rss0 = processRssBytes(server.pid);
+    // Matching subscribers follow Jinan (370100), the others Qingdao (370200): different buckets.
+    const filters = Array.from({ length: total }, (_, i) => ({ regionCode: i < matching ? '370100' : '370200' }));
+    const halves = total >= 2000 ? 2 : 1;
+    for (let h = 0; h < halves; h++) procs.push(await startClients());
+    const per = Math.ceil(total / halves);
+    const wsUrl = `${server.url.replace('http', 'ws')}/graphql`;
+    procs.forEach((p, h) =>
+      p.send({ type: 'open', url: wsUrl, token, filters: filters.slice(h * per, (h + 1) * per), perSocket: 20 }),
+    );
+    for (const p of procs) {
+      const opened = await p.next('opened');
+      if (opened.connected !== opened.sockets) throw new Error(`fan-out: ${JSON.stringify(opened)}`);
+    }
+    // Warm-up events in both regions: once every subscriber has one, every subscription is live.
+    let lastError = '';
+    const countOf = async (title: string) => {
+      let n = 0;
+      for (const p of procs) {
+        p.send({ type: 'count', title });
+        const reply = await p.next('count');
+        n += Number(reply.n);
+        if (reply.lastError) lastError = String(reply.lastError);
+      }
+      return n;
+    };
+    const waitFor = async (title: string, expected: number, timeoutMs: number) => {
+      const deadline = Date.now() + timeoutMs;
+      let n = 0;
+      while ((n = await countOf(title)) < expected && Date.now() < deadline) await sleep(5);
+      return n;
+    };
+    for (const [region, expected] of [
+      ['370102', matching],
+      ['370202', total - matching],
+    ] as const) {
+      if (expected === 0) continue;
+      // Subscriptions register after the socket connects, so repeat until the latest warm-up event
+      // reaches every subscriber (live subscribers do not see events from before they registered).
+      let got = 0;
+      const deadline = Date.now() + 60_000;
+      for (let w = 0; got < expected && Date.now() < deadline; w++) {
+        const title = `warm-${region}-${total}-${matching}-${w}`;
+        await publishDemand(db, title, region, submitter);
+        got = await waitFor(title, expected, 2_000);
+      }
+      if (got < expected) throw new Error(`fan-out warm-up: ${got}/${expected} subscribers live; last error: ${lastError}`);
+    }
+    for (const p of procs) {
+      p.send({ type: 'collect' });
+      await p.next('receipts');
+    }
+    await sleep(1000);
+    const rss1 = processRssBytes(server.pid);
+
+    await ctx.statements.reset();
+    const cpu0 = processCpuSeconds(server.pid);
+    const db0 = postgresCpuSeconds(ctx.postmaster);
+    const commits = new Map<string, number>();
+    for (let e = 0; e < events; e++) {
+      const title = `fanout-${total}-${matching}-${e}`;
+      commits.set(title, await publishDemand(db, title, '370102', submitter));
+      await waitFor(title, matching, 30_000);
+    }
+    const cpu1 = processCpuSeconds(server.pid);
+    const db1 = postgresCpuSeconds(ctx.postmaster);
+    const sql = await ctx.statements.read();
+    const latencies: number[] = [];
+    for (const p of procs) {
+      p.send({ type: 'collect' });
+      const { receipts } = (await p.next('receipts')) as unknown as { receipts: [string, number[]][] };
+      for (const [title, times] of receipts) {
+        const committed = commits.get(title);
+        if (committed !== undefined) for (const t of times) latencies.push(t - committed);
+      }
+    }
+    latencies.sort((a, b) => a - b);
+    return {
+      subscribers: total,
+      matching,
+      events,
+      received: latencies.length,
+      expected: matching * events,
+      p50Ms: round(percentile(latencies, 50), 1),
+      p99Ms: round(percentile(latencies, 99), 1),
+      maxMs: round(latencies.at(-1) ?? NaN, 1),
+      memoryPerSubscriberKiB: round((rss1 - rss0) / total / 1024, 1),
+      serverCpuMsPerEvent: round(((cpu1 - cpu0) * 1000) / events, 2),
+      dbCpuMsPerEvent: round(((db1 - db0) * 1000) / events, 2),
+      sqlPerEvent: round(sql.all / events, 1),
+    };
+  } finally {
+    for (const p of procs) await p.close();
+    await db.end();
+    await server.stop();
+  }
+}
+
+async function scenario4(ctx: Ctx, report: Report): Promise<void> {
+  say('scenario 4: fan-out');
+  const url = await createDatabase(ctx, 'bench_fanout');
+  const db = new pg.Pool({ connectionString: url, max: 2 });
+  await createUsers(db, ctx.passwordHash, 10);
+  await createOrganizations(db, 1, 1);
+  // The subscribing organization serves LIFE across Shandong; filters then narrow by city.
+  await db.query(`update organization set category_codes = '{LIFE}', region_codes = '{370000}' where id = 1`);
+  await addOrgAdmin(db, 1);
+  const submitter = Number(
+    (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
+  );
+  await db.end();
+  const rows: FanoutRow[] = [];
+  for (const total of SIZES.fanout) {
+    for (const share of [0.1, 1]) {
+      const row = await fanoutRun(ctx, url, submitter, total, Math.round(total * share), SIZES.events);
+      console.log(JSON.stringify(row));
+      rows.push(row);
+    }
+  }
+  report.scenarios.fanout = rows;
+  const flat: FanoutRow[] = [];
+  for (const nonMatching of SIZES.nonMatching) {
+    const row = await fanoutRun(ctx, url, submitter, nonMatching + 10, 10, SIZES.events * 2);
+    console.log(JSON.stringify(row));
+    flat.push(row);
+  }
+  report.scenarios.fanoutNonMatching = flat;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 3: growth.
+
+async function scenario3(ctx: Ctx, report: Report): Promise<void> {
+  say('scenario 3: growth');
+  const url = await createDatabase(ctx, 'bench_growth');
+  const db = new pg.Pool({ connectionString: url, max: 4 });
+  await createUsers(db, ctx.passwordHash, SIZES.users);
+  await createOrganizations(db, 1, SIZES.growthOrgs);
+  await db.query('analyze');
+  const rows: Record<string, unknown>[] = [];
+  let have = 0;
+  for (const size of SIZES.growth) {
+    say(`growth: ${size} demands`);
+    await growDemands(db, have, size, SIZES.users);
+    have = size;
+    const server = await startNiudai(ctx, url);
+    try {
+      const token = await signIn(server.url, BENCH_WORKER);
+      const endpoint = `${server.url}/graphql`;
+      // The 50th page: walk 49 pages of 20 once for its cursor, then time the page itself.
+      let after: string | null = null;
+      for (let page = 1; page < 50; page++) {
+        const data: { demands: { pageInfo: { endCursor: string } } } = await gql(
+          endpoint,
+          `query($after: String) { demands(first: 20, after: $after) { pageInfo { endCursor } } }`,
+          { after },
+          token,
+        );
+        after = data.demands.pageInfo.endCursor;
+      }
+      const { rows: sample } = await db.query<{ id: string }>(
+        `select id from demand where status = 'OPEN' order by id desc limit 1`,
+      );
+      const demandId = Buffer.from(`Demand:${sample[0]?.id}`).toString('base64url');
+      const queries: Record<string, { query: string; variables?: Record<string, unknown> }> = {
+        'feed first page (category + region + OPEN)': {
+          query: `query { demands(first: 20, filter: { categoryCode: "LIFE", regionCode: "370100", statuses: [OPEN] }) { edges { node { id title urgency category { code } region { code } } } } }`,
+        },
+        'feed 50th page (keyset)': {
+          query: `query($after: String) { demands(first: 20, after: $after) { edges { node { id title } } } }`,
+          variables: { after },
+        },
+        'directory text search': {
+          query: `query { organizations(first: 20, filter: { text: "济南市" }) { edges { node { id name } } } }`,
+        },
+        matchingOrganizations: {
+          query: `query($id: ID!) { matchingOrganizations(demandId: $id, first: 20) { edges { node { organization { id name } } } } }`,
+          variables: { id: demandId },
+        },
+      };
+      for (const [name, q] of Object.entries(queries)) {
+        try {
+          await gql(endpoint, q.query, q.variables ?? {}, token);
+        } catch (error) {
+          rows.push({ size, query: name, error: (error as Error).message.slice(0, 300) });
+          continue;
+        }
+        const result = await load({
+          target: name,
+          url: endpoint,
+          serverPid: server.pid,
+          postmasterPid: ctx.postmaster,
+          statements: ctx.statements,
+          body: JSON.stringify(q),
+          token,
+          connections: 4,
+          durationSeconds: SIZES.growthSeconds,
+          maxRequests: MAX_REQUESTS,
+        });
+        console.log(size, JSON.stringify(result));
+        rows.push({ size, query: name, ...result });
+      }
+    } finally {
+      await server.stop();
+    }
+  }
+  await db.end();
+  report.scenarios.growth = rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario 5: pgbench -S on the same server.
+
+async function scenario5(ctx: Ctx, report: Report): Promise<void> {
+  say('scenario 5: pgbench -S');
+  await ctx.admin.query('drop database if exists bench_pgbench with (force)');
+  await ctx.admin.query('create database bench_pgbench');
+  const env = { PGPASSWORD: 'postgres' };
+  const common = ['-h', '127.0.0.1', '-p', String(ctx.port), '-U', 'postgres'];
+  await run('pgbench', ['-i', '-q', '-s', String(SIZES.pgbenchScale), ...common, 'bench_pgbench'], { env });
+  const rows: Record<string, unknown>[] = [];
+  for (const [label, extra] of [
+    ['pgbench -S (simple protocol)', []],
+    ['pgbench -S -M prepared', ['-M', 'prepared']],
+  ] as const) {
+    const out = await run(
+      'pgbench',
+      ['-S', ...extra, '-c', '16', '-j', '2', '-T', String(SIZES.pgbenchSeconds), ...common, 'bench_pgbench'],
+      { env },
+    );
+    const tps = Number(/tps = ([\d.]+)/.exec(out)?.[1]);
+    const latency = Number(/latency average = ([\d.]+) ms/.exec(out)?.[1]);
+    rows.push({ run: label, clients: 16, scale: SIZES.pgbenchScale, tps: round(tps, 0), latencyAvgMs: latency });
+    console.log(label, tps, latency);
+  }
+  report.scenarios.pgbench = rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Soak: Niudai alone under alternating reads and writes, sampling its memory.
+
+async function soakRun(ctx: Ctx, report: Report): Promise<void> {
+  say(`soak: ${minutes} minutes`);
+  const url = await createDatabase(ctx, 'bench_soak');
+  const db = new pg.Pool({ connectionString: url, max: 2 });
+  await createUsers(db, ctx.passwordHash, SIZES.users);
+  await createOrganizations(db, 1, 20);
+  await createDemands(db, 1, 200, { perOrg: 10, users: SIZES.users });
+  const submitter = Number(
+    (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
+  );
+  await db.end();
+  const server = await startNiudai(ctx, url);
+  const samples: Record<string, unknown>[] = [];
+  try {
+    const token = await signIn(server.url, BENCH_WORKER);
+    const end = Date.now() + minutes * 60_000;
+    for (let round_ = 0; Date.now() < end; round_++) {
+      const write = round_ % 2 === 1;
+      const result = await load({
+        target: write ? 'submitDemand' : 'nested read',
+        url: `${server.url}/graphql`,
+        serverPid: server.pid,
+        postmasterPid: ctx.postmaster,
+        statements: ctx.statements,
+        body: write ? submitBody('niudai', 0, submitter) : JSON.stringify({ query: NESTED.niudai }),
+        bodyFor: write ? (n) => submitBody('niudai', round_ * 1_000_000 + n, submitter) : undefined,
+        token,
+        connections: 8,
+        durationSeconds: 30,
+        maxRequests: MAX_REQUESTS,
+      });
+      const sample = {
+        minute: round((minutes * 60_000 - (end - Date.now())) / 60_000, 1),
+        load: result.target,
+        requestsPerSecond: result.requestsPerSecond,
+        p99Ms: result.p99Ms,
+        rssMiB: round(processRssBytes(server.pid) / 2 ** 20, 1),
+      };
+      console.log(JSON.stringify(sample));
+      samples.push(sample);
+    }
+  } finally {
+    await server.stop();
+  }
+  report.scenarios.soak = samples;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'niudai-bench-'));
+  chmodSync(scratch, 0o755); // as root, PostgreSQL runs as 'postgres', which must enter this folder
+  const dataDir = path.join(scratch, 'pgdata');
+  const server = await startEmbeddedPostgres(dataDir, log, undefined, {
+    postgresFlags: [
+      '-c',
+      'shared_preload_libraries=pg_stat_statements',
+      '-c',
+      'pg_stat_statements.track=top',
+      '-c',
+      'shared_buffers=1GB',
+      '-c',
+      'max_connections=300',
+    ],
+  });
+  const admin = new pg.Pool({ connectionString: server.url('postgres'), max: 2 });
+  const report: Report = {
+    date: new Date().toISOString(),
+    command: `npm run bench${argv.length ? ` -- ${argv.join(' ')}` : ''}`,
+    quick,
+    machine: machine(),
+    versions: {},
+    settings: {},
+    scenarios: {},
+  };
+  try {
+    await admin.query('create extension if not exists pg_stat_statements');
+    const ctx: Ctx = {
+      admin,
+      statements: new StatementCounter(admin, ''),
+      port: server.port,
+      postmaster: postmasterPid(dataDir),
+      url: server.url,
+      passwordHash: '',
+      niudaiEnv: {
+        NODE_ENV: 'production',
+        JWT_SECRET: randomBytes(32).toString('base64url'),
+        LOG_LEVEL: 'warn',
+        DEMAND_SWEEP_INTERVAL_SECONDS: '0',
+        RATE_MUTATIONS_POINTS: '0',
+        RATE_SIGNIN_ACCOUNT_POINTS: '0',
+        RATE_SIGNIN_ADDRESS_POINTS: '0',
+        WS_MAX_SOCKETS_PER_USER: '10000',
+        // The nested read (100 demands, region parents) costs ~8,500 by armor's estimate; the default cap is 5,000.
+        LIMIT_MAX_COST: '20000',
+      },
+    };
+    report.versions = await versions(ctx);
+    report.settings = {
+      sizes: SIZES,
+      niudaiEnv: { ...ctx.niudaiEnv, JWT_SECRET: '(random)' },
+      postgres: 'embedded, shared_buffers=1GB, pg_stat_statements',
+    };
+    const countIn = (database: string) => {
+      ctx.statements = new StatementCounter(admin, database);
+    };
+    if (only.has('1') || only.has('2')) {
+      countIn('bench_main');
+      await scenarios12(ctx, report);
+    }
+    if (only.has('4')) {
+      countIn('bench_fanout');
+      await scenario4(ctx, report);
+    }
+    if (only.has('5')) await scenario5(ctx, report);
+    if (only.has('3')) {
+      countIn('bench_growth');
+      await scenario3(ctx, report);
+    }
+    if (only.has('soak')) {
+      countIn('bench_soak');
+      await soakRun(ctx, report);
+    }
+  } finally {
+    report.durationSeconds = Math.round((Date.now() - started) / 1000);
+    const results = path.join(BENCH, 'results');
+    mkdirSync(path.join(results, 'raw'), { recursive: true });
+    const json = JSON.stringify(report, null, 2) + '\n';
+    const name = soak ? 'soak' : quick ? 'quick' : 'latest';
+    writeFileSync(path.join(results, `${name}.json`), json);
+    writeFileSync(path.join(results, 'raw', `${report.date.replace(/[:.]/g, '-')}.json`), json);
+    writeFileSync(path.join(results, `${name}.md`), renderReport(report));
+    console.log(`\nwrote ${path.join(results, `${name}.md`)}`);
+    await admin.end();
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+await main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

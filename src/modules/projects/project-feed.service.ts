@@ -1,0 +1,96 @@
+import type { Context } from '../../core/context.js';
+import { requireViewer } from '../../core/auth.js';
+import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
+import { mapStream } from '../../core/events/feed-iterator.js';
+import type { FeedEvent } from '../../core/events/match-index.js';
+import { parseIdOf } from '../../core/relay/global-id.js';
+import { ServiceCategory } from '../categories/service-category.entity.js';
+import { parseEventCursor } from '../demands/demand-feed.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { VerificationStatus } from '../organizations/organization.enums.js';
+import { Region } from '../regions/region.entity.js';
+import type { Project } from './project.entity.js';
+import { projectFeedSpec } from './project-feed.js';
+
+/** A `projectPublished` filter as the resolver receives it. */
+export interface ProjectFeedFilter {
+  organizationId?: string | null;
+  categoryCode?: string | null;
+  regionCode?: string | null;
+  targetGroups?: readonly string[] | null;
+}
+
+/** One pushed event: its cursor and the project as this subscriber may see it. */
+export interface ProjectFeedItem {
+  cursor: string;
+  project: Project;
+}
+
+/**
+ * The organization the feed is for: the one named (the viewer must belong to it), else the viewer's
+ * first verified organization, else their first. FORBIDDEN for someone in no organization.
+ */
+async function feedOrganization(
+  ctx: Context,
+  organizationId: string | null | undefined,
+): Promise<Organization> {
+  const viewer = requireViewer(ctx.viewer);
+  if (organizationId) {
+    const id = parseIdOf('Organization', organizationId, 'filter.organizationId');
+    if (!viewer.memberships.has(id))
+      throw new ForbiddenError('You can follow projects only for an organization you belong to.');
+    return ctx.em.findOneOrFail(Organization, { id });
+  }
+  const ids = [...viewer.memberships.keys()];
+  const organizations = ids.length
+    ? await ctx.em.find(Organization, { id: { $in: ids } }, { orderBy: { id: 'asc' } })
+    : [];
+  const chosen =
+    organizations.find((o) => o.verificationStatus === VerificationStatus.VERIFIED) ?? organizations[0];
+  if (!chosen) throw new ForbiddenError('Only members of an organization can follow new projects.');
+  return chosen;
+}
+
+/**
+ * `projectPublished`: new projects the viewer's organization is eligible for, narrowed by the filter,
+ * replayed from `after` and then live (the demand feed's EventHub streams, topic PROJECT_PUBLISHED).
+ * Each event's project is loaded in a fresh EntityManager fork with the subscriber's permissions and
+ * checked against the organization as it is then; events it is not eligible for are skipped.
+ */
+export async function openProjectFeed(
+  ctx: Context,
+  filter: ProjectFeedFilter | null | undefined,
+  after: string | null | undefined,
+): Promise<AsyncIterableIterator<ProjectFeedItem>> {
+  let from: number | null = null;
+  if (after != null) {
+    from = parseEventCursor(after);
+    if (from === null) throw BadUserInputError.field('after', 'Not a cursor from this feed.');
+  }
+  const organization = await feedOrganization(ctx, filter?.organizationId);
+  const category = filter?.categoryCode
+    ? await ctx.em.findOne(ServiceCategory, { code: filter.categoryCode })
+    : null;
+  if (filter?.categoryCode && !category)
+    throw BadUserInputError.field('filter.categoryCode', 'No such service category.');
+  const region = filter?.regionCode ? await ctx.em.findOne(Region, { code: filter.regionCode }) : null;
+  if (filter?.regionCode && !region) throw BadUserInputError.field('filter.regionCode', 'No such region.');
+  const spec = projectFeedSpec(organization, {
+    categoryPath: category?.path ?? null,
+    regionPath: region?.path ?? null,
+    targetGroups: filter?.targetGroups ?? [],
+  });
+  const stream = await ctx.services.events.open(ctx.em, spec, from);
+  const base = ctx.em;
+  const organizationId = organization.id;
+  // graphql-ws runs one event at a time per subscription, so the fork can become the context's em.
+  return mapStream(stream, async (event: FeedEvent) => {
+    const em = base.fork();
+    const project = await ctx.services.projects.get({ ...ctx, em }, event.entityId);
+    const applicant = project ? await em.findOne(Organization, { id: organizationId }) : null;
+    if (!project || !applicant) return null;
+    if (!(await ctx.services.projects.eligibilityOf(em, project, applicant)).eligible) return null;
+    ctx.em = em;
+    return { cursor: String(event.seq), project };
+  });
+}
