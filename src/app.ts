@@ -19,6 +19,9 @@ import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
 import { startDemandSweep } from './modules/demands/demand-sweep.js';
 import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.js';
+import { HubMetrics } from './core/metrics.js';
+import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
+import { createConsoleServer, isConsolePath } from './console/http.js';
 
 export interface AppDeps {
   config: Config;
@@ -79,11 +82,30 @@ export async function createApp(deps: AppDeps): Promise<App> {
     config.limits.demandSweepIntervalSeconds,
   );
   await services.events.start(deps.databaseUrl ?? orm.config.get('clientUrl') ?? '', log);
+  // Per app, not the library's global registry: tests run several apps in one process.
+  const metrics = new HubMetrics({
+    orm,
+    openSockets: () => ws.wss.clients.size,
+    activeSubscriptions: () => services.events.index.size,
+    relay: () => services.events.activeRelay,
+  });
+  const stopEventMetrics = services.events.onEvent((event, matched) => metrics.observeEvent(event, matched));
+  const webhookWorker = new WebhookWorker({
+    orm,
+    log,
+    config: config.webhooks,
+    events: services.events,
+    projects: services.projects,
+    onAttempt: (delivered) => metrics.observeWebhookAttempt(delivered),
+  });
+  const stopWebhookWake = services.webhooks.onRegistered(() => webhookWorker.endpointRegistered());
+  webhookWorker.start();
   const limits = requestLimits(config);
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
   const masked = formatError(log);
   const httpServer = createServer();
+  const consoleServer = createConsoleServer(log);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -99,6 +121,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ApolloServerPluginDrainHttpServer({ httpServer }),
       ...limits.plugins,
       requestLogPlugin(),
+      metrics.apolloPlugin<Context>(),
       mutationRateLimitPlugin(rateLimits.mutations),
     ],
   });
@@ -129,6 +152,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
             },
             'graphql request',
           );
+          metrics.observeRequest(null, String(error.extensions.code), (performance.now() - started) / 1000);
         }
         throw error;
       }
@@ -142,8 +166,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handle = async () => {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-      if (path === '/readyz') return sendJson(res, ...(await readiness(orm)));
+      if (path === '/readyz') return sendJson(res, ...(await readiness(orm, services)));
+      if (path === '/metrics') {
+        const { contentType, body } = await metrics.render();
+        res.writeHead(200, { 'content-type': contentType });
+        return void res.end(body);
+      }
       if (isOpenDataPath(path)) return serveOpenData(orm.em.fork(), path, req, res);
+      if (isConsolePath(path)) return consoleServer.serve(path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });
       const body = parseBody(req, await readBody(req, config.limits.maxBodyBytes));
       await executeGraphQL(
@@ -199,6 +229,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
     stop: async () => {
       await stopDemandSweep();
+      stopWebhookWake();
+      await webhookWorker.stop();
+      stopEventMetrics();
       await ws.dispose();
       await services.events.stop();
       await apollo.stop(); // drains HTTP requests in flight, then closes the server
@@ -207,8 +240,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
   };
 }
 
-/** Ready: the database answers and no migration is pending. */
-async function readiness(orm: MikroORM): Promise<[number, unknown]> {
+/** Ready: the events relay is listening, the database answers and no migration is pending. */
+async function readiness(orm: MikroORM, services?: Services): Promise<[number, unknown]> {
+  // Without its LISTEN connection this process pushes nothing live: take it out of rotation.
+  if (services && !services.events.activeRelay?.connected)
+    return [503, { status: 'events relay disconnected' }];
   try {
     await orm.em.getConnection().execute('select 1');
     const pending = await pendingMigrations(orm);

@@ -12,6 +12,8 @@ import { Project, ProjectAmendment, ProjectInvitation } from './modules/projects
 import { ProjectApplication } from './modules/projects/application.entity.js';
 import { ProjectDemand } from './modules/projects/project-demand.entity.js';
 
+import { Webhook, WebhookDelivery, WebhookDeliveryAttempt } from './modules/webhooks/webhook.entity.js';
+
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
   Region,
@@ -33,4 +35,7 @@ export const ENTITIES = [
   ProjectAmendment,
   ProjectApplication,
   ProjectDemand,
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryAttempt,
 ] as const;

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import type { GraphQLSchema } from 'graphql';
+import { UserOrganizationsResolver } from './modules/organizations/user-organizations.resolver.js';
 import { authChecker } from './core/auth.js';
 import { NodeResolver } from './core/relay/node.resolver.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
@@ -22,6 +23,7 @@ import { ProjectFeedResolver } from './modules/projects/project-feed.resolver.js
 import { ProjectAmendmentResolver, ProjectResolver } from './modules/projects/project.resolver.js';
 import { PublisherResolver, UserPublisherResolver } from './modules/projects/publisher.resolver.js';
 import { ReportResolver } from './modules/reports/report.resolver.js';
+import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -36,6 +38,7 @@ export const RESOLVERS = [
   ServiceFieldResolver,
   OrganizationMemberFieldResolver,
   HubMembershipRequestFieldResolver,
+  UserOrganizationsResolver,
   PublisherResolver,
   UserPublisherResolver,
   ProjectResolver,
@@ -43,6 +46,7 @@ export const RESOLVERS = [
   ApplicationResolver,
   ProjectFeedResolver,
   ReportResolver,
+  WebhookResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default). */

@@ -17,6 +17,7 @@ import { ProjectService } from './modules/projects/project.service.js';
 import type { Project } from './modules/projects/project.entity.js';
 import { ReportService } from './modules/reports/report.service.js';
 import { registerReportAuditRules } from './modules/reports/audit-rules.js';
+import { WebhookService } from './modules/webhooks/webhook.service.js';
 
 /** The composition root: every service, built once per process and shared by all requests. */
 export interface Services {
@@ -38,6 +39,8 @@ export interface Services {
   projects: ProjectService;
   /** Transparency reports: supply–demand gap, award fairness (issue 6). */
   reports: ReportService;
+  /** Signed webhooks: endpoints of organizations (issue 9; the worker is started by createApp). */
+  webhooks: WebhookService;
 }
 
 export function createServices(config: Config): Services {
@@ -108,6 +111,12 @@ export function createServices(config: Config): Services {
   // Union staff read their region's demands' and projects' trails; applicants their applications' (issue 6).
   registerReportAuditRules(audit, projects, publishers);
   const events = new EventHub();
+  // Webhook endpoints (issue 9): visible by id to those who administer their organization only.
+  const webhooks = new WebhookService(config.webhooks);
+  nodes.register('Webhook', async (ctx, key) => {
+    const id = numericKey(key);
+    return id ? webhooks.get(ctx, id) : null;
+  });
   return {
     config,
     tokens,
@@ -122,5 +131,6 @@ export function createServices(config: Config): Services {
     publishers,
     projects,
     reports: new ReportService(),
+    webhooks,
   };
 }

@@ -14,22 +14,46 @@ const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 10 }
 const outbox = process.env.OUTBOX === '1';
 
 const typeDefs = /* GraphQL */ `
-  type Category { code: String! name: String! }
-  type Region { code: String! name: String! parent: Region }
+  type Category {
+    code: String!
+    name: String!
+  }
+  type Region {
+    code: String!
+    name: String!
+    parent: Region
+  }
   type Demand {
-    id: ID! title: String! urgency: String! peopleAffected: Int! createdAt: String!
-    category: Category! region: Region!
+    id: ID!
+    title: String!
+    urgency: String!
+    peopleAffected: Int!
+    createdAt: String!
+    category: Category!
+    region: Region!
   }
   type Organization {
-    id: ID! name: String! creditCode: String! description: String! foundingType: String!
-    verificationStatus: String! homeRegion: Region!
+    id: ID!
+    name: String!
+    creditCode: String!
+    description: String!
+    foundingType: String!
+    verificationStatus: String!
+    homeRegion: Region!
   }
   type Query {
     demands(first: Int!, status: String!): [Demand!]!
     organization(id: ID!): Organization
   }
-  input SubmitDemandInput { title: String! description: String! categoryCode: String! regionCode: String! }
-  type Mutation { submitDemand(input: SubmitDemandInput!): Demand! }
+  input SubmitDemandInput {
+    title: String!
+    description: String!
+    categoryCode: String!
+    regionCode: String!
+  }
+  type Mutation {
+    submitDemand(input: SubmitDemandInput!): Demand!
+  }
 `;
 
 interface Row {
@@ -112,7 +136,10 @@ const resolvers = {
     },
   },
   Demand: demandFields,
-  Region: { parent: (r: Row, _: unknown, ctx: Loaders) => (r.parent_code ? ctx.region.load(r.parent_code as string) : null) },
+  Region: {
+    parent: (r: Row, _: unknown, ctx: Loaders) =>
+      r.parent_code ? ctx.region.load(r.parent_code as string) : null,
+  },
   Organization: {
     creditCode: (o: Row) => o.credit_code,
     foundingType: (o: Row) => o.founding_type,
@@ -138,7 +165,10 @@ const server = createServer((req, res) => {
           search: new URL(req.url ?? '/', 'http://x').search,
           body: chunks.length ? JSON.parse(Buffer.concat(chunks).toString('utf8')) : undefined,
         },
-        context: async () => ({ category: byKey('service_category', 'code'), region: byKey('region', 'code') }),
+        context: async () => ({
+          category: byKey('service_category', 'code'),
+          region: byKey('region', 'code'),
+        }),
       });
       res.statusCode = result.status ?? 200;
       for (const [k, v] of result.headers) res.setHeader(k, v);

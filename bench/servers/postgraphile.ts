@@ -34,5 +34,5 @@ await serv.addTo(server);
 server.listen(0, '127.0.0.1');
 process.on('SIGTERM', () => {
   server.close();
-  void pgl.release().finally(() => process.exit(0));
+  void Promise.resolve(pgl.release()).finally(() => process.exit(0));
 });

@@ -121,7 +121,8 @@ export async function growDemands(db: pg.Pool, have: number, total: number, user
     const to = Math.min(total, from + batch - 1);
     await createDemands(db, from, to, {
       users,
-      status: (i) => `case when ${i} % 10 < 6 then 'OPEN' when ${i} % 10 < 8 then 'FULFILLED' else 'EXPIRED' end`,
+      status: (i) =>
+        `case when ${i} % 10 < 6 then 'OPEN' when ${i} % 10 < 8 then 'FULFILLED' else 'EXPIRED' end`,
     });
     bar.update(to);
   }

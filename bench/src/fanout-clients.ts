@@ -20,7 +20,17 @@ const SUBSCRIPTION = /* GraphQL */ `
   subscription Feed($filter: DemandSubscriptionFilter) {
     demandPublished(filter: $filter) {
       cursor
-      demand { id title urgency category { code } region { code } }
+      demand {
+        id
+        title
+        urgency
+        category {
+          code
+        }
+        region {
+          code
+        }
+      }
     }
   }
 `;
@@ -87,7 +97,13 @@ async function open(command: OpenCommand): Promise<void> {
 process.on('message', (command: Command) => {
   if (command.type === 'open') void open(command);
   else if (command.type === 'count')
-    send({ type: 'count', title: command.title, n: receipts.get(command.title)?.length ?? 0, errors, lastError });
+    send({
+      type: 'count',
+      title: command.title,
+      n: receipts.get(command.title)?.length ?? 0,
+      errors,
+      lastError,
+    });
   else if (command.type === 'collect') {
     send({ type: 'receipts', receipts: [...receipts], errors });
     receipts = new Map();

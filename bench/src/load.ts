@@ -51,7 +51,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     connections: options.connections,
     amount: Math.min(300, options.maxRequests),
     timeout: 30,
-    ...(bodyFor ? { requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, body: bodyFor(++n) }) }] } : {}),
+    ...(bodyFor
+      ? { requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, body: bodyFor(++n) }) }] }
+      : {}),
   });
   await options.statements.reset();
   const cpu0 = processCpuSeconds(options.serverPid);
@@ -67,7 +69,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     duration: options.durationSeconds,
     maxOverallRequests: options.maxRequests,
     timeout: 30,
-    ...(bodyFor ? { requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, body: bodyFor(++n) }) }] } : {}),
+    ...(bodyFor
+      ? { requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, body: bodyFor(++n) }) }] }
+      : {}),
   });
   const cpu1 = processCpuSeconds(options.serverPid);
   const db1 = postgresCpuSeconds(options.postmasterPid);

@@ -42,11 +42,22 @@ function ratio(rows: Row[], a: string, b: string, key = 'requestsPerSecond'): st
 export function renderReport(report: Report): string {
   const s = report.scenarios as Record<string, Row[] | undefined>;
   const out: string[] = [];
-  out.push(`# Niudai benchmarks${report.quick ? ' (quick smoke run: small sizes, not for comparison)' : ''}\n`);
-  out.push(`Date: ${report.date} · command: \`${report.command}\` · took ${report.durationSeconds ?? '?'} s\n`);
-  out.push('Ratios within one run on one machine are the result; absolute numbers only describe this machine. ');
+  out.push(
+    `# Niudai benchmarks${report.quick ? ' (quick smoke run: small sizes, not for comparison)' : ''}\n`,
+  );
+  out.push(
+    `Date: ${report.date} · command: \`${report.command}\` · took ${report.durationSeconds ?? '?'} s\n`,
+  );
+  out.push(
+    'Ratios within one run on one machine are the result; absolute numbers only describe this machine. ',
+  );
   out.push('Load generator, servers and PostgreSQL share the same cores.\n');
-  out.push(`## Machine\n\n${table([report.machine], Object.keys(report.machine).map((k) => [k, k]))}`);
+  out.push(
+    `## Machine\n\n${table(
+      [report.machine],
+      Object.keys(report.machine).map((k) => [k, k]),
+    )}`,
+  );
   out.push(
     `## Versions\n\n${table(
       Object.entries(report.versions).map(([name, version]) => ({ name, version })),
@@ -72,7 +83,9 @@ export function renderReport(report: Report): string {
     );
   }
   if (s.lookup) {
-    out.push('## 2a. Lookup by id\n\nOne organization by id with its home region, anonymous on every server.\n');
+    out.push(
+      '## 2a. Lookup by id\n\nOne organization by id with its home region, anonymous on every server.\n',
+    );
     out.push(table(s.lookup, HTTP_COLUMNS));
     out.push(
       `\nNiudai ÷ PostGraphile req/s: **${ratio(s.lookup, 'niudai', 'postgraphile')}** (target ≥ 1.0) · ` +
@@ -112,7 +125,9 @@ export function renderReport(report: Report): string {
     ];
     out.push(table(s.fanout, columns));
     if (s.fanoutNonMatching) {
-      out.push('\nServer time per event with 10 matching subscribers and many non-matching ones (must stay flat):\n\n');
+      out.push(
+        '\nServer time per event with 10 matching subscribers and many non-matching ones (must stay flat):\n\n',
+      );
       out.push(table(s.fanoutNonMatching, columns));
       const [a, b] = s.fanoutNonMatching;
       if (a && b)
@@ -138,7 +153,9 @@ export function renderReport(report: Report): string {
       out.push(`\nNiudai lookup req/s ÷ pgbench -S tps: ${(lookup / tps).toFixed(3)}\n`);
   }
   if (s.growth) {
-    out.push('## 3. Growth\n\nNiudai only; 4 connections. Reports (`supplyDemandGap`, `awardFairness`) are not in the schema yet.\n');
+    out.push(
+      '## 3. Growth\n\nNiudai only; 4 connections. Reports (`supplyDemandGap`, `awardFairness`) are not in the schema yet.\n',
+    );
     out.push(
       table(s.growth, [
         ['size', 'demands'],

@@ -35,7 +35,8 @@ export function postgresCpuSeconds(postmasterPid: number): number {
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[1]) === postmasterPid) total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+      if (Number(fields[1]) === postmasterPid)
+        total += (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
     } catch {
       // the process ended between readdir and read
     }
@@ -182,7 +183,11 @@ export class StatementCounter {
   }
 
   /** Statements executed since the last reset (excluding this counter's own), split by kind. */
-  async read(): Promise<{ all: number; transactionControl: number; top: { query: string; calls: number }[] }> {
+  async read(): Promise<{
+    all: number;
+    transactionControl: number;
+    top: { query: string; calls: number }[];
+  }> {
     const { rows } = await this.pool.query<{ query: string; calls: string }>(
       `select s.query, s.calls::text from pg_stat_statements s join pg_database d on d.oid = s.dbid
         where d.datname = $1 and s.query not ilike '%pg_stat_statements%'
@@ -194,13 +199,19 @@ export class StatementCounter {
     for (const row of rows) {
       const calls = Number(row.calls);
       all += calls;
-      if (/^\s*(begin|commit|rollback|savepoint|release|start transaction|set |reset |discard|listen|unlisten)/i.test(row.query))
+      if (
+        /^\s*(begin|commit|rollback|savepoint|release|start transaction|set |reset |discard|listen|unlisten)/i.test(
+          row.query,
+        )
+      )
         transactionControl += calls;
     }
     return {
       all,
       transactionControl,
-      top: rows.slice(0, 8).map((r) => ({ query: r.query.replace(/\s+/g, ' ').slice(0, 160), calls: Number(r.calls) })),
+      top: rows
+        .slice(0, 8)
+        .map((r) => ({ query: r.query.replace(/\s+/g, ' ').slice(0, 160), calls: Number(r.calls) })),
     };
   }
 }

@@ -5,7 +5,7 @@ import { ForbiddenError, UnauthenticatedError } from './errors.js';
 import { Role } from './roles.js';
 import { AccountStatus, User } from '../modules/accounts/user.entity.js';
 import { OrganizationMember } from '../modules/organizations/membership.entity.js';
-import { MemberRole } from '../modules/organizations/organization.enums.js';
+import { MemberRole, VerificationStatus } from '../modules/organizations/organization.enums.js';
 import type { Context } from './context.js';
 
 const ISSUER = 'niudai';
@@ -68,6 +68,11 @@ export interface Viewer {
   /** Organization id → the user's role in it. */
   memberships: Map<number, MemberRole>;
   tokenExpiresAt: Date;
+  /**
+   * The member organizations that are VERIFIED, when loaded with the viewer (`loadViewer`); absent
+   * when the viewer was built otherwise, and then services look them up.
+   */
+  verifiedOrgIds?: readonly number[];
 }
 
 /** Builds a Viewer from a user and their organization memberships. */
@@ -105,11 +110,46 @@ export async function authenticate(
 
 /** The Viewer of an already verified token; UNAUTHENTICATED if the account is gone or suspended. */
 export async function loadViewer(em: EntityManager, userId: number, tokenExpiresAt: Date): Promise<Viewer> {
-  const user = await em.findOne(User, { id: userId });
-  if (!user) throw new UnauthenticatedError('The account of this token no longer exists.');
+  const row = await readViewerRow(em, userId);
+  if (!row) throw new UnauthenticatedError('The account of this token no longer exists.');
+  const { memberships, ...userRow } = row;
+  // Merged into this operation's identity map, as `em.findOne` would have done.
+  const user = em.map(User, userRow);
   if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
-  const memberships = await em.find(OrganizationMember, { user: userId });
-  return viewerOf(user, memberships, tokenExpiresAt);
+  const viewer = viewerOf(user, [], tokenExpiresAt);
+  const verified: number[] = [];
+  for (const [organizationId, role, verificationStatus] of memberships) {
+    viewer.memberships.set(organizationId, role);
+    viewer.roles.add(role === MemberRole.ORG_ADMIN ? Role.ORG_ADMIN : Role.ORG_MEMBER);
+    if (verificationStatus === VerificationStatus.VERIFIED) verified.push(organizationId);
+  }
+  viewer.verifiedOrgIds = verified;
+  return viewer;
+}
+
+/** One membership as the viewer query returns it: organization id, role, the organization's status. */
+type MembershipTuple = [number, MemberRole, VerificationStatus];
+
+/** The account row (MikroORM's columns, password hash excluded) plus its memberships. */
+type ViewerRow = Record<string, unknown> & { memberships: MembershipTuple[] };
+
+/**
+ * The account and its memberships in one statement (it runs on every signed-in request, so one
+ * round trip rather than two); read fresh each time, so suspension and membership changes apply
+ * at once. The memberships come as a JSON array of [organization id, role, verification status].
+ */
+async function readViewerRow(em: EntityManager, userId: number): Promise<ViewerRow | null> {
+  const rows = await em.getConnection().execute<ViewerRow[]>(
+    `select u.id, u.email, u.mobile, u.display_name, u.roles, u.region_scope_code, u.status,
+            u.created_at, u.updated_at,
+            coalesce((select json_agg(json_build_array(m.organization_id, m.role, o.verification_status)
+                                      order by m.organization_id)
+                        from organization_member m join organization o on o.id = m.organization_id
+                       where m.user_id = u.id), '[]'::json) as memberships
+       from app_user u where u.id = ?`,
+    [userId],
+  );
+  return rows[0] ?? null;
 }
 
 /** `@Authorized(roles)`: signed in, and holding one of the roles if any are named. */

@@ -16,6 +16,30 @@ export interface Config {
   adminEmail: string | null;
   adminPassword: string | null;
   limits: Limits;
+  /** Signed webhooks: URL rules and the delivery worker's timing (src/modules/webhooks). */
+  webhooks: WebhookConfig;
+}
+
+/** Signed webhooks (README, "Webhooks"). */
+export interface WebhookConfig {
+  /**
+   * `WEBHOOKS_ALLOW_HTTP_LOOPBACK=true` also accepts `http://` URLs on loopback (127.0.0.0/8, ::1,
+   * localhost): for tests and local development only; everything else must be https.
+   */
+  allowHttpLoopback: boolean;
+  /** First retry delay; each further retry doubles it, up to `retryMaxMs`. */
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** A delivery that failed this many attempts is given up (status FAILED). */
+  maxAttempts: number;
+  /** An endpoint whose deliveries failed this many times in a row is disabled and its owner told. */
+  disableAfterFailures: number;
+  /** How long one POST may take before it counts as failed. */
+  timeoutMs: number;
+  /** Safety-net poll of the worker (new events also wake it at once); 0 turns the worker off. */
+  pollMs: number;
+  /** Deliveries one process sends at once. */
+  concurrency: number;
 }
 
 /** Abuse limits, applied alike over HTTP and WebSocket. */
@@ -160,6 +184,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       wsConnectionInitTimeoutMs: int('WS_CONNECTION_INIT_TIMEOUT_MS', 10_000, 50, 600_000),
       wsMaxOperationsPerSocket: int('WS_MAX_OPERATIONS_PER_SOCKET', 20, 1, 10000),
       wsMaxSocketsPerUser: int('WS_MAX_SOCKETS_PER_USER', 10, 1, 10000),
+    },
+    webhooks: {
+      allowHttpLoopback: env.WEBHOOKS_ALLOW_HTTP_LOOPBACK === 'true',
+      retryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 30_000, 10, 24 * 3600_000),
+      retryMaxMs: int('WEBHOOK_RETRY_MAX_MS', 6 * 3600_000, 10, 7 * 24 * 3600_000),
+      maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 15, 1, 100),
+      disableAfterFailures: int('WEBHOOK_DISABLE_AFTER_FAILURES', 10, 1, 1000),
+      timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
+      pollMs: int('WEBHOOK_POLL_MS', 5_000, 0, 3600_000),
+      concurrency: int('WEBHOOK_CONCURRENCY', 8, 1, 256),
     },
   };
   if (config.limits.pageDefault > config.limits.pageMax)

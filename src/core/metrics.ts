@@ -10,6 +10,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import { getOperationAST } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FeedEvent } from './events/match-index.js';
 
@@ -190,13 +191,18 @@ export class HubMetrics {
       requestDidStart: async () => {
         const started = performance.now();
         return {
-          willSendResponse: async ({ operationName, response, errors }) => {
+          willSendResponse: async ({ operationName, request, document, response, errors }) => {
             const body = response.body;
             const resultErrors = body.kind === 'single' ? body.singleResult.errors : undefined;
             const first = (errors ?? resultErrors ?? [])[0];
             const code = first?.extensions?.code;
             const outcome = first ? (typeof code === 'string' ? code : 'ERROR') : 'ok';
-            this.observeRequest(operationName, outcome, (performance.now() - started) / 1000);
+            // A request that failed validation has no resolved operation yet: name it from the document.
+            const name =
+              operationName ??
+              (document ? getOperationAST(document, request.operationName)?.name?.value : undefined) ??
+              request.operationName;
+            this.observeRequest(name, outcome, (performance.now() - started) / 1000);
           },
         };
       },

@@ -17,6 +17,7 @@ import type { Logger } from 'pino';
 import { authenticate, loadViewer, type Viewer } from './auth.js';
 import { withoutSuggestions, type RequestLimits } from './limits.js';
 import type { Context } from './context.js';
+import { sharedSubscribe } from './events/shared-execution.js';
 import type { Services } from '../services.js';
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode, RateLimitedError } from './errors.js';
@@ -112,6 +113,8 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
   const server: Disposable = useServer<Record<string, unknown>, { state?: SocketState }>(
     {
       schema,
+      // Subscribers of one permission class that sent the same operation share each event's execution.
+      subscribe: sharedSubscribe,
       connectionInitWaitTimeout: deps.connectionInitWaitTimeoutMs ?? 10_000,
       onConnect: async (ctx) => {
         const extra = ctx.extra as SocketExtra;

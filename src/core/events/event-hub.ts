@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { MatchIndex, type FeedEvent, type MatchSpec } from './match-index.js';
 import { EventRelay } from './relay.js';
+import { EventPass } from './event-pass.js';
 import { replayQuery, toFeedEvent, type EventRow } from './event-rows.js';
 import { SubscriberStream, type ReadEvents } from './subscriber-stream.js';
 
@@ -20,6 +21,8 @@ export interface EventHubOptions {
  */
 export class EventHub {
   readonly index = new MatchIndex();
+  /** Work shared by the subscribers resolving the same live event (event-pass.ts). */
+  readonly pass = new EventPass();
   private relay: EventRelay | null = null;
   /** Told of every relayed event after the index had it (metrics, the webhook worker). */
   private readonly listeners = new Set<EventListener>();

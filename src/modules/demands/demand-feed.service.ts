@@ -8,8 +8,11 @@ import { ServiceCategory } from '../categories/service-category.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
-import type { Demand } from './demand.entity.js';
-import { demandFeedSpec, parseEventCursor } from './demand-feed.js';
+import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-execution.js';
+import { Demand } from './demand.entity.js';
+import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
+import { factsOf } from './demand.service.js';
+import { DEMAND_EVENT_SHAREABLE, demandFeedSpec, demandViewClass, parseEventCursor } from './demand-feed.js';
 
 /** A subscription's filter as the resolver receives it. */
 export interface DemandFeedFilter {
@@ -22,6 +25,8 @@ export interface DemandFeedFilter {
 export interface DemandFeedItem {
   cursor: string;
   demand: Demand;
+  /** Lets subscribers of the same permission class share the execution (shared-execution.ts). */
+  [SHARE_TICKET]?: ShareTicket;
 }
 
 function cursorOf(after: string | null | undefined): number | null {
@@ -32,11 +37,16 @@ function cursorOf(after: string | null | undefined): number | null {
 }
 
 /**
- * Loads each event's demand in a fresh EntityManager fork with the subscriber's own permissions,
- * skipping what it may not read (the subscription's context lives as long as the subscription, so
- * sharing one identity map would serve stale rows and grow without bound). The fork becomes the
- * context's `em` for that event, so field resolvers use it too: graphql-ws executes one event at a
- * time per subscription.
+ * Resolves each event's demand for this subscriber, skipping what it may not read.
+ *
+ * Subscribers handed the same live event share one EntityManager fork and one load of the row
+ * (EventHub.pass): their field resolvers then batch into the same dataloader calls, so an event
+ * costs a constant number of SQL statements however many subscribers it reaches. The decisions stay
+ * per subscriber: each is judged by its own viewer facts (batched too, one query per pass) with the
+ * same rules as `demand(id)`. The result carries a share ticket for its permission class, so
+ * identical subscriptions of one class execute once (shared-execution.ts). The fork becomes the
+ * context's `em` for that event, so field resolvers use it: graphql-ws executes one event at a time
+ * per subscription. A fresh fork per event (never the subscription's own) keeps rows current.
  */
 function resolveEach(
   ctx: Context,
@@ -44,12 +54,26 @@ function resolveEach(
   accept: (demand: Demand) => boolean = () => true,
 ): AsyncIterableIterator<DemandFeedItem> {
   const base = ctx.em;
+  const pass = ctx.services.events.pass;
   return mapStream(stream, async (event: FeedEvent) => {
-    const em = base.fork();
-    const demand = await ctx.services.demands.findVisible({ ...ctx, em }, event.entityId);
-    if (!demand || !accept(demand)) return null;
+    const shared = <T>(key: string, make: () => T): T => pass.shared(event, `demand:${key}`, make);
+    const em = shared('em', () => base.fork());
+    const viewer = await ctx.services.demands.viewerFacts({ ...ctx, em });
+    if (!viewer) return null;
+    const demand = await shared('row', () => em.findOne(Demand, { id: event.entityId }));
+    if (!demand) return null;
+    const facts = factsOf(demand);
+    if (!canSeeDemand(viewer, facts) || !accept(demand)) return null;
     ctx.em = em;
-    return { cursor: String(event.seq), demand };
+    const viewClass = demandViewClass({
+      revealsSubmitter: revealsSubmitter(viewer, facts),
+      revealsContact: revealsContact(viewer, facts),
+    });
+    const ticket: ShareTicket = {
+      fields: DEMAND_EVENT_SHAREABLE,
+      memo: (key, make) => shared(`${viewClass}:${key}`, make),
+    };
+    return { cursor: String(event.seq), demand, [SHARE_TICKET]: ticket };
   });
 }
 

@@ -51,3 +51,63 @@ export function parseEventCursor(cursor: string): number | null {
   if (!/^\d{1,15}$/.test(cursor)) return null;
   return Number(cursor);
 }
+
+/**
+ * What a pushed demand event may share between subscribers of one permission class (see
+ * shared-execution.ts): fields whose value depends only on the demand and on the class, which
+ * {@link demandViewClass} spells out. Deliberately a list, not "every leaf of Demand": a field added
+ * later is executed per subscriber until someone checks it and adds it here. Left out on purpose:
+ * `Demand.claimedBy` (Organization has member-only fields), `Demand.duplicateOf` (another demand's
+ * visibility), and User's private fields.
+ */
+export const DEMAND_EVENT_SHAREABLE: ReadonlySet<string> = new Set([
+  'Subscription.demandPublished',
+  'Subscription.demandUpdated',
+  'DemandEvent.cursor',
+  'DemandEvent.demand',
+  ...[
+    'id',
+    'title',
+    'description',
+    'category',
+    'region',
+    'targetGroups',
+    'urgency',
+    'peopleAffected',
+    'endorsementCount',
+    'source',
+    'anonymous',
+    'contactConsent',
+    'status',
+    'claimedAt',
+    'lastProgressAt',
+    'closeReason',
+    'rating',
+    'ratingComment',
+    'ratedAt',
+    'expiresAt',
+    'createdAt',
+    'updatedAt',
+    // Decided by the class: revealsSubmitter / revealsContact.
+    'submittedBy',
+    'contact',
+  ].map((field) => `Demand.${field}`),
+  ...['id', 'code', 'name', 'nameEn', 'sortOrder', 'parent', 'children'].map((f) => `ServiceCategory.${f}`),
+  ...['id', 'code', 'name', 'nameEn', 'level', 'parent', 'children', 'path'].map((f) => `Region.${f}`),
+  'User.id',
+  'User.displayName',
+]);
+
+/** The per-viewer decisions about one demand that the shareable fields depend on. */
+export interface DemandViewDecisions {
+  revealsSubmitter: boolean;
+  revealsContact: boolean;
+}
+
+/**
+ * A subscriber's permission class for one demand (given that it may see it): subscribers with the
+ * same class get the same value for every field in {@link DEMAND_EVENT_SHAREABLE}.
+ */
+export function demandViewClass(decisions: DemandViewDecisions): string {
+  return `submitter=${decisions.revealsSubmitter ? 1 : 0},contact=${decisions.revealsContact ? 1 : 0}`;
+}

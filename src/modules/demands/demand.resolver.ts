@@ -9,6 +9,7 @@ import { Organization } from '../organizations/organization.entity.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
 import { factsOf } from './demand.service.js';
+import { regionOf } from './demand-records.js';
 import { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 import {
   ClaimDemandInput,
@@ -169,8 +170,9 @@ export class DemandResolver {
   }
 
   @FieldResolver(() => Region, { description: 'The city or district where the need is.' })
-  region(@Root() demand: Demand): Promise<Region> {
-    return demand.region.loadOrFail({ dataloader: true });
+  region(@Ctx() ctx: Context, @Root() demand: Demand): Promise<Region> {
+    // Batched with the regions on the demands' paths, so `region { parent }` needs no further query.
+    return regionOf(ctx.em, demand);
   }
 
   @FieldResolver(() => User, {

@@ -1,8 +1,10 @@
+import { selectIds } from '../../core/id-queries.js';
 import { Cursor, LockMode, raw, ref, type FilterQuery } from '@mikro-orm/core';
+import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Limits } from '../../core/config.js';
 import type { Actor, Context } from '../../core/context.js';
-import { requireViewer } from '../../core/auth.js';
+import { requireViewer, type Viewer } from '../../core/auth.js';
 import {
   BadUserInputError,
   ConflictError,
@@ -13,7 +15,8 @@ import {
 import { emitEvent, Topic } from '../../core/events/outbox.js';
 import { Role } from '../../core/roles.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
-import { invalidCursorError, pageFromCursor, pageOptions, type Page } from '../../core/relay/connection.js';
+import { invalidCursorError, pageOptions, type Page } from '../../core/relay/connection.js';
+import { demandRecordPage, partyIdsOf } from './demand-records.js';
 import { recordAudit } from '../audit/audit.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
@@ -78,9 +81,8 @@ export interface RankedOrganization extends MatchScore {
 /** The facts of a loaded demand, for the pure access rules. */
 export function factsOf(demand: Demand): DemandFacts {
   return {
-    submittedById: demand.submittedBy.id,
+    ...partyIdsOf(demand),
     status: demand.status,
-    claimedById: demand.claimedBy?.id ?? null,
     regionPath: demand.regionPath,
     anonymous: demand.anonymous,
     contactConsent: demand.contactConsent,
@@ -150,33 +152,58 @@ export function visibilityFilter(viewer: DemandViewer): FilterQuery<Demand> {
  * claims and locks are always taken in the same order.
  */
 export class DemandService {
-  /** Per operation: the viewer's facts, computed once (the EntityManager is forked per operation). */
-  private readonly viewerCache = new WeakMap<EntityManager, Promise<DemandViewer | null>>();
+  /**
+   * Per operation and viewer: the viewer's facts, computed once. Keyed by both because the event
+   * feed resolves one event for many subscribers in one shared EntityManager fork (event-pass.ts):
+   * each must still be judged by its own facts.
+   */
+  private readonly viewerCache = new WeakMap<EntityManager, WeakMap<Viewer, Promise<DemandViewer | null>>>();
+  /** Per operation: which organizations are VERIFIED, batched over every viewer sharing the fork. */
+  private readonly verifiedCache = new WeakMap<EntityManager, DataLoader<number, boolean>>();
 
   constructor(private readonly limits: Limits) {}
 
   /** The viewer's facts for the access rules, or null when anonymous. One query per operation. */
   viewerFacts(ctx: Context): Promise<DemandViewer | null> {
-    let facts = this.viewerCache.get(ctx.em);
+    if (!ctx.viewer) return Promise.resolve(null);
+    let byViewer = this.viewerCache.get(ctx.em);
+    if (!byViewer) this.viewerCache.set(ctx.em, (byViewer = new WeakMap()));
+    let facts = byViewer.get(ctx.viewer);
     if (!facts) {
       facts = this.loadViewerFacts(ctx);
-      this.viewerCache.set(ctx.em, facts);
+      byViewer.set(ctx.viewer, facts);
     }
     return facts;
+  }
+
+  /** Whether each organization is VERIFIED: one query per fork and tick, whoever asks. */
+  private verifiedLoader(em: EntityManager): DataLoader<number, boolean> {
+    let loader = this.verifiedCache.get(em);
+    if (!loader) {
+      loader = new DataLoader(async (ids: readonly number[]) => {
+        const set = new Set(
+          await selectIds(em, Organization, {
+            id: { $in: [...ids] },
+            verificationStatus: VerificationStatus.VERIFIED,
+          }),
+        );
+        return ids.map((id) => set.has(id));
+      });
+      this.verifiedCache.set(em, loader);
+    }
+    return loader;
   }
 
   private async loadViewerFacts(ctx: Context): Promise<DemandViewer | null> {
     const viewer = ctx.viewer;
     if (!viewer) return null;
     const memberOrgIds = [...viewer.memberships.keys()];
-    const verified =
-      memberOrgIds.length === 0
-        ? []
-        : await ctx.em.find(
-            Organization,
-            { id: { $in: memberOrgIds }, verificationStatus: VerificationStatus.VERIFIED },
-            { fields: ['id'] },
-          );
+    // `loadViewer` reads which are verified together with the account; others are looked up here.
+    const known = viewer.verifiedOrgIds ? new Set(viewer.verifiedOrgIds) : null;
+    const loader = this.verifiedLoader(ctx.em);
+    const verified = known
+      ? memberOrgIds.map((id) => known.has(id))
+      : await Promise.all(memberOrgIds.map((id) => loader.load(id)));
     const scope = viewer.user.regionScope;
     return {
       userId: viewer.userId,
@@ -184,7 +211,7 @@ export class DemandService {
       isWorker: viewer.roles.has(Role.WORKER),
       unionScope: viewer.roles.has(Role.UNION_STAFF) && scope ? scope.code : null,
       memberOrgIds,
-      verifiedOrgIds: verified.map((o) => o.id),
+      verifiedOrgIds: memberOrgIds.filter((_, i) => verified[i]),
     };
   }
 
@@ -221,12 +248,8 @@ export class DemandService {
       if (value != null && !isCursor(value)) throw BadUserInputError.field(name, 'is not a valid cursor');
     }
     try {
-      const cursor = await ctx.em.findByCursor(Demand, where, {
-        ...pageOptions(args),
-        orderBy: { createdAt: direction, id: direction },
-        includeCount: false,
-      });
-      return pageFromCursor(cursor, () => ctx.em.count(Demand, where));
+      // Read-only records, not entities: the feed is read, never changed (demand-records.ts).
+      return await demandRecordPage(ctx.em, where, args, direction);
     } catch (error) {
       if (invalidCursorError(error)) throw BadUserInputError.field('after', 'is not a valid cursor');
       throw error;

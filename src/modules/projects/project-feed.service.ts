@@ -9,7 +9,7 @@ import { parseEventCursor } from '../demands/demand-feed.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { Region } from '../regions/region.entity.js';
-import type { Project } from './project.entity.js';
+import { Project } from './project.entity.js';
 import { projectFeedSpec } from './project-feed.js';
 
 /** A `projectPublished` filter as the resolver receives it. */
@@ -54,8 +54,9 @@ async function feedOrganization(
 /**
  * `projectPublished`: new projects the viewer's organization is eligible for, narrowed by the filter,
  * replayed from `after` and then live (the demand feed's EventHub streams, topic PROJECT_PUBLISHED).
- * Each event's project is loaded in a fresh EntityManager fork with the subscriber's permissions and
- * checked against the organization as it is then; events it is not eligible for are skipped.
+ * Each event's project is loaded in a fresh EntityManager fork (shared by the subscribers of that
+ * event), checked against the subscriber's permissions and the organization as it is then; events
+ * it is not eligible for are skipped.
  */
 export async function openProjectFeed(
   ctx: Context,
@@ -82,14 +83,25 @@ export async function openProjectFeed(
   });
   const stream = await ctx.services.events.open(ctx.em, spec, from);
   const base = ctx.em;
+  const pass = ctx.services.events.pass;
+  const projects = ctx.services.projects;
   const organizationId = organization.id;
+  // Subscribers handed the same live event share a fork, the project's row and, per organization
+  // (the permission class here: eligibility is the organization's), the applicant and the verdict.
   // graphql-ws runs one event at a time per subscription, so the fork can become the context's em.
   return mapStream(stream, async (event: FeedEvent) => {
-    const em = base.fork();
-    const project = await ctx.services.projects.get({ ...ctx, em }, event.entityId);
-    const applicant = project ? await em.findOne(Organization, { id: organizationId }) : null;
-    if (!project || !applicant) return null;
-    if (!(await ctx.services.projects.eligibilityOf(em, project, applicant)).eligible) return null;
+    const shared = <T>(key: string, make: () => T): T => pass.shared(event, `project:${key}`, make);
+    const em = shared('em', () => base.fork());
+    const project = await shared('row', async () => {
+      await projects.advanceClosed(em, event.entityId);
+      return em.findOne(Project, { id: event.entityId });
+    });
+    if (!project || !(await projects.canSee({ em, viewer: ctx.viewer }, project))) return null;
+    const eligible = await shared(`eligible:${organizationId}`, async () => {
+      const applicant = await em.findOne(Organization, { id: organizationId });
+      return applicant !== null && (await projects.eligibilityOf(em, project, applicant)).eligible;
+    });
+    if (!eligible) return null;
     ctx.em = em;
     return { cursor: String(event.seq), project };
   });

@@ -1,3 +1,4 @@
+import { selectIds } from '../../core/id-queries.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode, ref, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { Actor, Context } from '../../core/context.js';
@@ -914,7 +915,7 @@ export class ProjectService {
           ),
         ),
       ];
-      const found = await em.find(Organization, { id: { $in: ids } }, { fields: ['id'] });
+      const found = await selectIds(em, Organization, { id: { $in: ids } });
       if (found.length !== ids.length)
         throw BadUserInputError.field(
           'input.invitedOrganizationIds',

@@ -66,7 +66,22 @@ async function refusal(r: Recorder): Promise<string | undefined> {
 const jinanOrganization = (): Promise<SeededOrganization> =>
   t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
 
-async function submit(worker: SeededUser, contactConsent: boolean): Promise<{ id: string; title: string }> {
+/**
+ * Selects only fields a pushed demand may share within a permission class (DEMAND_EVENT_SHAREABLE),
+ * so subscribers sending it execute each event once per class, not once each.
+ */
+const DEMAND_UPDATED_SHAREABLE = `subscription Updated($demandId: ID!) {
+  demandUpdated(demandId: $demandId) {
+    cursor
+    demand { id status anonymous contact submittedBy { id displayName } category { code } region { code } }
+  }
+}`;
+
+async function submit(
+  worker: SeededUser,
+  contactConsent: boolean,
+  anonymous = false,
+): Promise<{ id: string; title: string }> {
   const data = await t.data<{ submitDemand: { demand: { id: string; title: string } } }>(
     `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id title } } }`,
     {
@@ -77,6 +92,7 @@ async function submit(worker: SeededUser, contactConsent: boolean): Promise<{ id
         regionCode: '370102',
         contact: CONTACT,
         contactConsent,
+        anonymous,
       },
     },
     worker.token,
@@ -182,6 +198,40 @@ describe('demandUpdated', () => {
     expect(theirs?.cursor).toBe(mine?.cursor);
     submitter.stop();
     claimant.stop();
+  });
+
+  it('gives subscribers of different permission classes different views of the same event, even when their executions are shared', async () => {
+    const worker = await t.seed.worker();
+    const org = await jinanOrganization();
+    const member = await t.seed.organizationMember(org.organization.id);
+    const demand = await submit(worker, false, true); // anonymous, contact not shared
+    await act('claimDemand', { demandId: demand.id, organizationId: orgId(org) }, org.token);
+    const followWith = (token: string) => {
+      const client = wsClient(t.wsUrl, token);
+      clients.push(client);
+      return record(client, { demandId: demand.id }, DEMAND_UPDATED_SHAREABLE, 'demandUpdated');
+    };
+    // Two members of the claiming organization (one class) and the submitter (another), same operation.
+    const [submitter, admin, staff] = [
+      followWith(worker.token),
+      followWith(org.token),
+      followWith(member.token),
+    ];
+    await sleep(300);
+    await act('reportDemandProgress', { demandId: demand.id, note: '开始服务' }, org.token);
+    const [mine, theirs, alsoTheirs] = (
+      await Promise.all([submitter, admin, staff].map((r) => received(r, 1)))
+    ).map((events) => events[0]);
+    expect(mine?.demand).toMatchObject({
+      status: 'IN_SERVICE',
+      anonymous: true,
+      contact: CONTACT,
+      submittedBy: { id: userId(worker) },
+    });
+    expect(theirs?.demand).toMatchObject({ status: 'IN_SERVICE', contact: null, submittedBy: null });
+    expect(alsoTheirs).toEqual(theirs);
+    expect(theirs?.cursor).toBe(mine?.cursor);
+    [submitter, admin, staff].forEach((r) => r.stop());
   });
 
   it('refuses other organizations’ members, unrelated workers and anonymous users, who receive nothing', async () => {

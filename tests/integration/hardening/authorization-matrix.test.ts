@@ -95,6 +95,11 @@ const GATES: Record<string, Gate> = {
   'Mutation.createProjectFromDemands': [Role.UNION_STAFF],
   'Mutation.applyToProject': [Role.ORG_ADMIN],
   'Mutation.withdrawApplication': [Role.ORG_ADMIN],
+  // webhooks (issue 9): the organization's admins, checked by the service
+  'Query.webhooks': 'signedIn',
+  'Query.webhookDeliveries': 'signedIn',
+  'Mutation.registerWebhook': 'signedIn',
+  'Mutation.deleteWebhook': 'signedIn',
   // Subscriptions
   'Subscription.demandPublished': 'signedIn',
   'Subscription.demandUpdated': 'signedIn',

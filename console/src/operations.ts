@@ -1,0 +1,138 @@
+/** The operations the console sends; the explorer sends whatever the user types. */
+
+export const SIGN_IN = /* GraphQL */ `
+  mutation ConsoleSignIn($input: SignInInput!) {
+    signIn(input: $input) {
+      token
+      expiresAt
+      viewer {
+        id
+        displayName
+        roles
+        regionScope {
+          code
+          name
+        }
+      }
+    }
+  }
+`;
+
+const DEMAND_FIELDS = /* GraphQL */ `
+  fragment BoardDemand on Demand {
+    id
+    title
+    status
+    urgency
+    endorsementCount
+    peopleAffected
+    createdAt
+    category {
+      code
+      name
+    }
+    region {
+      code
+      name
+    }
+    claimedBy {
+      id
+      name
+    }
+  }
+`;
+
+export const DEMAND_PUBLISHED = /* GraphQL */ `
+  subscription ConsoleDemandPublished($after: String) {
+    demandPublished(after: $after) {
+      cursor
+      demand {
+        ...BoardDemand
+      }
+    }
+  }
+  ${DEMAND_FIELDS}
+`;
+
+export const OPEN_DEMANDS = /* GraphQL */ `
+  query ConsoleOpenDemands($organizationId: ID!) {
+    demands(filter: { matchingOrganization: $organizationId, statuses: [OPEN] }, first: 20) {
+      edges {
+        node {
+          ...BoardDemand
+        }
+      }
+    }
+  }
+  ${DEMAND_FIELDS}
+`;
+
+export const ORGANIZATION_BY_CREDIT_CODE = /* GraphQL */ `
+  query ConsoleOrganization($creditCode: String!) {
+    organization(creditCode: $creditCode) {
+      id
+      name
+    }
+  }
+`;
+
+/** The organizations able to serve a demand, with their members when the viewer may see them. */
+export const MATCHING_ORGANIZATIONS = /* GraphQL */ `
+  query ConsoleMatchingOrganizations($demandId: ID!) {
+    matchingOrganizations(demandId: $demandId, first: 20) {
+      edges {
+        node {
+          organization {
+            id
+            name
+            members {
+              user {
+                id
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const CLAIM_DEMAND = /* GraphQL */ `
+  mutation ConsoleClaimDemand($input: ClaimDemandInput!) {
+    claimDemand(input: $input) {
+      demand {
+        ...BoardDemand
+      }
+    }
+  }
+  ${DEMAND_FIELDS}
+`;
+
+export const SUPPLY_DEMAND_GAP = /* GraphQL */ `
+  query ConsoleSupplyDemandGap($regionCode: String) {
+    supplyDemandGap(regionCode: $regionCode) {
+      generatedAt
+      suppressionThreshold
+      region {
+        code
+        name
+      }
+      cells {
+        region {
+          code
+          name
+        }
+        category {
+          code
+          name
+        }
+        openDemands
+        peopleAffected
+        servingOrganizations
+        monthlyCapacity
+        gapScore
+        suppressed
+      }
+    }
+  }
+`;

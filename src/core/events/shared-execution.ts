@@ -1,0 +1,136 @@
+/**
+ * Executes a subscription's event once per permission class instead of once per subscriber.
+ *
+ * graphql-ws runs `subscribe` once per subscription and then `execute` once per event and
+ * subscriber. When a feed marks an event payload with a {@link ShareTicket} — "every subscriber
+ * with this ticket's class sees these fields of this payload alike" — and a subscription selects
+ * only such fields, the executed result is memoized on the ticket, keyed by the document and
+ * variables, so the 1,000 subscribers of one class that sent the same operation cost one execution.
+ * Anything else (a field whose value depends on more than the class, a payload without a ticket)
+ * executes per subscriber, as graphql-js would.
+ *
+ * @module
+ */
+import {
+  createSourceEventStream,
+  execute,
+  getOperationAST,
+  isAbstractType,
+  print,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+  type DocumentNode,
+  type ExecutionArgs,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
+
+/** Where a feed puts its {@link ShareTicket} on an event payload (invisible to GraphQL). */
+export const SHARE_TICKET = Symbol('niudai.shareTicket');
+
+/** A feed's promise about one payload, for one permission class. */
+export interface ShareTicket {
+  /**
+   * Schema coordinates (`Type.field`) whose values, under this payload, depend only on the data and
+   * on the permission class the ticket was made for — never on anything else about the viewer.
+   */
+  readonly fields: ReadonlySet<string>;
+  /** Memoizes `make` under `key` for this payload and class (see EventPass). */
+  memo<T>(key: string, make: () => T): T;
+}
+
+/** The ticket on a payload, if it has one. */
+export function ticketOf(payload: unknown): ShareTicket | null {
+  if (typeof payload !== 'object' || payload === null || !(SHARE_TICKET in payload)) return null;
+  return (payload as { [SHARE_TICKET]: ShareTicket })[SHARE_TICKET];
+}
+
+/**
+ * Every schema coordinate the operation can select, fragments included; `__typename` is left out
+ * (it never depends on the viewer). Fields selected on an interface or union are listed under the
+ * abstract type, which no feed declares shareable, so such selections are never shared.
+ */
+export function selectedCoordinates(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName?: string | null,
+): Set<string> {
+  const coordinates = new Set<string>();
+  const operation = getOperationAST(document, operationName);
+  if (!operation) return coordinates;
+  const typeInfo = new TypeInfo(schema);
+  const visitor = visitWithTypeInfo(typeInfo, {
+    Field(node) {
+      if (node.name.value === '__typename') return;
+      const parent = typeInfo.getParentType();
+      // An unknown parent cannot be proven safe: record something no ticket lists.
+      const owner = parent && !isAbstractType(parent) ? parent.name : '?';
+      coordinates.add(`${owner}.${node.name.value}`);
+    },
+  });
+  visit(operation, visitor);
+  for (const definition of document.definitions)
+    if (definition.kind === 'FragmentDefinition') visit(definition, visitor);
+  return coordinates;
+}
+
+/** Whether every selected coordinate is one the ticket vouches for. */
+export function coveredBy(selected: ReadonlySet<string>, fields: ReadonlySet<string>): boolean {
+  for (const coordinate of selected) if (!fields.has(coordinate)) return false;
+  return true;
+}
+
+/** Maps an event stream to results, passing `return()` straight to the source (an idle feed never yields). */
+function mapResults(
+  source: AsyncIterable<unknown>,
+  run: (payload: unknown) => Promise<ExecutionResult>,
+): AsyncIterableIterator<ExecutionResult> {
+  const iterator = source[Symbol.asyncIterator]();
+  return {
+    async next() {
+      const step = await iterator.next();
+      if (step.done) return { done: true, value: undefined };
+      return { done: false, value: await run(step.value) };
+    },
+    async return() {
+      await iterator.return?.();
+      return { done: true, value: undefined };
+    },
+    async throw(error?: unknown) {
+      await iterator.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}
+
+/**
+ * A drop-in for graphql-js's `subscribe` (graphql-ws's `subscribe` option) that shares executions
+ * between subscribers as described above. The selection and the document key are computed once per
+ * subscription, lazily, on its first ticketed event.
+ */
+export async function sharedSubscribe(
+  args: ExecutionArgs,
+): Promise<AsyncIterableIterator<ExecutionResult> | ExecutionResult> {
+  const source = await createSourceEventStream(args);
+  if (!(Symbol.asyncIterator in source)) return source;
+  let selected: Set<string> | null = null;
+  let documentKey: string | null = null;
+  const run = async (payload: unknown): Promise<ExecutionResult> => {
+    const once = async () => execute({ ...args, rootValue: payload });
+    const ticket = ticketOf(payload);
+    if (!ticket) return once();
+    selected ??= selectedCoordinates(args.schema, args.document, args.operationName);
+    if (!coveredBy(selected, ticket.fields)) return once();
+    documentKey ??= JSON.stringify([
+      print(args.document),
+      args.operationName ?? null,
+      args.variableValues ?? null,
+    ]);
+    return ticket.memo(`execute:${documentKey}`, once);
+  };
+  return mapResults(source, run);
+}

@@ -1,0 +1,38 @@
+/**
+ * Which events an endpoint's organization may hear of, before the entity itself is checked: the same
+ * match specs as the `demandPublished` and `projectPublished` subscriptions with no filter, so a
+ * webhook and a subscription of the same organization select the same events.
+ *
+ * @module
+ */
+import { matches, type FeedEvent } from '../../core/events/match-index.js';
+import { Topic } from '../../core/events/outbox.js';
+import { demandFeedSpec, type ServingScope } from '../demands/demand-feed.js';
+import { projectFeedSpec } from '../projects/project-feed.js';
+import { VerificationStatus } from '../organizations/organization.enums.js';
+
+/** What the pre-selection needs to know of the organization. */
+export interface EndpointOwner extends ServingScope {
+  verificationStatus: VerificationStatus;
+}
+
+const NO_FILTER = { categoryPath: null, regionPath: null, targetGroups: [] } as const;
+
+/**
+ * Whether `event` may concern `owner`: a demand it can serve (category, region, target group — and,
+ * as for the feed, only verified organizations hear of demands), or a project in its scope (the rest
+ * of project eligibility is checked on the project itself).
+ */
+export function inEndpointScope(owner: EndpointOwner, event: FeedEvent): boolean {
+  switch (event.topic) {
+    case Topic.DEMAND_PUBLISHED:
+      return (
+        owner.verificationStatus === VerificationStatus.VERIFIED &&
+        matches(demandFeedSpec(owner, NO_FILTER), event)
+      );
+    case Topic.PROJECT_PUBLISHED:
+      return matches(projectFeedSpec(owner, NO_FILTER), event);
+    default:
+      return false;
+  }
+}

@@ -1,0 +1,378 @@
+import { randomUUID } from 'node:crypto';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { WebhookConfig } from '../../core/config.js';
+import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../core/events/event-rows.js';
+import type { EventHub } from '../../core/events/event-hub.js';
+import type { FeedEvent } from '../../core/events/match-index.js';
+import { Topic } from '../../core/events/outbox.js';
+import { toGlobalId } from '../../core/relay/global-id.js';
+import { recordAudit } from '../audit/audit.js';
+import { Demand } from '../demands/demand.entity.js';
+import { DemandStatus } from '../demands/demand.enums.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { isPublicStatus } from '../projects/project-lifecycle.js';
+import { Project } from '../projects/project.entity.js';
+import type { ProjectService } from '../projects/project.service.js';
+import { Webhook } from './webhook.entity.js';
+import { OUTBOX_TOPIC, webhookTopicName } from './webhook.enums.js';
+import { demandData, projectData, webhookBody } from './webhook-payload.js';
+import { afterFailure, describeFailure, shouldDisable } from './webhook-policy.js';
+import { inEndpointScope } from './webhook-scope.js';
+import { signWebhook, WEBHOOK_HEADERS } from './webhook-signature.js';
+
+/** Events looked at per endpoint per fan-out round. */
+const FANOUT_BATCH = 200;
+/** Endpoints fanned out per transaction. */
+const FANOUT_ENDPOINTS = 50;
+/** While no endpoint is enabled, the worker re-checks only every this many polls. */
+const IDLE_POLLS = 12;
+
+/** A delivery claimed for sending, as the claim query returns it. */
+interface ClaimedRow {
+  id: string | number;
+  event_seq: string | number;
+  payload: string;
+  attempts: number;
+  endpoint_id: string | number;
+  organization_id: string | number;
+  url: string;
+  secret: string;
+}
+
+/** What one HTTP attempt gave. */
+interface AttemptResult {
+  delivered: boolean;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
+
+export interface WebhookWorkerDeps {
+  orm: MikroORM;
+  log: Logger;
+  config: WebhookConfig;
+  events: EventHub;
+  projects: ProjectService;
+  /** Told of every attempt (metrics). */
+  onAttempt?: (delivered: boolean) => void;
+  /** The HTTP client; Node's fetch by default. */
+  fetch?: typeof fetch;
+}
+
+/**
+ * The per-process webhook delivery worker. All its state is in the database, so processes share the
+ * work and a restart loses nothing:
+ *
+ * 1. **Fan-out**: for each enabled endpoint (locked `FOR UPDATE SKIP LOCKED`, so one process handles
+ *    an endpoint at a time) it reads the outbox after the endpoint's `lastEventSeq`, keeps the events
+ *    the organization is eligible for, and queues one `webhook_delivery` per event (unique per
+ *    endpoint and event) with its body, advancing `lastEventSeq` in the same transaction.
+ * 2. **Send**: it claims due deliveries with `FOR UPDATE SKIP LOCKED`, pushing their `nextAttemptAt`
+ *    past the send timeout as a lease (a process that dies mid-send leaves them due again), POSTs the
+ *    signed body, and records the attempt: delivered, retried after an exponential backoff, or given
+ *    up; an endpoint failing `disableAfterFailures` times in a row is disabled with an audit entry.
+ *
+ * New events wake it at once; a poll every `pollMs` catches retries and other processes' work.
+ */
+export class WebhookWorker {
+  private readonly inFlight = new Set<Promise<void>>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopping = false;
+  /** Whether any endpoint is enabled (checked at start, on polls, and set by local registrations). */
+  private active = false;
+  private polls = 0;
+  private timer: NodeJS.Timeout | null = null;
+  private unsubscribe: (() => void) | null = null;
+  private readonly fetch: typeof fetch;
+
+  constructor(private readonly deps: WebhookWorkerDeps) {
+    this.fetch = deps.fetch ?? fetch;
+  }
+
+  /** Starts polling and listening for new events; the first round runs at once. */
+  start(): void {
+    if (this.deps.config.pollMs === 0 || this.timer) return;
+    this.timer = setInterval(() => this.poll(), this.deps.config.pollMs);
+    this.timer.unref();
+    this.unsubscribe = this.deps.events.onEvent((event) => {
+      if (this.active && (event.topic === Topic.DEMAND_PUBLISHED || event.topic === Topic.PROJECT_PUBLISHED))
+        this.wake();
+    });
+    this.poll(true);
+  }
+
+  /** Stops taking work and waits for the round and the sends under way. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    this.unsubscribe?.();
+    await this.running;
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  /** An endpoint was registered here: work from now on (and do a round now). */
+  endpointRegistered(): void {
+    this.active = true;
+    this.wake();
+  }
+
+  /** Runs a round now (or right after the one under way). */
+  wake(): void {
+    if (this.stopping || this.deps.config.pollMs === 0) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  /** Resolves once no round is running and nothing is in flight (tests). */
+  async idle(): Promise<void> {
+    while (this.running || this.inFlight.size) {
+      await this.running;
+      await Promise.allSettled([...this.inFlight]);
+    }
+  }
+
+  private poll(force = false): void {
+    // Idle (no enabled endpoint anywhere), only every IDLE_POLLS-th poll asks the database again.
+    if (!this.active && !force && ++this.polls % IDLE_POLLS !== 0) return;
+    this.wake();
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        const em = this.deps.orm.em.fork();
+        const rows = await em.execute<{ n: string }[]>(
+          'select count(*) as "n" from "webhook_endpoint" where "enabled"',
+        );
+        this.active = Number(rows[0]?.n ?? 0) > 0;
+        if (!this.active) return;
+        if (await this.fanOut()) this.again = true;
+        await this.dispatch();
+      } catch (error) {
+        this.deps.log.warn({ err: error }, 'webhooks: delivery round failed');
+        return;
+      }
+    } while (this.again && !this.stopping);
+  }
+
+  /** One fan-out transaction; true when there may be more to fan out. */
+  private async fanOut(): Promise<boolean> {
+    let more = false;
+    await this.deps.orm.em.fork().transactional(async (tx) => {
+      const locked = await tx.execute<{ id: string }[]>(
+        `select "id" from "webhook_endpoint" where "enabled" order by "id" limit ? for update skip locked`,
+        [FANOUT_ENDPOINTS],
+      );
+      if (locked.length === FANOUT_ENDPOINTS) more = true;
+      for (const row of locked) if (await this.fanOutEndpoint(tx, Number(row.id))) more = true;
+    });
+    return more;
+  }
+
+  private async fanOutEndpoint(tx: EntityManager, id: number): Promise<boolean> {
+    const endpoint = await tx.findOneOrFail(Webhook, { id }, { populate: ['organization'] });
+    const organization = endpoint.organization.getEntity();
+    const rows = await tx.execute<(EventRow & { created_at: Date | string })[]>(
+      `select ${EVENT_COLUMNS}, "created_at" from "event"
+        where "seq" > ? and "topic" = any(?::text[]) order by "seq" limit ?`,
+      [endpoint.lastEventSeq, pgTextArray(endpoint.topics.map((topic) => OUTBOX_TOPIC[topic])), FANOUT_BATCH],
+    );
+    for (const row of rows) {
+      const event = toFeedEvent(row);
+      const data = await this.eligibleData(tx, organization, event);
+      if (data === null) continue;
+      const payload = webhookBody({
+        id: event.seq,
+        topic: webhookTopicName(event.topic) ?? event.topic,
+        occurredAt: new Date(row.created_at).toISOString(),
+        data,
+      });
+      await tx.execute(
+        `insert into "webhook_delivery"
+           ("endpoint_id", "event_seq", "topic", "payload", "status", "attempts", "next_attempt_at", "created_at")
+         values (?, ?, ?, ?, 'PENDING', 0, now(), now())
+         on conflict ("endpoint_id", "event_seq") do nothing`,
+        [endpoint.id, event.seq, event.topic, payload],
+      );
+    }
+    const last = rows.at(-1);
+    if (last)
+      await tx.execute('update "webhook_endpoint" set "last_event_seq" = ? where "id" = ?', [
+        Number(last.seq),
+        endpoint.id,
+      ]);
+    return rows.length === FANOUT_BATCH;
+  }
+
+  /** The entity as public data when the organization may hear of it now; null otherwise. */
+  private async eligibleData(
+    tx: EntityManager,
+    organization: Organization,
+    event: FeedEvent,
+  ): Promise<object | null> {
+    if (!inEndpointScope(organization, event)) return null;
+    if (event.topic === Topic.DEMAND_PUBLISHED) {
+      const demand = await tx.findOne(Demand, { id: event.entityId });
+      // As for the feed: a verified organization's members see OPEN demands only.
+      return demand && demand.status === DemandStatus.OPEN ? demandData(demand) : null;
+    }
+    const project = await tx.findOne(Project, { id: event.entityId });
+    if (!project || !isPublicStatus(project.status)) return null;
+    const verdict = await this.deps.projects.eligibilityOf(tx, project, organization);
+    return verdict.eligible ? projectData(project) : null;
+  }
+
+  /** Claims due deliveries up to the free send slots and sends them. */
+  private async dispatch(): Promise<void> {
+    const free = this.deps.config.concurrency - this.inFlight.size;
+    if (free <= 0 || this.stopping) return;
+    const leaseMs = this.deps.config.timeoutMs * 2 + 5_000;
+    const claimed = await this.deps.orm.em.fork().execute<ClaimedRow[]>(
+      `with "due" as (
+         select d."id" from "webhook_delivery" d
+           join "webhook_endpoint" e on e."id" = d."endpoint_id"
+          where d."status" = 'PENDING' and d."next_attempt_at" <= now() and e."enabled"
+          order by d."next_attempt_at", d."id"
+          limit ? for update of d skip locked)
+       update "webhook_delivery" d
+          set "next_attempt_at" = now() + (?::int * interval '1 millisecond'), "attempts" = d."attempts" + 1
+         from "due", "webhook_endpoint" e
+        where d."id" = "due"."id" and e."id" = d."endpoint_id"
+       returning d."id", d."event_seq", d."payload", d."attempts", e."id" as "endpoint_id",
+                 e."organization_id", e."url", e."secret"`,
+      [free, leaseMs],
+    );
+    for (const row of claimed) {
+      const sending: Promise<void> = this.send(row)
+        .catch((error: unknown) =>
+          this.deps.log.error({ err: error, deliveryId: row.id }, 'webhooks: recording an attempt failed'),
+        )
+        .finally(() => {
+          this.inFlight.delete(sending);
+          // A slot is free: there may be more due.
+          this.wake();
+        });
+      this.inFlight.add(sending);
+    }
+  }
+
+  private async send(row: ClaimedRow): Promise<void> {
+    const result = await this.post(row);
+    this.deps.onAttempt?.(result.delivered);
+    await this.record(row, result);
+  }
+
+  /** One signed POST. Redirects are not followed: an endpoint answers itself or fails. */
+  private async post(row: ClaimedRow): Promise<AttemptResult> {
+    const timestamp = Math.floor(Date.now() / 1000);
+    const started = performance.now();
+    let statusCode: number | null = null;
+    let error: string | null = null;
+    try {
+      const response = await this.fetch(row.url, {
+        method: 'POST',
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.deps.config.timeoutMs),
+        headers: {
+          'content-type': 'application/json',
+          'user-agent': 'Niudai-Webhooks/1',
+          [WEBHOOK_HEADERS.eventId]: String(row.event_seq),
+          [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+          [WEBHOOK_HEADERS.signature]: signWebhook(row.secret, timestamp, row.payload),
+        },
+        body: row.payload,
+      });
+      statusCode = response.status;
+      await response.body?.cancel().catch(() => undefined);
+    } catch (caught) {
+      error = failureText(caught, this.deps.config.timeoutMs);
+    }
+    const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
+    if (!delivered && error === null) error = describeFailure(statusCode, null);
+    return { delivered, statusCode, error, durationMs: Math.round(performance.now() - started) };
+  }
+
+  /** Logs the attempt and moves the delivery (and the endpoint's failure count) on, in one transaction. */
+  private async record(row: ClaimedRow, result: AttemptResult): Promise<void> {
+    const { config, log } = this.deps;
+    const deliveryId = Number(row.id);
+    const endpointId = Number(row.endpoint_id);
+    await this.deps.orm.em.fork().transactional(async (tx) => {
+      await tx.execute(
+        `insert into "webhook_delivery_attempt" ("delivery_id", "attempt", "status_code", "duration_ms", "error", "created_at")
+         values (?, ?, ?, ?, ?, now())`,
+        [deliveryId, row.attempts, result.statusCode, result.durationMs, result.error],
+      );
+      if (result.delivered) {
+        await tx.execute(
+          `update "webhook_delivery" set "status" = 'DELIVERED', "delivered_at" = now(),
+             "last_status_code" = ?, "last_error" = null where "id" = ?`,
+          [result.statusCode, deliveryId],
+        );
+        await tx.execute('update "webhook_endpoint" set "consecutive_failures" = 0 where "id" = ?', [
+          endpointId,
+        ]);
+        return;
+      }
+      const decision = afterFailure(row.attempts, config);
+      if (decision.kind === 'give-up')
+        await tx.execute(
+          `update "webhook_delivery" set "status" = 'FAILED', "last_status_code" = ?, "last_error" = ?
+            where "id" = ?`,
+          [result.statusCode, result.error, deliveryId],
+        );
+      else
+        await tx.execute(
+          `update "webhook_delivery" set "next_attempt_at" = now() + (?::int * interval '1 millisecond'),
+             "last_status_code" = ?, "last_error" = ? where "id" = ?`,
+          [decision.delayMs, result.statusCode, result.error, deliveryId],
+        );
+      const [endpoint] = await tx.execute<{ consecutive_failures: number; enabled: boolean }[]>(
+        `update "webhook_endpoint" set "consecutive_failures" = "consecutive_failures" + 1 where "id" = ?
+         returning "consecutive_failures", "enabled"`,
+        [endpointId],
+      );
+      if (!endpoint?.enabled || !shouldDisable(endpoint.consecutive_failures, config.disableAfterFailures))
+        return;
+      const reason =
+        `Disabled after ${endpoint.consecutive_failures} consecutive failed deliveries ` +
+        `(last: ${describeFailure(result.statusCode, result.error)}).`;
+      await tx.execute(
+        `update "webhook_endpoint" set "enabled" = false, "disabled_at" = now(), "disabled_reason" = ?
+          where "id" = ?`,
+        [reason, endpointId],
+      );
+      // The owner is told through the organization's audit trail, which its members read.
+      const organization = await tx.findOneOrFail(Organization, { id: Number(row.organization_id) });
+      recordAudit({ em: tx, viewer: null, requestId: randomUUID() }, 'disableWebhook', organization, {
+        webhookId: toGlobalId('Webhook', endpointId),
+        url: row.url,
+        reason,
+      });
+      await tx.flush();
+      log.warn({ webhookId: endpointId, url: row.url, reason }, 'webhooks: endpoint disabled');
+    });
+  }
+}
+
+/** A one-line reason for a request that got no response. */
+function failureText(caught: unknown, timeoutMs: number): string {
+  if (caught instanceof Error) {
+    if (caught.name === 'TimeoutError' || caught.name === 'AbortError')
+      return `timed out after ${timeoutMs} ms`;
+    const cause = (caught as Error & { cause?: { code?: unknown; message?: unknown } }).cause;
+    const detail =
+      typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
+    return describeFailure(null, detail ? `${caught.message}: ${detail}` : caught.message);
+  }
+  return describeFailure(null, String(caught));
+}

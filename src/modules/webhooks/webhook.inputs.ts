@@ -1,0 +1,41 @@
+import { ArrayMaxSize, MaxLength } from 'class-validator';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Webhook } from './webhook.entity.js';
+import { WebhookTopic } from './webhook.enums.js';
+import { MAX_WEBHOOK_URL_LENGTH } from './webhook-policy.js';
+
+@InputType({ description: 'An organization admin registers an endpoint for some topics.' })
+export class RegisterWebhookInput {
+  @Field(() => ID, { description: 'The organization whose events the endpoint receives.' })
+  organizationId!: string;
+
+  @Field(() => String, {
+    description:
+      'An https URL (http to loopback only when the hub runs with WEBHOOKS_ALLOW_HTTP_LOOPBACK=true).',
+  })
+  @MaxLength(MAX_WEBHOOK_URL_LENGTH)
+  url!: string;
+
+  // At least one: checked by the service, after the caller is known (an anonymous caller hears
+  // UNAUTHENTICATED, not a validation error).
+  @Field(() => [WebhookTopic], { description: 'One or more topics.' })
+  @ArrayMaxSize(10)
+  topics!: WebhookTopic[];
+}
+
+@ObjectType({ description: 'The registered endpoint and its signing secret.' })
+export class RegisterWebhookPayload {
+  @Field(() => Webhook) webhook!: Webhook;
+
+  @Field(() => String, {
+    description:
+      'The HMAC-SHA256 key of `X-Niudai-Signature`. Shown this once: store it now; it cannot be read again.',
+  })
+  secret!: string;
+}
+
+@ObjectType({ description: 'What deleteWebhook removed.' })
+export class DeleteWebhookPayload {
+  @Field(() => ID, { description: 'The id of the deleted endpoint.' })
+  deletedWebhookId!: string;
+}

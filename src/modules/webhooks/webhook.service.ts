@@ -1,0 +1,140 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ref } from '@mikro-orm/core';
+import type { WebhookConfig } from '../../core/config.js';
+import type { Actor } from '../../core/context.js';
+import { requireViewer } from '../../core/auth.js';
+import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
+import { parseIdOf } from '../../core/relay/global-id.js';
+import { recordAudit } from '../audit/audit.js';
+import { User } from '../accounts/user.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { canManage } from '../organizations/organization.policy.js';
+import { viewerFacts } from '../organizations/organization.service.js';
+import { Webhook, WebhookDelivery } from './webhook.entity.js';
+import type { WebhookTopic } from './webhook.enums.js';
+import { checkWebhookUrl } from './webhook-policy.js';
+import { newWebhookSecret } from './webhook-signature.js';
+
+/** Endpoints one organization may hold. */
+export const MAX_WEBHOOKS_PER_ORGANIZATION = 10;
+
+/** Deliveries `webhookDeliveries` returns at most. */
+export const MAX_DELIVERIES_LISTED = 100;
+
+/**
+ * Registering, listing and deleting an organization's webhook endpoints: for its ORG_ADMINs and
+ * platform admins. Delivery itself is the worker's (webhook-worker.ts).
+ */
+export class WebhookService {
+  private readonly registeredListeners = new Set<() => void>();
+
+  constructor(private readonly config: WebhookConfig) {}
+
+  /** Calls `listener` after each registration on this process (the worker wakes up for it). */
+  onRegistered(listener: () => void): () => void {
+    this.registeredListeners.add(listener);
+    return () => this.registeredListeners.delete(listener);
+  }
+
+  /** The organization if the viewer administers it; NOT_FOUND / FORBIDDEN otherwise. */
+  private async requireAdministered(ctx: Actor, organizationId: number, globalId: string) {
+    const viewer = requireViewer(ctx.viewer);
+    const organization = await ctx.em.findOne(Organization, { id: organizationId });
+    if (!organization) throw new NotFoundError('Organization', globalId);
+    if (!canManage(viewerFacts(viewer), organization.id))
+      throw new ForbiddenError("Only this organization's admins manage its webhooks.");
+    return organization;
+  }
+
+  /**
+   * Registers an endpoint and returns it with its secret (the only time the secret is shown). It
+   * receives events committed from now on.
+   */
+  async register(
+    ctx: Actor,
+    input: { organizationId: string; url: string; topics: readonly WebhookTopic[] },
+  ): Promise<{ webhook: Webhook; secret: string }> {
+    const viewer = requireViewer(ctx.viewer);
+    const organizationId = parseIdOf('Organization', input.organizationId, 'input.organizationId');
+    const organization = await this.requireAdministered(ctx, organizationId, input.organizationId);
+    const checked = checkWebhookUrl(input.url, this.config.allowHttpLoopback);
+    if (!checked.ok) throw BadUserInputError.field('input.url', checked.reason);
+    const topics = [...new Set(input.topics)];
+    if (topics.length === 0) throw BadUserInputError.field('input.topics', 'name at least one topic');
+    if ((await ctx.em.count(Webhook, { organization: organizationId })) >= MAX_WEBHOOKS_PER_ORGANIZATION)
+      throw BadUserInputError.field(
+        'input.url',
+        `an organization may register at most ${MAX_WEBHOOKS_PER_ORGANIZATION} endpoints`,
+      );
+    const secret = newWebhookSecret();
+    const webhook = await ctx.em.transactional(async (em) => {
+      const created = em.create(Webhook, {
+        organization: ref(organization),
+        url: checked.url,
+        topics,
+        secret,
+        lastEventSeq: await outboxHead(em),
+        createdBy: ref(em.getReference(User, viewer.userId)),
+      });
+      await em.flush();
+      recordAudit({ ...ctx, em }, 'registerWebhook', organization, {
+        webhookId: created.globalId(),
+        url: created.url,
+        topics,
+      });
+      return created;
+    });
+    for (const listener of this.registeredListeners) listener();
+    return { webhook, secret };
+  }
+
+  /** An organization's endpoints, oldest first (without secrets). */
+  async list(ctx: Actor, organizationGlobalId: string): Promise<Webhook[]> {
+    const organizationId = parseIdOf('Organization', organizationGlobalId, 'organizationId');
+    await this.requireAdministered(ctx, organizationId, organizationGlobalId);
+    return ctx.em.find(Webhook, { organization: organizationId }, { orderBy: { id: 'asc' } });
+  }
+
+  /** One endpoint, if the viewer administers its organization (else null: for `node(id:)`). */
+  async get(ctx: Actor, id: number): Promise<Webhook | null> {
+    const webhook = await ctx.em.findOne(Webhook, { id });
+    if (!webhook || !canManage(viewerFacts(ctx.viewer), webhook.organization.id)) return null;
+    return webhook;
+  }
+
+  /** Deletes an endpoint with its pending deliveries and their log. */
+  async delete(ctx: Actor, globalId: string): Promise<string> {
+    requireViewer(ctx.viewer);
+    const webhook = await this.get(ctx, parseIdOf('Webhook', globalId, 'id'));
+    if (!webhook) throw new NotFoundError('Webhook', globalId);
+    await ctx.em.transactional(async (em) => {
+      const organization = await em.findOneOrFail(Organization, { id: webhook.organization.id });
+      recordAudit({ ...ctx, em }, 'deleteWebhook', organization, {
+        webhookId: globalId,
+        url: webhook.url,
+      });
+      await em.flush();
+      // The database cascades to its deliveries and their attempts.
+      await em.nativeDelete(Webhook, { id: webhook.id });
+    });
+    return globalId;
+  }
+
+  /** The latest deliveries of an endpoint, newest first: what was sent, and how it went. */
+  async deliveries(ctx: Actor, webhookGlobalId: string, first: number): Promise<WebhookDelivery[]> {
+    requireViewer(ctx.viewer);
+    const webhook = await this.get(ctx, parseIdOf('Webhook', webhookGlobalId, 'webhookId'));
+    if (!webhook) throw new NotFoundError('Webhook', webhookGlobalId);
+    return ctx.em.find(
+      WebhookDelivery,
+      { endpoint: webhook.id },
+      { orderBy: { id: 'desc' }, limit: Math.max(1, Math.min(first, MAX_DELIVERIES_LISTED)) },
+    );
+  }
+}
+
+/** The newest outbox seq: a new endpoint hears of events after it. */
+async function outboxHead(em: EntityManager): Promise<number> {
+  const rows = await em.execute<{ head: string }[]>('select coalesce(max("seq"), 0) as "head" from "event"');
+  return Number(rows[0]?.head ?? 0);
+}

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
+import { startBot, type Bot } from '../../../examples/org-bot/src/bot.js';
+
+let t: TestApp;
+let org: SeededOrganization;
+let worker: SeededUser;
+const bots: Bot[] = [];
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function submit(categoryCode: string): Promise<string> {
+  const { submitDemand } = await t.data<{ submitDemand: { demand: { id: string } } }>(
+    `mutation ($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    {
+      input: {
+        title: `需求 ${categoryCode} ${randomBytes(3).toString('hex')}`,
+        description: '职工需求',
+        categoryCode,
+        regionCode: '370102',
+      },
+    },
+    worker.token,
+  );
+  return submitDemand.demand.id;
+}
+
+const statusOf = async (id: string) =>
+  (
+    await t.data<{ demand: { status: string } }>(
+      `query ($id: ID!) { demand(id: $id) { status } }`,
+      { id },
+      org.token,
+    )
+  ).demand.status;
+
+/** Polls until `check` holds, or fails after `ms`. */
+async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(100);
+  }
+}
+
+async function bot(after: string | null = null, saveCursor?: (cursor: string) => void): Promise<Bot> {
+  const started = await startBot({
+    hubUrl: t.url,
+    login: org.admin.user.email ?? '',
+    password: org.admin.password,
+    creditCode: org.organization.creditCode,
+    categoryCode: 'LIFE.CHILDCARE',
+    after,
+    saveCursor,
+    log: () => {},
+  });
+  bots.push(started);
+  return started;
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  org = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
+  worker = await t.seed.worker();
+});
+
+afterAll(async () => {
+  await Promise.all(bots.map((b) => b.stop()));
+  await t?.stop();
+});
+
+describe('examples/org-bot', () => {
+  it('claims new demands of its category and leaves the others', async () => {
+    const first = await bot();
+    await sleep(500); // subscribed
+    const childcare = await submit('LIFE.CHILDCARE');
+    const elderly = await submit('LIFE.ELDERLY_CARE');
+    await eventually(async () => (await statusOf(childcare)) === 'CLAIMED');
+    expect(first.claimed).toEqual([childcare]);
+    expect(await statusOf(elderly)).toBe('OPEN');
+    await first.stop();
+  });
+
+  it('resumes after its stored cursor: claims what was published while it was down', async () => {
+    let stored: string | null = null;
+    const before = await bot(null, (cursor) => (stored = cursor));
+    await sleep(500);
+    const seen = await submit('LIFE.CHILDCARE');
+    await eventually(async () => (await statusOf(seen)) === 'CLAIMED');
+    await before.stop();
+    expect(stored).not.toBeNull();
+
+    const missed = await submit('LIFE.CHILDCARE');
+    await sleep(300);
+    expect(await statusOf(missed)).toBe('OPEN');
+    const after = await bot(stored);
+    await eventually(async () => (await statusOf(missed)) === 'CLAIMED');
+    expect(after.claimed).toEqual([missed]);
+  });
+});

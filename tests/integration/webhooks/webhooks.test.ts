@@ -1,0 +1,242 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
+import { HubEvent } from '../../../src/core/events/event.entity.js';
+import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity.js';
+import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
+import { WebhookDelivery, WebhookDeliveryAttempt } from '../../../src/modules/webhooks/webhook.entity.js';
+import { DeliveryStatus } from '../../../src/modules/webhooks/webhook.enums.js';
+import { verifyWebhook } from '../../../src/modules/webhooks/webhook-signature.js';
+import {
+  register,
+  REGISTER,
+  sleep,
+  startReceiver,
+  submitDemand,
+  WEBHOOK_ENV,
+  type Receiver,
+} from './helpers.js';
+
+let t: TestApp;
+let worker: SeededUser;
+const receivers: Receiver[] = [];
+
+async function receiver(): Promise<Receiver> {
+  const r = await startReceiver();
+  receivers.push(r);
+  return r;
+}
+
+/** A verified organization serving LIFE in Jinan: the demands below concern it. */
+const servingOrg = () => t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
+const orgId = (o: SeededOrganization) => o.organization.globalId();
+
+const WEBHOOKS = `query Hooks($org: ID!) {
+  webhooks(organizationId: $org) { id url topics enabled consecutiveFailures disabledReason disabledAt }
+}`;
+
+beforeAll(async () => {
+  t = await startTestApp(WEBHOOK_ENV);
+  worker = await t.seed.worker();
+});
+
+afterAll(async () => {
+  await t?.stop();
+  await Promise.all(receivers.map((r) => r.close()));
+});
+
+describe('registering webhooks', () => {
+  it('shows the secret once, lists endpoints without it, and deletes them', async () => {
+    const org = await servingOrg();
+    const created = await register(t, org.token, orgId(org), 'https://hooks.example.org/niudai', [
+      'DEMAND_PUBLISHED',
+      'PROJECT_PUBLISHED',
+    ]);
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9_-]{43}$/);
+    const listed = await t.data<{ webhooks: Record<string, unknown>[] }>(
+      WEBHOOKS,
+      { org: orgId(org) },
+      org.token,
+    );
+    expect(listed.webhooks).toEqual([
+      expect.objectContaining({
+        id: created.id,
+        url: 'https://hooks.example.org/niudai',
+        topics: ['DEMAND_PUBLISHED', 'PROJECT_PUBLISHED'],
+        enabled: true,
+        disabledReason: null,
+      }),
+    ]);
+    expect(JSON.stringify(listed)).not.toContain(created.secret);
+    const node = await t.gql(
+      `query($id: ID!) { node(id: $id) { ... on Webhook { url } } }`,
+      { id: created.id },
+      org.token,
+    );
+    expect(JSON.stringify(node.body)).not.toContain('whsec_');
+    expect(node.body.data).toEqual({ node: { url: 'https://hooks.example.org/niudai' } });
+
+    const deleted = await t.data<{ deleteWebhook: { deletedWebhookId: string } }>(
+      `mutation($id: ID!) { deleteWebhook(id: $id) { deletedWebhookId } }`,
+      { id: created.id },
+      org.token,
+    );
+    expect(deleted.deleteWebhook.deletedWebhookId).toBe(created.id);
+    expect(
+      (await t.data<{ webhooks: unknown[] }>(WEBHOOKS, { org: orgId(org) }, org.token)).webhooks,
+    ).toEqual([]);
+  });
+
+  it('refuses plain http except to loopback (allowed here), and non-admins', async () => {
+    const org = await servingOrg();
+    const plain = await t.gql(
+      REGISTER,
+      {
+        input: { organizationId: orgId(org), url: 'http://hooks.example.org/', topics: ['DEMAND_PUBLISHED'] },
+      },
+      org.token,
+    );
+    expect(plain.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const member = await t.seed.organizationMember(org.organization.id, MemberRole.ORG_MEMBER);
+    for (const token of [member.token, worker.token]) {
+      const refused = await t.gql(
+        REGISTER,
+        { input: { organizationId: orgId(org), url: 'https://a.example/', topics: ['DEMAND_PUBLISHED'] } },
+        token,
+      );
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      const list = await t.gql(WEBHOOKS, { org: orgId(org) }, token);
+      expect(list.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+  });
+});
+
+describe('delivering', () => {
+  it('POSTs a new demand, signed, with public data only, to eligible organizations only', async () => {
+    const org = await servingOrg();
+    const otherCategory = await t.seed.organization({ categoryCodes: ['CULTURE'], regionCodes: ['370100'] });
+    const otherRegion = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370200'] });
+    const pending = await t.seed.organization({ verified: false });
+    const hit = await receiver();
+    const misses = await Promise.all([receiver(), receiver(), receiver()]);
+    const { secret } = await register(t, org.token, orgId(org), `${hit.url}/hook`);
+    await register(t, otherCategory.token, orgId(otherCategory), `${misses[0]!.url}/hook`);
+    await register(t, otherRegion.token, orgId(otherRegion), `${misses[1]!.url}/hook`);
+    await register(t, pending.token, orgId(pending), `${misses[2]!.url}/hook`);
+
+    const demandId = await submitDemand(t, worker.token);
+    const [request] = await hit.waitFor(1);
+    const event = await t.orm.em
+      .fork()
+      .findOneOrFail(HubEvent, { topic: 'demand.published' }, { orderBy: { seq: 'desc' } });
+    expect(request!.headers['content-type']).toBe('application/json');
+    expect(request!.headers['x-niudai-event-id']).toBe(String(event.seq));
+    const timestamp = request!.headers['x-niudai-timestamp'] as string;
+    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(30);
+    expect(
+      verifyWebhook(
+        secret,
+        { timestamp, signature: request!.headers['x-niudai-signature'] as string },
+        request!.body,
+      ),
+    ).toBe(true);
+    const body = JSON.parse(request!.body) as Record<string, unknown> & { data: Record<string, unknown> };
+    expect(body).toMatchObject({
+      id: event.seq,
+      topic: 'DEMAND_PUBLISHED',
+      occurredAt: event.createdAt.toISOString(),
+    });
+    expect(body.data).toMatchObject({
+      id: demandId,
+      categoryCode: 'LIFE.CHILDCARE',
+      regionCode: '370102',
+      status: 'OPEN',
+    });
+    expect(request!.body).not.toContain('13800000000');
+    expect(Object.keys(body.data)).not.toContain('contact');
+    expect(Object.keys(body.data)).not.toContain('submittedBy');
+
+    await sleep(700); // several worker rounds
+    for (const miss of misses) expect(miss.received).toEqual([]);
+  });
+
+  it('retries after a 500 with backoff, logging each attempt, and sends the same event id', async () => {
+    const org = await servingOrg();
+    const hook = await receiver();
+    hook.respond = [500];
+    const { id } = await register(t, org.token, orgId(org), `${hook.url}/retry`);
+    await submitDemand(t, worker.token);
+    const [first, second] = await hook.waitFor(2);
+    expect(first!.status).toBe(500);
+    expect(second!.status).toBe(200);
+    expect(second!.headers['x-niudai-event-id']).toBe(first!.headers['x-niudai-event-id']);
+    expect(second!.body).toBe(first!.body);
+    const em = t.orm.em.fork();
+    const endpointId = Number(Buffer.from(id, 'base64url').toString().split(':')[1]);
+    let delivery = await em.findOneOrFail(WebhookDelivery, { endpoint: endpointId });
+    for (let i = 0; i < 50 && delivery.status !== DeliveryStatus.DELIVERED; i++) {
+      await sleep(50);
+      delivery = await em.fork().findOneOrFail(WebhookDelivery, { endpoint: endpointId });
+    }
+    expect(delivery).toMatchObject({ status: DeliveryStatus.DELIVERED, attempts: 2, lastStatusCode: 200 });
+    const attempts = await em.find(
+      WebhookDeliveryAttempt,
+      { delivery: delivery.id },
+      { orderBy: { id: 'asc' } },
+    );
+    expect(attempts.map((a) => [a.attempt, a.statusCode, a.error])).toEqual([
+      [1, 500, 'HTTP 500'],
+      [2, 200, null],
+    ]);
+    expect(attempts.every((a) => a.durationMs >= 0)).toBe(true);
+    const deliveries = await t.data<{ webhookDeliveries: Record<string, unknown>[] }>(
+      `query($id: ID!) { webhookDeliveries(webhookId: $id) { eventSeq status attempts lastStatusCode } }`,
+      { id },
+      org.token,
+    );
+    expect(deliveries.webhookDeliveries).toEqual([
+      {
+        eventSeq: first!.headers['x-niudai-event-id'],
+        status: 'DELIVERED',
+        attempts: 2,
+        lastStatusCode: 200,
+      },
+    ]);
+  });
+
+  it('disables an endpoint that keeps failing and tells its owner', async () => {
+    const org = await servingOrg();
+    const hook = await receiver();
+    hook.fallback = 500;
+    const { id } = await register(t, org.token, orgId(org), `${hook.url}/failing`);
+    await submitDemand(t, worker.token);
+    await hook.waitFor(3);
+    let listed: {
+      webhooks: { enabled: boolean; disabledReason: string | null; consecutiveFailures: number }[];
+    };
+    const deadline = Date.now() + 5_000;
+    do {
+      await sleep(50);
+      listed = await t.data(WEBHOOKS, { org: orgId(org) }, org.token);
+    } while (listed.webhooks[0]?.enabled && Date.now() < deadline);
+    expect(listed.webhooks[0]).toMatchObject({ enabled: false, consecutiveFailures: 3 });
+    expect(listed.webhooks[0]?.disabledReason).toContain('3 consecutive failed deliveries');
+    expect(listed.webhooks[0]?.disabledReason).toContain('HTTP 500');
+    // The owner is told in the organization's audit trail.
+    const entry = await t.orm.em
+      .fork()
+      .findOneOrFail(AuditEntry, { action: 'disableWebhook', subjectId: orgId(org) });
+    expect(entry.summary).toMatchObject({ webhookId: id });
+    const trail = await t.data<{ auditTrail: { edges: { node: { action: string } }[] } }>(
+      `query($id: ID!) { auditTrail(subjectId: $id) { edges { node { action } } } }`,
+      { id: orgId(org) },
+      org.token,
+    );
+    expect(trail.auditTrail.edges.map((e) => e.node.action)).toContain('disableWebhook');
+    // Disabled: nothing more is sent.
+    const sent = hook.received.length;
+    await submitDemand(t, worker.token);
+    await sleep(700);
+    expect(hook.received.length).toBe(sent);
+  });
+});
