@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
@@ -68,6 +69,25 @@ function requestLogPlugin(): ApolloServerPlugin<Context> {
 }
 
 /**
+ * `cache-control: no-store` on every GraphQL response, as Apollo's default cache-control plugin sent
+ * when no type carries a cache hint (none does). That plugin is disabled because it hooks
+ * `willResolveField`, which makes Apollo wrap every field resolver of the schema: a cost on each of
+ * the thousands of fields of a large read, for a header that never varied.
+ */
+function noStorePlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse({ response }) {
+          if (!response.http.headers.has('cache-control'))
+            response.http.headers.set('cache-control', 'no-store');
+        },
+      };
+    },
+  };
+}
+
+/**
  * Builds the hub: Apollo over HTTP and graphql-ws on the same /graphql path, sharing the schema,
  * limits, context and error masking. `main.ts` and the tests both use this.
  */
@@ -119,6 +139,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      ApolloServerPluginCacheControlDisabled(),
+      noStorePlugin(),
       ...limits.plugins,
       requestLogPlugin(),
       metrics.apolloPlugin<Context>(),

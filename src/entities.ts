@@ -1,3 +1,4 @@
+import { RateLimitRow } from './core/rate-limit.entity.js';
 import { Region } from './modules/regions/region.entity.js';
 import { ServiceCategory } from './modules/categories/service-category.entity.js';
 import { User } from './modules/accounts/user.entity.js';
@@ -38,4 +39,5 @@ export const ENTITIES = [
   Webhook,
   WebhookDelivery,
   WebhookDeliveryAttempt,
+  RateLimitRow,
 ] as const;

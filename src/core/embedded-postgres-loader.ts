@@ -47,7 +47,15 @@ export function firstBlockedAncestor(
 }
 
 type EmbeddedPostgresCtor = typeof EmbeddedPostgresClass;
-const TAKEN_OVER_EVENTS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'beforeExit', 'exit', 'message'] as const;
+const TAKEN_OVER_EVENTS = [
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'beforeExit',
+  'exit',
+  'message',
+] as const;
 let loaded: Promise<EmbeddedPostgresCtor> | undefined;
 
 /**

@@ -25,9 +25,6 @@ export function ormOptions(
     ignoreUndefinedInQuery: true,
     allowGlobalContext: false,
     pool: { min: 0, max: 10 },
-    // rate-limiter-flexible owns this table's rows (created by a migration, not an entity): the schema
-    // diff must neither drop it nor count it as drift.
-    schemaGenerator: { skipTables: ['rate_limit'] },
     migrations: {
       path: 'migrations',
       pathTs: 'migrations',

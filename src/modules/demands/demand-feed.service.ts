@@ -55,6 +55,10 @@ function resolveEach(
 ): AsyncIterableIterator<DemandFeedItem> {
   const base = ctx.em;
   const pass = ctx.services.events.pass;
+  // The context outlives many events, but `loadViewer` read the organizations' verification once, at
+  // subscribe time: drop it, so each event re-reads it (batched per pass) and an organization
+  // suspended meanwhile stops hearing of demands it could no longer read by query.
+  if (ctx.viewer?.verifiedOrgIds) ctx.viewer = { ...ctx.viewer, verifiedOrgIds: undefined };
   return mapStream(stream, async (event: FeedEvent) => {
     const shared = <T>(key: string, make: () => T): T => pass.shared(event, `demand:${key}`, make);
     const em = shared('em', () => base.fork());

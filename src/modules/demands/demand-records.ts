@@ -4,11 +4,9 @@ import DataLoader from 'dataloader';
 import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
 import { User } from '../accounts/user.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
-import type { TargetGroup } from '../categories/target-group.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { Demand } from './demand.entity.js';
-import type { DemandSource, DemandStatus, DemandUrgency } from './demand.enums.js';
 
 /**
  * The feed's read path without entity hydration. Hydrating a page of 100 demands as MikroORM
@@ -64,8 +62,52 @@ function lazyRef<T extends object>(record: DemandRecord, type: new () => T, key:
   return Reference.create<T>(record[KEYS].em.getReference<T>(type, key as Primary<T>));
 }
 
-// One prototype for all records: Demand's, with the references as getters over the stored keys.
+/** The row values a record holds as its own plain properties. */
+const SCALARS = [
+  'id',
+  'title',
+  'description',
+  'categoryPath',
+  'regionPath',
+  'targetGroups',
+  'urgency',
+  'peopleAffected',
+  'endorsementCount',
+  'source',
+  'anonymous',
+  'contact',
+  'contactConsent',
+  'status',
+  'claimedAt',
+  'lastProgressAt',
+  'closeReason',
+  'rating',
+  'ratingComment',
+  'ratedAt',
+  'expiresAt',
+  'createdAt',
+  'updatedAt',
+] as const satisfies readonly (keyof Demand)[];
+
+/** A `demand` row as QueryBuilder maps it (property names, dates parsed; bigints as strings). */
+type DemandRow = Pick<Demand, (typeof SCALARS)[number]> & {
+  category: string;
+  region: string;
+  submittedBy: string | number;
+  claimedBy: string | number | null;
+  duplicateOf: string | number | null;
+};
+
+/**
+ * One prototype for all records: Demand's, with the references as getters over the stored keys.
+ * The scalars are plain writable slots here because MikroORM puts change-tracking accessors for
+ * them on Demand's prototype once the ORM starts; a record must not go through those (they create
+ * an entity helper per object), so its values become own properties instead.
+ */
 const recordPrototype: object = Object.create(Demand.prototype, {
+  ...Object.fromEntries(
+    SCALARS.map((name) => [name, { value: undefined, writable: true, enumerable: true, configurable: true }]),
+  ),
   category: {
     get(this: DemandRecord) {
       return lazyRef(this, ServiceCategory, this[KEYS].categoryCode);
@@ -95,76 +137,24 @@ const recordPrototype: object = Object.create(Demand.prototype, {
   },
 });
 
-/** A `demand` row as PostgreSQL returns it (bigints as strings). */
-interface DemandRow {
-  id: string | number;
-  title: string;
-  description: string;
-  category_code: string;
-  category_path: string[];
-  region_code: string;
-  region_path: string[];
-  target_groups: TargetGroup[];
-  urgency: DemandUrgency;
-  people_affected: number;
-  endorsement_count: number;
-  source: DemandSource;
-  submitted_by_id: string | number;
-  anonymous: boolean;
-  contact: string | null;
-  contact_consent: boolean;
-  status: DemandStatus;
-  duplicate_of_id: string | number | null;
-  claimed_by_id: string | number | null;
-  claimed_at: Date | null;
-  last_progress_at: Date | null;
-  close_reason: string | null;
-  rating: number | null;
-  rating_comment: string | null;
-  rated_at: Date | null;
-  expires_at: Date;
-  created_at: Date;
-  updated_at: Date;
-}
-
 const idOrNull = (value: string | number | null): number | null => (value === null ? null : Number(value));
 
-/** Turns a row into a record bound to `em` for its lazy references. */
+/** Turns a mapped row into a record bound to `em` for its lazy references. */
 function toRecord(em: EntityManager, row: DemandRow): DemandRecord {
   const record = Object.create(recordPrototype) as DemandRecord;
   Object.defineProperty(record, KEYS, {
     value: {
       em,
-      categoryCode: row.category_code,
-      regionCode: row.region_code,
-      submittedById: Number(row.submitted_by_id),
-      claimedById: idOrNull(row.claimed_by_id),
-      duplicateOfId: idOrNull(row.duplicate_of_id),
+      categoryCode: row.category,
+      regionCode: row.region,
+      submittedById: Number(row.submittedBy),
+      claimedById: idOrNull(row.claimedBy),
+      duplicateOfId: idOrNull(row.duplicateOf),
     } satisfies RecordKeys,
   });
-  record.id = Number(row.id);
-  record.title = row.title;
-  record.description = row.description;
-  record.categoryPath = row.category_path;
-  record.regionPath = row.region_path;
-  record.targetGroups = row.target_groups;
-  record.urgency = row.urgency;
-  record.peopleAffected = row.people_affected;
-  record.endorsementCount = row.endorsement_count;
-  record.source = row.source;
-  record.anonymous = row.anonymous;
-  record.contact = row.contact;
-  record.contactConsent = row.contact_consent;
-  record.status = row.status;
-  record.claimedAt = row.claimed_at;
-  record.lastProgressAt = row.last_progress_at;
-  record.closeReason = row.close_reason;
-  record.rating = row.rating;
-  record.ratingComment = row.rating_comment;
-  record.ratedAt = row.rated_at;
-  record.expiresAt = row.expires_at;
-  record.createdAt = row.created_at;
-  record.updatedAt = row.updated_at;
+  const target = record as unknown as Record<string, unknown>;
+  for (const name of SCALARS) target[name] = row[name];
+  record.id = Number(row.id); // bigint comes as a string
   return record;
 }
 
@@ -206,7 +196,7 @@ export async function demandRecordPage(
     .where({ $and: and })
     .orderBy({ createdAt: queryDirection, id: queryDirection });
   if (limit != null) qb.limit(limit + 1); // one more, to know whether another page follows
-  const rows = await qb.execute<DemandRow[]>('all', false);
+  const rows = await qb.execute<DemandRow[]>('all', true);
   if (isLast) rows.reverse();
   const records = rows.map((row) => toRecord(em, row));
   const cursor = new Cursor<Demand, never, '*', never, boolean>(
@@ -219,7 +209,10 @@ export async function demandRecordPage(
 }
 
 /** Per unit of work: regions by code, each batch also loading its ancestors (see `regionOf`). */
-const regionLoaders = new WeakMap<EntityManager, DataLoader<{ code: string; path: readonly string[] }, Region, string>>();
+const regionLoaders = new WeakMap<
+  EntityManager,
+  DataLoader<{ code: string; path: readonly string[] }, Region, string>
+>();
 
 /**
  * A demand's region, batched across the operation; each batch also loads the regions on the demands'

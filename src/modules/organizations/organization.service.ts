@@ -99,7 +99,15 @@ export class OrganizationDirectoryService {
 
   /** `organization(id:, creditCode:)`. */
   async find(ctx: Actor, id: string | null | undefined, creditCode: string | null | undefined) {
-    if (id) return this.get(ctx, parseIdOf('Organization', id, 'id'));
+    if (id) {
+      // The home region joins in (one statement, not two): nearly every lookup shows where it is.
+      const org = await ctx.em.findOne(
+        Organization,
+        { id: parseIdOf('Organization', id, 'id') },
+        { populate: ['homeRegion'], strategy: 'joined' },
+      );
+      return org && (await this.canSee(ctx, org)) ? org : null;
+    }
     if (creditCode) {
       const org = await ctx.em.findOne(Organization, { creditCode: normaliseCreditCode(creditCode) });
       return org && (await this.canSee(ctx, org)) ? org : null;

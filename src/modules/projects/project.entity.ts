@@ -37,7 +37,10 @@ export class ProjectDocument {
  */
 @Check({ name: 'project_budget_fen_positive', expression: 'budget_fen > 0' })
 @Check({ name: 'project_period_order', expression: 'application_closes_at > application_opens_at' })
-@Check({ name: 'project_evaluation_score_range', expression: '(evaluation_score >= 1) AND (evaluation_score <= 5)' })
+@Check({
+  name: 'project_evaluation_score_range',
+  expression: '(evaluation_score >= 1) AND (evaluation_score <= 5)',
+})
 @Entity({ tableName: 'project' })
 @Index({ properties: ['categoryPath'], type: 'gin' })
 @Index({ properties: ['regionPaths'], type: 'gin' })

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ref } from '@mikro-orm/core';
+import { Organization } from '../../../src/modules/organizations/organization.entity.js';
+import { VerificationStatus } from '../../../src/modules/organizations/organization.enums.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
@@ -190,6 +192,29 @@ describe('demandPublished', () => {
     await sleep(500);
     expect(await eventCount()).toBe(before);
     expect(sub.events).toEqual([]);
+    sub.stop();
+  });
+
+  it('stops pushing to an organization suspended while its subscription is open', async () => {
+    // Its admin is no worker, so once the organization is suspended it may read no OPEN demand.
+    const admin = await t.seed.user([]);
+    const org = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'], admin });
+    const sub = record(client(org.token));
+    await sleep(300);
+    const before = await submit();
+    expect((await sub.waitFor(1))[0]?.demand.id).toBe(before.id);
+    await t.orm.em
+      .fork()
+      .nativeUpdate(
+        Organization,
+        { id: org.organization.id },
+        { verificationStatus: VerificationStatus.SUSPENDED },
+      );
+    const after = await submit();
+    const byQuery = await t.gql(`query Q($id: ID!) { demand(id: $id) { id } }`, { id: after.id }, org.token);
+    expect(byQuery.body.data?.demand ?? null).toBeNull();
+    await sleep(500);
+    expect(sub.events.map((e) => e.demand.id)).toEqual([before.id]);
     sub.stop();
   });
 

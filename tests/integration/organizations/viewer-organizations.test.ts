@@ -13,15 +13,29 @@ const USER = `query($id: ID!) { node(id: $id) { ... on User { organizations { id
 describe('viewer.organizations', () => {
   it("lists the viewer's organizations, and hides another user's from everyone but admins", async () => {
     const org = await t.seed.organization({ verified: true });
-    const mine = await t.data<{ viewer: { organizations: { id: string; name: string }[] } }>(VIEWER, {}, org.token);
-    expect(mine.viewer.organizations).toEqual([{ id: org.organization.globalId(), name: org.organization.name }]);
+    const mine = await t.data<{ viewer: { organizations: { id: string; name: string }[] } }>(
+      VIEWER,
+      {},
+      org.token,
+    );
+    expect(mine.viewer.organizations).toEqual([
+      { id: org.organization.globalId(), name: org.organization.name },
+    ]);
 
     const worker = await t.seed.worker();
     const admin = await t.seed.admin();
     const adminId = org.admin.user.globalId();
-    const byWorker = await t.data<{ node: { organizations: unknown[] } }>(USER, { id: adminId }, worker.token);
+    const byWorker = await t.data<{ node: { organizations: unknown[] } }>(
+      USER,
+      { id: adminId },
+      worker.token,
+    );
     expect(byWorker.node.organizations).toEqual([]);
-    const byAdmin = await t.data<{ node: { organizations: { id: string }[] } }>(USER, { id: adminId }, admin.token);
+    const byAdmin = await t.data<{ node: { organizations: { id: string }[] } }>(
+      USER,
+      { id: adminId },
+      admin.token,
+    );
     expect(byAdmin.node.organizations).toEqual([{ id: org.organization.globalId() }]);
   });
 });
