@@ -19,6 +19,7 @@ import { DemandResolver } from './modules/demands/demand.resolver.js';
 import { DemandFeedResolver } from './modules/demands/demand-feed.resolver.js';
 import { noPubSub } from './core/events/no-pub-sub.js';
 import { ApplicationResolver } from './modules/projects/application.resolver.js';
+import { ApplicationFeedResolver } from './modules/projects/application-feed.resolver.js';
 import { ProjectFeedResolver } from './modules/projects/project-feed.resolver.js';
 import { ProjectAmendmentResolver, ProjectResolver } from './modules/projects/project.resolver.js';
 import { PublisherResolver, UserPublisherResolver } from './modules/projects/publisher.resolver.js';
@@ -45,6 +46,7 @@ export const RESOLVERS = [
   ProjectAmendmentResolver,
   ApplicationResolver,
   ProjectFeedResolver,
+  ApplicationFeedResolver,
   ReportResolver,
   WebhookResolver,
 ] as const;

@@ -52,30 +52,18 @@ export function createServices(config: Config): Services {
     .register('Region', (ctx, key) => regions.get(ctx.em, key))
     .register('ServiceCategory', (ctx, key) => categories.get(ctx.em, key))
     // Users are visible by id to signed-in users only (their personal fields stay guarded).
-    .register('User', async (ctx, key) =>
-      ctx.viewer && /^\d+$/.test(key) ? ctx.em.findOne(User, { id: Number(key) }) : null,
-    );
+    .registerById('User', async (ctx, id) => (ctx.viewer ? ctx.em.findOne(User, { id }) : null));
   const demands = new DemandService(config.limits);
   // Same rules as `demand(id)` and the feed: invisible demands are simply absent.
-  nodes.register('Demand', (ctx, key) =>
-    /^\d+$/.test(key) ? demands.findVisible(ctx, Number(key)) : Promise.resolve(null),
-  );
+  nodes.registerById('Demand', (ctx, id) => demands.findVisible(ctx, id));
   const audit = new AuditService((ctx, id) => nodes.fetch(ctx, id));
   const organizations = new OrganizationDirectoryService();
-  const numericKey = (key: string) => (/^\d+$/.test(key) ? Number(key) : null);
   // Same visibility as `organization(id:)` and the directory.
   nodes
-    .register('Organization', async (ctx, key) => {
-      const id = numericKey(key);
-      return id ? organizations.get(ctx, id) : null;
-    })
-    .register('Service', async (ctx, key) => {
-      const id = numericKey(key);
-      return id ? organizations.getService(ctx, id) : null;
-    })
-    .register('HubMembershipRequest', async (ctx, key) => {
-      const id = numericKey(key);
-      const request = id ? await ctx.em.findOne(HubMembershipRequest, { id }) : null;
+    .registerById('Organization', (ctx, id) => organizations.get(ctx, id))
+    .registerById('Service', (ctx, id) => organizations.getService(ctx, id))
+    .registerById('HubMembershipRequest', async (ctx, id) => {
+      const request = await ctx.em.findOne(HubMembershipRequest, { id });
       return request && (await organizations.canSeeRequest(ctx, request)) ? request : null;
     });
   // An organization's full audit trail: its members, union staff in scope (admins always may).
@@ -90,22 +78,10 @@ export function createServices(config: Config): Services {
   const publishers = new PublisherService(regions);
   const projects = new ProjectService(publishers, categories, demands);
   nodes
-    .register('Publisher', async (ctx, key) => {
-      const id = numericKey(key);
-      return id ? publishers.get(ctx.em, id) : null;
-    })
-    .register('Project', async (ctx, key) => {
-      const id = numericKey(key);
-      return id ? projects.get(ctx, id) : null;
-    })
-    .register('ProjectApplication', async (ctx, key) => {
-      const id = numericKey(key);
-      return id ? projects.getApplication(ctx, id) : null;
-    })
-    .register('ProjectAmendment', async (ctx, key) => {
-      const id = numericKey(key);
-      return id ? projects.getAmendment(ctx, id) : null;
-    });
+    .registerById('Publisher', (ctx, id) => publishers.get(ctx.em, id))
+    .registerById('Project', (ctx, id) => projects.get(ctx, id))
+    .registerById('ProjectApplication', (ctx, id) => projects.getApplication(ctx, id))
+    .registerById('ProjectAmendment', (ctx, id) => projects.getAmendment(ctx, id));
   // A project's full trail is for its publisher's staff (the public reads awards and cancellations).
   audit.registerReadRule('Project', (ctx, subject) => projects.isPublisherStaff(ctx, subject as Project));
   // Union staff read their region's demands' and projects' trails; applicants their applications' (issue 6).
@@ -113,10 +89,7 @@ export function createServices(config: Config): Services {
   const events = new EventHub();
   // Webhook endpoints (issue 9): visible by id to those who administer their organization only.
   const webhooks = new WebhookService(config.webhooks);
-  nodes.register('Webhook', async (ctx, key) => {
-    const id = numericKey(key);
-    return id ? webhooks.get(ctx, id) : null;
-  });
+  nodes.registerById('Webhook', (ctx, id) => webhooks.get(ctx, id));
   return {
     config,
     tokens,

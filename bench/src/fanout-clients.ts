@@ -14,7 +14,12 @@ interface OpenCommand {
   filters: { regionCode: string }[];
   perSocket: number;
 }
-type Command = OpenCommand | { type: 'count'; title: string } | { type: 'collect' } | { type: 'close' };
+type Command =
+  | OpenCommand
+  | { type: 'count'; title: string }
+  | { type: 'collect' }
+  | { type: 'tally' }
+  | { type: 'close' };
 
 const SUBSCRIPTION = /* GraphQL */ `
   subscription Feed($filter: DemandSubscriptionFilter) {
@@ -42,6 +47,12 @@ const disposers: (() => void)[] = [];
 let receipts = new Map<string, number[]>();
 let errors = 0;
 let lastError = '';
+/**
+ * Per subscription filter and title (`regionCode\ttitle`): how many subscriptions received it once,
+ * and how many extra copies arrived on a subscription that had it already (duplicates). Kept from
+ * `open` on, never reset by `collect`, so the soak can check every delivery of a run.
+ */
+const tally = new Map<string, { once: number; duplicates: number }>();
 
 function send(message: unknown): void {
   process.send?.(message);
@@ -62,6 +73,7 @@ async function open(command: OpenCommand): Promise<void> {
     });
     clients.push(client);
     for (const filter of command.filters.slice(s * command.perSocket, (s + 1) * command.perSocket)) {
+      const seen = new Set<string>();
       disposers.push(
         client.subscribe<{ demandPublished: { demand: { title: string } } }>(
           { query: SUBSCRIPTION, variables: { filter } },
@@ -76,6 +88,12 @@ async function open(command: OpenCommand): Promise<void> {
               let list = receipts.get(title);
               if (!list) receipts.set(title, (list = []));
               list.push(at);
+              const key = `${filter.regionCode}\t${title}`;
+              const entry = tally.get(key) ?? { once: 0, duplicates: 0 };
+              if (seen.has(title)) entry.duplicates++;
+              else entry.once++;
+              seen.add(title);
+              tally.set(key, entry);
             },
             error: (error: unknown) => {
               errors++;
@@ -107,6 +125,8 @@ process.on('message', (command: Command) => {
   else if (command.type === 'collect') {
     send({ type: 'receipts', receipts: [...receipts], errors });
     receipts = new Map();
+  } else if (command.type === 'tally') {
+    send({ type: 'tally', tally: [...tally], errors, lastError });
   } else if (command.type === 'close') {
     for (const dispose of disposers) dispose();
     void Promise.all(clients.map((c) => c.dispose())).finally(() => process.exit(0));

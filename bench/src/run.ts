@@ -368,14 +368,21 @@ function startClients(): Promise<ClientProc> {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<string, ((m: Record<string, unknown>) => void)[]>();
+  // Messages nobody waits for yet are kept: a child can answer before the parent asks `next` (two
+  // children opening at once), and a dropped `opened` would hang the run.
+  const unclaimed = new Map<string, Record<string, unknown>[]>();
   child.on('message', (m: Record<string, unknown>) => {
-    const list = waiting.get(String(m.type));
-    list?.shift()?.(m);
+    const type = String(m.type);
+    const waiter = waiting.get(type)?.shift();
+    if (waiter) waiter(m);
+    else unclaimed.set(type, [...(unclaimed.get(type) ?? []), m]);
   });
   const proc: ClientProc = {
     send: (message) => child.send(message as never),
     next: (type) =>
       new Promise((resolve) => {
+        const early = unclaimed.get(type)?.shift();
+        if (early) return resolve(early);
         const list = waiting.get(type) ?? [];
         list.push(resolve);
         waiting.set(type, list);
@@ -710,53 +717,310 @@ async function scenario5(ctx: Ctx, report: Report): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Soak: Niudai alone under alternating reads and writes, sampling its memory.
+// Soak: Niudai alone under a sustained mix of reads and writes with thousands of live subscribers,
+// counting errors, lost and duplicated events, latency, and its memory.
+
+/** Options of the soak, from the command line. */
+const SOAK = {
+  subscribers: Number(argv.find((a) => a.startsWith('--subscribers='))?.slice(14) ?? 2_000),
+  /** Of which this many follow Jinan (every submitted demand); the others Qingdao (none). */
+  matching: Number(argv.find((a) => a.startsWith('--matching='))?.slice(11) ?? 500),
+  /** submitDemand calls per second. */
+  writeRate: Number(argv.find((a) => a.startsWith('--write-rate='))?.slice(13) ?? 5),
+  /** Concurrent reader loops (the nested read, back to back). */
+  readers: Number(argv.find((a) => a.startsWith('--readers='))?.slice(10) ?? 4),
+};
+
+/** What one soak request loop saw. */
+interface SoakTally {
+  latenciesMs: number[];
+  requests: number;
+  /** Network failures, non-200 answers and GraphQL errors, with the last one's text. */
+  errors: number;
+  lastError: string;
+}
+
+/** POSTs `body` and records its latency, or an error for anything but a clean 200 with data. */
+async function soakRequest(url: string, token: string, body: string, tally: SoakTally): Promise<boolean> {
+  const started = performance.now();
+  tally.requests++;
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body,
+    });
+    const text = await response.text();
+    tally.latenciesMs.push(performance.now() - started);
+    if (response.status === 200 && !text.startsWith('{"errors"') && !text.includes('"errors":[')) return true;
+    tally.errors++;
+    tally.lastError = `${response.status} ${text.slice(0, 300)}`;
+  } catch (error) {
+    tally.errors++;
+    tally.lastError = String(error).slice(0, 300);
+  }
+  return false;
+}
+
+/** p50/p95/p99/max of a tally's latencies, in ms. */
+function latencySummary(tally: SoakTally): Record<string, number> {
+  const sorted = [...tally.latenciesMs].sort((a, b) => a - b);
+  return {
+    requests: tally.requests,
+    errors: tally.errors,
+    p50Ms: round(percentile(sorted, 50), 1),
+    p95Ms: round(percentile(sorted, 95), 1),
+    p99Ms: round(percentile(sorted, 99), 1),
+    maxMs: round(sorted.at(-1) ?? NaN, 1),
+  };
+}
 
 async function soakRun(ctx: Ctx, report: Report): Promise<void> {
-  say(`soak: ${minutes} minutes`);
+  const { subscribers, matching, writeRate, readers } = SOAK;
+  say(
+    `soak: ${minutes} minutes, ${subscribers} subscribers (${matching} matching), ${writeRate} writes/s, ${readers} readers`,
+  );
   const url = await createDatabase(ctx, 'bench_soak');
   const db = new pg.Pool({ connectionString: url, max: 2 });
   await createUsers(db, ctx.passwordHash, SIZES.users);
   await createOrganizations(db, 1, 20);
   await createDemands(db, 1, 200, { perOrg: 10, users: SIZES.users });
+  // The subscribing organization serves LIFE across Shandong; filters then narrow by city.
+  await db.query(`update organization set category_codes = '{LIFE}', region_codes = '{370000}' where id = 1`);
+  await addOrgAdmin(db, 1);
   const submitter = Number(
     (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
   );
-  await db.end();
   const server = await startNiudai(ctx, url);
-  const samples: Record<string, unknown>[] = [];
+  const procs: ClientProc[] = [];
+  const timeline: Record<string, unknown>[] = [];
   try {
     const token = await signIn(server.url, BENCH_WORKER);
-    const end = Date.now() + minutes * 60_000;
-    for (let round_ = 0; Date.now() < end; round_++) {
-      const write = round_ % 2 === 1;
-      const result = await load({
-        target: write ? 'submitDemand' : 'nested read',
-        url: `${server.url}/graphql`,
-        serverPid: server.pid,
-        postmasterPid: ctx.postmaster,
-        statements: ctx.statements,
-        body: write ? submitBody('niudai', 0, submitter) : JSON.stringify({ query: NESTED.niudai }),
-        bodyFor: write ? (n) => submitBody('niudai', round_ * 1_000_000 + n, submitter) : undefined,
-        token,
-        connections: 8,
-        durationSeconds: 30,
-        maxRequests: MAX_REQUESTS,
-      });
+    const orgToken = await signIn(server.url, BENCH_ORG_ADMIN);
+    const rssIdleMiB = round(processRssBytes(server.pid) / 2 ** 20, 1);
+
+    // Subscribers: Jinan ones match every submitted demand (Lixia), Qingdao ones none.
+    const filters = Array.from({ length: subscribers }, (_, i) => ({
+      regionCode: i < matching ? '370100' : '370200',
+    }));
+    const halves = subscribers >= 2000 ? 2 : 1;
+    for (let h = 0; h < halves; h++) procs.push(await startClients());
+    const per = Math.ceil(subscribers / halves);
+    const wsUrl = `${server.url.replace('http', 'ws')}/graphql`;
+    procs.forEach((p, h) =>
+      p.send({
+        type: 'open',
+        url: wsUrl,
+        token: orgToken,
+        filters: filters.slice(h * per, (h + 1) * per),
+        perSocket: 20,
+      }),
+    );
+    for (const p of procs) {
+      const opened = await p.next('opened');
+      if (opened.connected !== opened.sockets) throw new Error(`soak: ${JSON.stringify(opened)}`);
+    }
+    const countOf = async (title: string) => {
+      let n = 0;
+      for (const p of procs) {
+        p.send({ type: 'count', title });
+        n += Number((await p.next('count')).n);
+      }
+      return n;
+    };
+    // Warm-up events in both cities until every subscription is live (they register after connecting).
+    for (const [region, expected] of [
+      ['370102', matching],
+      ['370202', subscribers - matching],
+    ] as const) {
+      if (expected === 0) continue;
+      let got = 0;
+      const deadline = Date.now() + 120_000;
+      for (let w = 0; got < expected && Date.now() < deadline; w++) {
+        const title = `warm-${region}-${w}`;
+        await publishDemand(db, title, region, submitter);
+        const wait = Date.now() + Math.max(2_000, expected * 15);
+        while ((got = await countOf(title)) < expected && Date.now() < wait) await sleep(20);
+      }
+      if (got < expected) throw new Error(`soak warm-up: ${got}/${expected} subscribers live`);
+    }
+    const mark = Number(
+      (await db.query<{ id: string }>('select max(id) as id from demand')).rows[0]?.id ?? 0,
+    );
+    await sleep(1000);
+    const rssStartMiB = round(processRssBytes(server.pid) / 2 ** 20, 1);
+    console.log(JSON.stringify({ rssIdleMiB, rssStartMiB, subscribers, matching }));
+
+    // The mix: reader loops back to back, and paced writes, for `minutes`.
+    const endpoint = `${server.url}/graphql`;
+    const reads: SoakTally = { latenciesMs: [], requests: 0, errors: 0, lastError: '' };
+    const writes: SoakTally = { latenciesMs: [], requests: 0, errors: 0, lastError: '' };
+    /** title → when its submitDemand answer arrived (wall clock, comparable with the clients'). */
+    const submitted = new Map<string, number>();
+    const started = Date.now();
+    const end = started + minutes * 60_000;
+    const readBody = JSON.stringify({ query: NESTED.niudai });
+    const readerLoops = Array.from({ length: readers }, async () => {
+      while (Date.now() < end && reads.requests < MAX_REQUESTS)
+        await soakRequest(endpoint, token, readBody, reads);
+    });
+    const writerLoop = async () => {
+      const interval = 1000 / writeRate;
+      const inFlight = new Set<Promise<void>>();
+      for (let n = 0; Date.now() < end && writes.requests < MAX_REQUESTS; n++) {
+        const due = started + n * interval;
+        if (due > Date.now()) await sleep(due - Date.now());
+        // Paced by the clock, not by the answers: a slow server gets a queue, as it would in use.
+        const body = submitBody('niudai', 1_000_000 + n, submitter);
+        const title = (JSON.parse(body) as { variables: { input: { title: string } } }).variables.input.title;
+        const request = soakRequest(endpoint, token, body, writes).then((ok) => {
+          if (ok) submitted.set(title, performance.timeOrigin + performance.now());
+        });
+        inFlight.add(request);
+        void request.finally(() => inFlight.delete(request));
+        while (inFlight.size >= 64) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    };
+    const sampler = setInterval(() => {
       const sample = {
-        minute: round((minutes * 60_000 - (end - Date.now())) / 60_000, 1),
-        load: result.target,
-        requestsPerSecond: result.requestsPerSecond,
-        p99Ms: result.p99Ms,
+        minute: round((Date.now() - started) / 60_000, 1),
+        reads: reads.requests,
+        writes: writes.requests,
+        errors: reads.errors + writes.errors,
         rssMiB: round(processRssBytes(server.pid) / 2 ** 20, 1),
       };
       console.log(JSON.stringify(sample));
-      samples.push(sample);
+      timeline.push(sample);
+    }, 30_000);
+    try {
+      await Promise.all([...readerLoops, writerLoop()]);
+    } finally {
+      clearInterval(sampler);
     }
+    const loadSeconds = (Date.now() - started) / 1000;
+
+    // Every committed demand since the mark must reach each Jinan subscriber exactly once, and no Qingdao one.
+    const { rows: committed } = await db.query<{ title: string }>(
+      'select title from demand where id > $1 order by id',
+      [mark],
+    );
+    const expectedDeliveries = committed.length * matching;
+    const tallies = async () => {
+      const merged = new Map<string, { once: number; duplicates: number }>();
+      let subscriptionErrors = 0;
+      let lastError = '';
+      for (const p of procs) {
+        p.send({ type: 'tally' });
+        const reply = await p.next('tally');
+        subscriptionErrors += Number(reply.errors);
+        if (reply.lastError) lastError = String(reply.lastError);
+        for (const [key, value] of reply.tally as [string, { once: number; duplicates: number }][]) {
+          const entry = merged.get(key) ?? { once: 0, duplicates: 0 };
+          entry.once += value.once;
+          entry.duplicates += value.duplicates;
+          merged.set(key, entry);
+        }
+      }
+      return { merged, subscriptionErrors, lastError };
+    };
+    const delivered = (merged: Map<string, { once: number }>) =>
+      committed.reduce(
+        (sum, { title }) => sum + Math.min(matching, merged.get(`370100\t${title}`)?.once ?? 0),
+        0,
+      );
+    let final = await tallies();
+    const drainDeadline = Date.now() + 120_000;
+    while (delivered(final.merged) < expectedDeliveries && Date.now() < drainDeadline) {
+      await sleep(1000);
+      final = await tallies();
+    }
+    await sleep(2000); // late duplicates, if any, arrive now
+    final = await tallies();
+    let lost = 0;
+    let duplicated = 0;
+    let leaked = 0;
+    for (const { title } of committed) {
+      const hit = final.merged.get(`370100\t${title}`) ?? { once: 0, duplicates: 0 };
+      lost += Math.max(0, matching - hit.once);
+      duplicated += hit.duplicates;
+      leaked +=
+        (final.merged.get(`370200\t${title}`)?.once ?? 0) +
+        (final.merged.get(`370200\t${title}`)?.duplicates ?? 0);
+    }
+    const committedTitles = new Set(committed.map((c) => c.title));
+    // A title a subscriber got that was never committed (or an answer that failed yet committed).
+    const unknown = [...final.merged.keys()].filter((k) => {
+      const title = k.split('\t')[1] ?? '';
+      return !title.startsWith('warm-') && !committedTitles.has(title);
+    }).length;
+    const answeredNotCommitted = [...submitted.keys()].filter((t) => !committedTitles.has(t)).length;
+
+    // Delivery latency: from the submitDemand answer to each receipt (commit precedes the answer).
+    const receiptsAt: number[] = [];
+    for (const p of procs) {
+      p.send({ type: 'collect' });
+      const reply = await p.next('receipts');
+      for (const [title, times] of reply.receipts as [string, number[]][]) {
+        const answered = submitted.get(title);
+        if (answered !== undefined) for (const at of times) receiptsAt.push(at - answered);
+      }
+    }
+    receiptsAt.sort((a, b) => a - b);
+    const rssEndMiB = round(processRssBytes(server.pid) / 2 ** 20, 1);
+    const serverLog = server
+      .stderr()
+      .split('\n')
+      .filter((line) => /"level":(4|5|6)0/.test(line));
+    const summary = {
+      minutes,
+      loadSeconds: round(loadSeconds, 0),
+      subscribers,
+      matchingSubscribers: matching,
+      readers,
+      writeRatePerSecond: writeRate,
+      reads: latencySummary(reads),
+      writes: latencySummary(writes),
+      all: latencySummary({
+        latenciesMs: [...reads.latenciesMs, ...writes.latenciesMs],
+        requests: reads.requests + writes.requests,
+        errors: reads.errors + writes.errors,
+        lastError: '',
+      }),
+      readsPerSecond: round(reads.requests / loadSeconds, 1),
+      writesPerSecond: round(writes.requests / loadSeconds, 1),
+      httpErrors: reads.errors + writes.errors,
+      lastHttpError: writes.lastError || reads.lastError,
+      subscriptionErrors: final.subscriptionErrors,
+      lastSubscriptionError: final.lastError,
+      demandsCommitted: committed.length,
+      answeredNotCommitted,
+      expectedDeliveries,
+      lostEvents: lost,
+      duplicatedEvents: duplicated,
+      leakedToNonMatching: leaked,
+      unknownTitles: unknown,
+      deliveryLatency: {
+        deliveries: receiptsAt.length,
+        p50Ms: round(percentile(receiptsAt, 50), 1),
+        p95Ms: round(percentile(receiptsAt, 95), 1),
+        p99Ms: round(percentile(receiptsAt, 99), 1),
+        maxMs: round(receiptsAt.at(-1) ?? NaN, 1),
+      },
+      rssIdleMiB,
+      rssStartMiB,
+      rssEndMiB,
+      serverWarningsOrErrors: serverLog.length,
+      lastServerLogLine: serverLog.at(-1)?.slice(0, 500) ?? '',
+    };
+    console.log(JSON.stringify(summary, null, 2));
+    report.scenarios.soakSummary = summary;
   } finally {
+    for (const p of procs) await p.close();
+    await db.end();
     await server.stop();
+    report.scenarios.soak = timeline;
   }
-  report.scenarios.soak = samples;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -68,6 +68,8 @@ export interface Child {
   pid: number;
   url: string;
   child: ChildProcess;
+  /** The last 8,000 characters it wrote to stderr (its warnings and errors, with LOG_LEVEL=warn). */
+  stderr(): string;
   /** Ends it by its pid (SIGTERM, then SIGKILL after 5 s) and waits for the exit. */
   stop(): Promise<void>;
 }
@@ -113,6 +115,7 @@ export function spawnServer(
         pid,
         url: match[1],
         child,
+        stderr: () => err,
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) return;
           process.kill(pid, 'SIGTERM');

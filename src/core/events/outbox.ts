@@ -6,6 +6,11 @@ export enum Topic {
   DEMAND_PUBLISHED = 'demand.published',
   DEMAND_UPDATED = 'demand.updated',
   PROJECT_PUBLISHED = 'project.published',
+  /**
+   * The decision on one application (AWARDED or REJECTED), keyed by the applicant organization's id;
+   * the application is the one whose `decidedSeq` is the event's seq.
+   */
+  APPLICATION_DECIDED = 'application.decided',
 }
 
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */
@@ -32,8 +37,9 @@ export interface OutboxEvent {
  *
  * Emitting transactions are serialized from this call to their commit, so call it last in the
  * transaction (after the change's own writes) to keep that window short and free of lock waits.
+ * Resolves to the event's `seq` (its cursor).
  */
-export async function emitEvent(em: EntityManager, event: OutboxEvent): Promise<void> {
+export async function emitEvent(em: EntityManager, event: OutboxEvent): Promise<number> {
   const connection = em.getConnection();
   const tx = em.getTransactionContext();
   // Without this, a transaction could take seq 10, commit after another took seq 11, and a relay
@@ -41,7 +47,7 @@ export async function emitEvent(em: EntityManager, event: OutboxEvent): Promise<
   await connection.execute('select pg_advisory_xact_lock(?)', [EVENTS_LOCK_KEY], 'run', tx);
   // A native insert runs now, on the transaction's connection: the row can never be flushed later,
   // outside the caller's transaction, after the lock (so its seq follows every committed one).
-  await em.insert(HubEvent, {
+  const seq = await em.insert(HubEvent, {
     topic: event.topic,
     entityId: event.entityId,
     categoryPath: [...event.categoryPath],
@@ -50,4 +56,5 @@ export async function emitEvent(em: EntityManager, event: OutboxEvent): Promise<
   });
   // The payload is the topic only: listeners read the rows themselves, so nothing else is needed.
   await connection.execute('select pg_notify(?, ?)', [EVENTS_CHANNEL, event.topic], 'run', tx);
+  return Number(seq);
 }

@@ -22,6 +22,14 @@ export class NodeRegistry {
     return this;
   }
 
+  /** Registers a type keyed by a bigint id: keys that are not positive integers find nothing. */
+  registerById(typeName: string, fetcher: (ctx: Context, id: number) => Promise<Node | null>): this {
+    return this.register(typeName, async (ctx, key) => {
+      const id = /^\d{1,15}$/.test(key) ? Number(key) : 0;
+      return id > 0 ? fetcher(ctx, id) : null;
+    });
+  }
+
   async fetch(ctx: Context, id: string): Promise<Node | null> {
     const decoded = decodeGlobalId(id);
     const fetcher = decoded && this.fetchers.get(decoded.typeName);

@@ -64,7 +64,7 @@ export class DemandFeedResolver {
 
   @Subscription(() => DemandEvent, {
     description:
-      'Status changes of one demand, for the worker who submitted it and the claiming organization.',
+      'Status changes of one demand, for the worker who submitted it, the workers who endorsed it (as a browsing worker sees it: no contact, no anonymous submitter) and the claiming organization.',
     subscribe: ({ args, context }: SubscribeData<{ demandId: string }>) =>
       openDemandUpdates(context, parseIdOf('Demand', args.demandId, 'demandId')),
   })

@@ -12,7 +12,13 @@ import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-executi
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
 import { factsOf } from './demand.service.js';
-import { DEMAND_EVENT_SHAREABLE, demandFeedSpec, demandViewClass, parseEventCursor } from './demand-feed.js';
+import {
+  DEMAND_EVENT_SHAREABLE,
+  demandFeedSpec,
+  demandViewClass,
+  endorserView,
+  parseEventCursor,
+} from './demand-feed.js';
 
 /** A subscription's filter as the resolver receives it. */
 export interface DemandFeedFilter {
@@ -52,6 +58,7 @@ function resolveEach(
   ctx: Context,
   stream: Awaited<ReturnType<Context['services']['events']['open']>>,
   accept: (demand: Demand) => boolean = () => true,
+  endorser = false,
 ): AsyncIterableIterator<DemandFeedItem> {
   const base = ctx.em;
   const pass = ctx.services.events.pass;
@@ -67,7 +74,7 @@ function resolveEach(
     const demand = await shared('row', () => em.findOne(Demand, { id: event.entityId }));
     if (!demand) return null;
     const facts = factsOf(demand);
-    if (!canSeeDemand(viewer, facts) || !accept(demand)) return null;
+    if (!(endorser || canSeeDemand(viewer, facts)) || !accept(demand)) return null;
     ctx.em = em;
     const viewClass = demandViewClass({
       revealsSubmitter: revealsSubmitter(viewer, facts),
@@ -118,9 +125,15 @@ export async function openDemandFeed(
 }
 
 /**
- * `demandUpdated`: status changes of one demand, for its submitter and the members of the
- * organization claiming it at the time of each change — including the change that ends their claim
- * (release, lapse), after which they hear nothing more unless they claim it again.
+ * `demandUpdated`: status changes of one demand, for its submitter, the workers who endorsed it, and
+ * the members of the organization claiming it at the time of each change — including the change
+ * that ends their claim (release, lapse), after which they hear nothing more unless they claim it
+ * again.
+ *
+ * An endorser follows the demand through every later status (CLAIMED by a project's winner,
+ * IN_SERVICE, FULFILLED, …) even where browsing would no longer show it, and sees it as a browsing
+ * worker would (`endorserView`): the field rules reveal neither the contact nor an anonymous
+ * submitter to them.
  */
 export async function openDemandUpdates(
   ctx: Context,
@@ -130,18 +143,24 @@ export async function openDemandUpdates(
   const submitted = (demand: Demand) => demand.submittedBy.id === viewer.userId;
   const claimedByMine = (demand: Demand) =>
     demand.claimedBy != null && viewer.memberships.has(demand.claimedBy.id);
-  const demand = await ctx.services.demands.findVisible(ctx, demandId);
+  const endorsed = await ctx.services.demands.hasEndorsed(ctx.em, demandId, viewer.userId);
+  const demand = endorsed
+    ? await ctx.em.findOne(Demand, { id: demandId })
+    : await ctx.services.demands.findVisible(ctx, demandId);
   if (!demand) throw new NotFoundError('Demand');
-  if (!submitted(demand) && !claimedByMine(demand))
-    throw new ForbiddenError('Only the submitter and the claiming organization follow a demand’s updates.');
+  if (!endorserView(endorsed, submitted(demand), claimedByMine(demand)).follows)
+    throw new ForbiddenError(
+      'Only the submitter, the endorsers and the claiming organization follow a demand’s updates.',
+    );
   // Events carry ids only, so the claim as of the previous delivered change is remembered here:
   // graphql-ws resolves one event at a time per subscription, in order.
   let heldClaim = claimedByMine(demand);
   const concerns = (changed: Demand) => {
     const held = heldClaim;
     heldClaim = claimedByMine(changed);
-    return submitted(changed) || heldClaim || held;
+    return endorsed || submitted(changed) || heldClaim || held;
   };
   const spec = { kind: 'entity' as const, topic: Topic.DEMAND_UPDATED, entityId: demandId };
-  return resolveEach(ctx, await ctx.services.events.open(ctx.em, spec, null), concerns);
+  const stream = await ctx.services.events.open(ctx.em, spec, null);
+  return resolveEach(ctx, stream, concerns, endorserView(endorsed, false, false).seesAnyStatus);
 }

@@ -111,3 +111,25 @@ export interface DemandViewDecisions {
 export function demandViewClass(decisions: DemandViewDecisions): string {
   return `submitter=${decisions.revealsSubmitter ? 1 : 0},contact=${decisions.revealsContact ? 1 : 0}`;
 }
+
+/** Who may follow one demand's updates, and whether they hear of it whatever its status. */
+export interface UpdateFollower {
+  /** May subscribe to `demandUpdated` for the demand. */
+  follows: boolean;
+  /**
+   * Hears of every status change even where browsing would not show the demand (an endorser of a
+   * CLAIMED demand). Submitter and claimant need no exception: the visibility rules already cover them.
+   */
+  seesAnyStatus: boolean;
+}
+
+/**
+ * The endorser's place in `demandUpdated`: the submitter, the claiming organization's members and
+ * the workers who endorsed the demand follow it; endorsers hear of every later change (the claim by
+ * a project's winner, service, fulfilment). What they see of it is a browsing worker's view — the
+ * field rules (`revealsContact`, `revealsSubmitter`) give an endorser neither the contact nor an
+ * anonymous submitter.
+ */
+export function endorserView(endorsed: boolean, submitted: boolean, claimant: boolean): UpdateFollower {
+  return { follows: endorsed || submitted || claimant, seesAnyStatus: endorsed };
+}

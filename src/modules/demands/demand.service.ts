@@ -494,6 +494,42 @@ export class DemandService {
     return { claimed, skipped };
   }
 
+  /**
+   * 职工点单、工会买单, the last step: demands the organization reports fulfilled for a project it won
+   * become FULFILLED, in the caller's transaction (`actor.em` must be the transaction's). The caller
+   * has locked the rows and checked them (linked to the project, CLAIMED or IN_SERVICE by
+   * `organizationId`); each still goes through the transition table and gets its `demand.fulfil`
+   * audit entry (with `summary`, e.g. the project) and its DEMAND_UPDATED event, so the submitter,
+   * the endorsers and the organization hear of it. Writes outbox events: call it last in the
+   * transaction.
+   */
+  async fulfilForProject(
+    actor: Actor,
+    demands: readonly Demand[],
+    organizationId: number,
+    summary: Record<string, unknown>,
+  ): Promise<void> {
+    const em = actor.em;
+    for (const demand of demands) {
+      const before = demand.status;
+      demand.transitionTo(DemandStatus.FULFILLED);
+      recordAudit(actor, 'demand.fulfil', demand, {
+        ...summary,
+        organizationId,
+        from: before,
+        to: demand.status,
+      });
+    }
+    await em.flush();
+    for (const demand of demands)
+      await emitEvent(em, { topic: Topic.DEMAND_UPDATED, entityId: demand.id, ...scopeOf(demand) });
+  }
+
+  /** Whether the worker said "me too" to the demand (endorsements are never taken back). */
+  async hasEndorsed(em: EntityManager, demandId: number, userId: number): Promise<boolean> {
+    return (await em.count(DemandEndorsement, { demand: demandId, worker: userId })) > 0;
+  }
+
   /** The claiming organization (or an admin) gives the demand back: OPEN again, for others. */
   release(ctx: Context, input: ReleaseDemandInput): Promise<Demand> {
     return this.change(ctx, input.demandId, (_em, demand, viewer) => {

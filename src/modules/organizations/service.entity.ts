@@ -22,6 +22,8 @@ import { ServiceFee, ServiceMode, ServiceStatus } from './organization.enums.js'
  */
 @Entity({ tableName: 'service' })
 @Index({ properties: ['categoryCodes'], type: 'gin' })
+// supplyDemandGap's capacity per cell filters services by both overlaps (a BitmapAnd with the above).
+@Index({ properties: ['regionCodes'], type: 'gin' })
 @ObjectType('Service', { implements: Node, description: 'A service an organization offers (HSDS-style).' })
 export class OrganizationService extends Node {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status';

@@ -61,6 +61,13 @@ export class ProjectApplication extends Node {
   @Property({ type: new BigIntType('number'), nullable: true })
   awardedFen?: number | null;
 
+  /**
+   * The `seq` of the APPLICATION_DECIDED outbox event that announced the decision (award or
+   * rejection): how a pushed event, keyed by the organization, finds its application. Unique.
+   */
+  @Property({ type: new BigIntType('number'), nullable: true, unique: true })
+  decidedSeq?: number | null;
+
   @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'set null' })
   submittedBy?: Ref<User> | null;
 

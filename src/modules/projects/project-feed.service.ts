@@ -30,9 +30,10 @@ export interface ProjectFeedItem {
  * The organization the feed is for: the one named (the viewer must belong to it), else the viewer's
  * first verified organization, else their first. FORBIDDEN for someone in no organization.
  */
-async function feedOrganization(
+export async function feedOrganization(
   ctx: Context,
   organizationId: string | null | undefined,
+  refusal = 'Only members of an organization can follow new projects.',
 ): Promise<Organization> {
   const viewer = requireViewer(ctx.viewer);
   if (organizationId) {
@@ -47,7 +48,7 @@ async function feedOrganization(
     : [];
   const chosen =
     organizations.find((o) => o.verificationStatus === VerificationStatus.VERIFIED) ?? organizations[0];
-  if (!chosen) throw new ForbiddenError('Only members of an organization can follow new projects.');
+  if (!chosen) throw new ForbiddenError(refusal);
   return chosen;
 }
 

@@ -136,3 +136,65 @@ export function primaryWinner(lines: readonly AwardedLine[]): number | null {
   for (const line of lines) if (best === null || line.awardedFen > best.awardedFen) best = line;
   return best?.organizationId ?? null;
 }
+
+/** What the fulfilment report's rules need to know about one named demand. */
+export interface ReportedDemand {
+  /** Its global id, to name it in a refusal. */
+  globalId: string;
+  /** Whether it is linked to the project (a demand that does not exist is not linked either). */
+  linked: boolean;
+  /** Its status; null when it does not exist. */
+  status: DemandStatus | null;
+  claimedById: number | null;
+}
+
+/** Statuses a linked demand is in while the winner serves it, and from which it may be reported. */
+export const REPORTABLE_DEMAND_STATUSES: readonly DemandStatus[] = [
+  DemandStatus.CLAIMED,
+  DemandStatus.IN_SERVICE,
+];
+
+/**
+ * Checks a winner's report that demands were fulfilled, in a fixed order over the whole list: every
+ * demand linked to the project (BAD_USER_INPUT), every one CLAIMED or IN_SERVICE (CONFLICT naming
+ * its status), every one claimed by the reporting organization (CONFLICT: it lapsed and was claimed
+ * by another meanwhile). Returns null when every named demand may become FULFILLED.
+ */
+export function checkFulfilmentReport(
+  demands: readonly ReportedDemand[],
+  organizationId: number,
+): LinkRefusal | null {
+  const unlinked = demands.findIndex((d) => !d.linked || d.status === null);
+  if (unlinked !== -1) {
+    const demand = demands[unlinked]!;
+    return {
+      code: 'BAD_USER_INPUT',
+      index: unlinked,
+      demandId: demand.globalId,
+      message: `Demand ${demand.globalId} is not linked to this project.`,
+    };
+  }
+  const wrongState = demands.findIndex((d) => !REPORTABLE_DEMAND_STATUSES.includes(d.status!));
+  if (wrongState !== -1) {
+    const demand = demands[wrongState]!;
+    return {
+      code: 'CONFLICT',
+      index: wrongState,
+      demandId: demand.globalId,
+      currentStatus: demand.status!,
+      message: `Demand ${demand.globalId} is ${demand.status}; only CLAIMED or IN_SERVICE demands can be reported fulfilled.`,
+    };
+  }
+  const elsewhere = demands.findIndex((d) => d.claimedById !== organizationId);
+  if (elsewhere !== -1) {
+    const demand = demands[elsewhere]!;
+    return {
+      code: 'CONFLICT',
+      index: elsewhere,
+      demandId: demand.globalId,
+      currentStatus: demand.status!,
+      message: `Demand ${demand.globalId} is ${demand.status} by another organization, not yours.`,
+    };
+  }
+  return null;
+}

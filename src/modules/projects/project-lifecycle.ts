@@ -46,3 +46,12 @@ export const AWARD_DECIDED_STATUSES: readonly ProjectStatus[] = [
   ProjectStatus.IN_PROGRESS,
   ProjectStatus.COMPLETED,
 ];
+
+/**
+ * Statuses in which the winning organization reports which linked demands it fulfilled: during
+ * delivery (demand by demand, as each is served) and after completion (the final report).
+ */
+export const DEMAND_REPORT_STATUSES: readonly ProjectStatus[] = [
+  ProjectStatus.IN_PROGRESS,
+  ProjectStatus.COMPLETED,
+];

@@ -21,6 +21,7 @@ import { ProcurementMethod, PublisherKind } from './project.enums.js';
 import { Publisher } from './publisher.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ProjectApplication } from './application.entity.js';
+import { Demand } from '../demands/demand.entity.js';
 
 const REGION_CODE = /^\d{6}$/;
 const REGION_CODE_RULE = 'must be a 6-digit GB/T 2260 code';
@@ -382,4 +383,33 @@ export class CreateProjectFromDemandsInput {
 export class CreateProjectFromDemandsPayload {
   @Field(() => Project, { description: 'The new DRAFT, linked to the demands.' })
   project!: Project;
+}
+
+@InputType({
+  description:
+    'The winning organization reports which of the demands a project was made from it fulfilled: ' +
+    'while the project is IN_PROGRESS or once it is COMPLETED. The demands named become FULFILLED; ' +
+    'the others stay as they are (report them later, or release them).',
+})
+export class ReportProjectDemandsInput {
+  @Field(() => ID) projectId!: string;
+
+  @Field(() => ID, { description: 'The winning organization; you must be its ORG_ADMIN.' })
+  organizationId!: string;
+
+  @Field(() => [ID], {
+    description:
+      'The fulfilled demands (1 to 100): linked to the project, CLAIMED or IN_SERVICE by your organization.',
+  })
+  @ArrayMinSize(1, { message: 'must name at least one demand' })
+  @ArrayMaxSize(100)
+  fulfilledDemandIds!: string[];
+}
+
+@ObjectType()
+export class ReportProjectDemandsPayload {
+  @Field(() => Project) project!: Project;
+
+  @Field(() => [Demand], { description: 'The demands now FULFILLED, in the order named.' })
+  fulfilled!: Demand[];
 }

@@ -34,6 +34,8 @@ import {
   ProjectPayload,
   PublishProjectInput,
   PublishProjectPayload,
+  ReportProjectDemandsInput,
+  ReportProjectDemandsPayload,
   StartProjectInput,
   UpdateProjectInput,
   UpdateProjectPayload,
@@ -124,6 +126,18 @@ export class ProjectResolver {
     @Arg('input', () => CompleteProjectInput) input: CompleteProjectInput,
   ): Promise<ProjectPayload> {
     return { project: await ctx.services.projects.complete(ctx, input) };
+  }
+
+  @Authorized(Role.ORG_ADMIN)
+  @Mutation(() => ReportProjectDemandsPayload, {
+    description:
+      'The winning organization reports which of the demands the project was made from it fulfilled (IN_PROGRESS or COMPLETED projects): they become FULFILLED, and their submitters and endorsers hear of it over `demandUpdated`.',
+  })
+  reportProjectDemands(
+    @Ctx() ctx: Context,
+    @Arg('input', () => ReportProjectDemandsInput) input: ReportProjectDemandsInput,
+  ): Promise<ReportProjectDemandsPayload> {
+    return ctx.services.projects.reportDemands(ctx, input);
   }
 
   @Authorized(Role.UNION_STAFF)

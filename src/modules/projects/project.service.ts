@@ -35,6 +35,7 @@ import {
 } from './project.enums.js';
 import { ProjectDemand } from './project-demand.entity.js';
 import {
+  checkFulfilmentReport,
   checkLinkable,
   defaultBudgetFen,
   defaultDescription,
@@ -43,7 +44,12 @@ import {
   summarizeDemands,
 } from './project-from-demands.js';
 import { Publisher } from './publisher.entity.js';
-import { AWARD_DECIDED_STATUSES, isPublicStatus, statusesThatMayBecome } from './project-lifecycle.js';
+import {
+  AWARD_DECIDED_STATUSES,
+  DEMAND_REPORT_STATUSES,
+  isPublicStatus,
+  statusesThatMayBecome,
+} from './project-lifecycle.js';
 import type { ProjectsArgs } from './project.args.js';
 import type {
   ApplyToProjectInput,
@@ -53,6 +59,7 @@ import type {
   CreateProjectFromDemandsInput,
   ProjectFieldsInput,
   PublishProjectInput,
+  ReportProjectDemandsInput,
   StartProjectInput,
   UpdateProjectInput,
 } from './project.inputs.js';
@@ -328,20 +335,33 @@ export class ProjectService {
     });
   }
 
-  /** CANCELLED from any open status, or UNSUCCESSFUL (no award) from EVALUATING, with a reason. */
+  /**
+   * CANCELLED from any open status, or UNSUCCESSFUL (no award) from EVALUATING, with a reason.
+   * Applications still in the running are rejected, and each applicant hears of it
+   * (`applicationDecided`); awarded ones keep their record (a terminated contract).
+   */
   async cancel(actor: Actor, input: CancelProjectInput): Promise<Project> {
     const to = input.unsuccessful ? ProjectStatus.UNSUCCESSFUL : ProjectStatus.CANCELLED;
-    return this.transition(actor, input.projectId, to, 'cancelProject', async (em, project) => {
-      project.statusReason = input.reason.trim();
-      project.closedAt = new Date();
-      // Applications still in the running lose; awarded ones keep their record (a terminated contract).
-      await em.nativeUpdate(
-        ProjectApplication,
-        { project: project.id, status: { $in: PENDING_APPLICATION_STATUSES } },
-        { status: ApplicationStatus.REJECTED },
-      );
-      return { reason: project.statusReason };
-    });
+    let rejected: ProjectApplication[] = [];
+    return this.transition(
+      actor,
+      input.projectId,
+      to,
+      'cancelProject',
+      async (em, project) => {
+        project.statusReason = input.reason.trim();
+        project.closedAt = new Date();
+        // The status change above locked the project row: no application can join or leave meanwhile.
+        rejected = await em.find(
+          ProjectApplication,
+          { project: project.id, status: { $in: PENDING_APPLICATION_STATUSES } },
+          { orderBy: { id: 'asc' } },
+        );
+        for (const application of rejected) application.status = ApplicationStatus.REJECTED;
+        return { reason: project.statusReason, rejected: rejected.length };
+      },
+      (em, project) => this.announceDecisions(em, project, rejected),
+    );
   }
 
   /** AWARDED → IN_PROGRESS: the contract is signed and delivery starts. */
@@ -481,6 +501,101 @@ export class ProjectService {
       });
       await em.flush();
       return project;
+    });
+  }
+
+  /**
+   * 职工点单、工会买单, closed: the winning organization's admin reports which of the project's
+   * linked demands it fulfilled, while the project is IN_PROGRESS or once it is COMPLETED (the
+   * publisher's staff complete the project with their evaluation; the fulfilment of a demand is the
+   * serving organization's word, as with `fulfilDemand`). All or nothing: the named demands become
+   * FULFILLED through the demand lifecycle, each with its audit entry and DEMAND_UPDATED event, plus
+   * one `reportProjectDemands` entry on the project, in one transaction; any refusal changes nothing.
+   * Refusals: FORBIDDEN when the viewer is not the organization's admin or it holds no award of the
+   * project; CONFLICT naming the project's status, or a demand's (with `demandId`, `currentStatus`);
+   * BAD_USER_INPUT for a demand not linked to the project.
+   */
+  async reportDemands(
+    actor: Actor,
+    input: ReportProjectDemandsInput,
+  ): Promise<{ project: Project; fulfilled: Demand[] }> {
+    const viewer = requireViewer(actor.viewer);
+    const projectId = parseIdOf('Project', input.projectId, 'input.projectId');
+    const organizationId = parseIdOf('Organization', input.organizationId, 'input.organizationId');
+    const ids = input.fulfilledDemandIds.map((id, i) =>
+      parseIdOf('Demand', id, `input.fulfilledDemandIds.${i}`),
+    );
+    const repeated = ids.findIndex((id, i) => ids.indexOf(id) !== i);
+    if (repeated !== -1)
+      throw BadUserInputError.field(`input.fulfilledDemandIds.${repeated}`, 'is listed twice');
+    if (viewer.memberships.get(organizationId) !== MemberRole.ORG_ADMIN)
+      throw new ForbiddenError("Only the organization's admins report for it.");
+    return actor.em.transactional(async (em) => {
+      // Shared lock: the project cannot be cancelled while the report is written.
+      const project = await em.findOne(
+        Project,
+        { id: projectId },
+        { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
+      );
+      if (!project || project.status === ProjectStatus.DRAFT)
+        throw new NotFoundError('Project', input.projectId);
+      const won = await em.count(ProjectApplication, {
+        project: project.id,
+        organization: organizationId,
+        status: ApplicationStatus.AWARDED,
+      });
+      if (won === 0)
+        throw new ForbiddenError('Only an organization awarded this project reports on its demands.');
+      if (!DEMAND_REPORT_STATUSES.includes(project.status))
+        throw new ConflictError(
+          `The project is ${project.status}; its demands are reported once it is IN_PROGRESS or COMPLETED.`,
+          { status: project.status },
+        );
+      const linked = new Set(
+        (await em.find(ProjectDemand, { project: project.id, demand: { $in: ids } })).map((l) => l.demand.id),
+      );
+      // Locked in id order, as every other path locks demands.
+      const locked = await em.find(
+        Demand,
+        { id: { $in: ids } },
+        { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' }, refresh: true },
+      );
+      const byId = new Map(locked.map((d) => [d.id, d]));
+      const refusal = checkFulfilmentReport(
+        ids.map((id, i) => {
+          const demand = byId.get(id);
+          return {
+            globalId: input.fulfilledDemandIds[i]!,
+            linked: linked.has(id),
+            status: demand?.status ?? null,
+            claimedById: demand?.claimedBy?.id ?? null,
+          };
+        }),
+        organizationId,
+      );
+      if (refusal) {
+        const extensions = {
+          demandId: refusal.demandId,
+          ...(refusal.currentStatus ? { currentStatus: refusal.currentStatus } : {}),
+        };
+        if (refusal.code === 'FORBIDDEN') throw new ForbiddenError(refusal.message, extensions);
+        if (refusal.code === 'CONFLICT') throw new ConflictError(refusal.message, extensions);
+        throw new BadUserInputError(
+          [{ path: `input.fulfilledDemandIds.${refusal.index}`, message: refusal.message }],
+          refusal.message,
+        );
+      }
+      const fulfilled = ids.map((id) => byId.get(id)!);
+      recordAudit({ ...actor, em }, 'reportProjectDemands', project, {
+        organization: input.organizationId,
+        fulfilled: fulfilled.map((d) => d.globalId()),
+        projectStatus: project.status,
+      });
+      await this.demands.fulfilForProject({ ...actor, em }, fulfilled, organizationId, {
+        project: project.globalId(),
+        via: 'reportProjectDemands',
+      });
+      return { project, fulfilled };
     });
   }
 
@@ -641,17 +756,21 @@ export class ProjectService {
         application.awardedFen = line.amountFen;
         return application;
       });
-      await em.nativeUpdate(
+      // The guarded UPDATE above locked the project row: no application can join or leave meanwhile.
+      const rejected = await em.find(
         ProjectApplication,
         { project: project.id, status: { $in: PENDING_APPLICATION_STATUSES }, id: { $nin: [...seen] } },
-        { status: ApplicationStatus.REJECTED },
+        { orderBy: { id: 'asc' } },
       );
+      for (const application of rejected) application.status = ApplicationStatus.REJECTED;
       recordAudit({ ...actor, em }, 'awardProject', project, {
         awards: awarded.map((a) => ({ application: a.globalId(), amountFen: a.awardedFen })),
+        rejected: rejected.map((a) => a.globalId()),
         totalFen: total,
       });
       await em.flush();
       await this.claimLinkedDemands({ ...actor, em }, project, awarded);
+      await this.announceDecisions(em, project, [...awarded, ...rejected]);
       return { project, awarded };
     });
   }
@@ -724,6 +843,8 @@ export class ProjectService {
     to: ProjectStatus,
     action: string,
     apply: (em: EntityManager, project: Project) => Promise<Record<string, unknown>>,
+    /** Writes the change's outbox events, after its rows (see emitEvent). */
+    announce?: (em: EntityManager, project: Project) => Promise<void>,
   ): Promise<Project> {
     const viewer = requireViewer(actor.viewer);
     return actor.em.transactional(async (em) => {
@@ -736,6 +857,7 @@ export class ProjectService {
       const summary = await apply(em, project);
       recordAudit({ ...actor, em }, action, project, { from, to, ...summary });
       await em.flush();
+      await announce?.(em, project);
       return project;
     });
   }
@@ -972,13 +1094,43 @@ export class ProjectService {
 
   /** Writes the `project.published` outbox event: last in the transaction (see emitEvent). */
   private async announce(em: EntityManager, project: Project): Promise<void> {
-    const regions = await em.find(Region, { code: { $in: project.regionCodes } });
     await emitEvent(em, {
       topic: Topic.PROJECT_PUBLISHED,
       entityId: project.id,
       categoryPath: project.categoryPath,
-      regionPath: [...new Set(regions.sort((a, b) => a.path.length - b.path.length).flatMap((r) => r.path))],
+      regionPath: await this.regionPathOf(em, project),
       targetGroups: project.targetGroups,
     });
+  }
+
+  /** The project's regions' codes, provinces first: what its events are matched on. */
+  private async regionPathOf(em: EntityManager, project: Project): Promise<string[]> {
+    const regions = await this.regionsOf(em, project);
+    return [...new Set(regions.sort((a, b) => a.path.length - b.path.length).flatMap((r) => r.path))];
+  }
+
+  /**
+   * Writes one APPLICATION_DECIDED outbox event per decided application (AWARDED or REJECTED),
+   * keyed by the applicant organization, and records its seq on the application (`decidedSeq`), so
+   * the organization's `applicationDecided` stream finds the application of each event. The rows
+   * must be flushed already; call it last in the transaction (see emitEvent).
+   */
+  private async announceDecisions(
+    em: EntityManager,
+    project: Project,
+    decided: readonly ProjectApplication[],
+  ): Promise<void> {
+    if (decided.length === 0) return;
+    const regionPath = await this.regionPathOf(em, project);
+    for (const application of [...decided].sort((a, b) => a.id - b.id)) {
+      const seq = await emitEvent(em, {
+        topic: Topic.APPLICATION_DECIDED,
+        entityId: application.organization.id,
+        categoryPath: project.categoryPath,
+        regionPath,
+        targetGroups: project.targetGroups,
+      });
+      await em.nativeUpdate(ProjectApplication, { id: application.id }, { decidedSeq: seq });
+    }
   }
 }

@@ -95,6 +95,7 @@ const GATES: Record<string, Gate> = {
   'Mutation.createProjectFromDemands': [Role.UNION_STAFF],
   'Mutation.applyToProject': [Role.ORG_ADMIN],
   'Mutation.withdrawApplication': [Role.ORG_ADMIN],
+  'Mutation.reportProjectDemands': [Role.ORG_ADMIN],
   // webhooks (issue 9): the organization's admins, checked by the service
   'Query.webhooks': 'signedIn',
   'Query.webhookDeliveries': 'signedIn',
@@ -104,6 +105,7 @@ const GATES: Record<string, Gate> = {
   'Subscription.demandPublished': 'signedIn',
   'Subscription.demandUpdated': 'signedIn',
   'Subscription.projectPublished': 'signedIn',
+  'Subscription.applicationDecided': 'signedIn',
 };
 
 /** Every kind of caller the platform has. */

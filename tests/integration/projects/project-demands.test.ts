@@ -270,3 +270,235 @@ describe('awarding a project made from demands', () => {
     expect(await status(gone)).toBe('WITHDRAWN');
   });
 });
+
+const START = `mutation($input: StartProjectInput!) { startProject(input: $input) { project { id status } } }`;
+const COMPLETE = `mutation($input: CompleteProjectInput!) { completeProject(input: $input) { project { id status } } }`;
+const REPORT = `mutation($input: ReportProjectDemandsInput!) {
+  reportProjectDemands(input: $input) { project { id status } fulfilled { id status } } }`;
+const DEMAND_UPDATED_VIEW = `subscription($demandId: ID!) {
+  demandUpdated(demandId: $demandId) { cursor demand { id status anonymous contact submittedBy { id } claimedBy { id } } } }`;
+
+interface SeededOrg {
+  organization: { id: number };
+  token: string;
+}
+
+/**
+ * A project made from `demandIds`, published, applied to by `winner` (and `loser`, when given),
+ * closed and awarded to `winner`. Returns the project's id.
+ */
+async function awardedProject(demandIds: string[], winner: SeededOrg, loser?: SeededOrg): Promise<string> {
+  const created = await create(demandIds, { budgetFen: 1_000_000 });
+  expect(created.body.errors).toBeUndefined();
+  const projectId = created.body.data!.createProjectFromDemands.project.id;
+  await t.data(PUBLISH, { input: { projectId } }, union.token);
+  const applyAs = async (org: SeededOrg, requestedFen: number) =>
+    (
+      await t.data<{ applyToProject: { application: { id: string } } }>(
+        APPLY,
+        {
+          input: {
+            projectId,
+            organizationId: toGlobalId('Organization', org.organization.id),
+            proposal: '托育服务方案',
+            requestedFen,
+          },
+        },
+        org.token,
+      )
+    ).applyToProject.application.id;
+  const winning = await applyAs(winner, 800_000);
+  if (loser) await applyAs(loser, 700_000);
+  await closePeriod(t, projectId);
+  await t.data(
+    AWARD,
+    { input: { projectId, awards: [{ applicationId: winning, amountFen: 800_000 }] } },
+    union.token,
+  );
+  return projectId;
+}
+
+describe('endorsers of a project’s demands', () => {
+  it('hear the claim by the winner over demandUpdated, seeing the demand as a browsing worker would', async () => {
+    const submitter = await t.seed.worker();
+    const endorser = await t.seed.worker();
+    const stranger = await t.seed.worker();
+    const id = await demand({ anonymous: true, contact: '13800138000', contactConsent: true }, submitter);
+    await t.data(ENDORSE, { input: { demandId: id } }, endorser.token);
+    // A worker who did not endorse it may browse it, but not follow it.
+    const refused = record(
+      t.ws({ token: stranger.token }),
+      { demandId: id },
+      DEMAND_UPDATED,
+      'demandUpdated',
+    );
+    expect(JSON.stringify(await refused.failed())).toContain('FORBIDDEN');
+
+    const updates = record(
+      t.ws({ token: endorser.token }),
+      { demandId: id },
+      DEMAND_UPDATED_VIEW,
+      'demandUpdated',
+    );
+    await sleep(300);
+    const winner = await t.seed.organization();
+    await awardedProject([id], winner);
+    const [event] = await updates.waitFor(1, 2_000);
+    expect(event).toMatchObject({
+      demand: {
+        id,
+        status: 'CLAIMED',
+        anonymous: true,
+        // No contact and no anonymous submitter for an endorser, even though the worker consented.
+        contact: null,
+        submittedBy: null,
+        claimedBy: { id: toGlobalId('Organization', winner.organization.id) },
+      },
+    });
+    updates.stop();
+
+    // Once CLAIMED the demand is out of the browsing feed, yet its endorser may still follow it.
+    const later = record(
+      t.ws({ token: endorser.token }),
+      { demandId: id },
+      DEMAND_UPDATED_VIEW,
+      'demandUpdated',
+    );
+    await sleep(300);
+    await t.data(
+      `mutation($input: ReportDemandProgressInput!) { reportDemandProgress(input: $input) { demand { id } } }`,
+      { input: { demandId: id, note: '已开始服务' } },
+      winner.token,
+    );
+    const [progress] = await later.waitFor(1, 2_000);
+    expect(progress).toMatchObject({
+      demand: { id, status: 'IN_SERVICE', contact: null, submittedBy: null },
+    });
+    later.stop();
+  });
+});
+
+describe('reportProjectDemands', () => {
+  it('turns the named linked demands FULFILLED for the winner once the project is under way or complete, leaving the others, with audit entries and events', async () => {
+    const submitter = await t.seed.worker();
+    const endorser = await t.seed.worker();
+    const [a, b, c] = [await demand({}, submitter), await demand({}, submitter), await demand({}, submitter)];
+    await t.data(ENDORSE, { input: { demandId: a } }, endorser.token);
+    const winner = await t.seed.organization();
+    const loser = await t.seed.organization();
+    const projectId = await awardedProject([a, b, c], winner, loser);
+    const report = (ids: string[], token = winner.token, org: SeededOrg = winner) =>
+      t.gql<{
+        reportProjectDemands: { project: { status: string }; fulfilled: { id: string; status: string }[] };
+      }>(
+        REPORT,
+        {
+          input: {
+            projectId,
+            organizationId: toGlobalId('Organization', org.organization.id),
+            fulfilledDemandIds: ids,
+          },
+        },
+        token,
+      );
+
+    // AWARDED: delivery has not started.
+    const early = await report([a]);
+    expect(errorOf(early)).toMatchObject({ code: 'CONFLICT', status: 'AWARDED' });
+    expect(early.body.errors?.[0]?.message).toContain('AWARDED');
+
+    await t.data(START, { input: { projectId } }, union.token);
+    // Not the winner: the loser's admin, and a mere member of the winner.
+    expect(errorOf(await report([a], loser.token, loser)).code).toBe('FORBIDDEN');
+    const member = await t.seed.organizationMember(winner.organization.id);
+    expect(errorOf(await report([a], member.token)).code).toBe('FORBIDDEN');
+    // Not linked to this project.
+    const unlinked = await demand({}, submitter);
+    expect(errorOf(await report([a, unlinked]))).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ path: 'input.fulfilledDemandIds.1', message: expect.stringContaining(unlinked) }],
+    });
+
+    const updates = record(
+      t.ws({ token: endorser.token }),
+      { demandId: a },
+      DEMAND_UPDATED_VIEW,
+      'demandUpdated',
+    );
+    await sleep(300);
+    const first = await report([a]);
+    expect(first.body.errors).toBeUndefined();
+    expect(first.body.data!.reportProjectDemands.fulfilled).toEqual([{ id: a, status: 'FULFILLED' }]);
+    const [event] = await updates.waitFor(1, 2_000);
+    expect(event).toMatchObject({ demand: { id: a, status: 'FULFILLED' } });
+    updates.stop();
+
+    await t.data(
+      COMPLETE,
+      { input: { projectId, outcome: '托育服务已完成', evaluationScore: 5 } },
+      union.token,
+    );
+    // Wrong state: already FULFILLED, named along with one still CLAIMED — all or nothing.
+    const again = await report([b, a]);
+    expect(errorOf(again)).toMatchObject({ code: 'CONFLICT', demandId: a, currentStatus: 'FULFILLED' });
+    expect(again.body.errors?.[0]?.message).toContain('FULFILLED');
+    const status = async (id: string) =>
+      (await t.data<{ demand: { status: string } }>(DEMAND, { id }, submitter.token)).demand.status;
+    expect(await status(b)).toBe('CLAIMED');
+
+    // After completion: the final report; c is left as it is.
+    const last = await report([b]);
+    expect(last.body.data?.reportProjectDemands).toMatchObject({
+      project: { status: 'COMPLETED' },
+      fulfilled: [{ id: b, status: 'FULFILLED' }],
+    });
+    expect(await status(c)).toBe('CLAIMED');
+
+    const em = t.orm.em.fork();
+    const [entry] = await em.find(AuditEntry, { subjectId: b, action: 'demand.fulfil' });
+    expect(entry?.summary).toMatchObject({
+      project: projectId,
+      via: 'reportProjectDemands',
+      organizationId: winner.organization.id,
+      from: 'CLAIMED',
+      to: 'FULFILLED',
+    });
+    const reports = await em.find(
+      AuditEntry,
+      { subjectId: projectId, action: 'reportProjectDemands' },
+      { orderBy: { id: 'asc' } },
+    );
+    expect(reports.map((r) => r.summary)).toMatchObject([
+      { fulfilled: [a], projectStatus: 'IN_PROGRESS' },
+      { fulfilled: [b], projectStatus: 'COMPLETED' },
+    ]);
+  });
+
+  it('refuses a demand that left the winner’s hands (withdrawn) with CONFLICT naming its state', async () => {
+    const submitter = await t.seed.worker();
+    const kept = await demand({}, submitter);
+    const gone = await demand({}, submitter);
+    const winner = await t.seed.organization();
+    const projectId = await awardedProject([kept, gone], winner);
+    await t.data(START, { input: { projectId } }, union.token);
+    await t.data(
+      `mutation($input: WithdrawDemandInput!) { withdrawDemand(input: $input) { demand { id } } }`,
+      { input: { demandId: gone } },
+      submitter.token,
+    );
+    const res = await t.gql(
+      REPORT,
+      {
+        input: {
+          projectId,
+          organizationId: toGlobalId('Organization', winner.organization.id),
+          fulfilledDemandIds: [kept, gone],
+        },
+      },
+      winner.token,
+    );
+    expect(errorOf(res)).toMatchObject({ code: 'CONFLICT', demandId: gone, currentStatus: 'WITHDRAWN' });
+    const seen = await t.data<{ demand: { status: string } }>(DEMAND, { id: kept }, submitter.token);
+    expect(seen.demand.status).toBe('CLAIMED');
+  });
+});

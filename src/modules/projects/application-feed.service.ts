@@ -1,0 +1,66 @@
+/**
+ * `applicationDecided`: award decisions reach every applicant. Each decided application (AWARDED with
+ * its amount, or REJECTED — by the award or by a cancellation) has one APPLICATION_DECIDED outbox
+ * event keyed by the applicant organization's id, written in the deciding transaction; the
+ * application records the event's seq (`decidedSeq`). An organization's members follow that key on
+ * the EventHub's entity-keyed streams, with the same replay-then-live rule as every feed.
+ *
+ * @module
+ */
+import type { Context } from '../../core/context.js';
+import { requireViewer } from '../../core/auth.js';
+import { BadUserInputError } from '../../core/errors.js';
+import { mapStream } from '../../core/events/feed-iterator.js';
+import type { FeedEvent } from '../../core/events/match-index.js';
+import { parseIdOf } from '../../core/relay/global-id.js';
+import { parseEventCursor } from '../demands/demand-feed.js';
+import { ProjectApplication } from './application.entity.js';
+import { applicationDecisionSpec, decisionConcerns } from './application-feed.js';
+import { feedOrganization } from './project-feed.service.js';
+
+/** One pushed decision: its cursor and the decided application. */
+export interface ApplicationDecisionItem {
+  cursor: string;
+  application: ProjectApplication;
+}
+
+/**
+ * Opens a member's stream of the decisions on their organization's applications: the organization
+ * named (the viewer must belong to it), else their first verified one, else their first; narrowed to
+ * one project when `projectId` is given. With `after`, replays every decision after that cursor,
+ * then goes live. Subscribers of one event share a fork and the application's row (EventHub.pass);
+ * an application is what its applicant's members may read anyway (`getApplication`).
+ */
+export async function openApplicationDecisions(
+  ctx: Context,
+  args: { organizationId?: string | null; projectId?: string | null; after?: string | null },
+): Promise<AsyncIterableIterator<ApplicationDecisionItem>> {
+  const viewer = requireViewer(ctx.viewer);
+  let from: number | null = null;
+  if (args.after != null) {
+    from = parseEventCursor(args.after);
+    if (from === null) throw BadUserInputError.field('after', 'Not a cursor from this feed.');
+  }
+  const projectId = args.projectId ? parseIdOf('Project', args.projectId, 'projectId') : null;
+  const organization = await feedOrganization(
+    ctx,
+    args.organizationId,
+    'Only members of an organization hear the decisions on its applications.',
+  );
+  const organizationId = organization.id;
+  const stream = await ctx.services.events.open(ctx.em, applicationDecisionSpec(organizationId), from);
+  const base = ctx.em;
+  const pass = ctx.services.events.pass;
+  return mapStream(stream, async (event: FeedEvent) => {
+    const shared = <T>(key: string, make: () => T): T => pass.shared(event, `decision:${key}`, make);
+    const em = shared('em', () => base.fork());
+    const application = await shared('row', () => em.findOne(ProjectApplication, { decidedSeq: event.seq }));
+    if (!application) return null;
+    const follower = { organizationId, projectId, memberOf: (id: number) => viewer.memberships.has(id) };
+    const facts = { organizationId: application.organization.id, projectId: application.project.id };
+    if (!decisionConcerns(facts, follower)) return null;
+    // graphql-ws resolves one event at a time per subscription: the fork serves its field resolvers.
+    ctx.em = em;
+    return { cursor: String(event.seq), application };
+  });
+}
