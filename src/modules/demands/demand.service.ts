@@ -439,8 +439,9 @@ export class DemandService {
         demand.lastProgressAt = now;
         return { action: 'demand.claim', summary: { organizationId } };
       },
-      // Whoever may claim for a verified organization may learn that the race was lost.
-      { skipVisibility: true },
+      // Whoever may claim for the organization may learn that the race was lost; anyone else who
+      // cannot see the demand gets NOT_FOUND, as on every other path (no probing for demand ids).
+      { skipVisibility: (viewer) => viewer.isAdmin || viewer.memberOrgIds.includes(organizationId) },
     );
   }
 
@@ -719,14 +720,15 @@ export class DemandService {
     ) =>
       | { action: string; summary: Record<string, unknown> }
       | Promise<{ action: string; summary: Record<string, unknown> }>,
-    options: { skipVisibility?: boolean } = {},
+    options: { skipVisibility?: (viewer: DemandViewer) => boolean } = {},
   ): Promise<Demand> {
     const viewer = await this.requireFacts(ctx);
     const id = parseIdOf('Demand', demandGlobalId, 'input.demandId');
     return ctx.em.transactional(async (em) => {
       // Locked by id alone: a waiter then re-reads the committed row and sees its new status.
       const demand = await em.findOne(Demand, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
-      const visible = demand && (options.skipVisibility || canSeeDemand(viewer, factsOf(demand)));
+      const visible =
+        demand && (options.skipVisibility?.(viewer) === true || canSeeDemand(viewer, factsOf(demand)));
       if (!demand || !visible) throw new NotFoundError('Demand', demandGlobalId);
       const before = demand.status;
       const { action, summary } = await apply(em, demand, viewer);
