@@ -1,5 +1,5 @@
+import type { SubscribeData } from '../../core/events/subscribe-data.js';
 import { Arg, Field, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
-import type { Context } from '../../core/context.js';
 import { ProjectApplication } from './application.entity.js';
 import { openApplicationDecisions, type ApplicationDecisionItem } from './application-feed.service.js';
 
@@ -18,12 +18,6 @@ export class ApplicationDecisionEvent {
     description: 'The decided application: `status` AWARDED (with `awarded`) or REJECTED, as it is now.',
   })
   application!: ProjectApplication;
-}
-
-/** Shape of the resolver data type-graphql hands to a `subscribe` function. */
-interface SubscribeData<TArgs> {
-  args: TArgs;
-  context: Context;
 }
 
 interface DecisionArgs {

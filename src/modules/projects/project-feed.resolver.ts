@@ -1,6 +1,6 @@
+import type { SubscribeData } from '../../core/events/subscribe-data.js';
 import { Arg, Field, ID, InputType, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import { IsOptional, Matches, MaxLength } from 'class-validator';
-import type { Context } from '../../core/context.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { Project } from './project.entity.js';
 import { openProjectFeed, type ProjectFeedItem } from './project-feed.service.js';
@@ -42,12 +42,6 @@ export class ProjectSubscriptionFilter {
   @Field(() => [TargetGroup], { nullable: true, description: 'Only projects naming one of these groups.' })
   @IsOptional()
   targetGroups?: TargetGroup[] | null;
-}
-
-/** Shape of the resolver data type-graphql hands to a `subscribe` function. */
-interface SubscribeData<TArgs> {
-  args: TArgs;
-  context: Context;
 }
 
 /** The real-time project feed over graphql-ws (ARCHITECTURE.md, "Events"). Rules live in the service. */

@@ -10,7 +10,9 @@ export class ProjectEligibility {
   @Field(() => Boolean, { description: 'Only verified organizations.' })
   verifiedOnly!: boolean;
 
-  @Field(() => EvaluationGrade, { description: 'The lowest evaluation grade accepted (NONE: any).' })
+  @Field(() => EvaluationGrade, {
+    description: 'The lowest evaluation grade accepted (NONE accepts every grade).',
+  })
   minGrade!: EvaluationGrade;
 
   @Field(() => [FoundingType], { description: 'Founding types allowed; empty means all.' })
