@@ -1,6 +1,61 @@
-import type { MikroORM } from '@mikro-orm/postgresql';
+import { LockMode } from '@mikro-orm/core';
+import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { Limits } from '../../core/config.js';
+import type { Actor } from '../../core/context.js';
+import { emitEvent, Topic } from '../../core/events/outbox.js';
+import { recordAudit } from '../audit/audit.js';
+import { Demand } from './demand.entity.js';
+import { DemandStatus } from './demand.enums.js';
+import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
+import { scopeOf } from './demand-filters.js';
+import { reopenDemand } from './demand-change.js';
 import type { Logger } from 'pino';
 import type { DemandService } from './demand.service.js';
+
+/** Rows each sweep pass changes per transaction; the timer catches up on the next tick. */
+const SWEEP_BATCH = 500;
+const HOUR_MS = 3_600_000;
+
+/**
+ * Expiry and claim lapse, as of `now`: OPEN demands past `expiresAt` become EXPIRED; CLAIMED or
+ * IN_SERVICE demands with no progress for `demandClaimLapseHours` are OPEN again. Each change has
+ * its audit entry (actor: the system) and its DEMAND_UPDATED event. Rows locked by a running
+ * mutation are skipped (SKIP LOCKED) and taken on the next run, so several processes may sweep at
+ * once. Returns how many demands changed.
+ */
+export async function sweepDemands(
+  em: EntityManager,
+  now: Date,
+  limits: Limits,
+): Promise<{ expired: number; lapsed: number }> {
+  const lapseBefore = new Date(now.getTime() - limits.demandClaimLapseHours * HOUR_MS);
+  return em.fork().transactional(async (tx) => {
+    const actor: Actor = { em: tx, viewer: null, requestId: `sweep-${now.toISOString()}` };
+    const expiring = await tx.find(
+      Demand,
+      { status: DemandStatus.OPEN, expiresAt: { $lte: now } },
+      { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, limit: SWEEP_BATCH, orderBy: { id: 'asc' } },
+    );
+    const lapsing = await tx.find(
+      Demand,
+      { status: { $in: [...ACTIVE_CLAIM_STATUSES] }, lastProgressAt: { $lte: lapseBefore } },
+      { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE, limit: SWEEP_BATCH, orderBy: { id: 'asc' } },
+    );
+    for (const demand of expiring) {
+      demand.transitionTo(DemandStatus.EXPIRED);
+      recordAudit(actor, 'demand.expire', demand, {});
+    }
+    for (const demand of lapsing) {
+      const organizationId = demand.claimedBy?.id ?? null;
+      demand.transitionTo(DemandStatus.OPEN);
+      reopenDemand(demand, now, limits);
+      recordAudit(actor, 'demand.claimLapse', demand, { organizationId });
+    }
+    for (const demand of [...expiring, ...lapsing])
+      await emitEvent(tx, { topic: Topic.DEMAND_UPDATED, entityId: demand.id, ...scopeOf(demand) });
+    return { expired: expiring.length, lapsed: lapsing.length };
+  });
+}
 
 /**
  * Runs `DemandService.sweep` every `intervalSeconds` (0: never). A run that is still going when the

@@ -1,0 +1,187 @@
+import { Cursor, raw, type FilterQuery } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Limits } from '../../core/config.js';
+import type { Context } from '../../core/context.js';
+import { BadUserInputError, NotFoundError } from '../../core/errors.js';
+import { parseIdOf } from '../../core/relay/global-id.js';
+import { invalidCursorError, pageOptions, type Page } from '../../core/relay/connection.js';
+import { demandRecordPage } from './demand-records.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { Demand, DemandEndorsement } from './demand.entity.js';
+import { DemandOrder } from './demand.enums.js';
+import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
+import { canSeeDemand } from './demand-access.js';
+import { canServe, scoreMatch, type MatchScore } from './demand-matching.js';
+import {
+  factsOf,
+  organizationsServingFilter,
+  scopeOf,
+  servableByFilter,
+  visibilityFilter,
+} from './demand-filters.js';
+import type { DemandViewerFacts } from './demand-viewer-facts.js';
+import type { DemandFilter, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
+
+/** How many candidate organizations `matchingOrganizations` ranks; a demand rarely has more. */
+const MATCH_CANDIDATE_LIMIT = 1000;
+
+/** One ranked organization of `matchingOrganizations`. */
+export interface RankedOrganization extends MatchScore {
+  organization: Organization;
+}
+
+/** Reading demands: one demand, the feed, endorsements and the organizations matching a demand. */
+export class DemandQueriesService {
+  constructor(
+    private readonly limits: Limits,
+    private readonly viewers: DemandViewerFacts,
+  ) {}
+
+  /** The demand if it exists and the viewer may see it; null otherwise (also for anonymous viewers). */
+  async findVisible(ctx: Context, id: number): Promise<Demand | null> {
+    const viewer = await this.viewers.viewerFacts(ctx);
+    if (!viewer) return null;
+    const demand = await ctx.em.findOne(Demand, { id });
+    return demand && canSeeDemand(viewer, factsOf(demand)) ? demand : null;
+  }
+
+  /** `demand(id)`: UNAUTHENTICATED for anonymous viewers, null when absent or not visible. */
+  async get(ctx: Context, globalId: string): Promise<Demand | null> {
+    await this.viewers.requireFacts(ctx);
+    return this.findVisible(ctx, parseIdOf('Demand', globalId, 'id'));
+  }
+
+  /** The feed: what the viewer may see, filtered, newest (or oldest) first by (createdAt, id). */
+  async list(ctx: Context, args: DemandsArgs): Promise<Page<Demand>> {
+    const viewer = await this.viewers.requireFacts(ctx);
+    const where: FilterQuery<Demand> = {
+      $and: [visibilityFilter(viewer), await this.feedFilter(ctx.em, args.filter ?? null)],
+    };
+    const direction = args.orderBy === DemandOrder.OLDEST ? 'asc' : 'desc';
+    for (const [name, value] of [
+      ['after', args.after],
+      ['before', args.before],
+    ] as const) {
+      if (value != null && !isCursor(value)) throw BadUserInputError.field(name, 'is not a valid cursor');
+    }
+    try {
+      // Read-only records, not entities: the feed is read, never changed (demand-records.ts).
+      return await demandRecordPage(ctx.em, where, args, direction);
+    } catch (error) {
+      if (invalidCursorError(error)) throw BadUserInputError.field('after', 'is not a valid cursor');
+      throw error;
+    }
+  }
+
+  private async feedFilter(em: EntityManager, filter: DemandFilter | null): Promise<FilterQuery<Demand>> {
+    if (!filter) return {};
+    const and: FilterQuery<Demand>[] = [];
+    if (filter.categoryCode) and.push({ categoryPath: { $contains: [filter.categoryCode] } });
+    if (filter.regionCode) and.push({ regionPath: { $contains: [filter.regionCode] } });
+    if (filter.targetGroups?.length) and.push({ targetGroups: { $overlap: filter.targetGroups } });
+    if (filter.statuses?.length) and.push({ status: { $in: filter.statuses } });
+    if (filter.urgency?.length) and.push({ urgency: { $in: filter.urgency } });
+    if (filter.createdAfter) and.push({ createdAt: { $gte: filter.createdAfter } });
+    if (filter.createdBefore) and.push({ createdAt: { $lt: filter.createdBefore } });
+    if (filter.matchingOrganization) {
+      const path = 'filter.matchingOrganization';
+      const id = parseIdOf('Organization', filter.matchingOrganization, path);
+      const organization = await em.findOne(Organization, { id });
+      if (!organization) throw BadUserInputError.field(path, 'no such organization');
+      and.push(servableByFilter(organization));
+    }
+    return and.length ? { $and: and } : {};
+  }
+
+  /** Whether the worker said "me too" to the demand (endorsements are never taken back). */
+  async hasEndorsed(em: EntityManager, demandId: number, userId: number): Promise<boolean> {
+    return (await em.count(DemandEndorsement, { demand: demandId, worker: userId })) > 0;
+  }
+
+  /**
+   * Verified organizations that can serve the demand, ranked by `scoreMatch` (best first, then by
+   * id), with the reasons of each score. The candidates are few (those serving the demand's category
+   * and region), so they are ranked in memory; the cursor is the (score, id) of the last edge.
+   */
+  async matchingOrganizations(
+    ctx: Context,
+    args: MatchingOrganizationsArgs,
+  ): Promise<Page<RankedOrganization>> {
+    await this.viewers.requireFacts(ctx);
+    const demand = await this.findVisible(ctx, parseIdOf('Demand', args.demandId, 'demandId'));
+    if (!demand) throw new NotFoundError('Demand', args.demandId);
+    const scope = scopeOf(demand);
+    const candidates = (
+      await ctx.em.find(Organization, organizationsServingFilter(scope), {
+        orderBy: { id: 'asc' },
+        limit: MATCH_CANDIDATE_LIMIT,
+      })
+    ).filter((o) => canServe(o, scope));
+    const load = await this.openClaimCounts(
+      ctx.em,
+      candidates.map((o) => o.id),
+    );
+    const ranked = candidates
+      .map((organization) => ({
+        organization,
+        ...scoreMatch(
+          { ...organization, openClaims: load.get(organization.id) ?? 0 },
+          scope,
+          this.limits.demandMaxOpenClaims,
+        ),
+      }))
+      .sort((a, b) => b.score - a.score || a.organization.id - b.organization.id);
+    return rankedPage(ranked, args);
+  }
+
+  /** Open claims (CLAIMED or IN_SERVICE) per organization, in one grouped query. */
+  private async openClaimCounts(em: EntityManager, organizationIds: number[]): Promise<Map<number, number>> {
+    if (organizationIds.length === 0) return new Map();
+    const rows = await em
+      .createQueryBuilder(Demand, 'd')
+      .select(['d.claimed_by_id', raw('count(*) as n')])
+      .where({ claimedBy: { $in: organizationIds }, status: { $in: [...ACTIVE_CLAIM_STATUSES] } })
+      .groupBy('d.claimed_by_id')
+      .execute<{ claimed_by_id: string | number; n: string | number }[]>('all', false);
+    return new Map(rows.map((r) => [Number(r.claimed_by_id), Number(r.n)]));
+  }
+}
+
+/** Whether a client's cursor decodes as one of MikroORM's keyset cursors (a bad one is their mistake). */
+function isCursor(value: string): boolean {
+  try {
+    return Array.isArray(Cursor.decode(value));
+  } catch {
+    return false;
+  }
+}
+
+/** Cursor of a ranked edge: opaque to clients, (score, id) inside. */
+function rankCursor(item: RankedOrganization): string {
+  return Buffer.from(`${item.score}:${item.organization.id}`, 'utf8').toString('base64url');
+}
+
+/** A page of an in-memory ranked list, after the (score, id) the `after` cursor names. */
+function rankedPage(ranked: RankedOrganization[], args: MatchingOrganizationsArgs): Page<RankedOrganization> {
+  const { first = 20 } = pageOptions(args);
+  let start = 0;
+  if (args.after) {
+    const [score, id] = Buffer.from(args.after, 'base64url').toString('utf8').split(':').map(Number);
+    if (score === undefined || id === undefined || Number.isNaN(score) || Number.isNaN(id))
+      throw BadUserInputError.field('after', 'is not a valid cursor');
+    start = ranked.findIndex((r) => r.score < score || (r.score === score && r.organization.id > id));
+    if (start === -1) start = ranked.length;
+  }
+  const items = ranked.slice(start, start + first);
+  const edges = items.map((node) => ({ cursor: rankCursor(node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage: start + first < ranked.length,
+      hasPreviousPage: start > 0,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    count: () => Promise.resolve(ranked.length),
+  };
+}

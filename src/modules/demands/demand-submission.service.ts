@@ -1,0 +1,152 @@
+import { ref } from '@mikro-orm/core';
+import type { Context } from '../../core/context.js';
+import { BadUserInputError, ConflictError, ForbiddenError, type FieldProblem } from '../../core/errors.js';
+import { emitEvent, Topic } from '../../core/events/outbox.js';
+import { Role } from '../../core/roles.js';
+import { recordAudit } from '../audit/audit.js';
+import { ServiceCategory } from '../categories/service-category.entity.js';
+import { Region, RegionLevel } from '../regions/region.entity.js';
+import { User } from '../accounts/user.entity.js';
+import { Demand, DemandEndorsement } from './demand.entity.js';
+import { DemandSource, DemandStatus, DemandUrgency } from './demand.enums.js';
+import { inUnionScope } from './demand-access.js';
+import { normalizeTargetGroups } from './demand-matching.js';
+import { scopeOf } from './demand-filters.js';
+import { DemandChanges } from './demand-change.js';
+import type { EndorseDemandInput, SubmitDemandInput, WithdrawDemandInput } from './demand.inputs.js';
+
+/** pg_trgm's similarity above which an open demand counts as "looks the same" at submission. */
+const SIMILARITY_THRESHOLD = 0.3;
+const SIMILAR_LIMIT = 5;
+const DAY_MS = 24 * 3_600_000;
+
+/** Statuses a worker may still say "me too" to. */
+const ENDORSABLE: readonly DemandStatus[] = [
+  DemandStatus.OPEN,
+  DemandStatus.CLAIMED,
+  DemandStatus.IN_SERVICE,
+];
+
+/** Submission and the submitter's and workers' changes: submit, endorse ("me too"), withdraw. */
+export class DemandSubmissionService extends DemandChanges {
+  /**
+   * A worker submits a demand (source WORKER), or union staff submit one on workers' behalf (source
+   * UNION_SURVEY or ENTERPRISE) in a region inside their scope. The demand, its audit entry and its
+   * DEMAND_PUBLISHED event commit together. Returns similar OPEN demands, so the worker may endorse
+   * one of them instead.
+   */
+  async submit(
+    ctx: Context,
+    input: SubmitDemandInput,
+  ): Promise<{ demand: Demand; similarOpenDemands: Demand[] }> {
+    const viewer = await this.viewers.requireFacts(ctx);
+    const isUnionStaff = ctx.viewer?.roles.has(Role.UNION_STAFF) ?? false;
+    const source = input.source ?? (viewer.isWorker ? DemandSource.WORKER : null);
+    if (source === null)
+      throw BadUserInputError.field('input.source', 'union staff must give UNION_SURVEY or ENTERPRISE');
+    if (source === DemandSource.WORKER && !viewer.isWorker)
+      throw new ForbiddenError('Only workers submit demands with source WORKER.');
+    if (source !== DemandSource.WORKER && !isUnionStaff)
+      throw new ForbiddenError('Only union staff submit demands on workers’ behalf.');
+
+    const [category, region] = await Promise.all([
+      ctx.em.findOne(ServiceCategory, { code: input.categoryCode }),
+      ctx.em.findOne(Region, { code: input.regionCode }),
+    ]);
+    const problems: FieldProblem[] = [];
+    if (!category) problems.push({ path: 'input.categoryCode', message: 'no such service category' });
+    if (!region) problems.push({ path: 'input.regionCode', message: 'no such region' });
+    else if (region.level === RegionLevel.PROVINCE)
+      problems.push({ path: 'input.regionCode', message: 'must be a city or a district, not a province' });
+    if (problems.length || !category || !region) throw new BadUserInputError(problems);
+    if (source !== DemandSource.WORKER && !inUnionScope(viewer, { regionPath: region.path }))
+      throw new ForbiddenError('The region is outside your union’s scope.');
+
+    const now = new Date();
+    const demand = await ctx.em.transactional(async (em) => {
+      const created = em.create(Demand, {
+        title: input.title.trim(),
+        description: input.description.trim(),
+        category: ref(category),
+        categoryPath: category.path,
+        region: ref(region),
+        regionPath: region.path,
+        targetGroups: normalizeTargetGroups(input.targetGroups ?? []),
+        urgency: input.urgency ?? DemandUrgency.NORMAL,
+        peopleAffected: input.peopleAffected ?? 1,
+        source,
+        submittedBy: ref(em.getReference(User, viewer.userId)),
+        anonymous: input.anonymous ?? false,
+        contact: input.contact?.trim() || null,
+        contactConsent: input.contactConsent ?? false,
+        expiresAt: new Date(now.getTime() + this.limits.demandExpiryDays * DAY_MS),
+        createdAt: now,
+      });
+      await em.flush(); // the id is needed by the audit entry and the event
+      recordAudit(this.actor(ctx, em), 'demand.submit', created, {
+        categoryCode: category.code,
+        regionCode: region.code,
+        source,
+      });
+      await emitEvent(em, { topic: Topic.DEMAND_PUBLISHED, entityId: created.id, ...scopeOf(created) });
+      return created;
+    });
+    return { demand, similarOpenDemands: await this.similarOpen(ctx, demand) };
+  }
+
+  /** OPEN demands in the same category and region whose title is trigram-similar (pg_trgm `%`). */
+  private async similarOpen(ctx: Context, demand: Demand): Promise<Demand[]> {
+    const rows = await ctx.em.getConnection().execute<{ id: string | number }[]>(
+      `select id from demand
+        where status = 'OPEN' and category_code = ? and region_code = ? and id <> ?
+          and similarity(title, ?) >= ?
+        order by similarity(title, ?) desc, id desc
+        limit ?`,
+      [
+        demand.category.code,
+        demand.region.code,
+        demand.id,
+        demand.title,
+        SIMILARITY_THRESHOLD,
+        demand.title,
+        SIMILAR_LIMIT,
+      ],
+    );
+    const ids = rows.map((r) => Number(r.id));
+    if (ids.length === 0) return [];
+    const byId = new Map((await ctx.em.find(Demand, { id: { $in: ids } })).map((d) => [d.id, d]));
+    return ids.flatMap((id) => byId.get(id) ?? []);
+  }
+
+  /** "Me too": once per worker; adds one to the endorsement count and to the people affected. */
+  endorse(ctx: Context, input: EndorseDemandInput): Promise<Demand> {
+    return this.change(ctx, input.demandId, async (em, demand, viewer) => {
+      if (demand.submittedBy.id === viewer.userId)
+        throw new ConflictError('You submitted this demand; endorse other workers’ demands.');
+      if (!ENDORSABLE.includes(demand.status))
+        throw new ConflictError(`The demand is ${demand.status}; it can no longer be endorsed.`, {
+          currentStatus: demand.status,
+        });
+      // The demand row is locked, so this check and the insert cannot race for one worker.
+      if ((await em.count(DemandEndorsement, { demand: demand.id, worker: viewer.userId })) > 0)
+        throw new ConflictError('You have already endorsed this demand.');
+      em.create(DemandEndorsement, {
+        demand: ref(demand),
+        worker: ref(em.getReference(User, viewer.userId)),
+      });
+      demand.endorsementCount += 1;
+      demand.peopleAffected += 1;
+      return { action: 'demand.endorse', summary: { endorsementCount: demand.endorsementCount } };
+    });
+  }
+
+  /** The submitter takes the demand back. */
+  withdraw(ctx: Context, input: WithdrawDemandInput): Promise<Demand> {
+    return this.change(ctx, input.demandId, (_em, demand, viewer) => {
+      if (demand.submittedBy.id !== viewer.userId)
+        throw new ForbiddenError('Only the submitter may withdraw a demand.');
+      demand.transitionTo(DemandStatus.WITHDRAWN);
+      return { action: 'demand.withdraw', summary: {} };
+    });
+  }
+}

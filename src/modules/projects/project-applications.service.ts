@@ -1,0 +1,151 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Actor } from '../../core/context.js';
+import { requireViewer } from '../../core/auth.js';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
+import { parseIdOf } from '../../core/relay/global-id.js';
+import { recordAudit } from '../audit/audit.js';
+import { User } from '../accounts/user.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { MemberRole } from '../organizations/organization.enums.js';
+import { ProjectApplication } from './application.entity.js';
+import { checkEligibility, type EligibilityResult } from './eligibility.js';
+import { Project, ProjectInvitation } from './project.entity.js';
+import { ApplicationStatus, ProcurementMethod, ProjectStatus } from './project.enums.js';
+import type { ApplyToProjectInput } from './project.inputs.js';
+import type { ProjectAccess } from './project-access.js';
+import { regionsOf } from './project-events.js';
+import {
+  advanceClosed,
+  lockOpenTender,
+  moveApplication,
+  PENDING_APPLICATION_STATUSES,
+} from './project-transitions.js';
+
+/** Applications to a project: applying, withdrawing, shortlisting, and who is eligible to apply. */
+export class ProjectApplications {
+  constructor(private readonly access: ProjectAccess) {}
+
+  /**
+   * An organization's admin applies. The period is checked by the database clock under a share lock
+   * on the project row, so an award or a cancellation cannot slip in between the check and the insert;
+   * the partial unique index keeps one live application per organization even under races.
+   */
+  async apply(actor: Actor, input: ApplyToProjectInput): Promise<ProjectApplication> {
+    const viewer = requireViewer(actor.viewer);
+    const projectId = parseIdOf('Project', input.projectId, 'input.projectId');
+    const organizationId = parseIdOf('Organization', input.organizationId, 'input.organizationId');
+    if (viewer.memberships.get(organizationId) !== MemberRole.ORG_ADMIN)
+      throw new ForbiddenError("Only the organization's admins apply on its behalf.");
+    return actor.em.transactional(async (em) => {
+      await advanceClosed(em, projectId);
+      const rows = await em.execute<{ status: ProjectStatus; opened: boolean; closed: boolean }[]>(
+        `select "status", now() >= "application_opens_at" as "opened", now() >= "application_closes_at" as "closed"
+           from "project" where "id" = ? for share`,
+        [projectId],
+      );
+      const row = rows[0];
+      if (!row || row.status === ProjectStatus.DRAFT) throw new NotFoundError('Project', input.projectId);
+      if (row.status !== ProjectStatus.PUBLISHED || row.closed)
+        throw new ConflictError(`This project is not accepting applications (it is ${row.status}).`);
+      if (!row.opened) throw new ConflictError('The application period has not opened yet.');
+      const project = await em.findOneOrFail(Project, { id: projectId });
+      if (input.requestedFen > project.budgetFen)
+        throw BadUserInputError.field(
+          'input.requestedFen',
+          `must not exceed the budget (${project.budgetFen} fen)`,
+        );
+      const organization = await em.findOne(Organization, { id: organizationId });
+      if (!organization) throw new NotFoundError('Organization', input.organizationId);
+      const verdict = await this.eligibilityOf(em, project, organization);
+      if (!verdict.eligible) throw new ForbiddenError(verdict.message, { reason: verdict.reason });
+      const application = em.create(ProjectApplication, {
+        project: ref(project),
+        organization: ref(organization),
+        proposal: input.proposal.trim(),
+        requestedFen: input.requestedFen,
+        submittedBy: ref(em.getReference(User, viewer.userId)),
+      });
+      try {
+        await em.flush();
+      } catch (error) {
+        if (error instanceof UniqueConstraintViolationException)
+          throw new ConflictError('This organization already has a live application to this project.');
+        throw error;
+      }
+      recordAudit({ ...actor, em }, 'applyToProject', application, {
+        project: project.globalId(),
+        organization: organization.globalId(),
+        requestedFen: input.requestedFen,
+      });
+      await em.flush();
+      return application;
+    });
+  }
+
+  /** The applicant's admin withdraws an application that is still in the running, before the award. */
+  async withdraw(actor: Actor, applicationId: string): Promise<ProjectApplication> {
+    const viewer = requireViewer(actor.viewer);
+    const id = parseIdOf('ProjectApplication', applicationId, 'input.applicationId');
+    return actor.em.transactional(async (em) => {
+      const application = await em.findOne(ProjectApplication, { id });
+      if (!application) throw new NotFoundError('Application', applicationId);
+      if (viewer.memberships.get(application.organization.id) !== MemberRole.ORG_ADMIN)
+        throw new ForbiddenError("Only the organization's admins withdraw its applications.");
+      await lockOpenTender(em, application.project.id);
+      await moveApplication(em, application, PENDING_APPLICATION_STATUSES, ApplicationStatus.WITHDRAWN);
+      recordAudit({ ...actor, em }, 'withdrawApplication', application, {});
+      await em.flush();
+      return application;
+    });
+  }
+
+  /** The publisher's staff shortlist a submitted application while the tender is open or evaluated. */
+  async shortlist(actor: Actor, applicationId: string): Promise<ProjectApplication> {
+    const viewer = requireViewer(actor.viewer);
+    const id = parseIdOf('ProjectApplication', applicationId, 'input.applicationId');
+    return actor.em.transactional(async (em) => {
+      const application = await em.findOne(ProjectApplication, { id });
+      if (!application) throw new NotFoundError('Application', applicationId);
+      const project = await em.findOneOrFail(Project, { id: application.project.id });
+      await this.access.assertStaffOf(em, viewer, project);
+      await lockOpenTender(em, project.id);
+      await moveApplication(em, application, [ApplicationStatus.SUBMITTED], ApplicationStatus.SHORTLISTED);
+      recordAudit({ ...actor, em }, 'shortlistApplication', application, {});
+      await em.flush();
+      return application;
+    });
+  }
+
+  /**
+   * Whether `organization` may apply to `project` now (invitation, verification, grade, founding
+   * type, regions): the one place `applyToProject` and the `projectPublished` feed ask.
+   */
+  async eligibilityOf(
+    em: EntityManager,
+    project: Project,
+    organization: Organization,
+  ): Promise<EligibilityResult> {
+    const invited =
+      project.procurementMethod !== ProcurementMethod.OPEN &&
+      (await em.count(ProjectInvitation, { project: project.id, organization: organization.id })) > 0;
+    const regions = await regionsOf(em, project);
+    return checkEligibility(
+      {
+        procurementMethod: project.procurementMethod,
+        verifiedOnly: project.verifiedOnly,
+        minGrade: project.minGrade,
+        allowedFoundingTypes: project.allowedFoundingTypes,
+        mustServeRegions: project.mustServeRegions,
+        regionPaths: regions.map((r) => r.path),
+      },
+      {
+        verificationStatus: organization.verificationStatus,
+        grade: organization.grade,
+        foundingType: organization.foundingType,
+        regionCodes: organization.regionCodes,
+        invited,
+      },
+    );
+  }
+}

@@ -1,0 +1,163 @@
+import type { FilterQuery } from '@mikro-orm/core';
+import type { Context } from '../../core/context.js';
+import {
+  PAGE_DEFAULT,
+  pageFromCursor,
+  pageOptions,
+  type ConnectionArgs,
+  type Page,
+} from '../../core/relay/connection.js';
+import { parseIdOf } from '../../core/relay/global-id.js';
+import { Role } from '../../core/roles.js';
+import type { Demand } from '../demands/demand.entity.js';
+import { factsOf, type DemandService } from '../demands/demand.service.js';
+import { canSeeDemand } from '../demands/demand-access.js';
+import { ProjectApplication } from './application.entity.js';
+import { Project, ProjectAmendment } from './project.entity.js';
+import { ApplicationStatus, ProjectOrder, ProjectStatus } from './project.enums.js';
+import { AWARD_DECIDED_STATUSES } from './project-lifecycle.js';
+import type { ProjectsArgs } from './project.args.js';
+import { projectLoaders } from './project.loaders.js';
+import { EMPTY_APPLICATION_PAGE, firstApplicationPage } from './application-pages.js';
+import type { ProjectAccess } from './project-access.js';
+import { advanceClosed } from './project-transitions.js';
+import type { PublisherService } from './publisher.service.js';
+
+/** Reads of projects and their applications, amendments, linked demands and awards, by visibility. */
+export class ProjectQueries {
+  constructor(
+    private readonly access: ProjectAccess,
+    private readonly publishers: PublisherService,
+    private readonly demands: DemandService,
+  ) {}
+
+  /** One project, or null when it does not exist or the viewer may not see it. */
+  async get(ctx: Context, id: number): Promise<Project | null> {
+    await advanceClosed(ctx.em, id);
+    const project = await ctx.em.findOne(Project, { id });
+    return project && (await this.access.canSee(ctx, project)) ? project : null;
+  }
+
+  async list(ctx: Context, args: ProjectsArgs): Promise<Page<Project>> {
+    await advanceClosed(ctx.em);
+    const filter = args.filter ?? {};
+    const and: FilterQuery<Project>[] = [];
+    if (!ctx.viewer?.roles.has(Role.ADMIN)) {
+      const mine = await this.publishers.publisherIdOf(ctx.em, ctx.viewer);
+      and.push(
+        mine === null
+          ? { status: { $ne: ProjectStatus.DRAFT } }
+          : { $or: [{ status: { $ne: ProjectStatus.DRAFT } }, { publisher: mine }] },
+      );
+    }
+    if (filter.publisherId)
+      and.push({ publisher: parseIdOf('Publisher', filter.publisherId, 'filter.publisherId') });
+    if (filter.status?.length) and.push({ status: { $in: filter.status } });
+    if (filter.categoryCode) and.push({ categoryPath: { $contains: [filter.categoryCode] } });
+    if (filter.regionCode) and.push({ regionPaths: { $contains: [filter.regionCode] } });
+    if (filter.minBudgetFen != null) and.push({ budgetFen: { $gte: filter.minBudgetFen } });
+    if (filter.maxBudgetFen != null) and.push({ budgetFen: { $lte: filter.maxBudgetFen } });
+    if (filter.openForApplications != null) {
+      // The sweep above already moved closed periods on; what is left to check is the opening.
+      const now = new Date();
+      and.push(
+        filter.openForApplications
+          ? { status: ProjectStatus.PUBLISHED, applicationOpensAt: { $lte: now } }
+          : { $or: [{ status: { $ne: ProjectStatus.PUBLISHED } }, { applicationOpensAt: { $gt: now } }] },
+      );
+    }
+    const where: FilterQuery<Project> = and.length ? { $and: and } : {};
+    const orderBy =
+      args.orderBy === ProjectOrder.CLOSING_SOON
+        ? { applicationClosesAt: 'asc' as const, id: 'asc' as const }
+        : args.orderBy === ProjectOrder.BUDGET_DESC
+          ? { budgetFen: 'desc' as const, id: 'desc' as const }
+          : { id: 'desc' as const };
+    const cursor = await ctx.em.findByCursor(Project, where, {
+      ...pageOptions(args),
+      orderBy,
+      includeCount: false,
+    });
+    return pageFromCursor(cursor, () => ctx.em.count(Project, where));
+  }
+
+  /**
+   * Applications of a project: all of them for the publisher's staff and admins; an applicant's
+   * own; and, once the award is decided, the winners for everyone.
+   */
+  async applications(
+    ctx: Context,
+    project: Project,
+    args: ConnectionArgs,
+  ): Promise<Page<ProjectApplication>> {
+    // The common nested case (a first page, as in a list of projects) is batched across projects.
+    if (args.after == null && args.before == null && args.last == null) {
+      const reader = {
+        isAdmin: ctx.viewer?.roles.has(Role.ADMIN) ?? false,
+        publisherId: await this.publishers.publisherIdOf(ctx.em, ctx.viewer),
+        organizationIds: ctx.viewer ? [...ctx.viewer.memberships.keys()] : [],
+      };
+      return firstApplicationPage(ctx.em, reader, project, pageOptions(args).first ?? PAGE_DEFAULT);
+    }
+    const where = await this.visibleApplicationsWhere(ctx, project);
+    if (!where) return EMPTY_APPLICATION_PAGE;
+    const cursor = await ctx.em.findByCursor(ProjectApplication, where, {
+      ...pageOptions(args),
+      orderBy: { id: 'asc' },
+      includeCount: false,
+    });
+    return pageFromCursor(cursor, () => ctx.em.count(ProjectApplication, where));
+  }
+
+  private async visibleApplicationsWhere(
+    ctx: Context,
+    project: Project,
+  ): Promise<FilterQuery<ProjectApplication> | null> {
+    if (ctx.viewer?.roles.has(Role.ADMIN) || (await this.access.isPublisherStaff(ctx, project)))
+      return { project: project.id };
+    const mine = ctx.viewer ? [...ctx.viewer.memberships.keys()] : [];
+    const or: FilterQuery<ProjectApplication>[] = [];
+    if (mine.length) or.push({ organization: { $in: mine } });
+    if (AWARD_DECIDED_STATUSES.includes(project.status)) or.push({ status: ApplicationStatus.AWARDED });
+    return or.length ? { project: project.id, $or: or } : null;
+  }
+
+  /** The linked demands the viewer may see (the demand rules decide). Batched per request. */
+  async linkedDemands(ctx: Context, project: Project): Promise<Demand[]> {
+    const [demands, viewer] = await Promise.all([
+      projectLoaders(ctx.em).linkedDemands.load(project.id),
+      this.demands.viewerFacts(ctx),
+    ]);
+    return viewer ? demands.filter((d) => canSeeDemand(viewer, factsOf(d))) : [];
+  }
+
+  /** The winners, public once the award is decided. Batched per request. */
+  async awards(ctx: Context, project: Project): Promise<ProjectApplication[]> {
+    if (!AWARD_DECIDED_STATUSES.includes(project.status)) return [];
+    return projectLoaders(ctx.em).awards.load(project.id);
+  }
+
+  /** One application, if the viewer may see it (same rules as the list). */
+  async getApplication(ctx: Context, id: number): Promise<ProjectApplication | null> {
+    const application = await ctx.em.findOne(ProjectApplication, { id });
+    if (!application) return null;
+    const project = await application.project.loadOrFail({ dataloader: true });
+    if (!(await this.access.canSee(ctx, project))) return null;
+    const where = await this.visibleApplicationsWhere(ctx, project);
+    if (!where) return null;
+    if (ctx.viewer?.roles.has(Role.ADMIN) || (await this.access.isPublisherStaff(ctx, project)))
+      return application;
+    const own = ctx.viewer?.memberships.has(application.organization.id) ?? false;
+    const publicWinner =
+      application.status === ApplicationStatus.AWARDED && AWARD_DECIDED_STATUSES.includes(project.status);
+    return own || publicWinner ? application : null;
+  }
+
+  /** An amendment is as visible as its project. */
+  async getAmendment(ctx: Context, id: number): Promise<ProjectAmendment | null> {
+    const amendment = await ctx.em.findOne(ProjectAmendment, { id });
+    if (!amendment) return null;
+    const project = await amendment.project.loadOrFail({ dataloader: true });
+    return (await this.access.canSee(ctx, project)) ? amendment : null;
+  }
+}
