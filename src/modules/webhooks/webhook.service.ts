@@ -10,6 +10,7 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { canManage } from '../organizations/organization.policy.js';
 import { viewerFacts } from '../organizations/organization.service.js';
+import { getOrganization } from '../organizations/organization-access.js';
 import { Webhook, WebhookDelivery } from './webhook.entity.js';
 import type { WebhookTopic } from './webhook.enums.js';
 import { checkWebhookUrl } from './webhook-policy.js';
@@ -36,10 +37,14 @@ export class WebhookService {
     return () => this.registeredListeners.delete(listener);
   }
 
-  /** The organization if the viewer administers it; NOT_FOUND / FORBIDDEN otherwise. */
+  /**
+   * The organization if the viewer administers it. NOT_FOUND when the viewer may not even see it (a
+   * pending organization to an outsider), so the answer never reveals which ids exist; FORBIDDEN
+   * when they see it but do not administer it.
+   */
   private async requireAdministered(ctx: Actor, organizationId: number, globalId: string) {
     const viewer = requireViewer(ctx.viewer);
-    const organization = await ctx.em.findOne(Organization, { id: organizationId });
+    const organization = await getOrganization(ctx, organizationId);
     if (!organization) throw new NotFoundError('Organization', globalId);
     if (!canManage(viewerFacts(viewer), organization.id))
       throw new ForbiddenError("Only this organization's admins manage its webhooks.");
