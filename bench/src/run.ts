@@ -2,7 +2,8 @@
  * `npm run bench` (from the root): one PostgreSQL (embedded, with pg_stat_statements), deterministic
  * data, every scenario of issue 8, then bench/results/latest.md + latest.json (+ raw/<date>.json).
  *
- * Flags: --quick (small sizes, short runs: a smoke test), --only=1,2,4 (scenario numbers),
+ * Flags: --quick (small sizes, short runs: a smoke test), --only=1,2,4 (scenario numbers; 2-lookup and
+ * 2-write are the halves of 2), --targets=niudai,floor (servers loaded in 1 and 2), --profile=DIR,
  * --soak [--minutes=N] (Niudai alone under mixed load, watching its memory).
  */
 import { fork } from 'node:child_process';
@@ -48,6 +49,12 @@ const only = new Set(
   (argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (soak ? 'soak' : '1,2,3,4,5')).split(','),
 );
 const minutes = Number(argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
+/** --profile=DIR: Niudai's server writes a V8 CPU profile there on exit (read it with bench/src/profile-summary.ts). */
+const profileDir = argv.find((a) => a.startsWith('--profile='))?.slice(10);
+/** --targets=niudai,floor: which servers scenarios 1 and 2 load (all three by default). */
+const TARGETS = (argv.find((a) => a.startsWith('--targets='))?.slice(10) ?? 'niudai,postgraphile,floor')
+  .split(',')
+  .filter((t): t is 'niudai' | 'postgraphile' | 'floor' => ['niudai', 'postgraphile', 'floor'].includes(t));
 
 const SIZES = quick
   ? {
@@ -171,10 +178,16 @@ async function createDatabase(ctx: Ctx, name: string): Promise<string> {
 }
 
 function startNiudai(ctx: Ctx, url: string): Promise<Child> {
-  return spawnServer('niudai', process.execPath, ['--import', 'tsx', 'bench/servers/niudai.ts', 'serve'], {
-    cwd: REPO,
-    env: { ...ctx.niudaiEnv, DATABASE_URL: url },
-  });
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  return spawnServer(
+    'niudai',
+    process.execPath,
+    [...profile, '--import', 'tsx', 'bench/servers/niudai.ts', 'serve'],
+    {
+      cwd: REPO,
+      env: { ...ctx.niudaiEnv, DATABASE_URL: url },
+    },
+  );
 }
 function startPostGraphile(url: string): Promise<Child> {
   return spawnServer(
@@ -277,7 +290,7 @@ async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
     if (only.has('1')) {
       say('scenario 1: nested read');
       const rows: LoadResult[] = [];
-      for (const target of ['niudai', 'postgraphile', 'floor'] as const) {
+      for (const target of TARGETS) {
         const result = await load({
           ...common,
           target,
@@ -294,10 +307,10 @@ async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
       report.scenarios.nestedRead = rows;
     }
 
-    if (only.has('2')) {
+    if (only.has('2') || only.has('2-lookup')) {
       say('scenario 2: lookup by id');
       const lookups: LoadResult[] = [];
-      for (const target of ['niudai', 'postgraphile', 'floor'] as const) {
+      for (const target of TARGETS) {
         const result = await load({
           ...common,
           target,
@@ -311,7 +324,9 @@ async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
         lookups.push(result);
       }
       report.scenarios.lookup = lookups;
+    }
 
+    if (only.has('2') || only.has('2-write')) {
       say('scenario 2: writes (submitDemand)');
       const writes: LoadResult[] = [];
       const writeOnce = async (target: keyof typeof SUBMIT, label: string, server: Child, tok?: string) => {
@@ -1083,7 +1098,7 @@ async function main(): Promise<void> {
     const countIn = (database: string) => {
       ctx.statements = new StatementCounter(admin, database);
     };
-    if (only.has('1') || only.has('2')) {
+    if (['1', '2', '2-lookup', '2-write'].some((s) => only.has(s))) {
       countIn('bench_main');
       await scenarios12(ctx, report);
     }
