@@ -13,6 +13,8 @@ import type { Context } from './core/context.js';
 import { AppError, formatError } from './core/errors.js';
 import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core/http.js';
 import { requestLimits } from './core/limits.js';
+import { compiledExecutionGateway } from './core/compiled-execution.js';
+import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/ws.js';
 import { createRateLimits, mutationRateLimitPlugin } from './core/rate-limit.js';
 import { pendingMigrations } from './core/db.js';
@@ -102,6 +104,11 @@ export async function createApp(deps: AppDeps): Promise<App> {
     config.limits.demandSweepIntervalSeconds,
   );
   await services.events.start(deps.databaseUrl ?? orm.config.get('clientUrl') ?? '', log);
+  // After the relay: a change committed from here on reaches the listener, so none is missed.
+  const stopReferenceReload = services.events.onEvent((event) => {
+    if (event.topic === Topic.REFERENCE_CHANGED) void services.reference.reload();
+  });
+  await services.reference.start(orm, log);
   // Per app, not the library's global registry: tests run several apps in one process.
   const metrics = new HubMetrics({
     orm,
@@ -128,8 +135,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const consoleServer = createConsoleServer(log);
 
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: compiledExecutionGateway(schema, (engine) => metrics.observeExecution(engine)),
+    stringifyResult: (result) => JSON.stringify(result),
     formatError: masked,
+    logger: log, // Apollo's own errors (an executor failure, say) go to the hub's log
     introspection: limits.introspection,
     hideSchemaDetailsFromClientErrors: limits.hideSuggestions,
     parseOptions: { maxTokens: limits.maxTokens },
@@ -254,6 +263,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopWebhookWake();
       await webhookWorker.stop();
       stopEventMetrics();
+      stopReferenceReload();
       await ws.dispose();
       await services.events.stop();
       await apollo.stop(); // drains HTTP requests in flight, then closes the server

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
 import { buildSchema } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
-import type { GraphQLSchema } from 'graphql';
+import { isInterfaceType, type GraphQLSchema } from 'graphql';
 import { UserOrganizationsResolver } from './modules/organizations/user-organizations.resolver.js';
 import { authChecker } from './core/auth.js';
 import { NodeResolver } from './core/relay/node.resolver.js';
+import { resolveNodeType } from './core/relay/node.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
 import { CategoryResolver } from './modules/categories/category.resolver.js';
 import { AccountResolver } from './modules/accounts/account.resolver.js';
@@ -52,8 +53,8 @@ export const RESOLVERS = [
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default). */
-export function createSchema(): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers: RESOLVERS,
     authChecker,
     // Subscriptions bring their own `subscribe`; type-graphql only insists that a pubSub exists.
@@ -63,4 +64,9 @@ export function createSchema(): Promise<GraphQLSchema> {
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     emitSchemaFile: false,
   });
+  // type-graphql wraps `resolveType` in an async function; compiled queries (graphql-jit) need the
+  // type synchronously, and graphql-js takes either.
+  const node = schema.getType('Node');
+  if (isInterfaceType(node)) node.resolveType = resolveNodeType;
+  return schema;
 }

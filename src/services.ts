@@ -18,6 +18,7 @@ import type { Project } from './modules/projects/project.entity.js';
 import { ReportService } from './modules/reports/report.service.js';
 import { registerReportAuditRules } from './modules/reports/audit-rules.js';
 import { WebhookService } from './modules/webhooks/webhook.service.js';
+import { ReferenceCache } from './modules/reference/reference-cache.js';
 
 /** The composition root: every service, built once per process and shared by all requests. */
 export interface Services {
@@ -26,6 +27,8 @@ export interface Services {
   nodes: NodeRegistry;
   regions: RegionService;
   categories: CategoryService;
+  /** Regions and categories in memory, for the fields that name them (its first load is createApp's). */
+  reference: ReferenceCache;
   accounts: AccountService;
   /** The organization directory (issue 3). */
   organizations: OrganizationDirectoryService;
@@ -45,7 +48,8 @@ export interface Services {
 
 export function createServices(config: Config): Services {
   const tokens = new TokenService(config.jwtSecret, config.jwtTtlSeconds);
-  const regions = new RegionService();
+  const reference = new ReferenceCache();
+  const regions = new RegionService(reference);
   const categories = new CategoryService();
   const accounts = new AccountService(tokens, regions);
   const nodes = new NodeRegistry()
@@ -96,6 +100,7 @@ export function createServices(config: Config): Services {
     nodes,
     regions,
     categories,
+    reference,
     accounts,
     audit,
     events,

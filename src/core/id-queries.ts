@@ -1,4 +1,12 @@
-import type { EntityName, FilterQuery } from '@mikro-orm/core';
+import {
+  ReferenceKind,
+  wrap,
+  type EntityClass,
+  type Primary,
+  type EntityData,
+  type EntityName,
+  type FilterQuery,
+} from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
@@ -17,4 +25,40 @@ export async function selectIds<T extends object>(
     .where(where)
     .execute<{ id: string | number }[]>('all', false);
   return rows.map((row) => Number(row.id));
+}
+
+/** Per entity: the statement that reads one row by id, every eagerly loaded column (built once). */
+const byIdStatements = new Map<string, string>();
+
+/**
+ * The entity with this id, as `em.findOne(entity, { id })` returns it (merged into the request's
+ * identity map), but read by a statement built once per entity instead of per call: on a lookup
+ * that answers in well under a millisecond, MikroORM's QueryBuilder and knex compiling the same
+ * SELECT again were the larger part of the server's work.
+ */
+export async function findById<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  id: number,
+): Promise<T | null> {
+  const meta = em.getMetadata().get(entity.name);
+  // As findOne: an entity this request already loaded is answered from the identity map.
+  const known = em.getUnitOfWork().getById<T>(meta.className, id as Primary<T>);
+  if (known && wrap(known).isInitialized()) return known;
+  let sql = byIdStatements.get(meta.className);
+  if (!sql) {
+    const columns = meta.props
+      .filter(
+        (p) =>
+          p.persist !== false &&
+          !p.lazy &&
+          (p.kind === ReferenceKind.SCALAR || p.kind === ReferenceKind.MANY_TO_ONE),
+      )
+      .flatMap((p) => p.fieldNames)
+      .map((name) => `"${name}"`);
+    sql = `select ${columns.join(', ')} from "${meta.tableName}" where "id" = ?`;
+    byIdStatements.set(meta.className, sql);
+  }
+  const row = await em.getConnection().execute<EntityData<T>>(sql, [id], 'get', em.getTransactionContext());
+  return row ? em.map(entity, row) : null;
 }

@@ -10,6 +10,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
+import type { ExecutionEngine } from './compiled-execution.js';
 import { getOperationAST } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FeedEvent } from './events/match-index.js';
@@ -57,6 +58,7 @@ export class HubMetrics {
   private readonly relayed: Counter;
   private readonly delivered: Counter;
   private readonly webhookAttempts: Counter<'outcome'>;
+  private readonly executions: Counter<'engine'>;
 
   constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
@@ -157,6 +159,12 @@ export class HubMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.executions = new Counter({
+      name: 'niudai_graphql_executions_total',
+      help: 'HTTP operations executed, by engine: compiled (graphql-jit) or interpreted (graphql-js).',
+      labelNames: ['engine'],
+      registers,
+    });
   }
 
   /** Records one GraphQL operation. */
@@ -173,6 +181,11 @@ export class HubMetrics {
   }
 
   /** Records one webhook delivery attempt. */
+  /** Records which engine executed one HTTP operation (compiled-execution.ts). */
+  observeExecution(engine: ExecutionEngine): void {
+    this.executions.inc({ engine });
+  }
+
   observeWebhookAttempt(delivered: boolean): void {
     this.webhookAttempts.inc({ outcome: delivered ? 'delivered' : 'failed' });
   }

@@ -3,6 +3,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { parseRegionCsv } from '../modules/regions/region-csv.js';
 import { RegionService } from '../modules/regions/region.service.js';
 import { CategoryService } from '../modules/categories/category.service.js';
+import { announceReferenceChange } from '../modules/reference/reference-cache.js';
 
 const SHANDONG_CSV = new URL('../modules/regions/data/shandong.csv', import.meta.url);
 
@@ -15,5 +16,6 @@ export async function loadReferenceData(orm: MikroORM): Promise<void> {
   await orm.em.fork().transactional(async (em) => {
     await new RegionService().importRows(em, rows);
     await new CategoryService().seed(em);
+    await announceReferenceChange(em);
   });
 }

@@ -11,6 +11,8 @@ export enum Topic {
    * the application is the one whose `decidedSeq` is the event's seq.
    */
   APPLICATION_DECIDED = 'application.decided',
+  /** Regions or service categories changed: every process reloads its reference cache (entity id 0). */
+  REFERENCE_CHANGED = 'reference.changed',
 }
 
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */

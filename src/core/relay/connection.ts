@@ -108,7 +108,13 @@ export function pageFromCursor<T extends object>(
   count: () => Promise<number>,
 ): Page<T> {
   return {
-    edges: cursor.items.map((node) => ({ cursor: cursor.from(node), node })),
+    // Encoding a cursor costs more than reading its node; most pages ask only for `pageInfo`'s.
+    edges: cursor.items.map((node) => ({
+      node,
+      get cursor() {
+        return cursor.from(node);
+      },
+    })),
     pageInfo: {
       hasNextPage: cursor.hasNextPage ?? false,
       hasPreviousPage: cursor.hasPrevPage ?? false,

@@ -5,9 +5,12 @@ import { toGlobalId } from './global-id.js';
  * Every entity clients can refetch implements Node. Subclasses name their GraphQL type and key;
  * `id` is derived, so it can never disagree with the row.
  */
+/** The concrete GraphQL type of a Node value (see `createSchema`, which installs it unwrapped). */
+export const resolveNodeType = (value: Node): string => value.nodeTypeName();
+
 @InterfaceType('Node', {
   description: 'An object with a globally unique, opaque id; refetch it with `node(id:)`.',
-  resolveType: (value: Node) => value.nodeTypeName(),
+  resolveType: resolveNodeType,
 })
 export abstract class Node {
   /** The GraphQL type name; also the prefix of the global id. */

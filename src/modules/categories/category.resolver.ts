@@ -29,12 +29,18 @@ export class CategoryResolver {
   }
 
   @FieldResolver(() => ServiceCategory, { nullable: true, description: 'The category this one belongs to.' })
-  parent(@Root() category: ServiceCategory): Promise<ServiceCategory> | null {
-    return category.parent ? (category.parent.load({ dataloader: true }) as Promise<ServiceCategory>) : null;
+  parent(
+    @Ctx() ctx: Context,
+    @Root() category: ServiceCategory,
+  ): ServiceCategory | Promise<ServiceCategory> | null {
+    return ctx.services.reference.categoryParent(ctx.em, category);
   }
 
   @FieldResolver(() => [ServiceCategory], { description: 'Categories directly below this one.' })
-  async children(@Root() category: ServiceCategory): Promise<ServiceCategory[]> {
-    return (await category.children.load({ dataloader: true })).getItems();
+  children(
+    @Ctx() ctx: Context,
+    @Root() category: ServiceCategory,
+  ): ServiceCategory[] | Promise<ServiceCategory[]> {
+    return ctx.services.reference.categoryChildren(ctx.em, category);
   }
 }

@@ -1,6 +1,5 @@
 import { Cursor, Reference, type FilterQuery, type Primary, type Ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import DataLoader from 'dataloader';
 import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
 import { User } from '../accounts/user.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
@@ -142,16 +141,15 @@ const idOrNull = (value: string | number | null): number | null => (value === nu
 /** Turns a mapped row into a record bound to `em` for its lazy references. */
 function toRecord(em: EntityManager, row: DemandRow): DemandRecord {
   const record = Object.create(recordPrototype) as DemandRecord;
-  Object.defineProperty(record, KEYS, {
-    value: {
-      em,
-      categoryCode: row.category,
-      regionCode: row.region,
-      submittedById: Number(row.submittedBy),
-      claimedById: idOrNull(row.claimedBy),
-      duplicateOfId: idOrNull(row.duplicateOf),
-    } satisfies RecordKeys,
-  });
+  // A plain assignment, cheaper than defineProperty per record (a symbol key is never enumerated).
+  (record as { [KEYS]: RecordKeys })[KEYS] = {
+    em,
+    categoryCode: row.category,
+    regionCode: row.region,
+    submittedById: Number(row.submittedBy),
+    claimedById: idOrNull(row.claimedBy),
+    duplicateOfId: idOrNull(row.duplicateOf),
+  };
   const target = record as unknown as Record<string, unknown>;
   for (const name of SCALARS) target[name] = row[name];
   record.id = Number(row.id); // bigint comes as a string
@@ -206,36 +204,4 @@ export async function demandRecordPage(
     em.getMetadata().get(Demand.name),
   );
   return pageFromCursor(cursor, () => em.count(Demand, where));
-}
-
-/** Per unit of work: regions by code, each batch also loading its ancestors (see `regionOf`). */
-const regionLoaders = new WeakMap<
-  EntityManager,
-  DataLoader<{ code: string; path: readonly string[] }, Region, string>
->();
-
-/**
- * A demand's region, batched across the operation; each batch also loads the regions on the demands'
- * paths (province → city → district) into the identity map, so `region { parent { … } }` is answered
- * from it instead of a further query per level.
- */
-export function regionOf(em: EntityManager, demand: Demand): Promise<Region> {
-  let loader = regionLoaders.get(em);
-  if (!loader) {
-    loader = new DataLoader(
-      async (keys) => {
-        const codes = new Set<string>();
-        for (const key of keys) {
-          codes.add(key.code);
-          for (const code of key.path) codes.add(code);
-        }
-        const regions = await em.find(Region, { code: { $in: [...codes] } });
-        const byCode = new Map(regions.map((r) => [r.code, r]));
-        return keys.map((key) => byCode.get(key.code) ?? new Error(`Region ${key.code} not found`));
-      },
-      { cacheKeyFn: (key) => key.code },
-    );
-    regionLoaders.set(em, loader);
-  }
-  return loader.load({ code: regionCodeOf(demand), path: demand.regionPath });
 }

@@ -9,7 +9,7 @@ import { Organization } from '../organizations/organization.entity.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
 import { factsOf } from './demand.service.js';
-import { regionOf } from './demand-records.js';
+import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 import {
   ClaimDemandInput,
@@ -165,14 +165,13 @@ export class DemandResolver {
   }
 
   @FieldResolver(() => ServiceCategory)
-  category(@Root() demand: Demand): Promise<ServiceCategory> {
-    return demand.category.loadOrFail({ dataloader: true });
+  category(@Ctx() ctx: Context, @Root() demand: Demand): ServiceCategory | Promise<ServiceCategory> {
+    return ctx.services.reference.category(ctx.em, categoryCodeOf(demand));
   }
 
   @FieldResolver(() => Region, { description: 'The city or district where the need is.' })
-  region(@Ctx() ctx: Context, @Root() demand: Demand): Promise<Region> {
-    // Batched with the regions on the demands' paths, so `region { parent }` needs no further query.
-    return regionOf(ctx.em, demand);
+  region(@Ctx() ctx: Context, @Root() demand: Demand): Region | Promise<Region> {
+    return ctx.services.reference.region(ctx.em, regionCodeOf(demand));
   }
 
   @FieldResolver(() => User, {

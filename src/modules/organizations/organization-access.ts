@@ -10,6 +10,7 @@ import type { Actor } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
+import { findById } from '../../core/id-queries.js';
 import { normaliseCreditCode } from './credit-code.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationService as ServiceOffering } from './service.entity.js';
@@ -46,7 +47,7 @@ export async function canSee(ctx: Actor, org: Organization): Promise<boolean> {
 
 /** An organization by numeric id if the viewer may see it, else null. */
 export async function getOrganization(ctx: Actor, id: number): Promise<Organization | null> {
-  const org = await ctx.em.findOne(Organization, { id });
+  const org = await findById(ctx.em, Organization, id);
   return org && (await canSee(ctx, org)) ? org : null;
 }
 
@@ -57,12 +58,7 @@ export async function findOrganization(
   creditCode: string | null | undefined,
 ) {
   if (id) {
-    // The home region joins in (one statement, not two): nearly every lookup shows where it is.
-    const org = await ctx.em.findOne(
-      Organization,
-      { id: parseIdOf('Organization', id, 'id') },
-      { populate: ['homeRegion'], strategy: 'joined' },
-    );
+    const org = await findById(ctx.em, Organization, parseIdOf('Organization', id, 'id'));
     return org && (await canSee(ctx, org)) ? org : null;
   }
   if (creditCode) {

@@ -1,6 +1,4 @@
-import { ref } from '@mikro-orm/core';
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../core/context.js';
 import { ConnectionType, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { Region } from '../regions/region.entity.js';
@@ -34,20 +32,6 @@ import { Brand, OrganizationStats, Verification } from './organization.types.js'
 
 /** `OrganizationConnection`: a page of the directory. */
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
-
-/** Regions by code, batched across the request by MikroORM's dataloader. */
-function regionsOf(em: EntityManager, codes: string[]): Promise<Region[]> {
-  return Promise.all(
-    codes.map((code) => ref(em.getReference(Region, code)).loadOrFail({ dataloader: true })),
-  );
-}
-
-/** Categories by code, batched across the request by MikroORM's dataloader. */
-function categoriesOf(em: EntityManager, codes: string[]): Promise<ServiceCategory[]> {
-  return Promise.all(
-    codes.map((code) => ref(em.getReference(ServiceCategory, code)).loadOrFail({ dataloader: true })),
-  );
-}
 
 /** The directory: queries, mutations and the organization's nested fields. */
 @Resolver(() => Organization)
@@ -86,11 +70,11 @@ export class OrganizationResolver {
   ): Promise<OrganizationStats> {
     const stats = await ctx.services.organizations.stats(ctx, regionCode, categoryCode);
     const [regions, categories] = await Promise.all([
-      regionsOf(
+      ctx.services.reference.regions(
         ctx.em,
         stats.byRegion.map((r) => r.code),
       ),
-      categoriesOf(
+      ctx.services.reference.categories(
         ctx.em,
         stats.byCategory.map((c) => c.code),
       ),
@@ -227,18 +211,18 @@ export class OrganizationResolver {
   // ------------------------------------------------------------------ nested fields (batched)
 
   @FieldResolver(() => Region, { description: 'The region it is registered in.' })
-  homeRegion(@Root() org: Organization): Promise<Region> {
-    return org.homeRegion.loadOrFail({ dataloader: true });
+  homeRegion(@Ctx() ctx: Context, @Root() org: Organization): Region | Promise<Region> {
+    return ctx.services.reference.region(ctx.em, org.homeRegion.code);
   }
 
   @FieldResolver(() => [Region], { description: 'Regions it serves; each covers its whole subtree.' })
-  regionsServed(@Ctx() ctx: Context, @Root() org: Organization): Promise<Region[]> {
-    return regionsOf(ctx.em, org.regionCodes);
+  regionsServed(@Ctx() ctx: Context, @Root() org: Organization): Region[] | Promise<Region[]> {
+    return ctx.services.reference.regions(ctx.em, org.regionCodes);
   }
 
   @FieldResolver(() => [ServiceCategory], { description: 'Categories it serves; each covers its subtree.' })
-  categories(@Ctx() ctx: Context, @Root() org: Organization): Promise<ServiceCategory[]> {
-    return categoriesOf(ctx.em, org.categoryCodes);
+  categories(@Ctx() ctx: Context, @Root() org: Organization): ServiceCategory[] | Promise<ServiceCategory[]> {
+    return ctx.services.reference.categories(ctx.em, org.categoryCodes);
   }
 
   @FieldResolver(() => [OrganizationService], {
@@ -297,13 +281,16 @@ export class ServiceFieldResolver {
   }
 
   @FieldResolver(() => [ServiceCategory])
-  categories(@Ctx() ctx: Context, @Root() service: OrganizationService): Promise<ServiceCategory[]> {
-    return categoriesOf(ctx.em, service.categoryCodes);
+  categories(
+    @Ctx() ctx: Context,
+    @Root() service: OrganizationService,
+  ): ServiceCategory[] | Promise<ServiceCategory[]> {
+    return ctx.services.reference.categories(ctx.em, service.categoryCodes);
   }
 
   @FieldResolver(() => [Region], { description: 'Regions where it is offered; each covers its subtree.' })
-  regions(@Ctx() ctx: Context, @Root() service: OrganizationService): Promise<Region[]> {
-    return regionsOf(ctx.em, service.regionCodes);
+  regions(@Ctx() ctx: Context, @Root() service: OrganizationService): Region[] | Promise<Region[]> {
+    return ctx.services.reference.regions(ctx.em, service.regionCodes);
   }
 }
 

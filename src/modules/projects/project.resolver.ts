@@ -185,13 +185,13 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => ServiceCategory)
-  category(@Root() project: Project): Promise<ServiceCategory> {
-    return project.category.loadOrFail({ dataloader: true });
+  category(@Ctx() ctx: Context, @Root() project: Project): ServiceCategory | Promise<ServiceCategory> {
+    return ctx.services.reference.category(ctx.em, project.category.code);
   }
 
   @FieldResolver(() => [Region], { description: 'The regions the service is for.' })
-  regions(@Ctx() ctx: Context, @Root() project: Project): Promise<Region[]> {
-    return ctx.services.regions.byCodes(ctx.em, project.regionCodes);
+  regions(@Ctx() ctx: Context, @Root() project: Project): Region[] | Promise<Region[]> {
+    return ctx.services.reference.regions(ctx.em, project.regionCodes);
   }
 
   @FieldResolver(() => Money, { description: 'The budget (exact, in fen).' })

@@ -46,8 +46,8 @@ export class PublisherResolver {
   }
 
   @FieldResolver(() => Region)
-  region(@Root() publisher: Publisher): Promise<Region> {
-    return publisher.region.loadOrFail({ dataloader: true });
+  region(@Ctx() ctx: Context, @Root() publisher: Publisher): Region | Promise<Region> {
+    return ctx.services.reference.region(ctx.em, publisher.region.code);
   }
 }
 

@@ -37,17 +37,17 @@ export class RegionResolver {
   }
 
   @FieldResolver(() => Region, { nullable: true, description: 'The division this one belongs to.' })
-  parent(@Root() region: Region): Promise<Region> | null {
-    return region.parent ? (region.parent.load({ dataloader: true }) as Promise<Region>) : null;
+  parent(@Ctx() ctx: Context, @Root() region: Region): Region | Promise<Region> | null {
+    return ctx.services.reference.regionParent(ctx.em, region);
   }
 
   @FieldResolver(() => [Region], { description: 'Divisions directly below this one.' })
-  async children(@Root() region: Region): Promise<Region[]> {
-    return (await region.children.load({ dataloader: true })).getItems();
+  children(@Ctx() ctx: Context, @Root() region: Region): Region[] | Promise<Region[]> {
+    return ctx.services.reference.regionChildren(ctx.em, region);
   }
 
   @FieldResolver(() => [Region], { description: 'From the province down to this division, itself included.' })
-  path(@Ctx() ctx: Context, @Root() region: Region): Promise<Region[]> {
-    return ctx.services.regions.byCodes(ctx.em, region.path);
+  path(@Ctx() ctx: Context, @Root() region: Region): Region[] | Promise<Region[]> {
+    return ctx.services.reference.regions(ctx.em, region.path);
   }
 }

@@ -7,9 +7,13 @@ import { Role } from '../../core/roles.js';
 import { levelOfCode, Region, type RegionLevel } from './region.entity.js';
 import { parseRegionCsv, type RegionRow } from './region-csv.js';
 import { recordAudit } from '../audit/audit.js';
+import { announceReferenceChange, type ReferenceCache } from '../reference/reference-cache.js';
 
 /** Reads the region tree and imports divisions. */
 export class RegionService {
+  /** `reference`: the process's cache, reloaded before an import answers (read-your-writes). */
+  constructor(private readonly reference?: ReferenceCache) {}
+
   /** Regions under `parentCode` (top level when null), optionally of one level, in code order. */
   list(
     em: EntityManager,
@@ -27,13 +31,6 @@ export class RegionService {
     return em.findOne(Region, { code });
   }
 
-  /** Regions by code, in the order given; batched across a GraphQL request by MikroORM's dataloader. */
-  byCodes(em: EntityManager, codes: string[]): Promise<Region[]> {
-    return Promise.all(
-      codes.map((code) => ref(em.getReference(Region, code)).loadOrFail({ dataloader: true })),
-    );
-  }
-
   async require(em: EntityManager, code: string, path: string): Promise<Region> {
     const region = await em.findOne(Region, { code });
     if (!region) throw BadUserInputError.field(path, `region ${code} does not exist`);
@@ -49,12 +46,12 @@ export class RegionService {
   }
 
   /** The `importRegions` mutation: platform admins only. */
-  importForActor(actor: Actor, csv: string): Promise<{ created: number; updated: number }> {
+  async importForActor(actor: Actor, csv: string): Promise<{ created: number; updated: number }> {
     const viewer = requireViewer(actor.viewer);
     if (!viewer.roles.has(Role.ADMIN)) throw new ForbiddenError('Only platform admins import regions.');
     const rows = parseRegionCsv(csv, 'input.csv');
     // The import and its audit entry commit together; the subject is the file's top-most region.
-    return actor.em.transactional(async (tx) => {
+    const imported = await actor.em.transactional(async (tx) => {
       const result = await this.importRows(tx, rows, 'input.csv');
       const codes = new Set(rows.map((r) => r.code));
       const top = rows.find((r) => !r.parentCode || !codes.has(r.parentCode)) ?? rows[0];
@@ -63,8 +60,11 @@ export class RegionService {
         recordAudit({ ...actor, em: tx }, 'importRegions', subject, { ...result, rows: rows.length });
         await tx.flush();
       }
+      await announceReferenceChange(tx);
       return result;
     });
+    await this.reference?.reload();
+    return imported;
   }
 
   /**
@@ -78,7 +78,13 @@ export class RegionService {
     csvPath = 'input.csv',
   ): Promise<{ created: number; updated: number }> {
     const rows = parseRegionCsv(csv, csvPath);
-    return em.transactional((tx) => this.importRows(tx, rows, csvPath));
+    const imported = await em.transactional(async (tx) => {
+      const result = await this.importRows(tx, rows, csvPath);
+      await announceReferenceChange(tx);
+      return result;
+    });
+    await this.reference?.reload();
+    return imported;
   }
 
   /**

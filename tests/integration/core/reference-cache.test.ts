@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Region, RegionLevel } from '../../../src/modules/regions/region.entity.js';
+import { toGlobalId } from '../../../src/core/relay/global-id.js';
+import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
+import { startTestApp, type TestApp } from '../../setup/test-app.js';
+
+/**
+ * Regions and categories are answered from each process's in-memory snapshot
+ * (modules/reference/reference-cache.ts). These are the promises that make that safe: an import is
+ * visible at once in the process that made it and promptly in every other one, and a code the
+ * snapshot has not seen is still answered, from the database.
+ */
+
+let t: TestApp;
+let other: ServerProcess | undefined;
+let lixiaOrgId: string;
+
+const ORG = `query Org($id: ID!) {
+  organization(id: $id) { homeRegion { code name nameEn parent { code name } path { code } } }
+}`;
+const IMPORT = `mutation Import($input: ImportRegionsInput!) { importRegions(input: $input) { created updated } }`;
+
+interface OrgView {
+  organization: {
+    homeRegion: {
+      code: string;
+      name: string;
+      nameEn: string;
+      parent: { code: string; name: string } | null;
+      path: { code: string }[];
+    };
+  };
+}
+
+async function homeRegionAt(url: string, id: string): Promise<OrgView['organization']['homeRegion']> {
+  const response = await fetch(`${url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: ORG, variables: { id } }),
+  });
+  const body = (await response.json()) as { data: OrgView; errors?: unknown[] };
+  expect(body.errors).toBeUndefined();
+  return body.data.organization.homeRegion;
+}
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const org = await t.seed.organization({ homeRegionCode: '370102' });
+  lixiaOrgId = toGlobalId('Organization', org.organization.id);
+  other = await spawnServer(t.config.databaseUrl ?? '');
+});
+
+afterAll(async () => {
+  await other?.kill('SIGTERM');
+  await t?.stop();
+});
+
+describe('the reference cache', () => {
+  it('answers a region with its parent and path', async () => {
+    expect(await homeRegionAt(t.url, lixiaOrgId)).toEqual({
+      code: '370102',
+      name: '历下区',
+      nameEn: 'Lixia District',
+      parent: { code: '370100', name: '济南市' },
+      path: [{ code: '370000' }, { code: '370100' }, { code: '370102' }],
+    });
+  });
+
+  it('shows an imported rename at once in the importing process, and soon in another one', async () => {
+    const otherUrl = other?.url ?? '';
+    expect((await homeRegionAt(otherUrl, lixiaOrgId)).name).toBe('历下区'); // its snapshot is loaded
+    const admin = await t.seed.admin();
+    const csv = 'code,name,nameEn,parentCode\n370102,历下区（更名）,Lixia (renamed),370100\n';
+    await t.data(IMPORT, { input: { csv } }, admin.token);
+
+    // No waiting in the process that imported: its snapshot was reloaded before the mutation answered.
+    expect(await homeRegionAt(t.url, lixiaOrgId)).toMatchObject({
+      name: '历下区（更名）',
+      nameEn: 'Lixia (renamed)',
+    });
+    // The other process hears of it through the event feed's relay.
+    const seen = await eventually(
+      () => homeRegionAt(otherUrl, lixiaOrgId),
+      (r) => r.name === '历下区（更名）',
+    );
+    expect(seen.name).toBe('历下区（更名）');
+  });
+
+  it('answers a region written behind its back (no announcement) from the database, then caches it', async () => {
+    const em = t.orm.em.fork();
+    em.create(Region, {
+      code: '370199',
+      name: '测试新区',
+      nameEn: 'Test New District',
+      level: RegionLevel.DISTRICT,
+      parent: em.getReference(Region, '370100'),
+      path: ['370000', '370100', '370199'],
+    });
+    await em.flush();
+    const org = await t.seed.organization({ homeRegionCode: '370199' });
+    const id = toGlobalId('Organization', org.organization.id);
+
+    expect(await homeRegionAt(t.url, id)).toEqual({
+      code: '370199',
+      name: '测试新区',
+      nameEn: 'Test New District',
+      parent: { code: '370100', name: '济南市' },
+      path: [{ code: '370000' }, { code: '370100' }, { code: '370199' }],
+    });
+    // The miss started a reload, after which the new district is also among Jinan's children.
+    const children = await eventually(
+      async () =>
+        (
+          await t.data<{ region: { children: { code: string }[] } }>(
+            `{ region(code: "370100") { children { code } } }`,
+          )
+        ).region.children.map((c) => c.code),
+      (codes) => codes.includes('370199'),
+    );
+    expect(children).toContain('370199');
+  });
+});
