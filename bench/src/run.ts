@@ -51,6 +51,15 @@ const only = new Set(
 const minutes = Number(argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
 /** --profile=DIR: Niudai's server writes a V8 CPU profile there on exit (read it with bench/src/profile-summary.ts). */
 const profileDir = argv.find((a) => a.startsWith('--profile='))?.slice(10);
+/** --fanout=5000 --shares=1: only these fan-out sizes and matching shares (for a focused rerun). */
+const FANOUT_TOTALS = argv
+  .find((a) => a.startsWith('--fanout='))
+  ?.slice(9)
+  .split(',')
+  .map(Number);
+const FANOUT_SHARES = (argv.find((a) => a.startsWith('--shares='))?.slice(9) ?? '0.1,1')
+  .split(',')
+  .map(Number);
 /** --targets=niudai,floor: which servers scenarios 1 and 2 load (all three by default). */
 const TARGETS = (argv.find((a) => a.startsWith('--targets='))?.slice(10) ?? 'niudai,postgraphile,floor')
   .split(',')
@@ -202,6 +211,20 @@ function startFloor(url: string, outbox: boolean): Promise<Child> {
     cwd: BENCH,
     env: { DATABASE_URL: url, OUTBOX: outbox ? '1' : '0', NODE_ENV: 'production' },
   });
+}
+
+/** Polls the server's `niudai_subscriptions_active` until it reaches `total`; returns the last count. */
+async function waitForSubscriptions(url: string, total: number, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let active = 0;
+  while (Date.now() < deadline) {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const line = text.split('\n').find((l) => l.startsWith('niudai_subscriptions_active '));
+    active = Number(line?.split(' ')[1] ?? 0);
+    if (active >= total) break;
+    await sleep(250);
+  }
+  return active;
 }
 
 async function signIn(url: string, login: string): Promise<string> {
@@ -496,6 +519,10 @@ async function fanoutRun(
       const opened = await p.next('opened');
       if (opened.connected !== opened.sockets) throw new Error(`fan-out: ${JSON.stringify(opened)}`);
     }
+    // Subscriptions register after their sockets connect (5,000 take tens of seconds here): wait until
+    // the server counts them all, so warm-up events are not spent on subscribers not yet listening.
+    const registered = await waitForSubscriptions(server.url, total, 300_000);
+    if (registered < total) throw new Error(`fan-out: only ${registered}/${total} subscriptions registered`);
     // Warm-up events in both regions: once every subscriber has one, every subscription is live.
     let lastError = '';
     const countOf = async (title: string) => {
@@ -526,7 +553,7 @@ async function fanoutRun(
       for (let w = 0; got < expected && Date.now() < deadline; w++) {
         const title = `warm-${region}-${total}-${matching}-${w}`;
         await publishDemand(db, title, region, submitter);
-        got = await waitFor(title, expected, Math.max(2_000, expected * 15));
+        got = await waitFor(title, expected, Math.min(20_000, Math.max(2_000, expected * 15)));
       }
       if (got < expected)
         throw new Error(`fan-out warm-up: ${got}/${expected} subscribers live; last error: ${lastError}`);
@@ -597,8 +624,8 @@ async function scenario4(ctx: Ctx, report: Report): Promise<void> {
   // Filled as rows come in, so a failure part-way still reports what was measured.
   const rows: FanoutRow[] = [];
   report.scenarios.fanout = rows;
-  for (const total of SIZES.fanout) {
-    for (const share of [0.1, 1]) {
+  for (const total of FANOUT_TOTALS ?? SIZES.fanout) {
+    for (const share of FANOUT_SHARES) {
       const matching = Math.round(total * share);
       // Each matching delivery costs the server milliseconds, so big fan-outs get fewer events.
       const events = Math.max(3, Math.min(SIZES.events, Math.ceil(20_000 / matching)));
@@ -1079,7 +1106,7 @@ async function main(): Promise<void> {
       niudaiEnv: {
         NODE_ENV: 'production',
         JWT_SECRET: randomBytes(32).toString('base64url'),
-        LOG_LEVEL: 'warn',
+        LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
         DEMAND_SWEEP_INTERVAL_SECONDS: '0',
         RATE_MUTATIONS_POINTS: '0',
         RATE_SIGNIN_ACCOUNT_POINTS: '0',

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import pg from 'pg';
 
 /** Clock ticks per second of /proc's utime/stime (USER_HZ: 100 on every Linux the bench runs on). */
@@ -109,7 +109,10 @@ export function spawnServer(
       clearTimeout(timer);
       const pid = child.pid;
       child.stdout?.removeAllListeners('data');
-      child.stdout?.resume();
+      // BENCH_SERVER_LOG=<file>: keep the servers' own log lines (otherwise discarded).
+      if (process.env.BENCH_SERVER_LOG)
+        child.stdout?.pipe(createWriteStream(process.env.BENCH_SERVER_LOG, { flags: 'a' }));
+      else child.stdout?.resume();
       resolve({
         name,
         pid,

@@ -1,13 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Socket } from 'node:net';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import type { Disposable } from 'graphql-ws';
 import {
   GraphQLError,
   getOperationAST,
-  parse,
   specifiedRules,
-  validate,
   type DocumentNode,
   type GraphQLFormattedError,
   type GraphQLSchema,
@@ -18,6 +17,7 @@ import { authenticate, loadViewer, type Viewer } from './auth.js';
 import { withoutSuggestions, type RequestLimits } from './limits.js';
 import type { Context } from './context.js';
 import { sharedSubscribe } from './events/shared-execution.js';
+import { ValidatedDocuments } from './document-cache.js';
 import type { Services } from '../services.js';
 import { randomUUID } from 'node:crypto';
 import { AppError, ErrorCode, RateLimitedError } from './errors.js';
@@ -69,6 +69,29 @@ export interface WsDeps {
   mutationLimiter?: Limiter;
 }
 
+/**
+ * Frames sent to one socket within one turn of the event loop leave in one TCP write. A live event
+ * reaches every matching subscription on a socket (up to 20) in the same turn, and each message was
+ * its own write system call (the hottest function of a fan-out profile). The connection is corked at
+ * the first send of a turn and uncorked when the turn ends. Measured with 5,000 subscribers all
+ * matching: 285 → 248 ms of server CPU per event.
+ */
+function coalesceWrites(socket: WebSocket, tcp: Pick<Socket, 'cork' | 'uncork'>): void {
+  const send = socket.send.bind(socket);
+  let corked = false;
+  socket.send = ((...args: Parameters<WebSocket['send']>) => {
+    if (!corked) {
+      corked = true;
+      tcp.cork();
+      setImmediate(() => {
+        corked = false;
+        tcp.uncork();
+      });
+    }
+    send(...args);
+  }) as WebSocket['send'];
+}
+
 /** The token from `connectionParams`: `{ authorization: "Bearer …" }` or `{ token: "…" }`. */
 function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): string | null {
   const raw = params?.authorization ?? params?.Authorization ?? params?.token;
@@ -88,7 +111,11 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
     path: '/graphql',
     maxPayload: deps.maxPayloadBytes,
   });
-  const rules = [...specifiedRules, ...limits.validationRules];
+  const documents = new ValidatedDocuments(
+    schema,
+    [...specifiedRules, ...limits.validationRules],
+    limits.maxTokens,
+  );
   const maxOperations = deps.maxOperationsPerSocket ?? MAX_OPERATIONS_PER_SOCKET;
   const maxSockets = deps.maxSocketsPerUser ?? MAX_SOCKETS_PER_USER;
   /** User id → sockets open on this process. */
@@ -110,6 +137,8 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         : formatted;
     });
 
+  // Before graphql-ws's own listener, so its sends go through the wrapper.
+  wss.on('connection', (socket, request) => coalesceWrites(socket, request.socket));
   const server: Disposable = useServer<Record<string, unknown>, { state?: SocketState }>(
     {
       schema,
@@ -168,12 +197,12 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           ];
         let document: DocumentNode;
         try {
-          document = parse(payload.query, { maxTokens: limits.maxTokens });
+          const validated = documents.get(payload.query);
+          if ('errors' in validated) return validated.errors;
+          document = validated.document;
         } catch (error) {
           return [error instanceof GraphQLError ? error : new GraphQLError('Syntax error')];
         }
-        const errors = validate(schema, document, rules);
-        if (errors.length) return errors;
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify the operation to run.')];
         if (deps.mutationLimiter?.enabled && spendsMutationBudget(operation)) {

@@ -128,6 +128,12 @@ function groupChildren<T extends { code: string; path: string[] }>(
   for (const siblings of into.values()) siblings.sort(order);
 }
 
+/**
+ * The least time between two reloads that misses start: a code that is missing from the database
+ * too (an array element no foreign key guards) must not make every request reload the snapshot.
+ */
+const MISS_RELOAD_INTERVAL_MS = 5_000;
+
 /** A value now, or once a database read completes (GraphQL resolvers accept both). */
 type Now<T> = T | Promise<T>;
 
@@ -138,6 +144,7 @@ export class ReferenceCache {
   /** The reload in flight, and whether another must follow it (a change arrived meanwhile). */
   private reloading: Promise<void> | null = null;
   private reloadAgain = false;
+  private lastMissReload = -Infinity;
 
   /** Loads the first snapshot; `reload` and the event listener keep it current from then on. */
   async start(orm: MikroORM, log: Logger): Promise<void> {
@@ -165,6 +172,14 @@ export class ReferenceCache {
     return this.reloading;
   }
 
+  /** A reload for a code the snapshot lacks; at most one per MISS_RELOAD_INTERVAL_MS. */
+  private reloadAfterMiss(): void {
+    const now = performance.now();
+    if (now - this.lastMissReload < MISS_RELOAD_INTERVAL_MS) return;
+    this.lastMissReload = now;
+    void this.reload();
+  }
+
   private async load(): Promise<void> {
     const orm = this.orm;
     if (!orm) return;
@@ -187,7 +202,7 @@ export class ReferenceCache {
   region(em: EntityManager, code: string): Now<Region> {
     const region = this.snapshot.regions.get(code);
     if (region) return region;
-    void this.reload();
+    this.reloadAfterMiss();
     return ref(em.getReference(Region, code)).loadOrFail({ dataloader: true });
   }
 
@@ -206,7 +221,7 @@ export class ReferenceCache {
   /** Regions directly below `region`, in code order. */
   regionChildren(em: EntityManager, region: Region): Now<Region[]> {
     if (this.snapshot.regions.has(region.code)) return this.snapshot.regionChildren.get(region.code) ?? [];
-    void this.reload();
+    this.reloadAfterMiss();
     return em.find(Region, { parent: region.code }, { orderBy: { code: 'asc' } });
   }
 
@@ -214,7 +229,7 @@ export class ReferenceCache {
   category(em: EntityManager, code: string): Now<ServiceCategory> {
     const category = this.snapshot.categories.get(code);
     if (category) return category;
-    void this.reload();
+    this.reloadAfterMiss();
     return ref(em.getReference(ServiceCategory, code)).loadOrFail({ dataloader: true });
   }
 
@@ -234,7 +249,7 @@ export class ReferenceCache {
   categoryChildren(em: EntityManager, category: ServiceCategory): Now<ServiceCategory[]> {
     if (this.snapshot.categories.has(category.code))
       return this.snapshot.categoryChildren.get(category.code) ?? [];
-    void this.reload();
+    this.reloadAfterMiss();
     return em.find(
       ServiceCategory,
       { parent: category.code },
