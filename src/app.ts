@@ -264,6 +264,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await webhookWorker.stop();
       stopEventMetrics();
       stopReferenceReload();
+      services.reference.stop();
       await ws.dispose();
       await services.events.stop();
       await apollo.stop(); // drains HTTP requests in flight, then closes the server

@@ -154,7 +154,7 @@ export function renderReport(report: Report): string {
   }
   if (s.growth) {
     out.push(
-      '## 3. Growth\n\nNiudai only; 4 connections. Reports (`supplyDemandGap`, `awardFairness`) are not in the schema yet.\n',
+      '## 3. Growth\n\nNiudai only, as a signed-in worker; 4 connections. `matchingOrganizations` asks for the newest OPEN demand of one fixed category and district at every size. The reports are `supplyDemandGap` for Jinan × LIFE and for the whole province (top-level categories); `awardFairness` needs projects, which this data set has none of (scripts/measure-reports.ts measures it at 1,000,000 demands with 5,000 projects).\n',
     );
     out.push(
       table(s.growth, [

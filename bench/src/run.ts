@@ -655,6 +655,7 @@ async function scenario3(ctx: Ctx, report: Report): Promise<void> {
   await db.query('analyze');
   const rows: Record<string, unknown>[] = [];
   let have = 0;
+  let sampleKind: { category_code: string; region_code: string } | undefined;
   for (const size of SIZES.growth) {
     say(`growth: ${size} demands`);
     await growDemands(db, have, size, SIZES.users);
@@ -674,8 +675,17 @@ async function scenario3(ctx: Ctx, report: Report): Promise<void> {
         );
         after = data.demands.pageInfo.endCursor;
       }
+      // The same kind of demand at every size (its category and district decide how many
+      // organizations are candidates), the newest of them.
+      sampleKind ??= (
+        await db.query<{ category_code: string; region_code: string }>(
+          `select category_code, region_code from demand where status = 'OPEN' order by id desc limit 1`,
+        )
+      ).rows[0];
       const { rows: sample } = await db.query<{ id: string }>(
-        `select id from demand where status = 'OPEN' order by id desc limit 1`,
+        `select id from demand where status = 'OPEN' and category_code = $1 and region_code = $2
+         order by id desc limit 1`,
+        [sampleKind?.category_code, sampleKind?.region_code],
       );
       const demandId = Buffer.from(`Demand:${sample[0]?.id}`).toString('base64url');
       const queries: Record<string, { query: string; variables?: Record<string, unknown> }> = {
@@ -692,6 +702,12 @@ async function scenario3(ctx: Ctx, report: Report): Promise<void> {
         matchingOrganizations: {
           query: `query($id: ID!) { matchingOrganizations(demandId: $id, first: 20) { edges { node { organization { id name } } } } }`,
           variables: { id: demandId },
+        },
+        'supplyDemandGap Jinan × LIFE': {
+          query: `query { supplyDemandGap(regionCode: "370100", categoryCode: "LIFE") { cells { region { code } category { code } openDemands peopleAffected medianOpenAgeDays monthlyCapacity servingOrganizations gapScore } } }`,
+        },
+        'supplyDemandGap Shandong (top categories)': {
+          query: `query { supplyDemandGap { cells { region { code } category { code } openDemands peopleAffected medianOpenAgeDays monthlyCapacity servingOrganizations gapScore } } }`,
         },
       };
       for (const [name, q] of Object.entries(queries)) {

@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { AuthChecker } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
@@ -13,13 +14,23 @@ const AUDIENCE = 'niudai-api';
 
 /** Signs and checks access tokens (HS256 JWT, `sub` = user id). */
 export class TokenService {
-  private readonly key: Uint8Array;
+  /**
+   * Imported once: given raw bytes, jose imports the key into WebCrypto again on every sign and verify,
+   * that is, on every signed-in request.
+   */
+  private readonly key: Promise<webcrypto.CryptoKey>;
 
   constructor(
     secret: string,
     private readonly ttlSeconds: number,
   ) {
-    this.key = new TextEncoder().encode(secret);
+    this.key = webcrypto.subtle.importKey(
+      'raw',
+      new TextEncoder().encode(secret),
+      { name: 'HMAC', hash: 'SHA-256' },
+      false,
+      ['sign', 'verify'],
+    );
   }
 
   async issue(userId: number): Promise<{ token: string; expiresAt: Date }> {
@@ -32,7 +43,7 @@ export class TokenService {
       .setAudience(AUDIENCE)
       .setIssuedAt(now)
       .setExpirationTime(exp)
-      .sign(this.key);
+      .sign(await this.key);
     return { token, expiresAt: new Date(exp * 1000) };
   }
 
@@ -42,7 +53,7 @@ export class TokenService {
    */
   async verify(token: string): Promise<{ userId: number; expiresAt: Date }> {
     try {
-      const { payload } = await jwtVerify(token, this.key, {
+      const { payload } = await jwtVerify(token, await this.key, {
         algorithms: ['HS256'],
         issuer: ISSUER,
         audience: AUDIENCE,

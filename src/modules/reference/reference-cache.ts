@@ -134,6 +134,9 @@ function groupChildren<T extends { code: string; path: string[] }>(
  */
 const MISS_RELOAD_INTERVAL_MS = 5_000;
 
+/** After a failed reload (the database away), the next try; the event that asked is already consumed. */
+const RETRY_AFTER_FAILURE_MS = 5_000;
+
 /** A value now, or once a database read completes (GraphQL resolvers accept both). */
 type Now<T> = T | Promise<T>;
 
@@ -145,12 +148,19 @@ export class ReferenceCache {
   private reloading: Promise<void> | null = null;
   private reloadAgain = false;
   private lastMissReload = -Infinity;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   /** Loads the first snapshot; `reload` and the event listener keep it current from then on. */
   async start(orm: MikroORM, log: Logger): Promise<void> {
     this.orm = orm;
     this.log = log;
     await this.reload();
+  }
+
+  /** Stops retrying a failed reload (the app is shutting down). */
+  stop(): void {
+    clearTimeout(this.retryTimer);
+    this.orm = null;
   }
 
   /**
@@ -193,8 +203,11 @@ export class ReferenceCache {
       ]);
       this.snapshot = new Snapshot(regions, categories);
     } catch (error) {
-      // The old snapshot keeps serving; misses still go to the database.
-      this.log?.error({ err: error }, 'reference data reload failed');
+      // The old snapshot keeps serving, misses still go to the database, and a retry follows.
+      this.log?.error({ err: error }, 'reference data reload failed; retrying');
+      clearTimeout(this.retryTimer);
+      this.retryTimer = setTimeout(() => void this.reload(), RETRY_AFTER_FAILURE_MS);
+      this.retryTimer.unref();
     }
   }
 

@@ -128,4 +128,28 @@ describe('the reference cache', () => {
     );
     expect(children).toContain('370199');
   });
+
+  it('retries a reload that failed (its table away for a moment) until it loads', async () => {
+    const categoryName = async () =>
+      (
+        await t.data<{ organization: { categories: { code: string; name: string }[] } }>(
+          `query Org($id: ID!) { organization(id: $id) { categories { code name } } }`,
+          { id: lixiaOrgId },
+        )
+      ).organization.categories.find((c) => c.code === 'LIFE')?.name;
+    const before = await categoryName();
+    const connection = t.orm.em.getConnection();
+    await connection.execute('alter table service_category rename to service_category_away');
+    try {
+      await connection.execute(
+        `update service_category_away set name = name || '（更新）' where code = 'LIFE'`,
+      );
+      await t.app.services.reference.reload(); // fails: the table is not there
+    } finally {
+      await connection.execute('alter table service_category_away rename to service_category');
+    }
+    expect(await categoryName()).toBe(before); // the old snapshot kept serving
+    const after = await eventually(categoryName, (name) => name !== before, 15_000);
+    expect(after).toBe(`${before}（更新）`);
+  });
 });
