@@ -33,7 +33,7 @@ export class CategoryResolver {
     @Ctx() ctx: Context,
     @Root() category: ServiceCategory,
   ): ServiceCategory | Promise<ServiceCategory> | null {
-    return ctx.services.reference.categoryParent(ctx.em, category);
+    return ctx.services.reference.categories.parentOf(ctx.em, category);
   }
 
   @FieldResolver(() => [ServiceCategory], { description: 'Categories directly below this one.' })
@@ -41,6 +41,6 @@ export class CategoryResolver {
     @Ctx() ctx: Context,
     @Root() category: ServiceCategory,
   ): ServiceCategory[] | Promise<ServiceCategory[]> {
-    return ctx.services.reference.categoryChildren(ctx.em, category);
+    return ctx.services.reference.categories.childrenOf(ctx.em, category);
   }
 }

@@ -166,12 +166,12 @@ export class DemandResolver {
 
   @FieldResolver(() => ServiceCategory)
   category(@Ctx() ctx: Context, @Root() demand: Demand): ServiceCategory | Promise<ServiceCategory> {
-    return ctx.services.reference.category(ctx.em, categoryCodeOf(demand));
+    return ctx.services.reference.categories.get(ctx.em, categoryCodeOf(demand));
   }
 
   @FieldResolver(() => Region, { description: 'The city or district where the need is.' })
   region(@Ctx() ctx: Context, @Root() demand: Demand): Region | Promise<Region> {
-    return ctx.services.reference.region(ctx.em, regionCodeOf(demand));
+    return ctx.services.reference.regions.get(ctx.em, regionCodeOf(demand));
   }
 
   @FieldResolver(() => User, {

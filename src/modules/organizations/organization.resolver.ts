@@ -70,11 +70,11 @@ export class OrganizationResolver {
   ): Promise<OrganizationStats> {
     const stats = await ctx.services.organizations.stats(ctx, regionCode, categoryCode);
     const [regions, categories] = await Promise.all([
-      ctx.services.reference.regions(
+      ctx.services.reference.regions.many(
         ctx.em,
         stats.byRegion.map((r) => r.code),
       ),
-      ctx.services.reference.categories(
+      ctx.services.reference.categories.many(
         ctx.em,
         stats.byCategory.map((c) => c.code),
       ),
@@ -212,17 +212,17 @@ export class OrganizationResolver {
 
   @FieldResolver(() => Region, { description: 'The region it is registered in.' })
   homeRegion(@Ctx() ctx: Context, @Root() org: Organization): Region | Promise<Region> {
-    return ctx.services.reference.region(ctx.em, org.homeRegion.code);
+    return ctx.services.reference.regions.get(ctx.em, org.homeRegion.code);
   }
 
   @FieldResolver(() => [Region], { description: 'Regions it serves; each covers its whole subtree.' })
   regionsServed(@Ctx() ctx: Context, @Root() org: Organization): Region[] | Promise<Region[]> {
-    return ctx.services.reference.regions(ctx.em, org.regionCodes);
+    return ctx.services.reference.regions.many(ctx.em, org.regionCodes);
   }
 
   @FieldResolver(() => [ServiceCategory], { description: 'Categories it serves; each covers its subtree.' })
   categories(@Ctx() ctx: Context, @Root() org: Organization): ServiceCategory[] | Promise<ServiceCategory[]> {
-    return ctx.services.reference.categories(ctx.em, org.categoryCodes);
+    return ctx.services.reference.categories.many(ctx.em, org.categoryCodes);
   }
 
   @FieldResolver(() => [OrganizationService], {
@@ -285,12 +285,12 @@ export class ServiceFieldResolver {
     @Ctx() ctx: Context,
     @Root() service: OrganizationService,
   ): ServiceCategory[] | Promise<ServiceCategory[]> {
-    return ctx.services.reference.categories(ctx.em, service.categoryCodes);
+    return ctx.services.reference.categories.many(ctx.em, service.categoryCodes);
   }
 
   @FieldResolver(() => [Region], { description: 'Regions where it is offered; each covers its subtree.' })
   regions(@Ctx() ctx: Context, @Root() service: OrganizationService): Region[] | Promise<Region[]> {
-    return ctx.services.reference.regions(ctx.em, service.regionCodes);
+    return ctx.services.reference.regions.many(ctx.em, service.regionCodes);
   }
 }
 

@@ -186,12 +186,12 @@ export class ProjectResolver {
 
   @FieldResolver(() => ServiceCategory)
   category(@Ctx() ctx: Context, @Root() project: Project): ServiceCategory | Promise<ServiceCategory> {
-    return ctx.services.reference.category(ctx.em, project.category.code);
+    return ctx.services.reference.categories.get(ctx.em, project.category.code);
   }
 
   @FieldResolver(() => [Region], { description: 'The regions the service is for.' })
   regions(@Ctx() ctx: Context, @Root() project: Project): Region[] | Promise<Region[]> {
-    return ctx.services.reference.regions(ctx.em, project.regionCodes);
+    return ctx.services.reference.regions.many(ctx.em, project.regionCodes);
   }
 
   @FieldResolver(() => Money, { description: 'The budget (exact, in fen).' })

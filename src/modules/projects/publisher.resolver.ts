@@ -47,7 +47,7 @@ export class PublisherResolver {
 
   @FieldResolver(() => Region)
   region(@Ctx() ctx: Context, @Root() publisher: Publisher): Region | Promise<Region> {
-    return ctx.services.reference.region(ctx.em, publisher.region.code);
+    return ctx.services.reference.regions.get(ctx.em, publisher.region.code);
   }
 }
 

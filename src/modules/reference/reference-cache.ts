@@ -1,5 +1,5 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
-import { ref } from '@mikro-orm/core';
+import { ref, type EntityClass, type FilterQuery, type Primary } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { emitEvent, Topic } from '../../core/events/outbox.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
@@ -52,48 +52,66 @@ interface CategoryRow {
   path: string[];
 }
 
-/** One immutable load of the reference tables. */
-class Snapshot {
-  readonly regions = new Map<string, Region>();
-  readonly categories = new Map<string, ServiceCategory>();
-  readonly regionChildren = new Map<string, Region[]>();
-  readonly categoryChildren = new Map<string, ServiceCategory[]>();
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-  constructor(regionRows: RegionRow[], categoryRows: CategoryRow[]) {
-    for (const row of regionRows) {
-      this.regions.set(
-        row.code,
-        record(Region, {
-          code: row.code,
-          name: row.name,
-          nameEn: row.name_en,
-          level: row.level,
-          path: row.path,
-        }),
-      );
+/** One tree of reference data (the regions, or the categories), swapped whole on every reload. */
+export class ReferenceTree<T extends { code: string; path: string[] }> {
+  private byCode = new Map<string, T>();
+  private children = new Map<string, T[]>();
+
+  constructor(
+    private readonly type: EntityClass<T>,
+    /** Siblings' order, as the entity's `children` collection orders them. */
+    private readonly order: (a: T, b: T) => number,
+    /** Told of a code the snapshot lacks (the cache reloads). */
+    private readonly onMiss: () => void,
+  ) {}
+
+  /** Replaces the snapshot with these records. */
+  replace(items: readonly T[]): void {
+    const byCode = new Map(items.map((item) => [item.code, item]));
+    const children = new Map<string, T[]>();
+    for (const item of items) {
+      const parent = item.path.at(-2);
+      if (parent === undefined) continue;
+      const siblings = children.get(parent) ?? [];
+      siblings.push(item);
+      children.set(parent, siblings);
     }
-    for (const row of categoryRows) {
-      this.categories.set(
-        row.code,
-        record(ServiceCategory, {
-          code: row.code,
-          name: row.name,
-          nameEn: row.name_en,
-          sortOrder: row.sort_order,
-          path: row.path,
-        }),
-      );
-    }
-    groupChildren(this.regions, this.regionChildren, (a, b) => compare(a.code, b.code));
-    groupChildren(
-      this.categories,
-      this.categoryChildren,
-      (a, b) => a.sortOrder - b.sortOrder || compare(a.code, b.code),
-    );
+    for (const siblings of children.values()) siblings.sort(this.order);
+    this.byCode = byCode;
+    this.children = children;
+  }
+
+  /** One by code: from the snapshot, or (unknown to it) from the database, starting a reload. */
+  get(em: EntityManager, code: string): Now<T> {
+    const item = this.byCode.get(code);
+    if (item) return item;
+    this.onMiss();
+    return ref(em.getReference(this.type, code as Primary<T>)).loadOrFail({ dataloader: true });
+  }
+
+  /** Several by code, in the order given. */
+  many(em: EntityManager, codes: readonly string[]): Now<T[]> {
+    const found = codes.map((code) => this.get(em, code));
+    return found.some((item) => item instanceof Promise) ? Promise.all(found) : (found as T[]);
+  }
+
+  /** The one above `item`, or null at the top. */
+  parentOf(em: EntityManager, item: T): Now<T> | null {
+    const parent = item.path.at(-2);
+    return parent === undefined ? null : this.get(em, parent);
+  }
+
+  /** The ones directly below `item`, in siblings' order. */
+  childrenOf(em: EntityManager, item: T): Now<T[]> {
+    if (this.byCode.has(item.code)) return this.children.get(item.code) ?? [];
+    this.onMiss();
+    return em
+      .find(this.type, { parent: item.code } as FilterQuery<T>)
+      .then((found) => [...found].sort(this.order));
   }
 }
-
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
  * A read-only object with the entity's prototype and the given values as its own properties (the
@@ -112,22 +130,6 @@ function record<T extends object>(type: new () => T, values: Partial<T>): T {
   return Object.freeze(target);
 }
 
-/** Parents' children lists, in the given order; the key is the parent's code. */
-function groupChildren<T extends { code: string; path: string[] }>(
-  all: Map<string, T>,
-  into: Map<string, T[]>,
-  order: (a: T, b: T) => number,
-): void {
-  for (const item of all.values()) {
-    const parent = item.path.at(-2);
-    if (parent === undefined) continue;
-    const siblings = into.get(parent) ?? [];
-    siblings.push(item);
-    into.set(parent, siblings);
-  }
-  for (const siblings of into.values()) siblings.sort(order);
-}
-
 /**
  * The least time between two reloads that misses start: a code that is missing from the database
  * too (an array element no foreign key guards) must not make every request reload the snapshot.
@@ -141,7 +143,16 @@ const RETRY_AFTER_FAILURE_MS = 5_000;
 type Now<T> = T | Promise<T>;
 
 export class ReferenceCache {
-  private snapshot = new Snapshot([], []);
+  readonly regions = new ReferenceTree(
+    Region,
+    (a, b) => compare(a.code, b.code),
+    () => this.reloadAfterMiss(),
+  );
+  readonly categories = new ReferenceTree(
+    ServiceCategory,
+    (a, b) => a.sortOrder - b.sortOrder || compare(a.code, b.code),
+    () => this.reloadAfterMiss(),
+  );
   private orm: MikroORM | null = null;
   private log: Logger | null = null;
   /** The reload in flight, and whether another must follow it (a change arrived meanwhile). */
@@ -201,7 +212,28 @@ export class ReferenceCache {
           'select code, name, name_en, sort_order, path from service_category',
         ),
       ]);
-      this.snapshot = new Snapshot(regions, categories);
+      this.regions.replace(
+        regions.map((row) =>
+          record(Region, {
+            code: row.code,
+            name: row.name,
+            nameEn: row.name_en,
+            level: row.level,
+            path: row.path,
+          }),
+        ),
+      );
+      this.categories.replace(
+        categories.map((row) =>
+          record(ServiceCategory, {
+            code: row.code,
+            name: row.name,
+            nameEn: row.name_en,
+            sortOrder: row.sort_order,
+            path: row.path,
+          }),
+        ),
+      );
     } catch (error) {
       // The old snapshot keeps serving, misses still go to the database, and a retry follows.
       this.log?.error({ err: error }, 'reference data reload failed; retrying');
@@ -209,64 +241,5 @@ export class ReferenceCache {
       this.retryTimer = setTimeout(() => void this.reload(), RETRY_AFTER_FAILURE_MS);
       this.retryTimer.unref();
     }
-  }
-
-  /** A region by code: from the snapshot, or (unknown to it) from the database, starting a reload. */
-  region(em: EntityManager, code: string): Now<Region> {
-    const region = this.snapshot.regions.get(code);
-    if (region) return region;
-    this.reloadAfterMiss();
-    return ref(em.getReference(Region, code)).loadOrFail({ dataloader: true });
-  }
-
-  /** Regions by code, in the order given. */
-  regions(em: EntityManager, codes: readonly string[]): Now<Region[]> {
-    const found = codes.map((code) => this.region(em, code));
-    return found.some((r) => r instanceof Promise) ? Promise.all(found) : (found as Region[]);
-  }
-
-  /** The region above `region`, or null for a province. */
-  regionParent(em: EntityManager, region: Region): Now<Region> | null {
-    const parent = region.path.at(-2);
-    return parent === undefined ? null : this.region(em, parent);
-  }
-
-  /** Regions directly below `region`, in code order. */
-  regionChildren(em: EntityManager, region: Region): Now<Region[]> {
-    if (this.snapshot.regions.has(region.code)) return this.snapshot.regionChildren.get(region.code) ?? [];
-    this.reloadAfterMiss();
-    return em.find(Region, { parent: region.code }, { orderBy: { code: 'asc' } });
-  }
-
-  /** A category by code: from the snapshot, or (unknown to it) from the database, starting a reload. */
-  category(em: EntityManager, code: string): Now<ServiceCategory> {
-    const category = this.snapshot.categories.get(code);
-    if (category) return category;
-    this.reloadAfterMiss();
-    return ref(em.getReference(ServiceCategory, code)).loadOrFail({ dataloader: true });
-  }
-
-  /** Categories by code, in the order given. */
-  categories(em: EntityManager, codes: readonly string[]): Now<ServiceCategory[]> {
-    const found = codes.map((code) => this.category(em, code));
-    return found.some((c) => c instanceof Promise) ? Promise.all(found) : (found as ServiceCategory[]);
-  }
-
-  /** The category above `category`, or null at the top level. */
-  categoryParent(em: EntityManager, category: ServiceCategory): Now<ServiceCategory> | null {
-    const parent = category.path.at(-2);
-    return parent === undefined ? null : this.category(em, parent);
-  }
-
-  /** Categories directly below `category`, by sort order then code. */
-  categoryChildren(em: EntityManager, category: ServiceCategory): Now<ServiceCategory[]> {
-    if (this.snapshot.categories.has(category.code))
-      return this.snapshot.categoryChildren.get(category.code) ?? [];
-    this.reloadAfterMiss();
-    return em.find(
-      ServiceCategory,
-      { parent: category.code },
-      { orderBy: { sortOrder: 'asc', code: 'asc' } },
-    );
   }
 }

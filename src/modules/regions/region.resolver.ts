@@ -38,16 +38,16 @@ export class RegionResolver {
 
   @FieldResolver(() => Region, { nullable: true, description: 'The division this one belongs to.' })
   parent(@Ctx() ctx: Context, @Root() region: Region): Region | Promise<Region> | null {
-    return ctx.services.reference.regionParent(ctx.em, region);
+    return ctx.services.reference.regions.parentOf(ctx.em, region);
   }
 
   @FieldResolver(() => [Region], { description: 'Divisions directly below this one.' })
   children(@Ctx() ctx: Context, @Root() region: Region): Region[] | Promise<Region[]> {
-    return ctx.services.reference.regionChildren(ctx.em, region);
+    return ctx.services.reference.regions.childrenOf(ctx.em, region);
   }
 
   @FieldResolver(() => [Region], { description: 'From the province down to this division, itself included.' })
   path(@Ctx() ctx: Context, @Root() region: Region): Region[] | Promise<Region[]> {
-    return ctx.services.reference.regions(ctx.em, region.path);
+    return ctx.services.reference.regions.many(ctx.em, region.path);
   }
 }
