@@ -135,7 +135,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const consoleServer = createConsoleServer(log);
 
   const apollo = new ApolloServer<Context>({
-    gateway: compiledExecutionGateway(schema, (engine) => metrics.observeExecution(engine)),
+    ...(config.compileQueries
+      ? { gateway: compiledExecutionGateway(schema, (engine) => metrics.observeExecution(engine)) }
+      : { schema }),
     stringifyResult: (result) => JSON.stringify(result),
     formatError: masked,
     logger: log, // Apollo's own errors (an executor failure, say) go to the hub's log

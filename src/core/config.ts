@@ -16,6 +16,11 @@ export interface Config {
   adminEmail: string | null;
   adminPassword: string | null;
   limits: Limits;
+  /**
+   * Whether HTTP queries seen before run compiled (graphql-jit, core/compiled-execution.ts); `false`
+   * runs everything on graphql-js, the way back if a compiled answer ever differed.
+   */
+  compileQueries: boolean;
   /** Signed webhooks: URL rules and the delivery worker's timing (src/modules/webhooks). */
   webhooks: WebhookConfig;
 }
@@ -143,6 +148,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (adminPassword !== null && adminPassword.length < 8)
     problems.push('ADMIN_PASSWORD must be at least 8 characters');
 
+  const compileRaw = env.GRAPHQL_COMPILE ?? 'true';
+  if (compileRaw !== 'true' && compileRaw !== 'false')
+    problems.push(`GRAPHQL_COMPILE must be true or false, got '${compileRaw}'`);
+
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     port: int('PORT', 4000, 0, 65535),
@@ -185,6 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       wsMaxOperationsPerSocket: int('WS_MAX_OPERATIONS_PER_SOCKET', 20, 1, 10000),
       wsMaxSocketsPerUser: int('WS_MAX_SOCKETS_PER_USER', 10, 1, 10000),
     },
+    compileQueries: compileRaw !== 'false',
     webhooks: {
       allowHttpLoopback: env.WEBHOOKS_ALLOW_HTTP_LOOPBACK === 'true',
       retryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 30_000, 10, 24 * 3600_000),

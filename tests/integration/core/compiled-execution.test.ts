@@ -142,3 +142,20 @@ describe('compiled execution', () => {
     expect(await executions('interpreted')).toBe(interpretedBefore + 3);
   });
 });
+
+describe('GRAPHQL_COMPILE=false', () => {
+  it('runs every query on graphql-js, with the same answers', async () => {
+    const plain = await startTestApp({ GRAPHQL_COMPILE: 'false' });
+    try {
+      const query = `query R($code: String!) { region(code: $code) { id name parent { name } path { code } } }`;
+      const answers = [];
+      for (let i = 0; i < 3; i++) answers.push(await plain.gql(query, { code: '370102' }));
+      expect(answers[0]?.body.data).toMatchObject({ region: { name: '历下区', parent: { name: '济南市' } } });
+      for (const answer of answers) expect(answer).toEqual(answers[0]);
+      const text = await (await fetch(`${plain.url}/metrics`)).text();
+      expect(text).not.toMatch(/niudai_graphql_executions_total\{engine="compiled"\} [1-9]/);
+    } finally {
+      await plain.stop();
+    }
+  });
+});

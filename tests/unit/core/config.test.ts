@@ -62,6 +62,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('compiles repeated queries unless GRAPHQL_COMPILE is false, and refuses other values', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).compileQueries).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test', GRAPHQL_COMPILE: 'false' }, tempDir()).compileQueries).toBe(false);
+    expect(problems({ GRAPHQL_COMPILE: 'no' })).toEqual(["GRAPHQL_COMPILE must be true or false, got 'no'"]);
+  });
+
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
     expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
     expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');
