@@ -18,8 +18,8 @@ import { Region, type RegionLevel } from '../regions/region.entity.js';
  * missed after a disconnect — tells its cache to reload; the writing process reloads before its
  * mutation answers. A code the snapshot does not know yet (a row written without the announcement,
  * or read in the moment before the reload) is loaded from the database for that request, and starts
- * a reload. Only a change that bypasses the announcement (a hand-written UPDATE) stays unseen until
- * the next reload.
+ * a reload. A reload that fails (the database away) is retried every few seconds. Only a change that
+ * bypasses the announcement (a hand-written UPDATE) stays unseen until the next reload.
  *
  * The snapshot's objects are read-only records with Region's and ServiceCategory's prototypes (so
  * GraphQL's `id` and type resolution see the entity types); they are not in any identity map and
@@ -142,6 +142,7 @@ const RETRY_AFTER_FAILURE_MS = 5_000;
 /** A value now, or once a database read completes (GraphQL resolvers accept both). */
 type Now<T> = T | Promise<T>;
 
+/** The process's regions and categories (see the module comment); one per process, in the services. */
 export class ReferenceCache {
   readonly regions = new ReferenceTree(
     Region,
