@@ -26,7 +26,7 @@ import { Region, type RegionLevel } from '../regions/region.entity.js';
  * must never be persisted. Write paths load real entities.
  */
 
-/** Writes the `reference.changed` event in the caller's transaction; call it last, as any emit. */
+/** Writes the `reference.changed` event in the caller's transaction; call it last, like every emit. */
 export function announceReferenceChange(em: EntityManager): Promise<number> {
   return emitEvent(em, {
     topic: Topic.REFERENCE_CHANGED,

@@ -9,6 +9,9 @@ import { parseRegionCsv, type RegionRow } from './region-csv.js';
 import { recordAudit } from '../audit/audit.js';
 import { announceReferenceChange, type ReferenceCache } from '../reference/reference-cache.js';
 
+/** What an import did. */
+type ImportResult = { created: number; updated: number };
+
 /** Reads the region tree and imports divisions. */
 export class RegionService {
   /** `reference`: the process's cache, reloaded before an import answers (read-your-writes). */
@@ -46,13 +49,12 @@ export class RegionService {
   }
 
   /** The `importRegions` mutation: platform admins only. */
-  async importForActor(actor: Actor, csv: string): Promise<{ created: number; updated: number }> {
+  async importForActor(actor: Actor, csv: string): Promise<ImportResult> {
     const viewer = requireViewer(actor.viewer);
     if (!viewer.roles.has(Role.ADMIN)) throw new ForbiddenError('Only platform admins import regions.');
     const rows = parseRegionCsv(csv, 'input.csv');
     // The import and its audit entry commit together; the subject is the file's top-most region.
-    const imported = await actor.em.transactional(async (tx) => {
-      const result = await this.importRows(tx, rows, 'input.csv');
+    return this.importAnnounced(actor.em, rows, 'input.csv', async (tx, result) => {
       const codes = new Set(rows.map((r) => r.code));
       const top = rows.find((r) => !r.parentCode || !codes.has(r.parentCode)) ?? rows[0];
       const subject = top ? await tx.findOne(Region, { code: top.code }) : null;
@@ -60,11 +62,7 @@ export class RegionService {
         recordAudit({ ...actor, em: tx }, 'importRegions', subject, { ...result, rows: rows.length });
         await tx.flush();
       }
-      await announceReferenceChange(tx);
-      return result;
     });
-    await this.reference?.reload();
-    return imported;
   }
 
   /**
@@ -72,14 +70,23 @@ export class RegionService {
    * `regions:import` CLI alike. Every bad row is reported (BAD_USER_INPUT, by line) and nothing is
    * written unless all rows are good.
    */
-  async importCsv(
+  async importCsv(em: EntityManager, csv: string, csvPath = 'input.csv'): Promise<ImportResult> {
+    return this.importAnnounced(em, parseRegionCsv(csv, csvPath), csvPath);
+  }
+
+  /**
+   * One transaction: the rows, then `alsoInTransaction` (the mutation's audit entry), then the
+   * `reference.changed` announcement; after the commit, this process's reference cache reloads.
+   */
+  private async importAnnounced(
     em: EntityManager,
-    csv: string,
-    csvPath = 'input.csv',
-  ): Promise<{ created: number; updated: number }> {
-    const rows = parseRegionCsv(csv, csvPath);
+    rows: RegionRow[],
+    csvPath: string,
+    alsoInTransaction?: (tx: EntityManager, result: ImportResult) => Promise<void>,
+  ): Promise<ImportResult> {
     const imported = await em.transactional(async (tx) => {
       const result = await this.importRows(tx, rows, csvPath);
+      await alsoInTransaction?.(tx, result);
       await announceReferenceChange(tx);
       return result;
     });
@@ -92,11 +99,7 @@ export class RegionService {
    * recomputed for every imported row (and its existing descendants keep theirs, since a code's
    * parent is fixed by GB/T 2260). Runs in the caller's transaction.
    */
-  async importRows(
-    em: EntityManager,
-    rows: RegionRow[],
-    csvPath = 'input.csv',
-  ): Promise<{ created: number; updated: number }> {
+  async importRows(em: EntityManager, rows: RegionRow[], csvPath = 'input.csv'): Promise<ImportResult> {
     const byCode = new Map(rows.map((r) => [r.code, r]));
     const existing = new Map(
       (

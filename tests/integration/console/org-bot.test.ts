@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { until } from '../../setup/probes.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { startBot, type Bot } from '../../../examples/org-bot/src/bot.js';
 
@@ -36,13 +37,8 @@ const statusOf = async (id: string) =>
   ).demand.status;
 
 /** Polls until `check` holds, or fails after `ms`. */
-async function eventually(check: () => Promise<boolean>, ms = 5_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(100);
-  }
-}
+/** Polls every 100 ms for at most 5 s. */
+const eventually = (check: () => Promise<boolean>) => until(check, 5_000, 100);
 
 async function bot(after: string | null = null, saveCursor?: (cursor: string) => void): Promise<Bot> {
   const started = await startBot({

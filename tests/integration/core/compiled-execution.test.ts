@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import type { SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
+import { metricValue } from '../../setup/probes.js';
 
 /**
  * A query document runs on graphql-js the first time and compiled (graphql-jit) from then on
@@ -16,14 +17,9 @@ let demandId: string;
 let orgId: string;
 let pendingOrgId: string;
 
-/** Scrapes /metrics for the number of operations one engine executed. */
-async function executions(engine: 'compiled' | 'interpreted'): Promise<number> {
-  const text = await (await fetch(`${t.url}/metrics`)).text();
-  const line = text
-    .split('\n')
-    .find((l) => l.startsWith(`niudai_graphql_executions_total{engine="${engine}"}`));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
-}
+/** How many HTTP operations one engine has executed. */
+const executions = (engine: 'compiled' | 'interpreted') =>
+  metricValue(t.url, 'niudai_graphql_executions_total', { engine });
 
 const SUBMIT = `mutation Submit($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
 
@@ -152,8 +148,7 @@ describe('GRAPHQL_COMPILE=false', () => {
       for (let i = 0; i < 3; i++) answers.push(await plain.gql(query, { code: '370102' }));
       expect(answers[0]?.body.data).toMatchObject({ region: { name: '历下区', parent: { name: '济南市' } } });
       for (const answer of answers) expect(answer).toEqual(answers[0]);
-      const text = await (await fetch(`${plain.url}/metrics`)).text();
-      expect(text).not.toMatch(/niudai_graphql_executions_total\{engine="compiled"\} [1-9]/);
+      expect(await metricValue(plain.url, 'niudai_graphql_executions_total', { engine: 'compiled' })).toBe(0);
     } finally {
       await plain.stop();
     }

@@ -3,6 +3,8 @@ import { Region, RegionLevel } from '../../../src/modules/regions/region.entity.
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { until } from '../../setup/probes.js';
+import { gqlAt } from '../hardening/helpers.js';
 
 /**
  * Regions and categories are answered from each process's in-memory snapshot
@@ -32,24 +34,11 @@ interface OrgView {
   };
 }
 
+/** The organization's home region as the server at `url` (this process or the other) answers it. */
 async function homeRegionAt(url: string, id: string): Promise<OrgView['organization']['homeRegion']> {
-  const response = await fetch(`${url}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: ORG, variables: { id } }),
-  });
-  const body = (await response.json()) as { data: OrgView; errors?: unknown[] };
-  expect(body.errors).toBeUndefined();
-  return body.data.organization.homeRegion;
-}
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  const { json } = await gqlAt(`${url}/graphql`, ORG, { id });
+  expect(json.errors).toBeUndefined();
+  return (json.data as unknown as OrgView).organization.homeRegion;
 }
 
 beforeAll(async () => {
@@ -88,11 +77,7 @@ describe('the reference cache', () => {
       nameEn: 'Lixia (renamed)',
     });
     // The other process hears of it through the event feed's relay.
-    const seen = await eventually(
-      () => homeRegionAt(otherUrl, lixiaOrgId),
-      (r) => r.name === '历下区（更名）',
-    );
-    expect(seen.name).toBe('历下区（更名）');
+    await until(async () => (await homeRegionAt(otherUrl, lixiaOrgId)).name === '历下区（更名）');
   });
 
   it('answers a region written behind its back (no announcement) from the database, then caches it', async () => {
@@ -117,16 +102,13 @@ describe('the reference cache', () => {
       path: [{ code: '370000' }, { code: '370100' }, { code: '370199' }],
     });
     // The miss started a reload, after which the new district is also among Jinan's children.
-    const children = await eventually(
-      async () =>
-        (
-          await t.data<{ region: { children: { code: string }[] } }>(
-            `{ region(code: "370100") { children { code } } }`,
-          )
-        ).region.children.map((c) => c.code),
-      (codes) => codes.includes('370199'),
+    await until(async () =>
+      (
+        await t.data<{ region: { children: { code: string }[] } }>(
+          `{ region(code: "370100") { children { code } } }`,
+        )
+      ).region.children.some((c) => c.code === '370199'),
     );
-    expect(children).toContain('370199');
   });
 
   it('retries a reload that failed (its table away for a moment) until it loads', async () => {
@@ -149,7 +131,6 @@ describe('the reference cache', () => {
       await connection.execute('alter table service_category_away rename to service_category');
     }
     expect(await categoryName()).toBe(before); // the old snapshot kept serving
-    const after = await eventually(categoryName, (name) => name !== before, 15_000);
-    expect(after).toBe(`${before}（更新）`);
+    await until(async () => (await categoryName()) === `${before}（更新）`, 15_000);
   });
 });

@@ -5,6 +5,7 @@ import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { RELAY_APPLICATION_NAME } from '../../../src/core/events/relay.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { record, sleep, wsClient } from '../events/feed-client.js';
+import { metricValue, until } from '../../setup/probes.js';
 
 const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {
   submitDemand(input: $input) { demand { id } }
@@ -15,24 +16,8 @@ let worker: SeededUser;
 let org: SeededOrganization;
 const clients: Client[] = [];
 
-/** Scrapes /metrics and returns the value of one sample (0 when absent). */
-async function sample(name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(`${t.url}/metrics`)).text();
-  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name + ' ') && !line.startsWith(name + '{')) continue;
-    if (wanted.every((w) => line.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return 0;
-}
-
-async function until(check: () => Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await sleep(50);
-  }
-}
+/** One sample of this app's /metrics (0 when absent). */
+const sample = (name: string, labels: Record<string, string> = {}) => metricValue(t.url, name, labels);
 
 const submit = () =>
   t.data(
