@@ -8,6 +8,7 @@ import {
   type FilterQuery,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { RecordReader, type RawRow } from './read-records.js';
 
 /**
  * Ids of the rows matching `where`, read without hydrating entities. A partial load (`fields: ['id']`)
@@ -61,4 +62,29 @@ export async function findById<T extends object>(
   }
   const row = await em.getConnection().execute<EntityData<T>>(sql, [id], 'get', em.getTransactionContext());
   return row ? em.map(entity, row) : null;
+}
+
+/** Per entity: the statement that reads one record by id (built once). */
+const recordStatements = new Map<string, string>();
+
+/**
+ * The entity with this id as a read-only record (read-records.ts), for read paths only: no
+ * identity-map entry, no hydration. An entity this request already loaded is returned as is.
+ */
+export async function readById<T extends object>(
+  em: EntityManager,
+  entity: EntityClass<T>,
+  id: number,
+): Promise<T | null> {
+  const meta = em.getMetadata().get(entity.name);
+  const known = em.getUnitOfWork().getById<T>(meta.className, id as Primary<T>);
+  if (known && wrap(known).isInitialized()) return known;
+  const reader = RecordReader.for(em, entity);
+  let sql = recordStatements.get(meta.className);
+  if (!sql) {
+    sql = `select ${reader.columns} from "${meta.tableName}" where "id" = ?`;
+    recordStatements.set(meta.className, sql);
+  }
+  const row = await em.getConnection().execute<RawRow>(sql, [id], 'get', em.getTransactionContext());
+  return row ? reader.record(em, row) : null;
 }

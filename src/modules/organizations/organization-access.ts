@@ -10,7 +10,7 @@ import type { Actor } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
-import { findById } from '../../core/id-queries.js';
+import { findById, readById } from '../../core/id-queries.js';
 import { normaliseCreditCode } from './credit-code.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationService as ServiceOffering } from './service.entity.js';
@@ -58,7 +58,8 @@ export async function findOrganization(
   creditCode: string | null | undefined,
 ) {
   if (id) {
-    const org = await findById(ctx.em, Organization, parseIdOf('Organization', id, 'id'));
+    // A read path (the query), so a read-only record rather than a managed entity.
+    const org = await readById(ctx.em, Organization, parseIdOf('Organization', id, 'id'));
     return org && (await canSee(ctx, org)) ? org : null;
   }
   if (creditCode) {

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ReferenceKind, wrap } from '@mikro-orm/core';
+import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { readById } from '../../../src/core/id-queries.js';
+import { foreignKeyOf, isRecord } from '../../../src/core/read-records.js';
+import { Organization } from '../../../src/modules/organizations/organization.entity.js';
+import { EvaluationGrade } from '../../../src/modules/organizations/organization.enums.js';
+
+/**
+ * A read-only record (read-records.ts) must read exactly as the entity findOne hydrates from the same
+ * row: every scalar (custom types, dates, booleans, arrays, nulls), every foreign key, methods on the
+ * prototype, and relations and collections that load as an entity's do.
+ */
+
+let t: TestApp;
+let hubId: number;
+let memberId: number;
+
+beforeAll(async () => {
+  t = await startTestApp();
+  const hub = await t.seed.organization({ isHub: true, grade: EvaluationGrade.GRADE_4A, brandName: '暖心' });
+  const member = await t.seed.organization({
+    hubId: hub.organization.id,
+    services: [{ name: '法律咨询' }, { name: '心理疏导' }],
+    publicContact: null,
+  });
+  hubId = hub.organization.id;
+  memberId = member.organization.id;
+});
+
+afterAll(() => t?.stop());
+
+/** What findOne hydrates, as plain values: every scalar, and each many-to-one as its key. */
+async function entityValues(id: number) {
+  const em = t.orm.em.fork();
+  const entity = await em.findOneOrFail(Organization, { id });
+  const meta = em.getMetadata().get(Organization.name);
+  const values: Record<string, unknown> = {};
+  for (const p of meta.props) {
+    if (p.persist === false || p.lazy) continue;
+    const value = (entity as unknown as Record<string, unknown>)[p.name];
+    if (p.kind === ReferenceKind.SCALAR) values[p.name] = value;
+    if (p.kind === ReferenceKind.MANY_TO_ONE)
+      values[p.name] = value == null ? null : wrap(value as object, true).getPrimaryKey();
+  }
+  return values;
+}
+
+describe('read-only records', () => {
+  it.each([
+    ['a hub with a grade and a brand', () => hubId],
+    ['a member with services and no public contact', () => memberId],
+  ])('read %s exactly as findOne hydrates it', async (_, id) => {
+    const expected = await entityValues(id());
+    const em = t.orm.em.fork();
+    const record = await readById(em, Organization, id());
+    expect(record).not.toBeNull();
+    expect(isRecord(record!)).toBe(true);
+    // Nothing entered the identity map: the record is not an entity, and no reference was built yet.
+    expect(em.getUnitOfWork().getIdentityMap().values()).toHaveLength(0);
+    const actual: Record<string, unknown> = {};
+    for (const name of Object.keys(expected)) {
+      const value = (record as unknown as Record<string, unknown>)[name];
+      actual[name] =
+        value != null && typeof value === 'object' && 'unwrap' in value ? foreignKeyOf(record!, name) : value;
+    }
+    expect(actual).toEqual(expected);
+  });
+
+  it('loads relations and collections as an entity does, and runs prototype methods', async () => {
+    const em = t.orm.em.fork();
+    const member = (await readById(em, Organization, memberId))!;
+    expect(member.rating()).toBeNull();
+    expect(member.nodeKey()).toBe(memberId);
+    expect((await member.hub!.loadOrFail()).id).toBe(hubId);
+    expect((await member.homeRegion.loadOrFail()).code).toBe('370100');
+    const services = await member.services.load({ dataloader: true });
+    expect(services.getItems().map((s) => s.name)).toEqual(['法律咨询', '心理疏导']);
+    // The same collection on a second read of the same key: it is loaded once.
+    const again = (await readById(em, Organization, memberId))!;
+    expect(again.services.isInitialized()).toBe(true);
+    const hub = (await readById(em, Organization, hubId))!;
+    const members = await hub.memberOrganizations.load({ dataloader: true });
+    expect(members.getItems().map((o) => o.id)).toEqual([memberId]);
+  });
+
+  it('returns the managed entity when the request already loaded it', async () => {
+    const em = t.orm.em.fork();
+    const entity = await em.findOneOrFail(Organization, { id: hubId });
+    const read = await readById(em, Organization, hubId);
+    expect(read).toBe(entity);
+    expect(isRecord(read!)).toBe(false);
+  });
+
+  it('serves organization(id:) with its home region in one SQL statement', async () => {
+    const id = Buffer.from(`Organization:${memberId}`).toString('base64url');
+    const query = `query Org($id: ID!) { organization(id: $id) { id name foundingType homeRegion { code name } } }`;
+    let data: unknown;
+    const statements = await t.sqlCount(async () => {
+      data = await t.data(query, { id });
+    });
+    expect(data).toMatchObject({ organization: { id, homeRegion: { code: '370100' } } });
+    expect(statements).toBe(1);
+  });
+
+  it('answers null for an id that does not exist', async () => {
+    expect(await readById(t.orm.em.fork(), Organization, 987_654_321)).toBeNull();
+  });
+});
