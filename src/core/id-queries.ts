@@ -82,7 +82,7 @@ export async function readById<T extends object>(
   const reader = RecordReader.for(em, entity);
   let sql = recordStatements.get(meta.className);
   if (!sql) {
-    sql = `select ${reader.columns} from "${meta.tableName}" where "id" = ?`;
+    sql = `select ${reader.selectList()} from "${meta.tableName}" where "id" = ?`;
     recordStatements.set(meta.className, sql);
   }
   const row = await em.getConnection().execute<RawRow>(sql, [id], 'get', em.getTransactionContext());

@@ -40,8 +40,8 @@ export type RawRow = Record<string, unknown>;
 
 /** How one entity's rows become records; built once per entity from MikroORM's metadata. */
 export class RecordReader<T extends object> {
-  /** The quoted columns a record needs (every eagerly loaded scalar and foreign key), for a SELECT. */
-  readonly columns: string;
+  /** The columns a record needs: every eagerly loaded scalar and foreign key. */
+  private readonly columns: string[];
   private readonly prototype: object;
   private readonly scalars: { name: string; column: string; convert: (value: unknown) => unknown }[];
   private readonly toOne: { name: string; column: string; convert: (value: unknown) => unknown }[];
@@ -62,7 +62,7 @@ export class RecordReader<T extends object> {
     this.toOne = props
       .filter((p) => p.kind === ReferenceKind.MANY_TO_ONE || (p.kind === ReferenceKind.ONE_TO_ONE && p.owner))
       .map((p) => ({ name: p.name, column: p.fieldNames[0]!, convert: keyConverter(p, platform) }));
-    this.columns = [...this.scalars, ...this.toOne].map((p) => `"${p.column}"`).join(', ');
+    this.columns = [...this.scalars, ...this.toOne].map((p) => p.column);
     this.prototype = this.recordPrototype(props);
   }
 
@@ -77,6 +77,12 @@ export class RecordReader<T extends object> {
       RecordReader.readers.set(meta, reader);
     }
     return reader;
+  }
+
+  /** The SELECT list of the columns a record needs, qualified by `alias` when given. */
+  selectList(alias?: string): string {
+    const prefix = alias ? `"${alias}".` : '';
+    return this.columns.map((column) => `${prefix}"${column}"`).join(', ');
   }
 
   /** The record of one raw row (keyed by column), its references resolved through `em`. */

@@ -1,10 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ReferenceKind, wrap } from '@mikro-orm/core';
+import { ref, ReferenceKind, wrap, type EntityClass } from '@mikro-orm/core';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { readById } from '../../../src/core/id-queries.js';
 import { foreignKeyOf, isRecord } from '../../../src/core/read-records.js';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 import { EvaluationGrade } from '../../../src/modules/organizations/organization.enums.js';
+import { Demand } from '../../../src/modules/demands/demand.entity.js';
+import { DemandSource, DemandStatus, DemandUrgency } from '../../../src/modules/demands/demand.enums.js';
+import { ServiceCategory } from '../../../src/modules/categories/service-category.entity.js';
+import { Region } from '../../../src/modules/regions/region.entity.js';
+import { User } from '../../../src/modules/accounts/user.entity.js';
+import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 
 /**
  * A read-only record (read-records.ts) must read exactly as the entity findOne hydrates from the same
@@ -15,6 +21,7 @@ import { EvaluationGrade } from '../../../src/modules/organizations/organization
 let t: TestApp;
 let hubId: number;
 let memberId: number;
+let demandId: number;
 
 beforeAll(async () => {
   t = await startTestApp();
@@ -26,15 +33,45 @@ beforeAll(async () => {
   });
   hubId = hub.organization.id;
   memberId = member.organization.id;
+  // A claimed, rated demand: every nullable column filled, timestamps with milliseconds.
+  const em = t.orm.em.fork();
+  const category = await em.findOneOrFail(ServiceCategory, { code: 'LIFE' });
+  const region = await em.findOneOrFail(Region, { code: '370102' });
+  const demand = em.create(Demand, {
+    title: '记录对照',
+    description: '对照 findOne',
+    category: ref(category),
+    categoryPath: category.path,
+    region: ref(region),
+    regionPath: region.path,
+    targetGroups: [TargetGroup.MIGRANT_WORKERS, TargetGroup.FEMALE_WORKERS],
+    urgency: DemandUrgency.URGENT,
+    peopleAffected: 7,
+    source: DemandSource.UNION_SURVEY,
+    submittedBy: ref(em.getReference(User, member.admin.user.id)),
+    anonymous: true,
+    contact: '13800000000',
+    contactConsent: true,
+    status: DemandStatus.FULFILLED,
+    claimedBy: ref(em.getReference(Organization, memberId)),
+    claimedAt: new Date('2026-11-01T08:00:00.123Z'),
+    lastProgressAt: new Date('2026-11-02T08:00:00.456Z'),
+    rating: 4,
+    ratingComment: '好',
+    ratedAt: new Date('2026-11-03T08:00:00.789Z'),
+    expiresAt: new Date('2026-12-01T00:00:00Z'),
+  });
+  await em.flush();
+  demandId = demand.id;
 });
 
 afterAll(() => t?.stop());
 
 /** What findOne hydrates, as plain values: every scalar, and each many-to-one as its key. */
-async function entityValues(id: number) {
+async function entityValues(entityClass: EntityClass<object>, id: number) {
   const em = t.orm.em.fork();
-  const entity = await em.findOneOrFail(Organization, { id });
-  const meta = em.getMetadata().get(Organization.name);
+  const entity = await em.findOneOrFail(entityClass, { id });
+  const meta = em.getMetadata().get(entityClass.name);
   const values: Record<string, unknown> = {};
   for (const p of meta.props) {
     if (p.persist === false || p.lazy) continue;
@@ -48,24 +85,30 @@ async function entityValues(id: number) {
 
 describe('read-only records', () => {
   it.each([
-    ['a hub with a grade and a brand', () => hubId],
-    ['a member with services and no public contact', () => memberId],
-  ])('read %s exactly as findOne hydrates it', async (_, id) => {
-    const expected = await entityValues(id());
-    const em = t.orm.em.fork();
-    const record = await readById(em, Organization, id());
-    expect(record).not.toBeNull();
-    expect(isRecord(record!)).toBe(true);
-    // Nothing entered the identity map: the record is not an entity, and no reference was built yet.
-    expect(em.getUnitOfWork().getIdentityMap().values()).toHaveLength(0);
-    const actual: Record<string, unknown> = {};
-    for (const name of Object.keys(expected)) {
-      const value = (record as unknown as Record<string, unknown>)[name];
-      actual[name] =
-        value != null && typeof value === 'object' && 'unwrap' in value ? foreignKeyOf(record!, name) : value;
-    }
-    expect(actual).toEqual(expected);
-  });
+    ['a hub with a grade and a brand', Organization, () => hubId],
+    ['a member with services and no public contact', Organization, () => memberId],
+    ['a claimed, rated demand', Demand, () => demandId],
+  ] as [string, EntityClass<object>, () => number][])(
+    'read %s exactly as findOne hydrates it',
+    async (_, entityClass, id) => {
+      const expected = await entityValues(entityClass, id());
+      const em = t.orm.em.fork();
+      const record = await readById(em, entityClass, id());
+      expect(record).not.toBeNull();
+      expect(isRecord(record!)).toBe(true);
+      // Nothing entered the identity map: the record is not an entity, and no reference was built yet.
+      expect(em.getUnitOfWork().getIdentityMap().values()).toHaveLength(0);
+      const actual: Record<string, unknown> = {};
+      for (const name of Object.keys(expected)) {
+        const value = (record as unknown as Record<string, unknown>)[name];
+        actual[name] =
+          value != null && typeof value === 'object' && 'unwrap' in value
+            ? foreignKeyOf(record!, name)
+            : value;
+      }
+      expect(actual).toEqual(expected);
+    },
+  );
 
   it('loads relations and collections as an entity does, and runs prototype methods', async () => {
     const em = t.orm.em.fork();
