@@ -6,6 +6,7 @@ import { UserOrganizationsResolver } from './modules/organizations/user-organiza
 import { authChecker } from './core/auth.js';
 import { NodeResolver } from './core/relay/node.resolver.js';
 import { resolveNodeType } from './core/relay/node.js';
+import { readPlainFieldsDirectly, validateArgument } from './core/schema-execution.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
 import { CategoryResolver } from './modules/categories/category.resolver.js';
 import { AccountResolver } from './modules/accounts/account.resolver.js';
@@ -52,7 +53,7 @@ export const RESOLVERS = [
   WebhookResolver,
 ] as const;
 
-/** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default). */
+/** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */
 export async function createSchema(): Promise<GraphQLSchema> {
   const schema = await buildSchema({
     resolvers: RESOLVERS,
@@ -60,7 +61,7 @@ export async function createSchema(): Promise<GraphQLSchema> {
     // Subscriptions bring their own `subscribe`; type-graphql only insists that a pubSub exists.
     pubSub: noPubSub,
     authMode: 'error',
-    validate: { forbidUnknownValues: false, stopAtFirstError: false },
+    validateFn: validateArgument,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     emitSchemaFile: false,
   });
@@ -68,5 +69,6 @@ export async function createSchema(): Promise<GraphQLSchema> {
   // type synchronously, and graphql-js takes either.
   const node = schema.getType('Node');
   if (isInterfaceType(node)) node.resolveType = resolveNodeType;
+  readPlainFieldsDirectly(schema);
   return schema;
 }
