@@ -3,7 +3,7 @@ import { DemandStatus } from './demand.enums.js';
 /**
  * Who may see which demand, and which of its private parts: pure rules over plain facts, so they are
  * unit-tested on their own. The service applies the same rules as a SQL filter for lists
- * (`visibilityFilter`); keep the two in step.
+ * (`addVisibility` in demand-feed-sql.ts); keep the two in step.
  */
 
 /** The facts about a signed-in viewer that demand visibility depends on. */

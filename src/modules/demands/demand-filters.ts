@@ -4,9 +4,8 @@ import { TargetGroup } from '../categories/target-group.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import type { Demand } from './demand.entity.js';
-import { DemandStatus } from './demand.enums.js';
-import { browsesOpenDemands, type DemandFacts, type DemandViewer } from './demand-access.js';
-import { isGeneralAudience, type DemandScope, type OrganizationScope } from './demand-matching.js';
+import type { DemandFacts } from './demand-access.js';
+import { isGeneralAudience, type DemandScope } from './demand-matching.js';
 
 /** The facts of a loaded demand, for the pure access rules. */
 export function factsOf(demand: Demand): DemandFacts {
@@ -28,22 +27,6 @@ export function scopeOf(demand: Demand): DemandScope {
   };
 }
 
-/**
- * "Organization X can serve it" as a MikroORM filter on Demand, the SQL twin of `canServe`: the
- * demand's category path shares a code with the organization's categories, its region path with the
- * organization's regions (GIN `&&` on both), and the target groups fit. Stored demands always have
- * at least one group (none given = ALL_WORKERS), so "either side general" needs no empty-array test.
- */
-export function servableByFilter(organization: OrganizationScope): FilterQuery<Demand> {
-  return {
-    categoryPath: { $overlap: [...organization.categoryCodes] },
-    regionPath: { $overlap: [...organization.regionCodes] },
-    ...(isGeneralAudience(organization.targetGroups)
-      ? {}
-      : { targetGroups: { $overlap: [...organization.targetGroups, TargetGroup.ALL_WORKERS] } }),
-  };
-}
-
 /** Verified organizations that can serve a demand, as a MikroORM filter on Organization. */
 export function organizationsServingFilter(demand: DemandScope): FilterQuery<Organization> {
   return {
@@ -59,14 +42,4 @@ export function organizationsServingFilter(demand: DemandScope): FilterQuery<Org
           ],
         }),
   };
-}
-
-/** The list twin of `canSeeDemand` (demand-access.ts): the rows a viewer may see. */
-export function visibilityFilter(viewer: DemandViewer): FilterQuery<Demand> {
-  if (viewer.isAdmin) return {};
-  const anyOf: FilterQuery<Demand>[] = [{ submittedBy: viewer.userId }];
-  if (browsesOpenDemands(viewer)) anyOf.push({ status: DemandStatus.OPEN });
-  if (viewer.memberOrgIds.length > 0) anyOf.push({ claimedBy: { $in: [...viewer.memberOrgIds] } });
-  if (viewer.unionScope !== null) anyOf.push({ regionPath: { $contains: [viewer.unionScope] } });
-  return { $or: anyOf };
 }

@@ -1,4 +1,4 @@
-import { Cursor, raw, type FilterQuery } from '@mikro-orm/core';
+import { Cursor, raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Limits } from '../../core/config.js';
 import type { Context } from '../../core/context.js';
@@ -12,13 +12,8 @@ import { DemandOrder } from './demand.enums.js';
 import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
 import { canSeeDemand } from './demand-access.js';
 import { canServe, scoreMatch, type MatchScore } from './demand-matching.js';
-import {
-  factsOf,
-  organizationsServingFilter,
-  scopeOf,
-  servableByFilter,
-  visibilityFilter,
-} from './demand-filters.js';
+import { factsOf, organizationsServingFilter, scopeOf } from './demand-filters.js';
+import { addFilter, addVisibility, FeedConditions } from './demand-feed-sql.js';
 import type { DemandViewerFacts } from './demand-viewer-facts.js';
 import type { DemandFilter, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 
@@ -54,9 +49,9 @@ export class DemandQueriesService {
   /** The feed: what the viewer may see, filtered, newest (or oldest) first by (createdAt, id). */
   async list(ctx: Context, args: DemandsArgs): Promise<Page<Demand>> {
     const viewer = await this.viewers.requireFacts(ctx);
-    const where: FilterQuery<Demand> = {
-      $and: [visibilityFilter(viewer), await this.feedFilter(ctx.em, args.filter ?? null)],
-    };
+    const where = new FeedConditions();
+    addVisibility(where, viewer);
+    if (args.filter) addFilter(where, args.filter, await this.servableBy(ctx.em, args.filter));
     const direction = args.orderBy === DemandOrder.OLDEST ? 'asc' : 'desc';
     for (const [name, value] of [
       ['after', args.after],
@@ -73,24 +68,14 @@ export class DemandQueriesService {
     }
   }
 
-  private async feedFilter(em: EntityManager, filter: DemandFilter | null): Promise<FilterQuery<Demand>> {
-    if (!filter) return {};
-    const and: FilterQuery<Demand>[] = [];
-    if (filter.categoryCode) and.push({ categoryPath: { $contains: [filter.categoryCode] } });
-    if (filter.regionCode) and.push({ regionPath: { $contains: [filter.regionCode] } });
-    if (filter.targetGroups?.length) and.push({ targetGroups: { $overlap: filter.targetGroups } });
-    if (filter.statuses?.length) and.push({ status: { $in: filter.statuses } });
-    if (filter.urgency?.length) and.push({ urgency: { $in: filter.urgency } });
-    if (filter.createdAfter) and.push({ createdAt: { $gte: filter.createdAfter } });
-    if (filter.createdBefore) and.push({ createdAt: { $lt: filter.createdBefore } });
-    if (filter.matchingOrganization) {
-      const path = 'filter.matchingOrganization';
-      const id = parseIdOf('Organization', filter.matchingOrganization, path);
-      const organization = await em.findOne(Organization, { id });
-      if (!organization) throw BadUserInputError.field(path, 'no such organization');
-      and.push(servableByFilter(organization));
-    }
-    return and.length ? { $and: and } : {};
+  /** The organization `filter.matchingOrganization` names, if any (BAD_USER_INPUT when there is none). */
+  private async servableBy(em: EntityManager, filter: DemandFilter): Promise<Organization | null> {
+    if (!filter.matchingOrganization) return null;
+    const path = 'filter.matchingOrganization';
+    const id = parseIdOf('Organization', filter.matchingOrganization, path);
+    const organization = await em.findOne(Organization, { id });
+    if (!organization) throw BadUserInputError.field(path, 'no such organization');
+    return organization;
   }
 
   /** Whether the worker said "me too" to the demand (endorsements are never taken back). */

@@ -1,8 +1,9 @@
-import { Cursor, raw, type FilterQuery } from '@mikro-orm/core';
+import { Cursor } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
 import { foreignKeyOf, isRecord, RecordReader, type RawRow } from '../../core/read-records.js';
 import { Demand } from './demand.entity.js';
+import { addCursor, FeedConditions } from './demand-feed-sql.js';
 
 /**
  * The feed's read path without entity hydration. Hydrating a page of 100 demands as MikroORM
@@ -35,44 +36,33 @@ export function partyIdsOf(demand: Demand): { submittedById: number; claimedById
 type Direction = 'asc' | 'desc';
 
 /**
- * The keyset condition MikroORM's `findByCursor` builds for `(createdAt, id)` in one direction:
- * rows strictly after the cursor's position (or before it, for `before`).
- */
-function cursorCondition(cursor: string, direction: Direction, inverse: boolean): FilterQuery<Demand> {
-  const offsets: unknown[] = Cursor.decode(cursor);
-  if (offsets.length !== 2) return {}; // as findByCursor: a cursor of another shape does not filter
-  const [createdAt, id] = offsets as [Date, number];
-  const op = (direction === 'desc') !== inverse ? '$lt' : '$gt';
-  return { $or: [{ createdAt: { [op]: createdAt } }, { createdAt, id: { [op]: id } }] };
-}
-
-/**
- * One page of demands matching `where`, ordered by (createdAt, id) in `direction`, as records, with
- * MikroORM's own Cursor for the edge cursors and page info, so cursors stay interchangeable with
- * `em.findByCursor`'s. One SQL statement (plus the count, only if asked for).
+ * One page of the demands matching `where` (conditions on `demand d`, demand-feed-sql.ts), ordered
+ * by (createdAt, id) in `direction`, as records, with MikroORM's own Cursor for the edge cursors and
+ * page info, so cursors stay interchangeable with `em.findByCursor`'s. One SQL statement (plus the
+ * count, only if asked for).
  */
 export async function demandRecordPage(
   em: EntityManager,
-  where: FilterQuery<Demand>,
+  where: FeedConditions,
   args: ConnectionArgs,
   direction: Direction,
 ): Promise<Page<Demand>> {
   const options = pageOptions(args);
   const isLast = options.first == null && options.last != null;
   const limit = options.first ?? options.last;
-  const queryDirection: Direction = isLast ? (direction === 'desc' ? 'asc' : 'desc') : direction;
-  const and: FilterQuery<Demand>[] = [where];
-  if (options.after) and.push(cursorCondition(options.after, direction, false));
-  if (options.before) and.push(cursorCondition(options.before, direction, true));
+  const queryDirection = isLast ? (direction === 'desc' ? 'asc' : 'desc') : direction;
+  const page = new FeedConditions().add(where.sql, ...where.params);
+  if (options.after) addCursor(page, options.after, direction, false);
+  if (options.before) addCursor(page, options.before, direction, true);
   const reader = RecordReader.for(em, Demand);
-  const qb = em
-    .createQueryBuilder(Demand, 'd')
-    .select(raw(reader.selectList('d')))
-    .where({ $and: and })
-    .orderBy({ createdAt: queryDirection, id: queryDirection });
-  if (limit != null) qb.limit(limit + 1); // one more, to know whether another page follows
-  // Raw rows (no mapping to property names): the reader converts them as the hydrator would.
-  const rows = await qb.execute<RawRow[]>('all', false);
+  // One more row than asked for, to know whether another page follows.
+  const sql =
+    `select ${reader.selectList('d')} from "demand" as "d" where ${page.sql}` +
+    ` order by "d"."created_at" ${queryDirection}, "d"."id" ${queryDirection}` +
+    (limit != null ? ` limit ${limit + 1}` : '');
+  const rows = await em
+    .getConnection()
+    .execute<RawRow[]>(sql, page.params, 'all', em.getTransactionContext());
   if (isLast) rows.reverse();
   const records = rows.map((row) => reader.record(em, row));
   const cursor = new Cursor<Demand, never, '*', never, boolean>(
@@ -81,5 +71,15 @@ export async function demandRecordPage(
     { ...options, orderBy: { createdAt: direction, id: direction }, overfetch: true },
     em.getMetadata().get(Demand.name),
   );
-  return pageFromCursor(cursor, () => em.count(Demand, where));
+  return pageFromCursor(cursor, async () => {
+    const [row] = await em
+      .getConnection()
+      .execute<{ count: string }[]>(
+        `select count(*) as count from "demand" as "d" where ${where.sql}`,
+        where.params,
+        'all',
+        em.getTransactionContext(),
+      );
+    return Number(row?.count ?? 0);
+  });
 }

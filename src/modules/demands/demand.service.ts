@@ -22,13 +22,7 @@ import { DemandSubmissionService } from './demand-submission.service.js';
 import { DemandClaimsService } from './demand-claims.service.js';
 import { sweepDemands } from './demand-sweep.js';
 
-export {
-  factsOf,
-  organizationsServingFilter,
-  scopeOf,
-  servableByFilter,
-  visibilityFilter,
-} from './demand-filters.js';
+export { factsOf, organizationsServingFilter, scopeOf } from './demand-filters.js';
 export type { RankedOrganization } from './demand-queries.service.js';
 
 /**
@@ -48,7 +42,8 @@ export type { RankedOrganization } from './demand-queries.service.js';
  * - demand-claims.service.ts: claim, progress, fulfil, release, rate, close, project awards;
  * - demand-change.ts: the locked, audited shape of every change (`change`) and `reopenDemand`;
  * - demand-sweep.ts: expiry and claim lapse (`sweepDemands`) and its timer;
- * - demand-filters.ts: the pure facts and MikroORM filters (`factsOf`, `visibilityFilter`, …).
+ * - demand-filters.ts: the pure facts and MikroORM filters (`factsOf`, `organizationsServingFilter`, …);
+ * - demand-feed-sql.ts: the feed's WHERE clause (`addVisibility`, `addFilter`, `addCursor`).
  */
 export class DemandService {
   private readonly viewers = new DemandViewerFacts();
