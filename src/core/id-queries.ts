@@ -64,26 +64,28 @@ export async function findById<T extends object>(
   return row ? em.map(entity, row) : null;
 }
 
-/** Per entity: the statement that reads one record by id (built once). */
-const recordStatements = new Map<string, string>();
+/** Per reader (an entity, or a subset of its properties): the statement that reads one record by id. */
+const recordStatements = new WeakMap<object, string>();
 
 /**
- * The entity with this id as a read-only record (read-records.ts), for read paths only: no
- * identity-map entry, no hydration. An entity this request already loaded is returned as is.
+ * The entity with this id as a read-only record (read-records.ts) of `properties` (null: all), for
+ * read paths only: no identity-map entry, no hydration. An entity this request already loaded is
+ * returned as is.
  */
 export async function readById<T extends object>(
   em: EntityManager,
   entity: EntityClass<T>,
   id: number,
+  properties: ReadonlySet<string> | null = null,
 ): Promise<T | null> {
   const meta = em.getMetadata().get(entity.name);
   const known = em.getUnitOfWork().getById<T>(meta.className, id as Primary<T>);
   if (known && wrap(known).isInitialized()) return known;
-  const reader = RecordReader.for(em, entity);
-  let sql = recordStatements.get(meta.className);
+  const reader = RecordReader.for(em, entity).only(properties);
+  let sql = recordStatements.get(reader);
   if (!sql) {
     sql = `select ${reader.selectList()} from "${meta.tableName}" where "id" = ?`;
-    recordStatements.set(meta.className, sql);
+    recordStatements.set(reader, sql);
   }
   const row = await em.getConnection().execute<RawRow>(sql, [id], 'get', em.getTransactionContext());
   return row ? reader.record(em, row) : null;

@@ -45,10 +45,18 @@ interface ColumnProperty {
   convert: ((value: unknown) => unknown) | null;
 }
 
-/** How one entity's rows become records; built once per entity from MikroORM's metadata. */
+/** How many column subsets (`only`) a reader keeps; past that, a subset reads every column. */
+const MAX_SUBSETS = 64;
+
+/**
+ * How one entity's rows become records; built once per entity from MikroORM's metadata, and once
+ * per subset of its properties that a read path asks for (`only`).
+ */
 export class RecordReader<T extends object> {
-  /** The columns a record needs: every eagerly loaded scalar and foreign key. */
+  /** The columns a record needs: every eagerly loaded scalar and foreign key (of the subset). */
   private readonly columns: string[];
+  /** Readers of subsets of the properties, by their sorted names. */
+  private readonly subsets = new Map<string, RecordReader<T>>();
   /** Builds one record; generated per entity (see `compileBuilder`). */
   private readonly build: (em: EntityManager, row: RawRow) => T;
   private readonly scalars: ColumnProperty[];
@@ -56,7 +64,9 @@ export class RecordReader<T extends object> {
 
   private constructor(
     private readonly meta: EntityMetadata<T>,
-    platform: Platform,
+    private readonly platform: Platform,
+    /** The properties read (null: all); reading any other throws (see `recordPrototype`). */
+    private readonly selected: ReadonlySet<string> | null = null,
   ) {
     const props = meta.props.filter((p) => p.persist !== false);
     const unsupported = props.find(
@@ -64,11 +74,16 @@ export class RecordReader<T extends object> {
     );
     if (unsupported)
       throw new Error(`${meta.className}.${unsupported.name}: records support single-column properties only`);
+    const isRead = (p: EntityProperty<T>) => !selected || selected.has(p.name) || p.primary;
     this.scalars = props
-      .filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy)
+      .filter((p) => p.kind === ReferenceKind.SCALAR && !p.lazy && isRead(p))
       .map((p) => ({ name: p.name, column: p.fieldNames[0]!, convert: scalarConverter(p, platform) }));
     this.toOne = props
-      .filter((p) => p.kind === ReferenceKind.MANY_TO_ONE || (p.kind === ReferenceKind.ONE_TO_ONE && p.owner))
+      .filter(
+        (p) =>
+          (p.kind === ReferenceKind.MANY_TO_ONE || (p.kind === ReferenceKind.ONE_TO_ONE && p.owner)) &&
+          isRead(p),
+      )
       .map((p) => ({ name: p.name, column: p.fieldNames[0]!, convert: keyConverter(p, platform) }));
     this.columns = [...this.scalars, ...this.toOne].map((p) => p.column);
     this.build = this.compileBuilder(this.recordPrototype(props));
@@ -85,6 +100,23 @@ export class RecordReader<T extends object> {
       RecordReader.readers.set(meta, reader);
     }
     return reader;
+  }
+
+  /**
+   * The reader of only these properties (and the primary key): a record from it throws when code
+   * reads any other, so a read path that selects too little fails loudly instead of answering with
+   * undefined. `null` is this reader.
+   */
+  only(properties: ReadonlySet<string> | null): RecordReader<T> {
+    if (!properties) return this;
+    const key = [...properties].sort().join(',');
+    let subset = this.subsets.get(key);
+    if (!subset) {
+      if (this.subsets.size >= MAX_SUBSETS) return this;
+      subset = new RecordReader<T>(this.meta, this.platform, properties);
+      this.subsets.set(key, subset);
+    }
+    return subset;
   }
 
   /** The SELECT list of the columns a record needs, qualified by `alias` when given. */
@@ -142,6 +174,15 @@ export class RecordReader<T extends object> {
     for (const p of props.filter((p) => p.lazy && p.kind === ReferenceKind.SCALAR)) {
       descriptors[p.name] = { value: undefined, writable: true, enumerable: true }; // as findOne leaves it
     }
+    const className = this.meta.className;
+    for (const p of props.filter((p) => this.selected && !this.selected.has(p.name) && !p.primary)) {
+      if (p.kind === ReferenceKind.ONE_TO_MANY || p.kind === ReferenceKind.MANY_TO_MANY) continue;
+      descriptors[p.name] = {
+        get() {
+          throw new Error(`${className}.${p.name} was not read for this record (RecordReader.only)`);
+        },
+      };
+    }
     for (const p of this.toOne) {
       const target = props.find((q) => q.name === p.name)!.targetMeta!.class;
       descriptors[p.name] = {
@@ -180,7 +221,9 @@ export function isRecord(value: object): boolean {
 
 /** The foreign key a record holds for a many-to-one property (no reference is built). */
 export function foreignKeyOf(record: object, property: string): Primary<object> | null {
-  return (record as RecordOf<object>)[KEYS].foreignKeys[property] ?? null;
+  const keys = (record as RecordOf<object>)[KEYS].foreignKeys;
+  if (!(property in keys)) throw new Error(`${property} was not read for this record (RecordReader.only)`);
+  return keys[property] ?? null;
 }
 
 /** As MikroORM's hydrator converts a scalar column's value (custom types, booleans, dates). */

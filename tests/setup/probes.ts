@@ -1,3 +1,5 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+
 /** Waits until `check` holds, polling every `everyMs`; fails the test after `ms`. */
 export async function until(check: () => Promise<boolean>, ms = 10_000, everyMs = 50): Promise<void> {
   const deadline = Date.now() + ms;
@@ -20,4 +22,27 @@ export async function metricValue(
     if (wanted.every((w) => line.includes(w))) return Number(line.slice(line.lastIndexOf(' ') + 1));
   }
   return 0;
+}
+
+/**
+ * Runs `fn` and returns the columns of the SELECT list of the first statement meanwhile that reads
+ * from `table` (quoted names, as read-records.ts writes them), sorted.
+ */
+export async function selectedColumns(
+  orm: MikroORM,
+  table: string,
+  fn: () => Promise<unknown>,
+): Promise<string[]> {
+  const knex = orm.em.getConnection().getKnex();
+  const statements: string[] = [];
+  const capture = (query: { sql: string }) => void statements.push(query.sql);
+  knex.on('query', capture);
+  try {
+    await fn();
+  } finally {
+    knex.off('query', capture);
+  }
+  const sql = statements.find((s) => s.startsWith('select') && s.includes(` from "${table}"`)) ?? '';
+  const list = sql.slice(0, sql.indexOf(` from "${table}"`));
+  return [...list.matchAll(/"(\w+)"(?:,|$)/g)].map((m) => m[1]!).sort();
 }

@@ -46,8 +46,11 @@ export class DemandQueriesService {
     return this.findVisible(ctx, parseIdOf('Demand', globalId, 'id'));
   }
 
-  /** The feed: what the viewer may see, filtered, newest (or oldest) first by (createdAt, id). */
-  async list(ctx: Context, args: DemandsArgs): Promise<Page<Demand>> {
+  /**
+   * The feed: what the viewer may see, filtered, newest (or oldest) first by (createdAt, id), reading
+   * only `properties` of each demand (null: all; see demand-selection.ts).
+   */
+  async list(ctx: Context, args: DemandsArgs, properties: ReadonlySet<string> | null): Promise<Page<Demand>> {
     const viewer = await this.viewers.requireFacts(ctx);
     const where = new FeedConditions();
     addVisibility(where, viewer);
@@ -61,7 +64,7 @@ export class DemandQueriesService {
     }
     try {
       // Read-only records, not entities: the feed is read, never changed (demand-records.ts).
-      return await demandRecordPage(ctx.em, where, args, direction);
+      return await demandRecordPage(ctx.em, where, args, direction, properties);
     } catch (error) {
       if (invalidCursorError(error)) throw BadUserInputError.field('after', 'is not a valid cursor');
       throw error;

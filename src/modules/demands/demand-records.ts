@@ -37,7 +37,7 @@ type Direction = 'asc' | 'desc';
 
 /**
  * One page of the demands matching `where` (conditions on `demand d`, demand-feed-sql.ts), ordered
- * by (createdAt, id) in `direction`, as records, with MikroORM's own Cursor for the edge cursors and
+ * by (createdAt, id) in `direction`, as records of `properties` (null: all), with MikroORM's own Cursor for the edge cursors and
  * page info, so cursors stay interchangeable with `em.findByCursor`'s. One SQL statement (plus the
  * count, only if asked for).
  */
@@ -46,6 +46,7 @@ export async function demandRecordPage(
   where: FeedConditions,
   args: ConnectionArgs,
   direction: Direction,
+  properties: ReadonlySet<string> | null,
 ): Promise<Page<Demand>> {
   const options = pageOptions(args);
   const isLast = options.first == null && options.last != null;
@@ -54,7 +55,7 @@ export async function demandRecordPage(
   const page = new FeedConditions().add(where.sql, ...where.params);
   if (options.after) addCursor(page, options.after, direction, false);
   if (options.before) addCursor(page, options.before, direction, true);
-  const reader = RecordReader.for(em, Demand);
+  const reader = RecordReader.for(em, Demand).only(properties);
   // One more row than asked for, to know whether another page follows.
   const sql =
     `select ${reader.selectList('d')} from "demand" as "d" where ${page.sql}` +

@@ -1,4 +1,17 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Info,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
@@ -10,6 +23,7 @@ import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
 import { factsOf } from './demand.service.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
+import { demandPropertiesSelected } from './demand-selection.js';
 import { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 import {
   ClaimDemandInput,
@@ -47,8 +61,10 @@ export class DemandResolver {
   async demands(
     @Ctx() ctx: Context,
     @Args(() => DemandsArgs) args: DemandsArgs,
+    @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Demand>> {
-    return toConnection(DemandConnection, await ctx.services.demands.list(ctx, args));
+    const page = await ctx.services.demands.list(ctx, args, demandPropertiesSelected(info));
+    return toConnection(DemandConnection, page);
   }
 
   @Authorized()

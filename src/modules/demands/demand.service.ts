@@ -72,9 +72,16 @@ export class DemandService {
     return this.queries.get(ctx, globalId);
   }
 
-  /** The feed: what the viewer may see, filtered, newest (or oldest) first by (createdAt, id). */
-  list(ctx: Context, args: DemandsArgs): Promise<Page<Demand>> {
-    return this.queries.list(ctx, args);
+  /**
+   * The feed: what the viewer may see, filtered, newest (or oldest) first by (createdAt, id);
+   * `properties`: what the caller reads of each demand (null: everything).
+   */
+  list(
+    ctx: Context,
+    args: DemandsArgs,
+    properties: ReadonlySet<string> | null = null,
+  ): Promise<Page<Demand>> {
+    return this.queries.list(ctx, args, properties);
   }
 
   /** A worker or union staff submit a demand; see `DemandSubmissionService.submit`. */

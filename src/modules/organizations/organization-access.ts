@@ -51,15 +51,18 @@ export async function getOrganization(ctx: Actor, id: number): Promise<Organizat
   return org && (await canSee(ctx, org)) ? org : null;
 }
 
-/** `organization(id:, creditCode:)`. */
+/**
+ * `organization(id:, creditCode:)`. By id it is a read-only record of `properties` (null: all)
+ * rather than a managed entity: this is the query's read path.
+ */
 export async function findOrganization(
   ctx: Actor,
   id: string | null | undefined,
   creditCode: string | null | undefined,
+  properties: ReadonlySet<string> | null = null,
 ) {
   if (id) {
-    // A read path (the query), so a read-only record rather than a managed entity.
-    const org = await readById(ctx.em, Organization, parseIdOf('Organization', id, 'id'));
+    const org = await readById(ctx.em, Organization, parseIdOf('Organization', id, 'id'), properties);
     return org && (await canSee(ctx, org)) ? org : null;
   }
   if (creditCode) {

@@ -1,4 +1,18 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
+import {
+  Arg,
+  Args,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Info,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+} from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { organizationPropertiesSelected } from './organization-selection.js';
 import type { Context } from '../../core/context.js';
 import { ConnectionType, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { Region } from '../regions/region.entity.js';
@@ -42,10 +56,11 @@ export class OrganizationResolver {
   })
   organization(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Arg('id', () => ID, { nullable: true }) id?: string,
     @Arg('creditCode', () => String, { nullable: true }) creditCode?: string,
   ): Promise<Organization | null> {
-    return ctx.services.organizations.find(ctx, id, creditCode);
+    return ctx.services.organizations.find(ctx, id, creditCode, organizationPropertiesSelected(info));
   }
 
   @Query(() => OrganizationConnection, {

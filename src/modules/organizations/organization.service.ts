@@ -83,9 +83,14 @@ export class OrganizationDirectoryService {
     return getOrganization(ctx, id);
   }
 
-  /** `organization(id:, creditCode:)`. */
-  find(ctx: Actor, id: string | null | undefined, creditCode: string | null | undefined) {
-    return findOrganization(ctx, id, creditCode);
+  /** `organization(id:, creditCode:)`, reading `properties` when by id (null: all). */
+  find(
+    ctx: Actor,
+    id: string | null | undefined,
+    creditCode: string | null | undefined,
+    properties: ReadonlySet<string> | null = null,
+  ) {
+    return findOrganization(ctx, id, creditCode, properties);
   }
 
   /** A service by numeric id, if the viewer may see its organization. */

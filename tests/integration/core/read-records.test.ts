@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ref, ReferenceKind, wrap, type EntityClass } from '@mikro-orm/core';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { readById } from '../../../src/core/id-queries.js';
-import { foreignKeyOf, isRecord } from '../../../src/core/read-records.js';
+import { foreignKeyOf, isRecord, RecordReader, type RawRow } from '../../../src/core/read-records.js';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 import { EvaluationGrade } from '../../../src/modules/organizations/organization.enums.js';
 import { Demand } from '../../../src/modules/demands/demand.entity.js';
@@ -144,6 +144,22 @@ describe('read-only records', () => {
     });
     expect(data).toMatchObject({ organization: { id, homeRegion: { code: '370100' } } });
     expect(statements).toBe(1);
+  });
+
+  it('reads a subset of the properties, and throws on reading any other', async () => {
+    const em = t.orm.em.fork();
+    const reader = RecordReader.for(em, Demand).only(new Set(['title', 'region']));
+    const rows = await em
+      .getConnection()
+      .execute<RawRow[]>(`select ${reader.selectList()} from "demand" where "id" = ?`, [demandId]);
+    const record = reader.record(em, rows[0]!);
+    expect(record.id).toBe(demandId);
+    expect(record.title).toBe('记录对照');
+    expect(foreignKeyOf(record, 'region')).toBe('370102');
+    expect(() => record.description).toThrow(/Demand.description was not read/);
+    expect(() => record.category).toThrow(/Demand.category was not read/);
+    expect(() => foreignKeyOf(record, 'submittedBy')).toThrow(/submittedBy was not read/);
+    expect(RecordReader.for(em, Demand).only(new Set(['region', 'title']))).toBe(reader);
   });
 
   it('answers null for an id that does not exist', async () => {

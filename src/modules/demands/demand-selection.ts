@@ -1,0 +1,27 @@
+import type { GraphQLResolveInfo } from 'graphql';
+import { selectedProperties, type SelectionPlan } from '../../core/selected-properties.js';
+
+/** What the access rules read of a demand (`factsOf`, demand-filters.ts). */
+const ACCESS_FACTS = ['submittedBy', 'claimedBy', 'status', 'regionPath', 'anonymous', 'contactConsent'];
+
+/** Which columns a demand read loads for a selection (core/selected-properties.ts). */
+const DEMAND_PLAN: SelectionPlan = {
+  typeName: 'Demand',
+  // The key, and the keyset of a feed page's cursors.
+  always: ['id', 'createdAt'],
+  // Per Demand field with a resolver (demand.resolver.ts, the Node id): what it reads.
+  resolverReads: {
+    id: ['id'],
+    category: ['category'],
+    region: ['region'],
+    submittedBy: ACCESS_FACTS,
+    contact: [...ACCESS_FACTS, 'contact'],
+    claimedBy: ['claimedBy'],
+    duplicateOf: ['duplicateOf'],
+  },
+};
+
+/** The Demand properties that a demand connection's selection reads (null: all). */
+export function demandPropertiesSelected(info: GraphQLResolveInfo): Set<string> | null {
+  return selectedProperties(info, DEMAND_PLAN, 'connection');
+}
