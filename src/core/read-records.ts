@@ -1,6 +1,7 @@
 import {
   Collection,
   Reference,
+  wrap,
   ReferenceKind,
   type EntityClass,
   type EntityMetadata,
@@ -217,6 +218,22 @@ export class RecordReader<T extends object> {
 /** Whether an object is a read-only record rather than a managed entity. */
 export function isRecord(value: object): boolean {
   return KEYS in value;
+}
+
+/**
+ * The key of a many-to-one property without building a reference for a record (a record's getter
+ * creates a managed reference, 5 % of the lookup's CPU for a code the record already holds): the
+ * record's stored foreign key, or the key of an entity's reference.
+ */
+export function referenceKeyOf<T extends object>(
+  entity: T,
+  property: keyof T & string,
+): Primary<object> | null {
+  if (isRecord(entity)) return foreignKeyOf(entity, property);
+  const reference = entity[property] as object | null | undefined;
+  return reference == null
+    ? null
+    : (wrap(Reference.unwrapReference(reference), true).getPrimaryKey() as Primary<object>);
 }
 
 /** The foreign key a record holds for a many-to-one property (no reference is built). */

@@ -20,11 +20,33 @@ export interface SelectionPlan {
 }
 
 /**
+ * Answers per plan and field node. The answer depends only on the document (a field node belongs to
+ * one parsed document, whose fragments come with it), not on variables, since directives are not
+ * evaluated; documents are parsed once and reused, so a repeated query is answered from here.
+ */
+const answers = new WeakMap<SelectionPlan, WeakMap<FieldNode, ReadonlySet<string> | null>>();
+
+/**
  * The properties that the current field's selection reads of its entity, under `plan`; null when
  * every column must be loaded. `shape`: the field returns the entity itself (`object`), or a
  * connection of them, read through `edges { node }` and `nodes` (`connection`).
  */
 export function selectedProperties(
+  info: GraphQLResolveInfo,
+  plan: SelectionPlan,
+  shape: 'object' | 'connection',
+): ReadonlySet<string> | null {
+  const key = info.fieldNodes[0];
+  if (!key) return null;
+  let byNode = answers.get(plan);
+  if (!byNode) answers.set(plan, (byNode = new WeakMap()));
+  if (byNode.has(key)) return byNode.get(key)!;
+  const answer = computeSelectedProperties(info, plan, shape);
+  byNode.set(key, answer);
+  return answer;
+}
+
+function computeSelectedProperties(
   info: GraphQLResolveInfo,
   plan: SelectionPlan,
   shape: 'object' | 'connection',

@@ -22,6 +22,6 @@ const DEMAND_PLAN: SelectionPlan = {
 };
 
 /** The Demand properties that a demand connection's selection reads (null: all). */
-export function demandPropertiesSelected(info: GraphQLResolveInfo): Set<string> | null {
+export function demandPropertiesSelected(info: GraphQLResolveInfo): ReadonlySet<string> | null {
   return selectedProperties(info, DEMAND_PLAN, 'connection');
 }

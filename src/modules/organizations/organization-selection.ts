@@ -26,6 +26,6 @@ const ORGANIZATION_PLAN: SelectionPlan = {
 };
 
 /** The Organization properties that a field returning one organization reads (null: all). */
-export function organizationPropertiesSelected(info: GraphQLResolveInfo): Set<string> | null {
+export function organizationPropertiesSelected(info: GraphQLResolveInfo): ReadonlySet<string> | null {
   return selectedProperties(info, ORGANIZATION_PLAN, 'object');
 }
