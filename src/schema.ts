@@ -6,7 +6,11 @@ import { UserOrganizationsResolver } from './modules/organizations/user-organiza
 import { authChecker } from './core/auth.js';
 import { NodeResolver } from './core/relay/node.resolver.js';
 import { resolveNodeType } from './core/relay/node.js';
-import { readPlainFieldsDirectly, validateArgument } from './core/schema-execution.js';
+import {
+  callFieldResolversDirectly,
+  readPlainFieldsDirectly,
+  validateArgument,
+} from './core/schema-execution.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
 import { CategoryResolver } from './modules/categories/category.resolver.js';
 import { AccountResolver } from './modules/accounts/account.resolver.js';
@@ -70,5 +74,6 @@ export async function createSchema(): Promise<GraphQLSchema> {
   const node = schema.getType('Node');
   if (isInterfaceType(node)) node.resolveType = resolveNodeType;
   readPlainFieldsDirectly(schema);
+  callFieldResolversDirectly(schema);
   return schema;
 }

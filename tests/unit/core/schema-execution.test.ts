@@ -1,9 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import { isObjectType, type GraphQLSchema } from 'graphql';
+import { describe, expect, it, vi } from 'vitest';
+import { isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { createSchema } from '../../../src/schema.js';
 import { validateArgument } from '../../../src/core/schema-execution.js';
 import { SubmitDemandInput } from '../../../src/modules/demands/demand.inputs.js';
+import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 
 /** Which fields keep a resolver after readPlainFieldsDirectly (schema-execution.ts). */
 function resolverOf(schema: GraphQLSchema, typeName: string, fieldName: string) {
@@ -25,6 +26,26 @@ describe('schema execution', () => {
     expect(resolverOf(schema, 'Organization', 'rating')).toBeTypeOf('function');
     expect(resolverOf(schema, 'Demand', 'id')).toBeTypeOf('function');
     expect(resolverOf(schema, 'Query', 'demands')).toBeTypeOf('function');
+  });
+
+  it('calls field resolver methods directly, and leaves other roots to type-graphql', async () => {
+    const schema = await createSchema();
+    const rating = resolverOf(schema, 'Organization', 'rating')!;
+    const info = {} as GraphQLResolveInfo;
+    const org = Object.assign(Object.create(Organization.prototype) as Organization, {
+      ratingSum: 9,
+      ratingCount: 2,
+    });
+    expect(rating(org, {}, {}, info)).toBe(4.5);
+    // A plain object is not an Organization: type-graphql converts it, then calls the method.
+    expect(await rating({ ratingSum: 3, ratingCount: 1 }, {}, {}, info)).toBe(3);
+    // A resolver class's method, with its @Root and @Ctx: regionsServed asks the reference cache.
+    const regions = [{ code: '370100' }];
+    const many = vi.fn(() => regions);
+    const context = { em: {}, services: { reference: { regions: { many } } } };
+    Object.assign(org, { regionCodes: ['370100'] });
+    expect(resolverOf(schema, 'Organization', 'regionsServed')!(org, {}, context, info)).toBe(regions);
+    expect(many).toHaveBeenCalledWith(context.em, ['370100']);
   });
 
   it('validates input objects as type-graphql does, with every failing field', async () => {
