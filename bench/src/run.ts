@@ -191,7 +191,7 @@ function startNiudai(ctx: Ctx, url: string): Promise<Child> {
   return spawnServer(
     'niudai',
     process.execPath,
-    [...profile, '--import', 'tsx', 'bench/servers/niudai.ts', 'serve'],
+    [...profile, '--import', 'tsx/esm', 'bench/servers/niudai.ts', 'serve'],
     {
       cwd: REPO,
       env: { ...ctx.niudaiEnv, DATABASE_URL: url },
