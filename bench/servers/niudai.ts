@@ -2,8 +2,8 @@
  * Niudai as the benchmark runs it: the production createApp on DATABASE_URL, on a free loopback port.
  * `setup` migrates, loads reference data and prints a scrypt hash of BENCH_PASSWORD, then exits;
  * `serve` prints `listening <url>` once ready and stops cleanly on SIGTERM. Run from the repository
- * root with the root's tsx as `npm start` runs it (`node --import tsx/esm bench/servers/niudai.ts serve`), so the product's own
- * dependencies and tsconfig (decorators) apply.
+ * root with the root's tsx, as `npm start` runs the hub (`node --import tsx/esm
+ * bench/servers/niudai.ts serve`), so the product's own dependencies and tsconfig (decorators) apply.
  */
 import 'reflect-metadata';
 import pino from 'pino';

@@ -34,9 +34,9 @@ type Direction = 'asc' | 'desc';
 
 /**
  * One page of the demands matching `where` (conditions on `demand d`, demand-feed-sql.ts), ordered
- * by (createdAt, id) in `direction`, as records of `properties` (null: all), with MikroORM's own Cursor for the edge cursors and
- * page info, so cursors stay interchangeable with `em.findByCursor`'s. One SQL statement (plus the
- * count, only if asked for).
+ * by (createdAt, id) in `direction`, as records of `properties` (null: all; demand-selection.ts),
+ * with MikroORM's own Cursor for the edge cursors and page info, so cursors stay interchangeable
+ * with `em.findByCursor`'s. One SQL statement (plus the count, only if asked for).
  */
 export async function demandRecordPage(
   em: EntityManager,
