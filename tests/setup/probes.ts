@@ -24,15 +24,8 @@ export async function metricValue(
   return 0;
 }
 
-/**
- * Runs `fn` and returns the columns of the SELECT list of the first statement meanwhile that reads
- * from `table` (quoted names, as read-records.ts writes them), sorted.
- */
-export async function selectedColumns(
-  orm: MikroORM,
-  table: string,
-  fn: () => Promise<unknown>,
-): Promise<string[]> {
+/** What the app's ORM is asked to run while `fn` runs, statement by statement (run nothing else at once). */
+export async function statementsDuring(orm: MikroORM, fn: () => Promise<unknown>): Promise<string[]> {
   const knex = orm.em.getConnection().getKnex();
   const statements: string[] = [];
   const capture = (query: { sql: string }) => void statements.push(query.sql);
@@ -42,6 +35,19 @@ export async function selectedColumns(
   } finally {
     knex.off('query', capture);
   }
+  return statements;
+}
+
+/**
+ * Runs `fn` and returns the columns of the SELECT list of the first statement meanwhile that reads
+ * from `table` (quoted names, as read-records.ts writes them), sorted.
+ */
+export async function selectedColumns(
+  orm: MikroORM,
+  table: string,
+  fn: () => Promise<unknown>,
+): Promise<string[]> {
+  const statements = await statementsDuring(orm, fn);
   const sql = statements.find((s) => s.startsWith('select') && s.includes(` from "${table}"`)) ?? '';
   const list = sql.slice(0, sql.indexOf(` from "${table}"`));
   return [...list.matchAll(/"(\w+)"(?:,|$)/g)].map((m) => m[1]!).sort();

@@ -12,6 +12,7 @@ import { ensureDatabase, withDatabase } from '../../src/core/database-url.js';
 import { createSchema } from '../../src/schema.js';
 import { TEMPLATE_DATABASE } from './constants.js';
 import { Seed } from './seed.js';
+import { statementsDuring } from './probes.js';
 
 /** A GraphQL response as the client sees it. */
 export interface GqlResponse<T = Record<string, unknown>> {
@@ -107,16 +108,7 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
       return client;
     },
     async sqlCount(fn) {
-      const knex = orm.em.getConnection().getKnex();
-      let statements = 0;
-      const count = () => void statements++;
-      knex.on('query', count);
-      try {
-        await fn();
-      } finally {
-        knex.off('query', count);
-      }
-      return statements;
+      return (await statementsDuring(orm, fn)).length;
     },
     async stop() {
       await Promise.all(clients.map((c) => c.dispose()));

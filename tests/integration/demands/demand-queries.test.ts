@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ref } from '@mikro-orm/core';
+import { statementsDuring } from '../../setup/probes.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { Demand } from '../../../src/modules/demands/demand.entity.js';
@@ -42,20 +43,6 @@ const MATCHING = `query Matching($demandId: ID!) {
     } }
   }
 }`;
-
-/** What the app's ORM is asked to run, statement by statement (the test runs nothing else at once). */
-async function statementsDuring(t: TestApp, fn: () => Promise<unknown>): Promise<string[]> {
-  const knex = t.orm.em.getConnection().getKnex();
-  const statements: string[] = [];
-  const listener = (data: { sql: string }) => void statements.push(data.sql);
-  knex.on('query', listener);
-  try {
-    await fn();
-  } finally {
-    knex.off('query', listener);
-  }
-  return statements;
-}
 
 let t: TestApp;
 let admin: SeededUser;
@@ -125,7 +112,7 @@ describe('SQL statements per query', () => {
   it('runs the same few statements for the feed with nested category, region, path, claimant and submitter, at 5 and at 50 demands', async () => {
     const feed = async (expected: number) => {
       let nodes: FeedNode[] = [];
-      const statements = await statementsDuring(t, async () => {
+      const statements = await statementsDuring(t.orm, async () => {
         const data = await t.data<{ demands: { edges: { node: FeedNode }[] } }>(
           FEED,
           { first: 50 },
@@ -192,7 +179,7 @@ describe('SQL statements per query', () => {
     type Match = { score: number; organization: { id: string; services: unknown[] } };
     const match = async (expected: number) => {
       let edges: { node: Match }[] = [];
-      const statements = await statementsDuring(t, async () => {
+      const statements = await statementsDuring(t.orm, async () => {
         const data = await t.data<{
           matchingOrganizations: { totalCount: number; edges: { node: Match }[] };
         }>(MATCHING, { demandId }, worker.token);
