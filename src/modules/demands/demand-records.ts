@@ -1,7 +1,7 @@
 import { Cursor } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
-import { RecordReader, referenceKeyOf, type RawRow } from '../../core/read-records.js';
+import { foreignKeyOf, isRecord, RecordReader, type RawRow } from '../../core/read-records.js';
 import { Demand } from './demand.entity.js';
 import { addCursor, FeedConditions } from './demand-feed-sql.js';
 
@@ -12,22 +12,31 @@ import { addCursor, FeedConditions } from './demand-feed-sql.js';
  * become read-only records (core/read-records.ts). Every write path loads real entities.
  */
 
+/*
+ * The keys below are read from a record's stored foreign keys, and from an entity's references by
+ * their key property: `referenceKeyOf`'s generic path (wrap → getPrimaryKey) costs more, and these
+ * run once per subscriber and event on the live feed.
+ */
+
 /** The code of a demand's region, without building a reference for a record. */
 export function regionCodeOf(demand: Demand): string {
-  return referenceKeyOf(demand, 'region') as string;
+  return isRecord(demand) ? (foreignKeyOf(demand, 'region') as string) : demand.region.code;
 }
 
 /** The code of a demand's category, without building a reference for a record. */
 export function categoryCodeOf(demand: Demand): string {
-  return referenceKeyOf(demand, 'category') as string;
+  return isRecord(demand) ? (foreignKeyOf(demand, 'category') as string) : demand.category.code;
 }
 
 /** The submitter's and claimant's ids, without building references for a record. */
 export function partyIdsOf(demand: Demand): { submittedById: number; claimedById: number | null } {
-  return {
-    submittedById: referenceKeyOf(demand, 'submittedBy') as number,
-    claimedById: referenceKeyOf(demand, 'claimedBy') as number | null,
-  };
+  if (isRecord(demand)) {
+    return {
+      submittedById: foreignKeyOf(demand, 'submittedBy') as number,
+      claimedById: foreignKeyOf(demand, 'claimedBy') as number | null,
+    };
+  }
+  return { submittedById: demand.submittedBy.id, claimedById: demand.claimedBy?.id ?? null };
 }
 
 type Direction = 'asc' | 'desc';
