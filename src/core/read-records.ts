@@ -1,7 +1,6 @@
 import {
   Collection,
   Reference,
-  wrap,
   ReferenceKind,
   type EntityClass,
   type EntityMetadata,
@@ -43,7 +42,7 @@ export type RawRow = Record<string, unknown>;
 interface ColumnProperty {
   name: string;
   column: string;
-  convert: ((value: unknown) => unknown) | null;
+  convert: Converter | null;
 }
 
 /** How many column subsets (`only`) a reader keeps; past that, a subset reads every column. */
@@ -58,6 +57,11 @@ export class RecordReader<T extends object> {
   private readonly columns: string[];
   /** Readers of subsets of the properties, by their sorted names. */
   private readonly subsets = new Map<string, RecordReader<T>>();
+  /**
+   * The same readers by the set asked with: read paths pass the set their selection plan keeps per
+   * document (selected-properties.ts), so a repeated query finds its reader without sorting names.
+   */
+  private readonly subsetsBySet = new WeakMap<ReadonlySet<string>, RecordReader<T>>();
   /** Builds one record; generated per entity (see `compileBuilder`). */
   private readonly build: (em: EntityManager, row: RawRow) => T;
   private readonly scalars: ColumnProperty[];
@@ -110,6 +114,8 @@ export class RecordReader<T extends object> {
    */
   only(properties: ReadonlySet<string> | null): RecordReader<T> {
     if (!properties) return this;
+    const known = this.subsetsBySet.get(properties);
+    if (known) return known;
     const key = [...properties].sort().join(',');
     let subset = this.subsets.get(key);
     if (!subset) {
@@ -117,8 +123,16 @@ export class RecordReader<T extends object> {
       subset = new RecordReader<T>(this.meta, this.platform, properties);
       this.subsets.set(key, subset);
     }
+    this.subsetsBySet.set(properties, subset);
     return subset;
   }
+
+  /** The statement that reads one row of this reader's columns by id (built once per reader). */
+  get byIdStatement(): string {
+    this.byIdSql ??= `select ${this.selectList()} from "${this.meta.tableName}" where "id" = ?`;
+    return this.byIdSql;
+  }
+  private byIdSql: string | undefined;
 
   /** The SELECT list of the columns a record needs, qualified by `alias` when given. */
   selectList(alias?: string): string {
@@ -138,8 +152,8 @@ export class RecordReader<T extends object> {
    * read's CPU. The names come from the entity metadata, quoted by JSON.stringify.
    */
   private compileBuilder(prototype: object): (em: EntityManager, row: RawRow) => T {
-    const converters: ((value: unknown) => unknown)[] = [];
-    const read = (p: { column: string; convert: ((value: unknown) => unknown) | null }) => {
+    const converters: Converter[] = [];
+    const read = (p: ColumnProperty) => {
       const value = `row[${JSON.stringify(p.column)}]`;
       if (!p.convert) return value;
       converters.push(p.convert);
@@ -220,22 +234,6 @@ export function isRecord(value: object): boolean {
   return KEYS in value;
 }
 
-/**
- * The key of a many-to-one property without building a reference for a record (a record's getter
- * creates a managed reference, 5 % of the lookup's CPU for a code the record already holds): the
- * record's stored foreign key, or the key of an entity's reference.
- */
-export function referenceKeyOf<T extends object>(
-  entity: T,
-  property: keyof T & string,
-): Primary<object> | null {
-  if (isRecord(entity)) return foreignKeyOf(entity, property);
-  const reference = entity[property] as object | null | undefined;
-  return reference == null
-    ? null
-    : (wrap(Reference.unwrapReference(reference), true).getPrimaryKey() as Primary<object>);
-}
-
 /** The foreign key a record holds for a many-to-one property (no reference is built). */
 export function foreignKeyOf(record: object, property: string): Primary<object> | null {
   const keys = (record as RecordOf<object>)[KEYS].foreignKeys;
@@ -243,19 +241,24 @@ export function foreignKeyOf(record: object, property: string): Primary<object> 
   return keys[property] ?? null;
 }
 
-/** As MikroORM's hydrator converts a scalar column's value (custom types, booleans, dates). */
-function scalarConverter(prop: EntityProperty, platform: Platform): (value: unknown) => unknown {
+type Converter = (value: unknown) => unknown;
+
+/**
+ * As MikroORM's hydrator converts a scalar column's value (custom types, booleans, dates); null when
+ * the driver's value is what the entity holds, so the generated builder reads it without a call.
+ */
+function scalarConverter(prop: EntityProperty, platform: Platform): Converter | null {
   const { customType } = prop;
   if (customType) return (value) => customType.convertToJSValue(value, platform);
   if (prop.runtimeType === 'boolean') return (value) => !!value;
   if (prop.runtimeType === 'Date')
     return (value) => (value instanceof Date ? value : new Date(value as string));
-  return (value) => value;
+  return null;
 }
 
 /** A foreign key's value as its target's primary key property holds it (a bigint id as a number). */
-function keyConverter(prop: EntityProperty, platform: Platform): (value: unknown) => unknown {
+function keyConverter(prop: EntityProperty, platform: Platform): Converter | null {
   const target = prop.targetMeta!;
   const pk = target.properties[target.primaryKeys[0]!];
-  return pk ? scalarConverter(pk, platform) : (value) => value;
+  return pk ? scalarConverter(pk, platform) : null;
 }

@@ -67,9 +67,7 @@ export function readPlainFieldsDirectly(schema: GraphQLSchema): void {
   }
 }
 
-type ParamMetadata = NonNullable<
-  ReturnType<typeof getMetadataStorage>['fieldResolvers'][number]['params']
->[number];
+type ParamMetadata = NonNullable<FieldResolverMetadata['params']>[number];
 type Resolve = GraphQLFieldResolver<unknown, Record<string, unknown>>;
 
 /** A parameter's value from the resolver's arguments, for the kinds called directly (else null). */
@@ -110,42 +108,56 @@ function paramGetter(
 export function callFieldResolversDirectly(schema: GraphQLSchema): void {
   const storage = getMetadataStorage();
   const instances = new Map<object, Record<string, unknown>>();
+  const instanceOf = (target: object) => {
+    let instance = instances.get(target);
+    if (!instance) instances.set(target, (instance = new (target as new () => Record<string, unknown>)()));
+    return instance;
+  };
   for (const resolver of storage.fieldResolvers) {
-    if (resolver.roles || resolver.middlewares?.length) continue;
-    const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
-    const getters = params.map(paramGetter);
-    if (getters.some((g) => g === null)) continue;
-    const argumentsOf = (root: unknown, context: unknown, info: unknown) =>
-      getters.map((get) => get!(root, context, info));
     const owner = resolver.getObjectType?.();
-    if (!owner) continue;
+    const argumentsOf =
+      owner && !resolver.roles && !resolver.middlewares?.length && directArguments(resolver);
+    if (!argumentsOf) continue;
     // The object types with this field: the type itself, or those implementing it (an interface).
-    const typeNames = storage.objectTypes
-      .filter((o) => o.target === owner || o.interfaceClasses?.includes(owner))
-      .map((o) => o.name);
-    for (const typeName of typeNames) {
-      const type = schema.getType(typeName);
+    for (const objectType of storage.objectTypes) {
+      if (objectType.target !== owner && !objectType.interfaceClasses?.includes(owner)) continue;
+      const type = schema.getType(objectType.name);
       const field = isObjectType(type) ? type.getFields()[resolver.schemaName] : undefined;
       if (!field?.resolve) continue;
       const method = resolver.methodName;
       if (resolver.kind === 'internal') {
-        const wrapped = field.resolve as Resolve;
-        field.resolve = ((root, args, context, info) => {
-          if (!(root instanceof owner)) return wrapped(root, args, context, info);
-          const member = (root as Record<string, unknown>)[method];
-          return typeof member === 'function' ? member.apply(root, argumentsOf(root, context, info)) : member;
-        }) as Resolve;
+        field.resolve = ownMethodResolver(owner, method, argumentsOf, field.resolve as Resolve);
       } else {
-        let instance = instances.get(resolver.target);
-        if (!instance) {
-          instance = new (resolver.target as new () => Record<string, unknown>)();
-          instances.set(resolver.target, instance);
-        }
+        const instance = instanceOf(resolver.target);
         const handler = instance[method] as (...args: unknown[]) => unknown;
-        const target = instance;
         field.resolve = ((root, _args, context, info) =>
-          handler.apply(target, argumentsOf(root, context, info))) as Resolve;
+          handler.apply(instance, argumentsOf(root, context, info))) as Resolve;
       }
     }
   }
+}
+
+type FieldResolverMetadata = ReturnType<typeof getMetadataStorage>['fieldResolvers'][number];
+type ArgumentsOf = (root: unknown, context: unknown, info: unknown) => unknown[];
+
+/** The resolver's parameter list from (root, context, info); null when a parameter needs type-graphql. */
+function directArguments(resolver: FieldResolverMetadata): ArgumentsOf | null {
+  const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
+  const getters = params.map(paramGetter);
+  if (getters.some((g) => g === null)) return null;
+  return (root, context, info) => getters.map((get) => get!(root, context, info));
+}
+
+/** An object type's own method (or getter) on roots of that type; other roots go to `wrapped`. */
+function ownMethodResolver(
+  owner: ReturnType<NonNullable<FieldResolverMetadata['getObjectType']>>,
+  method: string,
+  argumentsOf: ArgumentsOf,
+  wrapped: Resolve,
+): Resolve {
+  return ((root, args, context, info) => {
+    if (!(root instanceof owner)) return wrapped(root, args, context, info);
+    const member = (root as Record<string, unknown>)[method];
+    return typeof member === 'function' ? member.apply(root, argumentsOf(root, context, info)) : member;
+  }) as Resolve;
 }

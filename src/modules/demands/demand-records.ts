@@ -13,9 +13,9 @@ import { addCursor, FeedConditions } from './demand-feed-sql.js';
  */
 
 /*
- * The keys below are read from a record's stored foreign keys, and from an entity's references by
- * their key property: `referenceKeyOf`'s generic path (wrap → getPrimaryKey) costs more, and these
- * run once per subscriber and event on the live feed.
+ * The keys below are read from a record's stored foreign keys (its reference getters would build
+ * managed references), and from an entity's references by their key property. They run once per
+ * subscriber and event on the live feed.
  */
 
 /** The code of a demand's region, without building a reference for a record. */

@@ -13,7 +13,7 @@ import {
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { organizationPropertiesSelected } from './organization-selection.js';
-import { referenceKeyOf } from '../../core/read-records.js';
+import { foreignKeyOf, isRecord } from '../../core/read-records.js';
 import type { Context } from '../../core/context.js';
 import { ConnectionType, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { Region } from '../regions/region.entity.js';
@@ -228,7 +228,9 @@ export class OrganizationResolver {
 
   @FieldResolver(() => Region, { description: 'The region it is registered in.' })
   homeRegion(@Ctx() ctx: Context, @Root() org: Organization): Region | Promise<Region> {
-    return ctx.services.reference.regions.get(ctx.em, referenceKeyOf(org, 'homeRegion') as string);
+    // A record holds the code; its reference getter would build a managed reference to read it.
+    const code = isRecord(org) ? (foreignKeyOf(org, 'homeRegion') as string) : org.homeRegion.code;
+    return ctx.services.reference.regions.get(ctx.em, code);
   }
 
   @FieldResolver(() => [Region], { description: 'Regions it serves; each covers its whole subtree.' })
