@@ -12,6 +12,7 @@ import { loadConfig } from '../../src/core/config.js';
 import { connectOrm, migrate } from '../../src/core/db.js';
 import { loadReferenceData } from '../../src/core/reference-data.js';
 import { hashPassword } from '../../src/core/passwords.js';
+import { profileBetweenSignals } from '../src/window-profile.js';
 
 const mode = process.argv[2] ?? 'serve';
 const config = loadConfig({ ...process.env, HOST: '127.0.0.1' });
@@ -29,6 +30,8 @@ if (mode === 'setup') {
 
 const app = await createApp({ config, orm, log });
 const url = await app.listen(0, '127.0.0.1');
+// BENCH_WINDOW_PROFILE_DIR: profile only between two SIGUSR2 (the fan-out's measured events).
+if (process.env.BENCH_WINDOW_PROFILE_DIR) profileBetweenSignals(process.env.BENCH_WINDOW_PROFILE_DIR);
 process.stdout.write(`listening ${url}\n`);
 process.on('SIGTERM', () => {
   void app

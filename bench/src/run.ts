@@ -49,7 +49,10 @@ const only = new Set(
   (argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (soak ? 'soak' : '1,2,3,4,5')).split(','),
 );
 const minutes = Number(argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
-/** --profile=DIR: Niudai's server writes a V8 CPU profile there on exit (read it with bench/src/profile-summary.ts). */
+/**
+ * --profile=DIR: Niudai's server writes a V8 CPU profile there (read it with
+ * bench/src/profile-summary.ts): on exit, or in fan-out of the measured events alone.
+ */
 const profileDir = argv.find((a) => a.startsWith('--profile='))?.slice(10);
 /** --fanout=5000 --shares=1: only these fan-out sizes and matching shares (for a focused rerun). */
 const FANOUT_TOTALS = argv
@@ -186,17 +189,30 @@ async function createDatabase(ctx: Ctx, name: string): Promise<string> {
   return url;
 }
 
-function startNiudai(ctx: Ctx, url: string): Promise<Child> {
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+/**
+ * With --profile, the server profiles its whole life, or with `window` only between the two
+ * SIGUSR2 that {@link profileWindow} sends (window-profile.ts).
+ */
+function startNiudai(ctx: Ctx, url: string, options: { window?: boolean } = {}): Promise<Child> {
+  const whole = profileDir && !options.window;
+  const profile = whole ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
+  const windowDir = profileDir && options.window ? path.resolve(profileDir) : undefined;
   return spawnServer(
     'niudai',
     process.execPath,
     [...profile, '--import', 'tsx/esm', 'bench/servers/niudai.ts', 'serve'],
     {
       cwd: REPO,
-      env: { ...ctx.niudaiEnv, DATABASE_URL: url },
+      env: { ...ctx.niudaiEnv, DATABASE_URL: url, BENCH_WINDOW_PROFILE_DIR: windowDir },
     },
   );
+}
+
+/** Starts or ends the server's windowed profile (only with --profile). */
+async function profileWindow(server: Child): Promise<void> {
+  if (!profileDir) return;
+  process.kill(server.pid, 'SIGUSR2');
+  await sleep(300);
 }
 function startPostGraphile(url: string): Promise<Child> {
   return spawnServer(
@@ -491,7 +507,7 @@ async function fanoutRun(
   matching: number,
   events: number,
 ): Promise<FanoutRow> {
-  const server = await startNiudai(ctx, url);
+  const server = await startNiudai(ctx, url, { window: true });
   const db = new pg.Pool({ connectionString: url, max: 2 });
   const procs: ClientProc[] = [];
   try {
@@ -566,6 +582,7 @@ async function fanoutRun(
     const rss1 = processRssBytes(server.pid);
 
     await ctx.statements.reset();
+    await profileWindow(server);
     const cpu0 = processCpuSeconds(server.pid);
     const db0 = postgresCpuSeconds(ctx.postmaster);
     const commits = new Map<string, number>();
@@ -576,6 +593,7 @@ async function fanoutRun(
     }
     const cpu1 = processCpuSeconds(server.pid);
     const db1 = postgresCpuSeconds(ctx.postmaster);
+    await profileWindow(server);
     const sql = await ctx.statements.read();
     const latencies: number[] = [];
     for (const p of procs) {

@@ -58,8 +58,6 @@ export function groupsAgree(served: readonly string[], wanted: readonly string[]
 export function matches(spec: MatchSpec, event: FeedEvent): boolean {
   if (spec.topic !== event.topic) return false;
   if (spec.kind === 'entity') return spec.entityId === event.entityId;
-  const onAxis = (codes: readonly string[], path: readonly string[]) =>
-    codes.includes(ANY) || codes.some((code) => path.includes(code));
   return (
     onAxis(spec.categoryCodes, event.categoryPath) &&
     onAxis(spec.regionCodes, event.regionPath) &&
@@ -68,6 +66,13 @@ export function matches(spec: MatchSpec, event: FeedEvent): boolean {
     groupsAgree(spec.servedGroups, event.targetGroups) &&
     (spec.requiredGroups.length === 0 || event.targetGroups.some((g) => spec.requiredGroups.includes(g)))
   );
+}
+
+/** Whether a path lies in one of the served subtrees (or the axis is not limited). */
+function onAxis(codes: readonly string[], path: readonly string[]): boolean {
+  if (codes.includes(ANY)) return true;
+  for (const code of codes) if (path.includes(code)) return true;
+  return false;
 }
 
 const SEP = '\u0000';

@@ -36,8 +36,11 @@ export interface ShareTicket {
    * on the permission class the ticket was made for — never on anything else about the viewer.
    */
   readonly fields: ReadonlySet<string>;
-  /** Memoizes `make` under `key` for this payload and class (see EventPass). */
-  memo<T>(key: string, make: () => T): T;
+  /**
+   * Executed results of this payload for this class, by operation (document and variables). A feed
+   * makes one ticket per event and class (see EventPass), so the map lives as long as the event.
+   */
+  readonly results: Map<string, Promise<ExecutionResult>>;
 }
 
 /** The ticket on a payload, if it has one. */
@@ -109,8 +112,9 @@ function mapResults(
 
 /**
  * A drop-in for graphql-js's `subscribe` (graphql-ws's `subscribe` option) that shares executions
- * between subscribers as described above. The selection and the document key are computed once per
- * subscription, lazily, on its first ticketed event.
+ * between subscribers as described above. What a subscription selects, whether a ticket covers it,
+ * and its operation key are worked out once per subscription, not per event: thousands of
+ * subscribers of one event each pay a map lookup, not a walk of their document.
  */
 export async function sharedSubscribe(
   args: ExecutionArgs,
@@ -118,19 +122,27 @@ export async function sharedSubscribe(
   const source = await createSourceEventStream(args);
   if (!(Symbol.asyncIterator in source)) return source;
   let selected: Set<string> | null = null;
-  let documentKey: string | null = null;
-  const run = async (payload: unknown): Promise<ExecutionResult> => {
-    const once = async () => execute({ ...args, rootValue: payload });
+  let checked: ReadonlySet<string> | null = null;
+  let covered = false;
+  let operationKey: string | null = null;
+  const once = async (payload: unknown) => execute({ ...args, rootValue: payload });
+  const run = (payload: unknown): Promise<ExecutionResult> => {
     const ticket = ticketOf(payload);
-    if (!ticket) return once();
-    selected ??= selectedCoordinates(args.schema, args.document, args.operationName);
-    if (!coveredBy(selected, ticket.fields)) return once();
-    documentKey ??= JSON.stringify([
+    if (!ticket) return once(payload);
+    if (ticket.fields !== checked) {
+      selected ??= selectedCoordinates(args.schema, args.document, args.operationName);
+      covered = coveredBy(selected, ticket.fields);
+      checked = ticket.fields;
+    }
+    if (!covered) return once(payload);
+    operationKey ??= JSON.stringify([
       print(args.document),
       args.operationName ?? null,
       args.variableValues ?? null,
     ]);
-    return ticket.memo(`execute:${documentKey}`, once);
+    let result = ticket.results.get(operationKey);
+    if (!result) ticket.results.set(operationKey, (result = once(payload)));
+    return result;
   };
   return mapResults(source, run);
 }

@@ -19,6 +19,8 @@ export interface SubscriberStreamOptions {
 export const DEFAULT_BUFFER_SIZE = 256;
 const DEFAULT_BATCH_SIZE = 200;
 
+const DONE: IteratorResult<FeedEvent> = { done: true, value: undefined };
+
 /**
  * One subscriber's feed: replay from the table, then live, with no gap and no duplicate.
  *
@@ -26,6 +28,11 @@ const DEFAULT_BATCH_SIZE = 200;
  * query's snapshot reaches its buffer; events seen on both paths are dropped by seq. A subscriber
  * that does not read cannot grow memory: when its buffer is full the buffer is dropped and the
  * stream falls back to replaying from the table from the last seq it delivered.
+ *
+ * A live subscriber spends its life waiting in `next()`; `deliver` hands it the event directly.
+ * (This was an async generator: its resume, yield and settle cost three promise turns per event
+ * and subscriber, which 5,000 subscribers of one event pay all at once.) Like any iterator read with
+ * `for await`, it serves one `next()` at a time.
  */
 export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterator<FeedEvent> {
   readonly spec: MatchSpec;
@@ -33,12 +40,18 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
   private readonly read: ReadEvents;
   private readonly bufferSize: number;
   private readonly batchSize: number;
+  /** Live events not yet read. */
   private buffer: FeedEvent[] = [];
+  /** Rows of the last replay query not yet read. */
+  private replayed: FeedEvent[] = [];
   private lastSent: number;
+  /** The table must be read (from `lastSent`) before the live buffer: at start, after an overflow. */
   private needReplay = true;
+  /** The last replay query filled its batch: the table may hold more. */
+  private replayMore = false;
   private closed = false;
-  private wake: (() => void) | null = null;
-  private readonly events: AsyncGenerator<FeedEvent>;
+  /** The consumer's pending `next()`, when it is waiting for a live event. */
+  private waiter: ((result: IteratorResult<FeedEvent>) => void) | null = null;
   /** How many times the buffer overflowed (for logs and tests). */
   overflows = 0;
 
@@ -50,7 +63,6 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
     this.index.add(this);
-    this.events = this.run();
   }
 
   /** The seq of the last event handed to the consumer. */
@@ -63,9 +75,16 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     return this.buffer.length;
   }
 
-  /** Called by the match index, synchronously: only queues. */
+  /** Called by the match index, synchronously: hands the event to a waiting reader, or queues it. */
   deliver(event: FeedEvent): void {
     if (this.closed || event.seq <= this.lastSent) return;
+    const waiter = this.waiter;
+    if (waiter && !this.replayDue() && this.buffer.length === 0) {
+      this.waiter = null;
+      this.lastSent = event.seq;
+      waiter({ done: false, value: event });
+      return;
+    }
     if (this.buffer.length >= this.bufferSize) {
       // The table still has every dropped event: replay them when the consumer reads again.
       this.buffer = [];
@@ -74,23 +93,25 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     } else {
       this.buffer.push(event);
     }
-    this.signal();
   }
 
   next(): Promise<IteratorResult<FeedEvent>> {
-    return this.events.next();
+    if (this.waiter) return Promise.reject(new Error('SubscriberStream: one next() at a time'));
+    if (this.closed) return Promise.resolve(DONE);
+    const event = this.take();
+    if (event) return Promise.resolve({ done: false, value: event });
+    if (this.replayDue()) return this.replay();
+    return new Promise((resolve) => (this.waiter = resolve));
   }
 
   /** Called by graphql-ws when the client unsubscribes or the socket closes. */
   async return(): Promise<IteratorResult<FeedEvent>> {
     this.close();
-    await this.events.return(undefined);
-    return { done: true, value: undefined };
+    return DONE;
   }
 
   async throw(error?: unknown): Promise<IteratorResult<FeedEvent>> {
     this.close();
-    await this.events.return(undefined);
     throw error;
   }
 
@@ -103,45 +124,49 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     if (this.closed) return;
     this.closed = true;
     this.buffer = [];
+    this.replayed = [];
     this.index.remove(this);
-    this.signal();
+    const waiter = this.waiter;
+    this.waiter = null;
+    waiter?.(DONE);
   }
 
-  private signal(): void {
-    const wake = this.wake;
-    this.wake = null;
-    wake?.();
+  private replayDue(): boolean {
+    return this.needReplay || this.replayMore || this.replayed.length > 0;
   }
 
-  private async *run(): AsyncGenerator<FeedEvent> {
-    try {
-      while (!this.closed) {
-        if (this.needReplay) {
-          this.needReplay = false;
-          // Replay until the table has nothing newer; an overflow meanwhile sets needReplay again.
-          for (;;) {
-            const rows = await this.read(this.spec, this.lastSent, this.batchSize);
-            for (const event of rows) {
-              if (this.closed) return;
-              if (event.seq <= this.lastSent) continue;
-              this.lastSent = event.seq;
-              yield event;
-            }
-            if (rows.length < this.batchSize || this.closed) break;
-          }
-          continue;
-        }
-        const event = this.buffer.shift();
-        if (event) {
-          if (event.seq <= this.lastSent) continue;
-          this.lastSent = event.seq;
-          yield event;
-          continue;
-        }
-        await new Promise<void>((resolve) => (this.wake = resolve));
-      }
-    } finally {
-      this.close();
+  /** The next unsent event: replayed rows first, the live buffer once no replay is due. */
+  private take(): FeedEvent | undefined {
+    while (this.replayed.length > 0) {
+      const event = this.replayed.shift()!;
+      if (event.seq > this.lastSent) return this.sent(event);
     }
+    if (this.needReplay || this.replayMore) return undefined;
+    while (this.buffer.length > 0) {
+      const event = this.buffer.shift()!;
+      if (event.seq > this.lastSent) return this.sent(event);
+    }
+    return undefined;
+  }
+
+  private sent(event: FeedEvent): FeedEvent {
+    this.lastSent = event.seq;
+    return event;
+  }
+
+  /** Reads the next batch from the table (an overflow meanwhile asks for another), then reads on. */
+  private async replay(): Promise<IteratorResult<FeedEvent>> {
+    this.needReplay = false;
+    this.replayMore = false;
+    try {
+      const rows = await this.read(this.spec, this.lastSent, this.batchSize);
+      if (this.closed) return DONE;
+      this.replayed = rows;
+      this.replayMore = rows.length >= this.batchSize;
+    } catch (error) {
+      this.close();
+      throw error;
+    }
+    return this.next();
   }
 }

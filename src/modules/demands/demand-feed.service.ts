@@ -1,3 +1,4 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
@@ -12,6 +13,7 @@ import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-executi
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
 import { factsOf } from './demand.service.js';
+import type { DemandFacts } from './demand-access.js';
 import {
   DEMAND_EVENT_SHAREABLE,
   demandFeedSpec,
@@ -42,17 +44,46 @@ function cursorOf(after: string | null | undefined): number | null {
   return seq;
 }
 
+/** What every subscriber handed one live event shares: a fork, and the demand's row and facts. */
+class SharedDemandEvent {
+  readonly em: EntityManager;
+  readonly loaded: Promise<{ demand: Demand; facts: DemandFacts } | null>;
+  /** One pushed item per permission class (with its share ticket), made by the first of the class. */
+  readonly items = new Map<string, DemandFeedItem>();
+
+  constructor(base: EntityManager, event: FeedEvent) {
+    this.em = base.fork();
+    this.loaded = this.em
+      .findOne(Demand, { id: event.entityId })
+      .then((demand) => (demand ? { demand, facts: factsOf(demand) } : null));
+    // Subscribers await it only after their own facts: a failed load must not count as unhandled
+    // meanwhile (each of them still sees the error).
+    this.loaded.catch(() => undefined);
+  }
+
+  itemFor(event: FeedEvent, demand: Demand, viewClass: string): DemandFeedItem {
+    let item = this.items.get(viewClass);
+    if (!item) {
+      const ticket: ShareTicket = { fields: DEMAND_EVENT_SHAREABLE, results: new Map() };
+      item = { cursor: String(event.seq), demand, [SHARE_TICKET]: ticket };
+      this.items.set(viewClass, item);
+    }
+    return item;
+  }
+}
+
 /**
  * Resolves each event's demand for this subscriber, skipping what it may not read.
  *
- * Subscribers handed the same live event share one EntityManager fork and one load of the row
- * (EventHub.pass): their field resolvers then batch into the same dataloader calls, so an event
- * costs a constant number of SQL statements however many subscribers it reaches. The decisions stay
- * per subscriber: each is judged by its own viewer facts (batched too, one query per pass) with the
- * same rules as `demand(id)`. The result carries a share ticket for its permission class, so
- * identical subscriptions of one class execute once (shared-execution.ts). The fork becomes the
- * context's `em` for that event, so field resolvers use it: graphql-ws executes one event at a time
- * per subscription. A fresh fork per event (never the subscription's own) keeps rows current.
+ * Subscribers handed the same live event share one {@link SharedDemandEvent} (EventHub.pass): one
+ * EntityManager fork and one load of the row, so their field resolvers batch into the same
+ * dataloader calls and an event costs a constant number of SQL statements however many subscribers
+ * it reaches. The decisions stay per subscriber: each is judged by its own viewer facts (their
+ * verification re-read per event, batched too) with the same rules as `demand(id)`. Subscribers of
+ * one permission class get the same item, whose share ticket lets identical subscriptions execute
+ * once (shared-execution.ts). The fork becomes the context's `em` for that event, so field resolvers
+ * use it: graphql-ws executes one event at a time per subscription. A fresh fork per event (never
+ * the subscription's own) keeps rows current.
  */
 function resolveEach(
   ctx: Context,
@@ -62,29 +93,25 @@ function resolveEach(
 ): AsyncIterableIterator<DemandFeedItem> {
   const base = ctx.em;
   const pass = ctx.services.events.pass;
-  // The context outlives many events, but `loadViewer` read the organizations' verification once, at
-  // subscribe time: drop it, so each event re-reads it (batched per pass) and an organization
-  // suspended meanwhile stops hearing of demands it could no longer read by query.
-  if (ctx.viewer?.verifiedOrgIds) ctx.viewer = { ...ctx.viewer, verifiedOrgIds: undefined };
+  const viewer = requireViewer(ctx.viewer);
+  const currentFacts = ctx.services.demands.liveViewerFacts(viewer);
+  // Field resolvers that run per subscriber read the viewer's facts from the context, where
+  // `loadViewer` stored its organizations' verification at subscribe time: drop it, so they re-read
+  // it per event as `currentFacts` does.
+  if (viewer.verifiedOrgIds) ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
   return mapStream(stream, async (event: FeedEvent) => {
-    const shared = <T>(key: string, make: () => T): T => pass.shared(event, `demand:${key}`, make);
-    const em = shared('em', () => base.fork());
-    const viewer = await ctx.services.demands.viewerFacts({ ...ctx, em });
-    if (!viewer) return null;
-    const demand = await shared('row', () => em.findOne(Demand, { id: event.entityId }));
-    if (!demand) return null;
-    const facts = factsOf(demand);
-    if (!(endorser || canSeeDemand(viewer, facts)) || !accept(demand)) return null;
-    ctx.em = em;
+    const shared = pass.shared(event, 'demand:event', () => new SharedDemandEvent(base, event));
+    const viewerFacts = await currentFacts(shared.em);
+    const loaded = await shared.loaded;
+    if (!loaded) return null;
+    const { demand } = loaded;
+    if (!(endorser || canSeeDemand(viewerFacts, loaded.facts)) || !accept(demand)) return null;
+    ctx.em = shared.em;
     const viewClass = demandViewClass({
-      revealsSubmitter: revealsSubmitter(viewer, facts),
-      revealsContact: revealsContact(viewer, facts),
+      revealsSubmitter: revealsSubmitter(viewerFacts, loaded.facts),
+      revealsContact: revealsContact(viewerFacts, loaded.facts),
     });
-    const ticket: ShareTicket = {
-      fields: DEMAND_EVENT_SHAREABLE,
-      memo: (key, make) => shared(`${viewClass}:${key}`, make),
-    };
-    return { cursor: String(event.seq), demand, [SHARE_TICKET]: ticket };
+    return shared.itemFor(event, demand, viewClass);
   });
 }
 

@@ -56,21 +56,35 @@ export class DemandViewerFacts {
   private async loadViewerFacts(ctx: Context): Promise<DemandViewer | null> {
     const viewer = ctx.viewer;
     if (!viewer) return null;
-    const memberOrgIds = [...viewer.memberships.keys()];
+    const fixed = fixedFacts(viewer);
     // `loadViewer` reads which are verified together with the account; others are looked up here.
     const known = viewer.verifiedOrgIds ? new Set(viewer.verifiedOrgIds) : null;
-    const loader = this.verifiedLoader(ctx.em);
-    const verified = known
-      ? memberOrgIds.map((id) => known.has(id))
-      : await Promise.all(memberOrgIds.map((id) => loader.load(id)));
-    const scope = viewer.user.regionScope;
-    return {
-      userId: viewer.userId,
-      isAdmin: viewer.roles.has(Role.ADMIN),
-      isWorker: viewer.roles.has(Role.WORKER),
-      unionScope: viewer.roles.has(Role.UNION_STAFF) && scope ? scope.code : null,
-      memberOrgIds,
-      verifiedOrgIds: memberOrgIds.filter((_, i) => verified[i]),
+    if (known) return { ...fixed, verifiedOrgIds: fixed.memberOrgIds.filter((id) => known.has(id)) };
+    return { ...fixed, verifiedOrgIds: await this.verifiedAmong(ctx.em, fixed.memberOrgIds) };
+  }
+
+  /** Which of `ids` are VERIFIED, through the fork's batched loader. */
+  private async verifiedAmong(em: EntityManager, ids: readonly number[]): Promise<number[]> {
+    const loader = this.verifiedLoader(em);
+    const verified = await Promise.all(ids.map((id) => loader.load(id)));
+    return ids.filter((_, i) => verified[i]);
+  }
+
+  /**
+   * A live subscriber's facts, judged afresh for each event it is handed. Everything but the
+   * organizations' verification is fixed for the subscription (the account was read when it
+   * subscribed); verification is re-read per event, batched over every subscriber resolving the
+   * event in the same fork, so an organization suspended meanwhile stops hearing of demands it could
+   * no longer read by query. The previous answer is returned while nothing changed.
+   */
+  liveFacts(viewer: Viewer): (em: EntityManager) => Promise<DemandViewer> {
+    const fixed = fixedFacts(viewer);
+    let last: DemandViewer = fixed;
+    return async (em) => {
+      if (fixed.memberOrgIds.length === 0) return fixed;
+      const verifiedOrgIds = await this.verifiedAmong(em, fixed.memberOrgIds);
+      if (!sameIds(verifiedOrgIds, last.verifiedOrgIds)) last = { ...fixed, verifiedOrgIds };
+      return last;
     };
   }
 
@@ -79,4 +93,21 @@ export class DemandViewerFacts {
     requireViewer(ctx.viewer);
     return (await this.viewerFacts(ctx)) as DemandViewer;
   }
+}
+
+/** The facts that do not change while the viewer's account is loaded: all but verification. */
+function fixedFacts(viewer: Viewer): DemandViewer {
+  const scope = viewer.user.regionScope;
+  return {
+    userId: viewer.userId,
+    isAdmin: viewer.roles.has(Role.ADMIN),
+    isWorker: viewer.roles.has(Role.WORKER),
+    unionScope: viewer.roles.has(Role.UNION_STAFF) && scope ? scope.code : null,
+    memberOrgIds: [...viewer.memberships.keys()],
+    verifiedOrgIds: [],
+  };
+}
+
+function sameIds(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Limits } from '../../core/config.js';
 import type { Actor, Context } from '../../core/context.js';
+import type { Viewer } from '../../core/auth.js';
 import type { Page } from '../../core/relay/connection.js';
 import type { Demand, DemandProgress } from './demand.entity.js';
 import type { DemandViewer } from './demand-access.js';
@@ -60,6 +61,11 @@ export class DemandService {
   /** The viewer's facts for the access rules, or null when anonymous. One query per operation. */
   viewerFacts(ctx: Context): Promise<DemandViewer | null> {
     return this.viewers.viewerFacts(ctx);
+  }
+
+  /** A live subscriber's facts, judged afresh for each event (DemandViewerFacts.liveFacts). */
+  liveViewerFacts(viewer: Viewer): (em: EntityManager) => Promise<DemandViewer> {
+    return this.viewers.liveFacts(viewer);
   }
 
   /** The demand if it exists and the viewer may see it; null otherwise (also for anonymous viewers). */

@@ -48,15 +48,9 @@ function counting(): { schema: GraphQLSchema; calls: { id: number; secret: numbe
   return { schema, calls };
 }
 
-/** A ticket whose memo is one Map, as EventPass keeps for one event and class. */
-function ticket(fields: string[], memo = new Map<string, unknown>()): ShareTicket {
-  return {
-    fields: new Set(fields),
-    memo<T>(key: string, make: () => T): T {
-      if (!memo.has(key)) memo.set(key, make());
-      return memo.get(key) as T;
-    },
-  };
+/** A ticket over one results map, as a feed makes for one event and class. */
+function ticket(fields: string[], results = new Map<string, Promise<ExecutionResult>>()): ShareTicket {
+  return { fields: new Set(fields), results };
 }
 
 async function first(
@@ -95,11 +89,11 @@ describe('selectedCoordinates', () => {
 describe('sharedSubscribe', () => {
   it('executes once for subscribers of one class sending the same operation', async () => {
     const { schema, calls } = counting();
-    const memo = new Map<string, unknown>();
+    const results = new Map<string, Promise<ExecutionResult>>();
     const query = 'subscription { feed { item { id } } }';
-    const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, memo) };
+    const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, results) };
     const a = await first(schema, query, [payload]);
-    const b = await first(schema, query, [{ ...payload, [SHARE_TICKET]: ticket(SAFE, memo) }]);
+    const b = await first(schema, query, [{ ...payload, [SHARE_TICKET]: ticket(SAFE, results) }]);
     expect(a).toEqual({ data: { feed: { item: { id: '7' } } } });
     expect(b).toBe(a);
     expect(calls.id).toBe(1);
@@ -107,9 +101,9 @@ describe('sharedSubscribe', () => {
 
   it('executes per subscriber when a selected field is not shareable, or the payload has no ticket', async () => {
     const { schema, calls } = counting();
-    const memo = new Map<string, unknown>();
+    const results = new Map<string, Promise<ExecutionResult>>();
     const withSecret = 'subscription { feed { item { id secret } } }';
-    const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, memo) };
+    const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, results) };
     await first(schema, withSecret, [payload]);
     await first(schema, withSecret, [payload]);
     expect(calls.secret).toBe(2);
@@ -121,8 +115,8 @@ describe('sharedSubscribe', () => {
 
   it('keeps different variables or documents apart', async () => {
     const { schema, calls } = counting();
-    const memo = new Map<string, unknown>();
-    const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, memo) };
+    const results = new Map<string, Promise<ExecutionResult>>();
+    const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, results) };
     await first(schema, 'subscription A { feed { item { id } } }', [payload]);
     await first(schema, 'subscription B { feed { item { id } } }', [payload]);
     expect(calls.id).toBe(2);
