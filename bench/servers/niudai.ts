@@ -31,7 +31,10 @@ if (mode === 'setup') {
 const app = await createApp({ config, orm, log });
 const url = await app.listen(0, '127.0.0.1');
 // BENCH_WINDOW_PROFILE_DIR: profile only between two SIGUSR2 (the fan-out's measured events).
-if (process.env.BENCH_WINDOW_PROFILE_DIR) profileBetweenSignals(process.env.BENCH_WINDOW_PROFILE_DIR);
+if (process.env.BENCH_WINDOW_PROFILE_DIR)
+  profileBetweenSignals(process.env.BENCH_WINDOW_PROFILE_DIR, {
+    heap: process.env.BENCH_PROFILE_HEAP === '1',
+  });
 process.stdout.write(`listening ${url}\n`);
 process.on('SIGTERM', () => {
   void app

@@ -54,6 +54,8 @@ const minutes = Number(argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?
  * bench/src/profile-summary.ts): on exit, or in fan-out of the measured events alone.
  */
 const profileDir = argv.find((a) => a.startsWith('--profile='))?.slice(10);
+/** --profile-heap: with --profile, fan-out also samples allocations (slower; for what the GC collects). */
+const profileHeap = argv.includes('--profile-heap');
 /** --fanout=5000 --shares=1: only these fan-out sizes and matching shares (for a focused rerun). */
 const FANOUT_TOTALS = argv
   .find((a) => a.startsWith('--fanout='))
@@ -203,7 +205,12 @@ function startNiudai(ctx: Ctx, url: string, options: { window?: boolean } = {}):
     [...profile, '--import', 'tsx/esm', 'bench/servers/niudai.ts', 'serve'],
     {
       cwd: REPO,
-      env: { ...ctx.niudaiEnv, DATABASE_URL: url, BENCH_WINDOW_PROFILE_DIR: windowDir },
+      env: {
+        ...ctx.niudaiEnv,
+        DATABASE_URL: url,
+        BENCH_WINDOW_PROFILE_DIR: windowDir,
+        BENCH_PROFILE_HEAP: profileHeap ? '1' : undefined,
+      },
     },
   );
 }

@@ -17,7 +17,8 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
 };
 
-export function profileBetweenSignals(dir: string): void {
+/** `heap`: also sample allocations (`….heapprofile`); it slows the process, so CPU figures inflate. */
+export function profileBetweenSignals(dir: string, options: { heap?: boolean } = {}): void {
   const session = new Session();
   session.connect();
   let running = false;
@@ -41,6 +42,7 @@ export function profileBetweenSignals(dir: string): void {
         await session.post('Profiler.enable');
         await session.post('Profiler.setSamplingInterval', { interval: 200 });
         await session.post('Profiler.start');
+        if (!options.heap) return;
         await session.post('HeapProfiler.enable');
         // Every 4 KiB allocated, with what is collected kept in: what the scavenges are made of.
         await session.post('HeapProfiler.startSampling', {
@@ -52,10 +54,12 @@ export function profileBetweenSignals(dir: string): void {
       }
       running = false;
       const { profile } = await session.post('Profiler.stop');
-      const { profile: heap } = await session.post('HeapProfiler.stopSampling');
       const file = path.join(dir, `window-${process.pid}-${++written}`);
       writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
-      writeFileSync(`${file}.heapprofile`, JSON.stringify(heap));
+      if (options.heap) {
+        const { profile: heap } = await session.post('HeapProfiler.stopSampling');
+        writeFileSync(`${file}.heapprofile`, JSON.stringify(heap));
+      }
       writeFileSync(`${file}.gc.json`, JSON.stringify(gc, null, 2));
     })();
   });

@@ -12,7 +12,9 @@ import { VerificationStatus } from '../organizations/organization.enums.js';
 import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-execution.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
-import { factsOf } from './demand.service.js';
+import { factsOf, type DemandService } from './demand.service.js';
+import { LiveViewerFacts } from './demand-viewer-facts.js';
+import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import type { DemandFacts } from './demand-access.js';
 import {
   DEMAND_EVENT_SHAREABLE,
@@ -44,15 +46,22 @@ function cursorOf(after: string | null | undefined): number | null {
   return seq;
 }
 
-/** What every subscriber handed one live event shares: a fork, and the demand's row and facts. */
+/**
+ * What every subscriber handed one live event shares: a fork, the demand's row and facts, and the
+ * verification of the subscribers' organizations.
+ */
 class SharedDemandEvent {
   readonly em: EntityManager;
   readonly loaded: Promise<{ demand: Demand; facts: DemandFacts } | null>;
   /** One pushed item per permission class (with its share ticket), made by the first of the class. */
   readonly items = new Map<string, DemandFeedItem>();
 
-  constructor(base: EntityManager, event: FeedEvent) {
+  /** The subscribers' organizations' verification, read once for all of them. */
+  readonly verification: VerifiedOrganizations;
+
+  constructor(base: EntityManager, event: FeedEvent, demands: DemandService) {
     this.em = base.fork();
+    this.verification = demands.verification(this.em);
     this.loaded = this.em
       .findOne(Demand, { id: event.entityId })
       .then((demand) => (demand ? { demand, facts: factsOf(demand) } : null));
@@ -94,15 +103,20 @@ function resolveEach(
   const base = ctx.em;
   const pass = ctx.services.events.pass;
   const viewer = requireViewer(ctx.viewer);
-  const currentFacts = ctx.services.demands.liveViewerFacts(viewer);
+  const live = new LiveViewerFacts(viewer);
   // Field resolvers that run per subscriber read the viewer's facts from the context, where
   // `loadViewer` stored its organizations' verification at subscribe time: drop it, so they re-read
-  // it per event as `currentFacts` does.
+  // it per event as `live` does.
   if (viewer.verifiedOrgIds) ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
   return mapStream(stream, async (event: FeedEvent) => {
-    const shared = pass.shared(event, 'demand:event', () => new SharedDemandEvent(base, event));
-    const viewerFacts = await currentFacts(shared.em);
+    const shared = pass.shared(
+      event,
+      'demand:event',
+      () => new SharedDemandEvent(base, event, ctx.services.demands),
+    );
+    const verified = shared.verification.among(live.memberOrgIds);
     const loaded = await shared.loaded;
+    const viewerFacts = live.given(await verified);
     if (!loaded) return null;
     const { demand } = loaded;
     if (!(endorser || canSeeDemand(viewerFacts, loaded.facts)) || !accept(demand)) return null;

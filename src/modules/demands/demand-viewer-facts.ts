@@ -1,11 +1,8 @@
-import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { selectIds } from '../../core/id-queries.js';
 import type { Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { Role } from '../../core/roles.js';
-import { Organization } from '../organizations/organization.entity.js';
-import { VerificationStatus } from '../organizations/organization.enums.js';
+import { VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import type { DemandViewer } from './demand-access.js';
 
 /**
@@ -20,7 +17,7 @@ export class DemandViewerFacts {
    */
   private readonly viewerCache = new WeakMap<EntityManager, WeakMap<Viewer, Promise<DemandViewer | null>>>();
   /** Per operation: which organizations are VERIFIED, batched over every viewer sharing the fork. */
-  private readonly verifiedCache = new WeakMap<EntityManager, DataLoader<number, boolean>>();
+  private readonly verifiedCache = new WeakMap<EntityManager, VerifiedOrganizations>();
 
   /** The viewer's facts for the access rules, or null when anonymous. One query per operation. */
   viewerFacts(ctx: Context): Promise<DemandViewer | null> {
@@ -35,57 +32,20 @@ export class DemandViewerFacts {
     return facts;
   }
 
-  /** Whether each organization is VERIFIED: one query per fork and tick, whoever asks. */
-  private verifiedLoader(em: EntityManager): DataLoader<number, boolean> {
-    let loader = this.verifiedCache.get(em);
-    if (!loader) {
-      loader = new DataLoader(async (ids: readonly number[]) => {
-        const set = new Set(
-          await selectIds(em, Organization, {
-            id: { $in: [...ids] },
-            verificationStatus: VerificationStatus.VERIFIED,
-          }),
-        );
-        return ids.map((id) => set.has(id));
-      });
-      this.verifiedCache.set(em, loader);
-    }
-    return loader;
+  /** Which organizations are VERIFIED: one query per fork and turn, whoever asks. */
+  verification(em: EntityManager): VerifiedOrganizations {
+    let verified = this.verifiedCache.get(em);
+    if (!verified) this.verifiedCache.set(em, (verified = new VerifiedOrganizations(em)));
+    return verified;
   }
 
   private async loadViewerFacts(ctx: Context): Promise<DemandViewer | null> {
     const viewer = ctx.viewer;
     if (!viewer) return null;
-    const fixed = fixedFacts(viewer);
+    const live = new LiveViewerFacts(viewer);
     // `loadViewer` reads which are verified together with the account; others are looked up here.
     const known = viewer.verifiedOrgIds ? new Set(viewer.verifiedOrgIds) : null;
-    if (known) return { ...fixed, verifiedOrgIds: fixed.memberOrgIds.filter((id) => known.has(id)) };
-    return { ...fixed, verifiedOrgIds: await this.verifiedAmong(ctx.em, fixed.memberOrgIds) };
-  }
-
-  /** Which of `ids` are VERIFIED, through the fork's batched loader. */
-  private async verifiedAmong(em: EntityManager, ids: readonly number[]): Promise<number[]> {
-    const loader = this.verifiedLoader(em);
-    const verified = await Promise.all(ids.map((id) => loader.load(id)));
-    return ids.filter((_, i) => verified[i]);
-  }
-
-  /**
-   * A live subscriber's facts, judged afresh for each event it is handed. Everything but the
-   * organizations' verification is fixed for the subscription (the account was read when it
-   * subscribed); verification is re-read per event, batched over every subscriber resolving the
-   * event in the same fork, so an organization suspended meanwhile stops hearing of demands it could
-   * no longer read by query. The previous answer is returned while nothing changed.
-   */
-  liveFacts(viewer: Viewer): (em: EntityManager) => Promise<DemandViewer> {
-    const fixed = fixedFacts(viewer);
-    let last: DemandViewer = fixed;
-    return async (em) => {
-      if (fixed.memberOrgIds.length === 0) return fixed;
-      const verifiedOrgIds = await this.verifiedAmong(em, fixed.memberOrgIds);
-      if (!sameIds(verifiedOrgIds, last.verifiedOrgIds)) last = { ...fixed, verifiedOrgIds };
-      return last;
-    };
+    return live.given(known ?? (await this.verification(ctx.em).among(live.memberOrgIds)));
   }
 
   /** The viewer's facts; UNAUTHENTICATED for anonymous viewers. */
@@ -95,19 +55,51 @@ export class DemandViewerFacts {
   }
 }
 
-/** The facts that do not change while the viewer's account is loaded: all but verification. */
-function fixedFacts(viewer: Viewer): DemandViewer {
-  const scope = viewer.user.regionScope;
-  return {
-    userId: viewer.userId,
-    isAdmin: viewer.roles.has(Role.ADMIN),
-    isWorker: viewer.roles.has(Role.WORKER),
-    unionScope: viewer.roles.has(Role.UNION_STAFF) && scope ? scope.code : null,
-    memberOrgIds: [...viewer.memberships.keys()],
-    verifiedOrgIds: [],
-  };
-}
+/**
+ * A viewer's facts, split into what is fixed while its account is loaded (all but verification) and
+ * the organizations' verification, which the caller reads.
+ *
+ * The live feed keeps one per subscription and judges each event afresh: it re-reads verification
+ * per event (batched over the event's subscribers, see VerifiedOrganizations), so an organization
+ * suspended meanwhile stops hearing of demands it could no longer read by query. While nothing
+ * changed, the same facts object comes back, so thousands of subscribers allocate nothing here.
+ */
+export class LiveViewerFacts {
+  private readonly fixed: DemandViewer;
+  private last: DemandViewer;
 
-function sameIds(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((id, i) => id === b[i]);
+  constructor(viewer: Viewer) {
+    const scope = viewer.user.regionScope;
+    this.fixed = {
+      userId: viewer.userId,
+      isAdmin: viewer.roles.has(Role.ADMIN),
+      isWorker: viewer.roles.has(Role.WORKER),
+      unionScope: viewer.roles.has(Role.UNION_STAFF) && scope ? scope.code : null,
+      memberOrgIds: [...viewer.memberships.keys()],
+      verifiedOrgIds: [],
+    };
+    this.last = this.fixed;
+  }
+
+  /** The organizations whose verification the facts depend on. */
+  get memberOrgIds(): readonly number[] {
+    return this.fixed.memberOrgIds;
+  }
+
+  /** The facts, given the verified organizations (a superset of the viewer's is fine). */
+  given(verified: ReadonlySet<number>): DemandViewer {
+    const last = this.last.verifiedOrgIds;
+    let matched = 0;
+    for (const id of this.fixed.memberOrgIds) {
+      if (!verified.has(id)) continue;
+      if (last[matched] !== id) return this.remember(verified);
+      matched += 1;
+    }
+    return matched === last.length ? this.last : this.remember(verified);
+  }
+
+  private remember(verified: ReadonlySet<number>): DemandViewer {
+    const verifiedOrgIds = this.fixed.memberOrgIds.filter((id) => verified.has(id));
+    return (this.last = { ...this.fixed, verifiedOrgIds });
+  }
 }

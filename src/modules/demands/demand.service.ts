@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Limits } from '../../core/config.js';
 import type { Actor, Context } from '../../core/context.js';
-import type { Viewer } from '../../core/auth.js';
 import type { Page } from '../../core/relay/connection.js';
 import type { Demand, DemandProgress } from './demand.entity.js';
 import type { DemandViewer } from './demand-access.js';
@@ -18,6 +17,7 @@ import type {
 } from './demand.inputs.js';
 import type { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 import { DemandViewerFacts } from './demand-viewer-facts.js';
+import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import { DemandQueriesService, type RankedOrganization } from './demand-queries.service.js';
 import { DemandSubmissionService } from './demand-submission.service.js';
 import { DemandClaimsService } from './demand-claims.service.js';
@@ -63,9 +63,9 @@ export class DemandService {
     return this.viewers.viewerFacts(ctx);
   }
 
-  /** A live subscriber's facts, judged afresh for each event (DemandViewerFacts.liveFacts). */
-  liveViewerFacts(viewer: Viewer): (em: EntityManager) => Promise<DemandViewer> {
-    return this.viewers.liveFacts(viewer);
+  /** Which organizations are VERIFIED, batched per fork and turn (the live feed re-reads it per event). */
+  verification(em: EntityManager): VerifiedOrganizations {
+    return this.viewers.verification(em);
   }
 
   /** The demand if it exists and the viewer may see it; null otherwise (also for anonymous viewers). */

@@ -97,6 +97,34 @@ describe('SubscriberStream', () => {
     await stream.return();
   });
 
+  it('hands a live event straight to a waiting reader, without buffering it', async () => {
+    const feed = fakeFeed();
+    const stream = new SubscriberStream({ index: feed.index, spec, after: 0, read: feed.read });
+    expect(await take(stream, 0)).toEqual([]);
+    const waiting = stream.next();
+    // The first next() replays the (empty) table; wait until the stream waits for live events.
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    feed.commit(1);
+    expect(stream.buffered).toBe(0);
+    expect((await waiting).value?.seq).toBe(1);
+    feed.commit(2);
+    feed.commit(3);
+    expect(stream.buffered).toBe(2);
+    expect(await take(stream, 2)).toEqual([2, 3]);
+    expect(feed.reads).toBe(1);
+    await stream.return();
+  });
+
+  it('serves one next() at a time, as for-await reads', async () => {
+    const feed = fakeFeed();
+    const stream = new SubscriberStream({ index: feed.index, spec, after: 0, read: feed.read });
+    const first = stream.next();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await expect(stream.next()).rejects.toThrow(/one next\(\) at a time/);
+    await stream.return();
+    expect((await first).done).toBe(true);
+  });
+
   it('ends a pending read when closed', async () => {
     const feed = fakeFeed();
     const stream = new SubscriberStream({ index: feed.index, spec, after: 0, read: feed.read });

@@ -1,0 +1,56 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { selectIds } from '../../core/id-queries.js';
+import { Organization } from './organization.entity.js';
+import { VerificationStatus } from './organization.enums.js';
+
+const NONE: Promise<ReadonlySet<number>> = Promise.resolve(new Set());
+
+/**
+ * Which organizations are VERIFIED, read for many callers at once: the ids asked for within one
+ * turn of the event loop go into one query, and every caller of that turn gets the same answer (the
+ * verified ids among them). An id already read is answered from its query.
+ *
+ * The live feed asks once per subscriber of an event, thousands in one turn. A dataloader would make
+ * a promise per id and caller (and one more on every cache hit); here a caller costs a map lookup and
+ * shares one promise.
+ */
+export class VerifiedOrganizations {
+  /** Each id read or being read → the answer of its query. */
+  private readonly answers = new Map<number, Promise<ReadonlySet<number>>>();
+  /** Ids waiting for the query that runs at the end of this turn. */
+  private waiting: Set<number> | null = null;
+  private waitingAnswer: Promise<ReadonlySet<number>> = NONE;
+
+  constructor(private readonly em: EntityManager) {}
+
+  /** A set holding the verified ones among `ids` (and maybe other callers' ids). */
+  among(ids: readonly number[]): Promise<ReadonlySet<number>> {
+    if (ids.length === 0) return NONE;
+    const answer = this.answers.get(ids[0]!);
+    if (answer && ids.every((id) => this.answers.get(id) === answer)) return answer;
+    if (!this.waiting) this.startBatch();
+    for (const id of ids) {
+      this.waiting!.add(id);
+      this.answers.set(id, this.waitingAnswer);
+    }
+    return this.waitingAnswer;
+  }
+
+  private startBatch(): void {
+    const ids = new Set<number>();
+    this.waiting = ids;
+    // After every caller of this turn has added its ids (process.nextTick runs once the promise
+    // jobs queued so far are done), then no more: later callers start the next batch.
+    this.waitingAnswer = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
+      this.waiting = null;
+      const verified = await selectIds(this.em, Organization, {
+        id: { $in: [...ids] },
+        verificationStatus: VerificationStatus.VERIFIED,
+      });
+      return new Set(verified);
+    });
+    // Callers may await it after other work (the live feed awaits the demand's row first): a failed
+    // read must not count as unhandled meanwhile. Each caller still sees the error.
+    this.waitingAnswer.catch(() => undefined);
+  }
+}
