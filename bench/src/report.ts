@@ -120,6 +120,7 @@ export function renderReport(report: Report): string {
       ['maxMs', 'max ms'],
       ['memoryPerSubscriberKiB', 'KiB/subscriber'],
       ['serverCpuMsPerEvent', 'server CPU ms/event'],
+      ['clientCpuMsPerEvent', 'clients’ CPU ms/event'],
       ['dbCpuMsPerEvent', 'Postgres CPU ms/event'],
       ['sqlPerEvent', 'SQL/event'],
     ];

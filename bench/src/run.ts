@@ -62,6 +62,10 @@ const FANOUT_TOTALS = argv
   ?.slice(9)
   .split(',')
   .map(Number);
+/** --skip-flat: fan-out leaves out its non-matching rows (per-event cost at 1,000 vs 10,000). */
+const SKIP_FLAT = argv.includes('--skip-flat');
+/** --fanout-events=12: events per fan-out row (default: 20,000 deliveries' worth, 3 to 25), to compare variants. */
+const FANOUT_EVENTS = Number(argv.find((a) => a.startsWith('--fanout-events='))?.slice(16) ?? 0) || null;
 const FANOUT_SHARES = (argv.find((a) => a.startsWith('--shares='))?.slice(9) ?? '0.1,1')
   .split(',')
   .map(Number);
@@ -417,6 +421,7 @@ async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
 // Scenario 4: fan-out over real graphql-ws clients.
 
 interface ClientProc {
+  pid: number;
   send(message: unknown): void;
   next(type: string): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -439,6 +444,7 @@ function startClients(): Promise<ClientProc> {
     else unclaimed.set(type, [...(unclaimed.get(type) ?? []), m]);
   });
   const proc: ClientProc = {
+    pid: child.pid ?? 0,
     send: (message) => child.send(message as never),
     next: (type) =>
       new Promise((resolve) => {
@@ -470,6 +476,8 @@ interface FanoutRow {
   maxMs: number;
   memoryPerSubscriberKiB: number;
   serverCpuMsPerEvent: number;
+  /** The subscribing processes' CPU (graphql-ws clients parsing and timing): on this machine's two cores it competes with the server's. */
+  clientCpuMsPerEvent: number;
   dbCpuMsPerEvent: number;
   sqlPerEvent: number;
 }
@@ -591,6 +599,8 @@ async function fanoutRun(
     await ctx.statements.reset();
     await profileWindow(server);
     const cpu0 = processCpuSeconds(server.pid);
+    const clientCpu = () => procs.reduce((sum, p) => sum + processCpuSeconds(p.pid), 0);
+    const clients0 = clientCpu();
     const db0 = postgresCpuSeconds(ctx.postmaster);
     const commits = new Map<string, number>();
     for (let e = 0; e < events; e++) {
@@ -599,6 +609,7 @@ async function fanoutRun(
       await waitFor(title, matching, 120_000);
     }
     const cpu1 = processCpuSeconds(server.pid);
+    const clients1 = clientCpu();
     const db1 = postgresCpuSeconds(ctx.postmaster);
     await profileWindow(server);
     const sql = await ctx.statements.read();
@@ -623,6 +634,7 @@ async function fanoutRun(
       maxMs: round(latencies.at(-1) ?? NaN, 1),
       memoryPerSubscriberKiB: round((rss1 - rss0) / total / 1024, 1),
       serverCpuMsPerEvent: round(((cpu1 - cpu0) * 1000) / events, 2),
+      clientCpuMsPerEvent: round(((clients1 - clients0) * 1000) / events, 2),
       dbCpuMsPerEvent: round(((db1 - db0) * 1000) / events, 2),
       sqlPerEvent: round(sql.all / events, 1),
     };
@@ -653,7 +665,7 @@ async function scenario4(ctx: Ctx, report: Report): Promise<void> {
     for (const share of FANOUT_SHARES) {
       const matching = Math.round(total * share);
       // Each matching delivery costs the server milliseconds, so big fan-outs get fewer events.
-      const events = Math.max(3, Math.min(SIZES.events, Math.ceil(20_000 / matching)));
+      const events = FANOUT_EVENTS ?? Math.max(3, Math.min(SIZES.events, Math.ceil(20_000 / matching)));
       const row = await fanoutRun(ctx, url, submitter, total, matching, events);
       console.log(JSON.stringify(row));
       rows.push(row);
@@ -661,7 +673,7 @@ async function scenario4(ctx: Ctx, report: Report): Promise<void> {
   }
   const flat: FanoutRow[] = [];
   report.scenarios.fanoutNonMatching = flat;
-  for (const nonMatching of SIZES.nonMatching) {
+  for (const nonMatching of SKIP_FLAT ? [] : SIZES.nonMatching) {
     const row = await fanoutRun(ctx, url, submitter, nonMatching + 10, 10, SIZES.events * 2);
     console.log(JSON.stringify(row));
     flat.push(row);
