@@ -65,9 +65,6 @@ class SharedDemandEvent {
     this.loaded = this.em
       .findOne(Demand, { id: event.entityId })
       .then((demand) => (demand ? { demand, facts: factsOf(demand) } : null));
-    // Subscribers await it only after their own facts: a failed load must not count as unhandled
-    // meanwhile (each of them still sees the error).
-    this.loaded.catch(() => undefined);
   }
 
   itemFor(event: FeedEvent, demand: Demand, viewClass: string): DemandFeedItem {
