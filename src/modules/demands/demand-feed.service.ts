@@ -54,7 +54,7 @@ class SharedDemandEvent {
   readonly em: EntityManager;
   readonly loaded: Promise<{ demand: Demand; facts: DemandFacts } | null>;
   /** One pushed item per permission class (with its share ticket), made by the first of the class. */
-  readonly items = new Map<string, DemandFeedItem>();
+  private readonly items = new Map<string, DemandFeedItem>();
 
   /** The subscribers' organizations' verification, read once for all of them. */
   readonly verification: VerifiedOrganizations;

@@ -10,9 +10,10 @@ const NONE: Promise<ReadonlySet<number>> = Promise.resolve(new Set());
  * turn of the event loop go into one query, and every caller of that turn gets the same answer (the
  * verified ids among them). An id already read is answered from its query.
  *
- * The live feed asks once per subscriber of an event, thousands in one turn. A dataloader would make
- * a promise per id and caller (and one more on every cache hit); here a caller costs a map lookup and
- * shares one promise.
+ * The live feed asks once per subscriber of an event, thousands in one turn. A dataloader makes a
+ * promise per id and caller (and one more on every cache hit); here a caller costs a map lookup and
+ * shares one promise. Measured with the dataloader in its place (5,000 subscribers all matching, 8
+ * events, five alternating runs each): median 118.75 against 103.75 ms of server CPU per event.
  */
 export class VerifiedOrganizations {
   /** Each id read or being read → the answer of its query. */
