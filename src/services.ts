@@ -61,7 +61,10 @@ export function createServices(config: Config): Services {
   // Same rules as `demand(id)` and the feed: invisible demands are simply absent.
   nodes.registerById('Demand', (ctx, id) => demands.findVisible(ctx, id));
   const audit = new AuditService((ctx, id) => nodes.fetch(ctx, id));
-  const organizations = new OrganizationDirectoryService();
+  // A suspended organization's open claims go back to OPEN, in the suspending transaction.
+  const organizations = new OrganizationDirectoryService().onSuspend(async (actor, organization) => {
+    await demands.reopenClaimsOfSuspended(actor, organization.id);
+  });
   // Same visibility as `organization(id:)` and the directory.
   nodes
     .registerById('Organization', (ctx, id) => organizations.get(ctx, id))

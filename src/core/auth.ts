@@ -113,6 +113,13 @@ export interface Viewer {
    * when the viewer was built otherwise, and then services look them up.
    */
   verifiedOrgIds?: readonly number[];
+  /** The member organizations that are SUSPENDED, when loaded with the viewer (`loadViewer`). */
+  suspendedOrgIds?: readonly number[];
+  /**
+   * The events relay's position just before this viewer was read: every rights change announced
+   * up to it is reflected here (the live feeds' RightsWatch re-checks anything later).
+   */
+  rightsAsOf?: number;
 }
 
 /** Builds a Viewer from a user and their organization memberships. */
@@ -158,12 +165,15 @@ export async function loadViewer(em: EntityManager, userId: number, tokenExpires
   if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
   const viewer = viewerOf(user, [], tokenExpiresAt);
   const verified: number[] = [];
+  const suspended: number[] = [];
   for (const [organizationId, role, verificationStatus] of memberships) {
     viewer.memberships.set(organizationId, role);
     viewer.roles.add(role === MemberRole.ORG_ADMIN ? Role.ORG_ADMIN : Role.ORG_MEMBER);
     if (verificationStatus === VerificationStatus.VERIFIED) verified.push(organizationId);
+    if (verificationStatus === VerificationStatus.SUSPENDED) suspended.push(organizationId);
   }
   viewer.verifiedOrgIds = verified;
+  viewer.suspendedOrgIds = suspended;
   return viewer;
 }
 
@@ -181,7 +191,7 @@ type ViewerRow = Record<string, unknown> & { memberships: MembershipTuple[] };
 async function readViewerRow(em: EntityManager, userId: number): Promise<ViewerRow | null> {
   const rows = await em.getConnection().execute<ViewerRow[]>(
     `select u.id, u.email, u.mobile, u.display_name, u.roles, u.region_scope_code, u.status,
-            u.created_at, u.updated_at,
+            u.rights_version, u.created_at, u.updated_at,
             coalesce((select json_agg(json_build_array(m.organization_id, m.role, o.verification_status)
                                       order by m.organization_id)
                         from organization_member m join organization o on o.id = m.organization_id

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
-import type { Disposable } from 'graphql-ws';
+import { CloseCode, type Disposable } from 'graphql-ws';
 import {
   GraphQLError,
   getOperationAST,
@@ -20,7 +20,7 @@ import { sharedSubscribe } from './events/shared-execution.js';
 import { ValidatedDocuments } from './document-cache.js';
 import type { Services } from '../services.js';
 import { randomUUID } from 'node:crypto';
-import { AppError, ErrorCode, RateLimitedError } from './errors.js';
+import { AppError, ErrorCode, RateLimitedError, UnauthenticatedError } from './errors.js';
 import { callerKey, spendsMutationBudget, type Limiter } from './rate-limit.js';
 
 /** Operations one socket may run at once (default); each live subscription holds a buffer and a match-index entry. */
@@ -40,6 +40,7 @@ export enum HubCloseCode {
 /** What the socket remembers between its operations. */
 interface SocketState {
   userId: number | null;
+  socket: WebSocket;
   /** The TCP peer, for per-address limits of anonymous callers. */
   clientAddress?: string;
   /** Whether this socket counts against its user's socket cap (released once on close). */
@@ -118,16 +119,33 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
   );
   const maxOperations = deps.maxOperationsPerSocket ?? MAX_OPERATIONS_PER_SOCKET;
   const maxSockets = deps.maxSocketsPerUser ?? MAX_SOCKETS_PER_USER;
-  /** User id → sockets open on this process. */
-  const socketsByUser = new Map<number, number>();
+  /** User id → their sockets open on this process. */
+  const socketsByUser = new Map<number, Set<WebSocket>>();
   const release = (state: SocketState | undefined) => {
     clearTimeout(state?.tokenTimer);
     if (!state?.counted || !state.userId) return;
     state.counted = false;
-    const left = (socketsByUser.get(state.userId) ?? 1) - 1;
-    if (left > 0) socketsByUser.set(state.userId, left);
-    else socketsByUser.delete(state.userId);
+    const sockets = socketsByUser.get(state.userId);
+    sockets?.delete(state.socket);
+    if (sockets?.size === 0) socketsByUser.delete(state.userId);
   };
+  // A suspended (or deleted) account keeps no socket open: when its rights change, re-read it and
+  // close its sockets with 4403, which ends every subscription on them at once.
+  const closeIfRefused = async (userId: number) => {
+    try {
+      await loadViewer(orm.em.fork(), userId, new Date(8.64e15));
+    } catch (error) {
+      if (!(error instanceof UnauthenticatedError)) {
+        log.warn({ userId, errorClass: (error as Error).name }, 'websocket: account re-check failed');
+        return;
+      }
+      for (const socket of socketsByUser.get(userId) ?? [])
+        socket.close(CloseCode.Forbidden, 'Forbidden: this account is suspended');
+    }
+  };
+  const stopWatchingRights = services.events.rights.onUserRightsChanged((userId) => {
+    if (socketsByUser.has(userId)) void closeIfRefused(userId);
+  });
 
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => {
@@ -149,6 +167,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         const extra = ctx.extra as SocketExtra;
         const state: SocketState = {
           userId: null,
+          socket: extra.socket,
           tokenExpiresAt: null,
           clientAddress: extra.request.socket.remoteAddress,
         };
@@ -158,7 +177,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         try {
           const viewer = await authenticate(services.tokens, orm.em.fork(), token);
           if (!viewer) return true;
-          const open = socketsByUser.get(viewer.userId) ?? 0;
+          const open = socketsByUser.get(viewer.userId)?.size ?? 0;
           if (open >= maxSockets) {
             log.info({ userId: viewer.userId, open }, 'websocket refused: too many sockets for this user');
             extra.socket.close(
@@ -167,7 +186,9 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
             );
             return false;
           }
-          socketsByUser.set(viewer.userId, open + 1);
+          let sockets = socketsByUser.get(viewer.userId);
+          if (!sockets) socketsByUser.set(viewer.userId, (sockets = new Set()));
+          sockets.add(extra.socket);
           state.counted = true;
           state.userId = viewer.userId;
           state.tokenExpiresAt = viewer.tokenExpiresAt;
@@ -224,7 +245,11 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         if (state?.userId && state.tokenExpiresAt) {
           // Re-read the account per operation: a suspension takes effect for new subscriptions at once.
           // A suspended account's socket is closed (graphql-ws closes when the context throws).
+          // The relay's position is taken first: rights changes relayed after it are re-checked by
+          // the subscription's live rights (rights-watch.ts).
+          const rightsAsOf = services.events.position;
           viewer = await loadViewer(em, state.userId, state.tokenExpiresAt);
+          viewer.rightsAsOf = rightsAsOf;
         }
         const requestId = randomUUID();
         return {
@@ -246,6 +271,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
   return {
     wss,
     dispose: async () => {
+      stopWatchingRights();
       for (const client of wss.clients) client.close(1001, 'Server shutting down');
       await server.dispose();
     },

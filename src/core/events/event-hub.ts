@@ -5,6 +5,7 @@ import { EventRelay } from './relay.js';
 import { EventPass } from './event-pass.js';
 import { replayQuery, toFeedEvent, type EventRow } from './event-rows.js';
 import { SubscriberStream, type ReadEvents } from './subscriber-stream.js';
+import { RightsWatch } from '../rights/rights-watch.js';
 
 /** Told of one relayed event and how many live subscribers matched it. */
 export type EventListener = (event: FeedEvent, matched: number) => void;
@@ -23,11 +24,21 @@ export class EventHub {
   readonly index = new MatchIndex();
   /** Work shared by the subscribers resolving the same live event (event-pass.ts). */
   readonly pass = new EventPass();
+  /** The open subscriptions' rights, re-checked on the relay's rights events (rights-watch.ts). */
+  readonly rights = new RightsWatch();
   private relay: EventRelay | null = null;
   /** Told of every relayed event after the index had it (metrics, the webhook worker). */
   private readonly listeners = new Set<EventListener>();
 
   constructor(private readonly options: EventHubOptions = {}) {}
+
+  /**
+   * The seq of the last event this process's relay handed on (0 before it started): every event up
+   * to it has reached the match index and the rights watch.
+   */
+  get position(): number {
+    return this.relay?.position ?? 0;
+  }
 
   /** The relay, once started (tests look at it). */
   get activeRelay(): EventRelay | null {
@@ -41,6 +52,7 @@ export class EventHub {
       log,
       pollMs: this.options.pollMs,
       onEvent: (event) => {
+        this.rights.observe(event);
         const matched = this.index.publish(event);
         for (const listener of this.listeners) listener(event, matched);
       },
@@ -81,8 +93,10 @@ export class EventHub {
           )
         )[0]?.head ?? 0,
       );
+    // Replay reads no further than the relay has handed on: a later event reaches the stream live,
+    // after the relay has handed on everything before it — rights changes included (rights-watch.ts).
     const read: ReadEvents = async (s, since, limit) => {
-      const query = replayQuery(s, since, limit);
+      const query = replayQuery(s, since, limit, this.relay ? this.relay.position : null);
       const rows = await connection.execute<EventRow[]>(query.sql, query.params);
       return rows.map(toFeedEvent);
     };

@@ -42,13 +42,23 @@ export interface SqlQuery {
 }
 
 /**
- * The replay query: events matching `spec` with `seq > after`, oldest first. Its conditions are
+ * The replay query: events matching `spec` with `after < seq <= upTo` (no upper bound when null),
+ * oldest first. Its conditions are
  * those of `matches()` in SQL form (arrays overlap = "a code in the path"), so replay and live
  * delivery select the same events.
  */
-export function replayQuery(spec: MatchSpec, after: number, limit: number): SqlQuery {
+export function replayQuery(
+  spec: MatchSpec,
+  after: number,
+  limit: number,
+  upTo: number | null = null,
+): SqlQuery {
   const where = ['"topic" = ?', '"seq" > ?'];
   const params: (string | number)[] = [spec.topic, after];
+  if (upTo !== null) {
+    where.push('"seq" <= ?');
+    params.push(upTo);
+  }
   const add = (condition: string, ...values: (string | number)[]) => {
     where.push(condition);
     params.push(...values);

@@ -5,26 +5,45 @@ const DONE = { done: true, value: undefined } as const;
  * whose `return()` reaches the source at once. (An async generator's `return()` waits until the
  * generator next yields, which for an idle subscriber is never: the source would stay subscribed.
  * A generator also costs three promise turns per value, paid by every subscriber of an event.)
+ *
+ * When `map` throws, the source is closed before the error goes on: graphql-ws ends the
+ * subscription on the error without calling `return()`. `onEnd` runs once, however it ends.
  */
 export function mapStream<T, U>(
   source: AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> },
   map: (value: T) => Promise<U | null>,
+  onEnd?: () => void,
 ): AsyncIterableIterator<U> {
+  let ended = false;
+  const end = async () => {
+    if (ended) return;
+    ended = true;
+    await source.return();
+    onEnd?.();
+  };
   return {
     async next(): Promise<IteratorResult<U>> {
-      for (;;) {
-        const step = await source.next();
-        if (step.done) return DONE;
-        const mapped = await map(step.value);
-        if (mapped !== null) return { done: false, value: mapped };
+      try {
+        for (;;) {
+          const step = await source.next();
+          if (step.done) {
+            await end();
+            return DONE;
+          }
+          const mapped = await map(step.value);
+          if (mapped !== null) return { done: false, value: mapped };
+        }
+      } catch (error) {
+        await end();
+        throw error;
       }
     },
     async return() {
-      await source.return();
+      await end();
       return DONE;
     },
     async throw(error?: unknown) {
-      await source.return();
+      await end();
       throw error;
     },
     [Symbol.asyncIterator]() {

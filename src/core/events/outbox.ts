@@ -13,6 +13,16 @@ export enum Topic {
   APPLICATION_DECIDED = 'application.decided',
   /** Regions or service categories changed: every process reloads its reference cache (entity id 0). */
   REFERENCE_CHANGED = 'reference.changed',
+  /**
+   * What an account may do changed (status, roles, scope, memberships), keyed by the user's id:
+   * that user's open subscriptions re-check their rights (src/core/rights/).
+   */
+  USER_RIGHTS_CHANGED = 'rights.user',
+  /**
+   * What an organization's members may do through it changed (verification, suspension, hub
+   * status), keyed by the organization's id: its members' open subscriptions re-check their rights.
+   */
+  ORGANIZATION_RIGHTS_CHANGED = 'rights.organization',
 }
 
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */

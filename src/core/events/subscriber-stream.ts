@@ -52,6 +52,10 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
   private closed = false;
   /** The consumer's pending `next()`, when it is waiting for a live event. */
   private waiter: ((result: IteratorResult<FeedEvent>) => void) | null = null;
+  /** Rejects the pending `next()` (see `end`). */
+  private failWaiter: ((error: unknown) => void) | null = null;
+  /** Why the stream was ended, if it was ended with an error: the next `next()` rejects with it. */
+  private failure: unknown = null;
   /** How many times the buffer overflowed (for logs and tests). */
   overflows = 0;
 
@@ -81,6 +85,7 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     const waiter = this.waiter;
     if (waiter && !this.replayDue() && this.buffer.length === 0) {
       this.waiter = null;
+      this.failWaiter = null;
       this.lastSent = event.seq;
       waiter({ done: false, value: event });
       return;
@@ -97,11 +102,38 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
 
   next(): Promise<IteratorResult<FeedEvent>> {
     if (this.waiter) return Promise.reject(new Error('SubscriberStream: one next() at a time'));
-    if (this.closed) return Promise.resolve(DONE);
+    if (this.closed) return this.failure === null ? Promise.resolve(DONE) : this.rejectOnce();
     const event = this.take();
     if (event) return Promise.resolve({ done: false, value: event });
     if (this.replayDue()) return this.replay();
-    return new Promise((resolve) => (this.waiter = resolve));
+    return new Promise((resolve, reject) => {
+      this.waiter = resolve;
+      this.failWaiter = reject;
+    });
+  }
+
+  /**
+   * Ends the stream with `error`: the consumer's pending or next `next()` rejects with it, once,
+   * and nothing more is delivered (the subscriber's rights ended, see rights-watch.ts).
+   */
+  end(error: unknown): void {
+    if (this.closed) return;
+    const fail = this.failWaiter;
+    this.waiter = null;
+    this.failWaiter = null;
+    if (fail) {
+      this.close();
+      fail(error);
+    } else {
+      this.failure = error;
+      this.close();
+    }
+  }
+
+  private rejectOnce(): Promise<IteratorResult<FeedEvent>> {
+    const failure = this.failure;
+    this.failure = null;
+    return Promise.reject(failure);
   }
 
   /** Called by graphql-ws when the client unsubscribes or the socket closes. */
@@ -128,6 +160,7 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     this.index.remove(this);
     const waiter = this.waiter;
     this.waiter = null;
+    this.failWaiter = null;
     waiter?.(DONE);
   }
 
@@ -160,7 +193,7 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     this.replayMore = false;
     try {
       const rows = await this.read(this.spec, this.lastSent, this.batchSize);
-      if (this.closed) return DONE;
+      if (this.closed) return this.failure === null ? DONE : this.rejectOnce();
       this.replayed = rows;
       this.replayMore = rows.length >= this.batchSize;
     } catch (error) {

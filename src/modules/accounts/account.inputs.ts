@@ -1,7 +1,7 @@
-import { Field, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { IsEmail, IsIn, IsOptional, Length, Matches, MaxLength } from 'class-validator';
 import { Role, STAFF_ROLES } from '../../core/roles.js';
-import { User } from './user.entity.js';
+import { AccountStatus, User } from './user.entity.js';
 
 /** Mainland China mobile numbers: 11 digits starting 13–19. */
 export const MOBILE_PATTERN = /^1[3-9]\d{9}$/;
@@ -74,6 +74,25 @@ export class AuthPayload {
 
 @ObjectType()
 export class CreateStaffAccountPayload {
+  @Field(() => User)
+  user!: User;
+}
+
+@InputType({ description: 'An admin suspends an account, or makes a suspended one active again.' })
+export class SetAccountStatusInput {
+  @Field(() => ID, { description: 'Global id of the account.' })
+  userId!: string;
+
+  @Field(() => AccountStatus)
+  status!: AccountStatus;
+
+  @Field(() => String, { description: 'Why (kept in the audit trail).' })
+  @Length(2, 2000)
+  reason!: string;
+}
+
+@ObjectType()
+export class AccountPayload {
   @Field(() => User)
   user!: User;
 }

@@ -4,7 +4,9 @@ import { Role } from '../../core/roles.js';
 import { Region } from '../regions/region.entity.js';
 import { User } from './user.entity.js';
 import {
+  AccountPayload,
   AuthPayload,
+  SetAccountStatusInput,
   CreateStaffAccountInput,
   CreateStaffAccountPayload,
   SignInInput,
@@ -52,6 +54,18 @@ export class AccountResolver {
     @Arg('input', () => CreateStaffAccountInput) input: CreateStaffAccountInput,
   ): Promise<CreateStaffAccountPayload> {
     return { user: await ctx.services.accounts.createStaffAccount(ctx, input) };
+  }
+
+  @Authorized(Role.ADMIN)
+  @Mutation(() => AccountPayload, {
+    description:
+      'Admins suspend an account (it can no longer sign in or act, and its open connections close at once) or make it active again.',
+  })
+  async setAccountStatus(
+    @Ctx() ctx: Context,
+    @Arg('input', () => SetAccountStatusInput) input: SetAccountStatusInput,
+  ): Promise<AccountPayload> {
+    return { user: await ctx.services.accounts.setStatus(ctx, input) };
   }
 
   @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and admins only.' })

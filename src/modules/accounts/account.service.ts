@@ -1,19 +1,28 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor, Context } from '../../core/context.js';
 import { NO_RATE_LIMITS, type RateLimits } from '../../core/rate-limit.js';
 import { requireViewer, viewerOf, type TokenService, type Viewer } from '../../core/auth.js';
 import { OrganizationMember } from '../organizations/membership.entity.js';
-import { BadUserInputError, ConflictError, ForbiddenError, UnauthenticatedError } from '../../core/errors.js';
+import {
+  BadUserInputError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthenticatedError,
+} from '../../core/errors.js';
 import { hashPassword, verifyPassword } from '../../core/passwords.js';
 import { Role } from '../../core/roles.js';
 import { Region } from '../regions/region.entity.js';
 import type { RegionService } from '../regions/region.service.js';
 import { recordAudit } from '../audit/audit.js';
 import { AccountStatus, User } from './user.entity.js';
+import { announceRightsChange } from '../../core/rights/rights-change.js';
+import { parseIdOf } from '../../core/relay/global-id.js';
 import {
   MOBILE_PATTERN,
   type CreateStaffAccountInput,
+  type SetAccountStatusInput,
   type SignInInput,
   type SignUpInput,
 } from './account.inputs.js';
@@ -30,6 +39,34 @@ export class AccountService {
     private readonly tokens: TokenService,
     private readonly regions: RegionService,
   ) {}
+
+  /**
+   * An admin suspends an account or makes it active again. A suspension takes effect at once
+   * everywhere: requests re-read the account, and the rights change announced in the same
+   * transaction closes its open sockets (4403) on every process (rights-watch.ts).
+   */
+  setStatus(actor: Actor, input: SetAccountStatusInput): Promise<User> {
+    const viewer = requireViewer(actor.viewer);
+    if (!viewer.roles.has(Role.ADMIN)) throw new ForbiddenError('Only admins suspend or reinstate accounts.');
+    const userId = parseIdOf('User', input.userId, 'input.userId');
+    if (userId === viewer.userId && input.status !== AccountStatus.ACTIVE)
+      throw BadUserInputError.field('input.userId', 'you cannot suspend your own account');
+    return actor.em.transactional(async (em) => {
+      const user = await em.findOne(User, { id: userId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (!user) throw new NotFoundError('User', input.userId);
+      if (user.status === input.status) return user;
+      const before = user.status;
+      user.status = input.status;
+      recordAudit({ ...actor, em }, 'setAccountStatus', user, {
+        from: before,
+        to: input.status,
+        reason: input.reason.trim(),
+      });
+      await em.flush();
+      await announceRightsChange(em, { userIds: [user.id] });
+      return user;
+    });
+  }
 
   async signUp(actor: Actor, input: SignUpInput): ReturnType<AccountService['session']> {
     const user = await this.createAudited(actor, input, [Role.WORKER], null, 'signUp');

@@ -27,7 +27,7 @@ registerEnumType(AccountStatus, { name: 'AccountStatus', description: 'Whether a
 @Entity({ tableName: 'app_user' })
 @ObjectType('User', { implements: Node, description: 'A person with an account.' })
 export class User extends Node {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status' | 'rightsVersion';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -60,6 +60,14 @@ export class User extends Node {
   @Enum({ items: () => AccountStatus, type: 'string', default: AccountStatus.ACTIVE })
   @Field(() => AccountStatus)
   status: AccountStatus = AccountStatus.ACTIVE;
+
+  /**
+   * Bumped in the same transaction as every change to what this account may do (status, roles,
+   * region scope, memberships and their roles), with a `rights.user` outbox event: open
+   * subscriptions re-check their rights on it (docs/security.md, "Live rights").
+   */
+  @Property({ type: 'integer', default: 0 })
+  rightsVersion: number = 0;
 
   @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' })
   @Field(() => Date)

@@ -63,12 +63,13 @@ export function revealsSubmitter(viewer: DemandViewer | null, demand: DemandFact
 
 /**
  * The private contact is shown to its owner, and to members of the claiming organization only when
- * the worker consented. Not to union staff or admins: they do not serve the demand.
+ * the worker consented and the organization is verified (a suspended one reads no contact, not even
+ * of demands it served). Not to union staff or admins: they do not serve the demand.
  */
 export function revealsContact(viewer: DemandViewer | null, demand: DemandFacts): boolean {
   if (!viewer) return false;
   if (demand.submittedById === viewer.userId) return true;
   return (
-    demand.contactConsent && demand.claimedById !== null && viewer.memberOrgIds.includes(demand.claimedById)
+    demand.contactConsent && demand.claimedById !== null && viewer.verifiedOrgIds.includes(demand.claimedById)
   );
 }

@@ -158,6 +158,39 @@ export class DemandClaimsService extends DemandChanges {
       await emitEvent(em, { topic: Topic.DEMAND_UPDATED, entityId: demand.id, ...scopeOf(demand) });
   }
 
+  /**
+   * A suspended organization loses what its claims gave it: its open claims (CLAIMED, IN_SERVICE)
+   * become OPEN again, in the suspending transaction (`actor.em` must be the transaction's). Each
+   * gets a `demand.claimEndedBySuspension` audit entry, a DEMAND_UPDATED event (the worker hears of
+   * it) and a DEMAND_PUBLISHED event, so the organizations that can serve it are offered it again.
+   * Writes outbox events: call it last in the transaction.
+   */
+  async reopenClaimsOfSuspended(actor: Actor, organizationId: number): Promise<Demand[]> {
+    const em = actor.em;
+    const demands = await em.find(
+      Demand,
+      { claimedBy: organizationId, status: { $in: [...ACTIVE_CLAIM_STATUSES] } },
+      { lockMode: LockMode.PESSIMISTIC_WRITE, orderBy: { id: 'asc' }, refresh: true },
+    );
+    const now = new Date();
+    for (const demand of demands) {
+      const before = demand.status;
+      demand.transitionTo(DemandStatus.OPEN);
+      reopenDemand(demand, now, this.limits);
+      recordAudit(actor, 'demand.claimEndedBySuspension', demand, {
+        organizationId,
+        from: before,
+        to: demand.status,
+      });
+    }
+    await em.flush();
+    for (const demand of demands) {
+      await emitEvent(em, { topic: Topic.DEMAND_UPDATED, entityId: demand.id, ...scopeOf(demand) });
+      await emitEvent(em, { topic: Topic.DEMAND_PUBLISHED, entityId: demand.id, ...scopeOf(demand) });
+    }
+    return demands;
+  }
+
   /** The claiming organization (or an admin) gives the demand back: OPEN again, for others. */
   release(ctx: Context, input: ReleaseDemandInput): Promise<Demand> {
     return this.change(ctx, input.demandId, (_em, demand, viewer) => {
@@ -249,7 +282,8 @@ export class DemandClaimsService extends DemandChanges {
   /** Members of the claiming organization; admins too when `adminToo`. */
   private requireClaimant(viewer: DemandViewer, demand: Demand, adminToo: boolean): void {
     const claimedBy = demand.claimedBy?.id;
-    const isMember = claimedBy !== undefined && viewer.memberOrgIds.includes(claimedBy);
+    // Verified, not only a member: a suspended organization changes nothing it once claimed.
+    const isMember = claimedBy !== undefined && viewer.verifiedOrgIds.includes(claimedBy);
     if (isMember || (adminToo && viewer.isAdmin)) return;
     if (claimedBy === undefined) throw illegalTransition(demand.status, 'changed by an organization');
     throw new ForbiddenError('Only members of the organization that claimed the demand may do this.');

@@ -1,8 +1,10 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../core/context.js';
-import { requireViewer } from '../../core/auth.js';
+import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
-import { mapStream } from '../../core/events/feed-iterator.js';
+import type { SubscriberStream } from '../../core/events/subscriber-stream.js';
+import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
+import type { AdmissionRule } from '../../core/rights/rights-watch.js';
 import type { FeedEvent } from '../../core/events/match-index.js';
 import { Topic } from '../../core/events/outbox.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
@@ -79,7 +81,9 @@ class SharedDemandEvent {
 }
 
 /**
- * Resolves each event's demand for this subscriber, skipping what it may not read.
+ * Resolves each event's demand for this subscriber, skipping what it may not read, for as long as
+ * `admit` accepts the subscriber's current rights (feedWithLiveRights: a rights change ends the
+ * subscription with FORBIDDEN when `admit` refuses).
  *
  * Subscribers handed the same live event share one {@link SharedDemandEvent} (EventHub.pass): one
  * EntityManager fork and one load of the row, so their field resolvers batch into the same
@@ -93,19 +97,23 @@ class SharedDemandEvent {
  */
 function resolveEach(
   ctx: Context,
-  stream: Awaited<ReturnType<Context['services']['events']['open']>>,
-  accept: (demand: Demand) => boolean = () => true,
+  stream: SubscriberStream,
+  admit: AdmissionRule,
+  accept: (demand: Demand, viewer: Viewer) => boolean = () => true,
   endorser = false,
 ): AsyncIterableIterator<DemandFeedItem> {
   const base = ctx.em;
   const pass = ctx.services.events.pass;
-  const viewer = requireViewer(ctx.viewer);
-  const live = new LiveViewerFacts(viewer);
-  // Field resolvers that run per subscriber read the viewer's facts from the context, where
-  // `loadViewer` stored its organizations' verification at subscribe time: drop it, so they re-read
-  // it per event as `live` does.
-  if (viewer.verifiedOrgIds) ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
-  return mapStream(stream, async (event: FeedEvent) => {
+  let facts: { of: Viewer; live: LiveViewerFacts } | null = null;
+  return feedWithLiveRights(ctx, stream, admit, async (event: FeedEvent, viewer: Viewer) => {
+    if (facts?.of !== viewer) {
+      facts = { of: viewer, live: new LiveViewerFacts(viewer) };
+      // Field resolvers that run per subscriber read the viewer's facts from the context, where
+      // `loadViewer` stored its organizations' verification: drop it, so they re-read it per event
+      // as `live` does.
+      ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
+    }
+    const live = facts.live;
     const shared = pass.shared(
       event,
       'demand:event',
@@ -116,7 +124,7 @@ function resolveEach(
     const viewerFacts = live.given(await verified);
     if (!loaded) return null;
     const { demand } = loaded;
-    if (!(endorser || canSeeDemand(viewerFacts, loaded.facts)) || !accept(demand)) return null;
+    if (!(endorser || canSeeDemand(viewerFacts, loaded.facts)) || !accept(demand, viewer)) return null;
     ctx.em = shared.em;
     const viewClass = demandViewClass({
       revealsSubmitter: revealsSubmitter(viewerFacts, loaded.facts),
@@ -159,7 +167,15 @@ export async function openDemandFeed(
     regionPath: region?.path ?? null,
     targetGroups: filter?.targetGroups ?? [],
   });
-  return resolveEach(ctx, await ctx.services.events.open(ctx.em, spec, from));
+  const organizationId = organization.id;
+  // The feed is the organization's: it lasts while the subscriber is a member and it is verified.
+  const admit = (current: Viewer) => {
+    if (!current.memberships.has(organizationId) || !current.verifiedOrgIds?.includes(organizationId))
+      throw new ForbiddenError(
+        'You no longer follow the demand feed: you left the organization, or it is no longer verified.',
+      );
+  };
+  return resolveEach(ctx, await ctx.services.events.open(ctx.em, spec, from), admit);
 }
 
 /**
@@ -179,8 +195,8 @@ export async function openDemandUpdates(
 ): Promise<AsyncIterableIterator<DemandFeedItem>> {
   const viewer = requireViewer(ctx.viewer);
   const submitted = (demand: Demand) => demand.submittedBy.id === viewer.userId;
-  const claimedByMine = (demand: Demand) =>
-    demand.claimedBy != null && viewer.memberships.has(demand.claimedBy.id);
+  const claimedByMine = (demand: Demand, by: Viewer = viewer) =>
+    demand.claimedBy != null && by.memberships.has(demand.claimedBy.id);
   const endorsed = await ctx.services.demands.hasEndorsed(ctx.em, demandId, viewer.userId);
   const demand = endorsed
     ? await ctx.em.findOne(Demand, { id: demandId })
@@ -193,12 +209,22 @@ export async function openDemandUpdates(
   // Events carry ids only, so the claim as of the previous delivered change is remembered here:
   // graphql-ws resolves one event at a time per subscription, in order.
   let heldClaim = claimedByMine(demand);
-  const concerns = (changed: Demand) => {
+  const concerns = (changed: Demand, current: Viewer) => {
     const held = heldClaim;
-    heldClaim = claimedByMine(changed);
+    heldClaim = claimedByMine(changed, current);
     return endorsed || submitted(changed) || heldClaim || held;
+  };
+  // Submitter and endorsers follow as themselves; a member follows through the organization that
+  // held the claim when they subscribed, while they belong to it and it is not suspended.
+  const through = !endorsed && !submitted(demand) ? (demand.claimedBy?.id ?? null) : null;
+  const admit = (current: Viewer) => {
+    if (through === null) return;
+    if (!current.memberships.has(through) || current.suspendedOrgIds?.includes(through))
+      throw new ForbiddenError(
+        'You no longer follow this demand: you left the claiming organization, or it was suspended.',
+      );
   };
   const spec = { kind: 'entity' as const, topic: Topic.DEMAND_UPDATED, entityId: demandId };
   const stream = await ctx.services.events.open(ctx.em, spec, null);
-  return resolveEach(ctx, stream, concerns, endorserView(endorsed, false, false).seesAnyStatus);
+  return resolveEach(ctx, stream, admit, concerns, endorserView(endorsed, false, false).seesAnyStatus);
 }

@@ -120,6 +120,11 @@ export class DemandService {
     return this.claims.claimForAward(actor, demandIds, organizationId, summary);
   }
 
+  /** A suspended organization's open claims become OPEN; see `DemandClaimsService.reopenClaimsOfSuspended`. */
+  reopenClaimsOfSuspended(actor: Actor, organizationId: number): Promise<Demand[]> {
+    return this.claims.reopenClaimsOfSuspended(actor, organizationId);
+  }
+
   /** A project's demands become FULFILLED; see `DemandClaimsService.fulfilForProject`. */
   fulfilForProject(
     actor: Actor,

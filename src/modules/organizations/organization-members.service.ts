@@ -4,7 +4,9 @@
  * @module
  */
 
-import { ref } from '@mikro-orm/core';
+import { LockMode, ref } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { announceRightsChange } from '../../core/rights/rights-change.js';
 import type { Actor } from '../../core/context.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
@@ -15,48 +17,108 @@ import { Organization } from './organization.entity.js';
 import { OrganizationMember } from './membership.entity.js';
 import { MemberRole } from './organization.enums.js';
 import { canSeeMembers } from './organization.policy.js';
-import type { AddOrganizationMemberInput, RemoveOrganizationMemberInput } from './organization.inputs.js';
+import type {
+  AddOrganizationMemberInput,
+  RemoveOrganizationMemberInput,
+  SetOrganizationMemberRoleInput,
+} from './organization.inputs.js';
 import { viewerFacts, organizationFacts, requireManaged } from './organization-access.js';
 
-/** Its admins add an existing account as admin or member. */
-export async function addMember(ctx: Actor, input: AddOrganizationMemberInput) {
-  const org = await requireManaged(ctx, input.organizationId, 'input.organizationId');
-  const login = input.login.trim();
-  const user = await ctx.em.findOne(
-    User,
-    MOBILE_PATTERN.test(login) ? { mobile: login } : { email: login.toLowerCase() },
-  );
-  if (!user)
-    throw BadUserInputError.field('input.login', 'no account has this email address or mobile number');
-  if (await ctx.em.count(OrganizationMember, { organization: org.id, user: user.id }))
-    throw new ConflictError('This user is already a member of the organization.');
-  const member = ctx.em.create(OrganizationMember, {
-    organization: ref(org),
-    user: ref(user),
-    role: input.role,
+/**
+ * Its admins add an existing account as admin or member. The account's rights change: announced in
+ * the same transaction (rights-change.ts).
+ */
+export function addMember(ctx: Actor, input: AddOrganizationMemberInput) {
+  return ctx.em.transactional(async (em) => {
+    const actor = { ...ctx, em };
+    const org = await requireManaged(actor, input.organizationId, 'input.organizationId');
+    const login = input.login.trim();
+    const user = await em.findOne(
+      User,
+      MOBILE_PATTERN.test(login) ? { mobile: login } : { email: login.toLowerCase() },
+    );
+    if (!user)
+      throw BadUserInputError.field('input.login', 'no account has this email address or mobile number');
+    if (await em.count(OrganizationMember, { organization: org.id, user: user.id }))
+      throw new ConflictError('This user is already a member of the organization.');
+    const member = em.create(OrganizationMember, {
+      organization: ref(org),
+      user: ref(user),
+      role: input.role,
+    });
+    recordAudit(actor, 'addOrganizationMember', org, { userId: user.globalId(), role: input.role });
+    await em.flush();
+    await announceRightsChange(em, { userIds: [user.id] });
+    return { member, organization: org };
   });
-  recordAudit(ctx, 'addOrganizationMember', org, { userId: user.globalId(), role: input.role });
-  await ctx.em.flush();
-  return { member, organization: org };
 }
 
-/** Its admins remove a member; the last admin cannot be removed (nobody could manage it then). */
-export async function removeMember(ctx: Actor, input: RemoveOrganizationMemberInput) {
-  const org = await requireManaged(ctx, input.organizationId, 'input.organizationId');
-  const userId = parseIdOf('User', input.userId, 'input.userId');
-  const member = await ctx.em.findOne(OrganizationMember, { organization: org.id, user: userId });
-  if (!member) throw new NotFoundError('Member', input.userId);
-  if (member.role === MemberRole.ORG_ADMIN) {
-    const admins = await ctx.em.count(OrganizationMember, {
-      organization: org.id,
-      role: MemberRole.ORG_ADMIN,
+/**
+ * Its admins change a member's role; the last admin cannot step down (nobody could manage it
+ * then). The account's rights change: announced in the same transaction.
+ */
+export function setMemberRole(ctx: Actor, input: SetOrganizationMemberRoleInput) {
+  return ctx.em.transactional(async (em) => {
+    const actor = { ...ctx, em };
+    const org = await requireManaged(actor, input.organizationId, 'input.organizationId');
+    const userId = parseIdOf('User', input.userId, 'input.userId');
+    const member = await em.findOne(
+      OrganizationMember,
+      { organization: org.id, user: userId },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (!member) throw new NotFoundError('Member', input.userId);
+    if (member.role === input.role) return { member, organization: org };
+    if (member.role === MemberRole.ORG_ADMIN) await requireAnotherAdmin(em, org.id);
+    const before = member.role;
+    member.role = input.role;
+    recordAudit(actor, 'setOrganizationMemberRole', org, {
+      userId: input.userId,
+      from: before,
+      to: input.role,
     });
-    if (admins <= 1) throw new ConflictError('The last admin of an organization cannot be removed.');
-  }
-  ctx.em.remove(member);
-  recordAudit(ctx, 'removeOrganizationMember', org, { userId: input.userId, role: member.role });
-  await ctx.em.flush();
-  return { removedUserId: input.userId, organization: org };
+    await em.flush();
+    await announceRightsChange(em, { userIds: [userId] });
+    return { member, organization: org };
+  });
+}
+
+/**
+ * Its admins remove a member; the last admin cannot be removed (nobody could manage it then). The
+ * account's rights change: announced in the same transaction, so its open subscriptions through the
+ * organization end before anything else reaches them.
+ */
+export function removeMember(ctx: Actor, input: RemoveOrganizationMemberInput) {
+  return ctx.em.transactional(async (em) => {
+    const actor = { ...ctx, em };
+    const org = await requireManaged(actor, input.organizationId, 'input.organizationId');
+    const userId = parseIdOf('User', input.userId, 'input.userId');
+    const member = await em.findOne(
+      OrganizationMember,
+      { organization: org.id, user: userId },
+      { lockMode: LockMode.PESSIMISTIC_WRITE },
+    );
+    if (!member) throw new NotFoundError('Member', input.userId);
+    if (member.role === MemberRole.ORG_ADMIN) await requireAnotherAdmin(em, org.id);
+    em.remove(member);
+    recordAudit(actor, 'removeOrganizationMember', org, { userId: input.userId, role: member.role });
+    await em.flush();
+    await announceRightsChange(em, { userIds: [userId] });
+    return { removedUserId: input.userId, organization: org };
+  });
+}
+
+/**
+ * CONFLICT unless the organization keeps an admin besides the one leaving the role. The admins'
+ * rows are locked, so two admins stepping down at once cannot both pass.
+ */
+async function requireAnotherAdmin(em: EntityManager, organizationId: number): Promise<void> {
+  const admins = await em.find(
+    OrganizationMember,
+    { organization: organizationId, role: MemberRole.ORG_ADMIN },
+    { lockMode: LockMode.PESSIMISTIC_WRITE, fields: ['id'] },
+  );
+  if (admins.length <= 1) throw new ConflictError('The last admin of an organization cannot leave the role.');
 }
 
 /** Its members, for those allowed to see them; null for everyone else. */

@@ -9,6 +9,7 @@ import type { Actor } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
+import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
@@ -33,44 +34,73 @@ export async function requireOverseen(ctx: Actor, globalId: string, path: string
   return org;
 }
 
-/** Union staff in scope (or an admin) verify it, recording who, when, why and the grade seen. */
-export async function verifyOrganization(ctx: Actor, input: VerifyOrganizationInput): Promise<Organization> {
-  const org = await requireOverseen(ctx, input.organizationId, 'input.organizationId');
-  const viewer = requireViewer(ctx.viewer);
-  org.verificationStatus = VerificationStatus.VERIFIED;
-  org.verificationReason = input.reason?.trim() || null;
-  org.verificationDecidedBy = ref(ctx.em.getReference(User, viewer.userId));
-  org.verificationDecidedAt = new Date();
-  if (input.grade) org.grade = input.grade;
-  if (input.gradeValidUntil !== undefined) org.gradeValidUntil = input.gradeValidUntil;
-  recordAudit(ctx, 'verifyOrganization', org, { reason: org.verificationReason, grade: org.grade });
-  await ctx.em.flush();
-  return org;
+/**
+ * What other modules do when an organization is suspended, in the suspending transaction (after
+ * its rights change is announced): registered in the composition root (services.ts), so this module
+ * does not depend on the modules that react.
+ */
+export type SuspensionHook = (actor: Actor, organization: Organization) => Promise<void>;
+
+/**
+ * Union staff in scope (or an admin) verify it, recording who, when, why and the grade seen. Its
+ * members' rights change with it: announced in the same transaction (rights-change.ts).
+ */
+export function verifyOrganization(ctx: Actor, input: VerifyOrganizationInput): Promise<Organization> {
+  return ctx.em.transactional(async (em) => {
+    const actor = { ...ctx, em };
+    const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
+    const viewer = requireViewer(ctx.viewer);
+    org.verificationStatus = VerificationStatus.VERIFIED;
+    org.verificationReason = input.reason?.trim() || null;
+    org.verificationDecidedBy = ref(em.getReference(User, viewer.userId));
+    org.verificationDecidedAt = new Date();
+    if (input.grade) org.grade = input.grade;
+    if (input.gradeValidUntil !== undefined) org.gradeValidUntil = input.gradeValidUntil;
+    recordAudit(actor, 'verifyOrganization', org, { reason: org.verificationReason, grade: org.grade });
+    await em.flush();
+    await announceRightsChange(em, { organizationIds: [org.id] });
+    return org;
+  });
 }
 
-/** Union staff in scope (or an admin) suspend it, with a reason; it leaves the public directory. */
-export async function suspendOrganization(
+/**
+ * Union staff in scope (or an admin) suspend it, with a reason: it leaves the public directory, its
+ * members' open subscriptions through it end (the rights change is announced first, so they hear
+ * nothing of what follows), and the hooks undo what its standing gave it (its open claims, in
+ * services.ts) — all in one transaction.
+ */
+export function suspendOrganization(
   ctx: Actor,
   input: SuspendOrganizationInput,
+  hooks: readonly SuspensionHook[] = [],
 ): Promise<Organization> {
-  const org = await requireOverseen(ctx, input.organizationId, 'input.organizationId');
-  const viewer = requireViewer(ctx.viewer);
-  org.verificationStatus = VerificationStatus.SUSPENDED;
-  org.verificationReason = input.reason.trim();
-  org.verificationDecidedBy = ref(ctx.em.getReference(User, viewer.userId));
-  org.verificationDecidedAt = new Date();
-  recordAudit(ctx, 'suspendOrganization', org, { reason: org.verificationReason });
-  await ctx.em.flush();
-  return org;
+  return ctx.em.transactional(async (em) => {
+    const actor = { ...ctx, em };
+    const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
+    const viewer = requireViewer(ctx.viewer);
+    org.verificationStatus = VerificationStatus.SUSPENDED;
+    org.verificationReason = input.reason.trim();
+    org.verificationDecidedBy = ref(em.getReference(User, viewer.userId));
+    org.verificationDecidedAt = new Date();
+    recordAudit(actor, 'suspendOrganization', org, { reason: org.verificationReason });
+    await em.flush();
+    await announceRightsChange(em, { organizationIds: [org.id] });
+    for (const hook of hooks) await hook(actor, org);
+    return org;
+  });
 }
 
 /** Union staff in scope (or an admin) make it a hub, or stop it being one. */
-export async function setHubStatus(ctx: Actor, input: SetHubStatusInput): Promise<Organization> {
-  const org = await requireOverseen(ctx, input.organizationId, 'input.organizationId');
-  if (input.isHub && org.verificationStatus !== VerificationStatus.VERIFIED)
-    throw BadUserInputError.field('input.isHub', 'only a verified organization can be a hub');
-  org.isHub = input.isHub;
-  recordAudit(ctx, 'setHubStatus', org, { isHub: input.isHub });
-  await ctx.em.flush();
-  return org;
+export function setHubStatus(ctx: Actor, input: SetHubStatusInput): Promise<Organization> {
+  return ctx.em.transactional(async (em) => {
+    const actor = { ...ctx, em };
+    const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
+    if (input.isHub && org.verificationStatus !== VerificationStatus.VERIFIED)
+      throw BadUserInputError.field('input.isHub', 'only a verified organization can be a hub');
+    org.isHub = input.isHub;
+    recordAudit(actor, 'setHubStatus', org, { isHub: input.isHub });
+    await em.flush();
+    await announceRightsChange(em, { organizationIds: [org.id] });
+    return org;
+  });
 }

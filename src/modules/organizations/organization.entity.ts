@@ -46,7 +46,8 @@ export class Organization extends Node {
     | 'ratingSum'
     | 'ratingCount'
     | 'searchText'
-    | 'ratingScore';
+    | 'ratingScore'
+    | 'rightsVersion';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -141,6 +142,14 @@ export class Organization extends Node {
   @ManyToOne(() => Organization, { ref: true, nullable: true, deleteRule: 'set null' })
   @Index()
   hub?: Ref<Organization> | null;
+
+  /**
+   * Bumped in the same transaction as every change to what its members may do through it
+   * (verification, suspension, hub status), with a `rights.organization` outbox event: open
+   * subscriptions of its members re-check their rights on it (docs/security.md, "Live rights").
+   */
+  @Property({ type: 'integer', default: 0 })
+  rightsVersion: number = 0;
 
   /** Ratings by workers after fulfilled demands: sum and count, so the average is exact. */
   @Property({ type: 'integer', default: 0 })

@@ -263,6 +263,18 @@ export class AddOrganizationMemberInput {
   role!: MemberRole;
 }
 
+@InputType({ description: "An organization's admin changes a member's role." })
+export class SetOrganizationMemberRoleInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => ID, { description: 'Global id of the member.' })
+  userId!: string;
+
+  @Field(() => MemberRole)
+  role!: MemberRole;
+}
+
 @InputType()
 export class RemoveOrganizationMemberInput {
   @Field(() => ID)

@@ -32,6 +32,7 @@ import {
   OrganizationPayload,
   RegisterOrganizationInput,
   RemoveOrganizationMemberInput,
+  SetOrganizationMemberRoleInput,
   RemoveOrganizationMemberPayload,
   RemoveServiceInput,
   RemoveServicePayload,
@@ -160,6 +161,17 @@ export class OrganizationResolver {
     @Arg('input', () => AddOrganizationMemberInput) input: AddOrganizationMemberInput,
   ): Promise<OrganizationMemberPayload> {
     return ctx.services.organizations.addMember(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => OrganizationMemberPayload, {
+    description: "Changes a member's role (its admins); the last admin cannot step down.",
+  })
+  setOrganizationMemberRole(
+    @Ctx() ctx: Context,
+    @Arg('input', () => SetOrganizationMemberRoleInput) input: SetOrganizationMemberRoleInput,
+  ): Promise<OrganizationMemberPayload> {
+    return ctx.services.organizations.setMemberRole(ctx, input);
   }
 
   @Authorized()

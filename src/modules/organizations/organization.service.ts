@@ -12,6 +12,7 @@ import type {
   DecideHubMembershipInput,
   RegisterOrganizationInput,
   RemoveOrganizationMemberInput,
+  SetOrganizationMemberRoleInput,
   RemoveServiceInput,
   RequestHubMembershipInput,
   SetHubStatusInput,
@@ -35,10 +36,16 @@ import {
   removeService,
   updateService,
 } from './organization-services.service.js';
-import { addMember, organizationMembers, removeMember } from './organization-members.service.js';
+import {
+  addMember,
+  organizationMembers,
+  removeMember,
+  setMemberRole,
+} from './organization-members.service.js';
 import {
   setHubStatus,
   suspendOrganization,
+  type SuspensionHook,
   verifyOrganization,
 } from './organization-verification.service.js';
 import {
@@ -66,6 +73,8 @@ export type { StatsRow } from './directory-stats.js';
  * directory-search.ts, statistics in directory-stats.ts).
  */
 export class OrganizationDirectoryService {
+  private readonly suspensionHooks: SuspensionHook[] = [];
+
   // ---------------------------------------------------------------- visibility
 
   /** The policy's facts about an organization; the home region is batched across a request. */
@@ -143,6 +152,11 @@ export class OrganizationDirectoryService {
     return addMember(ctx, input);
   }
 
+  /** Its admins change a member's role; the last admin cannot step down. */
+  setMemberRole(ctx: Actor, input: SetOrganizationMemberRoleInput) {
+    return setMemberRole(ctx, input);
+  }
+
   /** Its admins remove a member; the last admin cannot be removed (nobody could manage it then). */
   removeMember(ctx: Actor, input: RemoveOrganizationMemberInput) {
     return removeMember(ctx, input);
@@ -157,7 +171,13 @@ export class OrganizationDirectoryService {
 
   /** Union staff in scope (or an admin) suspend it, with a reason; it leaves the public directory. */
   suspend(ctx: Actor, input: SuspendOrganizationInput): Promise<Organization> {
-    return suspendOrganization(ctx, input);
+    return suspendOrganization(ctx, input, this.suspensionHooks);
+  }
+
+  /** Adds work done in the suspending transaction (the composition root registers the demands'). */
+  onSuspend(hook: SuspensionHook): this {
+    this.suspensionHooks.push(hook);
+    return this;
   }
 
   /** Union staff in scope (or an admin) make it a hub, or stop it being one. */

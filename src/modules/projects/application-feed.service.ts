@@ -10,13 +10,12 @@
 import type { Context } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError } from '../../core/errors.js';
-import { mapStream } from '../../core/events/feed-iterator.js';
-import type { FeedEvent } from '../../core/events/match-index.js';
+import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { parseEventCursor } from '../demands/demand-feed.js';
 import { ProjectApplication } from './application.entity.js';
 import { applicationDecisionSpec, decisionConcerns } from './application-feed.js';
-import { feedOrganization } from './project-feed.service.js';
+import { feedOrganization, followsThrough } from './project-feed.service.js';
 
 /** One pushed decision: its cursor and the decided application. */
 export interface ApplicationDecisionItem {
@@ -35,7 +34,6 @@ export async function openApplicationDecisions(
   ctx: Context,
   args: { organizationId?: string | null; projectId?: string | null; after?: string | null },
 ): Promise<AsyncIterableIterator<ApplicationDecisionItem>> {
-  const viewer = requireViewer(ctx.viewer);
   let from: number | null = null;
   if (args.after != null) {
     from = parseEventCursor(args.after);
@@ -48,10 +46,12 @@ export async function openApplicationDecisions(
     'Only members of an organization hear the decisions on its applications.',
   );
   const organizationId = organization.id;
+  followsThrough(organizationId)(requireViewer(ctx.viewer));
   const stream = await ctx.services.events.open(ctx.em, applicationDecisionSpec(organizationId), from);
   const base = ctx.em;
   const pass = ctx.services.events.pass;
-  return mapStream(stream, async (event: FeedEvent) => {
+  return feedWithLiveRights(ctx, stream, followsThrough(organizationId), async (event, viewer) => {
+    ctx.viewer = viewer;
     const shared = <T>(key: string, make: () => T): T => pass.shared(event, `decision:${key}`, make);
     const em = shared('em', () => base.fork());
     const application = await shared('row', () => em.findOne(ProjectApplication, { decidedSeq: event.seq }));

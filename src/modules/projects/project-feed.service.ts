@@ -1,8 +1,8 @@
 import type { Context } from '../../core/context.js';
-import { requireViewer } from '../../core/auth.js';
+import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
-import { mapStream } from '../../core/events/feed-iterator.js';
-import type { FeedEvent } from '../../core/events/match-index.js';
+import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
+import type { AdmissionRule } from '../../core/rights/rights-watch.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { parseEventCursor } from '../demands/demand-feed.js';
@@ -53,6 +53,20 @@ export async function feedOrganization(
 }
 
 /**
+ * The admission rule of the feeds an organization's members follow (new projects, decisions on its
+ * applications): a member, of an organization that is not suspended. Checked at subscribe time and
+ * again whenever the member's or the organization's rights change (feedWithLiveRights).
+ */
+export function followsThrough(organizationId: number): AdmissionRule {
+  return (viewer: Viewer) => {
+    if (!viewer.memberships.has(organizationId))
+      throw new ForbiddenError('You are no longer a member of the organization this feed is for.');
+    if (viewer.suspendedOrgIds?.includes(organizationId))
+      throw new ForbiddenError('The organization this feed is for is suspended.');
+  };
+}
+
+/**
  * `projectPublished`: new projects the viewer's organization is eligible for, narrowed by the filter,
  * replayed from `after` and then live (the demand feed's EventHub streams, topic PROJECT_PUBLISHED).
  * Each event's project is loaded in a fresh EntityManager fork (shared by the subscribers of that
@@ -70,6 +84,7 @@ export async function openProjectFeed(
     if (from === null) throw BadUserInputError.field('after', 'Not a cursor from this feed.');
   }
   const organization = await feedOrganization(ctx, filter?.organizationId);
+  followsThrough(organization.id)(requireViewer(ctx.viewer));
   const category = filter?.categoryCode
     ? await ctx.em.findOne(ServiceCategory, { code: filter.categoryCode })
     : null;
@@ -90,14 +105,15 @@ export async function openProjectFeed(
   // Subscribers handed the same live event share a fork, the project's row and, per organization
   // (the permission class here: eligibility is the organization's), the applicant and the verdict.
   // graphql-ws runs one event at a time per subscription, so the fork can become the context's em.
-  return mapStream(stream, async (event: FeedEvent) => {
+  return feedWithLiveRights(ctx, stream, followsThrough(organizationId), async (event, viewer) => {
+    ctx.viewer = viewer;
     const shared = <T>(key: string, make: () => T): T => pass.shared(event, `project:${key}`, make);
     const em = shared('em', () => base.fork());
     const project = await shared('row', async () => {
       await projects.advanceClosed(em, event.entityId);
       return em.findOne(Project, { id: event.entityId });
     });
-    if (!project || !(await projects.canSee({ em, viewer: ctx.viewer }, project))) return null;
+    if (!project || !(await projects.canSee({ em, viewer }, project))) return null;
     const eligible = await shared(`eligible:${organizationId}`, async () => {
       const applicant = await em.findOne(Organization, { id: organizationId });
       return applicant !== null && (await projects.eligibilityOf(em, project, applicant)).eligible;

@@ -6,6 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.
 import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
+import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import type { RegionService } from '../regions/region.service.js';
@@ -101,6 +102,8 @@ export class PublisherService {
           throw new ConflictError('This account already acts for a publisher.');
         throw error;
       }
+      // Acting for a publisher is a right of the account: announced in the same transaction.
+      await announceRightsChange(em, { userIds: [user.id] });
       return { publisher, user };
     });
   }

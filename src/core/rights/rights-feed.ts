@@ -1,0 +1,41 @@
+import { loadViewer, requireViewer, type Viewer } from '../auth.js';
+import type { Context } from '../context.js';
+import { mapStream } from '../events/feed-iterator.js';
+import type { FeedEvent } from '../events/match-index.js';
+import type { SubscriberStream } from '../events/subscriber-stream.js';
+import type { AdmissionRule } from './rights-watch.js';
+
+/**
+ * A live feed whose every delivery is judged by the subscriber's current rights: the one way the
+ * subscription resolvers turn a subscriber stream into payloads.
+ *
+ * `admit` is the subscription's rule for who may keep it (the same one it applied at subscribe
+ * time); it runs again whenever a rights change concerning the subscriber is relayed. `map` turns
+ * an event into the payload for the viewer it is given (null: not for this subscriber), and runs
+ * again if the rights changed while it was working, so a payload always reflects the rights as of
+ * the last relayed change. When `admit` refuses, the subscription ends with FORBIDDEN, also when
+ * it is idle (rights-watch.ts).
+ */
+export function feedWithLiveRights<U>(
+  ctx: Context,
+  stream: SubscriberStream,
+  admit: AdmissionRule,
+  map: (event: FeedEvent, viewer: Viewer) => Promise<U | null>,
+): AsyncIterableIterator<U> {
+  const subscriber = requireViewer(ctx.viewer);
+  const base = ctx.em;
+  const reload = () => loadViewer(base.fork(), subscriber.userId, subscriber.tokenExpiresAt);
+  const rights = ctx.services.events.rights.follow(subscriber, reload, admit);
+  rights.onRevoked = (error) => stream.end(error);
+  return mapStream(
+    stream,
+    async (event) => {
+      for (;;) {
+        const viewer = await rights.current();
+        const payload = await map(event, viewer);
+        if (!rights.isStale) return payload;
+      }
+    },
+    () => rights.close(),
+  );
+}
