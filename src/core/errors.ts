@@ -95,13 +95,25 @@ const PASS_THROUGH_CODES = new Set<string>([
 ]);
 
 /**
+ * The error behind the wrappers: Apollo's around a resolver's error, and graphql-ws's around an
+ * error that ends a subscription's stream (a GraphQLError without a path, e.g. FORBIDDEN when the
+ * subscriber's rights end).
+ */
+function originalOf(error: unknown): unknown {
+  let current = unwrapResolverError(error);
+  while (current instanceof GraphQLError && !(current instanceof AppError) && current.originalError)
+    current = current.originalError;
+  return current;
+}
+
+/**
  * The one place where errors become what clients see. Deliberate errors keep their code; validation
  * errors from class-validator become BAD_USER_INPUT with their fields; everything else (database
  * errors, bugs) is logged in full and reaches the client as a bare INTERNAL_SERVER_ERROR.
  */
 export function formatError(log: Pick<Logger, 'error'>) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
-    const original = unwrapResolverError(error);
+    const original = originalOf(error);
     if (original instanceof AppError) {
       return {
         message: original.message,

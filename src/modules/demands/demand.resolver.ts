@@ -204,7 +204,7 @@ export class DemandResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      'Private contact: shown to the submitter, and to members of the claiming organization if the worker consented.',
+      'Private contact: shown to the submitter, and to members of the claiming organization if the worker consented and the organization is verified (never to a suspended one); never to union staff, admins or endorsers.',
   })
   async contact(@Ctx() ctx: Context, @Root() demand: Demand): Promise<string | null> {
     const viewer = await ctx.services.demands.viewerFacts(ctx);
