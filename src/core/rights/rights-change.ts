@@ -11,7 +11,7 @@ export interface RightsChange {
  * Announces that the rights of these accounts or organizations changed: bumps their
  * `rights_version` and writes one outbox event each, in the caller's transaction, so the change
  * and its announcement commit together or not at all. Every process's relay then hands the event
- * to its RightsWatch, which re-checks exactly the open subscriptions concerned (docs/security.md,
+ * to its RightsWatch, which re-checks exactly the open subscriptions concerned (docs/SECURITY.md,
  * "Live rights").
  *
  * Call it in the transaction that makes the change, after the change's own writes (it writes

@@ -31,7 +31,7 @@ export function feedWithLiveRights<U>(
     stream,
     async (event) => {
       for (;;) {
-        const viewer = await rights.current();
+        const viewer = rights.settled ?? (await rights.current());
         const payload = await map(event, viewer);
         if (!rights.isStale) return payload;
       }

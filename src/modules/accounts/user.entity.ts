@@ -64,7 +64,7 @@ export class User extends Node {
   /**
    * Bumped in the same transaction as every change to what this account may do (status, roles,
    * region scope, memberships and their roles), with a `rights.user` outbox event: open
-   * subscriptions re-check their rights on it (docs/security.md, "Live rights").
+   * subscriptions re-check their rights on it (docs/SECURITY.md, "Live rights").
    */
   @Property({ type: 'integer', default: 0 })
   rightsVersion: number = 0;

@@ -146,7 +146,7 @@ export class Organization extends Node {
   /**
    * Bumped in the same transaction as every change to what its members may do through it
    * (verification, suspension, hub status), with a `rights.organization` outbox event: open
-   * subscriptions of its members re-check their rights on it (docs/security.md, "Live rights").
+   * subscriptions of its members re-check their rights on it (docs/SECURITY.md, "Live rights").
    */
   @Property({ type: 'integer', default: 0 })
   rightsVersion: number = 0;

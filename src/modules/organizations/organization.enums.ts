@@ -59,6 +59,22 @@ export enum VerificationStatus {
 registerEnumType(VerificationStatus, {
   name: 'VerificationStatus',
   description: 'PENDING until union staff in scope verify it; SUSPENDED with a recorded reason.',
+  valuesConfig: {
+    PENDING: {
+      description: 'Registered, not yet verified: visible to its members and union staff in scope only.',
+    },
+    VERIFIED: {
+      description:
+        'Verified by union staff in scope: in the public directory; its members may claim and serve demands.',
+    },
+    SUSPENDED: {
+      description:
+        'Suspended by union staff in scope or an admin: out of the public directory; its open claims went back to OPEN. ' +
+        'Its members may still sign in, read its profile, members and audit trail, and the history of demands it served ' +
+        '(without any contact), and manage its profile; it may not claim or change demands, read contacts, apply to ' +
+        'projects, follow the live feeds, or register webhooks, and its webhooks receive nothing.',
+    },
+  },
 });
 
 export enum MemberRole {
