@@ -6,11 +6,10 @@
  *   npm run migration:create            npm run migration:check
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, chmodSync, readdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
-import { startEmbeddedPostgres } from '../src/core/embedded-postgres.js';
+import { makePostgresScratchDir, startEmbeddedPostgres } from '../src/core/embedded-postgres.js';
 import { ensureDatabase } from '../src/core/database-url.js';
 
 const root = path.resolve(import.meta.dirname, '..');
@@ -21,8 +20,7 @@ async function main(): Promise<number> {
   let url = process.env.DATABASE_URL;
   let stop = async () => {};
   if (!url) {
-    const dir = mkdtempSync(path.join(tmpdir(), 'niudai-cli-'));
-    chmodSync(dir, 0o755); // the postgres user must be able to enter it when we run as root
+    const dir = makePostgresScratchDir('niudai-cli-');
     const pg = await startEmbeddedPostgres(path.join(dir, 'pgdata'), log);
     await ensureDatabase(pg.url('postgres'), 'niudai_cli');
     url = pg.url('niudai_cli');

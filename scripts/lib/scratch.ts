@@ -5,15 +5,14 @@
  *
  * @module
  */
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { ensureDatabase, withDatabase } from '../../src/core/database-url.js';
 import { connectOrm, migrate } from '../../src/core/db.js';
-import { startEmbeddedPostgres } from '../../src/core/embedded-postgres.js';
+import { makePostgresScratchDir, startEmbeddedPostgres } from '../../src/core/embedded-postgres.js';
 import { loadReferenceData } from '../../src/core/reference-data.js';
 import type { Sql } from './generate.js';
 
@@ -40,8 +39,7 @@ export async function startScratch(
   log: Logger,
   keep: boolean,
 ): Promise<Scratch> {
-  const folder = mkdtempSync(path.join(tmpdir(), prefix));
-  chmodSync(folder, 0o755); // as root, PostgreSQL runs as 'postgres', which must enter this folder
+  const folder = makePostgresScratchDir(prefix);
   const db = await startEmbeddedPostgres(path.join(folder, 'pgdata'), log);
   let orm: MikroORM | undefined;
   const client = new pg.Client({ connectionString: db.url(database) });

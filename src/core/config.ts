@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { defaultDataDir, type DefaultDataDir } from './embedded-postgres.js';
 
 /** Everything the process can be told through its environment, validated once at start. */
 export interface Config {
@@ -10,6 +11,11 @@ export interface Config {
   /** External PostgreSQL; when absent an embedded one is started in `dataDir/postgres`. */
   databaseUrl: string | null;
   dataDir: string;
+  /**
+   * Set when DATA_DIR is unset and `./.data` was passed over for a folder under /var/lib/niudai
+   * (running as root, the embedded PostgreSQL's `postgres` user cannot reach the checkout).
+   */
+  dataDirPassedOver: DefaultDataDir['passedOver'];
   jwtSecret: string;
   jwtTtlSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -137,7 +143,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push(`DATABASE_URL must be a postgres:// or postgresql:// URL`);
   }
 
-  const dataDir = path.resolve(cwd, env.DATA_DIR || '.data');
+  // An explicit DATA_DIR is used as given (and refused with a clear message if PostgreSQL cannot
+  // reach it); only the default moves, and only when it would hold the embedded PostgreSQL.
+  const { dataDir, passedOver: dataDirPassedOver } = env.DATA_DIR
+    ? { dataDir: path.resolve(cwd, env.DATA_DIR), passedOver: null }
+    : databaseUrl === null
+      ? defaultDataDir(cwd)
+      : { dataDir: path.resolve(cwd, '.data'), passedOver: null };
   const jwtSecret = resolveJwtSecret(env.JWT_SECRET, nodeEnv ?? 'development', dataDir, problems);
 
   const adminEmail = env.ADMIN_EMAIL || null;
@@ -158,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir,
+    dataDirPassedOver,
     jwtSecret,
     jwtTtlSeconds: int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
     logLevel: logLevel ?? 'info',

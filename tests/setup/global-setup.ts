@@ -1,9 +1,12 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import pino from 'pino';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from '../../src/core/embedded-postgres.js';
+import {
+  makePostgresScratchDir,
+  startEmbeddedPostgres,
+  type EmbeddedDatabase,
+} from '../../src/core/embedded-postgres.js';
 import { ensureDatabase, withDatabase } from '../../src/core/database-url.js';
 import { connectOrm, migrate } from '../../src/core/db.js';
 import { loadReferenceData } from '../../src/core/reference-data.js';
@@ -26,8 +29,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   let scratch: string | null = null;
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
-    scratch = mkdtempSync(path.join(tmpdir(), 'niudai-test-'));
-    chmodSync(scratch, 0o755); // as root, PostgreSQL runs as 'postgres', which must enter this folder
+    scratch = makePostgresScratchDir('niudai-test-');
     embedded = await startEmbeddedPostgres(path.join(scratch, 'pgdata'), log);
     adminUrl = embedded.url('postgres');
   }

@@ -1,25 +1,43 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import pg from 'pg';
+import pino from 'pino';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { ensureDatabase, withDatabase } from '../../../src/core/database-url.js';
+import { makePostgresScratchDir, startEmbeddedPostgres } from '../../../src/core/embedded-postgres.js';
+import { postgresUserIds, SHARED_STATE_ROOT } from '../../../src/core/embedded-postgres-loader.js';
 import { TEMPLATE_DATABASE } from '../../setup/constants.js';
+import { until } from '../../setup/probes.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const scratch: string[] = [];
 const running = new Set<ChildProcess>();
+/** Embedded PostgreSQL servers of hubs under test: a hub killed by afterAll would leave its own behind. */
+const postmasters = new Set<number>();
 
 afterAll(() => {
   for (const child of running) child.kill('SIGKILL');
+  for (const pid of postmasters) if (isRunning(pid)) process.kill(pid, 'SIGQUIT');
   for (const dir of scratch) rmSync(dir, { recursive: true, force: true });
 });
 
 /** A folder the `postgres` user can enter (the tests may run as root). */
 function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'niudai-process-'));
-  chmodSync(dir, 0o755);
+  const dir = makePostgresScratchDir('niudai-process-');
   scratch.push(dir);
   return dir;
 }
@@ -31,10 +49,13 @@ interface Hub {
   output: () => string;
 }
 
-/** Runs `src/main.ts` as `npm start` does and waits for the line announcing its URL. */
-async function startHub(env: Record<string, string>, timeoutMs = 60_000): Promise<Hub> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: ROOT,
+/**
+ * Runs `src/main.ts` as `npm start` does, in `cwd` (a checkout), and waits for the line announcing
+ * its URL. `JWT_SECRET: ''` leaves the secret to the development default.
+ */
+async function startHub(env: Record<string, string>, timeoutMs = 60_000, cwd = ROOT): Promise<Hub> {
+  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
+    cwd,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/root',
@@ -87,10 +108,10 @@ function stopHub(hub: Hub, timeoutMs = 15_000): Promise<number | null> {
   });
 }
 
-async function gql(hub: Hub, query: string, variables: Record<string, unknown> = {}) {
+async function gql(hub: Hub, query: string, variables: Record<string, unknown> = {}, token?: string) {
   const res = await fetch(hub.url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query, variables }),
   });
   return (await res.json()) as { data?: Record<string, unknown> | null; errors?: { message: string }[] };
@@ -151,4 +172,231 @@ describe('the process (npm start)', () => {
     });
     expect(processesMentioning(dataDir)).toEqual([]);
   }, 240_000);
+});
+
+/** The process id in the first line of a running cluster's postmaster.pid. */
+function postmasterPid(pgdata: string): number {
+  return Number(readFileSync(path.join(pgdata, 'postmaster.pid'), 'utf8').split('\n')[0]);
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const isRoot = userInfo().uid === 0;
+if (!isRoot) {
+  console.warn(
+    'process.test.ts: skipping "a newcomer as root": it needs root (the embedded PostgreSQL then runs as the postgres user)',
+  );
+}
+
+/** The `dataDir` of the hub's "data directory" log line, if it wrote one. */
+function loggedDataDir(hub: Hub): string | undefined {
+  for (const line of hub.output().split('\n')) {
+    if (!line.includes('"data directory: ')) continue;
+    return (JSON.parse(line) as { dataDir: string }).dataDir;
+  }
+  return undefined;
+}
+
+describe('a newcomer as root, in a clone only root can enter (npm ci && npm start)', () => {
+  it.runIf(isRoot)(
+    'keeps the data under /var/lib/niudai, says where, finds it again after a restart and stops cleanly',
+    async () => {
+      // A copy of this checkout inside a fresh 0700 folder, as `git clone` into /root or `mktemp -d` gives.
+      const parent = mkdtempSync(path.join(tmpdir(), 'niudai-newcomer-'));
+      chmodSync(parent, 0o700);
+      scratch.push(parent);
+      const checkout = path.join(parent, 'niudai');
+      cpSync(ROOT, checkout, {
+        recursive: true,
+        filter: (from) => !/(^|\/)(node_modules|\.git|\.data)$/.test(path.relative(ROOT, from)),
+      });
+      symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'), 'dir');
+      const hash = createHash('sha256').update(checkout).digest('hex').slice(0, 10);
+      const expected = path.join(SHARED_STATE_ROOT, `niudai-${hash}`);
+      const sharedRootExisted = existsSync(SHARED_STATE_ROOT);
+      expect(existsSync(expected)).toBe(false);
+      try {
+        // An explicit DATA_DIR the postgres user cannot reach is still refused, with what to do.
+        await expect(startHub({ DATA_DIR: path.join(parent, 'data') }, 60_000, checkout)).rejects.toThrow(
+          /cannot enter .* \(mode 700\).*chmod o\+x/,
+        );
+
+        const first = await startHub({ JWT_SECRET: '' }, 120_000, checkout);
+        expect(loggedDataDir(first)).toBe(expected);
+        expect(first.output()).toContain(`cannot enter ${parent}, mode 700`);
+        expect((await fetch(first.url.replace('/graphql', '/readyz'))).status).toBe(200);
+        const input = { email: `newcomer-${hash}@example.cn`, password: 'secret-password' };
+        const up = await gql(first, SIGN_UP, { input: { ...input, displayName: '新人' } });
+        expect(up.errors).toBeUndefined();
+        expect(up.data).toMatchObject({ signUp: { token: expect.any(String) } });
+
+        // Root-owned, passable but not listable by others; the cluster is the postgres user's; the
+        // development secret private; nothing written into the checkout.
+        expect(statSync(expected)).toMatchObject({ uid: 0 });
+        expect(statSync(expected).mode & 0o777).toBe(0o711);
+        expect(statSync(SHARED_STATE_ROOT).mode & 0o022).toBe(0);
+        const secret = statSync(path.join(expected, 'jwt-secret'));
+        expect({ uid: secret.uid, mode: secret.mode & 0o777 }).toEqual({ uid: 0, mode: 0o600 });
+        expect(statSync(path.join(expected, 'postgres')).uid).toBe(postgresUserIds()?.uid);
+        expect(existsSync(path.join(checkout, '.data'))).toBe(false);
+
+        const postmaster = postmasterPid(path.join(expected, 'postgres'));
+        postmasters.add(postmaster);
+        expect(isRunning(postmaster)).toBe(true);
+        expect(await stopHub(first)).toBe(0);
+        expect(isRunning(postmaster)).toBe(false);
+
+        const second = await startHub({ JWT_SECRET: '' }, 120_000, checkout);
+        try {
+          expect(loggedDataDir(second)).toBe(expected);
+          const res = await gql(second, SIGN_IN, { input: { login: input.email, password: input.password } });
+          expect(res.data).toEqual({ signIn: { viewer: { displayName: '新人' } } });
+        } finally {
+          expect(await stopHub(second)).toBe(0);
+        }
+        expect(processesMentioning(expected)).toEqual([]);
+      } finally {
+        rmSync(expected, { recursive: true, force: true });
+        // Only if this test made it and nothing else has been put there since.
+        if (
+          !sharedRootExisted &&
+          existsSync(SHARED_STATE_ROOT) &&
+          readdirSync(SHARED_STATE_ROOT).length === 0
+        )
+          rmdirSync(SHARED_STATE_ROOT);
+      }
+    },
+    300_000,
+  );
+});
+
+const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
+const READ = `query { viewer { displayName } serviceCategories { code } }`;
+
+/** What the clients saw while the hub was being stopped. */
+interface Load {
+  /** Titles of the demands whose submitDemand was answered with success. */
+  acknowledged: string[];
+  /** GraphQL errors answered (a drained request must succeed or never be answered). */
+  errors: string[];
+  /** Clients that stopped because the server stopped answering, before sending all of theirs. */
+  cutOff: number;
+  done: Promise<void>;
+}
+
+/**
+ * `clients` clients over loopback, each sending at most `perClient` requests one after another,
+ * alternately a query and a submitDemand, until the server stops answering.
+ */
+function startLoad(hub: Hub, token: string, clients: number, perClient: number): Load {
+  const load: Load = { acknowledged: [], errors: [], cutOff: 0, done: Promise.resolve() };
+  const client = async (c: number) => {
+    for (let i = 0; i < perClient; i++) {
+      const title = `停机 ${c}-${i}`;
+      let res: Awaited<ReturnType<typeof gql>>;
+      try {
+        res =
+          i % 2 === 0
+            ? await gql(hub, READ, {}, token)
+            : await gql(
+                hub,
+                SUBMIT,
+                {
+                  input: {
+                    title,
+                    description: '关停时提交',
+                    categoryCode: 'LIFE.CHILDCARE',
+                    regionCode: '370102',
+                  },
+                },
+                token,
+              );
+      } catch {
+        load.cutOff++; // refused or reset: the server has stopped
+        return;
+      }
+      if (res.errors) load.errors.push(...res.errors.map((e) => e.message));
+      else if (i % 2 === 1) load.acknowledged.push(title);
+    }
+  };
+  load.done = Promise.all(Array.from({ length: clients }, (_, c) => client(c))).then(() => undefined);
+  return load;
+}
+
+describe('SIGTERM under load', () => {
+  it.each(['embedded', 'external'] as const)(
+    'on the %s database: drains, keeps every acknowledged write, exits 0 and leaves no PostgreSQL',
+    async (kind) => {
+      const dataDir = tempDir();
+      let databaseUrl: string | undefined;
+      if (kind === 'external') {
+        const adminUrl = inject('adminDatabaseUrl');
+        const database = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+        await ensureDatabase(adminUrl, database, TEMPLATE_DATABASE);
+        databaseUrl = withDatabase(adminUrl, database);
+      }
+      const hub = await startHub(
+        {
+          DATA_DIR: dataDir,
+          RATE_MUTATIONS_POINTS: '0',
+          ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
+        },
+        120_000,
+      );
+      const pgdata = path.join(dataDir, 'postgres');
+      const postmaster = kind === 'embedded' ? postmasterPid(pgdata) : null;
+      if (postmaster !== null) postmasters.add(postmaster);
+      const up = await gql(hub, SIGN_UP, {
+        input: {
+          email: `load-${randomUUID().slice(0, 8)}@example.cn`,
+          password: 'secret-password',
+          displayName: '负载',
+        },
+      });
+      const token = (up.data?.signUp as { token: string }).token;
+
+      const load = startLoad(hub, token, 16, 120);
+      await until(async () => load.acknowledged.length >= 32, 60_000, 10);
+      const signalled = performance.now();
+      const code = await stopHub(hub, 15_000); // the drain grace is 10 s
+      console.info(
+        `SIGTERM under load (${kind}): exited ${code} after ${Math.round(performance.now() - signalled)} ms`,
+      );
+      await load.done;
+
+      expect(code).toBe(0);
+      expect(hub.output()).toContain('"stopped"');
+      expect(load.errors).toEqual([]);
+      expect(load.cutOff).toBeGreaterThan(0); // the signal came while requests were still being sent
+      if (postmaster !== null) {
+        expect(isRunning(postmaster)).toBe(false);
+        expect(processesMentioning(dataDir)).toEqual([]);
+      }
+
+      // Every write a client was told about is in the database.
+      const log = pino({ level: 'silent' });
+      const server = kind === 'embedded' ? await startEmbeddedPostgres(pgdata, log) : null;
+      const db = new pg.Client({ connectionString: server ? server.url('niudai') : databaseUrl });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ title: string }>(
+          `select "title" from "demand" where "title" like '停机 %'`,
+        );
+        const stored = new Set(rows.map((row) => row.title));
+        expect(load.acknowledged.filter((title) => !stored.has(title))).toEqual([]);
+        expect(load.acknowledged.length).toBeGreaterThanOrEqual(32);
+      } finally {
+        await db.end();
+        await server?.stop();
+      }
+    },
+    240_000,
+  );
 });

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
@@ -8,6 +7,7 @@ import type { Client } from 'graphql-ws';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import {
   freePort,
+  makePostgresScratchDir,
   startEmbeddedPostgres,
   type EmbeddedDatabase,
 } from '../../../src/core/embedded-postgres.js';
@@ -88,8 +88,7 @@ const readyz = async () => (await fetch(`${server.url}/readyz`)).status;
 const alive = () => server.child.exitCode === null && server.child.signalCode === null;
 
 beforeAll(async () => {
-  scratch = mkdtempSync(path.join(tmpdir(), 'niudai-restart-'));
-  chmodSync(scratch, 0o755); // as root, PostgreSQL runs as 'postgres', which must enter this folder
+  scratch = makePostgresScratchDir('niudai-restart-');
   dataDir = path.join(scratch, 'pgdata');
   port = await freePort();
   postgres = await startEmbeddedPostgres(dataDir, log, port);

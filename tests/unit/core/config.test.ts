@@ -1,15 +1,20 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { tmpdir, userInfo } from 'node:os';
+import { userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/core/config.js';
-import { assertReachableByPostgresUser, DataDirectoryError } from '../../../src/core/embedded-postgres.js';
+import {
+  assertReachableByPostgresUser,
+  DataDirectoryError,
+  makePostgresScratchDir,
+} from '../../../src/core/embedded-postgres.js';
 
 const scratch: string[] = [];
 afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+/** A checkout the `postgres` user can reach, so that `./.data` is the default data directory. */
 function tempDir(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'niudai-config-'));
+  const dir = makePostgresScratchDir('niudai-config-');
   scratch.push(dir);
   return dir;
 }
@@ -116,6 +121,18 @@ describe('assertReachableByPostgresUser', () => {
       chmodSync(parent, 0o755);
       mkdirSync(path.join(parent, 'data'), { mode: 0o755 });
       expect(() => assertReachableByPostgresUser(dataDir)).not.toThrow();
+    },
+  );
+});
+
+describe('the default data directory, as root', () => {
+  it.runIf(userInfo().uid === 0)(
+    'stays ./.data with DATABASE_URL, even where the postgres user could not reach it (it only holds the secret)',
+    () => {
+      const cwd = tempDir();
+      chmodSync(cwd, 0o700);
+      const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: 'postgres://127.0.0.1/x' }, cwd);
+      expect(config).toMatchObject({ dataDir: path.join(cwd, '.data'), dataDirPassedOver: null });
     },
   );
 });
