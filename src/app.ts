@@ -127,7 +127,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const stopWebhookWake = services.webhooks.onRegistered(() => webhookWorker.endpointRegistered());
   webhookWorker.start();
-  const limits = requestLimits(config);
+  const limits = requestLimits(config, schema);
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
   const masked = formatError(log);
@@ -138,7 +138,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ...(config.compileQueries
       ? { gateway: compiledExecutionGateway(schema, (engine) => metrics.observeExecution(engine)) }
       : { schema }),
-    stringifyResult: (result) => JSON.stringify(result),
+    // The size ceiling measured the result already: its JSON is reused rather than made twice.
+    stringifyResult: (result) => limits.results.stringify(result),
     formatError: masked,
     logger: log, // Apollo's own errors (an executor failure, say) go to the hub's log
     introspection: limits.introspection,
@@ -249,6 +250,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     connectionInitWaitTimeoutMs: config.limits.wsConnectionInitTimeoutMs,
     maxOperationsPerSocket: config.limits.wsMaxOperationsPerSocket,
     maxSocketsPerUser: config.limits.wsMaxSocketsPerUser,
+    maxAnonymousSocketsPerAddress: config.limits.wsMaxAnonymousSocketsPerAddress,
     mutationLimiter: rateLimits.mutations,
   });
 

@@ -11,6 +11,7 @@ import {
   readPlainFieldsDirectly,
   validateArgument,
 } from './core/schema-execution.js';
+import { stopResolversAtDeadline } from './core/execution-limits.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
 import { CategoryResolver } from './modules/categories/category.resolver.js';
 import { AccountResolver } from './modules/accounts/account.resolver.js';
@@ -75,5 +76,6 @@ export async function createSchema(): Promise<GraphQLSchema> {
   if (isInterfaceType(node)) node.resolveType = resolveNodeType;
   readPlainFieldsDirectly(schema);
   callFieldResolversDirectly(schema);
+  stopResolversAtDeadline(schema); // last: it wraps the resolvers as the steps above left them
   return schema;
 }

@@ -1165,8 +1165,6 @@ async function main(): Promise<void> {
         RATE_SIGNIN_ACCOUNT_POINTS: '0',
         RATE_SIGNIN_ADDRESS_POINTS: '0',
         WS_MAX_SOCKETS_PER_USER: '10000',
-        // The nested read (100 demands, region parents) costs ~8,500 by armor's estimate; the default cap is 5,000.
-        LIMIT_MAX_COST: '20000',
       },
     };
     report.versions = await versions(ctx);

@@ -59,8 +59,13 @@ export interface Limits {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
+  /** Highest computed cost of an operation (src/core/query-cost.ts); above it, QUERY_TOO_COMPLEX. */
   maxCost: number;
   maxBodyBytes: number;
+  /** Largest JSON result sent (HTTP response, WebSocket payload); above it, RESPONSE_TOO_LARGE. */
+  maxResponseBytes: number;
+  /** Time budget of one query or mutation's execution; past it, EXECUTION_TIMEOUT. */
+  executionMs: number;
   /** Default and hard maximum of `first` on every connection. */
   pageDefault: number;
   pageMax: number;
@@ -80,6 +85,8 @@ export interface Limits {
   wsMaxOperationsPerSocket: number;
   /** WebSocket: sockets one signed-in user may hold open on one process at once. */
   wsMaxSocketsPerUser: number;
+  /** WebSocket: sockets without a signed-in user that one client address may hold open on one process. */
+  wsMaxAnonymousSocketsPerAddress: number;
 }
 
 /**
@@ -181,8 +188,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxAliases: int('LIMIT_MAX_ALIASES', 15, 1, 1000),
       maxDirectives: int('LIMIT_MAX_DIRECTIVES', 20, 1, 1000),
       maxTokens: int('LIMIT_MAX_TOKENS', 2000, 100, 100000),
-      maxCost: int('LIMIT_MAX_COST', 5000, 100, 1000000),
+      maxCost: int('LIMIT_MAX_COST', 50_000, 100, 10_000_000),
       maxBodyBytes: int('LIMIT_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
+      maxResponseBytes: int('LIMIT_MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+      executionMs: int('LIMIT_EXECUTION_MS', 10_000, 1, 600_000),
       pageDefault: int('PAGE_DEFAULT', 20, 1, 100),
       pageMax: int('PAGE_MAX', 100, 1, 100),
       demandMaxOpenClaims: int('DEMAND_MAX_OPEN_CLAIMS', 20, 1, 10000),
@@ -206,6 +215,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       wsConnectionInitTimeoutMs: int('WS_CONNECTION_INIT_TIMEOUT_MS', 10_000, 50, 600_000),
       wsMaxOperationsPerSocket: int('WS_MAX_OPERATIONS_PER_SOCKET', 20, 1, 10000),
       wsMaxSocketsPerUser: int('WS_MAX_SOCKETS_PER_USER', 10, 1, 10000),
+      wsMaxAnonymousSocketsPerAddress: int('WS_MAX_ANONYMOUS_SOCKETS_PER_ADDRESS', 8, 1, 10000),
     },
     compileQueries: compileRaw !== 'false',
     webhooks: {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Viewer } from './auth.js';
 import type { Services } from '../services.js';
+import type { ExecutionDeadline } from './execution-limits.js';
 
 /**
  * What every resolver receives, built the same way for HTTP and graphql-ws: a fresh EntityManager
@@ -15,6 +16,8 @@ export interface Context {
   services: Services;
   /** The client's network address (the TCP peer), for per-address rate limits; absent in scripts. */
   clientAddress?: string;
+  /** The operation's time budget (LIMIT_EXECUTION_MS); resolvers do not start past it. */
+  deadline?: ExecutionDeadline;
 }
 
 /** The part of a Context that services need: who acts, and the unit of work to act in. */

@@ -3,7 +3,7 @@ import { parse, validate, type DocumentNode, type GraphQLSchema, type Validation
 /**
  * Parsed and validated documents by their source text, least recently used first: graphql-ws's
  * counterpart of Apollo's document store. Without it every subscription parses and validates (with
- * armor's cost and depth rules) anew, while thousands of organizations' consoles and bots subscribe
+ * armor's depth and alias rules) anew, while thousands of organizations' consoles and bots subscribe
  * with the same few documents. Only documents that passed are kept, so a client sending ever-new junk gains
  * nothing from the cache and cannot fill it with errors.
  */

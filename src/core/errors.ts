@@ -12,6 +12,12 @@ export enum ErrorCode {
   BAD_USER_INPUT = 'BAD_USER_INPUT',
   CONFLICT = 'CONFLICT',
   RATE_LIMITED = 'RATE_LIMITED',
+  /** The operation's computed cost is over LIMIT_MAX_COST; nothing ran. */
+  QUERY_TOO_COMPLEX = 'QUERY_TOO_COMPLEX',
+  /** The result is larger than LIMIT_MAX_RESPONSE_BYTES; it was not sent. */
+  RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE',
+  /** The operation ran past LIMIT_EXECUTION_MS and was stopped. */
+  EXECUTION_TIMEOUT = 'EXECUTION_TIMEOUT',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -58,6 +64,37 @@ export class RateLimitedError extends AppError {
     super(ErrorCode.RATE_LIMITED, `Too many attempts; try again in ${retryAfterSeconds} s.`, {
       retryAfterSeconds,
     });
+  }
+}
+
+export class QueryTooComplexError extends AppError {
+  constructor(cost: number, maxCost: number) {
+    super(
+      ErrorCode.QUERY_TOO_COMPLEX,
+      `The query costs ${Number.isFinite(cost) ? cost : 'too much to count'}, over the limit of ${maxCost}: ` +
+        'ask for smaller pages (`first`), fewer nested lists or fewer aliases.',
+      { cost: Number.isFinite(cost) ? cost : null, maxCost },
+    );
+  }
+}
+
+export class ResponseTooLargeError extends AppError {
+  constructor(maxBytes: number) {
+    super(
+      ErrorCode.RESPONSE_TOO_LARGE,
+      `The response would exceed ${maxBytes} bytes; ask for smaller pages or fewer fields.`,
+      { maxBytes },
+    );
+  }
+}
+
+export class ExecutionTimeoutError extends AppError {
+  constructor(limitMs: number) {
+    super(
+      ErrorCode.EXECUTION_TIMEOUT,
+      `The operation ran longer than ${limitMs} ms and was stopped; ask for less at once.`,
+      { limitMs },
+    );
   }
 }
 

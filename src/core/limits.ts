@@ -1,24 +1,55 @@
 import { ApolloArmor } from '@escape.tech/graphql-armor';
 import type { ApolloServerPlugin } from '@apollo/server';
-import { NoSchemaIntrospectionCustomRule, type ValidationRule } from 'graphql';
+import {
+  NoSchemaIntrospectionCustomRule,
+  type DocumentNode,
+  type GraphQLSchema,
+  type ValidationRule,
+} from 'graphql';
 import type { Config } from './config.js';
+import type { Context } from './context.js';
+import { QueryTooComplexError } from './errors.js';
+import { ResultLimits } from './execution-limits.js';
+import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
+import { operationCost, type CostModel } from './query-cost.js';
 
 /** The request limits applied identically to HTTP (Apollo) and WebSocket (graphql-ws). */
 export interface RequestLimits {
-  /** Extra validation rules: depth, aliases, directives, cost; and no introspection in production. */
+  /** Extra validation rules: depth, aliases, directives; and no introspection in production. */
   validationRules: ValidationRule[];
-  /** Apollo plugins that armor needs (e.g. hiding field suggestions). */
-  plugins: ApolloServerPlugin[];
+  /** Apollo plugins: armor's (e.g. hiding field suggestions), then cost, time budget and size ceiling. */
+  plugins: ApolloServerPlugin<Context>[];
+  /** The refusal of an operation whose cost is over LIMIT_MAX_COST, else null (HTTP and WebSocket). */
+  refuseTooComplex: (
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Readonly<Record<string, unknown>> | null | undefined,
+  ) => QueryTooComplexError | null;
+  /** The response-size ceiling and the execution time budget. */
+  results: ResultLimits;
   maxTokens: number;
   introspection: boolean;
   hideSuggestions: boolean;
 }
 
+/** How this schema's operations are costed (README, "Query cost"). */
+export function costModel(config: Config): CostModel {
+  return {
+    pageDefault: config.limits.pageDefault,
+    pageMax: config.limits.pageMax,
+    defaultListBound: DEFAULT_LIST_BOUND,
+    listBounds: LIST_BOUNDS,
+  };
+}
+
 /**
  * Builds the limits once. armor's own token limit is off: it reports a parse failure as HTTP 500,
- * so the token cap is Apollo's `parseOptions.maxTokens` (and graphql's `parse` on WebSocket).
+ * so the token cap is Apollo's `parseOptions.maxTokens` (and graphql's `parse` on WebSocket). armor's
+ * cost limit is off too: it counts each field once whatever the list sizes, and a validation rule
+ * cannot see variables (a `first: $n` would count as unknown); the cost is ours (query-cost.ts),
+ * computed once variables are known.
  */
-export function requestLimits(config: Config): RequestLimits {
+export function requestLimits(config: Config, schema: GraphQLSchema): RequestLimits {
   const production = config.nodeEnv === 'production';
   const { limits } = config;
   const armor = new ApolloArmor({
@@ -26,20 +57,63 @@ export function requestLimits(config: Config): RequestLimits {
     maxDepth: { n: limits.maxDepth, ignoreIntrospection: true, flattenFragments: true },
     maxAliases: { n: limits.maxAliases },
     maxDirectives: { n: limits.maxDirectives },
-    costLimit: { maxCost: limits.maxCost },
+    costLimit: { enabled: false },
     blockFieldSuggestion: { enabled: production },
   });
   const protection = armor.protect();
+  const model = costModel(config);
+  const refuseTooComplex: RequestLimits['refuseTooComplex'] = (document, operationName, variables) => {
+    const cost = operationCost(schema, document, operationName, variables, model);
+    return cost > limits.maxCost ? new QueryTooComplexError(cost, limits.maxCost) : null;
+  };
+  const results = new ResultLimits(limits.maxResponseBytes, limits.executionMs);
   return {
     validationRules: [
       ...protection.validationRules,
       ...(production ? [NoSchemaIntrospectionCustomRule] : []),
     ],
-    // armor is typed against Apollo's CommonJS build and we load the ESM one: same objects, two declarations.
-    plugins: protection.plugins as unknown as ApolloServerPlugin[],
+    plugins: [
+      // armor is typed against Apollo's CommonJS build and we load the ESM one: same objects, two declarations.
+      ...(protection.plugins as unknown as ApolloServerPlugin<Context>[]),
+      executionLimitsPlugin(refuseTooComplex, results),
+    ],
+    refuseTooComplex,
+    results,
     maxTokens: limits.maxTokens,
     introspection: !production,
     hideSuggestions: production,
+  };
+}
+
+/**
+ * Apollo's side of the limits: the cost once the operation and its variables are known (refused
+ * with 400 before anything runs), the time budget from the start of execution, and the size ceiling
+ * on the result of either engine (graphql-js or a compiled query). Listed before the plugins that log
+ * and count responses, so that they see the refusal.
+ */
+function executionLimitsPlugin(
+  refuseTooComplex: RequestLimits['refuseTooComplex'],
+  results: ResultLimits,
+): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, operationName, request, response }) {
+          const refused = refuseTooComplex(document, operationName, request.variables);
+          if (!refused) return;
+          response.http.status = 400;
+          throw refused;
+        },
+        async executionDidStart({ contextValue }) {
+          contextValue.deadline = results.deadline();
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const checked = results.check(response.body.singleResult, contextValue.deadline);
+          if (checked.refusal) response.body.singleResult = checked.refusal;
+        },
+      };
+    },
   };
 }
 

@@ -29,11 +29,14 @@ export const MAX_OPERATIONS_PER_SOCKET = 20;
 /** Sockets one user may hold open on one process (default). */
 export const MAX_SOCKETS_PER_USER = 10;
 
+/** Sockets without a signed-in user that one client address may hold open on one process (default). */
+export const MAX_ANONYMOUS_SOCKETS_PER_ADDRESS = 8;
+
 /** Close codes of our own, next to graphql-ws's (4400 bad request, 4408 init timeout, 4409 duplicate id, …). */
 export enum HubCloseCode {
   /** The access token expired while the socket was open; reconnect with a fresh one. */
   TokenExpired = 4401,
-  /** The user already holds the maximum number of open sockets; close one first. */
+  /** The user (or, signed out, the address) already holds the maximum number of open sockets; close one first. */
   TooManyConnections = 4429,
 }
 
@@ -45,6 +48,8 @@ interface SocketState {
   clientAddress?: string;
   /** Whether this socket counts against its user's socket cap (released once on close). */
   counted?: boolean;
+  /** Whether this socket counts against its address's anonymous socket cap (released once on close). */
+  countedAnonymous?: boolean;
   tokenExpiresAt: Date | null;
   tokenTimer?: NodeJS.Timeout;
 }
@@ -66,6 +71,8 @@ export interface WsDeps {
   maxOperationsPerSocket?: number;
   /** Open sockets per signed-in user; {@link MAX_SOCKETS_PER_USER} when omitted. */
   maxSocketsPerUser?: number;
+  /** Open sockets without a user per client address; {@link MAX_ANONYMOUS_SOCKETS_PER_ADDRESS} when omitted. */
+  maxAnonymousSocketsPerAddress?: number;
   /** The per-user mutation budget, shared with HTTP; none when omitted. */
   mutationLimiter?: Limiter;
 }
@@ -119,15 +126,51 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
   );
   const maxOperations = deps.maxOperationsPerSocket ?? MAX_OPERATIONS_PER_SOCKET;
   const maxSockets = deps.maxSocketsPerUser ?? MAX_SOCKETS_PER_USER;
+  const maxAnonymousSockets = deps.maxAnonymousSocketsPerAddress ?? MAX_ANONYMOUS_SOCKETS_PER_ADDRESS;
   /** User id → their sockets open on this process. */
   const socketsByUser = new Map<number, Set<WebSocket>>();
+  /** Client address → sockets open on this process without a signed-in user. */
+  const anonymousSocketsByAddress = new Map<string, number>();
+  const decrement = <K>(counts: Map<K, number>, key: K) => {
+    const left = (counts.get(key) ?? 1) - 1;
+    if (left > 0) counts.set(key, left);
+    else counts.delete(key);
+  };
   const release = (state: SocketState | undefined) => {
     clearTimeout(state?.tokenTimer);
+    if (state?.countedAnonymous && state.clientAddress !== undefined) {
+      state.countedAnonymous = false;
+      decrement(anonymousSocketsByAddress, state.clientAddress);
+    }
     if (!state?.counted || !state.userId) return;
     state.counted = false;
     const sockets = socketsByUser.get(state.userId);
     sockets?.delete(state.socket);
     if (sockets?.size === 0) socketsByUser.delete(state.userId);
+  };
+  /**
+   * Counts a socket without a signed-in user against its address, or closes it (4429) when the
+   * address holds the maximum already: without this, one address could keep any number of sockets.
+   * Behind a reverse proxy every client has the proxy's address: raise the cap there.
+   */
+  const admitAnonymous = (state: SocketState, socket: Extra['socket']): boolean => {
+    const address = state.clientAddress;
+    if (address === undefined) return true;
+    const open = anonymousSocketsByAddress.get(address) ?? 0;
+    if (open >= maxAnonymousSockets) {
+      log.info(
+        { clientAddress: address, open },
+        'websocket refused: too many anonymous sockets from this address',
+      );
+      socket.close(
+        HubCloseCode.TooManyConnections,
+        `At most ${maxAnonymousSockets} connections without signing in per address; close one or sign in.`,
+      );
+      return false;
+    }
+    anonymousSocketsByAddress.set(address, open + 1);
+    state.countedAnonymous = true;
+    return true;
   };
   // A suspended (or deleted) account keeps no socket open: when its rights change, re-read it and
   // close its sockets with 4403, which ends every subscription on them at once.
@@ -173,10 +216,10 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         };
         extra.state = state;
         const token = tokenFrom(ctx.connectionParams);
-        if (token === null) return true;
+        if (token === null) return admitAnonymous(state, extra.socket);
         try {
           const viewer = await authenticate(services.tokens, orm.em.fork(), token);
-          if (!viewer) return true;
+          if (!viewer) return admitAnonymous(state, extra.socket);
           const open = socketsByUser.get(viewer.userId)?.size ?? 0;
           if (open >= maxSockets) {
             log.info({ userId: viewer.userId, open }, 'websocket refused: too many sockets for this user');
@@ -226,6 +269,9 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         }
         const operation = getOperationAST(document, payload.operationName);
         if (!operation) return [new GraphQLError('Unable to identify the operation to run.')];
+        // The same cost as over HTTP, with this operation's variables, before anything runs.
+        const tooComplex = limits.refuseTooComplex(document, payload.operationName, payload.variables);
+        if (tooComplex) return [tooComplex];
         if (deps.mutationLimiter?.enabled && spendsMutationBudget(operation)) {
           const state = (ctx.extra as SocketExtra).state;
           try {
@@ -238,7 +284,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         }
         return { schema, document, operationName: payload.operationName, variableValues: payload.variables };
       },
-      context: async (ctx): Promise<Context> => {
+      context: async (ctx, _id, _payload, args): Promise<Context> => {
         const state = (ctx.extra as SocketExtra).state;
         const em = orm.em.fork();
         let viewer: Viewer | null = null;
@@ -259,11 +305,21 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           log: log.child({ requestId }),
           services,
           clientAddress: state?.clientAddress,
+          // Queries and mutations have a time budget; a subscription lives as long as the client wants.
+          deadline:
+            getOperationAST(args.document, args.operationName)?.operation === 'subscription'
+              ? undefined
+              : limits.results.deadline(),
         };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
-      onNext: (_ctx, _id, _payload, _args, result) =>
-        result.errors ? { ...result, errors: format(result.errors) } : undefined,
+      // Every result pushed (a query's, each subscription event's) keeps to the size ceiling; a query
+      // or mutation stopped at its deadline sends the timeout alone.
+      onNext: (_ctx, _id, _payload, args, result) => {
+        const checked = limits.results.check(result, (args.contextValue as Context).deadline);
+        if (checked.refusal) return checked.refusal;
+        return result.errors ? { ...result, errors: format(result.errors) } : undefined;
+      },
     },
     wss,
   );

@@ -17,7 +17,8 @@ import type { EndorseDemandInput, SubmitDemandInput, WithdrawDemandInput } from 
 
 /** pg_trgm's similarity above which an open demand counts as "looks the same" at submission. */
 const SIMILARITY_THRESHOLD = 0.3;
-const SIMILAR_LIMIT = 5;
+/** At most this many similar open demands are shown to a worker who submits one. */
+export const SIMILAR_LIMIT = 5;
 const DAY_MS = 24 * 3_600_000;
 
 /** Statuses a worker may still say "me too" to. */

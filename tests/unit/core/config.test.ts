@@ -49,6 +49,9 @@ describe('loadConfig', () => {
     ['LIMIT_MAX_TOKENS', '1.5'],
     ['LIMIT_MAX_BODY_BYTES', '-1'],
     ['PAGE_MAX', '1000'],
+    ['LIMIT_MAX_RESPONSE_BYTES', '10'],
+    ['LIMIT_EXECUTION_MS', '0'],
+    ['WS_MAX_ANONYMOUS_SOCKETS_PER_ADDRESS', '0'],
   ])('names %s when it is %s', (name, value) => {
     const found = problems({ [name]: value });
     expect(found).toHaveLength(1);
@@ -71,6 +74,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).compileQueries).toBe(true);
     expect(loadConfig({ NODE_ENV: 'test', GRAPHQL_COMPILE: 'false' }, tempDir()).compileQueries).toBe(false);
     expect(problems({ GRAPHQL_COMPILE: 'no' })).toEqual(["GRAPHQL_COMPILE must be true or false, got 'no'"]);
+  });
+
+  it('has request limits that pass the console and refuse runaway queries by default', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).limits).toMatchObject({
+      maxCost: 50_000,
+      maxResponseBytes: 4 * 1024 * 1024,
+      executionMs: 10_000,
+      wsMaxAnonymousSocketsPerAddress: 8,
+    });
   });
 
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
