@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
@@ -309,6 +311,32 @@ describe('reaching endpoints', () => {
     const shown = await shownFailures(id, org.token);
     expect(shown).toContain('connection failed');
     expect(shown).not.toMatch(/ECONN|EADDR|fetch failed|socket/i);
+  });
+
+  it('speaks TLS to the checked address under the URL host name, and hides TLS errors', async () => {
+    const org = await servingOrg();
+    // A loopback TLS server that records the server name asked for and has no certificate to offer.
+    const serverNames: string[] = [];
+    const server = createTlsServer({
+      SNICallback: (name, done) => {
+        serverNames.push(name);
+        done(new Error('no certificate here'), undefined);
+      },
+    });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      answerDns(t, new Map([['tls.test', ['127.0.0.1']]]));
+      const { id } = await register(t, org.token, orgId(org), `https://tls.test:${port}/hook`);
+      await submitDemand(t, worker.token);
+      const delivery = await deliveryOf(id, (d) => d.attempts >= 1 && d.lastError !== null);
+      expect(delivery).toMatchObject({ lastError: 'connection failed', lastStatusCode: null });
+      expect(serverNames[0]).toBe('tls.test');
+      expect(await shownFailures(id, org.token)).not.toMatch(/certificate|ssl|tls|alert|EPROTO|ECONN/i);
+    } finally {
+      server.close();
+    }
   });
 
   it('stores "HTTP 503" for a 503', async () => {
