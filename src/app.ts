@@ -123,6 +123,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     config: config.webhooks,
     events: services.events,
     projects: services.projects,
+    network: services.webhooks.network,
     onAttempt: (delivered) => metrics.observeWebhookAttempt(delivered),
   });
   const stopWebhookWake = services.webhooks.onRegistered(() => webhookWorker.endpointRegistered());

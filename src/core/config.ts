@@ -34,10 +34,12 @@ export interface Config {
 /** Signed webhooks (README, "Webhooks"). */
 export interface WebhookConfig {
   /**
-   * `WEBHOOKS_ALLOW_HTTP_LOOPBACK=true` also accepts `http://` URLs on loopback (127.0.0.0/8, ::1,
-   * localhost): for tests and local development only; everything else must be https.
+   * `WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true` lets endpoints be on loopback (127.0.0.0/8, ::1, localhost)
+   * and private networks (10/8, 172.16/12, 192.168/16, fc00::/7) and use `http://`: for tests and local
+   * development only. Off (the default), an endpoint is `https://` on a public address only. Link-local
+   * (cloud metadata), carrier-grade NAT and other special-purpose addresses are refused either way.
    */
-  allowHttpLoopback: boolean;
+  allowPrivateNetworks: boolean;
   /** First retry delay; each further retry doubles it, up to `retryMaxMs`. */
   retryBaseMs: number;
   retryMaxMs: number;
@@ -167,6 +169,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (adminPassword !== null && adminPassword.length < 8)
     problems.push('ADMIN_PASSWORD must be at least 8 characters');
 
+  const allowPrivateRaw = env.WEBHOOKS_ALLOW_PRIVATE_NETWORKS ?? 'false';
+  if (allowPrivateRaw !== 'true' && allowPrivateRaw !== 'false')
+    problems.push(`WEBHOOKS_ALLOW_PRIVATE_NETWORKS must be true or false, got '${allowPrivateRaw}'`);
+
   const compileRaw = env.GRAPHQL_COMPILE ?? 'true';
   if (compileRaw !== 'true' && compileRaw !== 'false')
     problems.push(`GRAPHQL_COMPILE must be true or false, got '${compileRaw}'`);
@@ -219,7 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     compileQueries: compileRaw !== 'false',
     webhooks: {
-      allowHttpLoopback: env.WEBHOOKS_ALLOW_HTTP_LOOPBACK === 'true',
+      allowPrivateNetworks: allowPrivateRaw === 'true',
       retryBaseMs: int('WEBHOOK_RETRY_BASE_MS', 30_000, 10, 24 * 3600_000),
       retryMaxMs: int('WEBHOOK_RETRY_MAX_MS', 6 * 3600_000, 10, 7 * 24 * 3600_000),
       maxAttempts: int('WEBHOOK_MAX_ATTEMPTS', 15, 1, 100),

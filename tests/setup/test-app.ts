@@ -67,6 +67,10 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const orm = await connectOrm(databaseUrl, log);
   const app = await createApp({ config, orm, log, schema: await (schemaPromise ??= createSchema()) });
+  // No test asks a real DNS server for a webhook host: names resolve to nothing unless a test says.
+  app.services.webhooks.network.resolver = async (hostname) => {
+    throw Object.assign(new Error(`test: no DNS answer for ${hostname}`), { code: 'ENOTFOUND' });
+  };
   const url = await app.listen(0, '127.0.0.1');
   const clients: Client[] = [];
 

@@ -7,23 +7,16 @@
 /** Longest accepted endpoint URL. */
 export const MAX_WEBHOOK_URL_LENGTH = 2000;
 
-/** Whether `hostname` (as `URL` gives it) is a loopback address or `localhost`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase();
-  if (host === 'localhost' || host.endsWith('.localhost')) return true;
-  if (host === '[::1]') return true;
-  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
-}
-
 /**
- * Checks an endpoint URL: absolute, https (http only to loopback when `allowHttpLoopback`), no
- * credentials in it, at most {@link MAX_WEBHOOK_URL_LENGTH} characters. Returns the normalised URL or
- * the reason it is refused.
+ * Checks an endpoint URL's form: absolute, https (http too when `allowPrivateNetworks`, for tests and
+ * local development), no credentials in it, at most {@link MAX_WEBHOOK_URL_LENGTH} characters. Returns
+ * the normalised URL (the WHATWG parser writes `127.1` or `0x7f000001` as `127.0.0.1`) or the reason
+ * it is refused. Where the host may be reached is webhook-address.ts's to say.
  */
 export function checkWebhookUrl(
   raw: string,
-  allowHttpLoopback: boolean,
-): { ok: true; url: string } | { ok: false; reason: string } {
+  allowPrivateNetworks: boolean,
+): { ok: true; url: URL } | { ok: false; reason: string } {
   if (raw.length > MAX_WEBHOOK_URL_LENGTH)
     return { ok: false, reason: `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters` };
   let url: URL;
@@ -33,11 +26,8 @@ export function checkWebhookUrl(
     return { ok: false, reason: 'is not an absolute URL' };
   }
   if (url.username || url.password) return { ok: false, reason: 'must not contain credentials' };
-  if (url.protocol === 'https:') return { ok: true, url: url.toString() };
-  if (url.protocol === 'http:') {
-    if (allowHttpLoopback && isLoopbackHost(url.hostname)) return { ok: true, url: url.toString() };
-    return { ok: false, reason: 'must use https' };
-  }
+  if (url.protocol === 'https:' || (url.protocol === 'http:' && allowPrivateNetworks))
+    return { ok: true, url };
   return { ok: false, reason: 'must use https' };
 }
 
@@ -67,8 +57,24 @@ export function shouldDisable(consecutiveFailures: number, threshold: number): b
   return consecutiveFailures >= threshold;
 }
 
-/** Short, single-line description of a failed attempt, for the attempt log and the disable reason. */
-export function describeFailure(statusCode: number | null, error: string | null): string {
+/**
+ * Why an attempt failed, as stored in the attempt log and the delivery and shown to the endpoint's
+ * owner. Only these generic words: a socket error code or a TLS message would tell a caller how the
+ * hub's network answered (a port scanner). The log keeps the detail at debug level.
+ */
+export const AttemptFailure = {
+  /** The host resolved to an address the hub may not reach (checked before any connection). */
+  addressNotAllowed: 'address not allowed',
+  /** No response: the name did not resolve, the connection or TLS failed, or the socket broke. */
+  connectionFailed: 'connection failed',
+  /** No response within WEBHOOK_TIMEOUT_MS. */
+  timeout: 'timeout',
+} as const;
+
+export type AttemptFailureReason = (typeof AttemptFailure)[keyof typeof AttemptFailure];
+
+/** A failed attempt in one line: `HTTP <status>` when the endpoint answered, else the generic reason. */
+export function describeFailure(statusCode: number | null, failure: AttemptFailureReason | null): string {
   if (statusCode !== null) return `HTTP ${statusCode}`;
-  return (error ?? 'unknown error').replace(/\s+/g, ' ').slice(0, 500);
+  return failure ?? AttemptFailure.connectionFailed;
 }

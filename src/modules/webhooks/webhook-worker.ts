@@ -17,9 +17,18 @@ import type { ProjectService } from '../projects/project.service.js';
 import { Webhook } from './webhook.entity.js';
 import { OUTBOX_TOPIC, webhookTopicName } from './webhook.enums.js';
 import { demandData, projectData, webhookBody } from './webhook-payload.js';
-import { afterFailure, describeFailure, shouldDisable } from './webhook-policy.js';
+import type { WebhookNetwork } from './webhook-address.js';
+import {
+  afterFailure,
+  AttemptFailure,
+  checkWebhookUrl,
+  describeFailure,
+  shouldDisable,
+  type AttemptFailureReason,
+} from './webhook-policy.js';
 import { inEndpointScope } from './webhook-scope.js';
 import { signWebhook, WEBHOOK_HEADERS } from './webhook-signature.js';
+import { postTo, whenAborted } from './webhook-transport.js';
 
 /** Events looked at per endpoint per fan-out round. */
 const FANOUT_BATCH = 200;
@@ -44,6 +53,7 @@ interface ClaimedRow {
 interface AttemptResult {
   delivered: boolean;
   statusCode: number | null;
+  /** What is stored and shown: `HTTP <status>` or a generic {@link AttemptFailure}; null if delivered. */
   error: string | null;
   durationMs: number;
 }
@@ -54,24 +64,30 @@ export interface WebhookWorkerDeps {
   config: WebhookConfig;
   events: EventHub;
   projects: ProjectService;
+  /** Where endpoints may be (the registration's own checks, made again at every send). */
+  network: WebhookNetwork;
   /** Told of every attempt (metrics). */
   onAttempt?: (delivered: boolean) => void;
-  /** The HTTP client; Node's fetch by default. */
-  fetch?: typeof fetch;
 }
 
 /**
  * The per-process webhook delivery worker. All its state is in the database, so processes share the
  * work and a restart loses nothing:
  *
- * 1. **Fan-out**: for each enabled endpoint (locked `FOR UPDATE SKIP LOCKED`, so one process handles
- *    an endpoint at a time) it reads the outbox after the endpoint's `lastEventSeq`, keeps the events
- *    the organization is eligible for, and queues one `webhook_delivery` per event (unique per
- *    endpoint and event) with its body, advancing `lastEventSeq` in the same transaction.
+ * 1. **Fan-out**: for each enabled endpoint of an organization that is not suspended (locked
+ *    `FOR UPDATE SKIP LOCKED`, so one process handles an endpoint at a time) it reads the outbox
+ *    after the endpoint's `lastEventSeq`, keeps the events the organization is eligible for, and
+ *    queues one `webhook_delivery` per event (unique per endpoint and event) with its body,
+ *    advancing `lastEventSeq` in the same transaction.
  * 2. **Send**: it claims due deliveries with `FOR UPDATE SKIP LOCKED`, pushing their `nextAttemptAt`
  *    past the send timeout as a lease (a process that dies mid-send leaves them due again), POSTs the
  *    signed body, and records the attempt: delivered, retried after an exponential backoff, or given
  *    up; an endpoint failing `disableAfterFailures` times in a row is disabled with an audit entry.
+ *    Each send resolves the host again, checks every address and connects to the checked one only.
+ *
+ * A suspended organization's endpoints are held, not dropped: neither step touches them, so nothing
+ * is sent while it is suspended; once it is verified again its queued deliveries go out and fan-out
+ * resumes from its `lastEventSeq`, each event checked for eligibility then.
  *
  * New events wake it at once; a poll every `pollMs` catches retries and other processes' work.
  */
@@ -85,11 +101,8 @@ export class WebhookWorker {
   private polls = 0;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
-  private readonly fetch: typeof fetch;
 
-  constructor(private readonly deps: WebhookWorkerDeps) {
-    this.fetch = deps.fetch ?? fetch;
-  }
+  constructor(private readonly deps: WebhookWorkerDeps) {}
 
   /** Starts polling and listening for new events; the first round runs at once. */
   start(): void {
@@ -169,7 +182,9 @@ export class WebhookWorker {
     let more = false;
     await this.deps.orm.em.fork().transactional(async (tx) => {
       const locked = await tx.execute<{ id: string }[]>(
-        `select "id" from "webhook_endpoint" where "enabled" order by "id" limit ? for update skip locked`,
+        `select e."id" from "webhook_endpoint" e join "organization" o on o."id" = e."organization_id"
+          where e."enabled" and o."verification_status" <> 'SUSPENDED'
+          order by e."id" limit ? for update of e skip locked`,
         [FANOUT_ENDPOINTS],
       );
       if (locked.length === FANOUT_ENDPOINTS) more = true;
@@ -240,7 +255,9 @@ export class WebhookWorker {
       `with "due" as (
          select d."id" from "webhook_delivery" d
            join "webhook_endpoint" e on e."id" = d."endpoint_id"
+           join "organization" o on o."id" = e."organization_id"
           where d."status" = 'PENDING' and d."next_attempt_at" <= now() and e."enabled"
+            and o."verification_status" <> 'SUSPENDED'
           order by d."next_attempt_at", d."id"
           limit ? for update of d skip locked)
        update "webhook_delivery" d
@@ -271,34 +288,67 @@ export class WebhookWorker {
     await this.record(row, result);
   }
 
-  /** One signed POST. Redirects are not followed: an endpoint answers itself or fails. */
+  /**
+   * One signed POST to the address the endpoint's host resolves to now, if that address is allowed.
+   * Redirects are not followed: an endpoint answers itself or fails.
+   */
   private async post(row: ClaimedRow): Promise<AttemptResult> {
     const timestamp = Math.floor(Date.now() / 1000);
     const started = performance.now();
+    const signal = AbortSignal.timeout(this.deps.config.timeoutMs);
     let statusCode: number | null = null;
-    let error: string | null = null;
+    let failure: AttemptFailureReason | null = null;
     try {
-      const response = await this.fetch(row.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.deps.config.timeoutMs),
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Niudai-Webhooks/1',
-          [WEBHOOK_HEADERS.eventId]: String(row.event_seq),
-          [WEBHOOK_HEADERS.timestamp]: String(timestamp),
-          [WEBHOOK_HEADERS.signature]: signWebhook(row.secret, timestamp, row.payload),
-        },
-        body: row.payload,
-      });
-      statusCode = response.status;
-      await response.body?.cancel().catch(() => undefined);
+      const target = await this.target(row.url, signal);
+      if (typeof target === 'string') failure = target;
+      else
+        statusCode = await postTo(
+          target.url,
+          target,
+          {
+            'content-type': 'application/json',
+            'user-agent': 'Niudai-Webhooks/1',
+            [WEBHOOK_HEADERS.eventId]: String(row.event_seq),
+            [WEBHOOK_HEADERS.timestamp]: String(timestamp),
+            [WEBHOOK_HEADERS.signature]: signWebhook(row.secret, timestamp, row.payload),
+          },
+          row.payload,
+          signal,
+        );
     } catch (caught) {
-      error = failureText(caught, this.deps.config.timeoutMs);
+      failure = signal.aborted ? AttemptFailure.timeout : AttemptFailure.connectionFailed;
+      // The socket's own words (ECONNREFUSED, a certificate error) stay in the log, never in the API.
+      this.deps.log.debug(
+        { deliveryId: row.id, code: (caught as { code?: unknown } | null)?.code ?? null },
+        'webhooks: attempt got no response',
+      );
     }
     const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    if (!delivered && error === null) error = describeFailure(statusCode, null);
-    return { delivered, statusCode, error, durationMs: Math.round(performance.now() - started) };
+    return {
+      delivered,
+      statusCode,
+      error: delivered ? null : describeFailure(statusCode, failure),
+      durationMs: Math.round(performance.now() - started),
+    };
+  }
+
+  /**
+   * Where to connect for an endpoint URL, checked again now (the setting of now, the DNS answer of
+   * now), or why not.
+   */
+  private async target(
+    rawUrl: string,
+    signal: AbortSignal,
+  ): Promise<{ url: URL; address: string; family: 4 | 6 } | AttemptFailureReason> {
+    const { network } = this.deps;
+    const checked = checkWebhookUrl(rawUrl, network.allowPrivateNetworks);
+    if (!checked.ok) return AttemptFailure.addressNotAllowed;
+    const resolved = await Promise.race([network.resolve(checked.url.hostname), whenAborted(signal)]);
+    if (!resolved.ok)
+      return resolved.reason === 'unresolved'
+        ? AttemptFailure.connectionFailed
+        : AttemptFailure.addressNotAllowed;
+    return { url: checked.url, address: resolved.address, family: resolved.family };
   }
 
   /** Logs the attempt and moves the delivery (and the endpoint's failure count) on, in one transaction. */
@@ -345,7 +395,7 @@ export class WebhookWorker {
         return;
       const reason =
         `Disabled after ${endpoint.consecutive_failures} consecutive failed deliveries ` +
-        `(last: ${describeFailure(result.statusCode, result.error)}).`;
+        `(last: ${result.error ?? describeFailure(result.statusCode, null)}).`;
       await tx.execute(
         `update "webhook_endpoint" set "enabled" = false, "disabled_at" = now(), "disabled_reason" = ?
           where "id" = ?`,
@@ -362,17 +412,4 @@ export class WebhookWorker {
       log.warn({ webhookId: endpointId, url: row.url, reason }, 'webhooks: endpoint disabled');
     });
   }
-}
-
-/** A one-line reason for a request that got no response. */
-function failureText(caught: unknown, timeoutMs: number): string {
-  if (caught instanceof Error) {
-    if (caught.name === 'TimeoutError' || caught.name === 'AbortError')
-      return `timed out after ${timeoutMs} ms`;
-    const cause = (caught as Error & { cause?: { code?: unknown; message?: unknown } }).cause;
-    const detail =
-      typeof cause?.code === 'string' ? cause.code : typeof cause?.message === 'string' ? cause.message : '';
-    return describeFailure(null, detail ? `${caught.message}: ${detail}` : caught.message);
-  }
-  return describeFailure(null, String(caught));
 }

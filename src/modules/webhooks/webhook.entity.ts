@@ -131,7 +131,12 @@ export class WebhookDelivery {
   lastStatusCode?: number | null;
 
   @Property({ type: 'text', nullable: true })
-  @Field(() => String, { nullable: true, description: 'Why the last attempt failed.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the last attempt failed: `HTTP <status>` (any non-2xx, redirects included: they are not ' +
+      'followed), `connection failed`, `timeout` or `address not allowed`.',
+  })
   lastError?: string | null;
 
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })

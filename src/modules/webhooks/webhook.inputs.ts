@@ -11,7 +11,8 @@ export class RegisterWebhookInput {
 
   @Field(() => String, {
     description:
-      'An https URL (http to loopback only when the hub runs with WEBHOOKS_ALLOW_HTTP_LOOPBACK=true).',
+      'An https URL whose host resolves to public internet addresses only (http and private or ' +
+      'loopback addresses only when the hub runs with WEBHOOKS_ALLOW_PRIVATE_NETWORKS=true).',
   })
   @MaxLength(MAX_WEBHOOK_URL_LENGTH)
   url!: string;

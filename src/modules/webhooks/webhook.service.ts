@@ -13,6 +13,8 @@ import { viewerFacts } from '../organizations/organization.service.js';
 import { getOrganization } from '../organizations/organization-access.js';
 import { Webhook, WebhookDelivery } from './webhook.entity.js';
 import type { WebhookTopic } from './webhook.enums.js';
+import { VerificationStatus } from '../organizations/organization.enums.js';
+import { WebhookNetwork } from './webhook-address.js';
 import { checkWebhookUrl } from './webhook-policy.js';
 import { newWebhookSecret } from './webhook-signature.js';
 
@@ -28,8 +30,12 @@ export const MAX_DELIVERIES_LISTED = 100;
  */
 export class WebhookService {
   private readonly registeredListeners = new Set<() => void>();
+  /** Where endpoints may be: checked here at registration and by the worker at every send. */
+  readonly network: WebhookNetwork;
 
-  constructor(private readonly config: WebhookConfig) {}
+  constructor(config: WebhookConfig) {
+    this.network = new WebhookNetwork(config.allowPrivateNetworks);
+  }
 
   /** Calls `listener` after each registration on this process (the worker wakes up for it). */
   onRegistered(listener: () => void): () => void {
@@ -62,8 +68,20 @@ export class WebhookService {
     const viewer = requireViewer(ctx.viewer);
     const organizationId = parseIdOf('Organization', input.organizationId, 'input.organizationId');
     const organization = await this.requireAdministered(ctx, organizationId, input.organizationId);
-    const checked = checkWebhookUrl(input.url, this.config.allowHttpLoopback);
+    // Its webhooks are stopped while it is suspended (the worker sends it nothing); no new ones either.
+    if (organization.verificationStatus === VerificationStatus.SUSPENDED)
+      throw new ForbiddenError('A suspended organization may not register webhooks.');
+    const checked = checkWebhookUrl(input.url, this.network.allowPrivateNetworks);
     if (!checked.ok) throw BadUserInputError.field('input.url', checked.reason);
+    // Checked again at every send, on the address then connected to: this is for an early, clear
+    // answer. A name that does not resolve (yet) is accepted: its deliveries fail until it does.
+    const target = await this.network.resolve(checked.url.hostname);
+    if (!target.ok && target.reason === 'not-allowed')
+      throw BadUserInputError.field(
+        'input.url',
+        'must resolve to a public internet address (loopback, private, link-local and other ' +
+          'special-purpose addresses are refused)',
+      );
     const topics = [...new Set(input.topics)];
     if (topics.length === 0) throw BadUserInputError.field('input.topics', 'name at least one topic');
     if ((await ctx.em.count(Webhook, { organization: organizationId })) >= MAX_WEBHOOKS_PER_ORGANIZATION)
@@ -75,7 +93,7 @@ export class WebhookService {
     const webhook = await ctx.em.transactional(async (em) => {
       const created = em.create(Webhook, {
         organization: ref(organization),
-        url: checked.url,
+        url: checked.url.toString(),
         topics,
         secret,
         lastEventSeq: await outboxHead(em),

@@ -1,11 +1,11 @@
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { TestApp } from '../../setup/test-app.js';
 
 /** Tuned for tests: http to loopback, fast polls and retries, disable after 3 failures. */
 export const WEBHOOK_ENV = {
-  WEBHOOKS_ALLOW_HTTP_LOOPBACK: 'true',
+  WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true',
   WEBHOOK_POLL_MS: '100',
   WEBHOOK_RETRY_BASE_MS: '200',
   WEBHOOK_RETRY_MAX_MS: '1000',
@@ -28,6 +28,14 @@ export interface Receiver {
   /** Statuses for the next requests, in order; after them it answers `fallback`. */
   respond: number[];
   fallback: number;
+  /** Sent as `Location` with every answer (to test that redirects are not followed). */
+  location: string | null;
+  /** While true, requests are recorded but answered only by `release`. */
+  holding: boolean;
+  /** Answers the held requests with `status` and stops holding. */
+  release(status: number): void;
+  /** TCP connections accepted, whether or not an HTTP request came over them. */
+  connections: number;
   /** Resolves once `count` requests (to `path`, when given) arrived; rejects after `ms`. */
   waitFor(count: number, ms?: number, path?: string): Promise<Received[]>;
   close(): Promise<void>;
@@ -35,12 +43,30 @@ export interface Receiver {
 
 export async function startReceiver(): Promise<Receiver> {
   const received: Received[] = [];
+  const held: { entry: Received; res: ServerResponse }[] = [];
   let server: Server | null = null;
+  const answer = (entry: Received, res: ServerResponse) =>
+    res
+      .writeHead(entry.status, {
+        'content-type': 'text/plain',
+        ...(receiver.location ? { location: receiver.location } : {}),
+      })
+      .end(String(entry.status));
   const receiver: Receiver = {
     url: '',
     received,
     respond: [],
     fallback: 200,
+    location: null,
+    holding: false,
+    release(status) {
+      receiver.holding = false;
+      for (const { entry, res } of held.splice(0)) {
+        entry.status = status;
+        answer(entry, res);
+      }
+    },
+    connections: 0,
     async waitFor(count, ms = 10_000, path) {
       const deadline = Date.now() + ms;
       for (;;) {
@@ -61,19 +87,37 @@ export async function startReceiver(): Promise<Receiver> {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const status = receiver.respond.shift() ?? receiver.fallback;
-      received.push({
+      const entry: Received = {
         headers: req.headers,
         body: Buffer.concat(chunks).toString('utf8'),
-        status,
+        status: 0,
         path: req.url ?? '/',
-      });
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(String(status));
+      };
+      received.push(entry);
+      if (receiver.holding) {
+        held.push({ entry, res });
+        return;
+      }
+      entry.status = receiver.respond.shift() ?? receiver.fallback;
+      answer(entry, res);
     });
   });
+  server.on('connection', () => receiver.connections++);
   await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', () => resolve()));
   receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return receiver;
+}
+
+/**
+ * Makes the app resolve webhook host names from `answers` (names missing there do not resolve): no
+ * test asks a real DNS server. The map is read at each lookup, so a test may change an answer.
+ */
+export function answerDns(t: TestApp, answers: Map<string, string[]>): void {
+  t.app.services.webhooks.network.resolver = async (hostname) => {
+    const found = answers.get(hostname);
+    if (!found) throw Object.assign(new Error(`test: no DNS answer for ${hostname}`), { code: 'ENOTFOUND' });
+    return found;
+  };
 }
 
 export const REGISTER = `mutation Register($input: RegisterWebhookInput!) {

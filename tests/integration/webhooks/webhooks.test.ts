@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
@@ -8,6 +10,7 @@ import { WebhookDelivery, WebhookDeliveryAttempt } from '../../../src/modules/we
 import { DeliveryStatus } from '../../../src/modules/webhooks/webhook.enums.js';
 import { verifyWebhook } from '../../../src/modules/webhooks/webhook-signature.js';
 import {
+  answerDns,
   register,
   REGISTER,
   sleep,
@@ -30,6 +33,39 @@ async function receiver(): Promise<Receiver> {
 /** A verified organization serving LIFE in Jinan: the demands below concern it. */
 const servingOrg = () => t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
 const orgId = (o: SeededOrganization) => o.organization.globalId();
+
+/** The numeric id inside a Webhook global id. */
+const endpointIdOf = (globalId: string) =>
+  Number(Buffer.from(globalId, 'base64url').toString().split(':')[1]);
+
+/** Polls the endpoint's only delivery until `done` holds. */
+async function deliveryOf(
+  webhookId: string,
+  done: (delivery: WebhookDelivery) => boolean,
+): Promise<WebhookDelivery> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const delivery = await t.orm.em.fork().findOne(WebhookDelivery, { endpoint: endpointIdOf(webhookId) });
+    if (delivery && done(delivery)) return delivery;
+    if (Date.now() > deadline) throw new Error(`delivery not as awaited: ${JSON.stringify(delivery)}`);
+    await sleep(25);
+  }
+}
+
+/** What the endpoint's owner sees of its deliveries, and the attempt log, as one string. */
+async function shownFailures(webhookId: string, token: string): Promise<string> {
+  const shown = await t.data(
+    `query($id: ID!) { webhookDeliveries(webhookId: $id) { status attempts lastStatusCode lastError } }`,
+    { id: webhookId },
+    token,
+  );
+  const em = t.orm.em.fork();
+  const attempts = await em.find(WebhookDeliveryAttempt, {
+    delivery: { endpoint: endpointIdOf(webhookId) },
+  });
+  const audit = await em.find(AuditEntry, { action: 'disableWebhook' });
+  return JSON.stringify({ shown, errors: attempts.map((a) => a.error), audit: audit.map((a) => a.summary) });
+}
 
 const WEBHOOKS = `query Hooks($org: ID!) {
   webhooks(organizationId: $org) { id url topics enabled consecutiveFailures disabledReason disabledAt }
@@ -87,16 +123,26 @@ describe('registering webhooks', () => {
     ).toEqual([]);
   });
 
-  it('refuses plain http except to loopback (allowed here), and non-admins', async () => {
+  it('refuses addresses that stay off limits with private networks allowed, and non-admins', async () => {
     const org = await servingOrg();
-    const plain = await t.gql(
-      REGISTER,
-      {
-        input: { organizationId: orgId(org), url: 'http://hooks.example.org/', topics: ['DEMAND_PUBLISHED'] },
-      },
-      org.token,
-    );
-    expect(plain.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    for (const url of [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://100.100.100.200/',
+      'http://0.0.0.0:4000/',
+      'http://[fe80::1]/',
+      'http://224.0.0.1/',
+      'http://[::ffff:a9fe:a9fe]/',
+    ]) {
+      const refused = await t.gql(
+        REGISTER,
+        { input: { organizationId: orgId(org), url, topics: ['DEMAND_PUBLISHED'] } },
+        org.token,
+      );
+      expect(refused.body.errors?.[0]?.extensions, url).toMatchObject({
+        code: 'BAD_USER_INPUT',
+        fields: [{ path: 'input.url', message: expect.stringContaining('public internet address') }],
+      });
+    }
     const member = await t.seed.organizationMember(org.organization.id, MemberRole.ORG_MEMBER);
     for (const token of [member.token, worker.token]) {
       const refused = await t.gql(
@@ -238,5 +284,154 @@ describe('delivering', () => {
     await submitDemand(t, worker.token);
     await sleep(700);
     expect(hook.received.length).toBe(sent);
+  });
+});
+
+describe('reaching endpoints', () => {
+  it('connects to the address the host resolved to and checked, with the URL host in the Host header', async () => {
+    const org = await servingOrg();
+    const hook = await receiver();
+    const port = new URL(hook.url).port;
+    // Only the hub's resolver knows this name: the system's would not resolve it.
+    answerDns(t, new Map([['receiver.test', ['127.0.0.1']]]));
+    await register(t, org.token, orgId(org), `http://receiver.test:${port}/pinned`);
+    await submitDemand(t, worker.token);
+    const [request] = await hook.waitFor(1, 10_000, '/pinned');
+    expect(request!.headers.host).toBe(`receiver.test:${port}`);
+  });
+
+  it('stores "connection failed" for a closed port, never the socket error', async () => {
+    const org = await servingOrg();
+    const closed = await startReceiver();
+    await closed.close(); // its port is now closed
+    const { id } = await register(t, org.token, orgId(org), `${closed.url}/closed`);
+    await submitDemand(t, worker.token);
+    const delivery = await deliveryOf(id, (d) => d.attempts >= 1 && d.lastError !== null);
+    expect(delivery).toMatchObject({ lastError: 'connection failed', lastStatusCode: null });
+    const shown = await shownFailures(id, org.token);
+    expect(shown).toContain('connection failed');
+    expect(shown).not.toMatch(/ECONN|EADDR|fetch failed|socket/i);
+  });
+
+  it('speaks TLS to the checked address under the URL host name, and hides TLS errors', async () => {
+    const org = await servingOrg();
+    // A loopback TLS server that records the server name asked for and has no certificate to offer.
+    const serverNames: string[] = [];
+    const server = createTlsServer({
+      SNICallback: (name, done) => {
+        serverNames.push(name);
+        done(new Error('no certificate here'), undefined);
+      },
+    });
+    server.on('tlsClientError', () => undefined);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      answerDns(t, new Map([['tls.test', ['127.0.0.1']]]));
+      const { id } = await register(t, org.token, orgId(org), `https://tls.test:${port}/hook`);
+      await submitDemand(t, worker.token);
+      const delivery = await deliveryOf(id, (d) => d.attempts >= 1 && d.lastError !== null);
+      expect(delivery).toMatchObject({ lastError: 'connection failed', lastStatusCode: null });
+      expect(serverNames[0]).toBe('tls.test');
+      expect(await shownFailures(id, org.token)).not.toMatch(/certificate|ssl|tls|alert|EPROTO|ECONN/i);
+    } finally {
+      server.close();
+    }
+  });
+
+  it('stores "HTTP 503" for a 503', async () => {
+    const org = await servingOrg();
+    const hook = await receiver();
+    hook.fallback = 503;
+    const { id } = await register(t, org.token, orgId(org), `${hook.url}/unavailable`);
+    await submitDemand(t, worker.token);
+    const delivery = await deliveryOf(id, (d) => d.attempts >= 1 && d.lastError !== null);
+    expect(delivery).toMatchObject({ lastError: 'HTTP 503', lastStatusCode: 503 });
+  });
+
+  it('does not follow a redirect: a 3xx is a failed attempt', async () => {
+    const org = await servingOrg();
+    const hook = await receiver();
+    const target = await receiver();
+    hook.fallback = 307;
+    hook.location = `${target.url}/elsewhere`;
+    const { id } = await register(t, org.token, orgId(org), `${hook.url}/moved`);
+    await submitDemand(t, worker.token);
+    const delivery = await deliveryOf(id, (d) => d.attempts >= 1 && d.lastError !== null);
+    expect(delivery).toMatchObject({ lastError: 'HTTP 307', lastStatusCode: 307, status: 'PENDING' });
+    // The attempt is recorded only once its request is over, so a followed redirect would be in.
+    expect(target.connections).toBe(0);
+  });
+
+  it('stores "timeout" when the endpoint does not answer in time', async () => {
+    const org = await servingOrg();
+    const hook = await receiver();
+    hook.holding = true;
+    const { id } = await register(t, org.token, orgId(org), `${hook.url}/slow`);
+    await submitDemand(t, worker.token);
+    const delivery = await deliveryOf(id, (d) => d.attempts >= 1 && d.lastError !== null);
+    hook.release(200);
+    expect(delivery).toMatchObject({ lastError: 'timeout', lastStatusCode: null });
+  });
+});
+
+describe('a suspended organization', () => {
+  const SUSPEND = `mutation($input: SuspendOrganizationInput!) { suspendOrganization(input: $input) { organization { id } } }`;
+  const VERIFY = `mutation($input: VerifyOrganizationInput!) { verifyOrganization(input: $input) { organization { id } } }`;
+
+  it('cannot register webhooks', async () => {
+    const org = await servingOrg();
+    const admin = await t.seed.admin();
+    await t.data(SUSPEND, { input: { organizationId: orgId(org), reason: '年检未通过' } }, admin.token);
+    for (const token of [org.token, admin.token]) {
+      const refused = await t.gql(
+        REGISTER,
+        {
+          input: {
+            organizationId: orgId(org),
+            url: 'https://hooks.example.org/',
+            topics: ['DEMAND_PUBLISHED'],
+          },
+        },
+        token,
+      );
+      expect(refused.body.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    }
+  });
+
+  it('is sent nothing while suspended; its deliveries are held and go out once it is verified again', async () => {
+    const suspended = await servingOrg();
+    const sentinelOrg = await servingOrg();
+    const admin = await t.seed.admin();
+    const hook = await receiver();
+    const sentinel = await receiver();
+    const { id } = await register(t, suspended.token, orgId(suspended), `${hook.url}/held`);
+    await register(t, sentinelOrg.token, orgId(sentinelOrg), `${sentinel.url}/sentinel`);
+
+    // A delivery under way when the organization is suspended: it fails, so it is due again soon.
+    hook.holding = true;
+    await submitDemand(t, worker.token);
+    const [first] = await hook.waitFor(1);
+    await t.data(SUSPEND, { input: { organizationId: orgId(suspended), reason: '年检未通过' } }, admin.token);
+    hook.release(500);
+    await deliveryOf(id, (d) => d.lastError === 'HTTP 500');
+    // Once its retry is due, a new event reaches the other organization: a round that would have sent
+    // the retry (it is due first) has run.
+    await deliveryOf(id, (d) => d.nextAttemptAt.getTime() < Date.now() - 100);
+    await sentinel.waitFor(1);
+    const secondDemand = await submitDemand(t, worker.token);
+    await sentinel.waitFor(2);
+    // A claim counts the attempt when it is made, before the POST: the retry was not claimed.
+    expect(await deliveryOf(id, () => true)).toMatchObject({ status: 'PENDING', attempts: 1 });
+    expect(hook.received).toHaveLength(1);
+
+    // Verified again: the held retry goes out, and the event it missed while suspended follows.
+    await t.data(VERIFY, { input: { organizationId: orgId(suspended), reason: '整改完成' } }, admin.token);
+    const later = (await hook.waitFor(3)).slice(1);
+    const eventIds = later.map((r) => r.headers['x-niudai-event-id']);
+    expect(eventIds).toContain(first!.headers['x-niudai-event-id']);
+    expect(later.map((r) => (JSON.parse(r.body) as { data: { id: string } }).data.id)).toContain(
+      secondDemand,
+    );
   });
 });

@@ -85,6 +85,17 @@ describe('loadConfig', () => {
     });
   });
 
+  it('keeps webhooks off private networks unless WEBHOOKS_ALLOW_PRIVATE_NETWORKS is true', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).webhooks.allowPrivateNetworks).toBe(false);
+    expect(
+      loadConfig({ NODE_ENV: 'test', WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' }, tempDir()).webhooks
+        .allowPrivateNetworks,
+    ).toBe(true);
+    expect(problems({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'yes' })).toEqual([
+      "WEBHOOKS_ALLOW_PRIVATE_NETWORKS must be true or false, got 'yes'",
+    ]);
+  });
+
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
     expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
     expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');
