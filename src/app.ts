@@ -18,6 +18,7 @@ import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/ws.js';
 import { createRateLimits, mutationRateLimitPlugin } from './core/rate-limit.js';
 import { pendingMigrations } from './core/db.js';
+import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
 import { startDemandSweep } from './modules/demands/demand-sweep.js';
@@ -48,6 +49,9 @@ export interface App {
 /** One log line per GraphQL request: operation, duration, outcome. Never variables (they hold passwords). */
 function requestLogPlugin(): ApolloServerPlugin<Context> {
   return {
+    async unexpectedErrorProcessingRequest({ requestContext, error }) {
+      requestContext.contextValue.log?.error({ err: error }, 'unexpected error processing request');
+    },
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
@@ -140,7 +144,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       : { schema }),
     stringifyResult: (result) => JSON.stringify(result),
     formatError: masked,
-    logger: log, // Apollo's own errors (an executor failure, say) go to the hub's log
+    logger: apolloLogger(log), // Apollo's own messages; the errors themselves are logged structured
     introspection: limits.introspection,
     hideSchemaDetailsFromClientErrors: limits.hideSuggestions,
     parseOptions: { maxTokens: limits.maxTokens },
