@@ -11,6 +11,7 @@ import {
   readPlainFieldsDirectly,
   validateArgument,
 } from './core/schema-execution.js';
+import { applyInputRule } from './core/input-text.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
 import { CategoryResolver } from './modules/categories/category.resolver.js';
 import { AccountResolver } from './modules/accounts/account.resolver.js';
@@ -75,5 +76,6 @@ export async function createSchema(): Promise<GraphQLSchema> {
   if (isInterfaceType(node)) node.resolveType = resolveNodeType;
   readPlainFieldsDirectly(schema);
   callFieldResolversDirectly(schema);
+  applyInputRule(schema);
   return schema;
 }
