@@ -5,7 +5,7 @@ import { mapStream } from '../../core/events/feed-iterator.js';
 import type { FeedEvent } from '../../core/events/match-index.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
-import { parseEventCursor } from '../demands/demand-feed.js';
+import { feedCursor } from '../demands/demand-feed.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { Region } from '../regions/region.entity.js';
@@ -64,11 +64,7 @@ export async function openProjectFeed(
   filter: ProjectFeedFilter | null | undefined,
   after: string | null | undefined,
 ): Promise<AsyncIterableIterator<ProjectFeedItem>> {
-  let from: number | null = null;
-  if (after != null) {
-    from = parseEventCursor(after);
-    if (from === null) throw BadUserInputError.field('after', 'Not a cursor from this feed.');
-  }
+  const from = await feedCursor(ctx.em, after);
   const organization = await feedOrganization(ctx, filter?.organizationId);
   const category = filter?.categoryCode
     ? await ctx.em.findOne(ServiceCategory, { code: filter.categoryCode })
