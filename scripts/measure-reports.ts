@@ -14,7 +14,7 @@
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
+import { createLogger } from '../src/core/logger.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '../src/core/config.js';
 import { viewerOf, type Viewer } from '../src/core/auth.js';
@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   for (const [name, n] of Object.entries(options))
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number`);
 
-  const log = pino({ level: 'warn' });
+  const log = createLogger('warn');
   const started = Date.now();
   const scratch = await startScratch('niudai-reports-', 'niudai_reports', log, values.keep);
   const { orm, sql, url } = scratch;

@@ -8,13 +8,13 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import pino from 'pino';
+import { createLogger } from '../src/core/logger.js';
 import { makePostgresScratchDir, startEmbeddedPostgres } from '../src/core/embedded-postgres.js';
 import { ensureDatabase } from '../src/core/database-url.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
-const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
+const log = createLogger(process.env.LOG_LEVEL ?? 'warn');
 
 async function main(): Promise<number> {
   let url = process.env.DATABASE_URL;

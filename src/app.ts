@@ -18,6 +18,7 @@ import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/ws.js';
 import { createRateLimits, mutationRateLimitPlugin } from './core/rate-limit.js';
 import { pendingMigrations } from './core/db.js';
+import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
 import { startDemandSweep } from './modules/demands/demand-sweep.js';
@@ -48,6 +49,9 @@ export interface App {
 /** One log line per GraphQL request: operation, duration, outcome. Never variables (they hold passwords). */
 function requestLogPlugin(): ApolloServerPlugin<Context> {
   return {
+    async unexpectedErrorProcessingRequest({ requestContext, error }) {
+      requestContext.contextValue.log?.error({ err: error }, 'unexpected error processing request');
+    },
     async requestDidStart({ contextValue }) {
       const started = performance.now();
       return {
@@ -142,7 +146,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // The size ceiling measured the result already: its JSON is reused rather than made twice.
     stringifyResult: (result) => limits.results.stringify(result),
     formatError: masked,
-    logger: log, // Apollo's own errors (an executor failure, say) go to the hub's log
+    logger: apolloLogger(log), // Apollo's own messages; the errors themselves are logged structured
     introspection: limits.introspection,
     hideSchemaDetailsFromClientErrors: limits.hideSuggestions,
     parseOptions: { maxTokens: limits.maxTokens },
@@ -166,13 +170,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
   await apollo.start();
 
   const contextFor =
-    (authorization: string | undefined, requestId: string, clientAddress?: string) =>
+    (
+      authorization: string | undefined,
+      requestId: string,
+      clientRequestId: string | undefined,
+      clientAddress?: string,
+    ) =>
     async (): Promise<Context> => {
       const started = performance.now();
       const em = orm.em.fork();
       try {
         const viewer = await authenticate(services.tokens, em, bearerToken(authorization));
-        return { em, viewer, requestId, log: log.child({ requestId }), services, clientAddress };
+        const requestLog = log.child(clientRequestId ? { requestId, clientRequestId } : { requestId });
+        return { em, viewer, requestId, log: requestLog, services, clientAddress };
       } catch (error) {
         // A bad token is the client's problem: 401 with the code, not a 500.
         if (error instanceof AppError) {
@@ -182,6 +192,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           log.info(
             {
               requestId,
+              clientRequestId,
               operationName: null,
               durationMs: Math.round((performance.now() - started) * 10) / 10,
               status: 401,
@@ -197,9 +208,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
     };
 
   httpServer.on('request', (req, res) => {
-    const requestId =
-      (typeof req.headers['x-request-id'] === 'string' && req.headers['x-request-id'].slice(0, 64)) ||
-      randomUUID();
+    // The server's own id, in logs, the audit trail and the response; a client's id is only logged beside it.
+    const requestId = randomUUID();
+    const clientRequestId = clientRequestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handle = async () => {
@@ -219,7 +230,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         req,
         res,
         body,
-        contextFor(req.headers.authorization, requestId, req.socket.remoteAddress),
+        contextFor(req.headers.authorization, requestId, clientRequestId, req.socket.remoteAddress),
       );
     };
     handle().catch((error: unknown) => {
@@ -230,7 +241,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
           });
         return;
       }
-      log.error({ err: error, requestId }, 'unhandled HTTP error');
+      log.error({ err: error, requestId, clientRequestId }, 'unhandled HTTP error');
       if (!res.headersSent)
         sendJson(res, 500, {
           errors: [{ message: 'Internal server error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } }],
@@ -279,6 +290,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
     },
   };
+}
+
+/** A client's `x-request-id`, kept for correlation only when it is a short plain token (else ignored). */
+const CLIENT_REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+function clientRequestIdOf(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' && CLIENT_REQUEST_ID.test(header) ? header : undefined;
 }
 
 /** Ready: the events relay is listening, the database answers and no migration is pending. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './core/config.js';
-import { createLogger } from './core/logger.js';
+import { createLogger, databaseErrorSummary } from './core/logger.js';
 import { DataDirectoryError } from './core/embedded-postgres.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { openDatabase, type OpenDatabase } from './core/database.js';
@@ -89,7 +89,8 @@ main().catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof DataDirectoryError) {
     console.error(error.message);
   } else {
-    console.error('Niudai failed to start:', error);
+    // A database error's message inlines SQL values: only its summary is printed.
+    console.error('Niudai failed to start:', databaseErrorSummary(error) ?? error);
   }
   process.exit(1);
 });

@@ -12,6 +12,7 @@ import {
   validateArgument,
 } from './core/schema-execution.js';
 import { stopResolversAtDeadline } from './core/execution-limits.js';
+import { applyInputRule } from './core/input-text.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
 import { CategoryResolver } from './modules/categories/category.resolver.js';
 import { AccountResolver } from './modules/accounts/account.resolver.js';
@@ -76,6 +77,7 @@ export async function createSchema(): Promise<GraphQLSchema> {
   if (isInterfaceType(node)) node.resolveType = resolveNodeType;
   readPlainFieldsDirectly(schema);
   callFieldResolversDirectly(schema);
+  applyInputRule(schema);
   stopResolversAtDeadline(schema); // last: it wraps the resolvers as the steps above left them
   return schema;
 }

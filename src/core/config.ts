@@ -105,6 +105,11 @@ export interface RateLimitConfig {
   signInPerAccount: RateLimitRule;
   /** Failed sign-ins per client address, whatever the login. */
   signInPerAddress: RateLimitRule;
+  /**
+   * Sign-up attempts per client address, successful or not: sign-up tells whether an email or mobile
+   * number is registered, so this bounds how fast one address can ask.
+   */
+  signUpPerAddress: RateLimitRule;
   /** Mutations per signed-in user (per address for anonymous callers), over HTTP and WebSocket. */
   mutationsPerUser: RateLimitRule;
 }
@@ -212,6 +217,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
         signInPerAddress: {
           points: int('RATE_SIGNIN_ADDRESS_POINTS', nodeEnv === 'test' ? 0 : 100, 0, 100000),
           windowSeconds: int('RATE_SIGNIN_ADDRESS_WINDOW_SECONDS', 15 * 60, 1, 86400),
+        },
+        signUpPerAddress: {
+          points: int('RATE_SIGNUP_ADDRESS_POINTS', nodeEnv === 'test' ? 0 : 20, 0, 100000),
+          windowSeconds: int('RATE_SIGNUP_ADDRESS_WINDOW_SECONDS', 60 * 60, 1, 86400),
         },
         mutationsPerUser: {
           points: int('RATE_MUTATIONS_POINTS', nodeEnv === 'test' ? 0 : 300, 0, 1000000),

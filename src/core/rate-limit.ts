@@ -14,6 +14,7 @@ export const RATE_LIMIT_TABLE = 'rate_limit';
 export enum RateLimitKind {
   SignInAccount = 'signin-account',
   SignInAddress = 'signin-address',
+  SignUpAddress = 'signup-address',
   Mutation = 'mutation',
 }
 
@@ -32,6 +33,7 @@ export interface Limiter {
 export interface RateLimits {
   signInAccount: Limiter;
   signInAddress: Limiter;
+  signUpAddress: Limiter;
   mutations: Limiter;
 }
 
@@ -92,12 +94,18 @@ export function createRateLimits(orm: MikroORM, config: RateLimitConfig): RateLi
   return {
     signInAccount: limiter(orm, RateLimitKind.SignInAccount, config.signInPerAccount),
     signInAddress: limiter(orm, RateLimitKind.SignInAddress, config.signInPerAddress),
+    signUpAddress: limiter(orm, RateLimitKind.SignUpAddress, config.signUpPerAddress),
     mutations: limiter(orm, RateLimitKind.Mutation, config.mutationsPerUser),
   };
 }
 
 /** Limiters that never limit: for services built outside an app (CLI, scripts). */
-export const NO_RATE_LIMITS: RateLimits = { signInAccount: OFF, signInAddress: OFF, mutations: OFF };
+export const NO_RATE_LIMITS: RateLimits = {
+  signInAccount: OFF,
+  signInAddress: OFF,
+  signUpAddress: OFF,
+  mutations: OFF,
+};
 
 /** The key of a caller for per-user limits: the user, or the address for anonymous callers. */
 export function callerKey(userId: number | null | undefined, address: string | undefined): string {

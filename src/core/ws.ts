@@ -244,7 +244,9 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           state.tokenTimer.unref();
           return true;
         } catch (error) {
-          log.info({ reason: (error as Error).message }, 'websocket connection refused');
+          // The reason of a refusal the hub chose; of anything else (a database error), only its summary.
+          const reason = error instanceof AppError ? error.message : undefined;
+          log.info(reason ? { reason } : { err: error }, 'websocket connection refused');
           return false; // graphql-ws closes with 4403 Forbidden
         }
       },

@@ -4,12 +4,13 @@ import { WebSocket } from 'ws';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { GraphQLSchema } from 'graphql';
-import pino from 'pino';
+import type { DestinationStream } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import { connectOrm } from '../../src/core/db.js';
 import { ensureDatabase, withDatabase } from '../../src/core/database-url.js';
 import { createSchema } from '../../src/schema.js';
+import { createLogger } from '../../src/core/logger.js';
 import { TEMPLATE_DATABASE } from './constants.js';
 import { Seed } from './seed.js';
 import { statementsDuring } from './probes.js';
@@ -58,13 +59,20 @@ export interface TestApp {
 let schemaPromise: Promise<GraphQLSchema> | undefined;
 
 /** Starts the real app on a free port, over a fresh copy of the migrated template database. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { logSink?: DestinationStream; logLevel?: string } = {},
+): Promise<TestApp> {
   const adminUrl = inject('adminDatabaseUrl');
   const databaseName = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   await ensureDatabase(adminUrl, databaseName, TEMPLATE_DATABASE);
   const databaseUrl = withDatabase(adminUrl, databaseName);
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, HOST: '127.0.0.1', ...env });
-  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  // The production logger (its redaction and database-error rules), to stdout or a test's sink.
+  const log = createLogger(
+    options.logLevel ?? process.env.TEST_LOG_LEVEL ?? (options.logSink ? 'info' : 'silent'),
+    options.logSink,
+  );
   const orm = await connectOrm(databaseUrl, log);
   const app = await createApp({ config, orm, log, schema: await (schemaPromise ??= createSchema()) });
   // No test asks a real DNS server for a webhook host: names resolve to nothing unless a test says.

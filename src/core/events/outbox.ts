@@ -70,3 +70,9 @@ export async function emitEvent(em: EntityManager, event: OutboxEvent): Promise<
   await connection.execute('select pg_notify(?, ?)', [EVENTS_CHANNEL, event.topic], 'run', tx);
   return Number(seq);
 }
+
+/** The newest outbox seq (0 when there is none). */
+export async function outboxHead(em: EntityManager): Promise<number> {
+  const rows = await em.execute<{ head: string }[]>('select coalesce(max("seq"), 0) as "head" from "event"');
+  return Number(rows[0]?.head ?? 0);
+}

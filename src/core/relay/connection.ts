@@ -1,6 +1,7 @@
 import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import type { Cursor } from '@mikro-orm/core';
+import { BadUserInputError } from '../errors.js';
 
 /** Hard maximum of `first`/`last` on every connection (API.md). */
 export const PAGE_MAX = 100;
@@ -149,7 +150,79 @@ export function pageFromCursor<T extends object>(
   };
 }
 
-/** Cursors are opaque to clients; a malformed one is their mistake, not a server error. */
-export function invalidCursorError(error: unknown): boolean {
-  return error instanceof Error && /cursor/i.test(error.message);
+/**
+ * What one position of a keyset cursor holds, so that a tampered cursor is refused before it reaches
+ * SQL (where an odd value is a database error): `id` a positive safe integer, `integer` a safe
+ * integer, `int32` a 32-bit integer, `timestamp` an ISO date-time (MikroORM's) or PostgreSQL's text
+ * of a timestamptz, `decimal` a decimal number as text, `text` a string. Any but `id` may be null
+ * (a nullable sort column).
+ */
+export type CursorColumn = 'id' | 'integer' | 'int32' | 'timestamp' | 'decimal' | 'text';
+
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?(Z|[+-]\d{2}(:?\d{2})?)?$/;
+
+function isTimestamp(value: string): boolean {
+  const match = TIMESTAMP.exec(value);
+  if (!match) return false;
+  const [year, month, day, hour, minute, second] = match.slice(1, 7).map(Number) as number[];
+  const date = new Date(Date.UTC(year!, month! - 1, day!));
+  return (
+    year! >= 1 &&
+    date.getUTCMonth() === month! - 1 &&
+    date.getUTCDate() === day &&
+    hour! < 24 &&
+    minute! < 60 &&
+    second! < 60
+  );
+}
+
+function fitsColumn(value: unknown, column: CursorColumn): boolean {
+  if (value === null) return column !== 'id';
+  switch (column) {
+    case 'id':
+      return Number.isSafeInteger(value) && (value as number) > 0;
+    case 'integer':
+      return Number.isSafeInteger(value);
+    case 'int32':
+      return (
+        (typeof value === 'number' || (typeof value === 'string' && /^-?\d{1,10}$/.test(value))) &&
+        Math.abs(Number(value)) <= 2 ** 31 - 1
+      );
+    case 'timestamp':
+      return typeof value === 'string' && isTimestamp(value);
+    case 'decimal':
+      return typeof value === 'string' && /^-?\d{1,15}(\.\d{1,15})?$/.test(value);
+    case 'text':
+      return typeof value === 'string' && value.length <= 1000;
+  }
+}
+
+/**
+ * The values of a keyset cursor (base64url of a JSON array, as MikroORM's and the directory's are
+ * written), checked against `columns`; BAD_USER_INPUT naming `argument` when it is anything else.
+ */
+export function cursorValues(
+  raw: string,
+  columns: readonly CursorColumn[],
+  argument: 'after' | 'before',
+): unknown[] {
+  let values: unknown;
+  try {
+    values = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+  } catch {
+    values = undefined;
+  }
+  if (
+    !Array.isArray(values) ||
+    values.length !== columns.length ||
+    !values.every((value, index) => fitsColumn(value, columns[index]!))
+  )
+    throw BadUserInputError.field(argument, 'is not a valid cursor');
+  return values;
+}
+
+/** Checks `after` and `before` of a keyset connection ordered by `columns` (see {@link cursorValues}). */
+export function checkCursors(args: ConnectionArgs, columns: readonly CursorColumn[]): void {
+  if (args.after != null) cursorValues(args.after, columns, 'after');
+  if (args.before != null) cursorValues(args.before, columns, 'before');
 }

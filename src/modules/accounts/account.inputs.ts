@@ -2,6 +2,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { IsEmail, IsIn, IsOptional, Length, Matches, MaxLength } from 'class-validator';
 import { Role, STAFF_ROLES } from '../../core/roles.js';
 import { AccountStatus, User } from './user.entity.js';
+import { FreeText } from '../../core/input-text.js';
 
 /** Mainland China mobile numbers: 11 digits starting 13–19. */
 export const MOBILE_PATTERN = /^1[3-9]\d{9}$/;
@@ -25,7 +26,7 @@ export class SignUpInput {
   password!: string;
 
   @Field(() => String, { description: 'The name others see; 1 to 50 characters.' })
-  @Length(1, 50, { message: 'must be 1 to 50 characters' })
+  @FreeText({ min: 1, max: 50 })
   displayName!: string;
 }
 
@@ -87,7 +88,7 @@ export class SetAccountStatusInput {
   status!: AccountStatus;
 
   @Field(() => String, { description: 'Why (kept in the audit trail).' })
-  @Length(2, 2000)
+  @FreeText({ min: 2, max: 2000 })
   reason!: string;
 }
 

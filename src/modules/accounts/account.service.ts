@@ -32,7 +32,7 @@ const SIGN_IN_FAILED = 'The login or the password is wrong.';
 
 /** Accounts: sign-up, sign-in, staff creation. */
 export class AccountService {
-  /** Sign-in brute-force limits; off until the app attaches its limiters ({@link useRateLimits}). */
+  /** Sign-in brute-force and sign-up limits; off until the app attaches its limiters ({@link useRateLimits}). */
   private rateLimits: RateLimits = NO_RATE_LIMITS;
 
   constructor(
@@ -68,7 +68,15 @@ export class AccountService {
     });
   }
 
-  async signUp(actor: Actor, input: SignUpInput): ReturnType<AccountService['session']> {
+  /**
+   * Every attempt spends a point of its address's sign-up budget first, whether it succeeds or is
+   * refused (a CONFLICT says the email or mobile number is registered).
+   */
+  async signUp(
+    actor: Actor & Pick<Context, 'clientAddress'>,
+    input: SignUpInput,
+  ): ReturnType<AccountService['session']> {
+    await this.rateLimits.signUpAddress.consume(actor.clientAddress ?? 'unknown');
     const user = await this.createAudited(actor, input, [Role.WORKER], null, 'signUp');
     return this.session(actor.em, user);
   }

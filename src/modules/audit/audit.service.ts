@@ -1,6 +1,12 @@
 import type { Context } from '../../core/context.js';
 import { NotFoundError } from '../../core/errors.js';
-import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
+import {
+  checkCursors,
+  pageFromCursor,
+  pageOptions,
+  type ConnectionArgs,
+  type Page,
+} from '../../core/relay/connection.js';
 import { decodeGlobalId } from '../../core/relay/global-id.js';
 import type { Node } from '../../core/relay/node.js';
 import { Role } from '../../core/roles.js';
@@ -56,6 +62,7 @@ export class AuditService {
     const rule = this.rules.get(subject.nodeTypeName());
     const full =
       ctx.viewer?.roles.has(Role.ADMIN) === true || (rule !== undefined && (await rule(ctx, subject)));
+    checkCursors(args, ['id']);
     const where = full ? { subjectId } : { subjectId, action: { $in: [...PUBLIC_AUDIT_ACTIONS] } };
     const cursor = await ctx.em.findByCursor(AuditEntry, where, {
       ...pageOptions(args),

@@ -23,7 +23,7 @@ import {
   demandFeedSpec,
   demandViewClass,
   endorserView,
-  parseEventCursor,
+  feedCursor,
 } from './demand-feed.js';
 
 /** A subscription's filter as the resolver receives it. */
@@ -39,13 +39,6 @@ export interface DemandFeedItem {
   demand: Demand;
   /** Lets subscribers of the same permission class share the execution (shared-execution.ts). */
   [SHARE_TICKET]?: ShareTicket;
-}
-
-function cursorOf(after: string | null | undefined): number | null {
-  if (after === null || after === undefined) return null;
-  const seq = parseEventCursor(after);
-  if (seq === null) throw BadUserInputError.field('after', 'Not a cursor from this feed.');
-  return seq;
 }
 
 /**
@@ -144,7 +137,7 @@ export async function openDemandFeed(
   after: string | null | undefined,
 ): Promise<AsyncIterableIterator<DemandFeedItem>> {
   const viewer = requireViewer(ctx.viewer);
-  const from = cursorOf(after);
+  const from = await feedCursor(ctx.em, after);
   const orgIds = [...viewer.memberships.keys()];
   const organization = orgIds.length
     ? await ctx.em.findOne(

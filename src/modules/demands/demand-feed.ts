@@ -1,5 +1,7 @@
 import type { PathSpec } from '../../core/events/match-index.js';
-import { Topic } from '../../core/events/outbox.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { BadUserInputError } from '../../core/errors.js';
+import { outboxHead, Topic } from '../../core/events/outbox.js';
 
 /** What an organization can serve, as stored on it. */
 export interface ServingScope {
@@ -50,6 +52,22 @@ export function demandFeedSpec(scope: ServingScope, filter: ResolvedFeedFilter):
 export function parseEventCursor(cursor: string): number | null {
   if (!/^\d{1,15}$/.test(cursor)) return null;
   return Number(cursor);
+}
+
+/**
+ * The seq a subscription's `after` names (null without one), for every feed. BAD_USER_INPUT when it
+ * is not a cursor, or names an event that does not exist yet: such a subscription would wait,
+ * silently, for events it can never be told about in order.
+ */
+export async function feedCursor(
+  em: EntityManager,
+  after: string | null | undefined,
+): Promise<number | null> {
+  if (after === null || after === undefined) return null;
+  const seq = parseEventCursor(after);
+  if (seq === null) throw BadUserInputError.field('after', 'is not a valid cursor');
+  if (seq > (await outboxHead(em))) throw BadUserInputError.field('after', 'is beyond the newest event');
+  return seq;
 }
 
 /**

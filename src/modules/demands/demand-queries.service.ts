@@ -1,10 +1,10 @@
-import { Cursor, raw } from '@mikro-orm/core';
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Limits } from '../../core/config.js';
 import type { Context } from '../../core/context.js';
 import { BadUserInputError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
-import { invalidCursorError, pageOptions, type Page } from '../../core/relay/connection.js';
+import { checkCursors, pageOptions, type Page } from '../../core/relay/connection.js';
 import { demandRecordPage } from './demand-records.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Demand, DemandEndorsement } from './demand.entity.js';
@@ -56,19 +56,9 @@ export class DemandQueriesService {
     addVisibility(where, viewer);
     if (args.filter) addFilter(where, args.filter, await this.servableBy(ctx.em, args.filter));
     const direction = args.orderBy === DemandOrder.OLDEST ? 'asc' : 'desc';
-    for (const [name, value] of [
-      ['after', args.after],
-      ['before', args.before],
-    ] as const) {
-      if (value != null && !isCursor(value)) throw BadUserInputError.field(name, 'is not a valid cursor');
-    }
-    try {
-      // Read-only records, not entities: the feed is read, never changed (demand-records.ts).
-      return await demandRecordPage(ctx.em, where, args, direction, properties);
-    } catch (error) {
-      if (invalidCursorError(error)) throw BadUserInputError.field('after', 'is not a valid cursor');
-      throw error;
-    }
+    checkCursors(args, ['timestamp', 'id']);
+    // Read-only records, not entities: the feed is read, never changed (demand-records.ts).
+    return demandRecordPage(ctx.em, where, args, direction, properties);
   }
 
   /** The organization `filter.matchingOrganization` names, if any (BAD_USER_INPUT when there is none). */
@@ -132,15 +122,6 @@ export class DemandQueriesService {
       .groupBy('d.claimed_by_id')
       .execute<{ claimed_by_id: string | number; n: string | number }[]>('all', false);
     return new Map(rows.map((r) => [Number(r.claimed_by_id), Number(r.n)]));
-  }
-}
-
-/** Whether a client's cursor decodes as one of MikroORM's keyset cursors (a bad one is their mistake). */
-function isCursor(value: string): boolean {
-  try {
-    return Array.isArray(Cursor.decode(value));
-  } catch {
-    return false;
   }
 }
 

@@ -1,27 +1,18 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import {
-  ArrayMaxSize,
-  IsBoolean,
-  IsEnum,
-  IsOptional,
-  Length,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { ArrayMaxSize, IsBoolean, IsEnum, IsOptional, Length, Matches, Max, Min } from 'class-validator';
 import { TargetGroup } from '../categories/target-group.js';
 import { Demand, DemandProgress } from './demand.entity.js';
 import { DemandSource, DemandUrgency } from './demand.enums.js';
+import { FreeText } from '../../core/input-text.js';
 
 @InputType({ description: 'A new demand, by a worker or by union staff on workers’ behalf.' })
 export class SubmitDemandInput {
   @Field(() => String, { description: '2 to 200 characters.' })
-  @Length(2, 200, { message: 'must be 2 to 200 characters' })
+  @FreeText({ min: 2, max: 200 })
   title!: string;
 
   @Field(() => String, { description: 'What is needed, up to 5,000 characters.' })
-  @Length(1, 5000, { message: 'must be 1 to 5000 characters' })
+  @FreeText({ min: 1, max: 5000 })
   description!: string;
 
   @Field(() => String, { description: 'Service category code, e.g. LIFE.CHILDCARE.' })
@@ -70,7 +61,7 @@ export class SubmitDemandInput {
     description: 'Private contact (phone, WeChat…), up to 200 characters.',
   })
   @IsOptional()
-  @MaxLength(200, { message: 'must be at most 200 characters' })
+  @FreeText({ max: 200 })
   contact?: string | null;
 
   @Field(() => Boolean, {
@@ -116,7 +107,7 @@ export class ClaimDemandInput extends DemandRefInput {
 export class ReleaseDemandInput extends DemandRefInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(1000, { message: 'must be at most 1000 characters' })
+  @FreeText({ max: 1000 })
   reason?: string | null;
 }
 
@@ -125,7 +116,7 @@ export class ReleaseDemandInput extends DemandRefInput {
 })
 export class ReportDemandProgressInput extends DemandRefInput {
   @Field(() => String)
-  @Length(1, 2000, { message: 'must be 1 to 2000 characters' })
+  @FreeText({ min: 1, max: 2000 })
   note!: string;
 }
 
@@ -133,7 +124,7 @@ export class ReportDemandProgressInput extends DemandRefInput {
 export class FulfilDemandInput extends DemandRefInput {
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(2000, { message: 'must be at most 2000 characters' })
+  @FreeText({ max: 2000 })
   note?: string | null;
 }
 
@@ -146,14 +137,14 @@ export class RateDemandInput extends DemandRefInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(1000, { message: 'must be at most 1000 characters' })
+  @FreeText({ max: 1000 })
   comment?: string | null;
 }
 
 @InputType({ description: 'Union moderation closes a demand, with a reason; or as a duplicate of another.' })
 export class CloseDemandInput extends DemandRefInput {
   @Field(() => String)
-  @Length(2, 1000, { message: 'must be 2 to 1000 characters' })
+  @FreeText({ min: 2, max: 1000 })
   reason!: string;
 
   @Field(() => ID, {

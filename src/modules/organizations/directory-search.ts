@@ -6,7 +6,7 @@
 
 import type { Actor } from '../../core/context.js';
 import { BadUserInputError } from '../../core/errors.js';
-import { PAGE_DEFAULT, type Page } from '../../core/relay/connection.js';
+import { cursorValues, PAGE_DEFAULT, type CursorColumn, type Page } from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
 import { Organization } from './organization.entity.js';
@@ -32,7 +32,7 @@ export async function searchDirectory(ctx: Actor, args: OrganizationsArgs): Prom
   const params = [...order.params, ...where.params];
   const orderName = args.orderBy ?? OrganizationOrder.NAME;
   if (args.after) {
-    const [key, id] = decodeCursor(args.after, orderName);
+    const [key, id] = decodeCursor(args.after, orderName, order.cast);
     conditions.push(`(${order.expr}, o.id) ${order.dir === 'asc' ? '>' : '<'} (?::${order.cast}, ?)`);
     params.push(...order.params, key, id);
   }
@@ -159,22 +159,19 @@ function encodeCursor(cursor: DirectoryCursor): string {
   return Buffer.from(JSON.stringify(cursor), 'utf8').toString('base64url');
 }
 
+/** The cursor column of each SQL cast of an order key. */
+const KEY_COLUMN: Record<string, CursorColumn> = {
+  text: 'text',
+  timestamptz: 'timestamp',
+  int: 'int32',
+  numeric: 'decimal',
+};
+
 /** Reads a cursor made by {@link encodeCursor} for the same order; anything else is BAD_USER_INPUT. */
-function decodeCursor(raw: string, order: OrganizationOrder): [string, number] {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(value) &&
-      value.length === 3 &&
-      value[0] === order &&
-      typeof value[1] === 'string' &&
-      Number.isSafeInteger(value[2])
-    )
-      return [value[1], value[2] as number];
-  } catch {
-    // fall through: a malformed cursor is the client's mistake
-  }
-  throw BadUserInputError.field('after', 'is not a cursor of this list');
+function decodeCursor(raw: string, order: OrganizationOrder, cast: string): [string, number] {
+  const [name, key, id] = cursorValues(raw, ['text', KEY_COLUMN[cast] ?? 'text', 'id'], 'after');
+  if (name !== order) throw BadUserInputError.field('after', 'is not a valid cursor');
+  return [key as string, id as number];
 }
 
 function placeholders(values: readonly unknown[]): string {

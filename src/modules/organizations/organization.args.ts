@@ -3,6 +3,7 @@ import { IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator'
 import { ConnectionArgs } from '../../core/relay/connection.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { EvaluationGrade, FoundingType, VerificationStatus } from './organization.enums.js';
+import { FreeText } from '../../core/input-text.js';
 
 /** How the directory is ordered; every order ends with the id, so keyset pages are exact. */
 export enum OrganizationOrder {
@@ -30,7 +31,7 @@ export class OrganizationFilter {
     description: 'Words in the name, description, brand or services (Chinese or English, case-insensitive).',
   })
   @IsOptional()
-  @MaxLength(100)
+  @FreeText({ max: 100 })
   text?: string | null;
 
   @Field(() => String, {

@@ -24,6 +24,7 @@ import {
 import { Organization } from './organization.entity.js';
 import { OrganizationService } from './service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
+import { FreeText } from '../../core/input-text.js';
 
 const REGION_CODE = /^\d{6}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -31,12 +32,12 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 @InputType({ description: '一组织一品牌: the featured programme of an organization.' })
 export class BrandInput {
   @Field(() => String)
-  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  @FreeText({ min: 1, max: 200 })
   name!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(5000)
+  @FreeText({ max: 5000 })
   description?: string | null;
 
   @Field(() => String, { nullable: true, description: 'ISO date (YYYY-MM-DD) the programme started.' })
@@ -48,7 +49,7 @@ export class BrandInput {
 @InputType({ description: 'A social organization registers itself; it stays PENDING until verified.' })
 export class RegisterOrganizationInput {
   @Field(() => String)
-  @Length(2, 200, { message: 'must be 2 to 200 characters' })
+  @FreeText({ min: 2, max: 200 })
   name!: string;
 
   @Field(() => String, { description: 'Unified social credit code (统一社会信用代码), 18 characters.' })
@@ -82,12 +83,12 @@ export class RegisterOrganizationInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(5000)
+  @FreeText({ max: 5000 })
   description?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Phone or email the organization publishes.' })
   @IsOptional()
-  @MaxLength(200)
+  @FreeText({ max: 200 })
   publicContact?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -109,12 +110,12 @@ export class UpdateOrganizationInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(2, 200, { message: 'must be 2 to 200 characters' })
+  @FreeText({ min: 2, max: 200 })
   name?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(5000)
+  @FreeText({ max: 5000 })
   description?: string | null;
 
   @Field(() => [String], { nullable: true })
@@ -136,7 +137,7 @@ export class UpdateOrganizationInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(200)
+  @FreeText({ max: 200 })
   publicContact?: string | null;
 
   @Field(() => String, { nullable: true })
@@ -157,12 +158,12 @@ export class AddServiceInput {
   organizationId!: string;
 
   @Field(() => String)
-  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  @FreeText({ min: 1, max: 200 })
   name!: string;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(5000)
+  @FreeText({ max: 5000 })
   description?: string | null;
 
   @Field(() => [String])
@@ -200,12 +201,12 @@ export class UpdateServiceInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  @FreeText({ min: 1, max: 200 })
   name?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(5000)
+  @FreeText({ max: 5000 })
   description?: string | null;
 
   @Field(() => [String], { nullable: true })
@@ -291,7 +292,7 @@ export class VerifyOrganizationInput {
 
   @Field(() => String, { nullable: true, description: 'What was checked (recorded with who and when).' })
   @IsOptional()
-  @MaxLength(2000)
+  @FreeText({ max: 2000 })
   reason?: string | null;
 
   @Field(() => EvaluationGrade, { nullable: true, description: 'The evaluation grade the documents show.' })
@@ -310,7 +311,7 @@ export class SuspendOrganizationInput {
   organizationId!: string;
 
   @Field(() => String)
-  @Length(1, 2000, { message: 'must be 1 to 2000 characters' })
+  @FreeText({ min: 1, max: 2000 })
   reason!: string;
 }
 
@@ -342,7 +343,7 @@ export class DecideHubMembershipInput {
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(2000)
+  @FreeText({ max: 2000 })
   reason?: string | null;
 }
 

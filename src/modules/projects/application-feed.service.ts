@@ -9,10 +9,9 @@
  */
 import type { Context } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
-import { BadUserInputError } from '../../core/errors.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
-import { parseEventCursor } from '../demands/demand-feed.js';
+import { feedCursor } from '../demands/demand-feed.js';
 import { ProjectApplication } from './application.entity.js';
 import { applicationDecisionSpec, decisionConcerns } from './application-feed.js';
 import { feedOrganization, followsThrough } from './project-feed.service.js';
@@ -34,11 +33,7 @@ export async function openApplicationDecisions(
   ctx: Context,
   args: { organizationId?: string | null; projectId?: string | null; after?: string | null },
 ): Promise<AsyncIterableIterator<ApplicationDecisionItem>> {
-  let from: number | null = null;
-  if (args.after != null) {
-    from = parseEventCursor(args.after);
-    if (from === null) throw BadUserInputError.field('after', 'Not a cursor from this feed.');
-  }
+  const from = await feedCursor(ctx.em, args.after);
   const projectId = args.projectId ? parseIdOf('Project', args.projectId, 'projectId') : null;
   const organization = await feedOrganization(
     ctx,

@@ -5,7 +5,7 @@ import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
 import type { AdmissionRule } from '../../core/rights/rights-watch.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
-import { parseEventCursor } from '../demands/demand-feed.js';
+import { feedCursor } from '../demands/demand-feed.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { Region } from '../regions/region.entity.js';
@@ -78,11 +78,7 @@ export async function openProjectFeed(
   filter: ProjectFeedFilter | null | undefined,
   after: string | null | undefined,
 ): Promise<AsyncIterableIterator<ProjectFeedItem>> {
-  let from: number | null = null;
-  if (after != null) {
-    from = parseEventCursor(after);
-    if (from === null) throw BadUserInputError.field('after', 'Not a cursor from this feed.');
-  }
+  const from = await feedCursor(ctx.em, after);
   const organization = await feedOrganization(ctx, filter?.organizationId);
   followsThrough(organization.id)(requireViewer(ctx.viewer));
   const category = filter?.categoryCode

@@ -1,6 +1,7 @@
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
 import {
+  checkCursors,
   PAGE_DEFAULT,
   pageFromCursor,
   pageOptions,
@@ -73,6 +74,14 @@ export class ProjectQueries {
         : args.orderBy === ProjectOrder.BUDGET_DESC
           ? { budgetFen: 'desc' as const, id: 'desc' as const }
           : { id: 'desc' as const };
+    checkCursors(
+      args,
+      args.orderBy === ProjectOrder.CLOSING_SOON
+        ? ['timestamp', 'id']
+        : args.orderBy === ProjectOrder.BUDGET_DESC
+          ? ['integer', 'id']
+          : ['id'],
+    );
     const cursor = await ctx.em.findByCursor(Project, where, {
       ...pageOptions(args),
       orderBy,
@@ -90,6 +99,7 @@ export class ProjectQueries {
     project: Project,
     args: ConnectionArgs,
   ): Promise<Page<ProjectApplication>> {
+    checkCursors(args, ['id']);
     // The common nested case (a first page, as in a list of projects) is batched across projects.
     if (args.after == null && args.before == null && args.last == null) {
       const reader = {

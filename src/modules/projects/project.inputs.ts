@@ -22,6 +22,7 @@ import { Publisher } from './publisher.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ProjectApplication } from './application.entity.js';
 import { Demand } from '../demands/demand.entity.js';
+import { FreeText } from '../../core/input-text.js';
 
 const REGION_CODE = /^\d{6}$/;
 const REGION_CODE_RULE = 'must be a 6-digit GB/T 2260 code';
@@ -35,7 +36,7 @@ export class CreatePublisherInput {
   kind!: PublisherKind;
 
   @Field(() => String, { description: 'Full name, 1 to 200 characters, e.g. 济南市总工会.' })
-  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  @FreeText({ min: 1, max: 200 })
   name!: string;
 
   @Field(() => String, { description: 'GB/T 2260 code of the region the publisher is in.' })
@@ -67,7 +68,7 @@ export class AddPublisherStaffPayload {
 @InputType({ description: 'A tender document: a title and an http(s) link.' })
 export class ProjectDocumentInput {
   @Field(() => String)
-  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  @FreeText({ min: 1, max: 200 })
   title!: string;
 
   @Field(() => String)
@@ -106,12 +107,12 @@ export class ProjectEligibilityInput {
 export class ProjectFieldsInput {
   @Field(() => String, { nullable: true, description: '1 to 200 characters.' })
   @IsOptional()
-  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  @FreeText({ min: 1, max: 200 })
   title?: string | null;
 
   @Field(() => String, { nullable: true })
   @IsOptional()
-  @MaxLength(20_000)
+  @FreeText({ max: 20_000 })
   description?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Service category code, e.g. LIFE.CHILDCARE.' })
@@ -200,7 +201,7 @@ export class UpdateProjectInput extends ProjectFieldsInput {
 
   @Field(() => String, { nullable: true, description: 'Why it changes; required after publication.' })
   @IsOptional()
-  @Length(1, 2000, { message: 'must be 1 to 2000 characters' })
+  @FreeText({ min: 1, max: 2000 })
   rationale?: string | null;
 }
 
@@ -220,7 +221,7 @@ export class CancelProjectInput {
   @Field(() => ID) projectId!: string;
 
   @Field(() => String, { description: 'Why; shown publicly.' })
-  @Length(1, 2000, { message: 'must be 1 to 2000 characters' })
+  @FreeText({ min: 1, max: 2000 })
   reason!: string;
 
   @Field(() => Boolean, {
@@ -243,7 +244,7 @@ export class ApplyToProjectInput {
   organizationId!: string;
 
   @Field(() => String, { description: 'What the organization proposes; 1 to 20,000 characters.' })
-  @Length(1, 20_000, { message: 'must be 1 to 20000 characters' })
+  @FreeText({ min: 1, max: 20_000 })
   proposal!: string;
 
   @Field(() => Int, { description: 'Amount requested in fen; at least 1 and at most the budget.' })
@@ -310,7 +311,7 @@ export class CompleteProjectInput {
   @Field(() => ID) projectId!: string;
 
   @Field(() => String, { description: 'What was delivered; 1 to 20,000 characters.' })
-  @Length(1, 20_000, { message: 'must be 1 to 20000 characters' })
+  @FreeText({ min: 1, max: 20_000 })
   outcome!: string;
 
   @Field(() => Int, { description: 'The publisher’s evaluation, 1 (poor) to 5 (excellent).' })
@@ -342,12 +343,12 @@ export class CreateProjectFromDemandsInput {
     description: '1 to 200 characters; default derived from the demands.',
   })
   @IsOptional()
-  @Length(1, 200, { message: 'must be 1 to 200 characters' })
+  @FreeText({ min: 1, max: 200 })
   title?: string | null;
 
   @Field(() => String, { nullable: true, description: 'Default: the demands’ titles, one per line.' })
   @IsOptional()
-  @MaxLength(20_000)
+  @FreeText({ max: 20_000 })
   description?: string | null;
 
   @Field(() => Int, {

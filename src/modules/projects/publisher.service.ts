@@ -3,7 +3,13 @@ import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor, Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
-import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
+import {
+  checkCursors,
+  pageFromCursor,
+  pageOptions,
+  type ConnectionArgs,
+  type Page,
+} from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
@@ -46,6 +52,7 @@ export class PublisherService {
 
   /** Publishers by name, then id; public (they are the buyers named on every project). */
   async list(ctx: Context, args: ConnectionArgs): Promise<Page<Publisher>> {
+    checkCursors(args, ['text', 'id']);
     const cursor = await ctx.em.findByCursor(
       Publisher,
       {},

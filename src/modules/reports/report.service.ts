@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
 import { BadUserInputError } from '../../core/errors.js';
-import { invalidCursorError, pageFromCursor, pageOptions, type Page } from '../../core/relay/connection.js';
+import { checkCursors, pageFromCursor, pageOptions, type Page } from '../../core/relay/connection.js';
 import { parseIdOf, toGlobalId } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
 import { Region } from '../regions/region.entity.js';
@@ -159,17 +159,13 @@ export class ReportService {
     if (report.categoryCode) and.push({ categoryPath: { $contains: [report.categoryCode] } });
     if (!isAdmin && scope !== null) and.push({ regionPath: { $contains: [scope] } });
     const where: FilterQuery<Demand> = { $and: and };
-    try {
-      const cursor = await ctx.em.findByCursor(Demand, where, {
-        ...pageOptions(args),
-        orderBy: { createdAt: 'asc', id: 'asc' },
-        includeCount: false,
-      });
-      return pageFromCursor(cursor, () => ctx.em.count(Demand, where));
-    } catch (error) {
-      if (invalidCursorError(error)) throw BadUserInputError.field('after', 'is not a valid cursor');
-      throw error;
-    }
+    checkCursors(args, ['timestamp', 'id']);
+    const cursor = await ctx.em.findByCursor(Demand, where, {
+      ...pageOptions(args),
+      orderBy: { createdAt: 'asc', id: 'asc' },
+      includeCount: false,
+    });
+    return pageFromCursor(cursor, () => ctx.em.count(Demand, where));
   }
 
   /** Open demands per (child region, child category): count, people affected, median age in days. */

@@ -1,10 +1,10 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref } from '@mikro-orm/core';
 import type { WebhookConfig } from '../../core/config.js';
 import type { Actor } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
+import { outboxHead } from '../../core/events/outbox.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -154,10 +154,4 @@ export class WebhookService {
       { orderBy: { id: 'desc' }, limit: Math.max(1, Math.min(first, MAX_DELIVERIES_LISTED)) },
     );
   }
-}
-
-/** The newest outbox seq: a new endpoint hears of events after it. */
-async function outboxHead(em: EntityManager): Promise<number> {
-  const rows = await em.execute<{ head: string }[]>('select coalesce(max("seq"), 0) as "head" from "event"');
-  return Number(rows[0]?.head ?? 0);
 }

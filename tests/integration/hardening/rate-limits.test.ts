@@ -13,6 +13,7 @@ const ENV = {
   RATE_SIGNIN_ACCOUNT_POINTS: '3',
   RATE_SIGNIN_ADDRESS_POINTS: '8',
   RATE_MUTATIONS_POINTS: '5',
+  RATE_SIGNUP_ADDRESS_POINTS: '3',
 };
 
 let t: TestApp;
@@ -76,6 +77,24 @@ describe('signIn brute force', () => {
     const all = results.flatMap((r) => codes(r.json));
     expect(all.filter((c) => c === 'UNAUTHENTICATED')).toHaveLength(3);
     expect(all.filter((c) => c === 'RATE_LIMITED')).toHaveLength(7);
+  });
+});
+
+describe('signUp per address', () => {
+  it('refuses sign-ups from one address beyond its budget, registered or not, and writes nothing', async () => {
+    const taken = await t.seed.worker();
+    const signUp = (email: string) =>
+      gqlAt(t.httpUrl, SIGN_UP, { input: { email, password: 'long enough password', displayName: '新人' } });
+    expect((await signUp(`new-${Date.now()}@example.test`)).json.errors).toBeUndefined();
+    // Asking whether an address is registered spends the budget too.
+    expect(codes((await signUp(taken.user.email!)).json)).toEqual(['CONFLICT']);
+    expect(codes((await signUp(taken.user.email!)).json)).toEqual(['CONFLICT']);
+    const before = await rowCounts(t, ['app_user']);
+    const refused = await signUp(taken.user.email!);
+    expect(codes(refused.json)).toEqual(['RATE_LIMITED']);
+    expect(refused.json.errors?.[0]?.extensions?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(codes((await signUp(`fresh-${Date.now()}@example.test`)).json)).toEqual(['RATE_LIMITED']);
+    expect(await rowCounts(t, ['app_user'])).toEqual(before);
   });
 });
 

@@ -54,18 +54,21 @@ async function mutate<T>(
   input: Record<string, unknown>,
   token: string | null,
 ): Promise<{ data: T; entries: Entry[] }> {
-  const requestId = `audit-${randomUUID()}`;
+  const clientRequestId = `audit-${randomUUID()}`;
   const response = await fetch(`${t.url}/graphql`, {
     method: 'POST',
     headers: {
       'content-type': 'application/json',
-      'x-request-id': requestId,
+      'x-request-id': clientRequestId,
       ...(token ? { authorization: `Bearer ${token}` } : {}),
     },
     body: JSON.stringify({ query, variables: { input } }),
   });
   const body = (await response.json()) as GqlResponse<T>['body'];
   if (body.errors?.length) throw new Error(JSON.stringify(body.errors));
+  // The entries carry the server's id of the request (the one it answers with), not the client's.
+  const requestId = response.headers.get('x-request-id');
+  expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
   const entries = await t.orm.em
     .fork()
     .getConnection()
