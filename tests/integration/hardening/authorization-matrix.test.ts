@@ -58,6 +58,7 @@ const GATES: Record<string, Gate> = {
   'Mutation.signUp': 'public',
   'Mutation.signIn': 'public',
   'Mutation.createStaffAccount': [Role.ADMIN, Role.UNION_STAFF],
+  'Mutation.setAccountStatus': [Role.ADMIN],
   // organizations
   'Mutation.registerOrganization': 'signedIn',
   'Mutation.updateOrganization': 'signedIn',
@@ -69,6 +70,7 @@ const GATES: Record<string, Gate> = {
   'Mutation.removeService': 'signedIn',
   'Mutation.addOrganizationMember': 'signedIn',
   'Mutation.removeOrganizationMember': 'signedIn',
+  'Mutation.setOrganizationMemberRole': 'signedIn',
   'Mutation.requestHubMembership': 'signedIn',
   'Mutation.decideHubMembership': 'signedIn',
   'Mutation.importRegions': [Role.ADMIN],
