@@ -102,6 +102,21 @@ describe('users by id', () => {
   });
 });
 
+describe('user ids as arguments', () => {
+  it('addPublisherStaff answers a user the staff may not see as an unknown id (not her roles)', async () => {
+    const publisher = await seedPublisher(t); // acting union staff of Jinan
+    const ADD = `mutation($input: AddPublisherStaffInput!) { addPublisherStaff(input: $input) { user { id } } }`;
+    const add = (userId: string) =>
+      t.gql(ADD, { input: { publisherId: publisher.publisherId, userId } }, staffJinan.token);
+    const hidden = await add(gid(admin.user));
+    const unknown = await add(toGlobalId('User', 987_654_321));
+    expect(code(hidden)).toBe('NOT_FOUND');
+    expect(hidden.body.errors?.[0]?.message.replace(gid(admin.user), 'ID')).toBe(
+      unknown.body.errors?.[0]?.message.replace(toGlobalId('User', 987_654_321), 'ID'),
+    );
+  });
+});
+
 describe('organization ids as arguments', () => {
   it('demands(filter: { matchingOrganization }) answers a pending organization as an unknown one', async () => {
     const DEMANDS = `query($org: ID!) { demands(filter: { matchingOrganization: $org }) { totalCount } }`;
