@@ -5,6 +5,7 @@ import { RegionService } from './modules/regions/region.service.js';
 import { CategoryService } from './modules/categories/category.service.js';
 import { AccountService } from './modules/accounts/account.service.js';
 import { User } from './modules/accounts/user.entity.js';
+import { UserView, userViewOf } from './modules/accounts/user-access.js';
 import { OrganizationDirectoryService } from './modules/organizations/organization.service.js';
 import { canOversee, isMemberOf } from './modules/organizations/organization.policy.js';
 import type { Organization } from './modules/organizations/organization.entity.js';
@@ -55,8 +56,11 @@ export function createServices(config: Config): Services {
   const nodes = new NodeRegistry()
     .register('Region', (ctx, key) => regions.get(ctx.em, key))
     .register('ServiceCategory', (ctx, key) => categories.get(ctx.em, key))
-    // Users are visible by id to signed-in users only (their personal fields stay guarded).
-    .registerById('User', async (ctx, id) => (ctx.viewer ? ctx.em.findOne(User, { id }) : null));
+    // Users by id: only to those user-access.ts lets see her; anyone else learns nothing, not even
+    // that the id exists.
+    .registerById('User', async (ctx, id) =>
+      (await userViewOf(ctx, id)) > UserView.NONE ? ctx.em.findOne(User, { id }) : null,
+    );
   const demands = new DemandService(config.limits);
   // Same rules as `demand(id)` and the feed: invisible demands are simply absent.
   nodes.registerById('Demand', (ctx, id) => demands.findVisible(ctx, id));

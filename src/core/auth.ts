@@ -122,14 +122,21 @@ export interface Viewer {
   rightsAsOf?: number;
 }
 
+/**
+ * A user's platform roles: the account's own (stored on it) plus ORG_ADMIN / ORG_MEMBER for each
+ * role they hold in an organization. The one rule for the Viewer and for `User.roles`.
+ */
+export function rolesOf(accountRoles: readonly Role[], memberRoles: Iterable<MemberRole>): Set<Role> {
+  const roles = new Set(accountRoles);
+  for (const role of memberRoles) roles.add(role === MemberRole.ORG_ADMIN ? Role.ORG_ADMIN : Role.ORG_MEMBER);
+  return roles;
+}
+
 /** Builds a Viewer from a user and their organization memberships. */
 export function viewerOf(user: User, memberships: OrganizationMember[], tokenExpiresAt: Date): Viewer {
-  const roles = new Set(user.roles);
   const byOrg = new Map<number, MemberRole>();
-  for (const m of memberships) {
-    byOrg.set(m.organization.id, m.role);
-    roles.add(m.role === MemberRole.ORG_ADMIN ? Role.ORG_ADMIN : Role.ORG_MEMBER);
-  }
+  for (const m of memberships) byOrg.set(m.organization.id, m.role);
+  const roles = rolesOf(user.roles, byOrg.values());
   return { user, userId: user.id, roles, memberships: byOrg, tokenExpiresAt };
 }
 
@@ -163,18 +170,24 @@ export async function loadViewer(em: EntityManager, userId: number, tokenExpires
   // Merged into this operation's identity map, as `em.findOne` would have done.
   const user = em.map(User, userRow);
   if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
-  const viewer = viewerOf(user, [], tokenExpiresAt);
+  const byOrg = new Map<number, MemberRole>();
   const verified: number[] = [];
   const suspended: number[] = [];
   for (const [organizationId, role, verificationStatus] of memberships) {
-    viewer.memberships.set(organizationId, role);
-    viewer.roles.add(role === MemberRole.ORG_ADMIN ? Role.ORG_ADMIN : Role.ORG_MEMBER);
+    byOrg.set(organizationId, role);
     if (verificationStatus === VerificationStatus.VERIFIED) verified.push(organizationId);
     if (verificationStatus === VerificationStatus.SUSPENDED) suspended.push(organizationId);
   }
-  viewer.verifiedOrgIds = verified;
-  viewer.suspendedOrgIds = suspended;
-  return viewer;
+  const roles = rolesOf(user.roles, byOrg.values());
+  return {
+    user,
+    userId: user.id,
+    roles,
+    memberships: byOrg,
+    tokenExpiresAt,
+    verifiedOrgIds: verified,
+    suspendedOrgIds: suspended,
+  };
 }
 
 /** One membership as the viewer query returns it: organization id, role, the organization's status. */

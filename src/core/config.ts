@@ -8,6 +8,12 @@ export interface Config {
   nodeEnv: 'development' | 'production' | 'test';
   port: number;
   host: string;
+  /**
+   * Where clients reach this hub (scheme, host, port, optional path prefix; no trailing slash): the
+   * base of every URL the hub writes into a response. Never taken from a request's Host header,
+   * which the client chooses and shared caches keep.
+   */
+  publicUrl: string;
   /** External PostgreSQL; when absent an embedded one is started in `dataDir/postgres`. */
   databaseUrl: string | null;
   dataDir: string;
@@ -182,9 +188,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (compileRaw !== 'true' && compileRaw !== 'false')
     problems.push(`GRAPHQL_COMPILE must be true or false, got '${compileRaw}'`);
 
+  const port = int('PORT', 4000, 0, 65535);
+  const publicUrl = parsePublicUrl(env.PUBLIC_URL, port, problems);
+
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
-    port: int('PORT', 4000, 0, 65535),
+    port,
+    publicUrl,
     host: env.HOST || '0.0.0.0',
     databaseUrl,
     dataDir,
@@ -248,6 +258,31 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push('PAGE_DEFAULT must not exceed PAGE_MAX');
   if (problems.length) throw new ConfigError(problems);
   return config;
+}
+
+/** `PUBLIC_URL`: an absolute http(s) URL without query or fragment; `http://localhost:<PORT>` by default. */
+function parsePublicUrl(raw: string | undefined, port: number, problems: string[]): string {
+  if (raw === undefined || raw === '') return `http://localhost:${port}`;
+  let url: URL | null = null;
+  try {
+    url = new URL(raw);
+  } catch {
+    url = null;
+  }
+  if (
+    !url ||
+    (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+    url.username ||
+    url.password ||
+    url.search ||
+    url.hash
+  ) {
+    problems.push(
+      `PUBLIC_URL must be an http:// or https:// URL without credentials, query or fragment, got '${raw}'`,
+    );
+    return `http://localhost:${port}`;
+  }
+  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
 }
 
 function resolveJwtSecret(

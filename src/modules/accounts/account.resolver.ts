@@ -2,7 +2,9 @@ import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } 
 import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
 import { Region } from '../regions/region.entity.js';
-import { User } from './user.entity.js';
+import { rolesOf } from '../../core/auth.js';
+import { AccountStatus, User } from './user.entity.js';
+import { shownUserFacts, UserView, userViewOf } from './user-access.js';
 import {
   AccountPayload,
   AuthPayload,
@@ -13,9 +15,9 @@ import {
   SignUpInput,
 } from './account.inputs.js';
 
-/** Personal data of a user is for that user and platform admins only. */
-function canSeePersonalData(ctx: Context, user: User): boolean {
-  return ctx.viewer !== null && (ctx.viewer.userId === user.id || ctx.viewer.roles.has(Role.ADMIN));
+/** Whether the viewer sees at least `level` of the user (user-access.ts). */
+async function sees(ctx: Context, user: User, level: UserView): Promise<boolean> {
+  return (await userViewOf(ctx, user.id)) >= level;
 }
 
 @Resolver(() => User)
@@ -68,18 +70,59 @@ export class AccountResolver {
     return { user: await ctx.services.accounts.setStatus(ctx, input) };
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and admins only.' })
-  email(@Ctx() ctx: Context, @Root() user: User): string | null {
-    return canSeePersonalData(ctx, user) ? (user.email ?? null) : null;
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Personal data: the user herself and admins; null for others.',
+  })
+  async email(@Ctx() ctx: Context, @Root() user: User): Promise<string | null> {
+    return (await sees(ctx, user, UserView.PERSONAL)) ? (user.email ?? null) : null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and admins only.' })
-  mobile(@Ctx() ctx: Context, @Root() user: User): string | null {
-    return canSeePersonalData(ctx, user) ? (user.mobile ?? null) : null;
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Personal data: the user herself and admins; null for others.',
+  })
+  async mobile(@Ctx() ctx: Context, @Root() user: User): Promise<string | null> {
+    return (await sees(ctx, user, UserView.PERSONAL)) ? (user.mobile ?? null) : null;
   }
 
-  @FieldResolver(() => Region, { nullable: true, description: 'For staff: the region their unit covers.' })
-  regionScope(@Root() user: User): Promise<Region> | null {
-    return user.regionScope ? (user.regionScope.load({ dataloader: true }) as Promise<Region>) : null;
+  @FieldResolver(() => [Role], {
+    nullable: true,
+    description:
+      "The user's roles: the account's own plus ORG_ADMIN / ORG_MEMBER from her organization memberships. " +
+      'For the user herself, admins and union staff in scope; null for others.',
+  })
+  async roles(@Ctx() ctx: Context, @Root() user: User): Promise<Role[] | null> {
+    if (ctx.viewer?.userId === user.id) return [...ctx.viewer.roles];
+    if (!(await sees(ctx, user, UserView.ACCOUNT))) return null;
+    const facts = await shownUserFacts(ctx, user.id);
+    return [...rolesOf(user.roles, facts?.memberships.map((m) => m.role) ?? [])];
+  }
+
+  @FieldResolver(() => AccountStatus, {
+    nullable: true,
+    description: 'For the user herself, admins and union staff in scope; null for others.',
+  })
+  async status(@Ctx() ctx: Context, @Root() user: User): Promise<AccountStatus | null> {
+    return (await sees(ctx, user, UserView.ACCOUNT)) ? user.status : null;
+  }
+
+  @FieldResolver(() => Date, {
+    nullable: true,
+    description:
+      'When the account was made. For the user herself, admins and union staff in scope; null for others.',
+  })
+  async createdAt(@Ctx() ctx: Context, @Root() user: User): Promise<Date | null> {
+    return (await sees(ctx, user, UserView.ACCOUNT)) ? user.createdAt : null;
+  }
+
+  @FieldResolver(() => Region, {
+    nullable: true,
+    description:
+      'For staff: the region their unit covers. For the user herself, admins and union staff in scope; null for others.',
+  })
+  async regionScope(@Ctx() ctx: Context, @Root() user: User): Promise<Region | null> {
+    if (!user.regionScope || !(await sees(ctx, user, UserView.ACCOUNT))) return null;
+    return (await user.regionScope.load({ dataloader: true })) ?? null;
   }
 }

@@ -21,11 +21,21 @@ export enum AccountStatus {
 registerEnumType(AccountStatus, { name: 'AccountStatus', description: 'Whether an account may sign in.' });
 
 /**
- * A person who signs in. Email and mobile are personal data: only the user and platform admins see
- * them (enforced in the resolver). At least one of the two is set.
+ * A person who signs in. At least one of email and mobile is set. Who sees what of her is decided in
+ * user-access.ts (the resolver's fields apply it): everything for herself and admins, her account
+ * for union staff in scope, her name for fellow members of her organizations and wherever another
+ * object names her (a demand's submitter, an audit entry's actor).
  */
 @Entity({ tableName: 'app_user' })
-@ObjectType('User', { implements: Node, description: 'A person with an account.' })
+@ObjectType('User', {
+  implements: Node,
+  description:
+    'A person with an account. By id (`node`, `nodes`) a user is visible to herself, platform admins, union ' +
+    'staff in scope (a staff account or organization member inside their region scope, or the submitter of a ' +
+    'demand there) and fellow members of her organizations; to anyone else she is exactly an unknown id. ' +
+    'Reached through another object (a demand, a member list, an audit entry) she shows what the viewer may ' +
+    'see: each field says who sees it, and is null for others.',
+})
 export class User extends Node {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status' | 'rightsVersion';
 
@@ -44,12 +54,11 @@ export class User extends Node {
   passwordHash!: string;
 
   @Property({ type: 'string', length: 100 })
-  @Field(() => String, { description: 'The name shown to others.' })
+  @Field(() => String, { description: 'The name shown to others: to everyone who is shown the user.' })
   displayName!: string;
 
   /** Account roles; organization roles (ORG_ADMIN/ORG_MEMBER) come from memberships. */
   @Property({ type: 'string[]' })
-  @Field(() => [Role], { description: 'Roles held by the account itself.' })
   roles!: Role[];
 
   /** For union and government staff: the region their unit covers (its whole subtree). */
@@ -58,7 +67,6 @@ export class User extends Node {
   regionScope?: Ref<Region> | null;
 
   @Enum({ items: () => AccountStatus, type: 'string', default: AccountStatus.ACTIVE })
-  @Field(() => AccountStatus)
   status: AccountStatus = AccountStatus.ACTIVE;
 
   /**
@@ -70,7 +78,6 @@ export class User extends Node {
   rightsVersion: number = 0;
 
   @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' })
-  @Field(() => Date)
   createdAt: Date = new Date();
 
   @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })

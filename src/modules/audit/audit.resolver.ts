@@ -1,4 +1,5 @@
 import { Args, Arg, Ctx, FieldResolver, ID, Query, Resolver, Root } from 'type-graphql';
+import { GraphQLJSONObject } from 'graphql-scalars';
 import type { Context } from '../../core/context.js';
 import {
   ConnectionArgs,
@@ -8,6 +9,7 @@ import {
 } from '../../core/relay/connection.js';
 import { User } from '../accounts/user.entity.js';
 import { AuditEntry } from './audit-entry.entity.js';
+import { globalIdsIn } from './audit.js';
 
 export const AuditEntryConnection = ConnectionType(AuditEntry, 'AuditEntry');
 
@@ -32,5 +34,12 @@ export class AuditResolver {
   })
   actor(@Root() entry: AuditEntry): Promise<User | null> | null {
     return entry.actor ? entry.actor.load({ dataloader: true }) : null;
+  }
+
+  @FieldResolver(() => GraphQLJSONObject, {
+    description: 'What changed (no secrets, no personal data); ids in it are global ids, for `node(id:)`.',
+  })
+  summary(@Root() entry: AuditEntry): Record<string, unknown> {
+    return globalIdsIn(entry.summary) as Record<string, unknown>;
   }
 }

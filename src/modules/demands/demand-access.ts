@@ -1,4 +1,5 @@
 import { DemandStatus } from './demand.enums.js';
+import { endorserView } from './demand-feed.js';
 
 /**
  * Who may see which demand, and which of its private parts: pure rules over plain facts, so they are
@@ -42,11 +43,15 @@ export function browsesOpenDemands(viewer: DemandViewer): boolean {
 /**
  * Workers see their own demands and browse OPEN ones; members of verified organizations see OPEN
  * demands and those their organization claimed; union staff see those in their region scope;
- * admins see all. Anonymous users see none (callers never get here without a viewer).
+ * admins see all. A worker who endorsed a demand keeps seeing it whatever its status
+ * (`endorserView`, the rule `demandUpdated` follows), as a browsing worker sees it: the field rules
+ * below give an endorser neither the contact nor an anonymous submitter. `endorsed`: whether the
+ * viewer endorsed this demand. Anonymous users see none (callers never get here without a viewer).
  */
-export function canSeeDemand(viewer: DemandViewer, demand: DemandFacts): boolean {
+export function canSeeDemand(viewer: DemandViewer, demand: DemandFacts, endorsed = false): boolean {
   return (
     viewer.isAdmin ||
+    endorserView(endorsed, false, false).seesAnyStatus ||
     demand.submittedById === viewer.userId ||
     (demand.status === DemandStatus.OPEN && browsesOpenDemands(viewer)) ||
     (demand.claimedById !== null && viewer.memberOrgIds.includes(demand.claimedById)) ||

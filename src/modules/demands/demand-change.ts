@@ -7,8 +7,8 @@ import { emitEvent, Topic } from '../../core/events/outbox.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Demand } from './demand.entity.js';
-import { canSeeDemand, type DemandViewer } from './demand-access.js';
-import { factsOf, scopeOf } from './demand-filters.js';
+import type { DemandViewer } from './demand-access.js';
+import { scopeOf } from './demand-filters.js';
 import type { DemandViewerFacts } from './demand-viewer-facts.js';
 
 const HOUR_MS = 3_600_000;
@@ -48,7 +48,8 @@ export abstract class DemandChanges {
       // Locked by id alone: a waiter then re-reads the committed row and sees its new status.
       const demand = await em.findOne(Demand, { id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
       const visible =
-        demand && (options.skipVisibility?.(viewer) === true || canSeeDemand(viewer, factsOf(demand)));
+        demand &&
+        (options.skipVisibility?.(viewer) === true || (await this.viewers.sees(em, viewer, demand)));
       if (!demand || !visible) throw new NotFoundError('Demand', demandGlobalId);
       const before = demand.status;
       const { action, summary } = await apply(em, demand, viewer);

@@ -11,9 +11,9 @@ import { VerificationStatus } from '../organizations/organization.enums.js';
 import { Demand, DemandProgress, illegalTransition } from './demand.entity.js';
 import { DemandStatus } from './demand.enums.js';
 import { ACTIVE_CLAIM_STATUSES, canTransition } from './demand-lifecycle.js';
-import { canSeeDemand, inUnionScope, type DemandViewer } from './demand-access.js';
+import { inUnionScope, type DemandViewer } from './demand-access.js';
 import { canServe } from './demand-matching.js';
-import { factsOf, scopeOf } from './demand-filters.js';
+import { scopeOf } from './demand-filters.js';
 import { DemandChanges, reopenDemand } from './demand-change.js';
 import type {
   ClaimDemandInput,
@@ -267,7 +267,7 @@ export class DemandClaimsService extends DemandChanges {
         if (duplicateOfId === demand.id)
           throw BadUserInputError.field('input.duplicateOfId', 'a demand cannot duplicate itself');
         const original = await em.findOne(Demand, { id: duplicateOfId });
-        if (!original || !canSeeDemand(viewer, factsOf(original)))
+        if (!original || !(await this.viewers.sees(em, viewer, original)))
           throw BadUserInputError.field('input.duplicateOfId', 'no such demand');
         demand.transitionTo(DemandStatus.CLOSED_DUPLICATE);
         demand.duplicateOf = ref(original);

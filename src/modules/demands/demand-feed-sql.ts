@@ -38,13 +38,18 @@ const placeholders = (values: readonly unknown[]): string => values.map(() => '?
 const textArray = (values: readonly unknown[]): string => `array[${placeholders(values)}]::text[]`;
 
 /**
- * The rows a viewer may see: the SQL twin of `canSeeDemand` (demand-access.ts); keep the two in
- * step. Admins see every row (no condition).
+ * The rows a viewer may see: the SQL twin of `canSeeDemand` (demand-access.ts), endorsed demands
+ * included; keep the two in step. Admins see every row (no condition).
  */
 export function addVisibility(where: FeedConditions, viewer: DemandViewer): void {
   if (viewer.isAdmin) return;
   const anyOf = ['d.submitted_by_id = ?'];
   const values: unknown[] = [viewer.userId];
+  if (viewer.isWorker) {
+    // Only workers endorse. An array computed once (an InitPlan), so the primary key serves it.
+    anyOf.push('d.id = any(array(select e.demand_id from demand_endorsement e where e.worker_id = ?))');
+    values.push(viewer.userId);
+  }
   if (browsesOpenDemands(viewer)) {
     anyOf.push('d.status = ?');
     values.push(DemandStatus.OPEN);

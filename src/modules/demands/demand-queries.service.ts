@@ -7,12 +7,12 @@ import { parseIdOf } from '../../core/relay/global-id.js';
 import { checkCursors, pageOptions, type Page } from '../../core/relay/connection.js';
 import { demandRecordPage } from './demand-records.js';
 import { Organization } from '../organizations/organization.entity.js';
+import { getOrganization } from '../organizations/organization-access.js';
 import { Demand, DemandEndorsement } from './demand.entity.js';
 import { DemandOrder } from './demand.enums.js';
 import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
-import { canSeeDemand } from './demand-access.js';
 import { canServe, scoreMatch, type MatchScore } from './demand-matching.js';
-import { factsOf, organizationsServingFilter, scopeOf } from './demand-filters.js';
+import { organizationsServingFilter, scopeOf } from './demand-filters.js';
 import { addFilter, addVisibility, FeedConditions } from './demand-feed-sql.js';
 import type { DemandViewerFacts } from './demand-viewer-facts.js';
 import type { DemandFilter, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
@@ -37,7 +37,7 @@ export class DemandQueriesService {
     const viewer = await this.viewers.viewerFacts(ctx);
     if (!viewer) return null;
     const demand = await ctx.em.findOne(Demand, { id });
-    return demand && canSeeDemand(viewer, factsOf(demand)) ? demand : null;
+    return demand && (await this.viewers.sees(ctx.em, viewer, demand)) ? demand : null;
   }
 
   /** `demand(id)`: UNAUTHENTICATED for anonymous viewers, null when absent or not visible. */
@@ -54,19 +54,22 @@ export class DemandQueriesService {
     const viewer = await this.viewers.requireFacts(ctx);
     const where = new FeedConditions();
     addVisibility(where, viewer);
-    if (args.filter) addFilter(where, args.filter, await this.servableBy(ctx.em, args.filter));
+    if (args.filter) addFilter(where, args.filter, await this.servableBy(ctx, args.filter));
     const direction = args.orderBy === DemandOrder.OLDEST ? 'asc' : 'desc';
     checkCursors(args, ['timestamp', 'id']);
     // Read-only records, not entities: the feed is read, never changed (demand-records.ts).
     return demandRecordPage(ctx.em, where, args, direction, properties);
   }
 
-  /** The organization `filter.matchingOrganization` names, if any (BAD_USER_INPUT when there is none). */
-  private async servableBy(em: EntityManager, filter: DemandFilter): Promise<Organization | null> {
+  /**
+   * The organization `filter.matchingOrganization` names, if any: BAD_USER_INPUT when there is none
+   * or the viewer may not see it (the same answer, so the filter cannot probe for pending ones).
+   */
+  private async servableBy(ctx: Context, filter: DemandFilter): Promise<Organization | null> {
     if (!filter.matchingOrganization) return null;
     const path = 'filter.matchingOrganization';
     const id = parseIdOf('Organization', filter.matchingOrganization, path);
-    const organization = await em.findOne(Organization, { id });
+    const organization = await getOrganization(ctx, id);
     if (!organization) throw BadUserInputError.field(path, 'no such organization');
     return organization;
   }

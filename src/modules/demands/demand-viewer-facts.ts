@@ -3,7 +3,9 @@ import type { Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { Role } from '../../core/roles.js';
 import { VerifiedOrganizations } from '../organizations/verified-organizations.js';
-import type { DemandViewer } from './demand-access.js';
+import { canSeeDemand, type DemandViewer } from './demand-access.js';
+import { DemandEndorsement, type Demand } from './demand.entity.js';
+import { factsOf } from './demand-filters.js';
 
 /**
  * The viewer's facts for the demand access rules (demand-access.ts), computed once per operation and
@@ -46,6 +48,39 @@ export class DemandViewerFacts {
     // `loadViewer` reads which are verified together with the account; others are looked up here.
     const known = viewer.verifiedOrgIds ? new Set(viewer.verifiedOrgIds) : null;
     return live.given(known ?? (await this.verification(ctx.em).among(live.memberOrgIds)));
+  }
+
+  /**
+   * Whether the viewer may see the demand (`canSeeDemand`), reading whether they endorsed it only
+   * when that decides: for a worker the other rules do not already admit.
+   */
+  async sees(em: EntityManager, viewer: DemandViewer, demand: Demand): Promise<boolean> {
+    const facts = factsOf(demand);
+    if (canSeeDemand(viewer, facts)) return true;
+    if (!viewer.isWorker) return false;
+    const endorsed = (await em.count(DemandEndorsement, { demand: demand.id, worker: viewer.userId })) > 0;
+    return canSeeDemand(viewer, facts, endorsed);
+  }
+
+  /** Those of `demands` the viewer may see, as {@link sees} decides, with one endorsement query. */
+  async visibleAmong(em: EntityManager, viewer: DemandViewer, demands: readonly Demand[]): Promise<Demand[]> {
+    const undecided = demands.filter((d) => !canSeeDemand(viewer, factsOf(d)));
+    const endorsed =
+      viewer.isWorker && undecided.length
+        ? new Set(
+            (
+              await em
+                .getConnection()
+                .execute<{ demand_id: string | number }[]>(
+                  `select demand_id from demand_endorsement where worker_id = ? and demand_id in (${undecided.map(() => '?').join(', ')})`,
+                  [viewer.userId, ...undecided.map((d) => d.id)],
+                  'all',
+                  em.getTransactionContext(),
+                )
+            ).map((row) => Number(row.demand_id)),
+          )
+        : new Set<number>();
+    return demands.filter((d) => canSeeDemand(viewer, factsOf(d), endorsed.has(d.id)));
   }
 
   /** The viewer's facts; UNAUTHENTICATED for anonymous viewers. */

@@ -61,7 +61,12 @@ import { canTransition } from './demand-lifecycle.js';
 })
 @ObjectType({
   implements: Node,
-  description: 'A worker demand (职工需求): what workers ask organizations for.',
+  description:
+    'A worker demand (职工需求): what workers ask organizations for. Seen (by `demand`, `node`, `demands`) by its ' +
+    'submitter; by workers and members of verified organizations while OPEN; by members of the organization ' +
+    'claiming it; by workers who endorsed it, whatever its status (as `demandUpdated` follows them); by union staff ' +
+    'whose region scope covers it; and by admins. Never anonymously. `contact` and an anonymous `submittedBy` say ' +
+    'who else sees them.',
 })
 export class Demand extends Node {
   [OptionalProps]?:

@@ -20,7 +20,7 @@ import { Region } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Demand } from './demand.entity.js';
-import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
+import { revealsContact, revealsSubmitter } from './demand-access.js';
 import { factsOf } from './demand.service.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { demandPropertiesSelected } from './demand-selection.js';
@@ -47,7 +47,8 @@ export class DemandResolver {
   @Authorized()
   @Query(() => Demand, {
     nullable: true,
-    description: 'One demand, if you may see it. Anonymous users see no individual demand.',
+    description:
+      'One demand, if you may see it (see `Demand`); null otherwise, as for an unknown id. Anonymous users see no individual demand.',
   })
   demand(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Demand | null> {
     return ctx.services.demands.get(ctx, id);
@@ -192,7 +193,8 @@ export class DemandResolver {
 
   @FieldResolver(() => User, {
     nullable: true,
-    description: 'Who submitted it; null when anonymous, except to the submitter and union staff in scope.',
+    description:
+      "Who submitted it. For an anonymous demand only the submitter and union staff in scope see her (null for everyone else, admins, claimants and endorsers included); otherwise everyone who sees the demand, each User field following User's rules (her name to all).",
   })
   async submittedBy(@Ctx() ctx: Context, @Root() demand: Demand): Promise<User | null> {
     const viewer = await ctx.services.demands.viewerFacts(ctx);
@@ -204,7 +206,7 @@ export class DemandResolver {
   @FieldResolver(() => String, {
     nullable: true,
     description:
-      'Private contact: shown to the submitter, and to members of the claiming organization if the worker consented and the organization is verified (never to a suspended one); never to union staff, admins or endorsers.',
+      'Private contact: shown to the submitter, and to members of the claiming organization if the worker consented and the organization is verified (never to a suspended one). Null for everyone else: union staff, admins, endorsers and browsing organizations included.',
   })
   async contact(@Ctx() ctx: Context, @Root() demand: Demand): Promise<string | null> {
     const viewer = await ctx.services.demands.viewerFacts(ctx);
@@ -226,6 +228,6 @@ export class DemandResolver {
       ctx.services.demands.viewerFacts(ctx),
       demand.duplicateOf.loadOrFail({ dataloader: true }),
     ]);
-    return viewer && canSeeDemand(viewer, factsOf(original)) ? original : null;
+    return viewer && (await ctx.services.demands.sees(ctx.em, viewer, original)) ? original : null;
   }
 }

@@ -68,6 +68,16 @@ export class DemandService {
     return this.viewers.verification(em);
   }
 
+  /** Whether the viewer may see the demand (`canSeeDemand`, with their endorsement of it). */
+  sees(em: EntityManager, viewer: DemandViewer, demand: Demand): Promise<boolean> {
+    return this.viewers.sees(em, viewer, demand);
+  }
+
+  /** Those of `demands` the viewer may see, as `sees` decides. */
+  visibleAmong(em: EntityManager, viewer: DemandViewer, demands: readonly Demand[]): Promise<Demand[]> {
+    return this.viewers.visibleAmong(em, viewer, demands);
+  }
+
   /** The demand if it exists and the viewer may see it; null otherwise (also for anonymous viewers). */
   findVisible(ctx: Context, id: number): Promise<Demand | null> {
     return this.queries.findVisible(ctx, id);

@@ -18,6 +18,19 @@ import {
   VerificationStatus,
   type OrganizationKind,
 } from '../organizations/organization.enums.js';
+import { canSeeOrganization, showsService } from '../organizations/organization.policy.js';
+
+/**
+ * Whether an anonymous reader of the API sees the organization: the export shows exactly that
+ * (the home region only matters to staff, so it is not read here).
+ */
+function anonymousSees(org: Organization): boolean {
+  return canSeeOrganization(null, {
+    id: org.id,
+    verificationStatus: org.verificationStatus,
+    homeRegionPath: [],
+  });
+}
 
 /** Organizations read per keyset batch. */
 export const HSDS_BATCH = 500;
@@ -131,7 +144,7 @@ function attribute(
 }
 
 /**
- * Every verified organization with its services, in id order, read in keyset batches of
+ * Every organization the anonymous API shows, with the services it shows, in id order, read in keyset batches of
  * {@link HSDS_BATCH} (three queries a batch: organizations, their services, the regions they name).
  * The identity map is cleared after each batch, so memory stays flat however large the directory.
  */
@@ -143,17 +156,27 @@ export async function* hsdsOrganizations(em: EntityManager): AsyncGenerator<Hsds
   };
   let after = 0;
   for (;;) {
-    const organizations = await em.find(
+    // The SQL form of `anonymousSees` (only VERIFIED ones), which is applied again to each row.
+    const batch = await em.find(
       Organization,
       { verificationStatus: VerificationStatus.VERIFIED, id: { $gt: after } },
       { orderBy: { id: 'asc' }, limit: HSDS_BATCH },
     );
-    if (organizations.length === 0) return;
+    if (batch.length === 0) return;
+    const organizations = batch.filter(anonymousSees);
     const ids = organizations.map((o) => o.id);
-    const services = await em.find(
-      ServiceOffering,
-      { organization: { $in: ids } },
-      { orderBy: { organization: 'asc', id: 'asc' } },
+    const services = (
+      await em.find(
+        ServiceOffering,
+        { organization: { $in: ids } },
+        { orderBy: { organization: 'asc', id: 'asc' } },
+      )
+    ).filter((s) => showsService(null, s.organization.id, s.status));
+    const hubIds = [...new Set(organizations.flatMap((o) => (o.hub ? [o.hub.id] : [])))];
+    const visibleHubs = new Set(
+      (hubIds.length ? await em.find(Organization, { id: { $in: hubIds } }) : [])
+        .filter(anonymousSees)
+        .map((h) => h.id),
     );
     const regionCodes = [...new Set(services.flatMap((s) => s.regionCodes))];
     const regions = new Map(
@@ -175,7 +198,8 @@ export async function* hsdsOrganizations(em: EntityManager): AsyncGenerator<Hsds
         description: org.description,
         website: org.website ?? null,
         legal_status: LEGAL_STATUS[org.kind],
-        parent_organization_id: org.hub ? toGlobalId('Organization', org.hub.id) : null,
+        parent_organization_id:
+          org.hub && visibleHubs.has(org.hub.id) ? toGlobalId('Organization', org.hub.id) : null,
         organization_identifiers: [
           {
             id: `${id}:${CREDIT_CODE_SCHEME}`,
@@ -232,7 +256,7 @@ export async function* hsdsOrganizations(em: EntityManager): AsyncGenerator<Hsds
         }),
       };
     }
-    after = ids[ids.length - 1]!;
+    after = batch[batch.length - 1]!.id;
     em.clear();
   }
 }

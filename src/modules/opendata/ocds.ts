@@ -15,6 +15,7 @@ import { ProjectApplication } from '../projects/application.entity.js';
 import { Publisher } from '../projects/publisher.entity.js';
 import { ApplicationStatus, ProcurementMethod, ProjectStatus } from '../projects/project.enums.js';
 import { CREDIT_CODE_SCHEME } from './hsds.js';
+import { AWARD_DECIDED_STATUSES, isPublicStatus } from '../projects/project-lifecycle.js';
 
 /** Projects read per keyset batch. */
 export const OCDS_BATCH = 200;
@@ -162,11 +163,14 @@ export async function* ocdsReleases(em: EntityManager): AsyncGenerator<OcdsRelea
     for (const a of awarded) awardsOf.set(a.project.id, [...(awardsOf.get(a.project.id) ?? []), a]);
 
     for (const project of projects) {
+      if (!isPublicStatus(project.status)) continue; // the query's filter, as `project(id:)` decides
       const publisher = publisherById.get(project.publisher.id);
       if (!publisher) continue;
       const ocid = `${OCID_PREFIX}-${project.id}`;
       const { tenderStatus, tag } = stageOf(project.status);
-      const awards = awardsOf.get(project.id) ?? [];
+      // As the API's `Project.awards`: winners are public once the award is decided, and not after a
+      // cancellation.
+      const awards = AWARD_DECIDED_STATUSES.includes(project.status) ? (awardsOf.get(project.id) ?? []) : [];
       const category = categories.get(project.category.code);
       const buyer = { id: publisher.globalId(), name: publisher.name };
       const contracted =

@@ -7,6 +7,9 @@
  * - `GET /opendata/ocds/releases.json`: projects and awards as one OCDS release package;
  * - `GET /opendata/ocds/releases.ndjson`: the same releases, one per line.
  *
+ * They show exactly what the anonymous API shows: verified organizations only (a pending or suspended
+ * one, or a hub that is not verified, is absent, as from `organization(id:)`), and no retired service.
+ *
  * Each is streamed from the database in keyset batches while it is written, respecting the socket's
  * back-pressure, and stops reading when the client goes away.
  *
@@ -55,11 +58,14 @@ function start(res: ServerResponse, contentType: string, filename: string): void
 }
 
 /**
- * Serves an open-data request. `em` is a fresh fork for this request. Unknown paths under
- * `/opendata/` get 404 with the list of paths; methods other than GET and HEAD get 405.
+ * Serves an open-data request. `em` is a fresh fork for this request; `publicUrl` is the configured
+ * base of the URLs written into the files (never the request's Host header: the files are cached
+ * publicly, so a forged Host would reach every later reader). Unknown paths under `/opendata/` get
+ * 404 with the list of paths; methods other than GET and HEAD get 405.
  */
 export async function serveOpenData(
   em: EntityManager,
+  publicUrl: string,
   path: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -94,7 +100,7 @@ export async function serveOpenData(
       if (!(await write(res, JSON.stringify(release) + '\n'))) return;
     }
   } else {
-    const uri = `http://${req.headers.host ?? 'localhost'}${path}`;
+    const uri = `${publicUrl}${path}`;
     const header = JSON.stringify(releasePackageHeader(uri, new Date()));
     // The header object without its closing brace, then the releases array streamed into it.
     if (!(await write(res, `${header.slice(0, -1)},"releases":[`))) return;

@@ -13,7 +13,7 @@ import { Organization } from './organization.entity.js';
 import { EvaluationGrade, gradeRank } from './organization.enums.js';
 import { likePattern } from './search-text.js';
 import { OrganizationOrder, type OrganizationFilter, type OrganizationsArgs } from './organization.args.js';
-import { viewerFacts } from './organization-access.js';
+import { getOrganization, viewerFacts } from './organization-access.js';
 
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
@@ -26,7 +26,12 @@ export async function searchDirectory(ctx: Actor, args: OrganizationsArgs): Prom
   if (args.last != null || args.before != null)
     throw BadUserInputError.field('last', 'the directory pages forward only: use first and after');
   const first = args.first ?? PAGE_DEFAULT;
-  const where = directoryWhere(ctx, args.filter ?? {});
+  const filter = args.filter ?? {};
+  // Members of a hub the viewer may not see are listed as for an unknown id: none.
+  const hubVisible = filter.hubId
+    ? (await getOrganization(ctx, parseIdOf('Organization', filter.hubId, 'filter.hubId'))) !== null
+    : true;
+  const where = directoryWhere(ctx, filter, hubVisible);
   const order = orderKey(args.orderBy ?? OrganizationOrder.NAME, args.filter?.text);
   const conditions = [...where.sql];
   const params = [...order.params, ...where.params];
@@ -70,7 +75,11 @@ export async function searchDirectory(ctx: Actor, args: OrganizationsArgs): Prom
 }
 
 /** The WHERE conditions of a directory filter, with the visibility rule always included. */
-function directoryWhere(ctx: Actor, filter: OrganizationFilter): { sql: string[]; params: unknown[] } {
+function directoryWhere(
+  ctx: Actor,
+  filter: OrganizationFilter,
+  hubVisible: boolean,
+): { sql: string[]; params: unknown[] } {
   const sql: string[] = [];
   const params: unknown[] = [];
   const add = (clause: string, ...values: unknown[]) => {
@@ -118,7 +127,11 @@ function directoryWhere(ctx: Actor, filter: OrganizationFilter): { sql: string[]
   if (filter.foundingTypes?.length)
     add(`o.founding_type in (${placeholders(filter.foundingTypes)})`, ...filter.foundingTypes);
   if (filter.isHub != null) add('o.is_hub = ?', filter.isHub);
-  if (filter.hubId) add('o.hub_id = ?', parseIdOf('Organization', filter.hubId, 'filter.hubId'));
+  if (filter.hubId)
+    add(
+      hubVisible ? 'o.hub_id = ?' : 'false',
+      ...(hubVisible ? [parseIdOf('Organization', filter.hubId, 'filter.hubId')] : []),
+    );
   if (filter.minGrade && gradeRank(filter.minGrade) > 0) {
     const grades = Object.values(EvaluationGrade).filter((g) => gradeRank(g) >= gradeRank(filter.minGrade!));
     add(`o.grade in (${placeholders(grades)})`, ...grades);

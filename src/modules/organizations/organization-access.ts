@@ -18,6 +18,7 @@ import { VerificationStatus } from './organization.enums.js';
 import {
   canManage,
   canSeeOrganization,
+  showsService,
   type OrganizationFacts,
   type ViewerFacts,
 } from './organization.policy.js';
@@ -72,11 +73,15 @@ export async function findOrganization(
   throw BadUserInputError.field('id', 'give either id or creditCode');
 }
 
-/** A service by numeric id, if the viewer may see its organization. */
+/**
+ * A service by numeric id, if the viewer may see its organization and the service (a retired one
+ * only for those who manage it, as in the organization's `services`).
+ */
 export async function getService(ctx: Actor, id: number): Promise<ServiceOffering | null> {
   const service = await ctx.em.findOne(ServiceOffering, { id });
   if (!service) return null;
   const org = await service.organization.loadOrFail({ dataloader: true });
+  if (!showsService(viewerFacts(ctx.viewer), org.id, service.status)) return null;
   return (await canSee(ctx, org)) ? service : null;
 }
 

@@ -12,8 +12,7 @@ import { parseIdOf } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationService as ServiceOffering } from './service.entity.js';
-import { ServiceStatus } from './organization.enums.js';
-import { canManage } from './organization.policy.js';
+import { canManage, showsService } from './organization.policy.js';
 import type { AddServiceInput, RemoveServiceInput, UpdateServiceInput } from './organization.inputs.js';
 import { viewerFacts, getService, requireManaged } from './organization-access.js';
 import { refreshSearchText, requireRegions, requireCategories, unique } from './organization-helpers.js';
@@ -130,6 +129,6 @@ export async function requireManagedService(ctx: Actor, globalId: string) {
 /** Its services, in order of creation; retired ones only for those who manage it. */
 export async function organizationServices(ctx: Actor, org: Organization): Promise<ServiceOffering[]> {
   const items = (await org.services.load({ dataloader: true })).getItems();
-  if (canManage(viewerFacts(ctx.viewer), org.id)) return items;
-  return items.filter((s) => s.status !== ServiceStatus.RETIRED);
+  const viewer = viewerFacts(ctx.viewer);
+  return items.filter((s) => showsService(viewer, org.id, s.status));
 }

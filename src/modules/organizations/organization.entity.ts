@@ -35,7 +35,14 @@ import { OrganizationMember } from './membership.entity.js';
   expression:
     'create index "organization_search_text_trgm" on "organization" using gin ("search_text" gin_trgm_ops)',
 })
-@ObjectType({ implements: Node, description: 'A social organization (社会组织) in the directory.' })
+@ObjectType({
+  implements: Node,
+  description:
+    'A social organization (社会组织) in the directory. Everyone (anonymous included) sees VERIFIED ones; a PENDING ' +
+    'or SUSPENDED one only its own members, union staff whose region scope covers its home region, and admins — ' +
+    'to anyone else it is exactly an unknown id, as an argument too. Its public fields are the same for all who ' +
+    'see it; `members` and retired `services` say who else sees them.',
+})
 export class Organization extends Node {
   [OptionalProps]?:
     | 'createdAt'

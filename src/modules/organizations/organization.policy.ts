@@ -5,7 +5,7 @@
  * @module
  */
 import { Role } from '../../core/roles.js';
-import { MemberRole, VerificationStatus } from './organization.enums.js';
+import { MemberRole, ServiceStatus, VerificationStatus } from './organization.enums.js';
 
 /** What the rules need to know about the person asking. */
 export interface ViewerFacts {
@@ -66,4 +66,16 @@ export function canSeeMembers(viewer: ViewerFacts | null, org: OrganizationFacts
 /** Profile, services and members are changed by its ORG_ADMIN and by platform admins. */
 export function canManage(viewer: ViewerFacts | null, organizationId: number): boolean {
   return viewer !== null && (viewer.roles.has(Role.ADMIN) || isAdminOf(viewer, organizationId));
+}
+
+/**
+ * A service of an organization the viewer sees: retired ones only for those who manage it (for
+ * anonymous readers, and so the open-data export, never).
+ */
+export function showsService(
+  viewer: ViewerFacts | null,
+  organizationId: number,
+  status: ServiceStatus,
+): boolean {
+  return status !== ServiceStatus.RETIRED || canManage(viewer, organizationId);
 }

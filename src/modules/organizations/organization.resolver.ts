@@ -256,7 +256,7 @@ export class OrganizationResolver {
   }
 
   @FieldResolver(() => [OrganizationService], {
-    description: 'Its services (retired ones only for its admins).',
+    description: 'Its services; retired ones only for its admins and platform admins (also by `node(id:)`).',
   })
   services(@Ctx() ctx: Context, @Root() org: Organization): Promise<OrganizationService[]> {
     return ctx.services.organizations.services(ctx, org);
@@ -283,7 +283,10 @@ export class OrganizationResolver {
     };
   }
 
-  @FieldResolver(() => Organization, { nullable: true, description: 'The hub it is an accepted member of.' })
+  @FieldResolver(() => Organization, {
+    nullable: true,
+    description: 'The hub it is an accepted member of; null when you may not see the hub.',
+  })
   hub(@Ctx() ctx: Context, @Root() org: Organization): Promise<Organization | null> {
     return ctx.services.organizations.hub(ctx, org);
   }
@@ -327,7 +330,9 @@ export class ServiceFieldResolver {
 /** Nested fields of `OrganizationMember`. */
 @Resolver(() => OrganizationMember)
 export class OrganizationMemberFieldResolver {
-  @FieldResolver(() => User)
+  @FieldResolver(() => User, {
+    description: "The member; her fields follow User's rules (fellow members see her name only).",
+  })
   user(@Root() member: OrganizationMember): Promise<User> {
     return member.user.loadOrFail({ dataloader: true });
   }

@@ -45,11 +45,12 @@ export class ProjectApplications {
         [projectId],
       );
       const row = rows[0];
-      if (!row || row.status === ProjectStatus.DRAFT) throw new NotFoundError('Project', input.projectId);
+      const project = row ? await em.findOneOrFail(Project, { id: projectId }) : null;
+      if (!project || !row || !(await this.access.canSee({ em, viewer }, project)))
+        throw new NotFoundError('Project', input.projectId);
       if (row.status !== ProjectStatus.PUBLISHED || row.closed)
         throw new ConflictError(`This project is not accepting applications (it is ${row.status}).`);
       if (!row.opened) throw new ConflictError('The application period has not opened yet.');
-      const project = await em.findOneOrFail(Project, { id: projectId });
       if (input.requestedFen > project.budgetFen)
         throw BadUserInputError.field(
           'input.requestedFen',

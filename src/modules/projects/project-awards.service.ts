@@ -104,7 +104,7 @@ export class ProjectAwards {
         { id: projectId },
         { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
       );
-      if (!project || project.status === ProjectStatus.DRAFT)
+      if (!project || !(await this.access.canSee({ em, viewer }, project)))
         throw new NotFoundError('Project', input.projectId);
       const won = await em.count(ProjectApplication, {
         project: project.id,

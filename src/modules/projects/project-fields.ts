@@ -1,12 +1,12 @@
-import { selectIds } from '../../core/id-queries.js';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref } from '@mikro-orm/core';
-import type { Viewer } from '../../core/auth.js';
+import { requireViewer } from '../../core/auth.js';
+import type { Actor } from '../../core/context.js';
+import { getOrganization } from '../organizations/organization-access.js';
 import { BadUserInputError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { User } from '../accounts/user.entity.js';
 import type { CategoryService } from '../categories/category.service.js';
-import { Organization } from '../organizations/organization.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { Project, ProjectInvitation } from './project.entity.js';
 import { ProcurementMethod } from './project.enums.js';
@@ -20,12 +20,9 @@ export type Changes = Record<string, { from: unknown; to: unknown }>;
 export class ProjectFields {
   constructor(private readonly categories: CategoryService) {}
 
-  async createDraft(
-    em: EntityManager,
-    viewer: Viewer,
-    publisherId: number,
-    input: PublishProjectInput,
-  ): Promise<Project> {
+  async createDraft(actor: Actor, publisherId: number, input: PublishProjectInput): Promise<Project> {
+    const em = actor.em;
+    const viewer = requireViewer(actor.viewer);
     const required = [
       'title',
       'categoryCode',
@@ -53,17 +50,21 @@ export class ProjectFields {
       applicationClosesAt: input.applicationClosesAt!,
       createdBy: ref(em.getReference(User, viewer.userId)),
     });
-    await this.applyFields(em, project, input, true);
+    await this.applyFields(actor, project, input, true);
     return project;
   }
 
-  /** Sets the fields present in the input; returns what changed (for amendments and the audit). */
+  /**
+   * Sets the fields present in the input; returns what changed (for amendments and the audit).
+   * `actor.em` is the transaction's.
+   */
   async applyFields(
-    em: EntityManager,
+    actor: Actor,
     project: Project,
     input: ProjectFieldsInput,
     creating = false,
   ): Promise<Changes> {
+    const em = actor.em;
     const changes: Changes = {};
     const set = <K extends keyof Project>(
       key: K,
@@ -117,8 +118,9 @@ export class ProjectFields {
           ),
         ),
       ];
-      const found = await selectIds(em, Organization, { id: { $in: ids } });
-      if (found.length !== ids.length)
+      // An organization the viewer may not see (a pending one) is refused as an unknown id is.
+      const visible = await Promise.all(ids.map((id) => getOrganization(actor, id)));
+      if (visible.some((organization) => organization === null))
         throw BadUserInputError.field(
           'input.invitedOrganizationIds',
           'names an organization that does not exist',

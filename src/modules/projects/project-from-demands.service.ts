@@ -3,7 +3,6 @@ import type { Actor } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ConflictError, ForbiddenError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
-import { Role } from '../../core/roles.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import type { CategoryService } from '../categories/category.service.js';
@@ -23,6 +22,7 @@ import { Publisher } from './publisher.entity.js';
 import type { CreateProjectFromDemandsInput } from './project.inputs.js';
 import { assertPeriod } from './project-fields.js';
 import type { PublisherService } from './publisher.service.js';
+import { unionScopeOf } from './project-access.js';
 
 /** Statuses in which a project still stands for its linked demands: a demand joins one at a time. */
 const LIVE_TENDER_STATUSES = [ProjectStatus.DRAFT, ProjectStatus.PUBLISHED, ProjectStatus.EVALUATING];
@@ -46,7 +46,7 @@ export class ProjectsFromDemands {
    */
   async createFromDemands(actor: Actor, input: CreateProjectFromDemandsInput): Promise<Project> {
     const viewer = requireViewer(actor.viewer);
-    const scope = viewer.roles.has(Role.UNION_STAFF) ? (viewer.user.regionScope?.code ?? null) : null;
+    const scope = unionScopeOf(viewer) ?? null;
     if (scope === null)
       throw new ForbiddenError('Only union staff with a region scope turn demands into projects.');
     const publisherId = parseIdOf('Publisher', input.publisherId, 'input.publisherId');

@@ -35,12 +35,24 @@ export interface LinkRefusal {
 }
 
 /**
+ * The region rule of union staff's projects, for the demands they are made from and for the
+ * project's own regions alike: every region (given by its path, province → itself) must lie inside
+ * the staff's region scope. Returns the index of the first one outside, or -1.
+ */
+export function firstOutsideScope(regionPaths: readonly (readonly string[])[], unionScope: string): number {
+  return regionPaths.findIndex((path) => !path.includes(unionScope));
+}
+
+/**
  * Checks, in a fixed order over the whole selection: every demand in the union's region scope
  * (FORBIDDEN), every demand OPEN (CONFLICT), one category for all (BAD_USER_INPUT, naming the first
  * demand of another category than the first). Returns null when the selection may be linked.
  */
 export function checkLinkable(demands: readonly LinkableDemand[], unionScope: string): LinkRefusal | null {
-  const outside = demands.findIndex((d) => !d.regionPath.includes(unionScope));
+  const outside = firstOutsideScope(
+    demands.map((d) => d.regionPath),
+    unionScope,
+  );
   if (outside !== -1) {
     const demand = demands[outside]!;
     return {

@@ -9,7 +9,7 @@ import { ProjectApplication } from './application.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ApplicationStatus, ProjectStatus } from './project.enums.js';
 import type { CancelProjectInput, PublishProjectInput, UpdateProjectInput } from './project.inputs.js';
-import type { ProjectAccess } from './project-access.js';
+import { assertProjectInScope, type ProjectAccess } from './project-access.js';
 import { announceDecisions, announcePublished } from './project-events.js';
 import {
   assertBudgetCoversApplications,
@@ -39,10 +39,11 @@ export class ProjectPublishing {
         project = await this.access.requireOwnProject(em, viewer, input.projectId, 'input.projectId');
         if (project.status !== ProjectStatus.DRAFT)
           throw new ConflictError(`Only a DRAFT can be published; this project is ${project.status}.`);
-        await this.fields.applyFields(em, project, input);
+        await this.fields.applyFields({ ...actor, em }, project, input);
       } else {
-        project = await this.fields.createDraft(em, viewer, publisherId, input);
+        project = await this.fields.createDraft({ ...actor, em }, publisherId, input);
       }
+      await assertProjectInScope(em, viewer, project);
       assertPeriod(project);
       const published = input.publish;
       if (published) {
@@ -82,7 +83,8 @@ export class ProjectPublishing {
         throw BadUserInputError.field('input.rationale', 'is required to amend a published project');
       if (amending && input.procurementMethod && input.procurementMethod !== project.procurementMethod)
         throw BadUserInputError.field('input.procurementMethod', 'cannot change after publication');
-      const changes = await this.fields.applyFields(em, project, input);
+      const changes = await this.fields.applyFields({ ...actor, em }, project, input);
+      await assertProjectInScope(em, viewer, project);
       assertPeriod(project);
       if (amending) {
         if (Object.keys(changes).length === 0)

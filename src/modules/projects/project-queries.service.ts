@@ -11,8 +11,7 @@ import {
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
 import type { Demand } from '../demands/demand.entity.js';
-import { factsOf, type DemandService } from '../demands/demand.service.js';
-import { canSeeDemand } from '../demands/demand-access.js';
+import type { DemandService } from '../demands/demand.service.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ApplicationStatus, ProjectOrder, ProjectStatus } from './project.enums.js';
@@ -138,7 +137,7 @@ export class ProjectQueries {
       projectLoaders(ctx.em).linkedDemands.load(project.id),
       this.demands.viewerFacts(ctx),
     ]);
-    return viewer ? demands.filter((d) => canSeeDemand(viewer, factsOf(d))) : [];
+    return viewer ? this.demands.visibleAmong(ctx.em, viewer, demands) : [];
   }
 
   /** The winners, public once the award is decided. Batched per request. */

@@ -3,6 +3,7 @@ import type { Context } from '../../core/context.js';
 import { ConnectionArgs, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { Role } from '../../core/roles.js';
 import { User } from '../accounts/user.entity.js';
+import { UserView, userViewOf } from '../accounts/user-access.js';
 import { Region } from '../regions/region.entity.js';
 import {
   AddPublisherStaffInput,
@@ -56,9 +57,11 @@ export class PublisherResolver {
 export class UserPublisherResolver {
   @FieldResolver(() => Publisher, {
     nullable: true,
-    description: 'For publisher staff: the body they act for.',
+    description:
+      'For publisher staff: the body they act for. For the user herself, admins and union staff in scope; null for others.',
   })
   async publisher(@Ctx() ctx: Context, @Root() user: User): Promise<Publisher | null> {
+    if ((await userViewOf(ctx, user.id)) < UserView.ACCOUNT) return null;
     const viewerLike = ctx.viewer?.userId === user.id ? ctx.viewer : null;
     const id = viewerLike
       ? await ctx.services.publishers.publisherIdOf(ctx.em, viewerLike)

@@ -15,6 +15,7 @@ import { Role } from '../../core/roles.js';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
+import { UserView, userViewOf } from '../accounts/user-access.js';
 import type { RegionService } from '../regions/region.service.js';
 import { Publisher, PublisherStaff, STAFF_ROLE_OF_KIND } from './publisher.entity.js';
 import type { AddPublisherStaffInput, CreatePublisherInput } from './project.inputs.js';
@@ -94,7 +95,11 @@ export class PublisherService {
       const publisher = await em.findOne(Publisher, { id: publisherId });
       if (!publisher) throw new NotFoundError('Publisher', input.publisherId);
       await this.assertMayManage(em, viewer, publisher.region.code);
-      const user = await em.findOne(User, { id: userId });
+      // A user the viewer may not see is an unknown id (the role check below would tell her roles).
+      const user =
+        (await userViewOf({ em, viewer }, userId)) >= UserView.ACCOUNT
+          ? await em.findOne(User, { id: userId })
+          : null;
       if (!user) throw new NotFoundError('User', input.userId);
       const role = STAFF_ROLE_OF_KIND[publisher.kind];
       if (!user.hasRole(role)) {

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref } from '@mikro-orm/core';
 import { requireViewer } from '../../core/auth.js';
 import type { Actor } from '../../core/context.js';
-import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
+import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { Role } from '../../core/roles.js';
 import { levelOfCode, Region, type RegionLevel } from './region.entity.js';
 import { parseRegionCsv, type RegionRow } from './region-csv.js';
@@ -96,8 +96,10 @@ export class RegionService {
 
   /**
    * Inserts or updates divisions. Parents may come from the same file or already exist; paths are
-   * recomputed for every imported row (and its existing descendants keep theirs, since a code's
-   * parent is fixed by GB/T 2260). Runs in the caller's transaction.
+   * recomputed for every imported row. An existing division keeps its parent (CONFLICT naming the
+   * code): its descendants' stored paths, and every region path copied onto demands, organizations
+   * and projects, would otherwise disagree with the tree, and union scopes would silently move. Its
+   * names may still change. Runs in the caller's transaction.
    */
   async importRows(em: EntityManager, rows: RegionRow[], csvPath = 'input.csv'): Promise<ImportResult> {
     const byCode = new Map(rows.map((r) => [r.code, r]));
@@ -125,6 +127,15 @@ export class RegionService {
       pathOf.set(code, path);
       return path;
     };
+    for (const row of rows) {
+      const current = existing.get(row.code);
+      const parentCode = current ? (current.parent?.unwrap().code ?? null) : undefined;
+      if (parentCode !== undefined && parentCode !== row.parentCode)
+        throw new ConflictError(
+          `Region ${row.code} belongs to ${parentCode ?? 'no parent'}; an import cannot move it to ${row.parentCode ?? 'the top level'}.`,
+          { code: row.code, parentCode, requestedParentCode: row.parentCode },
+        );
+    }
     // Parents first, so foreign keys hold row by row.
     const ordered = rows
       .map((row) => ({ row, path: resolvePath(row.code, new Set()) }))

@@ -25,12 +25,16 @@ describe('viewer.organizations', () => {
     const worker = await t.seed.worker();
     const admin = await t.seed.admin();
     const adminId = org.admin.user.globalId();
-    const byWorker = await t.data<{ node: { organizations: unknown[] } }>(
+    // An unrelated worker does not see the user at all; a fellow member sees her, not her organizations.
+    const byWorker = await t.data<{ node: unknown }>(USER, { id: adminId }, worker.token);
+    expect(byWorker.node).toBeNull();
+    const fellow = await t.seed.organizationMember(org.organization.id);
+    const byFellow = await t.data<{ node: { organizations: unknown[] } }>(
       USER,
       { id: adminId },
-      worker.token,
+      fellow.token,
     );
-    expect(byWorker.node.organizations).toEqual([]);
+    expect(byFellow.node.organizations).toEqual([]);
     const byAdmin = await t.data<{ node: { organizations: { id: string }[] } }>(
       USER,
       { id: adminId },

@@ -221,7 +221,7 @@ describe('awarding a project made from demands', () => {
       expect(entry?.summary).toMatchObject({
         project: projectId,
         via: 'awardProject',
-        organizationId: winner.organization.id,
+        organizationId: winner.organization.globalId(), // audit summaries name objects by global id
         from: 'OPEN',
         to: 'CLAIMED',
       });
@@ -459,7 +459,7 @@ describe('reportProjectDemands', () => {
     expect(entry?.summary).toMatchObject({
       project: projectId,
       via: 'reportProjectDemands',
-      organizationId: winner.organization.id,
+      organizationId: winner.organization.globalId(),
       from: 'CLAIMED',
       to: 'FULFILLED',
     });

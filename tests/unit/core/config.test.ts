@@ -35,6 +35,22 @@ describe('loadConfig', () => {
     const config = loadConfig({ NODE_ENV: 'test' }, tempDir());
     expect(config).toMatchObject({ port: 4000, databaseUrl: null, nodeEnv: 'test' });
     expect(config.jwtSecret.length).toBeGreaterThanOrEqual(32);
+    expect(config.publicUrl).toBe('http://localhost:4000');
+    expect(loadConfig({ NODE_ENV: 'test', PORT: '8080' }, tempDir()).publicUrl).toBe('http://localhost:8080');
+  });
+
+  it('takes PUBLIC_URL as an http(s) base URL, without a trailing slash', () => {
+    const config = loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'https://hub.example.org/niudai/' }, tempDir());
+    expect(config.publicUrl).toBe('https://hub.example.org/niudai');
+  });
+
+  it.each([
+    'hub.example.org',
+    'ftp://hub.example.org',
+    'https://u:p@hub.example.org',
+    'https://hub.example.org/?a=1',
+  ])('refuses PUBLIC_URL=%s', (value) => {
+    expect(problems({ PUBLIC_URL: value }).join('\n')).toMatch(/PUBLIC_URL/);
   });
 
   it.each([

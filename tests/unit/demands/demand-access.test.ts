@@ -52,6 +52,13 @@ describe('who sees a demand', () => {
     expect(canSeeDemand(otherOrg, claimed)).toBe(false);
     expect(canSeeDemand(staffOut, claimed)).toBe(false);
   });
+
+  it('keeps showing a demand to the worker who endorsed it, whatever its status, and nothing private', () => {
+    for (const status of Object.values(DemandStatus))
+      expect(canSeeDemand(worker, { ...claimed, status }, true)).toBe(true);
+    expect(revealsContact(worker, claimed)).toBe(false);
+    expect(revealsSubmitter(worker, claimed)).toBe(false);
+  });
 });
 
 describe('privacy of a demand', () => {
