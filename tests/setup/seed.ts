@@ -20,6 +20,13 @@ import {
 import { makeCreditCode } from '../../src/modules/organizations/credit-code.js';
 import { buildSearchText } from '../../src/modules/organizations/search-text.js';
 import { TargetGroup } from '../../src/modules/categories/target-group.js';
+import { ServiceCategory } from '../../src/modules/categories/service-category.entity.js';
+import { Demand, DemandEndorsement } from '../../src/modules/demands/demand.entity.js';
+import { DemandSource, DemandStatus } from '../../src/modules/demands/demand.enums.js';
+import { emitEvent, Topic } from '../../src/core/events/outbox.js';
+import { Publisher, PublisherStaff } from '../../src/modules/projects/publisher.entity.js';
+import { Project } from '../../src/modules/projects/project.entity.js';
+import { ProcurementMethod, ProjectStatus, PublisherKind } from '../../src/modules/projects/project.enums.js';
 
 /** A user made by a seed builder, with a valid token. */
 export interface SeededUser {
@@ -54,6 +61,34 @@ export interface SeedOrganizationOptions {
   brandName?: string | null;
   /** Services to create with it; each defaults to the organization's categories and regions. */
   services?: { name: string; description?: string; categoryCodes?: string[]; regionCodes?: string[] }[];
+}
+
+/** Options of {@link Seed.demand}; every field has a sensible default. */
+export interface SeedDemandOptions {
+  /** `LIFE.CHILDCARE` by default. */
+  categoryCode?: string;
+  /** Lixia, Jinan (370102) by default. */
+  regionCode?: string;
+  targetGroups?: TargetGroup[];
+  status?: DemandStatus;
+  claimedById?: number | null;
+  anonymous?: boolean;
+  contact?: string | null;
+  contactConsent?: boolean;
+  /** Workers who said "me too". */
+  endorserIds?: number[];
+  /** Also writes its DEMAND_PUBLISHED outbox event, in the same transaction, as `submitDemand` does. */
+  published?: boolean;
+}
+
+/** Options of {@link Seed.project}. */
+export interface SeedProjectOptions {
+  status?: ProjectStatus;
+  /** `LIFE` by default. */
+  categoryCode?: string;
+  /** `['370100']` by default. */
+  regionCodes?: string[];
+  title?: string;
 }
 
 /** An organization made by {@link Seed.organization}, with its admin. */
@@ -187,5 +222,90 @@ export class Seed {
     });
     await em.flush();
     return member;
+  }
+
+  /** A demand written straight to the database, submitted by `submitterId`. */
+  async demand(submitterId: number, options: SeedDemandOptions = {}): Promise<Demand> {
+    return this.orm.em.fork().transactional(async (em) => {
+      const [category, region] = await Promise.all([
+        em.findOneOrFail(ServiceCategory, { code: options.categoryCode ?? 'LIFE.CHILDCARE' }),
+        em.findOneOrFail(Region, { code: options.regionCode ?? '370102' }),
+      ]);
+      const demand = em.create(Demand, {
+        title: `测试需求${++counter}`,
+        description: '测试需求',
+        category: ref(category),
+        categoryPath: category.path,
+        region: ref(region),
+        regionPath: region.path,
+        targetGroups: options.targetGroups ?? [TargetGroup.ALL_WORKERS],
+        peopleAffected: 1 + (options.endorserIds?.length ?? 0),
+        endorsementCount: options.endorserIds?.length ?? 0,
+        source: DemandSource.WORKER,
+        submittedBy: ref(em.getReference(User, submitterId)),
+        anonymous: options.anonymous ?? false,
+        contact: options.contact ?? null,
+        contactConsent: options.contactConsent ?? false,
+        status: options.status ?? DemandStatus.OPEN,
+        claimedBy: options.claimedById ? ref(em.getReference(Organization, options.claimedById)) : null,
+        claimedAt: options.claimedById ? new Date() : null,
+        expiresAt: new Date(Date.now() + 30 * 86_400_000),
+      });
+      for (const workerId of options.endorserIds ?? [])
+        em.create(DemandEndorsement, { demand: ref(demand), worker: ref(em.getReference(User, workerId)) });
+      await em.flush();
+      if (options.published)
+        await emitEvent(em, {
+          topic: Topic.DEMAND_PUBLISHED,
+          entityId: demand.id,
+          categoryPath: demand.categoryPath,
+          regionPath: demand.regionPath,
+          targetGroups: demand.targetGroups,
+        });
+      return demand;
+    });
+  }
+
+  /** A publisher (a union's by default, in Jinan) with one staff account acting for it. */
+  async publisher(
+    staff: SeededUser,
+    options: { kind?: PublisherKind; regionCode?: string } = {},
+  ): Promise<Publisher> {
+    const em = this.orm.em.fork();
+    const publisher = em.create(Publisher, {
+      kind: options.kind ?? PublisherKind.UNION,
+      name: `测试发布方${++counter}`,
+      region: ref(em.getReference(Region, options.regionCode ?? '370100')),
+    });
+    em.create(PublisherStaff, { publisher: ref(publisher), user: ref(em.getReference(User, staff.user.id)) });
+    await em.flush();
+    return publisher;
+  }
+
+  /** A project of the publisher written straight to the database (PUBLISHED and open by default). */
+  async project(publisherId: number, options: SeedProjectOptions = {}): Promise<Project> {
+    const em = this.orm.em.fork();
+    const category = await em.findOneOrFail(ServiceCategory, { code: options.categoryCode ?? 'LIFE' });
+    const regionCodes = options.regionCodes ?? ['370100'];
+    const regions = await em.find(Region, { code: { $in: regionCodes } });
+    const status = options.status ?? ProjectStatus.PUBLISHED;
+    const now = Date.now();
+    const project = em.create(Project, {
+      publisher: ref(em.getReference(Publisher, publisherId)),
+      title: options.title ?? `测试项目${++counter}`,
+      category: ref(category),
+      categoryPath: category.path,
+      regionCodes,
+      regionPaths: [...new Set(regions.flatMap((r) => r.path))],
+      targetGroups: [TargetGroup.ALL_WORKERS],
+      budgetFen: 1_000_000,
+      procurementMethod: ProcurementMethod.OPEN,
+      status,
+      publishedAt: status === ProjectStatus.DRAFT ? null : new Date(now),
+      applicationOpensAt: new Date(now - 86_400_000),
+      applicationClosesAt: new Date(now + 7 * 86_400_000),
+    });
+    await em.flush();
+    return project;
   }
 }

@@ -4,7 +4,7 @@ import { Role } from '../../core/roles.js';
 import { Region } from '../regions/region.entity.js';
 import { rolesOf } from '../../core/auth.js';
 import { AccountStatus, User } from './user.entity.js';
-import { shownUserFacts, UserView, userViewOf } from './user-access.js';
+import { shownUserFacts, UserView, userViewOf } from './user.policy.js';
 import {
   AccountPayload,
   AuthPayload,
@@ -15,7 +15,7 @@ import {
   SignUpInput,
 } from './account.inputs.js';
 
-/** Whether the viewer sees at least `level` of the user (user-access.ts). */
+/** Whether the viewer sees at least `level` of the user (user.policy.ts). */
 async function sees(ctx: Context, user: User, level: UserView): Promise<boolean> {
   return (await userViewOf(ctx, user.id)) >= level;
 }

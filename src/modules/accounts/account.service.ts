@@ -3,6 +3,7 @@ import { LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/co
 import type { Actor, Context } from '../../core/context.js';
 import { NO_RATE_LIMITS, type RateLimits } from '../../core/rate-limit.js';
 import { requireViewer, viewerOf, type TokenService, type Viewer } from '../../core/auth.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { OrganizationMember } from '../organizations/membership.entity.js';
 import {
   BadUserInputError,
@@ -139,7 +140,7 @@ export class AccountService {
     if (input.regionScopeCode)
       region = await this.regions.require(actor.em, input.regionScopeCode, 'input.regionScopeCode');
     if (!isAdmin) {
-      const scope = viewer.user.regionScope?.unwrap().code;
+      const scope = viewerFactsOf(viewer).unionScope;
       if (!scope || !region || !(await this.regions.covers(actor.em, scope, region.code))) {
         throw new ForbiddenError('Union staff create staff only inside their own region scope.');
       }

@@ -22,7 +22,7 @@ registerEnumType(AccountStatus, { name: 'AccountStatus', description: 'Whether a
 
 /**
  * A person who signs in. At least one of email and mobile is set. Who sees what of her is decided in
- * user-access.ts (the resolver's fields apply it): everything for herself and admins, her account
+ * user.policy.ts (the resolver's fields apply it): everything for herself and admins, her account
  * for union staff in scope, her name for fellow members of her organizations and wherever another
  * object names her (a demand's submitter, an audit entry's actor).
  */

@@ -36,20 +36,12 @@ export class AuditService {
 
   constructor(private readonly fetchNode: (ctx: Context, id: string) => Promise<Node | null>) {}
 
-  /** Lets a module decide who reads the full trail of its type. */
+  /** Lets a module decide who reads the full trail of its type (one rule per type: its policy's). */
   registerReadRule(typeName: string, rule: AuditReadRule): this {
+    if (this.rules.has(typeName))
+      throw new Error(`The audit read rule of ${typeName} is already registered.`);
     this.rules.set(typeName, rule);
     return this;
-  }
-
-  /** Widens a type's rule: the full trail is also readable by those `rule` allows (either rule suffices). */
-  alsoAllow(typeName: string, rule: AuditReadRule): this {
-    const existing = this.rules.get(typeName);
-    if (!existing) return this.registerReadRule(typeName, rule);
-    return this.registerReadRule(
-      typeName,
-      async (ctx, subject) => (await existing(ctx, subject)) || (await rule(ctx, subject)),
-    );
   }
 
   /**

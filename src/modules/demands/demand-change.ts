@@ -7,7 +7,7 @@ import { emitEvent, Topic } from '../../core/events/outbox.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Demand } from './demand.entity.js';
-import type { DemandViewer } from './demand-access.js';
+import type { DemandViewer } from './demand.policy.js';
 import { scopeOf } from './demand-filters.js';
 import type { DemandViewerFacts } from './demand-viewer-facts.js';
 

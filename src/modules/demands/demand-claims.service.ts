@@ -11,8 +11,7 @@ import { VerificationStatus } from '../organizations/organization.enums.js';
 import { Demand, DemandProgress, illegalTransition } from './demand.entity.js';
 import { DemandStatus } from './demand.enums.js';
 import { ACTIVE_CLAIM_STATUSES, canTransition } from './demand-lifecycle.js';
-import { inUnionScope, type DemandViewer } from './demand-access.js';
-import { canServe } from './demand-matching.js';
+import { canServe, inUnionScope, type DemandViewer } from './demand.policy.js';
 import { scopeOf } from './demand-filters.js';
 import { DemandChanges, reopenDemand } from './demand-change.js';
 import type {

@@ -1,8 +1,6 @@
 import { Cursor } from '@mikro-orm/core';
-import { TargetGroup } from '../categories/target-group.js';
-import { browsesOpenDemands, type DemandViewer } from './demand-access.js';
-import { isGeneralAudience, type OrganizationScope } from './demand-matching.js';
-import { DemandStatus } from './demand.enums.js';
+import { addServableBy } from './demand.policy.js';
+import type { OrganizationScope } from './demand-matching.js';
 import type { DemandFilter } from './demand.args.js';
 
 /**
@@ -12,7 +10,9 @@ import type { DemandFilter } from './demand.args.js';
  * statement whose shape is fixed. The conditions are few and fixed, so they are written here, with
  * `?` placeholders (MikroORM's connection numbers them) and one value per placeholder.
  *
- * Each array condition uses a GIN-indexed array operator on the demand's paths or groups.
+ * Each array condition uses a GIN-indexed array operator on the demand's paths or groups. Who may
+ * see a row, and which an organization can serve, are demand.policy.ts's (`addVisibility`,
+ * `addServableBy`), beside the rules they mirror.
  */
 export class FeedConditions {
   private readonly conditions: string[] = [];
@@ -32,38 +32,10 @@ export class FeedConditions {
 }
 
 /** `?, ?, ?` for a list of values (never empty: callers skip empty lists). */
-const placeholders = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
+export const placeholders = (values: readonly unknown[]): string => values.map(() => '?').join(', ');
 
 /** A text[] literal from its elements, as a parameterised ARRAY constructor. */
-const textArray = (values: readonly unknown[]): string => `array[${placeholders(values)}]::text[]`;
-
-/**
- * The rows a viewer may see: the SQL twin of `canSeeDemand` (demand-access.ts), endorsed demands
- * included; keep the two in step. Admins see every row (no condition).
- */
-export function addVisibility(where: FeedConditions, viewer: DemandViewer): void {
-  if (viewer.isAdmin) return;
-  const anyOf = ['d.submitted_by_id = ?'];
-  const values: unknown[] = [viewer.userId];
-  if (viewer.isWorker) {
-    // Only workers endorse. An array computed once (an InitPlan), so the primary key serves it.
-    anyOf.push('d.id = any(array(select e.demand_id from demand_endorsement e where e.worker_id = ?))');
-    values.push(viewer.userId);
-  }
-  if (browsesOpenDemands(viewer)) {
-    anyOf.push('d.status = ?');
-    values.push(DemandStatus.OPEN);
-  }
-  if (viewer.memberOrgIds.length > 0) {
-    anyOf.push(`d.claimed_by_id in (${placeholders(viewer.memberOrgIds)})`);
-    values.push(...viewer.memberOrgIds);
-  }
-  if (viewer.unionScope !== null) {
-    anyOf.push(`d.region_path @> ${textArray([viewer.unionScope])}`);
-    values.push(viewer.unionScope);
-  }
-  where.add(anyOf.join(' or '), ...values);
-}
+export const textArray = (values: readonly unknown[]): string => `array[${placeholders(values)}]::text[]`;
 
 /** The feed's own filter (`demands(filter:)`); `servableBy` is the organization it names, if any. */
 export function addFilter(
@@ -83,24 +55,6 @@ export function addFilter(
   if (filter.createdAfter) where.add('d.created_at >= ?', filter.createdAfter);
   if (filter.createdBefore) where.add('d.created_at < ?', filter.createdBefore);
   if (servableBy) addServableBy(where, servableBy);
-}
-
-/**
- * "The organization can serve it": the SQL twin of `canServe` (demand-matching.ts). The demand's
- * category path shares a code with the organization's categories, its region path with the
- * organization's regions, and the target groups fit. Stored demands always have at least one group
- * (none given = ALL_WORKERS), so "either side general" needs no empty-array test.
- */
-function addServableBy(where: FeedConditions, organization: OrganizationScope): void {
-  const categories = [...organization.categoryCodes];
-  const regions = [...organization.regionCodes];
-  // An organization serving no category (or region) can serve nothing; an empty ARRAY[] overlaps nothing.
-  where.add(categories.length ? `d.category_path && ${textArray(categories)}` : 'false', ...categories);
-  where.add(regions.length ? `d.region_path && ${textArray(regions)}` : 'false', ...regions);
-  if (!isGeneralAudience(organization.targetGroups)) {
-    const groups = [...organization.targetGroups, TargetGroup.ALL_WORKERS];
-    where.add(`d.target_groups && ${textArray(groups)}`, ...groups);
-  }
 }
 
 /**

@@ -13,11 +13,11 @@ import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-execution.js';
 import { Demand } from './demand.entity.js';
-import { canSeeDemand, revealsContact, revealsSubmitter } from './demand-access.js';
+import { canSeeDemand, revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf, type DemandService } from './demand.service.js';
-import { LiveViewerFacts } from './demand-viewer-facts.js';
+import { LiveViewerFacts } from '../../core/viewer-facts.js';
 import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
-import type { DemandFacts } from './demand-access.js';
+import type { DemandFacts } from './demand.policy.js';
 import {
   DEMAND_EVENT_SHAREABLE,
   demandFeedSpec,

@@ -4,7 +4,7 @@ import { TargetGroup } from '../categories/target-group.js';
 import type { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import type { Demand } from './demand.entity.js';
-import type { DemandFacts } from './demand-access.js';
+import type { DemandFacts } from './demand.policy.js';
 import { isGeneralAudience, type DemandScope } from './demand-matching.js';
 
 /** The facts of a loaded demand, for the pure access rules. */

@@ -1,8 +1,9 @@
 import { TargetGroup } from '../categories/target-group.js';
 
 /**
- * Who can serve what, and how well: pure functions shared by the feed filter, the claim check and
- * the ranking of `matchingOrganizations`. An organization's codes each cover their whole subtree;
+ * How well an organization fits a demand: pure functions shared by the feed filter, the claim check
+ * and the ranking of `matchingOrganizations` (whether it can serve it at all is `canServe`,
+ * demand.policy.ts). An organization's codes each cover their whole subtree;
  * a demand carries its category and region paths (root → self), so "covers" is "shares a code with
  * the path".
  */
@@ -38,15 +39,6 @@ export function targetGroupsFit(organization: readonly string[], demand: readonl
     isGeneralAudience(organization) ||
     isGeneralAudience(demand) ||
     organization.some((g) => demand.includes(g))
-  );
-}
-
-/** Whether an organization can serve a demand: category, region and target group all fit. */
-export function canServe(organization: OrganizationScope, demand: DemandScope): boolean {
-  return (
-    organization.categoryCodes.some((c) => demand.categoryPath.includes(c)) &&
-    organization.regionCodes.some((r) => demand.regionPath.includes(r)) &&
-    targetGroupsFit(organization.targetGroups, demand.targetGroups)
   );
 }
 

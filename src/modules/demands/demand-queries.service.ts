@@ -7,13 +7,14 @@ import { parseIdOf } from '../../core/relay/global-id.js';
 import { checkCursors, pageOptions, type Page } from '../../core/relay/connection.js';
 import { demandRecordPage } from './demand-records.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { getOrganization } from '../organizations/organization-access.js';
+import { getOrganization } from '../organizations/organization.policy.js';
 import { Demand, DemandEndorsement } from './demand.entity.js';
 import { DemandOrder } from './demand.enums.js';
 import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
-import { canServe, scoreMatch, type MatchScore } from './demand-matching.js';
+import { scoreMatch, type MatchScore } from './demand-matching.js';
+import { addVisibility, canServe } from './demand.policy.js';
 import { organizationsServingFilter, scopeOf } from './demand-filters.js';
-import { addFilter, addVisibility, FeedConditions } from './demand-feed-sql.js';
+import { addFilter, FeedConditions } from './demand-feed-sql.js';
 import type { DemandViewerFacts } from './demand-viewer-facts.js';
 import type { DemandFilter, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 

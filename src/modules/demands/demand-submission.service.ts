@@ -9,7 +9,7 @@ import { Region, RegionLevel } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { Demand, DemandEndorsement } from './demand.entity.js';
 import { DemandSource, DemandStatus, DemandUrgency } from './demand.enums.js';
-import { inUnionScope } from './demand-access.js';
+import { inUnionScope } from './demand.policy.js';
 import { normalizeTargetGroups } from './demand-matching.js';
 import { scopeOf } from './demand-filters.js';
 import { DemandChanges } from './demand-change.js';

@@ -20,7 +20,7 @@ import { Region } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Demand } from './demand.entity.js';
-import { revealsContact, revealsSubmitter } from './demand-access.js';
+import { revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf } from './demand.service.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { demandPropertiesSelected } from './demand-selection.js';

@@ -3,7 +3,7 @@ import type { Limits } from '../../core/config.js';
 import type { Actor, Context } from '../../core/context.js';
 import type { Page } from '../../core/relay/connection.js';
 import type { Demand, DemandProgress } from './demand.entity.js';
-import type { DemandViewer } from './demand-access.js';
+import type { DemandViewer } from './demand.policy.js';
 import type {
   ClaimDemandInput,
   CloseDemandInput,

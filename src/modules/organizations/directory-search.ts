@@ -8,12 +8,12 @@ import type { Actor } from '../../core/context.js';
 import { BadUserInputError } from '../../core/errors.js';
 import { cursorValues, PAGE_DEFAULT, type CursorColumn, type Page } from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
-import { Role } from '../../core/roles.js';
 import { Organization } from './organization.entity.js';
 import { EvaluationGrade, gradeRank } from './organization.enums.js';
 import { likePattern } from './search-text.js';
 import { OrganizationOrder, type OrganizationFilter, type OrganizationsArgs } from './organization.args.js';
-import { getOrganization, viewerFacts } from './organization-access.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { directoryVisibility, getOrganization } from './organization.policy.js';
 
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
@@ -86,16 +86,8 @@ function directoryWhere(
     sql.push(clause);
     params.push(...values);
   };
-  const facts = viewerFacts(ctx.viewer);
-  if (!facts?.roles.has(Role.ADMIN)) {
-    const visible = [`o.verification_status = 'VERIFIED'`];
-    const memberOf = [...(facts?.memberships.keys() ?? [])];
-    if (memberOf.length) visible.push(`o.id in (${placeholders(memberOf)})`);
-    const scope = facts?.roles.has(Role.UNION_STAFF) ? facts.regionScopeCode : null;
-    if (scope)
-      visible.push(`o.home_region_code in (select r.code from region r where r.path @> array[?]::text[])`);
-    add(`(${visible.join(' or ')})`, ...memberOf, ...(scope ? [scope] : []));
-  }
+  const visible = directoryVisibility(viewerFactsOf(ctx.viewer));
+  if (visible) add(visible.sql, ...visible.params);
   const pattern = filter.text ? likePattern(filter.text) : null;
   // The trigram GIN index serves ILIKE for patterns of 3 or more characters (Chinese included:
   // the template database uses a UTF-8 locale). Shorter patterns still work, by a scan.

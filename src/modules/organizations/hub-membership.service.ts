@@ -14,15 +14,9 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
 import { HubMembershipRequest } from './membership.entity.js';
 import { HubMembershipStatus, VerificationStatus } from './organization.enums.js';
-import { canManage, canSeeMembers } from './organization.policy.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { canManage, canSee, canSeeRequest, getOrganization, requireManaged } from './organization.policy.js';
 import type { DecideHubMembershipInput, RequestHubMembershipInput } from './organization.inputs.js';
-import {
-  viewerFacts,
-  organizationFacts,
-  canSee,
-  getOrganization,
-  requireManaged,
-} from './organization-access.js';
 
 /** An organization's admin asks a verified hub to take it in. */
 export async function requestHubMembership(
@@ -62,7 +56,7 @@ export async function decideHubMembership(
   if (!request || !(await canSeeRequest(ctx, request)))
     throw new NotFoundError('Hub membership request', input.requestId);
   const hub = request.hub.getEntity();
-  if (!canManage(viewerFacts(viewer), hub.id))
+  if (!canManage(viewerFactsOf(viewer), hub.id))
     throw new ForbiddenError("Only the hub's admins decide on its membership requests.");
   if (request.status !== HubMembershipStatus.REQUESTED)
     throw new ConflictError('This request has already been decided.');
@@ -80,16 +74,6 @@ export async function decideHubMembership(
   });
   await ctx.em.flush();
   return request;
-}
-
-/** A request is seen by the members of either side, union staff in scope of either, and admins. */
-export async function canSeeRequest(ctx: Actor, request: HubMembershipRequest): Promise<boolean> {
-  const facts = viewerFacts(ctx.viewer);
-  for (const side of [request.organization, request.hub]) {
-    const org = await side.loadOrFail({ dataloader: true });
-    if (canSeeMembers(facts, await organizationFacts(ctx.em, org))) return true;
-  }
-  return false;
 }
 
 /** The member organizations of a hub that the viewer may see. */

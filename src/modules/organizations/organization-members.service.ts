@@ -8,6 +8,7 @@ import { LockMode, ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
 import type { Actor } from '../../core/context.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
@@ -16,13 +17,12 @@ import { MOBILE_PATTERN } from '../accounts/account.inputs.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationMember } from './membership.entity.js';
 import { MemberRole } from './organization.enums.js';
-import { canSeeMembers } from './organization.policy.js';
 import type {
   AddOrganizationMemberInput,
   RemoveOrganizationMemberInput,
   SetOrganizationMemberRoleInput,
 } from './organization.inputs.js';
-import { viewerFacts, organizationFacts, requireManaged } from './organization-access.js';
+import { canSeeMembers, organizationFacts, requireManaged } from './organization.policy.js';
 
 /**
  * Its admins add an existing account as admin or member. The account's rights change: announced in
@@ -126,6 +126,6 @@ export async function organizationMembers(
   ctx: Actor,
   org: Organization,
 ): Promise<OrganizationMember[] | null> {
-  if (!canSeeMembers(viewerFacts(ctx.viewer), await organizationFacts(ctx.em, org))) return null;
+  if (!canSeeMembers(viewerFactsOf(ctx.viewer), await organizationFacts(ctx.em, org))) return null;
   return (await org.members.load({ dataloader: true })).getItems();
 }

@@ -23,7 +23,7 @@ import type {
   RegisterOrganizationInput,
   UpdateOrganizationInput,
 } from './organization.inputs.js';
-import { requireManaged } from './organization-access.js';
+import { requireManaged } from './organization.policy.js';
 import { refreshSearchText, requireRegions, requireCategories, unique } from './organization-helpers.js';
 
 /** A user registers an organization and becomes its ORG_ADMIN; it stays PENDING until verified. */

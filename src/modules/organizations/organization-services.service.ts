@@ -6,15 +6,15 @@
 
 import { ref } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationService as ServiceOffering } from './service.entity.js';
-import { canManage, showsService } from './organization.policy.js';
 import type { AddServiceInput, RemoveServiceInput, UpdateServiceInput } from './organization.inputs.js';
-import { viewerFacts, getService, requireManaged } from './organization-access.js';
+import { canManage, getService, requireManaged, showsService } from './organization.policy.js';
 import { refreshSearchText, requireRegions, requireCategories, unique } from './organization-helpers.js';
 
 /** Its admins add a service; the organization's categories grow to cover it. */
@@ -121,7 +121,7 @@ export async function requireManagedService(ctx: Actor, globalId: string) {
   const service = await getService(ctx, parseIdOf('Service', globalId, 'input.serviceId'));
   if (!service) throw new NotFoundError('Service', globalId);
   const org = service.organization.getEntity();
-  if (!canManage(viewerFacts(ctx.viewer), org.id))
+  if (!canManage(viewerFactsOf(ctx.viewer), org.id))
     throw new ForbiddenError("Only the organization's admins (and platform admins) may change its services.");
   return { service, org };
 }
@@ -129,6 +129,6 @@ export async function requireManagedService(ctx: Actor, globalId: string) {
 /** Its services, in order of creation; retired ones only for those who manage it. */
 export async function organizationServices(ctx: Actor, org: Organization): Promise<ServiceOffering[]> {
   const items = (await org.services.load({ dataloader: true })).getItems();
-  const viewer = viewerFacts(ctx.viewer);
+  const viewer = viewerFactsOf(ctx.viewer);
   return items.filter((s) => showsService(viewer, org.id, s.status));
 }

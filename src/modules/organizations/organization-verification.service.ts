@@ -6,6 +6,7 @@
 
 import { ref } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
@@ -14,20 +15,19 @@ import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
 import { VerificationStatus } from './organization.enums.js';
-import { canOversee } from './organization.policy.js';
 import type {
   SetHubStatusInput,
   SuspendOrganizationInput,
   VerifyOrganizationInput,
 } from './organization.inputs.js';
-import { viewerFacts, organizationFacts, canSee } from './organization-access.js';
+import { canOversee, canSee, organizationFacts } from './organization.policy.js';
 
 /** The organization a union decision acts on: union staff whose scope covers it, or an admin. */
 export async function requireOverseen(ctx: Actor, globalId: string, path: string): Promise<Organization> {
   const viewer = requireViewer(ctx.viewer);
   const org = await ctx.em.findOne(Organization, { id: parseIdOf('Organization', globalId, path) });
   if (!org || !(await canSee(ctx, org))) throw new NotFoundError('Organization', globalId);
-  if (!canOversee(viewerFacts(viewer), await organizationFacts(ctx.em, org)))
+  if (!canOversee(viewerFactsOf(viewer), await organizationFacts(ctx.em, org)))
     throw new ForbiddenError(
       "Only union staff whose region scope covers the organization's home region, or admins, may do this.",
     );

@@ -4,7 +4,6 @@ import type { Page } from '../../core/relay/connection.js';
 import type { Organization } from './organization.entity.js';
 import type { OrganizationService as ServiceOffering } from './service.entity.js';
 import type { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
-import type { OrganizationFacts, ViewerFacts } from './organization.policy.js';
 import type { OrganizationsArgs } from './organization.args.js';
 import type {
   AddOrganizationMemberInput,
@@ -23,12 +22,13 @@ import type {
 } from './organization.inputs.js';
 import {
   canSee,
+  canSeeRequest,
   findOrganization,
   getOrganization,
   getService,
   organizationFacts,
-  viewerFacts,
-} from './organization-access.js';
+  type OrganizationFacts,
+} from './organization.policy.js';
 import { registerOrganization, updateOrganization } from './organization-profile.service.js';
 import {
   addService,
@@ -49,7 +49,6 @@ import {
   verifyOrganization,
 } from './organization-verification.service.js';
 import {
-  canSeeRequest,
   decideHubMembership,
   memberOrganizations,
   organizationHub,
@@ -58,7 +57,6 @@ import {
 import { searchDirectory } from './directory-search.js';
 import { directoryStats, type StatsRow } from './directory-stats.js';
 
-export { viewerFacts } from './organization-access.js';
 export type { StatsRow } from './directory-stats.js';
 
 /**
@@ -67,7 +65,7 @@ export type { StatsRow } from './directory-stats.js';
  * flush as its change.
  *
  * A thin facade: each group of methods lives in its own module (visibility in
- * organization-access.ts, registration and profile in organization-profile.service.ts, services in
+ * organization.policy.ts, registration and profile in organization-profile.service.ts, services in
  * organization-services.service.ts, members in organization-members.service.ts, union decisions in
  * organization-verification.service.ts, hubs in hub-membership.service.ts, search in
  * directory-search.ts, statistics in directory-stats.ts).
@@ -243,10 +241,5 @@ export class OrganizationDirectoryService {
     categoryCode: string | null | undefined,
   ): Promise<{ byRegion: StatsRow[]; byCategory: StatsRow[] }> {
     return directoryStats(ctx, regionCode, categoryCode);
-  }
-
-  /** The policy's facts about the actor's viewer (null when anonymous). */
-  viewerFacts(ctx: Actor): ViewerFacts | null {
-    return viewerFacts(ctx.viewer);
   }
 }

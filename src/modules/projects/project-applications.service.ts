@@ -13,7 +13,7 @@ import { checkEligibility, type EligibilityResult } from './eligibility.js';
 import { Project, ProjectInvitation } from './project.entity.js';
 import { ApplicationStatus, ProcurementMethod, ProjectStatus } from './project.enums.js';
 import type { ApplyToProjectInput } from './project.inputs.js';
-import type { ProjectAccess } from './project-access.js';
+import type { ProjectAccess } from './project.policy.js';
 import { regionsOf } from './project-events.js';
 import {
   advanceClosed,

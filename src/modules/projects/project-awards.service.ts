@@ -19,7 +19,7 @@ import type {
   ReportProjectDemandsInput,
   StartProjectInput,
 } from './project.inputs.js';
-import type { ProjectAccess } from './project-access.js';
+import type { ProjectAccess } from './project.policy.js';
 import { announceDecisions } from './project-events.js';
 import {
   advanceClosed,

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref } from '@mikro-orm/core';
 import { requireViewer } from '../../core/auth.js';
 import type { Actor } from '../../core/context.js';
-import { getOrganization } from '../organizations/organization-access.js';
+import { getOrganization } from '../organizations/organization.policy.js';
 import { BadUserInputError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { User } from '../accounts/user.entity.js';

@@ -22,7 +22,7 @@ import { Publisher } from './publisher.entity.js';
 import type { CreateProjectFromDemandsInput } from './project.inputs.js';
 import { assertPeriod } from './project-fields.js';
 import type { PublisherService } from './publisher.service.js';
-import { unionScopeOf } from './project-access.js';
+import { unionScopeOf } from './project.policy.js';
 
 /** Statuses in which a project still stands for its linked demands: a demand joins one at a time. */
 const LIVE_TENDER_STATUSES = [ProjectStatus.DRAFT, ProjectStatus.PUBLISHED, ProjectStatus.EVALUATING];

@@ -9,7 +9,7 @@ import { ProjectApplication } from './application.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ApplicationStatus, ProjectStatus } from './project.enums.js';
 import type { CancelProjectInput, PublishProjectInput, UpdateProjectInput } from './project.inputs.js';
-import { assertProjectInScope, type ProjectAccess } from './project-access.js';
+import { assertProjectInScope, type ProjectAccess } from './project.policy.js';
 import { announceDecisions, announcePublished } from './project-events.js';
 import {
   assertBudgetCoversApplications,

@@ -19,7 +19,7 @@ import { AWARD_DECIDED_STATUSES } from './project-lifecycle.js';
 import type { ProjectsArgs } from './project.args.js';
 import { projectLoaders } from './project.loaders.js';
 import { EMPTY_APPLICATION_PAGE, firstApplicationPage } from './application-pages.js';
-import type { ProjectAccess } from './project-access.js';
+import type { ProjectAccess } from './project.policy.js';
 import { advanceClosed } from './project-transitions.js';
 import type { PublisherService } from './publisher.service.js';
 
@@ -42,14 +42,8 @@ export class ProjectQueries {
     await advanceClosed(ctx.em);
     const filter = args.filter ?? {};
     const and: FilterQuery<Project>[] = [];
-    if (!ctx.viewer?.roles.has(Role.ADMIN)) {
-      const mine = await this.publishers.publisherIdOf(ctx.em, ctx.viewer);
-      and.push(
-        mine === null
-          ? { status: { $ne: ProjectStatus.DRAFT } }
-          : { $or: [{ status: { $ne: ProjectStatus.DRAFT } }, { publisher: mine }] },
-      );
-    }
+    const visible = await this.access.visibleWhere(ctx);
+    if (visible) and.push(visible);
     if (filter.publisherId)
       and.push({ publisher: parseIdOf('Publisher', filter.publisherId, 'filter.publisherId') });
     if (filter.status?.length) and.push({ status: { $in: filter.status } });

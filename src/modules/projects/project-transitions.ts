@@ -8,7 +8,7 @@ import { ProjectApplication } from './application.entity.js';
 import { Project } from './project.entity.js';
 import { ApplicationStatus, ProjectStatus } from './project.enums.js';
 import { statusesThatMayBecome } from './project-lifecycle.js';
-import type { ProjectAccess } from './project-access.js';
+import type { ProjectAccess } from './project.policy.js';
 
 /** Applications still in the running: they may be withdrawn, shortlisted, awarded or rejected. */
 export const PENDING_APPLICATION_STATUSES = [ApplicationStatus.SUBMITTED, ApplicationStatus.SHORTLISTED];

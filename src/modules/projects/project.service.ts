@@ -20,7 +20,7 @@ import type {
   StartProjectInput,
   UpdateProjectInput,
 } from './project.inputs.js';
-import { ProjectAccess } from './project-access.js';
+import { ProjectAccess } from './project.policy.js';
 import { ProjectApplications } from './project-applications.service.js';
 import { ProjectAwards } from './project-awards.service.js';
 import { ProjectFields } from './project-fields.js';
@@ -36,7 +36,7 @@ import type { PublisherService } from './publisher.service.js';
  * lifecycle table, so two staff racing on the same project cannot both win.
  *
  * A facade over the parts, each in its own module:
- * - reads and visibility: `ProjectQueries` (project-queries.service.ts), `ProjectAccess` (project-access.ts);
+ * - reads and visibility: `ProjectQueries` (project-queries.service.ts), `ProjectAccess` (project.policy.ts);
  * - planning and tender: `ProjectPublishing` (project-publishing.service.ts), `ProjectFields` (project-fields.ts);
  * - projects from workers' demands: `ProjectsFromDemands` (project-from-demands.service.ts);
  * - applications: `ProjectApplications` (project-applications.service.ts);

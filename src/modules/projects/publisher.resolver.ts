@@ -3,7 +3,7 @@ import type { Context } from '../../core/context.js';
 import { ConnectionArgs, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { Role } from '../../core/roles.js';
 import { User } from '../accounts/user.entity.js';
-import { UserView, userViewOf } from '../accounts/user-access.js';
+import { UserView, userViewOf } from '../accounts/user.policy.js';
 import { Region } from '../regions/region.entity.js';
 import {
   AddPublisherStaffInput,

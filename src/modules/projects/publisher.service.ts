@@ -12,10 +12,11 @@ import {
 } from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
-import { UserView, userViewOf } from '../accounts/user-access.js';
+import { UserView, userViewOf } from '../accounts/user.policy.js';
 import type { RegionService } from '../regions/region.service.js';
 import { Publisher, PublisherStaff, STAFF_ROLE_OF_KIND } from './publisher.entity.js';
 import type { AddPublisherStaffInput, CreatePublisherInput } from './project.inputs.js';
@@ -122,7 +123,7 @@ export class PublisherService {
 
   private async assertMayManage(em: EntityManager, viewer: Viewer, regionCode: string): Promise<void> {
     if (viewer.roles.has(Role.ADMIN)) return;
-    const scope = viewer.roles.has(Role.UNION_STAFF) ? viewer.user.regionScope?.code : undefined;
+    const scope = viewerFactsOf(viewer).unionScope;
     if (!scope || !(await this.regions.covers(em, scope, regionCode))) {
       throw new ForbiddenError('Only admins, and union staff inside their region scope, manage publishers.');
     }

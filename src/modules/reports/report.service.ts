@@ -5,6 +5,7 @@ import { BadUserInputError } from '../../core/errors.js';
 import { checkCursors, pageFromCursor, pageOptions, type Page } from '../../core/relay/connection.js';
 import { parseIdOf, toGlobalId } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { Region } from '../regions/region.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -148,7 +149,7 @@ export class ReportService {
     const viewer = ctx.viewer;
     if (!viewer) return null;
     const isAdmin = viewer.roles.has(Role.ADMIN);
-    const scope = viewer.roles.has(Role.UNION_STAFF) ? (viewer.user.regionScope?.code ?? null) : null;
+    const scope = viewerFactsOf(viewer).unionScope;
     if (!isAdmin && scope === null) return null;
     const days = args.olderThanDays ?? ORPHAN_DAYS_DEFAULT;
     const and: FilterQuery<Demand>[] = [

@@ -25,7 +25,7 @@ import {
   describeFailure,
   shouldDisable,
   type AttemptFailureReason,
-} from './webhook-policy.js';
+} from './webhook.policy.js';
 import { inEndpointScope } from './webhook-scope.js';
 import { signWebhook, WEBHOOK_HEADERS } from './webhook-signature.js';
 import { postTo, whenAborted } from './webhook-transport.js';

@@ -2,7 +2,7 @@ import { ArrayMaxSize, MaxLength } from 'class-validator';
 import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { Webhook } from './webhook.entity.js';
 import { WebhookTopic } from './webhook.enums.js';
-import { MAX_WEBHOOK_URL_LENGTH } from './webhook-policy.js';
+import { MAX_WEBHOOK_URL_LENGTH } from './webhook.policy.js';
 
 @InputType({ description: 'An organization admin registers an endpoint for some topics.' })
 export class RegisterWebhookInput {

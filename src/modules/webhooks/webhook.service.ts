@@ -1,6 +1,7 @@
 import { ref } from '@mikro-orm/core';
 import type { WebhookConfig } from '../../core/config.js';
 import type { Actor } from '../../core/context.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
@@ -8,14 +9,12 @@ import { outboxHead } from '../../core/events/outbox.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { canManage } from '../organizations/organization.policy.js';
-import { viewerFacts } from '../organizations/organization.service.js';
-import { getOrganization } from '../organizations/organization-access.js';
+import { canManage, getOrganization } from '../organizations/organization.policy.js';
 import { Webhook, WebhookDelivery } from './webhook.entity.js';
 import type { WebhookTopic } from './webhook.enums.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { WebhookNetwork } from './webhook-address.js';
-import { checkWebhookUrl } from './webhook-policy.js';
+import { canSeeWebhook, checkWebhookUrl } from './webhook.policy.js';
 import { newWebhookSecret } from './webhook-signature.js';
 
 /** Endpoints one organization may hold. */
@@ -52,7 +51,7 @@ export class WebhookService {
     const viewer = requireViewer(ctx.viewer);
     const organization = await getOrganization(ctx, organizationId);
     if (!organization) throw new NotFoundError('Organization', globalId);
-    if (!canManage(viewerFacts(viewer), organization.id))
+    if (!canManage(viewerFactsOf(viewer), organization.id))
       throw new ForbiddenError("Only this organization's admins manage its webhooks.");
     return organization;
   }
@@ -121,7 +120,7 @@ export class WebhookService {
   /** One endpoint, if the viewer administers its organization (else null: for `node(id:)`). */
   async get(ctx: Actor, id: number): Promise<Webhook | null> {
     const webhook = await ctx.em.findOne(Webhook, { id });
-    if (!webhook || !canManage(viewerFacts(ctx.viewer), webhook.organization.id)) return null;
+    if (!webhook || !canSeeWebhook(viewerFactsOf(ctx.viewer), webhook.organization.id)) return null;
     return webhook;
   }
 

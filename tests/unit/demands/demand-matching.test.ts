@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { FoundingType } from '../../../src/modules/organizations/organization.enums.js';
+import { canServe } from '../../../src/modules/demands/demand.policy.js';
 import {
-  canServe,
   coverDistance,
   normalizeTargetGroups,
   scoreMatch,

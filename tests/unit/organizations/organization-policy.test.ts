@@ -6,7 +6,7 @@ import {
   canSeeMembers,
   canSeeOrganization,
   type OrganizationFacts,
-  type ViewerFacts,
+  type OrganizationViewer,
 } from '../../../src/modules/organizations/organization.policy.js';
 
 const pending: OrganizationFacts = {
@@ -18,10 +18,10 @@ const viewer = (
   roles: Role[],
   scope: string | null = null,
   memberships: [number, MemberRole][] = [],
-): ViewerFacts => ({
+): OrganizationViewer => ({
   roles: new Set(roles),
   memberships: new Map(memberships),
-  regionScopeCode: scope,
+  unionScope: scope,
 });
 
 describe('organization policy', () => {

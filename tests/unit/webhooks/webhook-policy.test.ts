@@ -6,7 +6,7 @@ import {
   describeFailure,
   retryDelayMs,
   shouldDisable,
-} from '../../../src/modules/webhooks/webhook-policy.js';
+} from '../../../src/modules/webhooks/webhook.policy.js';
 
 describe('checkWebhookUrl', () => {
   it('accepts https URLs, normalised', () => {

@@ -1,8 +1,29 @@
 /**
  * Rules of webhook endpoints and retries: pure functions, unit-tested alone.
  *
+ * - `canSeeWebhook`: an endpoint is seen (and managed) only by its organization's admins and
+ *   platform admins (`canManage`, organization.policy.ts); endpoints are listed only for an
+ *   organization the viewer manages, so there is no list SQL to keep in step;
+ * - `checkWebhookUrl`: the form of an endpoint URL (where it may point is webhook-address.ts's);
+ * - `retryDelayMs`, `afterFailure`, `shouldDisable`, `describeFailure`: retries and their log;
+ * - `installWebhookRules`: `node(id: "Webhook:…")`.
+ *
  * @module
  */
+import type { NodeRegistry } from '../../core/relay/node.resolver.js';
+import { canManage, type OrganizationViewer } from '../organizations/organization.policy.js';
+import type { WebhookService } from './webhook.service.js';
+
+/** Whether the viewer may see an endpoint of the organization: those who manage it. */
+export function canSeeWebhook(viewer: OrganizationViewer | null, organizationId: number): boolean {
+  return canManage(viewer, organizationId);
+}
+
+/** `node(id)` answers with an endpoint only to those who may see it. */
+export function installWebhookRules(services: { nodes: NodeRegistry; webhooks: WebhookService }): void {
+  const { nodes, webhooks } = services;
+  nodes.registerById('Webhook', (ctx, id) => webhooks.get(ctx, id));
+}
 
 /** Longest accepted endpoint URL. */
 export const MAX_WEBHOOK_URL_LENGTH = 2000;

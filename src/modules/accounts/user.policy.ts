@@ -13,16 +13,23 @@
  * - Everyone else: by id she is exactly an unknown id; reached through another object (a demand's
  *   non-anonymous submitter, an audit entry's actor) she shows her name only.
  *
+ * Rules and their SQL: `userView` over `ShownUserFacts`, which one statement per tick reads
+ * (`factsLoader`; its `submitted_in_scope` is the SQL form of `inUnionScope`, demand.policy.ts).
+ * `installUserRules`: `node(id: "User:…")` and who reads an account's full audit trail. The viewer's
+ * facts come from core/viewer-facts.ts, once per request.
+ *
  * @module
  */
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../core/auth.js';
 import type { Context } from '../../core/context.js';
-import { Role } from '../../core/roles.js';
+import type { NodeRegistry } from '../../core/relay/node.resolver.js';
+import { viewerFactsOf, type ViewerFacts } from '../../core/viewer-facts.js';
+import type { AuditService } from '../audit/audit.service.js';
 import { MemberRole, VerificationStatus } from '../organizations/organization.enums.js';
 import { isStaffInScope } from '../organizations/organization.policy.js';
-import { viewerFacts } from '../organizations/organization-access.js';
+import { User } from './user.entity.js';
 
 /** How much of a user a viewer sees, from nothing to everything. */
 export enum UserView {
@@ -50,21 +57,15 @@ export interface ShownUserFacts {
   submittedInViewerScope: boolean;
 }
 
-/** The viewer's union scope, if they are union staff with one. */
-function unionScopeOf(viewer: Viewer): string | null {
-  return viewer.roles.has(Role.UNION_STAFF) ? (viewer.user.regionScope?.unwrap().code ?? null) : null;
-}
-
 /** Union staff whose scope covers the user, by any of the staff scope rules (see the module). */
-export function isUserInStaffScope(viewer: Viewer, user: ShownUserFacts): boolean {
-  const scope = unionScopeOf(viewer);
+export function isUserInStaffScope(viewer: ViewerFacts, user: ShownUserFacts): boolean {
+  const scope = viewer.unionScope;
   if (scope === null) return false;
-  const facts = viewerFacts(viewer);
   return (
     (user.regionScopePath?.includes(scope) ?? false) ||
     user.submittedInViewerScope ||
     user.memberships.some((m) =>
-      isStaffInScope(facts, {
+      isStaffInScope(viewer, {
         id: m.organizationId,
         // Scope does not depend on the organization's status.
         verificationStatus: VerificationStatus.VERIFIED,
@@ -75,9 +76,9 @@ export function isUserInStaffScope(viewer: Viewer, user: ShownUserFacts): boolea
 }
 
 /** What the viewer may see of the user (see the module for the rules). */
-export function userView(viewer: Viewer | null, user: ShownUserFacts): UserView {
+export function userView(viewer: ViewerFacts | null, user: ShownUserFacts): UserView {
   if (!viewer) return UserView.NONE;
-  if (viewer.userId === user.id || viewer.roles.has(Role.ADMIN)) return UserView.PERSONAL;
+  if (viewer.userId === user.id || viewer.isAdmin) return UserView.PERSONAL;
   if (isUserInStaffScope(viewer, user)) return UserView.ACCOUNT;
   if (user.memberships.some((m) => viewer.memberships.has(m.organizationId))) return UserView.NAME;
   return UserView.NONE;
@@ -99,7 +100,7 @@ function factsLoader(em: EntityManager, viewer: Viewer): DataLoader<number, Show
   if (!byViewer) loaders.set(em, (byViewer = new WeakMap()));
   let loader = byViewer.get(viewer);
   if (!loader) {
-    const scope = unionScopeOf(viewer);
+    const scope = viewerFactsOf(viewer).unionScope;
     loader = new DataLoader(async (ids: readonly number[]) => {
       const rows = await em.getConnection().execute<FactsRow[]>(
         `select u.id, rs.path as scope_path,
@@ -155,9 +156,21 @@ export function shownUserFacts(
  * answered without a query.
  */
 export async function userViewOf(ctx: Pick<Context, 'em' | 'viewer'>, userId: number): Promise<UserView> {
-  const viewer = ctx.viewer;
+  const viewer = viewerFactsOf(ctx.viewer);
   if (!viewer) return UserView.NONE;
-  if (viewer.userId === userId || viewer.roles.has(Role.ADMIN)) return UserView.PERSONAL;
+  if (viewer.userId === userId || viewer.isAdmin) return UserView.PERSONAL;
   const facts = await shownUserFacts(ctx, userId);
   return facts ? userView(viewer, facts) : UserView.NONE;
+}
+
+/**
+ * Users by id: only to those `userView` lets see her; anyone else learns nothing, not even that the
+ * id exists. An account's full audit trail (sign-up, staff creation) is for the account holder (and
+ * admins, always).
+ */
+export function installUserRules(services: { nodes: NodeRegistry; audit: AuditService }): void {
+  services.nodes.registerById('User', async (ctx, id) =>
+    (await userViewOf(ctx, id)) > UserView.NONE ? ctx.em.findOne(User, { id }) : null,
+  );
+  services.audit.registerReadRule('User', (ctx, subject) => ctx.viewer?.userId === (subject as User).id);
 }

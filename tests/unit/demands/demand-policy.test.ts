@@ -6,7 +6,7 @@ import {
   revealsSubmitter,
   type DemandFacts,
   type DemandViewer,
-} from '../../../src/modules/demands/demand-access.js';
+} from '../../../src/modules/demands/demand.policy.js';
 
 const nobody: DemandViewer = {
   userId: 99,
