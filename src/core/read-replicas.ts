@@ -66,15 +66,17 @@ export function connectionFailure(error: unknown): string | null {
   return null;
 }
 
+/**
+ * A request's routing, kept on its context under a symbol: Apollo runs the operation on a shallow copy
+ * of the context it was given, which keeps the symbol and so shares this object with the original.
+ */
+const ROUTING = Symbol('readReplicaRouting');
+type RoutedContext = Context & { [ROUTING]?: { replica: ReadReplica | null; failed: boolean } };
+
 /** The replicas, which are up, and the routing of requests to them. */
 export class ReadReplicas {
   private next = 0;
   private readonly retryTimers = new Map<ReadReplica, NodeJS.Timeout>();
-  /** Contexts that may read from a replica, and the replica each was given. */
-  private readonly eligible = new WeakSet<Context>();
-  private readonly routed = new WeakMap<Context, ReadReplica>();
-  private readonly failedContexts = new WeakSet<Context>();
-
   private constructor(
     readonly replicas: ReadReplica[],
     private readonly log: Pick<Logger, 'warn' | 'info'>,
@@ -133,12 +135,12 @@ export class ReadReplicas {
 
   /** Lets this request's context read from a replica if its operation turns out to be an anonymous query. */
   allow(context: Context): void {
-    this.eligible.add(context);
+    (context as RoutedContext)[ROUTING] = { replica: null, failed: false };
   }
 
   /** Whether the context's operation read from a replica that failed (run it again on the primary). */
   failedOn(context: Context): boolean {
-    return this.failedContexts.has(context);
+    return (context as RoutedContext)[ROUTING]?.failed === true;
   }
 
   /**
@@ -150,17 +152,17 @@ export class ReadReplicas {
     return {
       requestDidStart: async () => ({
         didResolveOperation: async ({ operation, contextValue }) => {
-          if (operation?.operation !== 'query' || contextValue.viewer || !this.eligible.has(contextValue))
-            return;
+          const routing = (contextValue as RoutedContext)[ROUTING];
+          if (operation?.operation !== 'query' || contextValue.viewer || !routing) return;
           const routed = this.fork();
           if (!routed) return;
           contextValue.em = routed.em;
-          this.routed.set(contextValue, routed.replica);
+          routing.replica = routed.replica;
         },
         didEncounterErrors: async ({ contextValue, errors }) => {
-          const replica = this.routed.get(contextValue);
-          if (!replica) return;
-          if (errors.some((error) => this.failed(replica, error))) this.failedContexts.add(contextValue);
+          const routing = (contextValue as RoutedContext)[ROUTING];
+          const replica = routing?.replica;
+          if (replica && errors.some((error) => this.failed(replica, error))) routing.failed = true;
         },
       }),
     };

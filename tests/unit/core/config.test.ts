@@ -1,7 +1,6 @@
-import { availableParallelism } from 'node:os';
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { userInfo } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/core/config.js';
