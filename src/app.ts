@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
@@ -26,6 +26,8 @@ import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.
 import { HubMetrics } from './core/metrics.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
+import type { ClusterWorker, Readiness } from './core/cluster.js';
+import { ReadReplicas } from './core/read-replicas.js';
 
 export interface AppDeps {
   config: Config;
@@ -35,6 +37,13 @@ export interface AppDeps {
   schema?: GraphQLSchema;
   /** For the events relay's LISTEN connection; the ORM's URL when omitted. */
   databaseUrl?: string;
+  /**
+   * Under WORKERS > 1: this worker's link to the primary, which answers `/readyz` and `/metrics` for
+   * the whole cluster (src/core/cluster.ts). Absent: this process answers for itself.
+   */
+  cluster?: ClusterWorker;
+  /** Whether this process runs the demand sweep and the webhook worker (default true). */
+  backgroundJobs?: boolean;
 }
 
 export interface App {
@@ -44,6 +53,13 @@ export interface App {
   listen: (port: number, host?: string) => Promise<string>;
   /** Stops accepting, drains in-flight requests, closes sockets. The ORM is the caller's to close. */
   stop: () => Promise<void>;
+  /** This process's own readiness (`/readyz` of a single process). */
+  readiness: () => Promise<Readiness>;
+  metrics: HubMetrics;
+  /** An endpoint was registered on another process of the cluster: deliver without waiting for the poll. */
+  webhookRegistered: () => void;
+  /** The read replicas, when DATABASE_REPLICA_URLS is set. */
+  replicas: ReadReplicas | null;
 }
 
 /** One log line per GraphQL request: operation, duration, outcome. Never variables (they hold passwords). */
@@ -101,12 +117,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const { config, orm, log } = deps;
   const schema = deps.schema ?? (await createSchema());
   const services = createServices(config);
+  const backgroundJobs = deps.backgroundJobs ?? true;
   const stopDemandSweep = startDemandSweep(
     services.demands,
     orm,
     log,
-    config.limits.demandSweepIntervalSeconds,
+    backgroundJobs ? config.limits.demandSweepIntervalSeconds : 0,
   );
+  const replicas = config.databaseReplicaUrls.length
+    ? await ReadReplicas.connect(config.databaseReplicaUrls, log, config.databaseReplicaRetrySeconds)
+    : null;
   await services.events.start(deps.databaseUrl ?? orm.config.get('clientUrl') ?? '', log);
   // After the relay: a change committed from here on reaches the listener, so none is missed.
   const stopReferenceReload = services.events.onEvent((event) => {
@@ -119,18 +139,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
     openSockets: () => ws.wss.clients.size,
     activeSubscriptions: () => services.events.index.size,
     relay: () => services.events.activeRelay,
+    replicas: () => replicas?.replicas ?? [],
+    worker: deps.cluster?.slot,
   });
   const stopEventMetrics = services.events.onEvent((event, matched) => metrics.observeEvent(event, matched));
   const webhookWorker = new WebhookWorker({
     orm,
     log,
-    config: config.webhooks,
+    // Off on the workers that do not run the background jobs (pollMs 0 is "off on this process").
+    config: backgroundJobs ? config.webhooks : { ...config.webhooks, pollMs: 0 },
     events: services.events,
     projects: services.projects,
     network: services.webhooks.network,
     onAttempt: (delivered) => metrics.observeWebhookAttempt(delivered),
   });
-  const stopWebhookWake = services.webhooks.onRegistered(() => webhookWorker.endpointRegistered());
+  const stopWebhookWake = services.webhooks.onRegistered(() =>
+    backgroundJobs ? webhookWorker.endpointRegistered() : deps.cluster?.webhookRegistered(),
+  );
   webhookWorker.start();
   const limits = requestLimits(config, schema);
   const rateLimits = createRateLimits(orm, config.limits.rate);
@@ -165,6 +190,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       requestLogPlugin(),
       metrics.apolloPlugin<Context>(),
       mutationRateLimitPlugin(rateLimits.mutations),
+      ...(replicas ? [replicas.apolloPlugin()] : []),
     ],
   });
   await apollo.start();
@@ -175,6 +201,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       requestId: string,
       clientRequestId: string | undefined,
       clientAddress?: string,
+      made?: (context: Context) => void,
     ) =>
     async (): Promise<Context> => {
       const started = performance.now();
@@ -182,7 +209,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       try {
         const viewer = await authenticate(services.tokens, em, bearerToken(authorization));
         const requestLog = log.child(clientRequestId ? { requestId, clientRequestId } : { requestId });
-        return { em, viewer, requestId, log: requestLog, services, clientAddress };
+        const context: Context = { em, viewer, requestId, log: requestLog, services, clientAddress };
+        made?.(context);
+        return context;
       } catch (error) {
         // A bad token is the client's problem: 401 with the code, not a 500.
         if (error instanceof AppError) {
@@ -212,26 +241,66 @@ export async function createApp(deps: AppDeps): Promise<App> {
     const requestId = randomUUID();
     const clientRequestId = clientRequestIdOf(req.headers['x-request-id']);
     res.setHeader('x-request-id', requestId);
+    if (deps.cluster) {
+      // Which worker answered: for operators following one request, and the tests of the cluster.
+      res.setHeader('x-niudai-worker', String(deps.cluster.slot));
+      metrics.observeHttpRequest();
+    }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     const handle = async () => {
       if (path === '/healthz') return sendJson(res, 200, { status: 'ok' });
-      if (path === '/readyz') return sendJson(res, ...(await readiness(orm, services)));
+      if (path === '/readyz')
+        return sendJson(res, ...(await (deps.cluster?.readiness() ?? readiness(orm, services))));
       if (path === '/metrics') {
-        const { contentType, body } = await metrics.render();
-        res.writeHead(200, { 'content-type': contentType });
-        return void res.end(body);
+        const rendered = deps.cluster ? await deps.cluster.metrics() : await metrics.render();
+        if (!rendered) return sendJson(res, 503, { error: 'The primary process did not answer.' });
+        res.writeHead(200, { 'content-type': rendered.contentType });
+        return void res.end(rendered.body);
       }
-      if (isOpenDataPath(path)) return serveOpenData(orm.em.fork(), config.publicUrl, path, req, res);
+      if (isOpenDataPath(path)) return serveOpenDataFromReplica(path, req, res);
       if (isConsolePath(path)) return consoleServer.serve(path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });
       const body = parseBody(req, await readBody(req, config.limits.maxBodyBytes));
+      const address = req.socket.remoteAddress;
+      if (!replicas) {
+        await executeGraphQL(
+          apollo,
+          req,
+          res,
+          body,
+          contextFor(req.headers.authorization, requestId, clientRequestId, address),
+        );
+        return;
+      }
+      // An anonymous query may read from a replica; if the replica failed under it, it runs again on
+      // the primary before anything is answered.
+      let first: Context | null = null;
       await executeGraphQL(
         apollo,
         req,
         res,
         body,
-        contextFor(req.headers.authorization, requestId, clientRequestId, req.socket.remoteAddress),
+        contextFor(req.headers.authorization, requestId, clientRequestId, address, (context) => {
+          first = context;
+          replicas.allow(context);
+        }),
+        () =>
+          first && replicas.failedOn(first)
+            ? contextFor(req.headers.authorization, requestId, clientRequestId, address)
+            : null,
       );
+    };
+    /** Open data is public and tolerates lag: a replica serves it when one is reachable. */
+    const serveOpenDataFromReplica = async (path: string, req: IncomingMessage, res: ServerResponse) => {
+      const routed = replicas?.fork();
+      if (!routed) return serveOpenData(orm.em.fork(), config.publicUrl, path, req, res);
+      try {
+        await serveOpenData(routed.em, config.publicUrl, path, req, res);
+      } catch (error) {
+        // Before the first byte the file is served from the primary instead; once streaming, it is cut.
+        if (!replicas?.failed(routed.replica, error) || res.headersSent) throw error;
+        await serveOpenData(orm.em.fork(), config.publicUrl, path, req, res);
+      }
     };
     handle().catch((error: unknown) => {
       if (error instanceof HttpError) {
@@ -265,6 +334,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     maxAnonymousSocketsPerAddress: config.limits.wsMaxAnonymousSocketsPerAddress,
     mutationLimiter: rateLimits.mutations,
   });
+  // The worker a WebSocket was handed to (it stays there): the same header as on HTTP responses.
+  const workerSlot = deps.cluster?.slot;
+  if (workerSlot !== undefined)
+    ws.wss.on('headers', (headers) => headers.push(`x-niudai-worker: ${workerSlot}`));
 
   return {
     httpServer,
@@ -288,7 +361,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await services.events.stop();
       await apollo.stop(); // drains HTTP requests in flight, then closes the server
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));
+      await replicas?.close();
     },
+    readiness: () => readiness(orm, services),
+    metrics,
+    webhookRegistered: () => webhookWorker.endpointRegistered(),
+    replicas,
   };
 }
 
@@ -299,7 +377,7 @@ function clientRequestIdOf(header: string | string[] | undefined): string | unde
 }
 
 /** Ready: the events relay is listening, the database answers and no migration is pending. */
-async function readiness(orm: MikroORM, services?: Services): Promise<[number, unknown]> {
+async function readiness(orm: MikroORM, services?: Services): Promise<Readiness> {
   // Without its LISTEN connection this process pushes nothing live: take it out of rotation.
   if (services && !services.events.activeRelay?.connected)
     return [503, { status: 'events relay disconnected' }];

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './core/config.js';
+import cluster from 'node:cluster';
+import { ConfigError, loadConfig, type Config } from './core/config.js';
 import { createLogger, databaseErrorSummary } from './core/logger.js';
 import { DataDirectoryError } from './core/embedded-postgres.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -8,14 +9,18 @@ import { connectOrm, migrate } from './core/db.js';
 import { loadReferenceData } from './core/reference-data.js';
 import { createServices } from './services.js';
 import { createApp, type App } from './app.js';
+import { ClusterPrimary, ClusterWorker } from './core/cluster.js';
 
 /**
  * The process: configuration, database (embedded unless DATABASE_URL is set), migrations, reference
- * data, first admin, then serve until SIGINT/SIGTERM, and shut down in reverse order.
+ * data, first admin, then serve until SIGINT/SIGTERM, and shut down in reverse order. With WORKERS > 1
+ * this process is the primary: it does the same up to the first admin, then forks the workers that
+ * serve (src/core/cluster.ts) instead of serving itself, and stops them before PostgreSQL.
  */
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.logLevel);
+  if (cluster.isWorker) return runWorker(config, log);
   if (config.dataDirPassedOver) {
     const { dataDir, blockedBy, mode } = config.dataDirPassedOver;
     log.info(
@@ -35,18 +40,25 @@ async function main(): Promise<void> {
   let database: OpenDatabase | null = null;
   let orm: MikroORM | null = null;
   let app: App | null = null;
+  let primary: ClusterPrimary | null = null;
   let stopping = false;
-  const stopAll = async () => {
+  const stopAll = async (): Promise<boolean> => {
+    const workersStopped = (await primary?.stop()) ?? true;
     await app?.stop();
     await orm?.close();
     await database?.stop();
+    return workersStopped;
   };
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log.info({ signal }, 'shutting down: draining requests and closing sockets');
     try {
-      await stopAll();
+      const clean = await stopAll();
+      if (!clean) {
+        log.error('a worker did not stop cleanly');
+        process.exit(1);
+      }
       log.info('stopped');
       process.exit(0);
     } catch (error) {
@@ -70,10 +82,24 @@ async function main(): Promise<void> {
       );
       if (created) log.info({ email: config.adminEmail }, 'first admin created');
     }
-    app = await createApp({ config, orm, log });
-    const base = await app.listen(config.port);
+    let base: string;
+    if (config.workers > 1) {
+      // The workers open their own pools; the primary keeps none.
+      await orm.close();
+      orm = null;
+      primary = new ClusterPrimary({
+        workers: config.workers,
+        log,
+        // The workers use this database and this secret (in test and development it may be generated).
+        env: { DATABASE_URL: database.url, JWT_SECRET: config.jwtSecret },
+      });
+      base = await primary.start();
+    } else {
+      app = await createApp({ config, orm, log });
+      base = await app.listen(config.port);
+    }
     log.info(
-      { url: `${base.replace('127.0.0.1', 'localhost')}/graphql` },
+      { url: `${base.replace('127.0.0.1', 'localhost')}/graphql`, workers: config.workers },
       'Niudai is serving GraphQL (HTTP and graphql-ws)',
     );
   } catch (error) {
@@ -83,6 +109,45 @@ async function main(): Promise<void> {
     );
     throw error;
   }
+}
+
+/**
+ * One worker of the cluster: the primary has prepared the database and passed its URL. It serves until
+ * SIGTERM (sent by the primary), or until the primary is gone.
+ */
+async function runWorker(config: Config, log: ReturnType<typeof createLogger>): Promise<void> {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.removeAllListeners(signal);
+  const link = new ClusterWorker();
+  const workerLog = log.child({ worker: link.slot });
+  let orm: MikroORM | null = null;
+  let app: App | null = null;
+  let stopping = false;
+  const shutdown = async (reason: string) => {
+    if (stopping) return;
+    stopping = true;
+    workerLog.info({ reason }, 'worker stopping: draining requests and closing sockets');
+    try {
+      await app?.stop();
+      await orm?.close();
+      process.exit(0);
+    } catch (error) {
+      workerLog.error({ err: error }, 'unclean worker shutdown');
+      process.exit(1);
+    }
+  };
+  // Ctrl-C reaches every process of the group; the primary's SIGTERM follows and is ignored then.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => void shutdown(signal));
+  // A primary that died cannot restart or stop us: do not linger holding the port.
+  process.on('disconnect', () => void shutdown('primary gone'));
+  orm = await connectOrm(config.databaseUrl ?? '', workerLog);
+  app = await createApp({ config, orm, log: workerLog, cluster: link, backgroundJobs: link.runsJobs });
+  link.serve({
+    readiness: app.readiness,
+    registry: app.metrics.registry,
+    webhookRegistered: app.webhookRegistered,
+  });
+  await app.listen(config.port);
+  workerLog.info({ pid: process.pid, backgroundJobs: link.runsJobs }, 'worker serving');
 }
 
 main().catch((error: unknown) => {

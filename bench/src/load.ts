@@ -1,5 +1,11 @@
 import autocannon from 'autocannon';
-import { postgresCpuSeconds, processCpuSeconds, round, type StatementCounter } from './util.js';
+import {
+  postgresCpuSeconds,
+  processCpuSeconds,
+  processTreeCpuSeconds,
+  round,
+  type StatementCounter,
+} from './util.js';
 
 /** One HTTP load run's figures. */
 export interface LoadResult {
@@ -24,6 +30,8 @@ export interface LoadOptions {
   target: string;
   url: string;
   serverPid: number;
+  /** Count the CPU of the server's child processes too (a hub run with WORKERS > 1). */
+  serverTree?: boolean;
   postmasterPid: number;
   statements: StatementCounter;
   body: string;
@@ -56,7 +64,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       : {}),
   });
   await options.statements.reset();
-  const cpu0 = processCpuSeconds(options.serverPid);
+  const serverCpu = () =>
+    options.serverTree ? processTreeCpuSeconds(options.serverPid) : processCpuSeconds(options.serverPid);
+  const cpu0 = serverCpu();
   const db0 = postgresCpuSeconds(options.postmasterPid);
   const result = await autocannon({
     url: options.url,
@@ -73,7 +83,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       ? { requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, body: bodyFor(++n) }) }] }
       : {}),
   });
-  const cpu1 = processCpuSeconds(options.serverPid);
+  const cpu1 = serverCpu();
   const db1 = postgresCpuSeconds(options.postmasterPid);
   const sql = await options.statements.read();
   const total = result.requests.total || 1;

@@ -69,6 +69,21 @@ export function renderReport(report: Report): string {
   );
   out.push(`## Settings\n\n\`\`\`json\n${JSON.stringify(report.settings, null, 2)}\n\`\`\`\n`);
 
+  if (s.workers) {
+    out.push('## Workers: one process against a cluster of two\n');
+    out.push(
+      'The hub as `npm start` runs it (`src/main.ts`), on the same data as scenario 1, first with ' +
+        '`WORKERS=1` (one process), then `WORKERS=2` (node:cluster: a primary and two workers sharing the ' +
+        'port); server CPU counts the primary and its workers. The load generator and PostgreSQL share the ' +
+        'same cores.\n',
+    );
+    out.push(table(s.workers, HTTP_COLUMNS));
+    out.push(
+      `WORKERS=2 / WORKERS=1 req/s: nested read **${ratio(s.workers, 'WORKERS=2 nested', 'WORKERS=1 nested')}**, ` +
+        `submitDemand **${ratio(s.workers, 'WORKERS=2 submit', 'WORKERS=1 submit')}**.\n`,
+    );
+  }
+
   if (s.nestedRead) {
     out.push('## 1. Nested read\n');
     out.push(

@@ -4,7 +4,8 @@
  *
  * Flags: --quick (small sizes, short runs: a smoke test), --only=1,2,4 (scenario numbers; 2-lookup and
  * 2-write are the halves of 2), --targets=niudai,floor (servers loaded in 1 and 2), --profile=DIR,
- * --soak [--minutes=N] (Niudai alone under mixed load, watching its memory).
+ * --soak [--minutes=N] (Niudai alone under mixed load, watching its memory), --only=workers (Niudai
+ * through `src/main.ts` with WORKERS=1 and WORKERS=2: nested read and submit, written to results/workers.md).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,7 +13,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../src/core/embedded-postgres.js';
+import { freePort, startEmbeddedPostgres } from '../../src/core/embedded-postgres.js';
 import {
   addOrgAdmin,
   BENCH_ORG_ADMIN,
@@ -48,6 +49,8 @@ const soak = argv.includes('--soak');
 const only = new Set(
   (argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (soak ? 'soak' : '1,2,3,4,5')).split(','),
 );
+/** --only=workers alone: its results go to results/workers.* rather than over the full run's latest.*. */
+const workersOnly = only.size === 1 && only.has('workers');
 const minutes = Number(argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
 /**
  * --profile=DIR: Niudai's server writes a V8 CPU profile there (read it with
@@ -415,6 +418,81 @@ async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
   } finally {
     for (const server of Object.values(servers)) await server.stop();
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario "workers": the hub as `npm start` runs it, one process against a cluster of two.
+
+/** `src/main.ts` on `url` with WORKERS=`workers` (its primary's pid; the workers are its children). */
+async function startNiudaiMain(ctx: Ctx, url: string, workers: number): Promise<Child> {
+  const port = await freePort();
+  return spawnServer(`niudai WORKERS=${workers}`, process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
+    cwd: REPO,
+    env: {
+      ...ctx.niudaiEnv,
+      DATABASE_URL: url,
+      WORKERS: String(workers),
+      PORT: String(port),
+      HOST: '127.0.0.1',
+    },
+    readyAt: `http://127.0.0.1:${port}`,
+  });
+}
+
+async function scenarioWorkers(ctx: Ctx, report: Report): Promise<void> {
+  say('scenario workers: WORKERS=1 vs WORKERS=2 (data: 20 organizations × 10 open demands)');
+  const url = await createDatabase(ctx, 'bench_workers');
+  const db = new pg.Pool({ connectionString: url, max: 4 });
+  await createUsers(db, ctx.passwordHash, SIZES.users);
+  await createOrganizations(db, 1, 20);
+  await createDemands(db, 1, 200, { perOrg: 10, users: SIZES.users });
+  await db.query('analyze');
+  const submitter = Number(
+    (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
+  );
+  await db.end();
+  const rows: LoadResult[] = [];
+  for (const workers of [1, 2]) {
+    const server = await startNiudaiMain(ctx, url, workers);
+    try {
+      const token = await signIn(server.url, BENCH_WORKER);
+      const data = await gql(`${server.url}/graphql`, NESTED.niudai, {}, token);
+      const count = JSON.stringify(data).match(/"title"/g)?.length ?? 0;
+      if (count !== 100) throw new Error(`WORKERS=${workers} returned ${count} demands, not 100`);
+      const common = {
+        url: `${server.url}/graphql`,
+        serverPid: server.pid,
+        serverTree: true,
+        postmasterPid: ctx.postmaster,
+        statements: ctx.statements,
+        token,
+        connections: SIZES.connections,
+      };
+      const read = await load({
+        ...common,
+        target: `WORKERS=${workers} nested read`,
+        body: JSON.stringify({ query: NESTED.niudai }),
+        durationSeconds: SIZES.readSeconds,
+        maxRequests: MAX_REQUESTS,
+      });
+      console.log(JSON.stringify(read));
+      // Distinct titles per run, so the second run's demands are new ones too.
+      const offset = workers * 1_000_000;
+      const write = await load({
+        ...common,
+        target: `WORKERS=${workers} submitDemand`,
+        body: submitBody('niudai', offset, submitter),
+        bodyFor: (n) => submitBody('niudai', offset + n, submitter),
+        durationSeconds: SIZES.writeSeconds,
+        maxRequests: 50_000,
+      });
+      console.log(JSON.stringify(write));
+      rows.push(read, write);
+    } finally {
+      await server.stop();
+    }
+  }
+  report.scenarios.workers = rows;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1180,6 +1258,10 @@ async function main(): Promise<void> {
       countIn('bench_main');
       await scenarios12(ctx, report);
     }
+    if (only.has('workers')) {
+      countIn('bench_workers');
+      await scenarioWorkers(ctx, report);
+    }
     if (only.has('5')) await scenario5(ctx, report);
     if (only.has('4')) {
       countIn('bench_fanout');
@@ -1198,7 +1280,7 @@ async function main(): Promise<void> {
     const results = path.join(BENCH, 'results');
     mkdirSync(path.join(results, 'raw'), { recursive: true });
     const json = JSON.stringify(report, null, 2) + '\n';
-    const name = soak ? 'soak' : quick ? 'quick' : 'latest';
+    const name = soak ? 'soak' : workersOnly ? 'workers' : quick ? 'quick' : 'latest';
     writeFileSync(path.join(results, `${name}.json`), json);
     writeFileSync(path.join(results, 'raw', `${report.date.replace(/[:.]/g, '-')}.json`), json);
     writeFileSync(path.join(results, `${name}.md`), renderReport(report));

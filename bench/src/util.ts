@@ -17,6 +17,30 @@ export function processCpuSeconds(pid: number, withReapedChildren = false): numb
   return ticks / TICKS_PER_SECOND;
 }
 
+/**
+ * CPU seconds (user + system) of a process and, recursively, of its live children: a hub run with
+ * WORKERS > 1 does its work in the workers its primary forked.
+ */
+export function processTreeCpuSeconds(pid: number): number {
+  let total = processCpuSeconds(pid);
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    let children = '';
+    try {
+      children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8');
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    for (const child of children.trim().split(/\s+/).filter(Boolean)) {
+      try {
+        total += processTreeCpuSeconds(Number(child));
+      } catch {
+        // the child exited meanwhile
+      }
+    }
+  }
+  return total;
+}
+
 /** Resident memory of a process in bytes (VmRSS). */
 export function processRssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
@@ -75,14 +99,15 @@ export interface Child {
 }
 
 /**
- * Spawns a server that prints `listening <url>` on stdout when ready; rejects if it exits first or
- * takes longer than `timeoutMs`.
+ * Spawns a server that prints `listening <url>` on stdout when ready, or, with `readyAt` (its base URL),
+ * one whose `/readyz` answers 200 when ready (the hub's own `src/main.ts`, whose log is off in the
+ * bench); rejects if it exits first or takes longer than `timeoutMs`.
  */
 export function spawnServer(
   name: string,
   command: string,
   args: string[],
-  options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number },
+  options: { cwd: string; env: Record<string, string | undefined>; timeoutMs?: number; readyAt?: string },
 ): Promise<Child> {
   const child = spawn(command, args, {
     cwd: options.cwd,
@@ -102,10 +127,8 @@ export function spawnServer(
       clearTimeout(timer);
       reject(new Error(`${name} exited (${code}) before listening: ${err.slice(-4000)}`));
     });
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = /listening (\S+)/.exec(out);
-      if (!match?.[1] || child.pid === undefined) return;
+    const ready = (url: string) => {
+      if (child.pid === undefined) return;
       clearTimeout(timer);
       const pid = child.pid;
       child.stdout?.removeAllListeners('data');
@@ -116,19 +139,43 @@ export function spawnServer(
       resolve({
         name,
         pid,
-        url: match[1],
+        url,
         child,
         stderr: () => err,
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) return;
           process.kill(pid, 'SIGTERM');
-          const timer = setTimeout(() => {
-            if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
-          }, 5000);
+          // A cluster's primary waits for its workers' drain (up to 10 s) before it exits.
+          const timer = setTimeout(
+            () => {
+              if (child.exitCode === null && child.signalCode === null) process.kill(pid, 'SIGKILL');
+            },
+            options.readyAt ? 20_000 : 5000,
+          );
           await exited;
           clearTimeout(timer);
         },
       });
+    };
+    const readyAt = options.readyAt;
+    if (readyAt) {
+      const poll = async () => {
+        const up = await fetch(`${readyAt}/readyz`).then(
+          (res) => res.status === 200,
+          () => false,
+        );
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        if (up) ready(readyAt);
+        else setTimeout(() => void poll(), 200);
+      };
+      void poll();
+      child.stdout?.resume();
+      return;
+    }
+    child.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening (\S+)/.exec(out);
+      if (match?.[1]) ready(match[1]);
     });
   });
 }

@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { defaultDataDir, type DefaultDataDir } from './embedded-postgres.js';
 
@@ -16,6 +17,18 @@ export interface Config {
   publicUrl: string;
   /** External PostgreSQL; when absent an embedded one is started in `dataDir/postgres`. */
   databaseUrl: string | null;
+  /**
+   * Streaming replicas that serve the reads which tolerate a little lag (anonymous queries, open data;
+   * src/core/read-replicas.ts). Empty: everything reads from the primary.
+   */
+  databaseReplicaUrls: string[];
+  /** How often a replica found unreachable is tried again (meanwhile its reads go to the primary). */
+  databaseReplicaRetrySeconds: number;
+  /**
+   * Processes serving the port (node:cluster, src/core/cluster.ts). 1 runs everything in this process;
+   * more start one primary (PostgreSQL, migrations, supervision) and this many workers.
+   */
+  workers: number;
   dataDir: string;
   /**
    * Set when DATA_DIR is unset and `./.data` was passed over for a folder under /var/lib/niudai
@@ -163,6 +176,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     problems.push(`DATABASE_URL must be a postgres:// or postgresql:// URL`);
   }
 
+  const databaseReplicaUrls = (env.DATABASE_REPLICA_URLS ?? '')
+    .split(',')
+    .map((url) => url.trim())
+    .filter((url) => url !== '');
+  // A replica URL carries a password: the message names the position, never the URL.
+  databaseReplicaUrls.forEach((url, index) => {
+    if (!/^postgres(ql)?:\/\//.test(url))
+      problems.push(`DATABASE_REPLICA_URLS: entry ${index + 1} must be a postgres:// or postgresql:// URL`);
+  });
+
+  const workersRaw = env.WORKERS ?? '';
+  let workers = 1;
+  if (workersRaw === 'auto') workers = availableParallelism();
+  else if (workersRaw !== '') {
+    workers = Number(workersRaw);
+    if (!Number.isInteger(workers) || workers < 1 || workers > 256) {
+      problems.push(`WORKERS must be auto or a whole number from 1 to 256, got '${workersRaw}'`);
+      workers = 1;
+    }
+  }
+
   // An explicit DATA_DIR is used as given (and refused with a clear message if PostgreSQL cannot
   // reach it); only the default moves, and only when it would hold the embedded PostgreSQL.
   const { dataDir, passedOver: dataDirPassedOver } = env.DATA_DIR
@@ -197,6 +231,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     publicUrl,
     host: env.HOST || '0.0.0.0',
     databaseUrl,
+    databaseReplicaUrls,
+    databaseReplicaRetrySeconds: int('DATABASE_REPLICA_RETRY_SECONDS', 5, 1, 3600),
+    workers,
     dataDir,
     dataDirPassedOver,
     jwtSecret,

@@ -11,6 +11,10 @@ import { loadReferenceData } from './reference-data.js';
 /** The database the embedded server holds the hub's data in. */
 export const EMBEDDED_DATABASE = 'niudai';
 
+/** Connections one worker may open (pool of 10, the relay's LISTEN, a spare), and others' (scripts, psql). */
+const CONNECTIONS_PER_WORKER = 12;
+const CONNECTIONS_BESIDE_WORKERS = 20;
+
 /** Where the hub's data lives, and how to let go of it. */
 export interface OpenDatabase {
   url: string;
@@ -27,13 +31,20 @@ export interface OpenDatabase {
  * writing into the same database the server reads.
  */
 export async function openDatabase(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  config: Pick<Config, 'databaseUrl' | 'dataDir'> & Partial<Pick<Config, 'workers'>>,
   log: Pick<Logger, 'debug' | 'info' | 'error'>,
 ): Promise<OpenDatabase> {
   if (config.databaseUrl !== null) {
     return { url: config.databaseUrl, embedded: false, stop: async () => {} };
   }
-  const server = await startEmbeddedPostgres(path.join(config.dataDir, 'postgres'), log);
+  // Each worker holds a pool of up to 10 and its relay's connection; the default 200 covers 15 workers.
+  const needed = CONNECTIONS_BESIDE_WORKERS + (config.workers ?? 1) * CONNECTIONS_PER_WORKER;
+  const server = await startEmbeddedPostgres(
+    path.join(config.dataDir, 'postgres'),
+    log,
+    undefined,
+    needed > 200 ? { postgresFlags: ['-c', `max_connections=${needed}`] } : {},
+  );
   try {
     await ensureDatabase(server.url('postgres'), EMBEDDED_DATABASE);
   } catch (error) {

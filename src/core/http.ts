@@ -65,13 +65,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-/** Runs one GraphQL request through Apollo and writes its response (complete or incremental). */
+/**
+ * Runs one GraphQL request through Apollo and writes its response (complete or incremental). When
+ * `runAgain` gives a context once the first run is done, the request runs once more in it and only
+ * that answer is sent (a read whose replica failed under it, run again on the primary).
+ */
 export async function executeGraphQL<TContext extends object>(
   apollo: ApolloServer<TContext>,
   req: IncomingMessage,
   res: ServerResponse,
   body: unknown,
   context: () => Promise<TContext>,
+  runAgain?: () => (() => Promise<TContext>) | null,
 ): Promise<void> {
   const url = new URL(req.url ?? '/', 'http://localhost');
   const httpGraphQLRequest: HTTPGraphQLRequest = {
@@ -80,7 +85,9 @@ export async function executeGraphQL<TContext extends object>(
     search: url.search,
     body,
   };
-  const response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
+  let response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context });
+  const again = runAgain?.();
+  if (again) response = await apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest, context: again });
   for (const [key, value] of response.headers) res.setHeader(key, value);
   res.statusCode = response.status ?? 200;
   if (response.body.kind === 'complete') {

@@ -25,6 +25,10 @@ export interface MetricSources {
   relay?: () => { position: number; connected: boolean } | null;
   /** The ORM whose pool is reported and whose `event` table gives the newest seq. */
   orm?: MikroORM;
+  /** Read replicas (1-based position) and whether each is believed reachable. */
+  replicas?: () => { position: number; up: boolean }[];
+  /** This process's worker slot under WORKERS > 1 (src/core/cluster.ts); absent for a single process. */
+  worker?: number;
 }
 
 /** Outcome label of a GraphQL request: `ok`, or the first error's code (a small, fixed set). */
@@ -59,6 +63,8 @@ export class HubMetrics {
   private readonly delivered: Counter;
   private readonly webhookAttempts: Counter<'outcome'>;
   private readonly executions: Counter<'engine'>;
+  private readonly workerRequests: Counter<'worker'> | null = null;
+  private readonly workerLabel: string | null = null;
 
   constructor(sources: MetricSources = {}) {
     const registers = [this.registry];
@@ -104,8 +110,9 @@ export class HubMetrics {
     });
     new Gauge({
       name: 'niudai_events_relay_connected',
-      help: '1 while the relay LISTEN connection is up, else 0.',
+      help: '1 while the relay LISTEN connection is up, else 0 (across workers: the lowest).',
       registers,
+      aggregator: 'min',
       collect() {
         this.set(sources.relay?.()?.connected ? 1 : 0);
       },
@@ -113,8 +120,9 @@ export class HubMetrics {
     const orm = sources.orm;
     new Gauge({
       name: 'niudai_events_relay_lag',
-      help: 'Newest event seq in the outbox minus the last seq this process relayed.',
+      help: 'Newest event seq in the outbox minus the last seq this process relayed (across workers: the highest).',
       registers,
+      aggregator: 'max',
       async collect() {
         const relay = sources.relay?.();
         if (!orm || !relay) return this.set(0);
@@ -159,6 +167,26 @@ export class HubMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    new Gauge({
+      name: 'niudai_db_replica_up',
+      help: 'Per read replica (position in DATABASE_REPLICA_URLS): 1 while its reads go to it, 0 while they go to the primary (across workers: the lowest).',
+      labelNames: ['replica'],
+      registers,
+      aggregator: 'min',
+      collect() {
+        for (const { position, up } of sources.replicas?.() ?? [])
+          this.set({ replica: String(position) }, up ? 1 : 0);
+      },
+    });
+    if (sources.worker !== undefined) {
+      this.workerLabel = String(sources.worker);
+      this.workerRequests = new Counter({
+        name: 'niudai_worker_http_requests_total',
+        help: 'HTTP requests answered, by worker slot (WORKERS > 1).',
+        labelNames: ['worker'],
+        registers,
+      });
+    }
     this.executions = new Counter({
       name: 'niudai_graphql_executions_total',
       help: 'HTTP operations executed, by engine: compiled (graphql-jit) or interpreted (graphql-js).',
@@ -180,12 +208,17 @@ export class HubMetrics {
     if (matched > 0) this.delivered.inc(matched);
   }
 
-  /** Records one webhook delivery attempt. */
+  /** Records one HTTP request answered by this worker (only under WORKERS > 1). */
+  observeHttpRequest(): void {
+    if (this.workerRequests && this.workerLabel) this.workerRequests.inc({ worker: this.workerLabel });
+  }
+
   /** Records which engine executed one HTTP operation (compiled-execution.ts). */
   observeExecution(engine: ExecutionEngine): void {
     this.executions.inc({ engine });
   }
 
+  /** Records one webhook delivery attempt. */
   observeWebhookAttempt(delivered: boolean): void {
     this.webhookAttempts.inc({ outcome: delivered ? 'delivered' : 'failed' });
   }

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { userInfo } from 'node:os';
+import { availableParallelism, userInfo } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../../src/core/config.js';
@@ -115,6 +115,31 @@ describe('loadConfig', () => {
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
     expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
     expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');
+  });
+
+  it('reads WORKERS (1 by default, auto = the cores) and DATABASE_REPLICA_URLS, naming bad entries by position', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).workers).toBe(1);
+    expect(loadConfig({ NODE_ENV: 'test', WORKERS: '3' }, tempDir()).workers).toBe(3);
+    expect(loadConfig({ NODE_ENV: 'test', WORKERS: 'auto' }, tempDir()).workers).toBe(availableParallelism());
+    expect(problems({ WORKERS: '0' })).toEqual([
+      "WORKERS must be auto or a whole number from 1 to 256, got '0'",
+    ]);
+    const config = loadConfig(
+      {
+        NODE_ENV: 'test',
+        DATABASE_REPLICA_URLS: ' postgres://a@127.0.0.1:1/x , postgresql://b@127.0.0.1:2/x,',
+      },
+      tempDir(),
+    );
+    expect(config.databaseReplicaUrls).toEqual([
+      'postgres://a@127.0.0.1:1/x',
+      'postgresql://b@127.0.0.1:2/x',
+    ]);
+    expect(config.databaseReplicaRetrySeconds).toBe(5);
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).databaseReplicaUrls).toEqual([]);
+    expect(problems({ DATABASE_REPLICA_URLS: 'postgres://127.0.0.1/x,mysql://secret@h/x' })).toEqual([
+      'DATABASE_REPLICA_URLS: entry 2 must be a postgres:// or postgresql:// URL',
+    ]);
   });
 
   it('refuses to start in production without a real JWT_SECRET', () => {
