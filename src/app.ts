@@ -25,6 +25,7 @@ import { startDemandSweep } from './modules/demands/demand-sweep.js';
 import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.js';
 import { HubMetrics } from './core/metrics.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
+import { NotificationWorker } from './modules/notifications/notification-worker.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 
 export interface AppDeps {
@@ -40,6 +41,8 @@ export interface AppDeps {
 export interface App {
   httpServer: Server;
   services: Services;
+  /** The notification worker (tests wait for it to be idle). */
+  notificationWorker: NotificationWorker;
   /** Listens on `port` (0 = any free port) and resolves to the base URL. */
   listen: (port: number, host?: string) => Promise<string>;
   /** Stops accepting, drains in-flight requests, closes sockets. The ORM is the caller's to close. */
@@ -132,6 +135,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
   });
   const stopWebhookWake = services.webhooks.onRegistered(() => webhookWorker.endpointRegistered());
   webhookWorker.start();
+  const notificationWorker = new NotificationWorker({
+    orm,
+    log,
+    config: config.notifications,
+    events: services.events,
+    projects: services.projects,
+  });
+  notificationWorker.start();
   const limits = requestLimits(config, schema);
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
@@ -269,6 +280,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   return {
     httpServer,
     services,
+    notificationWorker,
     listen: (port, host = config.host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -281,6 +293,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await stopDemandSweep();
       stopWebhookWake();
       await webhookWorker.stop();
+      await notificationWorker.stop();
       stopEventMetrics();
       stopReferenceReload();
       services.reference.stop();

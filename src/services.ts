@@ -20,6 +20,7 @@ import { ReportService } from './modules/reports/report.service.js';
 import { registerReportAuditRules } from './modules/reports/audit-rules.js';
 import { WebhookService } from './modules/webhooks/webhook.service.js';
 import { ReferenceCache } from './modules/reference/reference-cache.js';
+import { NotificationService } from './modules/notifications/notification.service.js';
 
 /** The composition root: every service, built once per process and shared by all requests. */
 export interface Services {
@@ -45,6 +46,8 @@ export interface Services {
   reports: ReportService;
   /** Signed webhooks: endpoints of organizations (issue 9; the worker is started by createApp). */
   webhooks: WebhookService;
+  /** Each person's notifications (the worker that makes them is started by createApp). */
+  notifications: NotificationService;
 }
 
 export function createServices(config: Config): Services {
@@ -101,6 +104,9 @@ export function createServices(config: Config): Services {
   // Webhook endpoints (issue 9): visible by id to those who administer their organization only.
   const webhooks = new WebhookService(config.webhooks);
   nodes.registerById('Webhook', (ctx, id) => webhooks.get(ctx, id));
+  // A notification by id: to its recipient only.
+  const notifications = new NotificationService();
+  nodes.registerById('Notification', (ctx, id) => notifications.get(ctx, id));
   return {
     config,
     tokens,
@@ -117,5 +123,6 @@ export function createServices(config: Config): Services {
     projects,
     reports: new ReportService(),
     webhooks,
+    notifications,
   };
 }
