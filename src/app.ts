@@ -25,6 +25,7 @@ import { startDemandSweep } from './modules/demands/demand-sweep.js';
 import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.js';
 import { HubMetrics } from './core/metrics.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
+import { NotificationWorker } from './modules/notifications/notification-worker.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
 import { ReadReplicas } from './core/read-replicas.js';
@@ -49,6 +50,8 @@ export interface AppDeps {
 export interface App {
   httpServer: Server;
   services: Services;
+  /** The notification worker (tests wait for it to be idle). */
+  notificationWorker: NotificationWorker;
   /** Listens on `port` (0 = any free port) and resolves to the base URL. */
   listen: (port: number, host?: string) => Promise<string>;
   /** Stops accepting, drains in-flight requests, closes sockets. The ORM is the caller's to close. */
@@ -157,6 +160,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
     backgroundJobs ? webhookWorker.endpointRegistered() : deps.cluster?.webhookRegistered(),
   );
   webhookWorker.start();
+  const notificationWorker = new NotificationWorker({
+    orm,
+    log,
+    config: config.notifications,
+    events: services.events,
+    projects: services.projects,
+  });
+  notificationWorker.start();
   const limits = requestLimits(config, schema);
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
@@ -342,6 +353,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   return {
     httpServer,
     services,
+    notificationWorker,
     listen: (port, host = config.host) =>
       new Promise((resolve, reject) => {
         httpServer.once('error', reject);
@@ -354,6 +366,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await stopDemandSweep();
       stopWebhookWake();
       await webhookWorker.stop();
+      await notificationWorker.stop();
       stopEventMetrics();
       stopReferenceReload();
       services.reference.stop();

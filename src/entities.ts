@@ -14,6 +14,7 @@ import { ProjectApplication } from './modules/projects/application.entity.js';
 import { ProjectDemand } from './modules/projects/project-demand.entity.js';
 
 import { Webhook, WebhookDelivery, WebhookDeliveryAttempt } from './modules/webhooks/webhook.entity.js';
+import { Notification, NotificationPosition } from './modules/notifications/notification.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -40,4 +41,6 @@ export const ENTITIES = [
   WebhookDelivery,
   WebhookDeliveryAttempt,
   RateLimitRow,
+  Notification,
+  NotificationPosition,
 ] as const;

@@ -33,6 +33,7 @@ import { ProjectAmendmentResolver, ProjectResolver } from './modules/projects/pr
 import { PublisherResolver, UserPublisherResolver } from './modules/projects/publisher.resolver.js';
 import { ReportResolver } from './modules/reports/report.resolver.js';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
+import { NotificationResolver } from './modules/notifications/notification.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -57,6 +58,7 @@ export const RESOLVERS = [
   ApplicationFeedResolver,
   ReportResolver,
   WebhookResolver,
+  NotificationResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */

@@ -18,6 +18,8 @@ import { ReportService } from './modules/reports/report.service.js';
 import { WebhookService } from './modules/webhooks/webhook.service.js';
 import { installWebhookRules } from './modules/webhooks/webhook.policy.js';
 import { ReferenceCache } from './modules/reference/reference-cache.js';
+import { NotificationService } from './modules/notifications/notification.service.js';
+import { installNotificationRules } from './modules/notifications/notification.policy.js';
 
 /** The composition root: every service, built once per process and shared by all requests. */
 export interface Services {
@@ -43,6 +45,8 @@ export interface Services {
   reports: ReportService;
   /** Signed webhooks: endpoints of organizations (issue 9; the worker is started by createApp). */
   webhooks: WebhookService;
+  /** Each person's notifications (the worker that makes them is started by createApp). */
+  notifications: NotificationService;
 }
 
 export function createServices(config: Config): Services {
@@ -64,6 +68,7 @@ export function createServices(config: Config): Services {
   const projects = new ProjectService(publishers, categories, demands);
   const events = new EventHub();
   const webhooks = new WebhookService(config.webhooks);
+  const notifications = new NotificationService();
   // Each domain's `node(id)` answers and audit-trail readers, beside its visibility rules
   // (`<domain>.policy.ts`), so `node(id)` and the audit trail answer as the domain's own queries.
   installUserRules({ nodes, audit });
@@ -71,6 +76,7 @@ export function createServices(config: Config): Services {
   installOrganizationRules({ nodes, audit });
   installProjectRules({ nodes, audit, projects, publishers });
   installWebhookRules({ nodes, webhooks });
+  installNotificationRules({ nodes, notifications });
   return {
     config,
     tokens,
@@ -87,5 +93,6 @@ export function createServices(config: Config): Services {
     projects,
     reports: new ReportService(),
     webhooks,
+    notifications,
   };
 }

@@ -48,6 +48,14 @@ export interface Config {
   compileQueries: boolean;
   /** Signed webhooks: URL rules and the delivery worker's timing (src/modules/webhooks). */
   webhooks: WebhookConfig;
+  /** Notifications: the worker that turns outbox events into each person's notifications. */
+  notifications: NotificationConfig;
+}
+
+/** Notifications (README, "Notifications"). */
+export interface NotificationConfig {
+  /** Safety-net poll of the notification worker (new events also wake it at once); 0 turns it off. */
+  pollMs: number;
 }
 
 /** Signed webhooks (README, "Webhooks"). */
@@ -289,6 +297,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       timeoutMs: int('WEBHOOK_TIMEOUT_MS', 10_000, 100, 120_000),
       pollMs: int('WEBHOOK_POLL_MS', 5_000, 0, 3600_000),
       concurrency: int('WEBHOOK_CONCURRENCY', 8, 1, 256),
+    },
+    notifications: {
+      pollMs: int('NOTIFY_POLL_MS', 5_000, 0, 3600_000),
     },
   };
   if (config.limits.pageDefault > config.limits.pageMax)

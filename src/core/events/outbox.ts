@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { HubEvent } from './event.entity.js';
+import { pgTextArray } from './event-rows.js';
 
 /** The topics of the event feed; the value is what the `event.topic` column holds. */
 export enum Topic {
@@ -23,6 +23,16 @@ export enum Topic {
    * status), keyed by the organization's id: its members' open subscriptions re-check their rights.
    */
   ORGANIZATION_RIGHTS_CHANGED = 'rights.organization',
+  /**
+   * A union decided an organization's verification (verified or suspended), keyed by the
+   * organization's id: its members are notified (the decision is the organization's status then).
+   */
+  VERIFICATION_DECIDED = 'organization.verification',
+  /**
+   * New notifications for one user, keyed by the user's id; the notifications carry the event's seq
+   * (`announcedSeq`). Written by the notification worker, never by a request's transaction.
+   */
+  NOTIFICATION_CREATED = 'notification.created',
 }
 
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */
@@ -52,23 +62,42 @@ export interface OutboxEvent {
  * Resolves to the event's `seq` (its cursor).
  */
 export async function emitEvent(em: EntityManager, event: OutboxEvent): Promise<number> {
+  const [seq] = await emitEvents(em, [event]);
+  return seq!;
+}
+
+/**
+ * {@link emitEvent} for several events at once, in the order given: one lock, one insert, one
+ * notification. Resolves to their seqs, in the same order.
+ */
+export async function emitEvents(em: EntityManager, events: readonly OutboxEvent[]): Promise<number[]> {
+  if (events.length === 0) return [];
   const connection = em.getConnection();
   const tx = em.getTransactionContext();
   // Without this, a transaction could take seq 10, commit after another took seq 11, and a relay
   // that already read 11 would never see 10. The lock (held to commit) makes seq order commit order.
   await connection.execute('select pg_advisory_xact_lock(?)', [EVENTS_LOCK_KEY], 'run', tx);
-  // A native insert runs now, on the transaction's connection: the row can never be flushed later,
-  // outside the caller's transaction, after the lock (so its seq follows every committed one).
-  const seq = await em.insert(HubEvent, {
-    topic: event.topic,
-    entityId: event.entityId,
-    categoryPath: [...event.categoryPath],
-    regionPath: [...event.regionPath],
-    targetGroups: [...event.targetGroups],
-  });
+  // A native insert runs now, on the transaction's connection: the rows can never be flushed later,
+  // outside the caller's transaction, after the lock (so their seqs follow every committed one).
+  const rows = await connection.execute<{ seq: string }[]>(
+    `insert into "event" ("topic", "entity_id", "category_path", "region_path", "target_groups", "created_at")
+     values ${events.map(() => '(?, ?, ?::text[], ?::text[], ?::text[], now())').join(', ')} returning "seq"`,
+    events.flatMap((event) => [
+      event.topic,
+      event.entityId,
+      pgTextArray(event.categoryPath),
+      pgTextArray(event.regionPath),
+      pgTextArray(event.targetGroups),
+    ]),
+    'all',
+    tx,
+  );
+  // The rows take their seqs in the order of the VALUES list.
+  const seqs = rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
   // The payload is the topic only: listeners read the rows themselves, so nothing else is needed.
-  await connection.execute('select pg_notify(?, ?)', [EVENTS_CHANNEL, event.topic], 'run', tx);
-  return Number(seq);
+  for (const topic of new Set(events.map((event) => event.topic)))
+    await connection.execute('select pg_notify(?, ?)', [EVENTS_CHANNEL, topic], 'run', tx);
+  return seqs;
 }
 
 /** The newest outbox seq (0 when there is none). */

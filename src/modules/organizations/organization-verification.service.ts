@@ -11,6 +11,7 @@ import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
+import { emitEvent, Topic } from '../../core/events/outbox.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
@@ -59,7 +60,19 @@ export function verifyOrganization(ctx: Actor, input: VerifyOrganizationInput): 
     recordAudit(actor, 'verifyOrganization', org, { reason: org.verificationReason, grade: org.grade });
     await em.flush();
     await announceRightsChange(em, { organizationIds: [org.id] });
+    await announceVerification(em, org);
     return org;
+  });
+}
+
+/** The VERIFICATION_DECIDED outbox event (its members are notified); last writes, see emitEvent. */
+function announceVerification(em: Actor['em'], org: Organization): Promise<number> {
+  return emitEvent(em, {
+    topic: Topic.VERIFICATION_DECIDED,
+    entityId: org.id,
+    categoryPath: [],
+    regionPath: [],
+    targetGroups: [],
   });
 }
 
@@ -86,6 +99,7 @@ export function suspendOrganization(
     await em.flush();
     await announceRightsChange(em, { organizationIds: [org.id] });
     for (const hook of hooks) await hook(actor, org);
+    await announceVerification(em, org);
     return org;
   });
 }

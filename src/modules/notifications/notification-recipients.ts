@@ -1,0 +1,226 @@
+/**
+ * Who hears of an outbox event, with the rules of the live feeds, applied to the rights as they are
+ * when the notification worker reads the event (normally moments after it committed):
+ *
+ * - a new demand: the members of every verified organization that can serve it (`canServe`, the
+ *   rule of `demandPublished` and `matchingOrganizations`), except its submitter;
+ * - a demand's status change: its submitter (not for her own withdrawal); when it is fulfilled, the
+ *   workers who endorsed it too;
+ * - a published project: the members of every organization that is not suspended and is eligible
+ *   for it (the rule of `projectPublished` and the webhooks);
+ * - a decided application: the members of the applicant organization, unless it is suspended;
+ * - a verification decision: the members of the organization.
+ *
+ * Suspended accounts hear of nothing.
+ *
+ * @module
+ */
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { FeedEvent } from '../../core/events/match-index.js';
+import { Topic } from '../../core/events/outbox.js';
+import { toGlobalId } from '../../core/relay/global-id.js';
+import { Demand } from '../demands/demand.entity.js';
+import { DemandStatus } from '../demands/demand.enums.js';
+import { canServe } from '../demands/demand-matching.js';
+import { organizationsServingFilter, scopeOf } from '../demands/demand-filters.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { VerificationStatus } from '../organizations/organization.enums.js';
+import { ProjectApplication } from '../projects/application.entity.js';
+import { isPublicStatus } from '../projects/project-lifecycle.js';
+import { Project } from '../projects/project.entity.js';
+import type { ProjectService } from '../projects/project.service.js';
+import { inEndpointScope } from '../webhooks/webhook-scope.js';
+import { NotificationTopic } from './notification.enums.js';
+import type { TemplateParams } from './notification-templates.js';
+
+/** One notification to make. */
+export interface Recipient {
+  userId: number;
+  topic: NotificationTopic;
+  subjectId: string;
+  params: TemplateParams;
+}
+
+/** The outbox topics that may notify someone. */
+export const NOTIFYING_TOPICS: readonly Topic[] = [
+  Topic.DEMAND_PUBLISHED,
+  Topic.DEMAND_UPDATED,
+  Topic.PROJECT_PUBLISHED,
+  Topic.APPLICATION_DECIDED,
+  Topic.VERIFICATION_DECIDED,
+];
+
+/** The active members of these organizations, each once (through the first organization listed). */
+async function membersOf(
+  em: EntityManager,
+  organizations: readonly Pick<Organization, 'id' | 'name'>[],
+): Promise<{ userId: number; organizationName: string }[]> {
+  if (organizations.length === 0) return [];
+  const rows = await em.execute<{ user_id: string; organization_id: string }[]>(
+    `select m."user_id", m."organization_id" from "organization_member" m
+       join "app_user" u on u."id" = m."user_id"
+      where m."organization_id" = any(?::bigint[]) and u."status" = 'ACTIVE'
+      order by m."user_id", m."organization_id"`,
+    [`{${organizations.map((o) => o.id).join(',')}}`],
+  );
+  const names = new Map(organizations.map((o) => [o.id, o.name]));
+  const seen = new Set<number>();
+  const members: { userId: number; organizationName: string }[] = [];
+  for (const row of rows) {
+    const userId = Number(row.user_id);
+    if (seen.has(userId)) continue;
+    seen.add(userId);
+    members.push({ userId, organizationName: names.get(Number(row.organization_id)) ?? '' });
+  }
+  return members;
+}
+
+/** Those of these users whose accounts are active. */
+async function activeUsers(em: EntityManager, userIds: readonly number[]): Promise<number[]> {
+  if (userIds.length === 0) return [];
+  const rows = await em.execute<{ id: string }[]>(
+    `select "id" from "app_user" where "id" = any(?::bigint[]) and "status" = 'ACTIVE' order by "id"`,
+    [`{${userIds.join(',')}}`],
+  );
+  return rows.map((row) => Number(row.id));
+}
+
+/** Everyone `event` should reach, with what to tell them. */
+export async function recipientsOf(
+  em: EntityManager,
+  event: FeedEvent,
+  projects: ProjectService,
+): Promise<Recipient[]> {
+  switch (event.topic) {
+    case Topic.DEMAND_PUBLISHED:
+      return newDemandRecipients(em, event.entityId);
+    case Topic.DEMAND_UPDATED:
+      return demandUpdateRecipients(em, event.entityId);
+    case Topic.PROJECT_PUBLISHED:
+      return projectRecipients(em, event, projects);
+    case Topic.APPLICATION_DECIDED:
+      return decisionRecipients(em, event.seq);
+    case Topic.VERIFICATION_DECIDED:
+      return verificationRecipients(em, event.entityId);
+    default:
+      return [];
+  }
+}
+
+async function newDemandRecipients(em: EntityManager, demandId: number): Promise<Recipient[]> {
+  const demand = await em.findOne(Demand, { id: demandId });
+  // As for the feed: members of verified organizations hear of OPEN demands only.
+  if (!demand || demand.status !== DemandStatus.OPEN) return [];
+  const scope = scopeOf(demand);
+  const serving = (
+    await em.find(Organization, organizationsServingFilter(scope), { orderBy: { id: 'asc' } })
+  ).filter((organization) => canServe(organization, scope));
+  const subjectId = demand.globalId();
+  return (await membersOf(em, serving))
+    .filter((member) => member.userId !== demand.submittedBy.id)
+    .map((member) => ({
+      userId: member.userId,
+      topic: NotificationTopic.DEMAND_MATCHED,
+      subjectId,
+      params: { demandTitle: demand.title, organizationName: member.organizationName },
+    }));
+}
+
+async function demandUpdateRecipients(em: EntityManager, demandId: number): Promise<Recipient[]> {
+  const demand = await em.findOne(Demand, { id: demandId }, { populate: ['claimedBy'] });
+  if (!demand) return [];
+  const subjectId = demand.globalId();
+  const recipients: Recipient[] = [];
+  const submitterId = demand.submittedBy.id;
+  // Her own withdrawal is news to nobody.
+  if (demand.status !== DemandStatus.WITHDRAWN && (await activeUsers(em, [submitterId])).length > 0)
+    recipients.push({
+      userId: submitterId,
+      topic: NotificationTopic.OWN_DEMAND_UPDATED,
+      subjectId,
+      params: {
+        demandTitle: demand.title,
+        status: demand.status,
+        organizationName: demand.claimedBy?.getEntity().name,
+      },
+    });
+  if (demand.status === DemandStatus.FULFILLED) {
+    const rows = await em.execute<{ worker_id: string }[]>(
+      'select "worker_id" from "demand_endorsement" where "demand_id" = ? order by "worker_id"',
+      [demand.id],
+    );
+    const endorsers = rows.map((row) => Number(row.worker_id)).filter((id) => id !== submitterId);
+    for (const userId of await activeUsers(em, endorsers))
+      recipients.push({
+        userId,
+        topic: NotificationTopic.ENDORSED_DEMAND_FULFILLED,
+        subjectId,
+        params: { demandTitle: demand.title },
+      });
+  }
+  return recipients;
+}
+
+async function projectRecipients(
+  em: EntityManager,
+  event: FeedEvent,
+  projects: ProjectService,
+): Promise<Recipient[]> {
+  const project = await em.findOne(Project, { id: event.entityId });
+  if (!project || !isPublicStatus(project.status)) return [];
+  const candidates = await em.find(
+    Organization,
+    {
+      verificationStatus: { $ne: VerificationStatus.SUSPENDED },
+      categoryCodes: { $overlap: [...event.categoryPath] },
+      regionCodes: { $overlap: [...event.regionPath] },
+    },
+    { orderBy: { id: 'asc' } },
+  );
+  const eligible: Organization[] = [];
+  for (const organization of candidates)
+    if (
+      inEndpointScope(organization, event) &&
+      (await projects.eligibilityOf(em, project, organization)).eligible
+    )
+      eligible.push(organization);
+  const subjectId = project.globalId();
+  return (await membersOf(em, eligible)).map((member) => ({
+    userId: member.userId,
+    topic: NotificationTopic.PROJECT_ELIGIBLE,
+    subjectId,
+    params: { projectTitle: project.title, organizationName: member.organizationName },
+  }));
+}
+
+async function decisionRecipients(em: EntityManager, seq: number): Promise<Recipient[]> {
+  const application = await em.findOne(
+    ProjectApplication,
+    { decidedSeq: seq },
+    { populate: ['project', 'organization'] },
+  );
+  if (!application) return [];
+  const organization = application.organization.getEntity();
+  // As `applicationDecided`: a suspended organization's members follow nothing through it.
+  if (organization.verificationStatus === VerificationStatus.SUSPENDED) return [];
+  const projectTitle = application.project.getEntity().title;
+  return (await membersOf(em, [organization])).map((member) => ({
+    userId: member.userId,
+    topic: NotificationTopic.APPLICATION_DECIDED,
+    subjectId: toGlobalId('ProjectApplication', application.id),
+    params: { projectTitle, organizationName: organization.name, status: application.status },
+  }));
+}
+
+async function verificationRecipients(em: EntityManager, organizationId: number): Promise<Recipient[]> {
+  const organization = await em.findOne(Organization, { id: organizationId });
+  if (!organization) return [];
+  const { verificationStatus: status } = organization;
+  if (status !== VerificationStatus.VERIFIED && status !== VerificationStatus.SUSPENDED) return [];
+  return (await membersOf(em, [organization])).map((member) => ({
+    userId: member.userId,
+    topic: NotificationTopic.VERIFICATION_DECIDED,
+    subjectId: organization.globalId(),
+    params: { organizationName: organization.name, status, reason: organization.verificationReason ?? null },
+  }));
+}
