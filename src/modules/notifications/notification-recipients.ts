@@ -21,7 +21,7 @@ import { Topic } from '../../core/events/outbox.js';
 import { toGlobalId } from '../../core/relay/global-id.js';
 import { Demand } from '../demands/demand.entity.js';
 import { DemandStatus } from '../demands/demand.enums.js';
-import { canServe } from '../demands/demand-matching.js';
+import { canServe } from '../demands/demand.policy.js';
 import { organizationsServingFilter, scopeOf } from '../demands/demand-filters.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
