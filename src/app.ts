@@ -221,7 +221,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         res.writeHead(200, { 'content-type': contentType });
         return void res.end(body);
       }
-      if (isOpenDataPath(path)) return serveOpenData(orm.em.fork(), config.publicUrl, path, req, res);
+      if (isOpenDataPath(path))
+        return serveOpenData(
+          orm.em.fork(),
+          { publicUrl: config.publicUrl, ...config.openData },
+          new URL(req.url ?? '/', 'http://localhost'),
+          req,
+          res,
+        );
       if (isConsolePath(path)) return consoleServer.serve(path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });
       const body = parseBody(req, await readBody(req, config.limits.maxBodyBytes));
