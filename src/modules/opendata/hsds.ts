@@ -39,8 +39,12 @@ export const HSDS_BATCH = 500;
 export const HSDS_MAX_PER_PAGE = 200;
 export const HSDS_DEFAULT_PER_PAGE = 50;
 
-/** org-id.guide's list code for China's unified social credit code (统一社会信用代码). */
-export const CREDIT_CODE_SCHEME = 'CN-USCC';
+/**
+ * org-id.guide's list code for China's unified social credit code (统一社会信用代码): the register
+ * lists it as `CN-USCI` ("Unified Social Credit Identifier"); there is no `CN-USCC` list, and OCDS
+ * tools resolve `identifier.scheme` against that register.
+ */
+export const CREDIT_CODE_SCHEME = 'CN-USCI';
 
 /** The HSDS version these files and endpoints follow. */
 export const HSDS_VERSION = '3.0';
