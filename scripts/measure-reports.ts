@@ -25,6 +25,7 @@ import { User } from '../src/modules/accounts/user.entity.js';
 import type { OrphanDemandsArgs } from '../src/modules/reports/report.types.js';
 import { hsdsOrganizations } from '../src/modules/opendata/hsds.js';
 import { ocdsReleases } from '../src/modules/opendata/ocds.js';
+import { HsdsVocabulary } from '../src/modules/opendata/hsds-taxonomy.js';
 import { generateData, type GenerateOptions, type Sql } from './lib/generate.js';
 import { generateProjects, type ProjectOptions } from './lib/generate-projects.js';
 import { capture, explain, pad, printSummary, type Measured } from './lib/explain.js';
@@ -223,7 +224,12 @@ async function main(): Promise<void> {
         label: 'HSDS all organizations',
         run: async () => {
           let n = 0;
-          for await (const organization of hsdsOrganizations((await contextFor(null)).em))
+          const { em } = await contextFor(null);
+          const ctx = {
+            publicUrl: config.publicUrl,
+            vocabulary: await HsdsVocabulary.load(em, config.publicUrl),
+          };
+          for await (const organization of hsdsOrganizations(em, ctx))
             n += JSON.stringify(organization).length > 0 ? 1 : 0;
           return n;
         },
@@ -232,7 +238,8 @@ async function main(): Promise<void> {
         label: 'OCDS all releases',
         run: async () => {
           let n = 0;
-          for await (const release of ocdsReleases((await contextFor(null)).em))
+          const settings = { publicUrl: config.publicUrl, ...config.openData };
+          for await (const release of ocdsReleases((await contextFor(null)).em, settings))
             n += JSON.stringify(release).length > 0 ? 1 : 0;
           return n;
         },

@@ -303,14 +303,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
     };
     /** Open data is public and tolerates lag: a replica serves it when one is reachable. */
     const serveOpenDataFromReplica = async (path: string, req: IncomingMessage, res: ServerResponse) => {
+      const settings = { publicUrl: config.publicUrl, ...config.openData };
+      const url = new URL(req.url ?? '/', 'http://localhost');
       const routed = replicas?.fork();
-      if (!routed) return serveOpenData(orm.em.fork(), config.publicUrl, path, req, res);
+      if (!routed) return serveOpenData(orm.em.fork(), settings, url, req, res);
       try {
-        await serveOpenData(routed.em, config.publicUrl, path, req, res);
+        await serveOpenData(routed.em, settings, url, req, res);
       } catch (error) {
         // Before the first byte the file is served from the primary instead; once streaming, it is cut.
         if (!replicas?.failed(routed.replica, error) || res.headersSent) throw error;
-        await serveOpenData(orm.em.fork(), config.publicUrl, path, req, res);
+        await serveOpenData(orm.em.fork(), settings, url, req, res);
       }
     };
     handle().catch((error: unknown) => {

@@ -209,6 +209,24 @@ export function renderReport(report: Report): string {
       ]),
     );
   }
+  if (Array.isArray(s.openData)) {
+    out.push(
+      '## 6. Open data: full exports\n\n' +
+        'Each export fetched whole from the server, twice (cold, then warm); RSS sampled every 20 ms.\n\n' +
+        table(s.openData as Row[], [
+          ['round', 'round'],
+          ['export', 'export'],
+          ['organizations', 'orgs'],
+          ['services', 'services'],
+          ['projects', 'projects'],
+          ['lines', 'lines'],
+          ['megabytes', 'MB'],
+          ['seconds', 'seconds'],
+          ['rssBeforeMb', 'RSS before MB'],
+          ['peakRssMb', 'peak RSS MB'],
+        ]),
+    );
+  }
   const summary = report.scenarios.soakSummary as Row | undefined;
   if (summary) {
     out.push('## Soak\n\n');

@@ -25,6 +25,7 @@ import {
   growDemands,
 } from './data.js';
 import { load, type LoadResult } from './load.js';
+import { createProjects, createServices, EXPORT_PATHS, measureExport } from './opendata.js';
 import { renderReport, type Report } from './report.js';
 import {
   gql,
@@ -47,7 +48,7 @@ const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const soak = argv.includes('--soak');
 const only = new Set(
-  (argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (soak ? 'soak' : '1,2,3,4,5')).split(','),
+  (argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (soak ? 'soak' : '1,2,3,4,5,6')).split(','),
 );
 /** --only=workers alone: its results go to results/workers.* rather than over the full run's latest.*. */
 const workersOnly = only.size === 1 && only.has('workers');
@@ -91,6 +92,7 @@ const SIZES = quick
       growthSeconds: 2,
       pgbenchScale: 1,
       pgbenchSeconds: 3,
+      openData: { organizations: 1_000, services: 2_000, projects: 500 },
     }
   : {
       users: 1_000,
@@ -105,6 +107,11 @@ const SIZES = quick
       growthSeconds: 5,
       pgbenchScale: 10,
       pgbenchSeconds: 10,
+      openData: {
+        organizations: Number(argv.find((a) => a.startsWith('--opendata-orgs='))?.slice(16) ?? 10_000),
+        services: Number(argv.find((a) => a.startsWith('--opendata-services='))?.slice(20) ?? 20_000),
+        projects: Number(argv.find((a) => a.startsWith('--opendata-projects='))?.slice(20) ?? 5_000),
+      },
     };
 const MAX_REQUESTS = 200_000;
 
@@ -856,6 +863,37 @@ async function scenario3(ctx: Ctx, report: Report): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Scenario 6: full open-data exports (HSDS bulk files, OCDS release and record packages).
+
+async function scenario6(ctx: Ctx, report: Report): Promise<void> {
+  const sizes = SIZES.openData;
+  say(
+    `scenario 6: open data (${sizes.organizations} organizations, ${sizes.services} services, ${sizes.projects} projects)`,
+  );
+  const url = await createDatabase(ctx, 'bench_opendata');
+  const db = new pg.Pool({ connectionString: url, max: 4 });
+  await createOrganizations(db, 1, sizes.organizations);
+  await createServices(db, sizes.services);
+  await createProjects(db, sizes.projects);
+  await db.query('analyze');
+  const rows: Record<string, unknown>[] = [];
+  const server = await startNiudai(ctx, url);
+  try {
+    // Each export twice: the first also warms the process (module code, JIT, connection pool).
+    for (const round of ['cold', 'warm'])
+      for (const exportPath of EXPORT_PATHS) {
+        const row = { round, ...sizes, ...(await measureExport(server.url, server.pid, exportPath)) };
+        console.log(JSON.stringify(row));
+        rows.push(row);
+      }
+  } finally {
+    await server.stop();
+    await db.end();
+  }
+  report.scenarios.openData = rows;
+}
+
+// ---------------------------------------------------------------------------------------------
 // Scenario 5: pgbench -S on the same server.
 
 async function scenario5(ctx: Ctx, report: Report): Promise<void> {
@@ -1263,6 +1301,10 @@ async function main(): Promise<void> {
       await scenarioWorkers(ctx, report);
     }
     if (only.has('5')) await scenario5(ctx, report);
+    if (only.has('6')) {
+      countIn('bench_opendata');
+      await scenario6(ctx, report);
+    }
     if (only.has('4')) {
       countIn('bench_fanout');
       await scenario4(ctx, report);

@@ -48,6 +48,8 @@ export interface Config {
   compileQueries: boolean;
   /** Signed webhooks: URL rules and the delivery worker's timing (src/modules/webhooks). */
   webhooks: WebhookConfig;
+  /** The open-data exports (src/modules/opendata; README, "Open data"). */
+  openData: OpenDataConfig;
   /** Notifications: the worker that turns outbox events into each person's notifications. */
   notifications: NotificationConfig;
 }
@@ -57,6 +59,20 @@ export interface NotificationConfig {
   /** Safety-net poll of the notification worker (new events also wake it at once); 0 turns it off. */
   pollMs: number;
 }
+
+/** Open data (README, "Open data"). */
+export interface OpenDataConfig {
+  /** The licence every open-data file is published under, stated in the packages and a `Link` header. */
+  licenseUrl: string;
+  /**
+   * The OCDS ocid prefix (`ocds-` and six letters or digits). The default `ocds-niudai` is not
+   * registered: a publisher registers its own with the Open Contracting Partnership before publishing.
+   */
+  ocidPrefix: string;
+}
+
+/** CC BY 4.0, the default licence of the open data. */
+export const DEFAULT_OPEN_DATA_LICENSE = 'https://creativecommons.org/licenses/by/4.0/';
 
 /** Signed webhooks (README, "Webhooks"). */
 export interface WebhookConfig {
@@ -233,6 +249,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   const port = int('PORT', 4000, 0, 65535);
   const publicUrl = parsePublicUrl(env.PUBLIC_URL, port, problems);
 
+  const licenseUrl = env.OPENDATA_LICENSE_URL || DEFAULT_OPEN_DATA_LICENSE;
+  if (!isHttpUrl(licenseUrl))
+    problems.push(`OPENDATA_LICENSE_URL must be an http:// or https:// URL, got '${licenseUrl}'`);
+  const ocidPrefix = env.OCDS_OCID_PREFIX || 'ocds-niudai';
+  if (!/^ocds-[a-z0-9]{6}$/.test(ocidPrefix))
+    problems.push(
+      `OCDS_OCID_PREFIX must be 'ocds-' and six lower-case letters or digits, got '${ocidPrefix}'`,
+    );
+
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     port,
@@ -301,6 +326,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     notifications: {
       pollMs: int('NOTIFY_POLL_MS', 5_000, 0, 3600_000),
     },
+    openData: { licenseUrl, ocidPrefix },
   };
   if (config.limits.pageDefault > config.limits.pageMax)
     problems.push('PAGE_DEFAULT must not exceed PAGE_MAX');
@@ -309,6 +335,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 }
 
 /** `PUBLIC_URL`: an absolute http(s) URL without query or fragment; `http://localhost:<PORT>` by default. */
+function isHttpUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
 function parsePublicUrl(raw: string | undefined, port: number, problems: string[]): string {
   if (raw === undefined || raw === '') return `http://localhost:${port}`;
   let url: URL | null = null;

@@ -54,10 +54,15 @@ export class Organization extends Node {
     | 'ratingCount'
     | 'searchText'
     | 'ratingScore'
-    | 'rightsVersion';
+    | 'rightsVersion'
+    | 'openDataId';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
+
+  /** Its id in the open data (HSDS): given by the database on insert, never changed (opendata/open-ids.ts). */
+  @Property({ type: 'uuid', defaultRaw: 'gen_random_uuid()', unique: true })
+  openDataId!: string;
 
   @Property({ type: 'string', length: 200 })
   @Field(() => String)

@@ -26,10 +26,14 @@ import { ServiceFee, ServiceMode, ServiceStatus } from './organization.enums.js'
 @Index({ properties: ['regionCodes'], type: 'gin' })
 @ObjectType('Service', { implements: Node, description: 'A service an organization offers (HSDS-style).' })
 export class OrganizationService extends Node {
-  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status';
+  [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status' | 'openDataId';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
+
+  /** Its id in the open data (HSDS): given by the database on insert, never changed (opendata/open-ids.ts). */
+  @Property({ type: 'uuid', defaultRaw: 'gen_random_uuid()', unique: true })
+  openDataId!: string;
 
   @ManyToOne(() => Organization, { ref: true, deleteRule: 'cascade' })
   @Index()

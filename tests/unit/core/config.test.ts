@@ -74,6 +74,24 @@ describe('loadConfig', () => {
     expect(found[0]).toContain(name);
   });
 
+  it('has an open-data licence (CC BY 4.0 by default) and an OCDS ocid prefix of the registry form', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).openData).toEqual({
+      licenseUrl: 'https://creativecommons.org/licenses/by/4.0/',
+      ocidPrefix: 'ocds-niudai',
+    });
+    const set = {
+      OPENDATA_LICENSE_URL: 'https://opendatacommons.org/licenses/by/1-0/',
+      OCDS_OCID_PREFIX: 'ocds-a1b2c3',
+    };
+    expect(loadConfig({ NODE_ENV: 'test', ...set }, tempDir()).openData).toEqual({
+      licenseUrl: set.OPENDATA_LICENSE_URL,
+      ocidPrefix: set.OCDS_OCID_PREFIX,
+    });
+    expect(problems({ OPENDATA_LICENSE_URL: 'CC-BY' }).join('\n')).toMatch(/OPENDATA_LICENSE_URL/);
+    expect(problems({ OCDS_OCID_PREFIX: 'niudai' }).join('\n')).toMatch(/OCDS_OCID_PREFIX/);
+    expect(problems({ OCDS_OCID_PREFIX: 'ocds-ABCDEF' }).join('\n')).toMatch(/OCDS_OCID_PREFIX/);
+  });
+
   it('lists every bad variable at once, in the message too', () => {
     try {
       loadConfig({ NODE_ENV: 'test', PORT: 'x', LOG_LEVEL: 'y', ADMIN_EMAIL: 'a@b.cn' }, tempDir());
