@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { Role } from '../../core/roles.js';
-import { VerifiedOrganizations } from '../organizations/verified-organizations.js';
+import { VerifiedOrganizations, type ReadAttempt } from '../organizations/verified-organizations.js';
 import type { DemandViewer } from './demand-access.js';
 
 /**
@@ -32,10 +32,13 @@ export class DemandViewerFacts {
     return facts;
   }
 
-  /** Which organizations are VERIFIED: one query per fork and turn, whoever asks. */
-  verification(em: EntityManager): VerifiedOrganizations {
+  /**
+   * Which organizations are VERIFIED: one query per fork and turn, whoever asks. `attempt` (how each
+   * query is run, e.g. retried through an outage) is the first caller's on that fork.
+   */
+  verification(em: EntityManager, attempt?: ReadAttempt): VerifiedOrganizations {
     let verified = this.verifiedCache.get(em);
-    if (!verified) this.verifiedCache.set(em, (verified = new VerifiedOrganizations(em)));
+    if (!verified) this.verifiedCache.set(em, (verified = new VerifiedOrganizations(em, attempt)));
     return verified;
   }
 
