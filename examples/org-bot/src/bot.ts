@@ -24,6 +24,8 @@ export interface BotOptions {
   /** Called with each cursor once its event is handled: store it to resume after a restart. */
   saveCursor?: (cursor: string) => void;
   log?: (message: string) => void;
+  /** Longest wait between retries (ms); 30 s by default. */
+  maxBackoffMs?: number;
 }
 
 /** A running bot. */
@@ -58,6 +60,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
           })
         ).signIn,
       log,
+      options.maxBackoffMs,
     );
   let session = await signIn();
   const { organization } = await untilAnswered(
@@ -70,6 +73,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
         session.token,
       ),
     log,
+    options.maxBackoffMs,
   );
   if (!organization) throw new Error(`no organization with credit code ${options.creditCode}`);
   log(
@@ -106,6 +110,7 @@ export async function startBot(options: BotOptions): Promise<Bot> {
     onEvent: claim,
     onCursor: options.saveCursor,
     log,
+    maxBackoffMs: options.maxBackoffMs,
   });
   feed.done.catch((error: unknown) => log(`stopped: ${describe(error)}`));
   return { claimed, stop: feed.stop, cursor: feed.cursor, done: feed.done };
