@@ -124,7 +124,6 @@ const backlogs: { relays: number; events: number; perRelayPerSecond: number; tot
 for (const relays of RELAY_COUNTS) {
   const followers = await Promise.all(Array.from({ length: relays }, () => countingRelay()));
   const connection = orm.em.getConnection();
-  const started = performance.now();
   const [row] = await connection.execute<{ last: string }[]>(
     `with inserted as (
        insert into "event" ("topic", "entity_id", "category_path", "region_path", "target_groups")
@@ -145,7 +144,6 @@ for (const relays of RELAY_COUNTS) {
     totalPerSecond: Math.round((BACKLOG * relays) / (slowest / 1000)),
   });
   await Promise.all(followers.map((f) => f.relay.stop()));
-  void started;
 }
 
 await orm.close();
