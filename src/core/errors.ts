@@ -18,6 +18,11 @@ export enum ErrorCode {
   RESPONSE_TOO_LARGE = 'RESPONSE_TOO_LARGE',
   /** The operation ran past LIMIT_EXECUTION_MS and was stopped. */
   EXECUTION_TIMEOUT = 'EXECUTION_TIMEOUT',
+  /**
+   * The database could not be reached (down, restarting): nothing was decided. Try again; a
+   * subscription ended with it is resumed by subscribing again with `after` = the last cursor.
+   */
+  SERVICE_UNAVAILABLE = 'SERVICE_UNAVAILABLE',
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
@@ -94,6 +99,15 @@ export class ExecutionTimeoutError extends AppError {
       ErrorCode.EXECUTION_TIMEOUT,
       `The operation ran longer than ${limitMs} ms and was stopped; ask for less at once.`,
       { limitMs },
+    );
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  constructor() {
+    super(
+      ErrorCode.SERVICE_UNAVAILABLE,
+      'The service is briefly unavailable; try again (a subscription: resume after your last cursor).',
     );
   }
 }

@@ -13,7 +13,7 @@ import type { Viewer } from './auth.js';
 import type { Context } from './context.js';
 import { Role } from './roles.js';
 import type { MemberRole } from '../modules/organizations/organization.enums.js';
-import { VerifiedOrganizations } from '../modules/organizations/verified-organizations.js';
+import { VerifiedOrganizations, type ReadAttempt } from '../modules/organizations/verified-organizations.js';
 
 /** The viewer's facts that do not depend on organizations' verification. */
 export interface ViewerFacts {
@@ -69,10 +69,13 @@ export function viewerFactsOf(viewer: Viewer | null): ViewerFacts | null {
 /** Per operation: which organizations are VERIFIED, batched over every viewer sharing the fork. */
 const verificationByFork = new WeakMap<EntityManager, VerifiedOrganizations>();
 
-/** Which organizations are VERIFIED: one query per fork and turn, whoever asks. */
-export function verificationIn(em: EntityManager): VerifiedOrganizations {
+/**
+ * Which organizations are VERIFIED: one query per fork and turn, whoever asks. `attempt` (how each
+ * query is run, e.g. retried through an outage) is the first caller's on that fork.
+ */
+export function verificationIn(em: EntityManager, attempt?: ReadAttempt): VerifiedOrganizations {
   let verified = verificationByFork.get(em);
-  if (!verified) verificationByFork.set(em, (verified = new VerifiedOrganizations(em)));
+  if (!verified) verificationByFork.set(em, (verified = new VerifiedOrganizations(em, attempt)));
   return verified;
 }
 

@@ -20,7 +20,14 @@ import { sharedSubscribe } from './events/shared-execution.js';
 import { ValidatedDocuments } from './document-cache.js';
 import type { Services } from '../services.js';
 import { randomUUID } from 'node:crypto';
-import { AppError, ErrorCode, RateLimitedError, UnauthenticatedError } from './errors.js';
+import {
+  AppError,
+  ErrorCode,
+  RateLimitedError,
+  ServiceUnavailableError,
+  UnauthenticatedError,
+} from './errors.js';
+import { isDatabaseOutage } from './database-outage.js';
 import { callerKey, spendsMutationBudget, type Limiter } from './rate-limit.js';
 
 /** Operations one socket may run at once (default); each live subscription holds a buffer and a match-index entry. */
@@ -38,6 +45,19 @@ export enum HubCloseCode {
   TokenExpired = 4401,
   /** The user (or, signed out, the address) already holds the maximum number of open sockets; close one first. */
   TooManyConnections = 4429,
+  /**
+   * The database could not be reached while the connection (or an operation's account re-check)
+   * was being set up: nothing was refused, reconnect with backoff. graphql-ws's client retries it
+   * (it gives up on 1011 and on most other codes below 2000).
+   */
+  ServiceUnavailable = 4503,
+}
+
+/** A refusal that ends a connection for good (4403): the token or the account, not the service. */
+function isRefusal(error: unknown): boolean {
+  if (!(error instanceof AppError)) return false;
+  const code = error.extensions.code;
+  return code === ErrorCode.UNAUTHENTICATED || code === ErrorCode.FORBIDDEN;
 }
 
 /** What the socket remembers between its operations. */
@@ -190,9 +210,31 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
     if (socketsByUser.has(userId)) void closeIfRefused(userId);
   });
 
+  /**
+   * Closes a socket whose set-up failed without a refusal: 4503 (reconnect) when the database could
+   * not be reached, else 4500 with nothing of the error (graphql-ws would send its message).
+   */
+  const closeUnrefused = (socket: WebSocket, error: unknown) => {
+    const outage = isDatabaseOutage(error);
+    const errorClass = error instanceof Error ? error.name : typeof error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (outage) {
+      log.warn({ errorClass, code }, 'websocket closed: the database is unavailable');
+      socket.close(HubCloseCode.ServiceUnavailable, 'Service unavailable: try again');
+    } else {
+      log.error({ errorClass, code }, 'websocket closed: unexpected error while setting up');
+      socket.close(CloseCode.InternalServerError, 'Internal server error');
+    }
+  };
+
+  // Over WebSocket, an operation that failed because the database could not be reached says so
+  // (SERVICE_UNAVAILABLE: try again, resume a subscription after its last cursor); anything else
+  // is formatted, and masked, as over HTTP.
   const format = (errors: readonly GraphQLError[]): GraphQLFormattedError[] =>
     errors.map((error) => {
-      const formatted = deps.formatError(error.toJSON(), error);
+      const outage = isDatabaseOutage(error);
+      if (outage) log.warn({ path: error.path }, 'websocket operation failed: the database is unavailable');
+      const formatted = deps.formatError(error.toJSON(), outage ? new ServiceUnavailableError() : error);
       return limits.hideSuggestions
         ? { ...formatted, message: withoutSuggestions(formatted.message) }
         : formatted;
@@ -244,10 +286,12 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           state.tokenTimer.unref();
           return true;
         } catch (error) {
-          // The reason of a refusal the hub chose; of anything else (a database error), only its summary.
-          const reason = error instanceof AppError ? error.message : undefined;
-          log.info(reason ? { reason } : { err: error }, 'websocket connection refused');
-          return false; // graphql-ws closes with 4403 Forbidden
+          if (isRefusal(error)) {
+            log.info({ reason: (error as Error).message }, 'websocket connection refused');
+            return false; // graphql-ws closes with 4403 Forbidden
+          }
+          closeUnrefused(extra.socket, error);
+          return false;
         }
       },
       onDisconnect: (ctx) => release((ctx.extra as SocketExtra).state),
@@ -296,7 +340,14 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           // The relay's position is taken first: rights changes relayed after it are re-checked by
           // the subscription's live rights (rights-watch.ts).
           const rightsAsOf = services.events.position;
-          viewer = await loadViewer(em, state.userId, state.tokenExpiresAt);
+          try {
+            viewer = await loadViewer(em, state.userId, state.tokenExpiresAt);
+          } catch (error) {
+            // Closed before graphql-ws closes it (4500, with the error's message outside production).
+            if (isRefusal(error)) state.socket.close(CloseCode.Forbidden, 'Forbidden');
+            else closeUnrefused(state.socket, error);
+            throw error;
+          }
           viewer.rightsAsOf = rightsAsOf;
         }
         const requestId = randomUUID();

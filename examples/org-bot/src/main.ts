@@ -26,6 +26,9 @@ const bot = await startBot({
   saveCursor: (cursor) => writeFileSync(cursorFile, cursor),
 });
 
+// Stopped by a refusal (the account or the organization may no longer do this): say so to the caller.
+bot.done.catch(() => process.exit(1));
+
 for (const signal of ['SIGINT', 'SIGTERM'] as const)
   process.once(signal, () => {
     void bot.stop().then(() => process.exit(0));

@@ -8,11 +8,13 @@ const DONE = { done: true, value: undefined } as const;
  *
  * When `map` throws, the source is closed before the error goes on: graphql-ws ends the
  * subscription on the error without calling `return()`. `onEnd` runs once, however it ends.
+ * `translateError` may replace the error the consumer sees (the source's or `map`'s).
  */
 export function mapStream<T, U>(
   source: AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> },
   map: (value: T) => Promise<U | null>,
   onEnd?: () => void,
+  translateError: (error: unknown) => unknown = (error) => error,
 ): AsyncIterableIterator<U> {
   let ended = false;
   const end = async () => {
@@ -35,7 +37,7 @@ export function mapStream<T, U>(
         }
       } catch (error) {
         await end();
-        throw error;
+        throw translateError(error);
       }
     },
     async return() {

@@ -1,5 +1,6 @@
 import { loadViewer, requireViewer, type Viewer } from '../auth.js';
 import type { Context } from '../context.js';
+import { retryThroughOutage, unavailableIfOutage } from '../database-outage.js';
 import { mapStream } from '../events/feed-iterator.js';
 import type { FeedEvent } from '../events/match-index.js';
 import type { SubscriberStream } from '../events/subscriber-stream.js';
@@ -15,6 +16,10 @@ import type { AdmissionRule } from './rights-watch.js';
  * again if the rights changed while it was working, so a payload always reflects the rights as of
  * the last relayed change. When `admit` refuses, the subscription ends with FORBIDDEN, also when
  * it is idle (rights-watch.ts).
+ *
+ * A database outage is not a decision: the viewer's reload is retried through a short one, and a
+ * subscription that still cannot read (its rights, an event's row, the table it replays from) ends
+ * with SERVICE_UNAVAILABLE, so the client resumes from its cursor. Other failures stay masked.
  */
 export function feedWithLiveRights<U>(
   ctx: Context,
@@ -24,7 +29,8 @@ export function feedWithLiveRights<U>(
 ): AsyncIterableIterator<U> {
   const subscriber = requireViewer(ctx.viewer);
   const base = ctx.em;
-  const reload = () => loadViewer(base.fork(), subscriber.userId, subscriber.tokenExpiresAt);
+  const reload = () =>
+    retryThroughOutage(() => loadViewer(base.fork(), subscriber.userId, subscriber.tokenExpiresAt));
   const rights = ctx.services.events.rights.follow(subscriber, reload, admit);
   rights.onRevoked = (error) => stream.end(error);
   return mapStream(
@@ -37,5 +43,6 @@ export function feedWithLiveRights<U>(
       }
     },
     () => rights.close(),
+    unavailableIfOutage,
   );
 }

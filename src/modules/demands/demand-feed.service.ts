@@ -12,6 +12,7 @@ import { Region } from '../regions/region.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-execution.js';
+import { retryThroughOutage } from '../../core/database-outage.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf, type DemandService } from './demand.service.js';
@@ -43,7 +44,8 @@ export interface DemandFeedItem {
 
 /**
  * What every subscriber handed one live event shares: a fork, the demand's row and facts, and the
- * verification of the subscribers' organizations.
+ * verification of the subscribers' organizations. Both reads are retried through a short database
+ * outage (once for all the subscribers); past it they fail with SERVICE_UNAVAILABLE.
  */
 class SharedDemandEvent {
   readonly em: EntityManager;
@@ -56,10 +58,10 @@ class SharedDemandEvent {
 
   constructor(base: EntityManager, event: FeedEvent, demands: DemandService) {
     this.em = base.fork();
-    this.verification = demands.verification(this.em);
-    this.loaded = this.em
-      .findOne(Demand, { id: event.entityId })
-      .then((demand) => (demand ? { demand, facts: factsOf(demand) } : null));
+    this.verification = demands.verification(this.em, retryThroughOutage);
+    this.loaded = retryThroughOutage(() => this.em.findOne(Demand, { id: event.entityId })).then((demand) =>
+      demand ? { demand, facts: factsOf(demand) } : null,
+    );
   }
 
   itemFor(event: FeedEvent, demand: Demand, viewClass: string): DemandFeedItem {

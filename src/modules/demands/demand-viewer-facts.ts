@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { verificationIn, verifiedFactsOf } from '../../core/viewer-facts.js';
-import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
+import type { ReadAttempt, VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import { canSeeDemand, type DemandViewer } from './demand.policy.js';
 import { DemandEndorsement, type Demand } from './demand.entity.js';
 import { factsOf } from './demand-filters.js';
@@ -18,9 +18,12 @@ export class DemandViewerFacts {
     return verifiedFactsOf(ctx);
   }
 
-  /** Which organizations are VERIFIED: one query per fork and turn, whoever asks. */
-  verification(em: EntityManager): VerifiedOrganizations {
-    return verificationIn(em);
+  /**
+   * Which organizations are VERIFIED: one query per fork and turn, whoever asks. `attempt` (how each
+   * query is run, e.g. retried through an outage) is the first caller's on that fork.
+   */
+  verification(em: EntityManager, attempt?: ReadAttempt): VerifiedOrganizations {
+    return verificationIn(em, attempt);
   }
 
   /**

@@ -17,7 +17,7 @@ import type {
 } from './demand.inputs.js';
 import type { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 import { DemandViewerFacts } from './demand-viewer-facts.js';
-import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
+import type { ReadAttempt, VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import { DemandQueriesService, type RankedOrganization } from './demand-queries.service.js';
 import { DemandSubmissionService } from './demand-submission.service.js';
 import { DemandClaimsService } from './demand-claims.service.js';
@@ -64,8 +64,8 @@ export class DemandService {
   }
 
   /** Which organizations are VERIFIED, batched per fork and turn (the live feed re-reads it per event). */
-  verification(em: EntityManager): VerifiedOrganizations {
-    return this.viewers.verification(em);
+  verification(em: EntityManager, attempt?: ReadAttempt): VerifiedOrganizations {
+    return this.viewers.verification(em, attempt);
   }
 
   /** Whether the viewer may see the demand (`canSeeDemand`, with their endorsement of it). */

@@ -5,6 +5,9 @@ import { VerificationStatus } from './organization.enums.js';
 
 const NONE: Promise<ReadonlySet<number>> = Promise.resolve(new Set());
 
+/** How a read is run: `(read) => read()`, or retried (`retryThroughOutage`). */
+export type ReadAttempt = <T>(read: () => Promise<T>) => Promise<T>;
+
 /**
  * Which organizations are VERIFIED, read for many callers at once: the ids asked for within one
  * turn of the event loop go into one query, and every caller of that turn gets the same answer (the
@@ -22,7 +25,11 @@ export class VerifiedOrganizations {
   private waiting: Set<number> | null = null;
   private waitingAnswer: Promise<ReadonlySet<number>> = NONE;
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    /** Runs each query: at once by default; the live feed retries it through a database outage. */
+    private readonly attempt: ReadAttempt = (read) => read(),
+  ) {}
 
   /** A set holding the verified ones among `ids` (and maybe other callers' ids). */
   among(ids: readonly number[]): Promise<ReadonlySet<number>> {
@@ -44,10 +51,12 @@ export class VerifiedOrganizations {
     // jobs queued so far are done), then no more: later callers start the next batch.
     this.waitingAnswer = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
       this.waiting = null;
-      const verified = await selectIds(this.em, Organization, {
-        id: { $in: [...ids] },
-        verificationStatus: VerificationStatus.VERIFIED,
-      });
+      const verified = await this.attempt(() =>
+        selectIds(this.em, Organization, {
+          id: { $in: [...ids] },
+          verificationStatus: VerificationStatus.VERIFIED,
+        }),
+      );
       return new Set(verified);
     });
     // Callers may await it after other work (the live feed awaits the demand's row first): a failed

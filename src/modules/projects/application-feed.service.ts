@@ -10,6 +10,7 @@
 import type { Context } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
+import { retryThroughOutage } from '../../core/database-outage.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { feedCursor } from '../demands/demand-feed.js';
 import { ProjectApplication } from './application.entity.js';
@@ -49,7 +50,10 @@ export async function openApplicationDecisions(
     ctx.viewer = viewer;
     const shared = <T>(key: string, make: () => T): T => pass.shared(event, `decision:${key}`, make);
     const em = shared('em', () => base.fork());
-    const application = await shared('row', () => em.findOne(ProjectApplication, { decidedSeq: event.seq }));
+    // Retried through a short database outage, once for all the subscribers of the event.
+    const application = await shared('row', () =>
+      retryThroughOutage(() => em.findOne(ProjectApplication, { decidedSeq: event.seq })),
+    );
     if (!application) return null;
     const follower = { organizationId, projectId, memberOf: (id: number) => viewer.memberships.has(id) };
     const facts = { organizationId: application.organization.id, projectId: application.project.id };

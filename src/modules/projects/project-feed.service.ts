@@ -2,6 +2,7 @@ import type { Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
+import { retryThroughOutage } from '../../core/database-outage.js';
 import type { AdmissionRule } from '../../core/rights/rights-watch.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
@@ -105,15 +106,20 @@ export async function openProjectFeed(
     ctx.viewer = viewer;
     const shared = <T>(key: string, make: () => T): T => pass.shared(event, `project:${key}`, make);
     const em = shared('em', () => base.fork());
-    const project = await shared('row', async () => {
-      await projects.advanceClosed(em, event.entityId);
-      return em.findOne(Project, { id: event.entityId });
-    });
+    // Retried through a short database outage, once for all the subscribers of the event.
+    const project = await shared('row', () =>
+      retryThroughOutage(async () => {
+        await projects.advanceClosed(em, event.entityId);
+        return em.findOne(Project, { id: event.entityId });
+      }),
+    );
     if (!project || !(await projects.canSee({ em, viewer }, project))) return null;
-    const eligible = await shared(`eligible:${organizationId}`, async () => {
-      const applicant = await em.findOne(Organization, { id: organizationId });
-      return applicant !== null && (await projects.eligibilityOf(em, project, applicant)).eligible;
-    });
+    const eligible = await shared(`eligible:${organizationId}`, () =>
+      retryThroughOutage(async () => {
+        const applicant = await em.findOne(Organization, { id: organizationId });
+        return applicant !== null && (await projects.eligibilityOf(em, project, applicant)).eligible;
+      }),
+    );
     if (!eligible) return null;
     ctx.em = em;
     return { cursor: String(event.seq), project };
