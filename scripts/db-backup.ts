@@ -11,47 +11,23 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../src/core/config.js';
-import { DataDirectoryError } from '../src/core/embedded-postgres.js';
 import { backupCluster } from '../src/core/cluster-backup.js';
 import { createLogger } from '../src/core/logger.js';
+import { backupArguments, embeddedConfig, runCommand } from './lib/backup-command.js';
 
-const USAGE = 'usage: npm run db:backup -- <file> [--force]';
-
-async function main(): Promise<number> {
-  let parsed: { values: { force?: boolean; help?: boolean }; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      options: { force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (parsed.values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (parsed.positionals.length !== 1) {
-    console.error(USAGE);
-    return 2;
-  }
-  const file = path.resolve(parsed.positionals[0]!);
-  const config = loadConfig();
-  if (config.databaseUrl !== null) {
-    console.error(
-      'DATABASE_URL is set: back up an external PostgreSQL with its own tools (pg_dump -Fc, pg_basebackup).',
-    );
-    return 2;
-  }
+runCommand(async () => {
+  const args = backupArguments('usage: npm run db:backup -- <file> [--force]');
+  if (typeof args === 'number') return args;
+  const { file, force } = args;
+  const config = embeddedConfig(
+    'back up an external PostgreSQL with its own tools (pg_dump -Fc, pg_basebackup).',
+  );
+  if (!config) return 2;
   if (!existsSync(path.dirname(file))) {
     console.error(`The folder ${path.dirname(file)} does not exist.`);
     return 2;
   }
-  if (existsSync(file) && !parsed.values.force) {
+  if (existsSync(file) && !force) {
     console.error(`${file} exists; pass --force to replace it.`);
     return 2;
   }
@@ -63,13 +39,4 @@ async function main(): Promise<number> {
       `to ${file} in ${((Date.now() - started) / 1000).toFixed(1)} s`,
   );
   return 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    if (error instanceof ConfigError || error instanceof DataDirectoryError) console.error(error.message);
-    else console.error(error);
-    process.exit(1);
-  },
-);
+});

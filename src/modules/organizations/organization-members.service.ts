@@ -60,14 +60,7 @@ export function addMember(ctx: Actor, input: AddOrganizationMemberInput) {
 export function setMemberRole(ctx: Actor, input: SetOrganizationMemberRoleInput) {
   return ctx.em.transactional(async (em) => {
     const actor = { ...ctx, em };
-    const org = await requireManaged(actor, input.organizationId, 'input.organizationId');
-    const userId = parseIdOf('User', input.userId, 'input.userId');
-    const member = await em.findOne(
-      OrganizationMember,
-      { organization: org.id, user: userId },
-      { lockMode: LockMode.PESSIMISTIC_WRITE },
-    );
-    if (!member) throw new NotFoundError('Member', input.userId);
+    const { org, member, userId } = await lockedMember(actor, input);
     if (member.role === input.role) return { member, organization: org };
     if (member.role === MemberRole.ORG_ADMIN) await requireAnotherAdmin(em, org.id);
     const before = member.role;
@@ -91,14 +84,7 @@ export function setMemberRole(ctx: Actor, input: SetOrganizationMemberRoleInput)
 export function removeMember(ctx: Actor, input: RemoveOrganizationMemberInput) {
   return ctx.em.transactional(async (em) => {
     const actor = { ...ctx, em };
-    const org = await requireManaged(actor, input.organizationId, 'input.organizationId');
-    const userId = parseIdOf('User', input.userId, 'input.userId');
-    const member = await em.findOne(
-      OrganizationMember,
-      { organization: org.id, user: userId },
-      { lockMode: LockMode.PESSIMISTIC_WRITE },
-    );
-    if (!member) throw new NotFoundError('Member', input.userId);
+    const { org, member, userId } = await lockedMember(actor, input);
     if (member.role === MemberRole.ORG_ADMIN) await requireAnotherAdmin(em, org.id);
     em.remove(member);
     recordAudit(actor, 'removeOrganizationMember', org, { userId: input.userId, role: member.role });
@@ -106,6 +92,22 @@ export function removeMember(ctx: Actor, input: RemoveOrganizationMemberInput) {
     await announceRightsChange(em, { userIds: [userId] });
     return { removedUserId: input.userId, organization: org };
   });
+}
+
+/**
+ * The membership an admin acts on, locked for the caller's transaction (`actor.em`): the organization
+ * must be one the viewer manages, the user one of its members (NOT_FOUND otherwise).
+ */
+async function lockedMember(actor: Actor, input: { organizationId: string; userId: string }) {
+  const org = await requireManaged(actor, input.organizationId, 'input.organizationId');
+  const userId = parseIdOf('User', input.userId, 'input.userId');
+  const member = await actor.em.findOne(
+    OrganizationMember,
+    { organization: org.id, user: userId },
+    { lockMode: LockMode.PESSIMISTIC_WRITE },
+  );
+  if (!member) throw new NotFoundError('Member', input.userId);
+  return { org, member, userId };
 }
 
 /**

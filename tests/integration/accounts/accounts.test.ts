@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { Role } from '../../../src/core/roles.js';
+import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { AccountStatus, User } from '../../../src/modules/accounts/user.entity.js';
 import { startTestApp, wsRequest, type TestApp } from '../../setup/test-app.js';
 
@@ -157,6 +158,41 @@ describe('tokens that must be refused', () => {
       input: { login: suspended.user.email, password: suspended.password },
     });
     expect(signIn.body.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('lets an admin suspend and reinstate an account, with a reason, but not her own', async () => {
+    const admin = await t.seed.admin();
+    const worker = await t.seed.worker();
+    const SET = `mutation($input: SetAccountStatusInput!) { setAccountStatus(input: $input) { user { id status } } }`;
+    const set = (userId: number, status: string, reason: string, token = admin.token) =>
+      t.gql<{ setAccountStatus: { user: { status: string } } }>(
+        SET,
+        { input: { userId: toGlobalId('User', userId), status, reason } },
+        token,
+      );
+    expect((await set(worker.user.id, 'SUSPENDED', '   ')).body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [expect.objectContaining({ path: 'input.reason' })],
+    });
+    expect((await set(admin.user.id, 'SUSPENDED', '测试自己')).body.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [expect.objectContaining({ path: 'input.userId' })],
+    });
+    expect(
+      (await set(worker.user.id, 'SUSPENDED', '冒用', worker.token)).body.errors?.[0]?.extensions?.code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await set(worker.user.id, 'SUSPENDED', '冒用他人身份')).body.data?.setAccountStatus.user.status,
+    ).toBe('SUSPENDED');
+    expect((await t.gql(VIEWER, {}, worker.token)).body.errors?.[0]?.extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
+    expect((await set(worker.user.id, 'ACTIVE', '核实无误')).body.data?.setAccountStatus.user.status).toBe(
+      'ACTIVE',
+    );
+    expect((await t.data<{ viewer: { id: string } }>(VIEWER, {}, worker.token)).viewer.id).toBe(
+      toGlobalId('User', worker.user.id),
+    );
   });
 
   it('refuses a malformed Authorization header with 401', async () => {

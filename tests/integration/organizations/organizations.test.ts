@@ -320,6 +320,43 @@ describe('permissions', () => {
     );
     expect(last.body.errors?.[0]?.extensions?.code).toBe('CONFLICT');
   });
+
+  it("members: admins change a member's role, but the last admin cannot step down, and others cannot", async () => {
+    const org = await t.seed.organization();
+    const member = await t.seed.organizationMember(org.organization.id);
+    const SET = `mutation($input: SetOrganizationMemberRoleInput!) { setOrganizationMemberRole(input: $input) { member { role } } }`;
+    const set = (userId: number, role: string, token: string) =>
+      t.gql<{ setOrganizationMemberRole: { member: { role: string } } }>(
+        SET,
+        { input: { organizationId: gid(org.organization), userId: toGlobalId('User', userId), role } },
+        token,
+      );
+    // A plain member may not promote herself.
+    expect((await set(member.user.id, 'ORG_ADMIN', member.token)).body.errors?.[0]?.extensions?.code).toBe(
+      'FORBIDDEN',
+    );
+    // The only admin cannot step down; once there is another, she can.
+    expect((await set(org.admin.user.id, 'ORG_MEMBER', org.token)).body.errors?.[0]?.extensions?.code).toBe(
+      'CONFLICT',
+    );
+    const promoted = await set(member.user.id, 'ORG_ADMIN', org.token);
+    expect(promoted.body.data?.setOrganizationMemberRole.member.role).toBe('ORG_ADMIN');
+    const stepDown = await set(org.admin.user.id, 'ORG_MEMBER', org.token);
+    expect(stepDown.body.data?.setOrganizationMemberRole.member.role).toBe('ORG_MEMBER');
+    // A stranger's account is not a member: NOT_FOUND.
+    const stranger = await t.seed.worker();
+    expect((await set(stranger.user.id, 'ORG_ADMIN', member.token)).body.errors?.[0]?.extensions?.code).toBe(
+      'NOT_FOUND',
+    );
+    const trail = await t.data<{ auditTrail: { edges: { node: { action: string } }[] } }>(
+      `query($id: ID!) { auditTrail(subjectId: $id) { edges { node { action } } } }`,
+      { id: gid(org.organization) },
+      member.token,
+    );
+    expect(trail.auditTrail.edges.filter((e) => e.node.action === 'setOrganizationMemberRole')).toHaveLength(
+      2,
+    );
+  });
 });
 
 describe('hubs', () => {
