@@ -21,9 +21,9 @@ import { pendingMigrations } from './core/db.js';
 import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
-import { startDemandSweep } from './modules/demands/demand-sweep.js';
 import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.js';
 import { HubMetrics } from './core/metrics.js';
+import { startSweep } from './sweep.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { NotificationWorker } from './modules/notifications/notification-worker.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
@@ -43,7 +43,7 @@ export interface AppDeps {
    * the whole cluster (src/core/cluster.ts). Absent: this process answers for itself.
    */
   cluster?: ClusterWorker;
-  /** Whether this process runs the demand sweep and the webhook worker (default true). */
+  /** Whether this process runs the sweep (src/sweep.ts) and the webhook worker (default true). */
   backgroundJobs?: boolean;
 }
 
@@ -121,8 +121,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const schema = deps.schema ?? (await createSchema());
   const services = createServices(config);
   const backgroundJobs = deps.backgroundJobs ?? true;
-  const stopDemandSweep = startDemandSweep(
-    services.demands,
+  const stopSweep = startSweep(
+    services,
     orm,
     log,
     backgroundJobs ? config.limits.demandSweepIntervalSeconds : 0,
@@ -365,7 +365,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         });
       }),
     stop: async () => {
-      await stopDemandSweep();
+      await stopSweep();
       stopWebhookWake();
       await webhookWorker.stop();
       await notificationWorker.stop();

@@ -6,7 +6,7 @@
  * questions only the whole cluster can answer (`/readyz`: is every worker ready; `/metrics`: the sum
  * over workers, prom-client's AggregatorRegistry), and on SIGTERM stops every worker and waits for all
  * of them before PostgreSQL stops. Each worker is a whole hub (createApp): its own relay, subscribers,
- * pool. The background jobs (demand sweep, webhook delivery) run on worker slot 1 only; its
+ * pool. The background jobs (the sweep, webhook delivery) run on worker slot 1 only; its
  * replacement after a crash takes them over. They would be safe on every worker (their rows are
  * claimed FOR UPDATE SKIP LOCKED), but N timers and N pollers would only multiply the database's work.
  *

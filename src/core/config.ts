@@ -120,7 +120,7 @@ export interface Limits {
   demandClaimLapseHours: number;
   /** An OPEN demand that nobody claims within this many days becomes EXPIRED. */
   demandExpiryDays: number;
-  /** How often the demand sweep (expiry, claim lapse) runs; 0 turns the timer off. */
+  /** How often the sweep (src/sweep.ts: demands' expiry and claim lapse, projects' closed periods) runs; 0 turns the timer off. */
   demandSweepIntervalSeconds: number;
   /** Rate limits, shared by every process through PostgreSQL (src/core/rate-limit.ts). */
   rate: RateLimitConfig;

@@ -11,6 +11,8 @@ export enum Topic {
    * the application is the one whose `decidedSeq` is the event's seq.
    */
   APPLICATION_DECIDED = 'application.decided',
+  /** A project's application period closed (PUBLISHED → EVALUATING), keyed by the project's id. */
+  APPLICATION_PERIOD_CLOSED = 'project.applicationsClosed',
   /** Regions or service categories changed: every process reloads its reference cache (entity id 0). */
   REFERENCE_CHANGED = 'reference.changed',
   /**

@@ -1,5 +1,5 @@
 import { LockMode } from '@mikro-orm/core';
-import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Limits } from '../../core/config.js';
 import type { Actor } from '../../core/context.js';
 import { emitEvent, Topic } from '../../core/events/outbox.js';
@@ -9,8 +9,6 @@ import { DemandStatus } from './demand.enums.js';
 import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
 import { scopeOf } from './demand-filters.js';
 import { reopenDemand } from './demand-change.js';
-import type { Logger } from 'pino';
-import type { DemandService } from './demand.service.js';
 
 /** Rows each sweep pass changes per transaction; the timer catches up on the next tick. */
 const SWEEP_BATCH = 500;
@@ -55,34 +53,4 @@ export async function sweepDemands(
       await emitEvent(tx, { topic: Topic.DEMAND_UPDATED, entityId: demand.id, ...scopeOf(demand) });
     return { expired: expiring.length, lapsed: lapsing.length };
   });
-}
-
-/**
- * Runs `DemandService.sweep` every `intervalSeconds` (0: never). A run that is still going when the
- * next tick comes is not doubled. Returns the function that stops the timer and waits for a run in
- * progress, for `App.stop()`.
- */
-export function startDemandSweep(
-  demands: DemandService,
-  orm: MikroORM,
-  log: Pick<Logger, 'error' | 'info'>,
-  intervalSeconds: number,
-): () => Promise<void> {
-  if (intervalSeconds <= 0) return async () => {};
-  let running: Promise<void> | null = null;
-  const timer = setInterval(() => {
-    if (running) return;
-    running = demands
-      .sweep(orm.em.fork(), new Date())
-      .then(({ expired, lapsed }) => {
-        if (expired || lapsed) log.info({ expired, lapsed }, 'demand sweep');
-      })
-      .catch((err: unknown) => log.error({ err }, 'demand sweep failed'))
-      .finally(() => (running = null));
-  }, intervalSeconds * 1000);
-  timer.unref(); // never keeps the process alive on its own
-  return async () => {
-    clearInterval(timer);
-    await running;
-  };
 }

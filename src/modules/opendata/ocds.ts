@@ -31,7 +31,7 @@ import { ProjectApplication } from '../projects/application.entity.js';
 import { Publisher } from '../projects/publisher.entity.js';
 import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
 import { ApplicationStatus, ProcurementMethod, ProjectStatus } from '../projects/project.enums.js';
-import { AWARD_DECIDED_STATUSES, isPublicStatus } from '../projects/project-lifecycle.js';
+import { AWARD_DECIDED_STATUSES, isPublicStatus, projectStatusAt } from '../projects/project-lifecycle.js';
 import { CREDIT_CODE_SCHEME } from './hsds.js';
 import { partId } from './open-ids.js';
 
@@ -406,8 +406,9 @@ export function releasesOf(facts: ProjectFacts, settings: OcdsSettings): OcdsRel
   const final = states[states.length - 1]!;
   const all = amendments.length;
   const closedAt = project.closedAt ?? project.updatedAt;
+  // By the clock, as clients see it: the sweep may not have written the close yet.
   const periodEnded =
-    project.status !== ProjectStatus.PUBLISHED &&
+    projectStatusAt(project, new Date()) !== ProjectStatus.PUBLISHED &&
     !(project.status === ProjectStatus.CANCELLED && closedAt < project.applicationClosesAt);
   if (periodEnded)
     push('period-closed', project.applicationClosesAt, ['tenderUpdate'], final, {

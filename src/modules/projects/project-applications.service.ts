@@ -16,7 +16,7 @@ import type { ApplyToProjectInput } from './project.inputs.js';
 import type { ProjectAccess } from './project.policy.js';
 import { regionsOf } from './project-events.js';
 import {
-  advanceClosed,
+  closeApplicationPeriods,
   lockOpenTender,
   moveApplication,
   PENDING_APPLICATION_STATUSES,
@@ -38,7 +38,7 @@ export class ProjectApplications {
     if (viewer.memberships.get(organizationId) !== MemberRole.ORG_ADMIN)
       throw new ForbiddenError("Only the organization's admins apply on its behalf.");
     return actor.em.transactional(async (em) => {
-      await advanceClosed(em, projectId);
+      await closeApplicationPeriods(em, new Date(), { projectId, requestId: actor.requestId });
       const rows = await em.execute<{ status: ProjectStatus; opened: boolean; closed: boolean }[]>(
         `select "status", now() >= "application_opens_at" as "opened", now() >= "application_closes_at" as "closed"
            from "project" where "id" = ? for share`,
@@ -93,7 +93,7 @@ export class ProjectApplications {
       if (!application) throw new NotFoundError('Application', applicationId);
       if (viewer.memberships.get(application.organization.id) !== MemberRole.ORG_ADMIN)
         throw new ForbiddenError("Only the organization's admins withdraw its applications.");
-      await lockOpenTender(em, application.project.id);
+      await lockOpenTender(em, application.project.id, actor.requestId);
       await moveApplication(em, application, PENDING_APPLICATION_STATUSES, ApplicationStatus.WITHDRAWN);
       recordAudit({ ...actor, em }, 'withdrawApplication', application, {});
       await em.flush();
@@ -110,7 +110,7 @@ export class ProjectApplications {
       if (!application) throw new NotFoundError('Application', applicationId);
       const project = await em.findOneOrFail(Project, { id: application.project.id });
       await this.access.assertStaffOf(em, viewer, project);
-      await lockOpenTender(em, project.id);
+      await lockOpenTender(em, project.id, actor.requestId);
       await moveApplication(em, application, [ApplicationStatus.SUBMITTED], ApplicationStatus.SHORTLISTED);
       recordAudit({ ...actor, em }, 'shortlistApplication', application, {});
       await em.flush();

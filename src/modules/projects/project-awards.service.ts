@@ -22,7 +22,7 @@ import type {
 import type { ProjectAccess } from './project.policy.js';
 import { announceDecisions } from './project-events.js';
 import {
-  advanceClosed,
+  closeApplicationPeriods,
   assertMayBecome,
   claimTransition,
   PENDING_APPLICATION_STATUSES,
@@ -190,7 +190,7 @@ export class ProjectAwards {
       seen.add(line.id);
     }
     return actor.em.transactional(async (em) => {
-      await advanceClosed(em, projectId);
+      await closeApplicationPeriods(em, new Date(), { projectId, requestId: actor.requestId });
       const project = await this.access.requireOwnProject(em, viewer, input.projectId, 'input.projectId');
       assertMayBecome(project, ProjectStatus.AWARDED);
       const total = lines.reduce((sum, line) => sum + line.amountFen, 0);

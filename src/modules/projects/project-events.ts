@@ -4,7 +4,10 @@ import { Region } from '../regions/region.entity.js';
 import { ProjectApplication } from './application.entity.js';
 import type { Project } from './project.entity.js';
 
-/* The outbox events of projects (`project.published`, APPLICATION_DECIDED) and what they match on. */
+/*
+ * The outbox events of projects (`project.published`, APPLICATION_PERIOD_CLOSED, APPLICATION_DECIDED)
+ * and what they match on.
+ */
 
 /** The project's regions, through the identity map when already loaded. */
 export function regionsOf(em: EntityManager, project: Project): Promise<Region[]> {
@@ -13,8 +16,17 @@ export function regionsOf(em: EntityManager, project: Project): Promise<Region[]
 
 /** Writes the `project.published` outbox event: last in the transaction (see emitEvent). */
 export async function announcePublished(em: EntityManager, project: Project): Promise<void> {
+  await announce(em, Topic.PROJECT_PUBLISHED, project);
+}
+
+/** Writes the APPLICATION_PERIOD_CLOSED outbox event: last in the transaction (see emitEvent). */
+export async function announcePeriodClosed(em: EntityManager, project: Project): Promise<void> {
+  await announce(em, Topic.APPLICATION_PERIOD_CLOSED, project);
+}
+
+async function announce(em: EntityManager, topic: Topic, project: Project): Promise<void> {
   await emitEvent(em, {
-    topic: Topic.PROJECT_PUBLISHED,
+    topic,
     entityId: project.id,
     categoryPath: project.categoryPath,
     regionPath: await regionPathOf(em, project),

@@ -108,10 +108,7 @@ export async function openProjectFeed(
     const em = shared('em', () => base.fork());
     // Retried through a short database outage, once for all the subscribers of the event.
     const project = await shared('row', () =>
-      retryThroughOutage(async () => {
-        await projects.advanceClosed(em, event.entityId);
-        return em.findOne(Project, { id: event.entityId });
-      }),
+      retryThroughOutage(() => em.findOne(Project, { id: event.entityId })),
     );
     if (!project || !(await projects.canSee({ em, viewer }, project))) return null;
     const eligible = await shared(`eligible:${organizationId}`, () =>

@@ -17,6 +17,21 @@ export const PROJECT_TRANSITIONS: Readonly<Record<ProjectStatus, readonly Projec
   [ProjectStatus.UNSUCCESSFUL]: [],
 };
 
+/**
+ * The status as of `now`: a PUBLISHED project whose application period has closed is EVALUATING,
+ * whether or not the close has been written yet. The write (audited, evented) is
+ * `closeApplicationPeriods` (project-transitions.ts), run by the sweep and inside every mutation
+ * that depends on it; reads present the status by the clock and never write.
+ */
+export function projectStatusAt(
+  project: { status: ProjectStatus; applicationClosesAt: Date },
+  now: Date,
+): ProjectStatus {
+  return project.status === ProjectStatus.PUBLISHED && project.applicationClosesAt <= now
+    ? ProjectStatus.EVALUATING
+    : project.status;
+}
+
 /** Whether a project in `from` may move to `to`. */
 export function canTransition(from: ProjectStatus, to: ProjectStatus): boolean {
   return PROJECT_TRANSITIONS[from].includes(to);

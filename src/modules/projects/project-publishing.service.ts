@@ -17,7 +17,7 @@ import {
   assertReadyToPublish,
   type ProjectFields,
 } from './project-fields.js';
-import { advanceClosed, PENDING_APPLICATION_STATUSES, transition } from './project-transitions.js';
+import { closeApplicationPeriods, PENDING_APPLICATION_STATUSES, transition } from './project-transitions.js';
 
 /** Planning and tender: publishing, editing (amending once published) and cancelling projects. */
 export class ProjectPublishing {
@@ -74,7 +74,7 @@ export class ProjectPublishing {
     const viewer = requireViewer(actor.viewer);
     return actor.em.transactional(async (em) => {
       const id = parseIdOf('Project', input.projectId, 'input.projectId');
-      await advanceClosed(em, id);
+      await closeApplicationPeriods(em, new Date(), { projectId: id, requestId: actor.requestId });
       const project = await this.access.requireOwnProject(em, viewer, input.projectId, 'input.projectId');
       if (project.status !== ProjectStatus.DRAFT && project.status !== ProjectStatus.PUBLISHED)
         throw new ConflictError(`A ${project.status} project can no longer be changed.`);

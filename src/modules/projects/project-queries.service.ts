@@ -20,8 +20,22 @@ import type { ProjectsArgs } from './project.args.js';
 import { projectLoaders } from './project.loaders.js';
 import { EMPTY_APPLICATION_PAGE, firstApplicationPage } from './application-pages.js';
 import type { ProjectAccess } from './project.policy.js';
-import { advanceClosed } from './project-transitions.js';
 import type { PublisherService } from './publisher.service.js';
+
+/**
+ * The filter twin of `projectStatusAt`: projects whose status as of `now` is one of `statuses` (a
+ * PUBLISHED row past its closing time counts as EVALUATING until the sweep writes it so).
+ */
+function statusAtWhere(statuses: readonly ProjectStatus[], now: Date): FilterQuery<Project> {
+  const or: FilterQuery<Project>[] = [];
+  const stored = statuses.filter((s) => s !== ProjectStatus.PUBLISHED);
+  if (stored.length) or.push({ status: { $in: stored } });
+  if (statuses.includes(ProjectStatus.PUBLISHED))
+    or.push({ status: ProjectStatus.PUBLISHED, applicationClosesAt: { $gt: now } });
+  if (statuses.includes(ProjectStatus.EVALUATING))
+    or.push({ status: ProjectStatus.PUBLISHED, applicationClosesAt: { $lte: now } });
+  return { $or: or };
+}
 
 /** Reads of projects and their applications, amendments, linked demands and awards, by visibility. */
 export class ProjectQueries {
@@ -33,31 +47,38 @@ export class ProjectQueries {
 
   /** One project, or null when it does not exist or the viewer may not see it. */
   async get(ctx: Context, id: number): Promise<Project | null> {
-    await advanceClosed(ctx.em, id);
     const project = await ctx.em.findOne(Project, { id });
     return project && (await this.access.canSee(ctx, project)) ? project : null;
   }
 
   async list(ctx: Context, args: ProjectsArgs): Promise<Page<Project>> {
-    await advanceClosed(ctx.em);
     const filter = args.filter ?? {};
     const and: FilterQuery<Project>[] = [];
     const visible = await this.access.visibleWhere(ctx);
     if (visible) and.push(visible);
     if (filter.publisherId)
       and.push({ publisher: parseIdOf('Publisher', filter.publisherId, 'filter.publisherId') });
-    if (filter.status?.length) and.push({ status: { $in: filter.status } });
+    if (filter.status?.length) and.push(statusAtWhere(filter.status, new Date()));
     if (filter.categoryCode) and.push({ categoryPath: { $contains: [filter.categoryCode] } });
     if (filter.regionCode) and.push({ regionPaths: { $contains: [filter.regionCode] } });
     if (filter.minBudgetFen != null) and.push({ budgetFen: { $gte: filter.minBudgetFen } });
     if (filter.maxBudgetFen != null) and.push({ budgetFen: { $lte: filter.maxBudgetFen } });
     if (filter.openForApplications != null) {
-      // The sweep above already moved closed periods on; what is left to check is the opening.
       const now = new Date();
       and.push(
         filter.openForApplications
-          ? { status: ProjectStatus.PUBLISHED, applicationOpensAt: { $lte: now } }
-          : { $or: [{ status: { $ne: ProjectStatus.PUBLISHED } }, { applicationOpensAt: { $gt: now } }] },
+          ? {
+              status: ProjectStatus.PUBLISHED,
+              applicationOpensAt: { $lte: now },
+              applicationClosesAt: { $gt: now },
+            }
+          : {
+              $or: [
+                { status: { $ne: ProjectStatus.PUBLISHED } },
+                { applicationOpensAt: { $gt: now } },
+                { applicationClosesAt: { $lte: now } },
+              ],
+            },
       );
     }
     const where: FilterQuery<Project> = and.length ? { $and: and } : {};

@@ -8,6 +8,7 @@ import { ProjectApplication } from './application.entity.js';
 import { Project } from './project.entity.js';
 import { ApplicationStatus, ProjectStatus } from './project.enums.js';
 import { statusesThatMayBecome } from './project-lifecycle.js';
+import { announcePeriodClosed } from './project-events.js';
 import type { ProjectAccess } from './project.policy.js';
 
 /** Applications still in the running: they may be withdrawn, shortlisted, awarded or rejected. */
@@ -18,18 +19,60 @@ export const PENDING_APPLICATION_STATUSES = [ApplicationStatus.SUBMITTED, Applic
  * guarded by the lifecycle table, so two staff racing on the same project cannot both win.
  */
 
+/** Projects each sweep pass closes per transaction; the next pass takes the rest. */
+const CLOSE_BATCH = 500;
+
 /**
- * Moves PUBLISHED projects whose application period has closed (by the database clock) to
- * EVALUATING: run before reads and inside mutations, so nobody ever sees a tender that is "open"
- * after its deadline. One indexed UPDATE that usually touches no row.
+ * Writes the close of application periods that have ended by `now`: PUBLISHED → EVALUATING, with
+ * an audit entry (actor: the system, `requestId` of whoever ran it) and an APPLICATION_PERIOD_CLOSED
+ * event each, like every other status change. Reads never call it: they present the status by the
+ * clock (`projectStatusAt`). The sweep calls it for all projects (rows locked by a running mutation
+ * are skipped and taken next time); a mutation that depends on the close calls it for its project
+ * first, in its own transaction, waiting for the row. Returns the ids closed.
  */
-export async function advanceClosed(em: EntityManager, projectId?: number): Promise<void> {
-  await em.execute(
+export async function closeApplicationPeriods(
+  em: EntityManager,
+  now: Date,
+  { projectId, requestId }: { projectId?: number; requestId: string },
+): Promise<number[]> {
+  const rows = await em.execute<{ id: number }[]>(
     `update "project" set "status" = 'EVALUATING', "updated_at" = now()
-      where "status" = 'PUBLISHED' and "application_closes_at" <= now()` +
-      (projectId === undefined ? '' : ' and "id" = ?'),
-    projectId === undefined ? [] : [projectId],
+      where "id" in (
+        select "id" from "project"
+         where "status" = 'PUBLISHED' and "application_closes_at" <= ?` +
+      (projectId === undefined
+        ? ` order by "id" limit ${CLOSE_BATCH} for update skip locked)`
+        : ` and "id" = ? for update)`) +
+      ` returning "id"`,
+    projectId === undefined ? [now] : [now, projectId],
   );
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const closed = await em.find(Project, { id: { $in: ids } }, { orderBy: { id: 'asc' } });
+  const actor: Actor = { em, viewer: null, requestId };
+  for (const project of closed) {
+    // The UPDATE above bypassed the identity map: a project loaded earlier still says PUBLISHED.
+    project.status = ProjectStatus.EVALUATING;
+    recordAudit(actor, 'project.applicationPeriodClose', project, {
+      from: ProjectStatus.PUBLISHED,
+      to: ProjectStatus.EVALUATING,
+    });
+  }
+  await em.flush();
+  for (const project of closed) await announcePeriodClosed(em, project);
+  return ids;
+}
+
+/** Closes the periods that have ended, in batches, in transactions of their own (the sweep). */
+export async function sweepApplicationPeriods(em: EntityManager, now: Date): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const closed = await em
+      .fork()
+      .transactional((tx) => closeApplicationPeriods(tx, now, { requestId: `sweep-${now.toISOString()}` }));
+    total += closed.length;
+    if (closed.length < CLOSE_BATCH) return total;
+  }
 }
 
 /** A staff-only status change of a project, guarded, audited, in one transaction. */
@@ -46,7 +89,7 @@ export async function transition(
   const viewer = requireViewer(actor.viewer);
   return actor.em.transactional(async (em) => {
     const id = parseIdOf('Project', projectGlobalId, 'input.projectId');
-    await advanceClosed(em, id);
+    await closeApplicationPeriods(em, new Date(), { projectId: id, requestId: actor.requestId });
     const project = await access.requireOwnProject(em, viewer, projectGlobalId, 'input.projectId');
     const from = project.status;
     assertMayBecome(project, to);
@@ -80,8 +123,8 @@ export async function claimTransition(em: EntityManager, project: Project, to: P
 }
 
 /** Locks the project row against concurrent award/cancel and checks the tender is still undecided. */
-export async function lockOpenTender(em: EntityManager, projectId: number): Promise<void> {
-  await advanceClosed(em, projectId);
+export async function lockOpenTender(em: EntityManager, projectId: number, requestId: string): Promise<void> {
+  await closeApplicationPeriods(em, new Date(), { projectId, requestId });
   const rows = await em.execute<{ status: ProjectStatus }[]>(
     `select "status" from "project" where "id" = ? for share`,
     [projectId],

@@ -125,8 +125,8 @@ export class Project extends Node {
   @Field(() => [ProjectDocument])
   documents: ProjectDocument[] = [];
 
+  /** As stored; clients see it by the clock (`projectStatusAt`, the `status` field resolver). */
   @Enum({ items: () => ProjectStatus, type: 'string', default: ProjectStatus.DRAFT })
-  @Field(() => ProjectStatus)
   status: ProjectStatus = ProjectStatus.DRAFT;
 
   /** Why it was cancelled or ended unsuccessful. */

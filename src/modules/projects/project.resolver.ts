@@ -41,6 +41,7 @@ import {
   UpdateProjectPayload,
 } from './project.inputs.js';
 import { projectLoaders } from './project.loaders.js';
+import { projectStatusAt } from './project-lifecycle.js';
 import { ProjectApplicationConnection, ProjectConnection, ProjectEligibility } from './project.types.js';
 import { Publisher } from './publisher.entity.js';
 
@@ -207,6 +208,14 @@ export class ProjectResolver {
       allowedFoundingTypes: project.allowedFoundingTypes,
       mustServeRegions: project.mustServeRegions,
     };
+  }
+
+  @FieldResolver(() => ProjectStatus, {
+    description:
+      'Where the project is in its lifecycle, as of now: a published project whose application period has closed is EVALUATING.',
+  })
+  status(@Root() project: Project): ProjectStatus {
+    return projectStatusAt(project, new Date());
   }
 
   @FieldResolver(() => Boolean, { description: 'Whether applications are accepted right now.' })

@@ -27,7 +27,7 @@ import { ProjectFields } from './project-fields.js';
 import { ProjectsFromDemands } from './project-from-demands.service.js';
 import { ProjectPublishing } from './project-publishing.service.js';
 import { ProjectQueries } from './project-queries.service.js';
-import { advanceClosed } from './project-transitions.js';
+import { sweepApplicationPeriods } from './project-transitions.js';
 import type { PublisherService } from './publisher.service.js';
 
 /**
@@ -62,9 +62,9 @@ export class ProjectService {
 
   // ── Reads ───────────────────────────────────────────────────────────────────────────────────
 
-  /** See `advanceClosed` (project-transitions.ts). */
-  advanceClosed(em: EntityManager, projectId?: number): Promise<void> {
-    return advanceClosed(em, projectId);
+  /** Writes the close of every application period that has ended (see `closeApplicationPeriods`). */
+  sweep(em: EntityManager, now: Date): Promise<number> {
+    return sweepApplicationPeriods(em, now);
   }
 
   isPublisherStaff(ctx: Pick<Context, 'em' | 'viewer'>, project: Project): Promise<boolean> {

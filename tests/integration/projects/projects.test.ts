@@ -3,6 +3,7 @@ import { Role } from '../../../src/core/roles.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { EvaluationGrade, FoundingType } from '../../../src/modules/organizations/organization.enums.js';
 import { PublisherKind } from '../../../src/modules/projects/project.enums.js';
+import { statementsDuring } from '../../setup/probes.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { APPLY, AWARD, closePeriod, idOf, projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
 
@@ -199,10 +200,59 @@ describe('project lifecycle', () => {
     expect(audit.map((r) => r.action)).toEqual([
       'publishProject',
       'publishProject',
+      // Written by the shortlist, the first mutation after the deadline (the read before it wrote nothing).
+      'project.applicationPeriodClose',
       'awardProject',
       'startProject',
       'completeProject',
     ]);
+  });
+
+  it('presents a closed application period by the clock on every read, and the sweep writes the close once, audited and announced', async () => {
+    const pub = await seedPublisher(t);
+    const projectId = await publish(pub.token, { title: '到期关闭' });
+    await closePeriod(t, projectId);
+    const statusOf = `query($id: ID!) { project(id: $id) { status isOpenForApplications } }`;
+    const ids = async (filter: Record<string, unknown>) =>
+      (
+        await t.data<{ projects: { edges: { node: { id: string } }[] } }>(
+          `query($filter: ProjectFilter) { projects(first: 100, filter: $filter) { edges { node { id } } } }`,
+          { filter },
+        )
+      ).projects.edges.map((e) => e.node.id);
+
+    const reads = await statementsDuring(t.orm, async () => {
+      expect((await t.data<{ project: unknown }>(statusOf, { id: projectId })).project).toEqual({
+        status: 'EVALUATING',
+        isOpenForApplications: false,
+      });
+      expect(await ids({ status: ['EVALUATING'] })).toContain(projectId);
+      expect(await ids({ status: ['PUBLISHED'] })).not.toContain(projectId);
+      expect(await ids({ openForApplications: true })).not.toContain(projectId);
+      expect(await ids({ openForApplications: false })).toContain(projectId);
+    });
+    expect(reads.filter((sql) => !sql.startsWith('select'))).toEqual([]);
+
+    const written = async () => {
+      const em = t.orm.em.fork();
+      const audit = await em.execute<{ n: number }[]>(
+        `select count(*)::int as n from audit_entry where subject_id = ? and action = 'project.applicationPeriodClose'`,
+        [projectId],
+      );
+      const events = await em.execute<{ n: number }[]>(
+        `select count(*)::int as n from event where topic = 'project.applicationsClosed' and entity_id = ?`,
+        [idOf(projectId)],
+      );
+      const [row] = await em.execute<{ status: string }[]>(`select status from project where id = ?`, [
+        idOf(projectId),
+      ]);
+      return { status: row!.status, audit: audit[0]!.n, events: events[0]!.n };
+    };
+    expect(await written()).toEqual({ status: 'PUBLISHED', audit: 0, events: 0 });
+    expect(await t.app.services.projects.sweep(t.orm.em.fork(), new Date())).toBeGreaterThanOrEqual(1);
+    expect(await written()).toEqual({ status: 'EVALUATING', audit: 1, events: 1 });
+    await t.app.services.projects.sweep(t.orm.em.fork(), new Date());
+    expect(await written()).toEqual({ status: 'EVALUATING', audit: 1, events: 1 });
   });
 
   it('refuses every illegal transition with CONFLICT', async () => {
