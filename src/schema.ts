@@ -1,16 +1,12 @@
 import 'reflect-metadata';
-import { buildSchema } from 'type-graphql';
+import { buildSchema, type BuildSchemaOptions } from 'type-graphql';
 import { DateTimeResolver } from 'graphql-scalars';
 import { isInterfaceType, type GraphQLSchema } from 'graphql';
 import { UserOrganizationsResolver } from './modules/organizations/user-organizations.resolver.js';
 import { authChecker } from './core/auth.js';
 import { NodeResolver } from './core/relay/node.resolver.js';
 import { resolveNodeType } from './core/relay/node.js';
-import {
-  callFieldResolversDirectly,
-  readPlainFieldsDirectly,
-  validateArgument,
-} from './core/schema-execution.js';
+import { bypassResolverWrappers, validateArgument } from './core/schema-execution.js';
 import { stopResolversAtDeadline } from './core/execution-limits.js';
 import { applyInputRule } from './core/input-text.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
@@ -63,7 +59,7 @@ export const RESOLVERS = [
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */
 export async function createSchema(): Promise<GraphQLSchema> {
-  const schema = await buildSchema({
+  const options: BuildSchemaOptions = {
     resolvers: RESOLVERS,
     authChecker,
     // Subscriptions bring their own `subscribe`; type-graphql only insists that a pubSub exists.
@@ -72,13 +68,13 @@ export async function createSchema(): Promise<GraphQLSchema> {
     validateFn: validateArgument,
     scalarsMap: [{ type: Date, scalar: DateTimeResolver }],
     emitSchemaFile: false,
-  });
+  };
+  const schema = await buildSchema(options);
   // type-graphql wraps `resolveType` in an async function; compiled queries (graphql-jit) need the
   // type synchronously, and graphql-js takes either.
   const node = schema.getType('Node');
   if (isInterfaceType(node)) node.resolveType = resolveNodeType;
-  readPlainFieldsDirectly(schema);
-  callFieldResolversDirectly(schema);
+  bypassResolverWrappers(schema, options);
   applyInputRule(schema);
   stopResolversAtDeadline(schema); // last: it wraps the resolvers as the steps above left them
   return schema;

@@ -1,6 +1,6 @@
 import { validateOrReject, type ValidationError, type ValidatorOptions } from 'class-validator';
 import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { ArgumentValidationError, getMetadataStorage } from 'type-graphql';
+import { ArgumentValidationError, getMetadataStorage, type BuildSchemaOptions } from 'type-graphql';
 
 /**
  * How type-graphql's schema executes, made cheaper where the profile of the nested read showed its
@@ -12,6 +12,26 @@ import { ArgumentValidationError, getMetadataStorage } from 'type-graphql';
  * - `readPlainFieldsDirectly` removes the resolver type-graphql gives every plain field.
  * - `callFieldResolversDirectly` calls field resolver methods without type-graphql's wrapper.
  */
+
+/**
+ * Both bypasses, for a schema built with `options`. They read type-graphql's metadata storage (hence
+ * the exact pin of type-graphql in package.json) and replace the wrappers that apply
+ * `globalMiddlewares`: a schema configured with any would silently lose them, so it fails here, at
+ * start, instead.
+ */
+export function bypassResolverWrappers(
+  schema: GraphQLSchema,
+  options: Pick<BuildSchemaOptions, 'globalMiddlewares'>,
+): void {
+  if (options.globalMiddlewares?.length)
+    throw new Error(
+      'globalMiddlewares are configured, but readPlainFieldsDirectly and callFieldResolversDirectly ' +
+        '(src/core/schema-execution.ts) replace the resolvers that would run them: apply the middleware ' +
+        'per field, or stop bypassing.',
+    );
+  readPlainFieldsDirectly(schema);
+  callFieldResolversDirectly(schema);
+}
 
 /** type-graphql's defaults for class-validator (it skips missing properties unless told not to). */
 const VALIDATOR_OPTIONS: ValidatorOptions = {

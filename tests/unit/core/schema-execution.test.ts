@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { createSchema } from '../../../src/schema.js';
-import { validateArgument } from '../../../src/core/schema-execution.js';
+import { bypassResolverWrappers, validateArgument } from '../../../src/core/schema-execution.js';
 import { SubmitDemandInput } from '../../../src/modules/demands/demand.inputs.js';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 
@@ -16,6 +16,13 @@ function resolverOf(schema: GraphQLSchema, typeName: string, fieldName: string) 
 }
 
 describe('schema execution', () => {
+  it('refuses to bypass the resolvers of a schema configured with global middlewares', async () => {
+    const schema = await createSchema();
+    expect(() => bypassResolverWrappers(schema, { globalMiddlewares: [(_, next) => next()] })).toThrow(
+      /globalMiddlewares are configured/,
+    );
+  });
+
   it('reads plain fields directly and keeps resolver methods, root fields and interface fields', async () => {
     const schema = await createSchema();
     expect(resolverOf(schema, 'Demand', 'title')).toBeUndefined();
