@@ -3,7 +3,7 @@ import { Region } from './modules/regions/region.entity.js';
 import { ServiceCategory } from './modules/categories/service-category.entity.js';
 import { User } from './modules/accounts/user.entity.js';
 import { Organization } from './modules/organizations/organization.entity.js';
-import { OrganizationService } from './modules/organizations/service.entity.js';
+import { ServiceOffering } from './modules/organizations/service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './modules/organizations/membership.entity.js';
 import { AuditEntry } from './modules/audit/audit-entry.entity.js';
 import { Demand, DemandEndorsement, DemandProgress } from './modules/demands/demand.entity.js';
@@ -22,7 +22,7 @@ export const ENTITIES = [
   ServiceCategory,
   User,
   Organization,
-  OrganizationService,
+  ServiceOffering,
   OrganizationMember,
   HubMembershipRequest,
   AuditEntry,

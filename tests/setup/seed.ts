@@ -6,7 +6,7 @@ import { User } from '../../src/modules/accounts/user.entity.js';
 import { Region } from '../../src/modules/regions/region.entity.js';
 import type { Services } from '../../src/services.js';
 import { Organization } from '../../src/modules/organizations/organization.entity.js';
-import { OrganizationService } from '../../src/modules/organizations/service.entity.js';
+import { ServiceOffering } from '../../src/modules/organizations/service.entity.js';
 import { OrganizationMember } from '../../src/modules/organizations/membership.entity.js';
 import {
   EvaluationGrade,
@@ -94,7 +94,7 @@ export interface SeedProjectOptions {
 /** An organization made by {@link Seed.organization}, with its admin. */
 export interface SeededOrganization {
   organization: Organization;
-  services: OrganizationService[];
+  services: ServiceOffering[];
   admin: SeededUser;
   /** The admin's token. */
   token: string;
@@ -186,7 +186,7 @@ export class Seed {
       hub: options.hubId ? ref(em.getReference(Organization, options.hubId)) : null,
     });
     const services = (options.services ?? []).map((s) =>
-      em.create(OrganizationService, {
+      em.create(ServiceOffering, {
         organization: ref(organization),
         name: s.name,
         description: s.description ?? '',

@@ -13,7 +13,7 @@ import type { EntityManager, FilterQuery } from '@mikro-orm/postgresql';
 import { BadUserInputError } from '../../core/errors.js';
 import { Region } from '../regions/region.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { OrganizationService as ServiceOffering } from '../organizations/service.entity.js';
+import { ServiceOffering } from '../organizations/service.entity.js';
 import {
   EvaluationGrade,
   ServiceFee,

@@ -12,7 +12,7 @@ import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Organization } from './organization.entity.js';
-import { OrganizationService as ServiceOffering } from './service.entity.js';
+import { ServiceOffering } from './service.entity.js';
 import type { AddServiceInput, RemoveServiceInput, UpdateServiceInput } from './organization.inputs.js';
 import { canManage, getService, requireManaged, showsService } from './organization.policy.js';
 import { refreshSearchText, requireRegions, requireCategories, unique } from './organization-helpers.js';

@@ -17,7 +17,7 @@ import { TargetGroup } from '../categories/target-group.js';
 import { Region } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { EvaluationGrade, FoundingType, OrganizationKind, VerificationStatus } from './organization.enums.js';
-import { OrganizationService as ServiceOffering } from './service.entity.js';
+import { ServiceOffering } from './service.entity.js';
 import { OrganizationMember } from './membership.entity.js';
 
 /**

@@ -22,7 +22,7 @@ import {
   ServiceStatus,
 } from './organization.enums.js';
 import { Organization } from './organization.entity.js';
-import { OrganizationService } from './service.entity.js';
+import { ServiceOffering } from './service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
 import { FreeText } from '../../core/input-text.js';
 
@@ -355,8 +355,8 @@ export class OrganizationPayload {
 
 @ObjectType()
 export class ServicePayload {
-  @Field(() => OrganizationService)
-  service!: OrganizationService;
+  @Field(() => ServiceOffering)
+  service!: ServiceOffering;
 
   @Field(() => Organization)
   organization!: Organization;

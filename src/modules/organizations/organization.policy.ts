@@ -25,7 +25,7 @@ import { viewerFactsOf, type ViewerFacts } from '../../core/viewer-facts.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { normaliseCreditCode } from './credit-code.js';
 import { Organization } from './organization.entity.js';
-import { OrganizationService as ServiceOffering } from './service.entity.js';
+import { ServiceOffering } from './service.entity.js';
 import { HubMembershipRequest } from './membership.entity.js';
 import { MemberRole, ServiceStatus, VerificationStatus } from './organization.enums.js';
 

@@ -20,7 +20,7 @@ import { Region } from '../regions/region.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
-import { OrganizationService } from './service.entity.js';
+import { ServiceOffering } from './service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
 import { OrganizationsArgs } from './organization.args.js';
 import {
@@ -255,10 +255,10 @@ export class OrganizationResolver {
     return ctx.services.reference.categories.many(ctx.em, org.categoryCodes);
   }
 
-  @FieldResolver(() => [OrganizationService], {
+  @FieldResolver(() => [ServiceOffering], {
     description: 'Its services; retired ones only for its admins and platform admins (also by `node(id:)`).',
   })
-  services(@Ctx() ctx: Context, @Root() org: Organization): Promise<OrganizationService[]> {
+  services(@Ctx() ctx: Context, @Root() org: Organization): Promise<ServiceOffering[]> {
     return ctx.services.organizations.services(ctx, org);
   }
 
@@ -306,23 +306,23 @@ export class OrganizationResolver {
 }
 
 /** Nested fields of `Service`. */
-@Resolver(() => OrganizationService)
+@Resolver(() => ServiceOffering)
 export class ServiceFieldResolver {
   @FieldResolver(() => Organization, { description: 'The organization offering it.' })
-  organization(@Root() service: OrganizationService): Promise<Organization> {
+  organization(@Root() service: ServiceOffering): Promise<Organization> {
     return service.organization.loadOrFail({ dataloader: true });
   }
 
   @FieldResolver(() => [ServiceCategory])
   categories(
     @Ctx() ctx: Context,
-    @Root() service: OrganizationService,
+    @Root() service: ServiceOffering,
   ): ServiceCategory[] | Promise<ServiceCategory[]> {
     return ctx.services.reference.categories.many(ctx.em, service.categoryCodes);
   }
 
   @FieldResolver(() => [Region], { description: 'Regions where it is offered; each covers its subtree.' })
-  regions(@Ctx() ctx: Context, @Root() service: OrganizationService): Region[] | Promise<Region[]> {
+  regions(@Ctx() ctx: Context, @Root() service: ServiceOffering): Region[] | Promise<Region[]> {
     return ctx.services.reference.regions.many(ctx.em, service.regionCodes);
   }
 }

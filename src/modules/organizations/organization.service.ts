@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../core/context.js';
 import type { Page } from '../../core/relay/connection.js';
 import type { Organization } from './organization.entity.js';
-import type { OrganizationService as ServiceOffering } from './service.entity.js';
+import type { ServiceOffering } from './service.entity.js';
 import type { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
 import type { OrganizationsArgs } from './organization.args.js';
 import type {

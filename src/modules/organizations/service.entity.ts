@@ -17,7 +17,7 @@ import { ServiceFee, ServiceMode, ServiceStatus } from './organization.enums.js'
 
 /**
  * A service an organization offers (modelled on Open Referral HSDS's `service`). Named
- * `OrganizationService` in code so it is never confused with the application's service classes;
+ * `ServiceOffering` in code so it is never confused with the application's service classes;
  * the GraphQL type is `Service`.
  */
 @Entity({ tableName: 'service' })
@@ -25,7 +25,7 @@ import { ServiceFee, ServiceMode, ServiceStatus } from './organization.enums.js'
 // supplyDemandGap's capacity per cell filters services by both overlaps (a BitmapAnd with the above).
 @Index({ properties: ['regionCodes'], type: 'gin' })
 @ObjectType('Service', { implements: Node, description: 'A service an organization offers (HSDS-style).' })
-export class OrganizationService extends Node {
+export class ServiceOffering extends Node {
   [OptionalProps]?: 'createdAt' | 'updatedAt' | 'status' | 'openDataId';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
