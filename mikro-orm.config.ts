@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ormOptions } from './src/core/orm-config.js';
+import { ormOptions } from './src/core/db/orm-config.js';
 
 // The MikroORM CLI (migration:create, migration:check) reads this default export. It never connects
 // for those commands, so a placeholder URL is fine when DATABASE_URL is unset.

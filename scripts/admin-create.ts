@@ -11,8 +11,8 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { isEmail } from 'class-validator';
 import { ConfigError, loadConfig } from '../src/core/config.js';
-import { withHubDatabase } from '../src/core/database.js';
-import { DataDirectoryError } from '../src/core/embedded-postgres.js';
+import { withHubDatabase } from '../src/core/db/database.js';
+import { DataDirectoryError } from '../src/core/db/embedded-postgres.js';
 import { createLogger } from '../src/core/logger.js';
 import { createServices } from '../src/services.js';
 

@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { createLogger } from '../src/core/logger.js';
-import { makePostgresScratchDir, startEmbeddedPostgres } from '../src/core/embedded-postgres.js';
-import { ensureDatabase } from '../src/core/database-url.js';
+import { makePostgresScratchDir, startEmbeddedPostgres } from '../src/core/db/embedded-postgres.js';
+import { ensureDatabase } from '../src/core/db/database-url.js';
 
 const root = path.resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);

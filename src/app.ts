@@ -11,13 +11,13 @@ import type { Config } from './core/config.js';
 import { authenticate, bearerToken } from './core/auth.js';
 import type { Context } from './core/context.js';
 import { AppError, formatError } from './core/errors.js';
-import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core/http.js';
-import { requestLimits } from './core/limits.js';
-import { compiledExecutionGateway } from './core/compiled-execution.js';
+import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core/graphql/http.js';
+import { requestLimits } from './core/graphql/limits.js';
+import { compiledExecutionGateway } from './core/graphql/compiled-execution.js';
 import { Topic } from './core/events/outbox.js';
-import { attachWebSocket } from './core/ws.js';
+import { attachWebSocket } from './core/graphql/ws.js';
 import { createRateLimits, mutationRateLimitPlugin } from './core/rate-limit.js';
-import { pendingMigrations } from './core/db.js';
+import { pendingMigrations } from './core/db/db.js';
 import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
@@ -28,7 +28,7 @@ import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { NotificationWorker } from './modules/notifications/notification-worker.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
-import { ReadReplicas } from './core/read-replicas.js';
+import { ReadReplicas } from './core/db/read-replicas.js';
 
 export interface AppDeps {
   config: Config;

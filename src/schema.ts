@@ -6,8 +6,8 @@ import { UserOrganizationsResolver } from './modules/organizations/user-organiza
 import { authChecker } from './core/auth.js';
 import { NodeResolver } from './core/relay/node.resolver.js';
 import { resolveNodeType } from './core/relay/node.js';
-import { bypassResolverWrappers, validateArgument } from './core/schema-execution.js';
-import { stopResolversAtDeadline } from './core/execution-limits.js';
+import { bypassResolverWrappers, validateArgument } from './core/graphql/schema-execution.js';
+import { stopResolversAtDeadline } from './core/graphql/execution-limits.js';
 import { applyInputRule } from './core/input-text.js';
 import { RegionResolver } from './modules/regions/region.resolver.js';
 import { CategoryResolver } from './modules/categories/category.resolver.js';

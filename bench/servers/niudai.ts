@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/core/config.js';
-import { connectOrm, migrate } from '../../src/core/db.js';
+import { connectOrm, migrate } from '../../src/core/db/db.js';
 import { loadReferenceData } from '../../src/core/reference-data.js';
 import { hashPassword } from '../../src/core/passwords.js';
 import { profileBetweenSignals } from '../src/window-profile.js';

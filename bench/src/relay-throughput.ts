@@ -23,9 +23,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { ensureDatabase } from '../../src/core/database-url.js';
-import { connectOrm, migrate } from '../../src/core/db.js';
-import { makePostgresScratchDir, startEmbeddedPostgres } from '../../src/core/embedded-postgres.js';
+import { ensureDatabase } from '../../src/core/db/database-url.js';
+import { connectOrm, migrate } from '../../src/core/db/db.js';
+import { makePostgresScratchDir, startEmbeddedPostgres } from '../../src/core/db/embedded-postgres.js';
 import { EventRelay } from '../../src/core/events/relay.js';
 import { emitEvent, EVENTS_CHANNEL, Topic } from '../../src/core/events/outbox.js';
 

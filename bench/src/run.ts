@@ -13,7 +13,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort, startEmbeddedPostgres } from '../../src/core/embedded-postgres.js';
+import { freePort, startEmbeddedPostgres } from '../../src/core/db/embedded-postgres.js';
 import {
   addOrgAdmin,
   BENCH_ORG_ADMIN,

@@ -5,7 +5,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { ConfigError, loadConfig, type Config } from '../../src/core/config.js';
-import { DataDirectoryError } from '../../src/core/embedded-postgres.js';
+import { DataDirectoryError } from '../../src/core/db/embedded-postgres.js';
 
 /** The parsed command line, or the exit code to stop with (usage printed). */
 export function backupArguments(usage: string): { file: string; force: boolean } | number {

@@ -10,9 +10,9 @@ import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { ensureDatabase, withDatabase } from '../../src/core/database-url.js';
-import { connectOrm, migrate } from '../../src/core/db.js';
-import { makePostgresScratchDir, startEmbeddedPostgres } from '../../src/core/embedded-postgres.js';
+import { ensureDatabase, withDatabase } from '../../src/core/db/database-url.js';
+import { connectOrm, migrate } from '../../src/core/db/db.js';
+import { makePostgresScratchDir, startEmbeddedPostgres } from '../../src/core/db/embedded-postgres.js';
 import { loadReferenceData } from '../../src/core/reference-data.js';
 import type { Sql } from './generate.js';
 

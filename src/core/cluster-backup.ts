@@ -28,8 +28,8 @@ import {
   assertReachableByPostgresUser,
   DataDirectoryError,
   startEmbeddedPostgres,
-} from './embedded-postgres.js';
-import { embeddedPostgresMajor, postgresUserIds } from './embedded-postgres-loader.js';
+} from './db/embedded-postgres.js';
+import { embeddedPostgresMajor, postgresUserIds } from './db/embedded-postgres-loader.js';
 import { readTar, TarWriter } from './tar-archive.js';
 
 /** The embedded server's superuser (embedded-postgres creates it with this password, loopback only). */

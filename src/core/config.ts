@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { defaultDataDir, type DefaultDataDir } from './embedded-postgres.js';
+import { defaultDataDir, type DefaultDataDir } from './db/embedded-postgres.js';
 
 /** Everything the process can be told through its environment, validated once at start. */
 export interface Config {
@@ -19,7 +19,7 @@ export interface Config {
   databaseUrl: string | null;
   /**
    * Streaming replicas that serve the reads which tolerate a little lag (anonymous queries, open data;
-   * src/core/read-replicas.ts). Empty: everything reads from the primary.
+   * src/core/db/read-replicas.ts). Empty: everything reads from the primary.
    */
   databaseReplicaUrls: string[];
   /** How often a replica found unreachable is tried again (meanwhile its reads go to the primary). */
@@ -42,7 +42,7 @@ export interface Config {
   adminPassword: string | null;
   limits: Limits;
   /**
-   * Whether HTTP queries seen before run compiled (graphql-jit, core/compiled-execution.ts); `false`
+   * Whether HTTP queries seen before run compiled (graphql-jit, core/graphql/compiled-execution.ts); `false`
    * runs everything on graphql-js, the way back if a compiled answer ever differed.
    */
   compileQueries: boolean;
@@ -104,7 +104,7 @@ export interface Limits {
   maxAliases: number;
   maxDirectives: number;
   maxTokens: number;
-  /** Highest computed cost of an operation (src/core/query-cost.ts); above it, QUERY_TOO_COMPLEX. */
+  /** Highest computed cost of an operation (src/core/graphql/query-cost.ts); above it, QUERY_TOO_COMPLEX. */
   maxCost: number;
   maxBodyBytes: number;
   /** Largest JSON result sent (HTTP response, WebSocket payload); above it, RESPONSE_TOO_LARGE. */

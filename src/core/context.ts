@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Viewer } from './auth.js';
 import type { Services } from '../services.js';
-import type { ExecutionDeadline } from './execution-limits.js';
+import type { ExecutionDeadline } from './graphql/execution-limits.js';
 
 /**
  * What every resolver receives, built the same way for HTTP and graphql-ws: a fresh EntityManager

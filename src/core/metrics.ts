@@ -10,7 +10,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { ExecutionEngine } from './compiled-execution.js';
+import type { ExecutionEngine } from './graphql/compiled-execution.js';
 import { getOperationAST } from 'graphql';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FeedEvent } from './events/match-index.js';

@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/core/config.js';
-import { connectOrm } from '../../src/core/db.js';
+import { connectOrm } from '../../src/core/db/db.js';
 
 const config = loadConfig({ ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1' });
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });

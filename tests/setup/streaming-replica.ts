@@ -20,8 +20,12 @@ import {
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { freePort, makePostgresScratchDir, type EmbeddedDatabase } from '../../src/core/embedded-postgres.js';
-import { embeddedPostgresProgram, postgresUserIds } from '../../src/core/embedded-postgres-loader.js';
+import {
+  freePort,
+  makePostgresScratchDir,
+  type EmbeddedDatabase,
+} from '../../src/core/db/embedded-postgres.js';
+import { embeddedPostgresProgram, postgresUserIds } from '../../src/core/db/embedded-postgres-loader.js';
 import { until } from './probes.js';
 
 /** What is left out of the copy (PostgreSQL's list for base backups: per-run state and the WAL). */

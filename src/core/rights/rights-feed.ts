@@ -1,6 +1,6 @@
 import { loadViewer, requireViewer, type Viewer } from '../auth.js';
 import type { Context } from '../context.js';
-import { retryThroughOutage, unavailableIfOutage } from '../database-outage.js';
+import { retryThroughOutage, unavailableIfOutage } from '../db/database-outage.js';
 import { mapStream } from '../events/feed-iterator.js';
 import type { FeedEvent } from '../events/match-index.js';
 import type { SubscriberStream } from '../events/subscriber-stream.js';

@@ -12,7 +12,7 @@ import { Region } from '../regions/region.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-execution.js';
-import { retryThroughOutage } from '../../core/database-outage.js';
+import { retryThroughOutage } from '../../core/db/database-outage.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf, type DemandService } from './demand.service.js';

@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectedProperties, type SelectionPlan } from '../../core/selected-properties.js';
+import { selectedProperties, type SelectionPlan } from '../../core/graphql/selected-properties.js';
 
 /** What the access rules read of a demand (`factsOf`, demand-filters.ts). */
 const ACCESS_FACTS = ['submittedBy', 'claimedBy', 'status', 'regionPath', 'anonymous', 'contactConsent'];
 
-/** Which columns a demand read loads for a selection (core/selected-properties.ts). */
+/** Which columns a demand read loads for a selection (core/graphql/selected-properties.ts). */
 const DEMAND_PLAN: SelectionPlan = {
   typeName: 'Demand',
   // The key, and the keyset of a feed page's cursors.

@@ -1,10 +1,10 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import { selectedProperties, type SelectionPlan } from '../../core/selected-properties.js';
+import { selectedProperties, type SelectionPlan } from '../../core/graphql/selected-properties.js';
 
 /** What the visibility rules read of an organization (`canSee`, `organizationFacts`). */
 const ACCESS_FACTS = ['id', 'verificationStatus', 'homeRegion'];
 
-/** Which columns an organization read loads for a selection (core/selected-properties.ts). */
+/** Which columns an organization read loads for a selection (core/graphql/selected-properties.ts). */
 const ORGANIZATION_PLAN: SelectionPlan = {
   typeName: 'Organization',
   always: ACCESS_FACTS,

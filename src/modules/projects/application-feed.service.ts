@@ -10,7 +10,7 @@
 import type { Context } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
-import { retryThroughOutage } from '../../core/database-outage.js';
+import { retryThroughOutage } from '../../core/db/database-outage.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { feedCursor } from '../demands/demand-feed.js';
 import { ProjectApplication } from './application.entity.js';

@@ -2,7 +2,7 @@ import type { Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
-import { retryThroughOutage } from '../../core/database-outage.js';
+import { retryThroughOutage } from '../../core/db/database-outage.js';
 import type { AdmissionRule } from '../../core/rights/rights-watch.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';

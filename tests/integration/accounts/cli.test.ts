@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { ensureDatabase, withDatabase } from '../../../src/core/database-url.js';
+import { ensureDatabase, withDatabase } from '../../../src/core/db/database-url.js';
 import { TEMPLATE_DATABASE } from '../../setup/constants.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');

@@ -6,7 +6,7 @@ import { metricValue } from '../../setup/probes.js';
 
 /**
  * A query document runs on graphql-js the first time and compiled (graphql-jit) from then on
- * (core/compiled-execution.ts). Whatever the engine, the answer must be the same, byte for byte:
+ * (core/graphql/compiled-execution.ts). Whatever the engine, the answer must be the same, byte for byte:
  * data, errors with their paths, locations and codes, and the HTTP status.
  */
 

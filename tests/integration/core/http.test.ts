@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { withDatabase } from '../../../src/core/database-url.js';
+import { withDatabase } from '../../../src/core/db/database-url.js';
 import { startTestApp, wsRequest, type TestApp } from '../../setup/test-app.js';
 import { inject } from 'vitest';
 

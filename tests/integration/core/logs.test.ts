@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/core/config.js';
-import { ensureDatabase, withDatabase } from '../../../src/core/database-url.js';
-import { connectOrm } from '../../../src/core/db.js';
+import { ensureDatabase, withDatabase } from '../../../src/core/db/database-url.js';
+import { connectOrm } from '../../../src/core/db/db.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { TEMPLATE_DATABASE } from '../../setup/constants.js';
 

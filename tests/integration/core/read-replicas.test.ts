@@ -4,13 +4,13 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/core/config.js';
-import { ensureDatabase } from '../../../src/core/database-url.js';
-import { connectOrm, migrate } from '../../../src/core/db.js';
+import { ensureDatabase } from '../../../src/core/db/database-url.js';
+import { connectOrm, migrate } from '../../../src/core/db/db.js';
 import {
   makePostgresScratchDir,
   startEmbeddedPostgres,
   type EmbeddedDatabase,
-} from '../../../src/core/embedded-postgres.js';
+} from '../../../src/core/db/embedded-postgres.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { loadReferenceData } from '../../../src/core/reference-data.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';

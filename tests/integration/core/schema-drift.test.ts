@@ -1,6 +1,6 @@
 import { inject, describe, expect, it } from 'vitest';
-import { connectOrm } from '../../../src/core/db.js';
-import { withDatabase } from '../../../src/core/database-url.js';
+import { connectOrm } from '../../../src/core/db/db.js';
+import { withDatabase } from '../../../src/core/db/database-url.js';
 import { TEMPLATE_DATABASE } from '../../setup/constants.js';
 
 describe('migrations', () => {

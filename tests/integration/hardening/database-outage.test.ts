@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
 import type { Client } from 'graphql-ws';
-import { withDatabase } from '../../../src/core/database-url.js';
+import { withDatabase } from '../../../src/core/db/database-url.js';
 import { loadViewer } from '../../../src/core/auth.js';
 import { announceRightsChange } from '../../../src/core/rights/rights-change.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';

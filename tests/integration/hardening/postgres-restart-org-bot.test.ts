@@ -9,9 +9,9 @@ import {
   makePostgresScratchDir,
   startEmbeddedPostgres,
   type EmbeddedDatabase,
-} from '../../../src/core/embedded-postgres.js';
-import { ensureDatabase } from '../../../src/core/database-url.js';
-import { connectOrm, migrate } from '../../../src/core/db.js';
+} from '../../../src/core/db/embedded-postgres.js';
+import { ensureDatabase } from '../../../src/core/db/database-url.js';
+import { connectOrm, migrate } from '../../../src/core/db/db.js';
 import { loadReferenceData } from '../../../src/core/reference-data.js';
 import { loadConfig } from '../../../src/core/config.js';
 import { createServices } from '../../../src/services.js';

@@ -8,7 +8,7 @@ import {
   assertReachableByPostgresUser,
   DataDirectoryError,
   makePostgresScratchDir,
-} from '../../../src/core/embedded-postgres.js';
+} from '../../../src/core/db/embedded-postgres.js';
 
 const scratch: string[] = [];
 afterAll(() => scratch.forEach((dir) => rmSync(dir, { recursive: true, force: true })));

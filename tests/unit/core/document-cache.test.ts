@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, specifiedRules } from 'graphql';
-import { ValidatedDocuments } from '../../../src/core/document-cache.js';
+import { ValidatedDocuments } from '../../../src/core/graphql/document-cache.js';
 
 const schema = buildSchema(`type Query { hello: String, n: Int }`);
 

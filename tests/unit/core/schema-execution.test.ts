@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isObjectType, type GraphQLResolveInfo, type GraphQLSchema } from 'graphql';
 import { ArgumentValidationError } from 'type-graphql';
 import { createSchema } from '../../../src/schema.js';
-import { bypassResolverWrappers, validateArgument } from '../../../src/core/schema-execution.js';
+import { bypassResolverWrappers, validateArgument } from '../../../src/core/graphql/schema-execution.js';
 import { SubmitDemandInput } from '../../../src/modules/demands/demand.inputs.js';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 

@@ -9,7 +9,7 @@ import {
   type GraphQLResolveInfo,
   type OperationDefinitionNode,
 } from 'graphql';
-import { selectedProperties, type SelectionPlan } from '../../../src/core/selected-properties.js';
+import { selectedProperties, type SelectionPlan } from '../../../src/core/graphql/selected-properties.js';
 
 /**
  * selectedProperties (selected-properties.ts) decides which columns a read loads: plain fields

@@ -13,12 +13,12 @@ import {
 } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { authenticate, loadViewer, type Viewer } from './auth.js';
+import { authenticate, loadViewer, type Viewer } from '../auth.js';
 import { withoutSuggestions, type RequestLimits } from './limits.js';
-import type { Context } from './context.js';
-import { sharedSubscribe } from './events/shared-execution.js';
+import type { Context } from '../context.js';
+import { sharedSubscribe } from '../events/shared-execution.js';
 import { ValidatedDocuments } from './document-cache.js';
-import type { Services } from '../services.js';
+import type { Services } from '../../services.js';
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
@@ -26,9 +26,9 @@ import {
   RateLimitedError,
   ServiceUnavailableError,
   UnauthenticatedError,
-} from './errors.js';
-import { isDatabaseOutage } from './database-outage.js';
-import { callerKey, spendsMutationBudget, type Limiter } from './rate-limit.js';
+} from '../errors.js';
+import { isDatabaseOutage } from '../db/database-outage.js';
+import { callerKey, spendsMutationBudget, type Limiter } from '../rate-limit.js';
 
 /** Operations one socket may run at once (default); each live subscription holds a buffer and a match-index entry. */
 export const MAX_OPERATIONS_PER_SOCKET = 20;

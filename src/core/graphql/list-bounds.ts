@@ -1,9 +1,9 @@
 import type { ListBound } from './query-cost.js';
-import { SERVICE_CATEGORIES } from '../modules/categories/categories.data.js';
-import { TargetGroup } from '../modules/categories/target-group.js';
-import { FoundingType } from '../modules/organizations/organization.enums.js';
-import { SIMILAR_LIMIT } from '../modules/demands/demand-submission.service.js';
-import { MAX_WEBHOOKS_PER_ORGANIZATION } from '../modules/webhooks/webhook.service.js';
+import { SERVICE_CATEGORIES } from '../../modules/categories/categories.data.js';
+import { TargetGroup } from '../../modules/categories/target-group.js';
+import { FoundingType } from '../../modules/organizations/organization.enums.js';
+import { SIMILAR_LIMIT } from '../../modules/demands/demand-submission.service.js';
+import { MAX_WEBHOOKS_PER_ORGANIZATION } from '../../modules/webhooks/webhook.service.js';
 
 /**
  * Items assumed for a list field of the schema that declares no bound below: about a default page.

@@ -26,7 +26,7 @@ export function bypassResolverWrappers(
   if (options.globalMiddlewares?.length)
     throw new Error(
       'globalMiddlewares are configured, but readPlainFieldsDirectly and callFieldResolversDirectly ' +
-        '(src/core/schema-execution.ts) replace the resolvers that would run them: apply the middleware ' +
+        '(src/core/graphql/schema-execution.ts) replace the resolvers that would run them: apply the middleware ' +
         'per field, or stop bypassing.',
     );
   readPlainFieldsDirectly(schema);

@@ -6,9 +6,9 @@ import {
   type GraphQLSchema,
   type ValidationRule,
 } from 'graphql';
-import type { Config } from './config.js';
-import type { Context } from './context.js';
-import { QueryTooComplexError } from './errors.js';
+import type { Config } from '../config.js';
+import type { Context } from '../context.js';
+import { QueryTooComplexError } from '../errors.js';
 import { ResultLimits } from './execution-limits.js';
 import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
 import { operationCost, type CostModel } from './query-cost.js';

@@ -2,11 +2,11 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { Config } from './config.js';
+import type { Config } from '../config.js';
 import { ensureDatabase } from './database-url.js';
 import { connectOrm, migrate } from './db.js';
 import { DataDirectoryError, startEmbeddedPostgres } from './embedded-postgres.js';
-import { loadReferenceData } from './reference-data.js';
+import { loadReferenceData } from '../reference-data.js';
 
 /** The database the embedded server holds the hub's data in. */
 export const EMBEDDED_DATABASE = 'niudai';

@@ -1,8 +1,8 @@
 import { DataloaderType, type Options } from '@mikro-orm/core';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
-import { ENTITIES } from '../entities.js';
-import { MIGRATIONS } from '../../migrations/index.js';
+import { ENTITIES } from '../../entities.js';
+import { MIGRATIONS } from '../../../migrations/index.js';
 
 /**
  * The MikroORM options shared by the server, the CLI and the tests. Migrations are listed in

@@ -24,7 +24,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { connectOrm } from './db.js';
-import type { Context } from './context.js';
+import type { Context } from '../context.js';
 
 /** How long a replica may take to give a connection before the attempt counts as failed. */
 const REPLICA_CONNECT_TIMEOUT_MS = 3_000;

@@ -4,7 +4,7 @@ import {
   type GraphQLFieldResolver,
   type GraphQLSchema,
 } from 'graphql';
-import { AppError, ExecutionTimeoutError, ResponseTooLargeError } from './errors.js';
+import { AppError, ExecutionTimeoutError, ResponseTooLargeError } from '../errors.js';
 
 /**
  * One operation's time budget, kept on its context (`Context.deadline`). HTTP queries and mutations

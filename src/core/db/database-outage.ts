@@ -8,7 +8,7 @@
  * @module
  */
 import { ConnectionException } from '@mikro-orm/core';
-import { ServiceUnavailableError } from './errors.js';
+import { ServiceUnavailableError } from '../errors.js';
 
 /** Socket-level failures of the connection to PostgreSQL (node's errno codes). */
 const NETWORK_CODES = new Set([
