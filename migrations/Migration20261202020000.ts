@@ -5,10 +5,12 @@ import { Migration } from '@mikro-orm/migrations';
  * can tell a progress report from the note given with the fulfilment; release reasons are stored
  * from now on.
  *
- * Existing notes are PROGRESS, except those `fulfilDemand` wrote: its note is inserted by the same
- * request as its `demand.fulfil` audit entry, by the same user, an instant before it. A note whose
- * author has such an entry on the same demand within two seconds after it is taken to be the
- * fulfilment's (release reasons were never stored, so none are RELEASE).
+ * Existing notes are PROGRESS, except those `fulfilDemand` wrote: its note is made by the same
+ * request as its `demand.fulfil` audit entry, by the same user, an instant before it, while a
+ * progress report is followed by its own `demand.progress` entry. So a note is the fulfilment's when
+ * its author has a `demand.fulfil` entry on the demand within two seconds after it and no
+ * `demand.progress` entry on the demand lies between the two (release reasons were never stored, so
+ * none are RELEASE).
  */
 export class Migration20261202020000 extends Migration {
   override async up(): Promise<void> {
@@ -24,7 +26,13 @@ export class Migration20261202020000 extends Migration {
              and "a"."subject_id" = rtrim(translate(encode(convert_to('Demand:' || "p"."demand_id", 'UTF8'), 'base64'), '+/', '-_'), '=')
              and "a"."actor_id" = "p"."author_id"
              and "a"."created_at" >= "p"."created_at"
-             and "a"."created_at" < "p"."created_at" + interval '2 seconds');`,
+             and "a"."created_at" < "p"."created_at" + interval '2 seconds'
+             and not exists (
+               select 1 from "audit_entry" as "b"
+                where "b"."action" = 'demand.progress'
+                  and "b"."subject_id" = "a"."subject_id"
+                  and "b"."created_at" >= "p"."created_at"
+                  and "b"."created_at" <= "a"."created_at"));`,
     );
   }
 

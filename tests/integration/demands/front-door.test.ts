@@ -418,6 +418,16 @@ describe('User.memberships and viewer.roles', () => {
     expect(worker.viewer).toEqual({ roles: ['WORKER'], memberships: [] });
   });
 
+  it('signing in answers the same roles and memberships', async () => {
+    const data = await t.data<{ signIn: { viewer: { roles: string[]; memberships: Membership[] } } }>(
+      `mutation($input: SignInInput!) { signIn(input: $input) { viewer { roles memberships { organization { id } role } } } }`,
+      { input: { login: dual.user.email, password: dual.password } },
+      null,
+    );
+    expect([...data.signIn.viewer.roles].sort()).toEqual(['ORG_ADMIN', 'ORG_MEMBER', 'WORKER']);
+    expect(data.signIn.viewer.memberships).toHaveLength(2);
+  });
+
   it("an organization's admin reads a member's membership of that organization only; fellow members and staff nothing", async () => {
     const MEMBERS = `query($id: ID!) { organization(id: $id) { members { user { id memberships { organization { id } role } } } } }`;
     const seen = async (token: string) =>
