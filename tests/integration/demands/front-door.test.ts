@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Role } from '../../../src/core/roles.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
+import { User } from '../../../src/modules/accounts/user.entity.js';
+import { Demand, DemandProgress } from '../../../src/modules/demands/demand.entity.js';
+import { DemandStatus } from '../../../src/modules/demands/demand.enums.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
 import { ProjectApplication } from '../../../src/modules/projects/application.entity.js';
 import { Project } from '../../../src/modules/projects/project.entity.js';
@@ -442,5 +445,40 @@ describe('User.memberships and viewer.roles', () => {
     expect(await seen(memberA.token)).toEqual([]);
     expect(await seen(unionIn.token)).toEqual([]);
     expect(await seen(admin.token)).toHaveLength(2);
+  });
+});
+
+describe('reading the lists', () => {
+  it('sends the same statements for 2 demands as for 8, with their notes and the notes’ organizations', async () => {
+    const worker = await t.seed.worker();
+    const em = t.orm.em.fork();
+    for (let i = 0; i < 8; i++) {
+      const demand = await t.seed.demand(worker.user.id, {
+        status: DemandStatus.IN_SERVICE,
+        claimedById: orgA.organization.id,
+      });
+      em.create(DemandProgress, {
+        demand: ref(em.getReference(Demand, demand.id)),
+        organization: ref(em.getReference(Organization, orgA.organization.id)),
+        author: ref(em.getReference(User, orgA.admin.user.id)),
+        note: `第${i}次进展`,
+      });
+    }
+    await em.flush();
+    const LIST = `query($first: Int) { viewer { submittedDemands(first: $first) { edges { node { id
+      progressNotes { note kind organization { name } } } } } } }`;
+    type Listed = { viewer: { submittedDemands: { edges: { node: { progressNotes: unknown[] } }[] } } };
+    let small: Listed | undefined;
+    let large: Listed | undefined;
+    const few = await t.sqlCount(
+      async () => (small = await t.data<Listed>(LIST, { first: 2 }, worker.token)),
+    );
+    const many = await t.sqlCount(
+      async () => (large = await t.data<Listed>(LIST, { first: 8 }, worker.token)),
+    );
+    expect(small!.viewer.submittedDemands.edges).toHaveLength(2);
+    expect(large!.viewer.submittedDemands.edges.every((e) => e.node.progressNotes.length === 1)).toBe(true);
+    expect(large!.viewer.submittedDemands.edges).toHaveLength(8);
+    expect(many).toBe(few);
   });
 });
