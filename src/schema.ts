@@ -19,10 +19,14 @@ import {
   ServiceFieldResolver,
 } from './modules/organizations/organization.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
-import { DemandResolver } from './modules/demands/demand.resolver.js';
+import { DemandProgressNoteResolver, DemandResolver } from './modules/demands/demand.resolver.js';
 import { DemandFeedResolver } from './modules/demands/demand-feed.resolver.js';
+import { OrganizationDemandsResolver, UserDemandsResolver } from './modules/demands/demand-lists.resolver.js';
 import { noPubSub } from './core/events/no-pub-sub.js';
-import { ApplicationResolver } from './modules/projects/application.resolver.js';
+import {
+  ApplicationResolver,
+  OrganizationApplicationsResolver,
+} from './modules/projects/application.resolver.js';
 import { ApplicationFeedResolver } from './modules/projects/application-feed.resolver.js';
 import { ProjectFeedResolver } from './modules/projects/project-feed.resolver.js';
 import { ProjectAmendmentResolver, ProjectResolver } from './modules/projects/project.resolver.js';
@@ -39,7 +43,10 @@ export const RESOLVERS = [
   AccountResolver,
   AuditResolver,
   DemandResolver,
+  DemandProgressNoteResolver,
   DemandFeedResolver,
+  UserDemandsResolver,
+  OrganizationDemandsResolver,
   OrganizationResolver,
   ServiceFieldResolver,
   OrganizationMemberFieldResolver,
@@ -50,6 +57,7 @@ export const RESOLVERS = [
   ProjectResolver,
   ProjectAmendmentResolver,
   ApplicationResolver,
+  OrganizationApplicationsResolver,
   ProjectFeedResolver,
   ApplicationFeedResolver,
   ReportResolver,

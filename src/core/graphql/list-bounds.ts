@@ -4,6 +4,8 @@ import { TargetGroup } from '../../modules/categories/target-group.js';
 import { FoundingType } from '../../modules/organizations/organization.enums.js';
 import { SIMILAR_LIMIT } from '../../modules/demands/demand-submission.service.js';
 import { MAX_WEBHOOKS_PER_ORGANIZATION } from '../../modules/webhooks/webhook.service.js';
+import { PROGRESS_NOTES_SHOWN } from '../../modules/demands/demand-progress-notes.js';
+import { MEMBERSHIPS_LISTED } from '../../modules/organizations/user-organizations.resolver.js';
 
 /**
  * Items assumed for a list field of the schema that declares no bound below: about a default page.
@@ -75,6 +77,8 @@ export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   'AwardProjectPayload.awarded': AWARDS_PER_PROJECT,
   'ReportProjectDemandsPayload.fulfilled': DEMANDS_PER_PROJECT,
   'SubmitDemandPayload.similarOpenDemands': SIMILAR_LIMIT,
+  'Demand.progressNotes': PROGRESS_NOTES_SHOWN,
+  'User.memberships': MEMBERSHIPS_LISTED,
   'SupplyDemandGap.cells': REGION_CHILDREN * CATEGORY_SIBLINGS,
   'AwardFairness.byFoundingType': Object.keys(FoundingType).length,
 };

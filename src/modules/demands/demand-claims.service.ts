@@ -9,7 +9,7 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { Demand, DemandProgress, illegalTransition } from './demand.entity.js';
-import { DemandStatus } from './demand.enums.js';
+import { DemandProgressKind, DemandStatus } from './demand.enums.js';
 import { ACTIVE_CLAIM_STATUSES, canTransition } from './demand-lifecycle.js';
 import { canServe, inUnionScope, type DemandViewer } from './demand.policy.js';
 import { scopeOf } from './demand-filters.js';
@@ -192,9 +192,11 @@ export class DemandClaimsService extends DemandChanges {
 
   /** The claiming organization (or an admin) gives the demand back: OPEN again, for others. */
   release(ctx: Context, input: ReleaseDemandInput): Promise<Demand> {
-    return this.change(ctx, input.demandId, (_em, demand, viewer) => {
+    return this.change(ctx, input.demandId, (em, demand, viewer) => {
       this.requireClaimant(viewer, demand, true);
       const organizationId = demand.claimedBy?.id ?? null;
+      // Written while the claimant is still on the row: the note is the releasing organization's.
+      if (input.reason?.trim()) this.addNote(em, demand, viewer, DemandProgressKind.RELEASE, input.reason);
       demand.transitionTo(DemandStatus.OPEN);
       reopenDemand(demand, new Date(), this.limits);
       return { action: 'demand.release', summary: { organizationId, hasReason: Boolean(input.reason) } };
@@ -212,7 +214,7 @@ export class DemandClaimsService extends DemandChanges {
       if (demand.status === DemandStatus.CLAIMED) demand.transitionTo(DemandStatus.IN_SERVICE);
       else if (demand.status !== DemandStatus.IN_SERVICE)
         throw illegalTransition(demand.status, DemandStatus.IN_SERVICE);
-      progress = this.addProgress(em, demand, viewer, input.note);
+      progress = this.addNote(em, demand, viewer, DemandProgressKind.PROGRESS, input.note);
       return { action: 'demand.progress', summary: {} };
     });
     return { demand, progress: progress as DemandProgress };
@@ -223,7 +225,7 @@ export class DemandClaimsService extends DemandChanges {
     return this.change(ctx, input.demandId, (em, demand, viewer) => {
       this.requireClaimant(viewer, demand, true);
       demand.transitionTo(DemandStatus.FULFILLED);
-      if (input.note) this.addProgress(em, demand, viewer, input.note);
+      if (input.note) this.addNote(em, demand, viewer, DemandProgressKind.FULFILMENT, input.note);
       return { action: 'demand.fulfil', summary: { organizationId: demand.claimedBy?.id ?? null } };
     });
   }
@@ -288,7 +290,14 @@ export class DemandClaimsService extends DemandChanges {
     throw new ForbiddenError('Only members of the organization that claimed the demand may do this.');
   }
 
-  private addProgress(em: EntityManager, demand: Demand, viewer: DemandViewer, note: string): DemandProgress {
+  /** A note by the claiming organization; it counts as progress (a claim with notes does not lapse). */
+  private addNote(
+    em: EntityManager,
+    demand: Demand,
+    viewer: DemandViewer,
+    kind: DemandProgressKind,
+    note: string,
+  ): DemandProgress {
     const organizationId = demand.claimedBy?.id;
     if (organizationId === undefined) throw illegalTransition(demand.status, DemandStatus.IN_SERVICE);
     demand.lastProgressAt = new Date();
@@ -296,6 +305,7 @@ export class DemandClaimsService extends DemandChanges {
       demand: ref(demand),
       organization: ref(em.getReference(Organization, organizationId)),
       author: ref(em.getReference(User, viewer.userId)),
+      kind,
       note: note.trim(),
     });
   }

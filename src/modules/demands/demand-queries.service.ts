@@ -8,15 +8,16 @@ import { checkCursors, pageOptions, type Page } from '../../core/relay/connectio
 import { demandRecordPage } from './demand-records.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { getOrganization } from '../organizations/organization.policy.js';
-import { Demand, DemandEndorsement } from './demand.entity.js';
+import { Demand, DemandEndorsement, type DemandProgress } from './demand.entity.js';
 import { DemandOrder } from './demand.enums.js';
 import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
 import { scoreMatch, type MatchScore } from './demand-matching.js';
-import { addVisibility, canServe } from './demand.policy.js';
-import { organizationsServingFilter, scopeOf } from './demand-filters.js';
+import { addVisibility, canServe, seesProgressNote } from './demand.policy.js';
+import { factsOf, organizationsServingFilter, scopeOf } from './demand-filters.js';
+import { endorsedBy, latestProgressNotes } from './demand-progress-notes.js';
 import { addFilter, FeedConditions } from './demand-feed-sql.js';
 import type { DemandViewerFacts } from './demand-viewer-facts.js';
-import type { DemandFilter, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
+import type { DemandFilter, DemandListArgs, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 
 /** How many candidate organizations `matchingOrganizations` ranks; a demand rarely has more. */
 const MATCH_CANDIDATE_LIMIT = 1000;
@@ -63,6 +64,33 @@ export class DemandQueriesService {
   }
 
   /**
+   * `User.submittedDemands`, `User.endorsedDemands` and `Organization.claimedDemands`: the demands
+   * one party holds, newest first, in `status` when given. The callers decide who may ask; the rows
+   * are still narrowed to what the viewer may see (`addVisibility`), so no list shows a demand that
+   * `demand(id)` would not.
+   */
+  async listOf(
+    ctx: Context,
+    party: { submittedBy: number } | { endorsedBy: number } | { claimedBy: number },
+    args: DemandListArgs,
+    properties: ReadonlySet<string> | null,
+  ): Promise<Page<Demand>> {
+    const viewer = await this.viewers.requireFacts(ctx);
+    checkCursors(args, ['timestamp', 'id']);
+    const where = new FeedConditions();
+    addVisibility(where, viewer);
+    if ('submittedBy' in party) where.add('d.submitted_by_id = ?', party.submittedBy);
+    else if ('endorsedBy' in party)
+      where.add(
+        'd.id = any(array(select e.demand_id from demand_endorsement e where e.worker_id = ?))',
+        party.endorsedBy,
+      );
+    else where.add('d.claimed_by_id = ?', party.claimedBy);
+    if (args.status) where.add('d.status = ?', args.status);
+    return demandRecordPage(ctx.em, where, args, 'desc', properties);
+  }
+
+  /**
    * The organization `filter.matchingOrganization` names, if any: BAD_USER_INPUT when there is none
    * or the viewer may not see it (the same answer, so the filter cannot probe for pending ones).
    */
@@ -73,6 +101,22 @@ export class DemandQueriesService {
     const organization = await getOrganization(ctx, id);
     if (!organization) throw BadUserInputError.field(path, 'no such organization');
     return organization;
+  }
+
+  /**
+   * The notes of the demand's service the viewer may read (`seesProgressNote`), oldest first; whether
+   * she endorsed it is read only when that decides.
+   */
+  async progressNotes(ctx: Context, demand: Demand): Promise<DemandProgress[]> {
+    const viewer = await this.viewers.viewerFacts(ctx);
+    if (!viewer) return [];
+    const notes = await latestProgressNotes(ctx.em, demand.id);
+    const facts = factsOf(demand);
+    const shownAs = (endorsed: boolean) =>
+      notes.filter((n) => seesProgressNote(viewer, facts, n.organization.id, endorsed));
+    const shown = shownAs(false);
+    if (shown.length === notes.length || !viewer.isWorker) return shown;
+    return (await endorsedBy(ctx.em, viewer.userId, demand.id)) ? shownAs(true) : shown;
   }
 
   /** Whether the worker said "me too" to the demand (endorsements are never taken back). */

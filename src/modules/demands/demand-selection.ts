@@ -18,6 +18,7 @@ const DEMAND_PLAN: SelectionPlan = {
     contact: [...ACCESS_FACTS, 'contact'],
     claimedBy: ['claimedBy'],
     duplicateOf: ['duplicateOf'],
+    progressNotes: ACCESS_FACTS,
   },
 };
 

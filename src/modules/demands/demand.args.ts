@@ -68,3 +68,11 @@ export class MatchingOrganizationsArgs extends ConnectionArgs {
   @Field(() => ID)
   demandId!: string;
 }
+
+@ArgsType()
+export class DemandListArgs extends ConnectionArgs {
+  @Field(() => DemandStatus, { nullable: true, description: 'Only demands in this status.' })
+  @IsOptional()
+  @IsEnum(DemandStatus)
+  status?: DemandStatus | null;
+}

@@ -19,7 +19,7 @@ import { ServiceCategory } from '../categories/service-category.entity.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { Region } from '../regions/region.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { DemandSource, DemandStatus, DemandUrgency } from './demand.enums.js';
+import { DemandProgressKind, DemandSource, DemandStatus, DemandUrgency } from './demand.enums.js';
 import { canTransition } from './demand-lifecycle.js';
 
 /**
@@ -223,12 +223,18 @@ export class DemandEndorsement {
   createdAt: Date = new Date();
 }
 
-/** A progress note by the claiming organization. */
+/**
+ * A note by the organization serving a demand: a progress report, its fulfilment note or the reason
+ * it gave the demand back. Who reads them: `Demand.progressNotes` (demand.policy.ts, `seesNote`).
+ */
 @Entity({ tableName: 'demand_progress' })
 @Index({ properties: ['demand', 'createdAt'] })
-@ObjectType({ description: 'A progress report by the organization serving a demand.' })
+@ObjectType('DemandProgressNote', {
+  description:
+    'A note by an organization serving a demand: a progress report, the note given with its fulfilment, or the reason it released the demand.',
+})
 export class DemandProgress {
-  [OptionalProps]?: 'createdAt';
+  [OptionalProps]?: 'createdAt' | 'kind';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -245,6 +251,10 @@ export class DemandProgress {
   @Property({ type: 'text' })
   @Field(() => String)
   note!: string;
+
+  @Enum({ items: () => DemandProgressKind, type: 'string', default: DemandProgressKind.PROGRESS })
+  @Field(() => DemandProgressKind)
+  kind: DemandProgressKind = DemandProgressKind.PROGRESS;
 
   @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' })
   @Field(() => Date)

@@ -64,3 +64,18 @@ registerEnumType(DemandOrder, {
     OLDEST: { description: 'Oldest first.' },
   },
 });
+
+/** What a note on a demand's service records: a progress report, the fulfilment, or the release. */
+export enum DemandProgressKind {
+  PROGRESS = 'PROGRESS',
+  FULFILMENT = 'FULFILMENT',
+  RELEASE = 'RELEASE',
+}
+registerEnumType(DemandProgressKind, {
+  name: 'DemandProgressKind',
+  valuesConfig: {
+    PROGRESS: { description: 'Written with `reportDemandProgress`.' },
+    FULFILMENT: { description: 'The note given with `fulfilDemand`.' },
+    RELEASE: { description: 'The reason given with `releaseDemand`.' },
+  },
+});

@@ -4,7 +4,7 @@
  *
  * - `canSeeDemand` — SQL `addVisibility` (the feed `demands`, `node(id)` and `demand(id)` agree);
  * - `canServe` — SQL `addServableBy` (`demands(filter: {matchingOrganization})`, claims, ranking);
- * - `revealsSubmitter`, `revealsContact` — field rules (no list filters on them);
+ * - `revealsSubmitter`, `revealsContact`, `seesProgressNote` — field rules (no list filters on them);
  * - `installDemandRules`: `node(id: "Demand:…")` and who reads a demand's full audit trail.
  *
  * The viewer's facts come from core/viewer-facts.ts, once per request.
@@ -148,6 +148,28 @@ export function revealsContact(viewer: DemandViewer | null, demand: DemandFacts)
   if (demand.submittedById === viewer.userId) return true;
   return (
     demand.contactConsent && demand.claimedById !== null && viewer.verifiedOrgIds.includes(demand.claimedById)
+  );
+}
+
+/**
+ * Who reads which note of a demand's service (`Demand.progressNotes`): every note for its submitter,
+ * the workers who endorsed it, union staff whose scope covers it and admins; a member of an
+ * organization, the notes her organization wrote (the claimant reads its own reports) and never
+ * another organization's. `endorsed`: whether the viewer endorsed the demand. Checked per note, no
+ * list SQL (a demand's notes are read together and filtered).
+ */
+export function seesProgressNote(
+  viewer: DemandViewer,
+  demand: DemandFacts,
+  noteOrganizationId: number,
+  endorsed: boolean,
+): boolean {
+  return (
+    viewer.isAdmin ||
+    endorsed ||
+    demand.submittedById === viewer.userId ||
+    inUnionScope(viewer, demand) ||
+    viewer.memberOrgIds.includes(noteOrganizationId)
   );
 }
 

@@ -19,7 +19,9 @@ import { ServiceCategory } from '../categories/service-category.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { Demand } from './demand.entity.js';
+import { Demand, DemandProgress } from './demand.entity.js';
+import { PROGRESS_NOTES_SHOWN } from './demand-progress-notes.js';
+import { canSee } from '../organizations/organization.policy.js';
 import { revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf } from './demand.service.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
@@ -218,6 +220,13 @@ export class DemandResolver {
     return demand.claimedBy ? demand.claimedBy.loadOrFail({ dataloader: true }) : null;
   }
 
+  @FieldResolver(() => [DemandProgress], {
+    description: `Notes of its service (progress reports, the fulfilment note, release reasons), oldest first, the latest ${PROGRESS_NOTES_SHOWN} at most. The submitter, the workers who endorsed it, union staff whose scope covers it and admins read all of them; members of an organization read the notes their organization wrote; anyone else none (an empty list).`,
+  })
+  progressNotes(@Ctx() ctx: Context, @Root() demand: Demand): Promise<DemandProgress[]> {
+    return ctx.services.demands.progressNotes(ctx, demand);
+  }
+
   @FieldResolver(() => Demand, {
     nullable: true,
     description: 'For CLOSED_DUPLICATE: the demand it duplicates, if you may see it.',
@@ -229,5 +238,18 @@ export class DemandResolver {
       demand.duplicateOf.loadOrFail({ dataloader: true }),
     ]);
     return viewer && (await ctx.services.demands.sees(ctx.em, viewer, original)) ? original : null;
+  }
+}
+
+/** Nested fields of `DemandProgressNote`. */
+@Resolver(() => DemandProgress)
+export class DemandProgressNoteResolver {
+  @FieldResolver(() => Organization, {
+    nullable: true,
+    description: 'The organization that wrote it; null when you may not see that organization.',
+  })
+  async organization(@Ctx() ctx: Context, @Root() note: DemandProgress): Promise<Organization | null> {
+    const organization = await note.organization.loadOrFail({ dataloader: true });
+    return (await canSee(ctx, organization)) ? organization : null;
   }
 }

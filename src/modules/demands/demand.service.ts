@@ -15,7 +15,7 @@ import type {
   SubmitDemandInput,
   WithdrawDemandInput,
 } from './demand.inputs.js';
-import type { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
+import type { DemandListArgs, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 import { DemandViewerFacts } from './demand-viewer-facts.js';
 import type { ReadAttempt, VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import { DemandQueriesService, type RankedOrganization } from './demand-queries.service.js';
@@ -100,6 +100,16 @@ export class DemandService {
     return this.queries.list(ctx, args, properties);
   }
 
+  /** The demands one party submitted, endorsed or claimed; see `DemandQueriesService.listOf`. */
+  listOf(
+    ctx: Context,
+    party: { submittedBy: number } | { endorsedBy: number } | { claimedBy: number },
+    args: DemandListArgs,
+    properties: ReadonlySet<string> | null = null,
+  ): Promise<Page<Demand>> {
+    return this.queries.listOf(ctx, party, args, properties);
+  }
+
   /** A worker or union staff submit a demand; see `DemandSubmissionService.submit`. */
   submit(ctx: Context, input: SubmitDemandInput): Promise<{ demand: Demand; similarOpenDemands: Demand[] }> {
     return this.submission.submit(ctx, input);
@@ -143,6 +153,11 @@ export class DemandService {
     summary: Record<string, unknown>,
   ): Promise<void> {
     return this.claims.fulfilForProject(actor, demands, organizationId, summary);
+  }
+
+  /** The notes of the demand's service the viewer may read; see `DemandQueriesService.progressNotes`. */
+  progressNotes(ctx: Context, demand: Demand): Promise<DemandProgress[]> {
+    return this.queries.progressNotes(ctx, demand);
   }
 
   /** Whether the worker said "me too" to the demand (endorsements are never taken back). */

@@ -22,6 +22,8 @@ const ORGANIZATION_PLAN: SelectionPlan = {
     hub: ['hub'],
     memberOrganizations: ['id'],
     members: ACCESS_FACTS,
+    claimedDemands: ACCESS_FACTS,
+    applications: ACCESS_FACTS,
   },
 };
 

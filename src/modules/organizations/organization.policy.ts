@@ -5,7 +5,8 @@
  *
  * - `canSeeOrganization` — SQL `directoryVisibility` (`organizations`, `organization(id)`,
  *   `node(id)`, `/opendata/hsds/organizations.ndjson` agree);
- * - `canSeeMembers`, `canManage`, `canOversee`, `showsService` — checked per object (no list SQL);
+ * - `canSeeMembers`, `canSeeClaims`, `showsMembership`, `canManage`, `canOversee`, `showsService` — checked per object
+ *   (no list SQL of their own: `claimedDemands` lists through the demand rules' SQL);
  * - `installOrganizationRules`: `node(id)` of organizations, services and hub requests, and who reads
  *   the full audit trail of an organization and of a service.
  *
@@ -95,6 +96,27 @@ export function directoryVisibility(
 /** Its members list: for its members, union staff in scope and admins (members are personal data). */
 export function canSeeMembers(viewer: OrganizationViewer | null, org: OrganizationFacts): boolean {
   return isMemberOf(viewer, org.id) || canOversee(viewer, org);
+}
+
+/**
+ * The demands it claimed (`Organization.claimedDemands`): for its members, union staff in scope and
+ * admins; each demand still as the demand rules show it (demand.policy.ts).
+ */
+export function canSeeClaims(viewer: OrganizationViewer | null, org: OrganizationFacts): boolean {
+  return isMemberOf(viewer, org.id) || canOversee(viewer, org);
+}
+
+/**
+ * Which of a user's memberships the viewer sees (`User.memberships`): all of them for the user
+ * herself (`self`) and platform admins; her membership of an organization for that organization's
+ * admins, who see it in its member list anyway; none for anyone else.
+ */
+export function showsMembership(
+  viewer: OrganizationViewer | null,
+  self: boolean,
+  organizationId: number,
+): boolean {
+  return self || (viewer?.roles.has(Role.ADMIN) ?? false) || isAdminOf(viewer, organizationId);
 }
 
 /** Profile, services and members are changed by its ORG_ADMIN and by platform admins. */

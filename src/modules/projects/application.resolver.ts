@@ -1,4 +1,7 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
+import { ApplicationListArgs } from './project.args.js';
+import { ProjectApplicationConnection } from './project.types.js';
 import type { Context } from '../../core/context.js';
 import { money, Money } from '../../core/money.js';
 import { Role } from '../../core/roles.js';
@@ -62,5 +65,23 @@ export class ApplicationResolver {
   @FieldResolver(() => Money, { nullable: true, description: 'The amount awarded; null unless AWARDED.' })
   awarded(@Root() application: ProjectApplication): Money | null {
     return application.awardedFen == null ? null : money(application.awardedFen);
+  }
+}
+
+/** `Organization.applications`: an organization's applications (申报) to projects. */
+@Resolver(() => Organization)
+export class OrganizationApplicationsResolver {
+  @FieldResolver(() => ProjectApplicationConnection, {
+    nullable: true,
+    description:
+      "Its applications to projects, newest first (in `status` when given): all of them for its members and admins; for a publisher's staff, those to their publisher's projects; null for everyone else.",
+  })
+  async applications(
+    @Ctx() ctx: Context,
+    @Root() organization: Organization,
+    @Args(() => ApplicationListArgs) args: ApplicationListArgs,
+  ): Promise<ConnectionShape<ProjectApplication> | null> {
+    const page = await ctx.services.projects.organizationApplications(ctx, organization.id, args);
+    return page && toConnection(ProjectApplicationConnection, page);
   }
 }

@@ -16,10 +16,15 @@ import { ProjectApplication } from './application.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ApplicationStatus, ProjectOrder, ProjectStatus } from './project.enums.js';
 import { AWARD_DECIDED_STATUSES } from './project-lifecycle.js';
-import type { ProjectsArgs } from './project.args.js';
+import type { ApplicationListArgs, ProjectsArgs } from './project.args.js';
+import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { projectLoaders } from './project.loaders.js';
 import { EMPTY_APPLICATION_PAGE, firstApplicationPage } from './application-pages.js';
-import type { ProjectAccess } from './project.policy.js';
+import {
+  organizationApplicationsFilter,
+  organizationApplicationsShown,
+  type ProjectAccess,
+} from './project.policy.js';
 import type { PublisherService } from './publisher.service.js';
 
 /**
@@ -128,6 +133,34 @@ export class ProjectQueries {
     const cursor = await ctx.em.findByCursor(ProjectApplication, where, {
       ...pageOptions(args),
       orderBy: { id: 'asc' },
+      includeCount: false,
+    });
+    return pageFromCursor(cursor, () => ctx.em.count(ProjectApplication, where));
+  }
+
+  /**
+   * `Organization.applications`: newest first, in `status` when given; null when the viewer may see
+   * none of them (`organizationApplicationsShown`).
+   */
+  async applicationsOf(
+    ctx: Context,
+    organizationId: number,
+    args: ApplicationListArgs,
+  ): Promise<Page<ProjectApplication> | null> {
+    const shown = organizationApplicationsShown(
+      viewerFactsOf(ctx.viewer),
+      organizationId,
+      await this.publishers.publisherIdOf(ctx.em, ctx.viewer),
+    );
+    if (shown === null) return null;
+    checkCursors(args, ['id']);
+    const shownWhere = organizationApplicationsFilter(organizationId, shown);
+    const where: FilterQuery<ProjectApplication> = args.status
+      ? { $and: [shownWhere, { status: args.status }] }
+      : shownWhere;
+    const cursor = await ctx.em.findByCursor(ProjectApplication, where, {
+      ...pageOptions(args),
+      orderBy: { id: 'desc' },
       includeCount: false,
     });
     return pageFromCursor(cursor, () => ctx.em.count(ProjectApplication, where));

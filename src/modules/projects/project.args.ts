@@ -1,7 +1,7 @@
 import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
-import { IsInt, IsOptional, Length, Matches, Min, ValidateNested } from 'class-validator';
+import { IsEnum, IsInt, IsOptional, Length, Matches, Min, ValidateNested } from 'class-validator';
 import { ConnectionArgs } from '../../core/relay/connection.js';
-import { ProjectOrder, ProjectStatus } from './project.enums.js';
+import { ApplicationStatus, ProjectOrder, ProjectStatus } from './project.enums.js';
 
 @InputType({ description: 'Project filters; all given filters must hold.' })
 export class ProjectFilter {
@@ -53,4 +53,12 @@ export class ProjectsArgs extends ConnectionArgs {
   @Field(() => ProjectOrder, { nullable: true, defaultValue: ProjectOrder.NEWEST })
   @IsOptional()
   orderBy?: ProjectOrder | null;
+}
+
+@ArgsType()
+export class ApplicationListArgs extends ConnectionArgs {
+  @Field(() => ApplicationStatus, { nullable: true, description: 'Only applications in this status.' })
+  @IsOptional()
+  @IsEnum(ApplicationStatus)
+  status?: ApplicationStatus | null;
 }

@@ -4,6 +4,7 @@
  *
  * - `canSeeProject` — `projectVisibility`, the filter of `projects` (`project(id)`, `node(id)`,
  *   `projectPublished` and `/opendata/ocds/releases.json` agree);
+ * - `organizationApplicationsShown` — `organizationApplicationsFilter` (`Organization.applications`);
  * - `assertProjectInScope`: union staff publish only inside their region scope;
  * - `ProjectAccess`: the checks every project service asks ("is this the publisher's staff");
  * - `installProjectRules`: `node(id)` of publishers, projects, applications and amendments, and who
@@ -58,6 +59,32 @@ export function projectVisibility(
   return publisherId === null
     ? { status: { $ne: ProjectStatus.DRAFT } }
     : { $or: [{ status: { $ne: ProjectStatus.DRAFT } }, { publisher: publisherId }] };
+}
+
+/**
+ * Which of an organization's applications the viewer reads through `Organization.applications`: all
+ * of them for its members and admins; for a publisher's staff, those to their publisher's projects
+ * (as `Project.applications` and `node(id)` show them to the publisher); nothing (null) for anyone
+ * else. `publisherId`: the publisher the viewer acts for (null: none).
+ */
+export function organizationApplicationsShown(
+  viewer: Pick<ViewerFacts, 'isAdmin' | 'memberships'> | null,
+  organizationId: number,
+  publisherId: number | null,
+): 'all' | { publisherId: number } | null {
+  if (viewer === null) return null;
+  if (viewer.isAdmin || viewer.memberships.has(organizationId)) return 'all';
+  return publisherId === null ? null : { publisherId };
+}
+
+/** The SQL twin of `organizationApplicationsShown` (when not null), as a filter of applications. */
+export function organizationApplicationsFilter(
+  organizationId: number,
+  shown: 'all' | { publisherId: number },
+): FilterQuery<ProjectApplication> {
+  return shown === 'all'
+    ? { organization: organizationId }
+    : { organization: organizationId, project: { publisher: shown.publisherId } };
 }
 
 /**

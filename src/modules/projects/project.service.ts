@@ -8,7 +8,7 @@ import type { DemandService } from '../demands/demand.service.js';
 import type { ProjectApplication } from './application.entity.js';
 import type { EligibilityResult } from './eligibility.js';
 import type { Project, ProjectAmendment } from './project.entity.js';
-import type { ProjectsArgs } from './project.args.js';
+import type { ApplicationListArgs, ProjectsArgs } from './project.args.js';
 import type {
   ApplyToProjectInput,
   AwardProjectInput,
@@ -85,6 +85,14 @@ export class ProjectService {
 
   applications(ctx: Context, project: Project, args: ConnectionArgs): Promise<Page<ProjectApplication>> {
     return this.queries.applications(ctx, project, args);
+  }
+
+  organizationApplications(
+    ctx: Context,
+    organizationId: number,
+    args: ApplicationListArgs,
+  ): Promise<Page<ProjectApplication> | null> {
+    return this.queries.applicationsOf(ctx, organizationId, args);
   }
 
   linkedDemands(ctx: Context, project: Project): Promise<Demand[]> {

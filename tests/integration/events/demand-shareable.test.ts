@@ -16,6 +16,7 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 const PER_VIEWER: Record<string, string> = {
   claimedBy: 'an Organization, whose member-only fields depend on who asks',
   duplicateOf: 'another demand, shown only if the viewer may see that one',
+  progressNotes: "a member reads only her own organization's notes, another organization none",
 };
 
 /** User fields a pushed demand shares (its submitter): the rest are the account's own. */

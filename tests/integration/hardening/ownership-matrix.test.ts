@@ -563,6 +563,81 @@ const ROWS: Row<unknown>[] = [
     }),
   }),
   row({
+    // An organization's claims: its members, union staff in scope and admins; null for the rest.
+    name: 'organization(id) { claimedDemands } (A claimed a Jinan demand)',
+    setup: () => claimedDemand(),
+    call: (f, token) =>
+      t.gql(
+        `query($id: ID!) { organization(id: $id) { id claimedDemands { totalCount } } }`,
+        { id: f.orgId },
+        token,
+      ),
+    read: (data) => {
+      const org = data.organization as { claimedDemands: { totalCount: number } | null } | null;
+      if (org === null) return 'null';
+      return org.claimedDemands === null ? 'hidden' : `claimed:${org.claimedDemands.totalCount}`;
+    },
+    expected: cells('hidden', {
+      anonymous: 'hidden',
+      ownerMember: 'claimed:1',
+      ownerAdmin: 'claimed:1',
+      unionInScope: 'claimed:1',
+      publisher: 'claimed:1',
+      admin: 'claimed:1',
+    }),
+  }),
+  row({
+    // An organization's applications: its members and admins all; a publisher's staff those to
+    // their own projects; null for the rest.
+    name: 'organization(id) { applications } (A applied to the Jinan union publisher)',
+    setup: () => project({ application: true }),
+    call: (f, token) =>
+      t.gql(
+        `query($id: ID!) { organization(id: $id) { id applications { totalCount } } }`,
+        { id: f.orgId },
+        token,
+      ),
+    read: (data) => {
+      const org = data.organization as { applications: { totalCount: number } | null } | null;
+      if (org === null) return 'null';
+      return org.applications === null ? 'hidden' : `applications:${org.applications.totalCount}`;
+    },
+    expected: cells('hidden', {
+      anonymous: 'hidden',
+      ownerMember: 'applications:1',
+      ownerAdmin: 'applications:1',
+      publisher: 'applications:1',
+      admin: 'applications:1',
+    }),
+  }),
+  row({
+    // The notes of a demand's service: whoever sees the claimed demand reads the claimant's note.
+    name: 'demand(id) { progressNotes } (CLAIMED by A, one progress note)',
+    setup: async () => {
+      const claimed = await claimedDemand();
+      await t.data(
+        `mutation($input: ReportDemandProgressInput!) { reportDemandProgress(input: $input) ${ANY} }`,
+        { input: { demandId: claimed.demandId, note: '已上门' } },
+        users.ownerMember.token,
+      );
+      return claimed;
+    },
+    call: (f, token) =>
+      t.gql(`query($id: ID!) { demand(id: $id) { id progressNotes { note } } }`, { id: f.demandId }, token),
+    read: (data) => {
+      const demand = data.demand as { progressNotes: unknown[] } | null;
+      return demand === null ? 'null' : `notes:${demand.progressNotes.length}`;
+    },
+    expected: cells('null', {
+      submitter: 'notes:1',
+      ownerMember: 'notes:1',
+      ownerAdmin: 'notes:1',
+      unionInScope: 'notes:1',
+      publisher: 'notes:1',
+      admin: 'notes:1',
+    }),
+  }),
+  row({
     // Applications are the publisher's (and admins') to read, and each applicant's own.
     name: 'project(id) { applications } (PUBLISHED, A applied)',
     setup: () => project({ application: true }),

@@ -125,6 +125,30 @@ describe("the hub's declared list bounds", () => {
     }
   });
 
+  it('cost the front door’s lists: connections by their page, progress notes and memberships by their bounds', async () => {
+    const hub = await createSchema();
+    const hubModel: CostModel = {
+      pageDefault: 20,
+      pageMax: 100,
+      defaultListBound: DEFAULT_LIST_BOUND,
+      listBounds: LIST_BOUNDS,
+    };
+    const costOf = (query: string) => operationCost(hub, parse(query), undefined, {}, hubModel);
+    // viewer 1 + submittedDemands 1 + edges (1 + 100 × (node 1 + progressNotes (1 + 50 × note 1)))
+    expect(
+      costOf('{ viewer { submittedDemands(first: 100) { edges { node { progressNotes { note } } } } } }'),
+    ).toBe(1 + 1 + 1 + 100 * (1 + 1 + 50));
+    // viewer 1 + memberships (1 + 50 × (organization (1 + claimedDemands (1 + edges (1 + 10 × (node 1 + id 1))))))
+    expect(
+      costOf(
+        '{ viewer { memberships { organization { claimedDemands(first: 10) { edges { node { id } } } } } } }',
+      ),
+    ).toBe(1 + 1 + 50 * (1 + 1 + 1 + 10 * 2));
+    expect(costOf('{ viewer { endorsedDemands(first: 5) { edges { node { id } } } } }')).toBe(
+      1 + 1 + 1 + 5 * 2,
+    );
+  });
+
   it('put the alias-and-nesting query of regions far over any limit', async () => {
     const hub = await createSchema();
     const hubModel: CostModel = {
