@@ -10,14 +10,24 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/setup/global-setup.ts'],
     setupFiles: ['tests/setup/reflect.ts'],
     pool: 'forks',
-    // Each integration file gets its own database, so files run in parallel safely.
-    fileParallelism: true,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    projects: [
+      // Unit tests need no database, so they start no PostgreSQL (`npm run test:unit`).
+      { extends: true, test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/setup/global-setup.ts'],
+          // Each integration file gets its own database, so files run in parallel safely.
+          fileParallelism: true,
+        },
+      },
+    ],
   },
 });
