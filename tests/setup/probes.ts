@@ -5,8 +5,28 @@ export async function until(check: () => Promise<boolean>, ms = 10_000, everyMs 
   const deadline = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    await sleep(everyMs);
   }
+}
+
+/** Only for polling loops and for giving a process time to act; never to wait for "nothing arrived". */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A server whose live subscriptions can be counted: the in-process app, or another process by URL. */
+export type SubscriptionHolder =
+  { app: { services: { events: { index: { size: number } } } } } | { url: string };
+
+/**
+ * Waits until `server` holds exactly `count` live subscriptions: its match index size in this
+ * process, or its `niudai_subscriptions_active` gauge in another. Once a subscription is counted,
+ * every event committed afterwards is pushed to it.
+ */
+export async function subscriptionsReach(server: SubscriptionHolder, count: number): Promise<void> {
+  const active =
+    'app' in server
+      ? async () => server.app.services.events.index.size
+      : () => metricValue(server.url, 'niudai_subscriptions_active');
+  await until(async () => (await active()) === count, 10_000, 10);
 }
 
 /** Scrapes `<baseUrl>/metrics` and returns the value of one sample (0 when absent). */

@@ -17,7 +17,7 @@ import { Region } from '../../../src/modules/regions/region.entity.js';
 import { User } from '../../../src/modules/accounts/user.entity.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { record, wsClient } from './feed-client.js';
-import { subscriptionsReach } from '../../setup/signals.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 import type { Client } from 'graphql-ws';
 
 const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {

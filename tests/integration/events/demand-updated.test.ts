@@ -5,7 +5,7 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { parseIdOf, toGlobalId } from '../../../src/core/relay/global-id.js';
 import { record, wsClient, type Recorder } from './feed-client.js';
-import { subscriptionsReach } from '../../setup/signals.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 import { HubEvent } from '../../../src/core/events/event.entity.js';
 import { Topic } from '../../../src/core/events/outbox.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
 import type { Client } from 'graphql-ws';
@@ -11,6 +11,7 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { record, wsClient, type Recorder } from '../events/feed-client.js';
 import { sleep } from './helpers.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 
 /**
  * A database outage seen by the live path, made exact with real PostgreSQL: the test holds an
@@ -35,6 +36,9 @@ beforeAll(async () => {
   });
   worker = await t.seed.worker();
 });
+
+// Each test counts the subscriptions it opens; the previous test's must be gone by then.
+afterEach(() => subscriptionsReach(t, 0));
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
@@ -116,7 +120,7 @@ async function terminateUntil(done: Promise<unknown>, counted: RegExp): Promise<
 /** A cursor on the demand feed just after a demand submitted now. */
 async function cursorAfterOneDemand(): Promise<string> {
   const probe = record(client());
-  await sleep(300); // registered (the next submission is then live for it)
+  await subscriptionsReach(t, 1); // the next submission is then live for it
   await submit();
   const [event] = await probe.waitFor(1);
   probe.stop();
@@ -193,7 +197,7 @@ describe('a database outage on the live path', () => {
 
   it('ends with SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR, when the rights re-check cannot read the account', async () => {
     const subscriber = record(client());
-    await sleep(300); // registered
+    await subscriptionsReach(t, 1);
     // Built before the lock: the worker's own requests read memberships too.
     const author = await loadViewer(t.orm.em.fork(), worker.user.id, new Date(Date.now() + 3_600_000));
     const held = await lock('organization_member');

@@ -62,4 +62,4 @@ export async function appTables(t: TestApp): Promise<string[]> {
 }
 
 /** Waits `ms` milliseconds. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../../setup/probes.js';

@@ -21,6 +21,7 @@ import { Seed, type SeededOrganization, type SeededUser } from '../../setup/seed
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import { record, wsClient, type Recorder } from '../events/feed-client.js';
 import { gqlAt, send, sleep, type RawResponse } from './helpers.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 
 /**
  * PostgreSQL restarted under a running server process: its own embedded PostgreSQL (the shared test
@@ -121,7 +122,7 @@ describe('PostgreSQL restarted under a running server', () => {
     // Before: two live subscribers; each sees a first demand.
     const live: Recorder = record(client());
     const leaving: Recorder = record(client());
-    await sleep(300); // the subscriptions are registered
+    await subscriptionsReach(server, 2);
     const before = await submit();
     await live.waitFor(1);
     const [lastSeen] = await leaving.waitFor(1);
@@ -177,9 +178,12 @@ describe('PostgreSQL restarted under a running server', () => {
     const next = await submit();
     expect((await back.waitFor(3, 10_000))[2]?.demand.id).toBe(next.id);
     expect((await live.waitFor(4, 10_000))[3]?.demand.id).toBe(next.id);
-    await sleep(300);
-    expect(live.events).toHaveLength(4);
-    expect(back.events).toHaveLength(3);
+    // Nothing delivered twice: the next demand is the 5th and 4th event.
+    const sentinel = await submit();
+    expect((await back.waitFor(4, 10_000))[3]?.demand.id).toBe(sentinel.id);
+    expect((await live.waitFor(5, 10_000))[4]?.demand.id).toBe(sentinel.id);
+    expect(live.events).toHaveLength(5);
+    expect(back.events).toHaveLength(4);
     expect([...live.errors, ...back.errors]).toEqual([]);
     expect(alive()).toBe(true);
     live.stop();

@@ -4,8 +4,8 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { RELAY_APPLICATION_NAME } from '../../../src/core/events/relay.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
-import { record, sleep, wsClient } from '../events/feed-client.js';
-import { metricValue, until } from '../../setup/probes.js';
+import { record, wsClient } from '../events/feed-client.js';
+import { metricValue, sleep, until } from '../../setup/probes.js';
 
 const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {
   submitDemand(input: $input) { demand { id } }

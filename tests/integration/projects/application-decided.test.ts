@@ -3,7 +3,7 @@ import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { record, type Recorder } from '../events/feed-client.js';
-import { subscriptionsReach } from '../../setup/signals.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 import { APPLY, AWARD, closePeriod, projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
 
 const DECIDED = `subscription Decided($organizationId: ID, $projectId: ID, $after: String) {

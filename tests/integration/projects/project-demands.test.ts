@@ -5,7 +5,7 @@ import { PublisherKind } from '../../../src/modules/projects/project.enums.js';
 import type { SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
 import { record } from '../events/feed-client.js';
-import { subscriptionsReach } from '../../setup/signals.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 import { APPLY, AWARD, closePeriod, PUBLISH, seedPublisher } from './project-helpers.js';
 
 const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;

@@ -4,7 +4,7 @@ import { EvaluationGrade, FoundingType } from '../../../src/modules/organization
 import type { SeededOrganization } from '../../setup/seed.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { record, type Recorder } from '../events/feed-client.js';
-import { subscriptionsReach } from '../../setup/signals.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 import { projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
 
 const PROJECT_PUBLISHED = `subscription Feed($filter: ProjectSubscriptionFilter, $after: String) {

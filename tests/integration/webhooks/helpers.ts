@@ -168,4 +168,4 @@ export async function submitDemand(t: TestApp, token: string, graphqlUrl = t.htt
   return body.data.submitDemand.demand.id;
 }
 
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../../setup/probes.js';
