@@ -4,6 +4,7 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { subscriptionsReach, until } from '../../setup/probes.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { startBot, type Bot } from '../../../examples/org-bot/src/bot.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let org: SeededOrganization;
@@ -12,7 +13,7 @@ const bots: Bot[] = [];
 
 async function submit(categoryCode: string): Promise<string> {
   const { submitDemand } = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation ($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: `需求 ${categoryCode} ${randomBytes(3).toString('hex')}`,

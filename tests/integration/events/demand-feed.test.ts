@@ -19,10 +19,7 @@ import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { record, wsClient } from './feed-client.js';
 import { subscriptionsReach } from '../../setup/probes.js';
 import type { Client } from 'graphql-ws';
-
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {
-  submitDemand(input: $input) { demand { id title } }
-}`;
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let worker: SeededUser;
@@ -49,7 +46,7 @@ async function submit(
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${worker.token}` },
     body: JSON.stringify({
-      query: SUBMIT,
+      query: SUBMIT_DEMAND,
       variables: {
         input: {
           title: `托育需求 ${serial} ${randomBytes(4).toString('hex')}`,

@@ -8,6 +8,7 @@ import { record, wsClient, type Recorder } from './feed-client.js';
 import { subscriptionsReach } from '../../setup/probes.js';
 import { HubEvent } from '../../../src/core/events/event.entity.js';
 import { Topic } from '../../../src/core/events/outbox.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /** `demandUpdated` as these tests select it: the status and what the viewer may see of the demand. */
 const DEMAND_UPDATED = `subscription Updated($demandId: ID!) {
@@ -89,7 +90,7 @@ async function submit(
   anonymous = false,
 ): Promise<{ id: string; title: string }> {
   const data = await t.data<{ submitDemand: { demand: { id: string; title: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id title } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: `周末托管 ${randomBytes(3).toString('hex')}`,

@@ -18,6 +18,7 @@ import { MemberRole } from '../../../src/modules/organizations/organization.enum
 import { createSchema } from '../../../src/schema.js';
 import type { SeededUser } from '../../setup/seed.js';
 import { startTestApp, wsRequest, type TestApp } from '../../setup/test-app.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * The role gate of every root field (query, mutation, subscription) × every kind of caller.
@@ -158,7 +159,7 @@ beforeAll(async () => {
     admin: await t.seed.admin(),
   });
   const submitted = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: '夜班职工子女托管',

@@ -12,6 +12,7 @@ import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { record, wsClient, type Recorder } from '../events/feed-client.js';
 import { sleep } from './helpers.js';
 import { subscriptionsReach } from '../../setup/probes.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * A database outage seen by the live path, made exact with real PostgreSQL: the test holds an
@@ -53,8 +54,6 @@ function client(token = org.token, onClosed?: (event: { code: number; reason: st
   clients.push(c);
   return c;
 }
-
-const SUBMIT = `mutation ($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
 const input = () => ({
   title: `停机测试 ${randomBytes(3).toString('hex')}`,
   description: '数据库不可用时的推送',
@@ -63,8 +62,13 @@ const input = () => ({
   targetGroups: [TargetGroup.FEMALE_WORKERS],
 });
 const submit = async () =>
-  (await t.data<{ submitDemand: { demand: { id: string } } }>(SUBMIT, { input: input() }, worker.token))
-    .submitDemand.demand.id;
+  (
+    await t.data<{ submitDemand: { demand: { id: string } } }>(
+      SUBMIT_DEMAND,
+      { input: input() },
+      worker.token,
+    )
+  ).submitDemand.demand.id;
 
 /** Takes an ACCESS EXCLUSIVE lock on `table` in the test's own transaction (released by `release`). */
 async function lock(table: string): Promise<{ release: () => Promise<void> }> {

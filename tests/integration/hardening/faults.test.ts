@@ -9,6 +9,7 @@ import { withDatabase } from '../../../src/core/database-url.js';
 import { createSchema } from '../../../src/schema.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { codes, gqlAt, sleep } from './helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * A second app on the test database whose log lines are kept, to show that the details of a masked
@@ -105,16 +106,15 @@ describe('a unique-key violation nobody expected', () => {
     await admin.query('create unique index fault_test_demand_title on demand (title)');
     try {
       const worker = await t.seed.worker();
-      const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
       const input = {
         title: '重复的标题',
         description: '测试唯一约束',
         categoryCode: 'LIFE',
         regionCode: '370102',
       };
-      expect((await gqlAt(url, SUBMIT, { input }, worker.token)).json.errors).toBeUndefined();
+      expect((await gqlAt(url, SUBMIT_DEMAND, { input }, worker.token)).json.errors).toBeUndefined();
       logLines.length = 0;
-      const second = await gqlAt(url, SUBMIT, { input }, worker.token);
+      const second = await gqlAt(url, SUBMIT_DEMAND, { input }, worker.token);
       expect(second.json.errors?.[0]).toEqual({
         message: 'Internal server error.',
         path: ['submitDemand'],

@@ -21,6 +21,7 @@ import { until } from '../../setup/probes.js';
 import { Seed, type SeededOrganization, type SeededUser } from '../../setup/seed.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import { gqlAt, sleep } from './helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * The org-bot through real PostgreSQL restarts under a running hub (the way postgres-restart.test.ts
@@ -29,7 +30,6 @@ import { gqlAt, sleep } from './helpers.js';
  * once, without stopping.
  */
 const DATABASE = 'niudai_restart_bot';
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
 
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 const jwtSecret = randomBytes(32).toString('base64url');
@@ -91,7 +91,7 @@ async function submitOne(): Promise<void> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     try {
-      const response = await gqlAt(`${server.url}/graphql`, SUBMIT, { input }, worker.token);
+      const response = await gqlAt(`${server.url}/graphql`, SUBMIT_DEMAND, { input }, worker.token);
       const id = (response.json.data as { submitDemand?: { demand: { id: string } } } | null)?.submitDemand
         ?.demand.id;
       if (id) {

@@ -22,6 +22,7 @@ import { spawnServer, type ServerProcess } from '../../setup/server-process-clie
 import { record, wsClient, type Recorder } from '../events/feed-client.js';
 import { gqlAt, send, sleep, type RawResponse } from './helpers.js';
 import { subscriptionsReach } from '../../setup/probes.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * PostgreSQL restarted under a running server process: its own embedded PostgreSQL (the shared test
@@ -29,7 +30,6 @@ import { subscriptionsReach } from '../../setup/probes.js';
  */
 const DATABASE = 'niudai_restart';
 const REGIONS = `{ regions(parentCode: "370000") { code } }`;
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id title } } }`;
 /** What a masked error or a refusal may never show: driver and server details. */
 const LEAK = /ECONNREFUSED|ECONNRESET|terminat|shutdown|127\.0\.0\.1|postgres|knex|select|connect/i;
 
@@ -63,7 +63,7 @@ async function submit(): Promise<{ id: string; title: string }> {
     regionCode: '370102',
     targetGroups: [TargetGroup.FEMALE_WORKERS],
   };
-  const response = await gqlAt(`${server.url}/graphql`, SUBMIT, { input }, worker.token);
+  const response = await gqlAt(`${server.url}/graphql`, SUBMIT_DEMAND, { input }, worker.token);
   const data = response.json.data as { submitDemand: { demand: { id: string; title: string } } } | undefined;
   if (!data) throw new Error(`submitDemand failed: ${response.text}`);
   return data.submitDemand.demand;

@@ -6,10 +6,7 @@ import { RELAY_APPLICATION_NAME } from '../../../src/core/events/relay.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { record, wsClient } from '../events/feed-client.js';
 import { metricValue, sleep, until } from '../../setup/probes.js';
-
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {
-  submitDemand(input: $input) { demand { id } }
-}`;
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let worker: SeededUser;
@@ -21,7 +18,7 @@ const sample = (name: string, labels: Record<string, string> = {}) => metricValu
 
 const submit = () =>
   t.data(
-    SUBMIT,
+    SUBMIT_DEMAND,
     {
       input: {
         title: '托育需求 metrics',

@@ -7,8 +7,7 @@ import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-a
 import { record } from '../events/feed-client.js';
 import { subscriptionsReach } from '../../setup/probes.js';
 import { APPLY, AWARD, closePeriod, PUBLISH, seedPublisher } from './project-helpers.js';
-
-const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 const ENDORSE = `mutation($input: EndorseDemandInput!) { endorseDemand(input: $input) { demand { id } } }`;
 const CREATE = `mutation($input: CreateProjectFromDemandsInput!) {
   createProjectFromDemands(input: $input) { project { id status title budget { amountFen }
@@ -50,7 +49,7 @@ let serial = 0;
 async function demand(overrides: Record<string, unknown> = {}, by = worker): Promise<string> {
   serial += 1;
   const res = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    SUBMIT,
+    SUBMIT_DEMAND,
     {
       input: {
         title: `托育需求 ${serial}`,

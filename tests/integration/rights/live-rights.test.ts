@@ -21,6 +21,7 @@ import {
   PUBLISH,
   seedPublisher,
 } from '../projects/project-helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 const env = { JWT_SECRET: randomBytes(32).toString('base64url') };
 
@@ -91,7 +92,7 @@ const userId = (u: SeededUser) => toGlobalId('User', u.user.id);
 
 async function submitDemand(): Promise<string> {
   const data = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: `周末托管 ${randomBytes(3).toString('hex')}`,
@@ -343,7 +344,7 @@ describe('live rights: a subscription ends when its subscriber’s rights end', 
     const own = await t.seed.worker();
     const demandId = (
       await t.data<{ submitDemand: { demand: { id: string } } }>(
-        `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+        SUBMIT_DEMAND,
         {
           input: {
             title: '家门口的法律咨询',

@@ -9,6 +9,7 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { record } from '../events/feed-client.js';
 import { APPLY, projectInput, PUBLISH, seedPublisher } from '../projects/project-helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let admin: SeededUser;
@@ -23,7 +24,7 @@ const orgId = (o: SeededOrganization) => toGlobalId('Organization', o.organizati
 
 async function submit(worker: SeededUser, title: string): Promise<string> {
   const data = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title,

@@ -2,6 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server, type ServerRespons
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { TestApp } from '../../setup/test-app.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /** Tuned for tests: http to loopback, fast polls and retries, disable after 3 failures. */
 export const WEBHOOK_ENV = {
@@ -140,17 +141,13 @@ export async function register(
   return { id: data.registerWebhook.webhook.id, secret: data.registerWebhook.secret };
 }
 
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {
-  submitDemand(input: $input) { demand { id } }
-}`;
-
 /** Submits a childcare demand in Lixia, Jinan (with a private contact) and returns its global id. */
 export async function submitDemand(t: TestApp, token: string, graphqlUrl = t.httpUrl): Promise<string> {
   const response = await fetch(graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
-      query: SUBMIT,
+      query: SUBMIT_DEMAND,
       variables: {
         input: {
           title: `托育需求 ${randomBytes(4).toString('hex')}`,
