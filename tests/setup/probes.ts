@@ -1,15 +1,27 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 
-/** Waits until `check` holds, polling every `everyMs`; fails the test after `ms`. */
-export async function until(check: () => Promise<boolean>, ms = 10_000, everyMs = 50): Promise<void> {
+/**
+ * Waits until `check` holds, polling every `everyMs`; fails the test after `ms`, with `what` (or
+ * what it returns then) in the message.
+ */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms = 10_000,
+  everyMs = 50,
+  what: string | (() => string) = 'condition',
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline)
+      throw new Error(`${typeof what === 'function' ? what() : what} not met within ${ms} ms`);
     await sleep(everyMs);
   }
 }
 
-/** Only for polling loops and for giving a process time to act; never to wait for "nothing arrived". */
+/**
+ * The one sleep of the tests: the pause between two polls of a condition (`until`, retry loops
+ * while a database is down). Never a wait for "registered" or "nothing arrived": wait on a signal.
+ */
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A server whose live subscriptions can be counted: the in-process app, or another process by URL. */

@@ -19,7 +19,7 @@ import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { record, wsClient } from './feed-client.js';
 import { subscriptionsReach } from '../../setup/probes.js';
 import type { Client } from 'graphql-ws';
-import { SUBMIT_DEMAND } from '../../setup/operations.js';
+import { demandInput, SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let worker: SeededUser;
@@ -48,14 +48,11 @@ async function submit(
     body: JSON.stringify({
       query: SUBMIT_DEMAND,
       variables: {
-        input: {
+        input: demandInput({
           title: `托育需求 ${serial} ${randomBytes(4).toString('hex')}`,
-          description: '双职工家庭需要课后托管服务',
-          categoryCode: 'LIFE.CHILDCARE',
-          regionCode: '370102',
           targetGroups: [TargetGroup.FEMALE_WORKERS],
           ...overrides,
-        },
+        }),
       },
     }),
   });

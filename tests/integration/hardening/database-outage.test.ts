@@ -10,8 +10,7 @@ import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { record, wsClient, type Recorder } from '../events/feed-client.js';
-import { sleep } from './helpers.js';
-import { subscriptionsReach } from '../../setup/probes.js';
+import { sleep, subscriptionsReach, until } from '../../setup/probes.js';
 import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
@@ -92,16 +91,14 @@ async function lockWaiters(): Promise<{ pid: number; query: string }[]> {
 
 /** Waits until an app backend waits on a lock, then terminates it (the app sees 57P01). */
 async function terminateNextWaiter(ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const rows = await lockWaiters();
-    if (rows.length > 0) {
-      for (const { pid } of rows) await admin.query('select pg_terminate_backend($1)', [pid]);
-      return;
-    }
-    await sleep(20);
-  }
-  throw new Error(`no app statement waited on the lock within ${ms} ms`);
+  let waiting: { pid: number }[] = [];
+  await until(
+    async () => (waiting = await lockWaiters()).length > 0,
+    ms,
+    20,
+    'an app statement waiting on the lock',
+  );
+  for (const { pid } of waiting) await admin.query('select pg_terminate_backend($1)', [pid]);
 }
 
 /**
@@ -116,7 +113,7 @@ async function terminateUntil(done: Promise<unknown>, counted: RegExp): Promise<
     const rows = await lockWaiters();
     for (const { pid } of rows) await admin.query('select pg_terminate_backend($1)', [pid]);
     terminated += rows.filter((row) => counted.test(row.query)).length;
-    await sleep(20);
+    await sleep(20); // the pace of the sweeps, not a wait for a condition
   }
   return terminated;
 }

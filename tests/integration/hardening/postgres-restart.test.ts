@@ -20,8 +20,8 @@ import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { Seed, type SeededOrganization, type SeededUser } from '../../setup/seed.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import { record, wsClient, type Recorder } from '../events/feed-client.js';
-import { gqlAt, send, sleep, type RawResponse } from './helpers.js';
-import { subscriptionsReach } from '../../setup/probes.js';
+import { gqlAt, send, type RawResponse } from './helpers.js';
+import { sleep, subscriptionsReach, until } from '../../setup/probes.js';
 import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
@@ -42,6 +42,8 @@ let postgres: EmbeddedDatabase | null = null;
 let databaseUrl: string;
 let orm: MikroORM;
 let server: ServerProcess;
+/** The server's log lines saying the events relay failed to reconnect. */
+let relayReconnectsFailed = 0;
 let worker: SeededUser;
 let org: SeededOrganization;
 const clients: Client[] = [];
@@ -80,7 +82,7 @@ async function within<T>(ms: number, what: string, attempt: () => Promise<T | un
     } catch (error) {
       last = error;
     }
-    await sleep(200);
+    await sleep(200); // the pace of the retries
   }
   throw new Error(`${what} did not happen within ${ms} ms (last error: ${String(last)})`);
 }
@@ -106,7 +108,14 @@ beforeAll(async () => {
     regionCodes: ['370100'],
     targetGroups: [TargetGroup.FEMALE_WORKERS],
   });
-  server = await spawnServer(databaseUrl, { JWT_SECRET: jwtSecret });
+  // Warnings on: the relay's failed reconnects are the signal that it is backing off.
+  server = await spawnServer(databaseUrl, { JWT_SECRET: jwtSecret, TEST_LOG_LEVEL: 'warn' });
+  let partial = '';
+  server.child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    relayReconnectsFailed += lines.filter((line) => line.includes('events relay: reconnect failed')).length;
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -134,12 +143,13 @@ describe('PostgreSQL restarted under a running server', () => {
     await postgres?.stop();
     postgres = null;
     const down: RawResponse[] = [];
+    const failedBefore = relayReconnectsFailed;
     for (let i = 0; i < 3; i++) {
       down.push(await gqlAt(`${server.url}/graphql`, REGIONS));
       down.push(await gqlAt(`${server.url}/graphql`, REGIONS, {}, worker.token));
-      // Long enough for the relay to fail a few reconnects and back off.
-      await sleep(500);
     }
+    // Down long enough for the relay to fail a few reconnects and back off.
+    await until(() => relayReconnectsFailed >= failedBefore + 3, 15_000, 20, 'three failed relay reconnects');
     for (const response of down) {
       // Masked: a GraphQL error with the generic code (or a refusal), never driver details.
       expect([200, 500, 503]).toContain(response.status);

@@ -113,7 +113,7 @@ describe('/readyz', () => {
             'select pg_terminate_backend(pid) from pg_stat_activity where application_name = ? and datname = current_database()',
             [RELAY_APPLICATION_NAME],
           );
-        await sleep(5);
+        await sleep(5); // the pace of the cuts, not a wait for a condition
       }
     };
     const cutting = terminate();

@@ -10,6 +10,7 @@ import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { record } from '../events/feed-client.js';
 import { APPLY, projectInput, PUBLISH, seedPublisher } from '../projects/project-helpers.js';
 import { SUBMIT_DEMAND } from '../../setup/operations.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 
 let t: TestApp;
 let admin: SeededUser;
@@ -49,12 +50,6 @@ async function act(mutation: string, input: Record<string, unknown>, token: stri
   );
 }
 
-async function activeSubscriptions(count: number): Promise<void> {
-  for (let i = 0; i < 500 && t.app.services.events.index.size !== count; i += 1)
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(t.app.services.events.index.size).toBe(count);
-}
-
 describe('suspending an organization', () => {
   it('returns its open claims to OPEN, tells the worker, offers them again, and hides every contact from it', async () => {
     const worker = await t.seed.worker();
@@ -89,7 +84,7 @@ describe('suspending an organization', () => {
       'demandUpdated',
     );
     const rivalFeed = record(t.ws({ token: rival.token }));
-    await activeSubscriptions(2);
+    await subscriptionsReach(t, 2);
 
     const suspended = await t.gql(
       `mutation($input: SuspendOrganizationInput!) { suspendOrganization(input: $input) { organization { verificationStatus } } }`,
