@@ -10,14 +10,29 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    include: ['tests/**/*.test.ts'],
-    globalSetup: ['tests/setup/global-setup.ts'],
     setupFiles: ['tests/setup/reflect.ts'],
     pool: 'forks',
-    // Each integration file gets its own database, so files run in parallel safely.
-    fileParallelism: true,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    projects: [
+      // Unit tests need no database, so they start no PostgreSQL (`npm run test:unit`). They keep
+      // no state between files, so the files of a worker share one module cache (isolate: false):
+      // importing the app's modules once per worker rather than once per file is most of the time.
+      {
+        extends: true,
+        test: { name: 'unit', include: ['tests/unit/**/*.test.ts'], isolate: false },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
+          globalSetup: ['tests/setup/global-setup.ts'],
+          // Each integration file gets its own database, so files run in parallel safely.
+          fileParallelism: true,
+        },
+      },
+    ],
   },
 });

@@ -1,12 +1,44 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 
-/** Waits until `check` holds, polling every `everyMs`; fails the test after `ms`. */
-export async function until(check: () => Promise<boolean>, ms = 10_000, everyMs = 50): Promise<void> {
+/**
+ * Waits until `check` holds, polling every `everyMs`; fails the test after `ms`, with `what` (or
+ * what it returns then) in the message.
+ */
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  ms = 10_000,
+  everyMs = 50,
+  what: string | (() => string) = 'condition',
+): Promise<void> {
   const deadline = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
+    if (Date.now() > deadline)
+      throw new Error(`${typeof what === 'function' ? what() : what} not met within ${ms} ms`);
+    await sleep(everyMs);
   }
+}
+
+/**
+ * The one sleep of the tests: the pause between two polls of a condition (`until`, retry loops
+ * while a database is down). Never a wait for "registered" or "nothing arrived": wait on a signal.
+ */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A server whose live subscriptions can be counted: the in-process app, or another process by URL. */
+export type SubscriptionHolder =
+  { app: { services: { events: { index: { size: number } } } } } | { url: string };
+
+/**
+ * Waits until `server` holds exactly `count` live subscriptions: its match index size in this
+ * process, or its `niudai_subscriptions_active` gauge in another. Once a subscription is counted,
+ * every event committed afterwards is pushed to it.
+ */
+export async function subscriptionsReach(server: SubscriptionHolder, count: number): Promise<void> {
+  const active =
+    'app' in server
+      ? async () => server.app.services.events.index.size
+      : () => metricValue(server.url, 'niudai_subscriptions_active');
+  await until(async () => (await active()) === count, 10_000, 10);
 }
 
 /** Scrapes `<baseUrl>/metrics` and returns the value of one sample (0 when absent). */

@@ -1,19 +1,19 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
-import { until } from '../../setup/probes.js';
+import { subscriptionsReach, until } from '../../setup/probes.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { startBot, type Bot } from '../../../examples/org-bot/src/bot.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let org: SeededOrganization;
 let worker: SeededUser;
 const bots: Bot[] = [];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function submit(categoryCode: string): Promise<string> {
   const { submitDemand } = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation ($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: `需求 ${categoryCode} ${randomBytes(3).toString('hex')}`,
@@ -69,7 +69,7 @@ afterAll(async () => {
 describe('examples/org-bot', () => {
   it('claims new demands of its category and leaves the others', async () => {
     const first = await bot();
-    await sleep(500); // subscribed
+    await subscriptionsReach(t, 1);
     const childcare = await submit('LIFE.CHILDCARE');
     const elderly = await submit('LIFE.ELDERLY_CARE');
     await eventually(async () => (await statusOf(childcare)) === 'CLAIMED');
@@ -81,14 +81,15 @@ describe('examples/org-bot', () => {
   it('resumes after its stored cursor: claims what was published while it was down', async () => {
     let stored: string | null = null;
     const before = await bot(null, (cursor) => (stored = cursor));
-    await sleep(500);
+    await subscriptionsReach(t, 1);
     const seen = await submit('LIFE.CHILDCARE');
     await eventually(async () => (await statusOf(seen)) === 'CLAIMED');
     await before.stop();
     expect(stored).not.toBeNull();
+    // Unsubscribed, so no bot is pushed the next demand: only the cursor can bring it to the next one.
+    await subscriptionsReach(t, 0);
 
     const missed = await submit('LIFE.CHILDCARE');
-    await sleep(300);
     expect(await statusOf(missed)).toBe('OPEN');
     const after = await bot(stored);
     // The bot records a claim when its mutation answers, which may be after the row shows CLAIMED.

@@ -3,6 +3,7 @@ import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import type { SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
 import { metricValue } from '../../setup/probes.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * A query document runs on graphql-js the first time and compiled (graphql-jit) from then on
@@ -21,8 +22,6 @@ let pendingOrgId: string;
 const executions = (engine: 'compiled' | 'interpreted') =>
   metricValue(t.url, 'niudai_graphql_executions_total', { engine });
 
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
-
 beforeAll(async () => {
   t = await startTestApp();
   worker = await t.seed.worker();
@@ -31,7 +30,7 @@ beforeAll(async () => {
   orgId = toGlobalId('Organization', org.organization.id);
   pendingOrgId = toGlobalId('Organization', (await t.seed.organization({ verified: false })).organization.id);
   const submitted = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    SUBMIT,
+    SUBMIT_DEMAND,
     {
       input: {
         title: '编译执行测试',

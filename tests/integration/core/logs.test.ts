@@ -8,6 +8,7 @@ import { ensureDatabase, withDatabase } from '../../../src/core/db/database-url.
 import { connectOrm } from '../../../src/core/db/db.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { TEMPLATE_DATABASE } from '../../setup/constants.js';
+import { until } from '../../setup/probes.js';
 
 /** Every line the hub logs, parsed. */
 const lines: Record<string, unknown>[] = [];
@@ -63,13 +64,14 @@ describe('request logs', () => {
     expect(token).toMatch(/^ey/);
     await post(`query Viewer { viewer { id } }`, {}, token);
     await post(`query Viewer { viewer { id } }`, {}, `${token}x`); // refused: must not be logged either
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // A request's line may reach the sink after its response: wait for the fourth.
+    const requests = () => lines.filter((l) => l.msg === 'graphql request');
+    await until(() => requests().length >= 4, 5_000, 10, 'four request log lines');
 
-    const requests = lines.filter((l) => l.msg === 'graphql request');
-    expect(requests.map((l) => l.operationName)).toEqual(['SignUp', 'SignIn', 'Viewer', null]);
-    for (const line of requests) expect(typeof line.durationMs).toBe('number');
+    expect(requests().map((l) => l.operationName)).toEqual(['SignUp', 'SignIn', 'Viewer', null]);
+    for (const line of requests()) expect(typeof line.durationMs).toBe('number');
     // The refused one is logged before its document is parsed, so without a name.
-    expect(requests[3]).toMatchObject({ status: 401, errorCodes: ['UNAUTHENTICATED'] });
+    expect(requests()[3]).toMatchObject({ status: 401, errorCodes: ['UNAUTHENTICATED'] });
 
     const everything = raw.join('\n');
     expect(everything).not.toContain(password);

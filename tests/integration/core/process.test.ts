@@ -29,6 +29,7 @@ import { connectOrm } from '../../../src/core/db/db.js';
 import { loadConfig } from '../../../src/core/config.js';
 import { createServices } from '../../../src/services.js';
 import { Seed } from '../../setup/seed.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const scratch: string[] = [];
@@ -283,8 +284,6 @@ describe('a newcomer as root, in a clone only root can enter (npm ci && npm star
     300_000,
   );
 });
-
-const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
 const READ = `query { viewer { displayName } serviceCategories { code } }`;
 
 /** What the clients saw while the hub was being stopped. */
@@ -314,7 +313,7 @@ function startLoad(hub: Hub, token: string, clients: number, perClient: number):
             ? await gql(hub, READ, {}, token)
             : await gql(
                 hub,
-                SUBMIT,
+                SUBMIT_DEMAND,
                 {
                   input: {
                     title,
@@ -527,7 +526,7 @@ describe('WORKERS=2 (node:cluster)', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', authorization: `Bearer ${submitter.token}` },
         body: JSON.stringify({
-          query: SUBMIT,
+          query: SUBMIT_DEMAND,
           variables: {
             input: {
               title: '跨进程',

@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededUser } from '../../setup/seed.js';
 import { selectedColumns } from '../../setup/probes.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * The feed reads only the columns its selection needs (demand-selection.ts): fields through
  * fragments, and the access facts when `submittedBy` or `contact` is asked for. The answers must be
  * those of a read of every column (an unknown field selects all columns).
  */
-
-const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
 
 let t: TestApp;
 let worker: SeededUser;
@@ -20,7 +19,7 @@ beforeAll(async () => {
   [worker, other] = await Promise.all([t.seed.worker(), t.seed.worker()]);
   for (const [i, anonymous] of [false, true].entries()) {
     await t.data(
-      SUBMIT,
+      SUBMIT_DEMAND,
       {
         input: {
           title: `列选择 ${i}`,

@@ -10,6 +10,7 @@ import { Region, RegionLevel } from '../../../src/modules/regions/region.entity.
 import { User } from '../../../src/modules/accounts/user.entity.js';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * No N+1: the main demand queries send the same small number of SQL statements for 5 rows as for
@@ -148,7 +149,7 @@ describe('SQL statements per query', () => {
   it('runs the same few statements for matchingOrganizations with nested organization fields, at 5 and at 50 organizations', async () => {
     const worker = await t.seed.worker();
     const submitted = await t.data<{ submitDemand: { demand: { id: string } } }>(
-      `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+      SUBMIT_DEMAND,
       {
         input: {
           title: '职工篮球赛场地',

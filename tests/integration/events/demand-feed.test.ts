@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ref } from '@mikro-orm/core';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 import { VerificationStatus } from '../../../src/modules/organizations/organization.enums.js';
@@ -16,12 +16,10 @@ import { ServiceCategory } from '../../../src/modules/categories/service-categor
 import { Region } from '../../../src/modules/regions/region.entity.js';
 import { User } from '../../../src/modules/accounts/user.entity.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
-import { record, sleep, wsClient } from './feed-client.js';
+import { record, wsClient } from './feed-client.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 import type { Client } from 'graphql-ws';
-
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {
-  submitDemand(input: $input) { demand { id title } }
-}`;
+import { demandInput, SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let worker: SeededUser;
@@ -48,16 +46,13 @@ async function submit(
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${worker.token}` },
     body: JSON.stringify({
-      query: SUBMIT,
+      query: SUBMIT_DEMAND,
       variables: {
-        input: {
+        input: demandInput({
           title: `托育需求 ${serial} ${randomBytes(4).toString('hex')}`,
-          description: '双职工家庭需要课后托管服务',
-          categoryCode: 'LIFE.CHILDCARE',
-          regionCode: '370102',
           targetGroups: [TargetGroup.FEMALE_WORKERS],
           ...overrides,
-        },
+        }),
       },
     }),
   });
@@ -101,7 +96,8 @@ async function insertDemands(count: number): Promise<void> {
   });
 }
 
-const eventCount = () => t.orm.em.fork().count(HubEvent, {});
+// Only this topic: other work of earlier tests (notifications, …) may still be adding events of its own.
+const eventCount = () => t.orm.em.fork().count(HubEvent, { topic: Topic.DEMAND_PUBLISHED });
 
 beforeAll(async () => {
   t = await startTestApp(env);
@@ -113,6 +109,9 @@ beforeAll(async () => {
   });
 });
 
+// Each test counts the subscriptions it opens; the previous test's must be gone by then.
+afterEach(() => subscriptionsReach(t, 0));
+
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
   await Promise.all(servers.map((s) => s.kill()));
@@ -120,7 +119,7 @@ afterAll(async () => {
 });
 
 describe('demandPublished', () => {
-  it('pushes a new demand within a second, only to organizations that serve its category, region and target group', async () => {
+  it('pushes a new demand only to organizations that serve its category, region and target group', async () => {
     const otherCategory = await t.seed.organization({ categoryCodes: ['CULTURE'], regionCodes: ['370100'] });
     const otherRegion = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370200'] });
     const otherGroup = await t.seed.organization({
@@ -130,14 +129,18 @@ describe('demandPublished', () => {
     });
     const hit = record(client(matching.token));
     const misses = [otherCategory, otherRegion, otherGroup].map((o) => record(client(o.token)));
-    await sleep(300); // the subscriptions are registered
-    const started = Date.now();
+    await subscriptionsReach(t, 4);
     const demand = await submit();
-    const [event] = await hit.waitFor(1, 1_000);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    const [event] = await hit.waitFor(1);
     expect(event?.demand.id).toBe(demand.id);
-    await sleep(500);
-    for (const miss of misses) expect(miss.events).toEqual([]);
+    // After it, one demand each of the others serves: each must see its own first, not the one above.
+    const sentinels = [
+      await submit({ categoryCode: 'CULTURE.VOLUNTEERING' }),
+      await submit({ regionCode: '370202' }),
+      await submit({ targetGroups: [TargetGroup.MIGRANT_WORKERS] }),
+    ];
+    for (const [i, miss] of misses.entries())
+      expect((await miss.waitFor(1))[0]?.demand.id).toBe(sentinels[i]?.id);
     hit.stop();
     misses.forEach((m) => m.stop());
   });
@@ -152,7 +155,7 @@ describe('demandPublished', () => {
 
   it('replays exactly the missed demands in order after a reconnect, then goes live', async () => {
     const first = record(client(matching.token));
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     await submit();
     const [seen] = await first.waitFor(1);
     first.stop();
@@ -164,8 +167,10 @@ describe('demandPublished', () => {
     const live = await submit();
     const all = await again.waitFor(6);
     expect(all[5]?.demand.id).toBe(live.id);
-    await sleep(300);
-    expect(again.events).toHaveLength(6);
+    // Nothing pushed twice: the next demand is the 7th event.
+    const sentinel = await submit();
+    expect((await again.waitFor(7))[6]?.demand.id).toBe(sentinel.id);
+    expect(again.events).toHaveLength(7);
     const cursors = again.events.map((e) => Number(e.cursor));
     expect([...cursors].sort((a, b) => a - b)).toEqual(cursors);
     again.stop();
@@ -173,7 +178,7 @@ describe('demandPublished', () => {
 
   it('publishes nothing for a submission that fails or rolls back', async () => {
     const sub = record(client(matching.token));
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     const before = await eventCount();
     await expect(submit({ categoryCode: 'NO.SUCH' })).rejects.toThrow(/BAD_USER_INPUT|category/i);
     await expect(
@@ -189,9 +194,10 @@ describe('demandPublished', () => {
       }),
     ).rejects.toThrow('rolled back');
     await t.app.services.events.activeRelay?.catchUp();
-    await sleep(500);
     expect(await eventCount()).toBe(before);
-    expect(sub.events).toEqual([]);
+    // Anything published for the failures would come before this one.
+    const sentinel = await submit();
+    expect((await sub.waitFor(1))[0]?.demand.id).toBe(sentinel.id);
     sub.stop();
   });
 
@@ -200,7 +206,8 @@ describe('demandPublished', () => {
     const admin = await t.seed.user([]);
     const org = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'], admin });
     const sub = record(client(org.token));
-    await sleep(300);
+    const witness = record(client(matching.token));
+    await subscriptionsReach(t, 2);
     const before = await submit();
     expect((await sub.waitFor(1))[0]?.demand.id).toBe(before.id);
     await t.orm.em
@@ -213,14 +220,26 @@ describe('demandPublished', () => {
     const after = await submit();
     const byQuery = await t.gql(`query Q($id: ID!) { demand(id: $id) { id } }`, { id: after.id }, org.token);
     expect(byQuery.body.data?.demand ?? null).toBeNull();
-    await sleep(500);
-    expect(sub.events.map((e) => e.demand.id)).toEqual([before.id]);
+    // Once another subscriber has it, it has been dispatched; verified again, the organization's
+    // feed delivers the next demand, and in order, so `after` would have come before it.
+    expect((await witness.waitFor(2))[1]?.demand.id).toBe(after.id);
+    await t.orm.em
+      .fork()
+      .nativeUpdate(
+        Organization,
+        { id: org.organization.id },
+        { verificationStatus: VerificationStatus.VERIFIED },
+      );
+    const sentinel = await submit();
+    await sub.waitFor(2);
+    expect(sub.events.map((e) => e.demand.id)).toEqual([before.id, sentinel.id]);
+    witness.stop();
     sub.stop();
   });
 
   it('never pushes a demand the subscriber could not read by query', async () => {
     const sub = record(client(matching.token));
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     const start = await submit();
     const [mark] = await sub.waitFor(1);
     sub.stop();
@@ -230,8 +249,8 @@ describe('demandPublished', () => {
     const visible = await submit();
     const replay = record(client(matching.token), { after: mark?.cursor });
     const [first] = await replay.waitFor(1);
+    // Replayed in order, so the withdrawn demand (submitted before it) would have come first.
     expect(first?.demand.id).toBe(visible.id);
-    await sleep(300);
     expect(replay.events.map((e) => e.demand.id)).not.toContain(withdrawn.id);
     expect(start.id).not.toBe(visible.id);
     const byQuery = await t.gql(
@@ -245,7 +264,7 @@ describe('demandPublished', () => {
 
   it('reconnects the relay when its LISTEN connection is killed, and catches up', async () => {
     const sub = record(client(matching.token));
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     const killed = await t.orm.em
       .fork()
       .getConnection()
@@ -275,7 +294,7 @@ describe('demandPublished', () => {
   it('survives a 2,000-demand burst to a subscriber that does not read, with bounded buffers, and catches up in order', async () => {
     let socket: import('ws').WebSocket | undefined;
     const slow = record(client(matching.token, t.wsUrl, (s) => (socket = s)));
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     expect(socket).toBeDefined();
     // Paused for a few seconds only: longer, and graphql-ws's keep-alive rightly drops the silent socket.
     socket?.pause();
@@ -297,7 +316,7 @@ describe('across processes', () => {
     const other = await spawnServer(t.config.databaseUrl ?? '', env);
     servers.push(other);
     const sub = record(client(matching.token, other.wsUrl));
-    await sleep(500);
+    await subscriptionsReach(other, 1);
     const demand = await submit();
     const [event] = await sub.waitFor(1, 3_000);
     expect(event?.demand.id).toBe(demand.id);
@@ -308,7 +327,7 @@ describe('across processes', () => {
     const first = await spawnServer(t.config.databaseUrl ?? '', env);
     servers.push(first);
     const sub = record(client(matching.token, first.wsUrl));
-    await sleep(500);
+    await subscriptionsReach(first, 1);
     await submit();
     const [mark] = await sub.waitFor(1, 3_000);
     process.kill(first.pid, 'SIGSTOP'); // frozen: it can no longer deliver anything

@@ -1,10 +1,14 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
-import { toGlobalId } from '../../../src/core/relay/global-id.js';
-import { record, sleep, wsClient, type Recorder } from './feed-client.js';
+import { parseIdOf, toGlobalId } from '../../../src/core/relay/global-id.js';
+import { record, wsClient, type Recorder } from './feed-client.js';
+import { subscriptionsReach } from '../../setup/probes.js';
+import { HubEvent } from '../../../src/core/events/event.entity.js';
+import { Topic } from '../../../src/core/events/outbox.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /** `demandUpdated` as these tests select it: the status and what the viewer may see of the demand. */
 const DEMAND_UPDATED = `subscription Updated($demandId: ID!) {
@@ -35,6 +39,9 @@ const clients: Client[] = [];
 beforeAll(async () => {
   t = await startTestApp({ JWT_SECRET: randomBytes(32).toString('base64url') });
 });
+
+// Each test counts the subscriptions it opens; the previous test's must be gone by then.
+afterEach(() => subscriptionsReach(t, 0));
 
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
@@ -83,7 +90,7 @@ async function submit(
   anonymous = false,
 ): Promise<{ id: string; title: string }> {
   const data = await t.data<{ submitDemand: { demand: { id: string; title: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id title } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: `周末托管 ${randomBytes(3).toString('hex')}`,
@@ -128,7 +135,7 @@ describe('demandUpdated', () => {
     const demand = await submit(worker, true);
 
     const submitter = follow(worker.token, demand.id);
-    await sleep(300); // the subscription is registered
+    await subscriptionsReach(t, 1);
     await act('claimDemand', { demandId: demand.id, organizationId: orgId(first) }, first.token);
     const [claimed] = await received(submitter, 1);
     expect(claimed?.demand).toMatchObject({
@@ -141,7 +148,7 @@ describe('demandUpdated', () => {
     // Members of the claiming organization may follow it once it is theirs.
     const member = follow(firstMember.token, demand.id);
     const admin = follow(first.token, demand.id);
-    await sleep(300);
+    await subscriptionsReach(t, 3);
     await act('reportDemandProgress', { demandId: demand.id, note: '已联系职工' }, firstMember.token);
     await act('releaseDemand', { demandId: demand.id, reason: '人手不足' }, first.token);
     const [inService, released] = await received(member, 2);
@@ -153,9 +160,9 @@ describe('demandUpdated', () => {
 
     // Another organization takes it over and serves it to the end.
     await act('claimDemand', { demandId: demand.id, organizationId: orgId(second) }, second.token);
-    await sleep(300);
+    await received(submitter, 4); // that claim is through, so `next` starts after it
     const next = follow(secondMember.token, demand.id);
-    await sleep(300);
+    await subscriptionsReach(t, 4);
     await act('reportDemandProgress', { demandId: demand.id, note: '已上门' }, secondMember.token);
     await act('fulfilDemand', { demandId: demand.id, note: '已完成' }, second.token);
     await act('rateDemand', { demandId: demand.id, rating: 5 }, worker.token); // no status change, no event
@@ -173,8 +180,13 @@ describe('demandUpdated', () => {
     expect(updates(member).map((e) => e.cursor)).toEqual(all.slice(1, 3).map((e) => e.cursor));
     expect(served.map((e) => e.cursor)).toEqual(all.slice(4).map((e) => e.cursor));
 
-    await sleep(300);
-    // The first organization heard nothing of the second one's work; nobody heard the rating.
+    // Nobody heard the rating: it wrote no event (six changes, six events).
+    expect(
+      await t.orm.em
+        .fork()
+        .count(HubEvent, { topic: Topic.DEMAND_UPDATED, entityId: parseIdOf('Demand', demand.id, 'id') }),
+    ).toBe(6);
+    // The first organization heard nothing of the second one's work.
     expect(updates(member)).toHaveLength(2);
     expect(updates(admin)).toHaveLength(2);
     expect(updates(next)).toHaveLength(2);
@@ -189,7 +201,7 @@ describe('demandUpdated', () => {
     await act('claimDemand', { demandId: demand.id, organizationId: orgId(org) }, org.token);
     const submitter = follow(worker.token, demand.id);
     const claimant = follow(org.token, demand.id);
-    await sleep(300);
+    await subscriptionsReach(t, 2);
     await act('reportDemandProgress', { demandId: demand.id, note: '开始服务' }, org.token);
     const [mine] = await received(submitter, 1);
     const [theirs] = await received(claimant, 1);
@@ -217,7 +229,7 @@ describe('demandUpdated', () => {
       followWith(org.token),
       followWith(member.token),
     ];
-    await sleep(300);
+    await subscriptionsReach(t, 3);
     await act('reportDemandProgress', { demandId: demand.id, note: '开始服务' }, org.token);
     const [mine, theirs, alsoTheirs] = (
       await Promise.all([submitter, admin, staff].map((r) => received(r, 1)))
@@ -254,7 +266,7 @@ describe('demandUpdated', () => {
     expect(await refusal(follow(stranger.token, demand.id))).toBe('NOT_FOUND');
 
     const submitter = follow(worker.token, demand.id);
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     await act('reportDemandProgress', { demandId: demand.id, note: '进行中' }, claimant.token);
     await received(submitter, 1);
     submitter.stop();

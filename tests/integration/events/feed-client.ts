@@ -90,6 +90,3 @@ export function wsClient(wsUrl: string, token: string, onSocket?: (socket: WebSo
     on: onSocket ? { connected: (socket) => onSocket(socket as WebSocket) } : {},
   });
 }
-
-/** Waits `ms` (to show that nothing arrives). */
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

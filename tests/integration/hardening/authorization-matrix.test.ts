@@ -18,6 +18,8 @@ import { MemberRole } from '../../../src/modules/organizations/organization.enum
 import { createSchema } from '../../../src/schema.js';
 import type { SeededUser } from '../../setup/seed.js';
 import { startTestApp, wsRequest, type TestApp } from '../../setup/test-app.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
+import { until } from '../../setup/probes.js';
 
 /**
  * The role gate of every root field (query, mutation, subscription) × every kind of caller.
@@ -158,7 +160,7 @@ beforeAll(async () => {
     admin: await t.seed.admin(),
   });
   const submitted = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: '夜班职工子女托管',
@@ -321,41 +323,34 @@ describe('the authorization matrix', () => {
   }, 120_000);
 });
 
-/** The first result (or error) of an operation over WebSocket; a live subscription is ended after 300 ms. */
-function firstOf(
+/**
+ * The first result (or error) of an operation over WebSocket. A live subscription that got past
+ * every check is counted in the match index: it then counts as answered without error, and ends.
+ */
+async function firstOf(
   client: ReturnType<TestApp['ws']>,
   query: string,
   variables: Record<string, unknown>,
 ): Promise<{ errors?: { message: string; extensions?: Record<string, unknown> & { code?: string } }[] }> {
-  return new Promise((resolve) => {
-    let dispose = () => {};
-    const timer = setTimeout(() => {
-      dispose();
-      resolve({});
-    }, 300);
-    dispose = client.subscribe(
-      { query, variables },
-      {
-        next: (value) => {
-          clearTimeout(timer);
-          dispose();
-          resolve(value as never);
-        },
-        error: (error) => {
-          clearTimeout(timer);
-          resolve(
-            Array.isArray(error)
-              ? { errors: error }
-              : { errors: [{ message: String(error), extensions: { code: 'UNAUTHENTICATED' } }] },
-          );
-        },
-        complete: () => {
-          clearTimeout(timer);
-          resolve({});
-        },
-      },
-    );
-  });
+  const index = t.app.services.events.index;
+  const before = index.size;
+  let answer: Awaited<ReturnType<typeof firstOf>> | null = null;
+  const dispose = client.subscribe(
+    { query, variables },
+    {
+      next: (value) => void (answer ??= value as never),
+      error: (error) =>
+        void (answer ??= Array.isArray(error)
+          ? { errors: error }
+          : { errors: [{ message: String(error), extensions: { code: 'UNAUTHENTICATED' } }] }),
+      complete: () => void (answer ??= {}),
+    },
+  );
+  await until(() => answer !== null || index.size > before, 10_000, 5, `an answer to ${query}`);
+  dispose();
+  // Gone from the index again before the next call counts from it.
+  await until(() => index.size === before, 10_000, 5, 'the subscription ended');
+  return answer ?? {};
 }
 
 describe('contact data and reach', () => {

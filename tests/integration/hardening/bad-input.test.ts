@@ -4,6 +4,7 @@ import { makeCreditCode } from '../../../src/modules/organizations/credit-code.j
 import { startTestApp, wsRequest, type TestApp } from '../../setup/test-app.js';
 import { projectInput, PUBLISH, seedPublisher } from '../projects/project-helpers.js';
 import { appTables, codes, rowCounts, send } from './helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let tables: string[];
@@ -77,7 +78,6 @@ async function refused(
 
 const SIGN_UP = `mutation($input: SignUpInput!) { signUp(input: $input) { token } }`;
 const REGISTER = `mutation($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { organization { id } } }`;
-const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
 
 describe('invalid input is BAD_USER_INPUT with the field, and writes nothing', () => {
   const signUp = (overrides: Record<string, unknown>) => ({
@@ -128,10 +128,15 @@ describe('invalid input is BAD_USER_INPUT with the field, and writes nothing', (
       regionCode: '370102',
       ...overrides,
     });
-    await refused(SUBMIT, demand({ title: '题'.repeat(201) }), worker.token, 'input.title');
-    await refused(SUBMIT, demand({ description: '述'.repeat(5001) }), worker.token, 'input.description');
-    await refused(SUBMIT, demand({ peopleAffected: 0 }), worker.token, 'input.peopleAffected');
-    await refused(SUBMIT, demand({ contact: 'x'.repeat(201) }), worker.token, 'input.contact');
+    await refused(SUBMIT_DEMAND, demand({ title: '题'.repeat(201) }), worker.token, 'input.title');
+    await refused(
+      SUBMIT_DEMAND,
+      demand({ description: '述'.repeat(5001) }),
+      worker.token,
+      'input.description',
+    );
+    await refused(SUBMIT_DEMAND, demand({ peopleAffected: 0 }), worker.token, 'input.peopleAffected');
+    await refused(SUBMIT_DEMAND, demand({ contact: 'x'.repeat(201) }), worker.token, 'input.contact');
   });
 
   it('refuses bad money and bad dates in a project', async () => {

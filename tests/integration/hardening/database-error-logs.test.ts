@@ -2,6 +2,7 @@ import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { codes } from './helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /** Every line the app logs, raw. */
 const raw: string[] = [];
@@ -35,7 +36,7 @@ describe('database errors in the log', () => {
     const worker = await t.seed.worker();
     const contact = '13912345678 微信 zhang_wei_0815';
     const submitted = await t.gql(
-      `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+      SUBMIT_DEMAND,
       {
         input: {
           title: REFUSED_TITLE,

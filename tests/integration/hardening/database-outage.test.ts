@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
 import type { Client } from 'graphql-ws';
@@ -10,7 +10,8 @@ import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { record, wsClient, type Recorder } from '../events/feed-client.js';
-import { sleep } from './helpers.js';
+import { sleep, subscriptionsReach, until } from '../../setup/probes.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * A database outage seen by the live path, made exact with real PostgreSQL: the test holds an
@@ -36,6 +37,9 @@ beforeAll(async () => {
   worker = await t.seed.worker();
 });
 
+// Each test counts the subscriptions it opens; the previous test's must be gone by then.
+afterEach(() => subscriptionsReach(t, 0));
+
 afterAll(async () => {
   await Promise.all(clients.map((c) => c.dispose()));
   await admin?.end();
@@ -49,8 +53,6 @@ function client(token = org.token, onClosed?: (event: { code: number; reason: st
   clients.push(c);
   return c;
 }
-
-const SUBMIT = `mutation ($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
 const input = () => ({
   title: `停机测试 ${randomBytes(3).toString('hex')}`,
   description: '数据库不可用时的推送',
@@ -59,8 +61,13 @@ const input = () => ({
   targetGroups: [TargetGroup.FEMALE_WORKERS],
 });
 const submit = async () =>
-  (await t.data<{ submitDemand: { demand: { id: string } } }>(SUBMIT, { input: input() }, worker.token))
-    .submitDemand.demand.id;
+  (
+    await t.data<{ submitDemand: { demand: { id: string } } }>(
+      SUBMIT_DEMAND,
+      { input: input() },
+      worker.token,
+    )
+  ).submitDemand.demand.id;
 
 /** Takes an ACCESS EXCLUSIVE lock on `table` in the test's own transaction (released by `release`). */
 async function lock(table: string): Promise<{ release: () => Promise<void> }> {
@@ -84,16 +91,14 @@ async function lockWaiters(): Promise<{ pid: number; query: string }[]> {
 
 /** Waits until an app backend waits on a lock, then terminates it (the app sees 57P01). */
 async function terminateNextWaiter(ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    const rows = await lockWaiters();
-    if (rows.length > 0) {
-      for (const { pid } of rows) await admin.query('select pg_terminate_backend($1)', [pid]);
-      return;
-    }
-    await sleep(20);
-  }
-  throw new Error(`no app statement waited on the lock within ${ms} ms`);
+  let waiting: { pid: number }[] = [];
+  await until(
+    async () => (waiting = await lockWaiters()).length > 0,
+    ms,
+    20,
+    'an app statement waiting on the lock',
+  );
+  for (const { pid } of waiting) await admin.query('select pg_terminate_backend($1)', [pid]);
 }
 
 /**
@@ -108,7 +113,7 @@ async function terminateUntil(done: Promise<unknown>, counted: RegExp): Promise<
     const rows = await lockWaiters();
     for (const { pid } of rows) await admin.query('select pg_terminate_backend($1)', [pid]);
     terminated += rows.filter((row) => counted.test(row.query)).length;
-    await sleep(20);
+    await sleep(20); // the pace of the sweeps, not a wait for a condition
   }
   return terminated;
 }
@@ -116,7 +121,7 @@ async function terminateUntil(done: Promise<unknown>, counted: RegExp): Promise<
 /** A cursor on the demand feed just after a demand submitted now. */
 async function cursorAfterOneDemand(): Promise<string> {
   const probe = record(client());
-  await sleep(300); // registered (the next submission is then live for it)
+  await subscriptionsReach(t, 1); // the next submission is then live for it
   await submit();
   const [event] = await probe.waitFor(1);
   probe.stop();
@@ -193,7 +198,7 @@ describe('a database outage on the live path', () => {
 
   it('ends with SERVICE_UNAVAILABLE, not INTERNAL_SERVER_ERROR, when the rights re-check cannot read the account', async () => {
     const subscriber = record(client());
-    await sleep(300); // registered
+    await subscriptionsReach(t, 1);
     // Built before the lock: the worker's own requests read memberships too.
     const author = await loadViewer(t.orm.em.fork(), worker.user.id, new Date(Date.now() + 3_600_000));
     const held = await lock('organization_member');

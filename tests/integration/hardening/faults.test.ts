@@ -8,7 +8,9 @@ import { connectOrm } from '../../../src/core/db/db.js';
 import { withDatabase } from '../../../src/core/db/database-url.js';
 import { createSchema } from '../../../src/schema.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
-import { codes, gqlAt, sleep } from './helpers.js';
+import { codes, gqlAt } from './helpers.js';
+import { until } from '../../setup/probes.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * A second app on the test database whose log lines are kept, to show that the details of a masked
@@ -52,8 +54,12 @@ afterAll(async () => {
 
 const REGIONS = `{ regions(parentCode: "370000") { code } }`;
 
-/** Backends of the app under test (not this test's admin connection). */
+/**
+ * Backends of the app under test (not this test's admin connection). The snapshot is cleared first:
+ * inside the test's transaction, pg_stat_activity would otherwise answer its first snapshot again.
+ */
 async function appBackends(where = ''): Promise<number[]> {
+  await admin.query('select pg_stat_clear_snapshot()');
   const { rows } = await admin.query<{ pid: number }>(
     `select pid from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() ${where}`,
   );
@@ -67,11 +73,12 @@ describe('a database backend killed', () => {
     await admin.query('lock table region in access exclusive mode');
     const pending = gqlAt(url, REGIONS);
     let waiting: number[] = [];
-    for (let i = 0; i < 100 && waiting.length === 0; i++) {
-      await sleep(50);
-      waiting = await appBackends(`and wait_event_type = 'Lock'`);
-    }
-    expect(waiting.length).toBeGreaterThan(0);
+    await until(
+      async () => (waiting = await appBackends(`and wait_event_type = 'Lock'`)).length > 0,
+      5_000,
+      50,
+      'an app query waiting on the lock',
+    );
     for (const pid of waiting) await admin.query('select pg_terminate_backend($1)', [pid]);
     await admin.query('rollback');
     const failed = await pending;
@@ -89,8 +96,10 @@ describe('a database backend killed', () => {
 
   it('recovers when every app backend is killed between requests', async () => {
     expect((await gqlAt(url, REGIONS)).json.errors).toBeUndefined();
-    for (const pid of await appBackends()) await admin.query('select pg_terminate_backend($1)', [pid]);
-    await sleep(100);
+    const killed = await appBackends();
+    for (const pid of killed) await admin.query('select pg_terminate_backend($1)', [pid]);
+    // Gone from the server: their sockets are closed, which the pool hears about.
+    await until(async () => (await appBackends()).every((pid) => !killed.includes(pid)), 5_000, 10);
     // Idle connections that died are dropped by the pool; at most one request may see the loss.
     const results = [await gqlAt(url, REGIONS), await gqlAt(url, REGIONS)];
     for (const r of results) expect(codes(r.json).every((c) => c === 'INTERNAL_SERVER_ERROR')).toBe(true);
@@ -105,16 +114,15 @@ describe('a unique-key violation nobody expected', () => {
     await admin.query('create unique index fault_test_demand_title on demand (title)');
     try {
       const worker = await t.seed.worker();
-      const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
       const input = {
         title: '重复的标题',
         description: '测试唯一约束',
         categoryCode: 'LIFE',
         regionCode: '370102',
       };
-      expect((await gqlAt(url, SUBMIT, { input }, worker.token)).json.errors).toBeUndefined();
+      expect((await gqlAt(url, SUBMIT_DEMAND, { input }, worker.token)).json.errors).toBeUndefined();
       logLines.length = 0;
-      const second = await gqlAt(url, SUBMIT, { input }, worker.token);
+      const second = await gqlAt(url, SUBMIT_DEMAND, { input }, worker.token);
       expect(second.json.errors?.[0]).toEqual({
         message: 'Internal server error.',
         path: ['submitDemand'],

@@ -60,6 +60,3 @@ export async function appTables(t: TestApp): Promise<string[]> {
     );
   return rows.map((r) => r.tablename);
 }
-
-/** Waits `ms` milliseconds. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

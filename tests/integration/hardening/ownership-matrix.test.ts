@@ -14,6 +14,7 @@ import {
   projectInput,
   seedPublisher,
 } from '../projects/project-helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * Ownership and scope, per caller (docs/SECURITY.md, "Who sees what"): the gate test
@@ -123,7 +124,7 @@ async function ownerOrg(options: { verified?: boolean; isHub?: boolean; withServ
 /** A fresh OPEN demand of `submitter` in Lixia, Jinan, with a private contact the submitter lets the claimant see. */
 async function openDemand(): Promise<{ demandId: string; demandDbId: number }> {
   const res = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: '夜班职工子女托管',

@@ -20,7 +20,9 @@ import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { Seed, type SeededOrganization, type SeededUser } from '../../setup/seed.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import { record, wsClient, type Recorder } from '../events/feed-client.js';
-import { gqlAt, send, sleep, type RawResponse } from './helpers.js';
+import { gqlAt, send, type RawResponse } from './helpers.js';
+import { sleep, subscriptionsReach, until } from '../../setup/probes.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * PostgreSQL restarted under a running server process: its own embedded PostgreSQL (the shared test
@@ -28,7 +30,6 @@ import { gqlAt, send, sleep, type RawResponse } from './helpers.js';
  */
 const DATABASE = 'niudai_restart';
 const REGIONS = `{ regions(parentCode: "370000") { code } }`;
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id title } } }`;
 /** What a masked error or a refusal may never show: driver and server details. */
 const LEAK = /ECONNREFUSED|ECONNRESET|terminat|shutdown|127\.0\.0\.1|postgres|knex|select|connect/i;
 
@@ -41,6 +42,8 @@ let postgres: EmbeddedDatabase | null = null;
 let databaseUrl: string;
 let orm: MikroORM;
 let server: ServerProcess;
+/** The server's log lines saying the events relay failed to reconnect. */
+let relayReconnectsFailed = 0;
 let worker: SeededUser;
 let org: SeededOrganization;
 const clients: Client[] = [];
@@ -62,7 +65,7 @@ async function submit(): Promise<{ id: string; title: string }> {
     regionCode: '370102',
     targetGroups: [TargetGroup.FEMALE_WORKERS],
   };
-  const response = await gqlAt(`${server.url}/graphql`, SUBMIT, { input }, worker.token);
+  const response = await gqlAt(`${server.url}/graphql`, SUBMIT_DEMAND, { input }, worker.token);
   const data = response.json.data as { submitDemand: { demand: { id: string; title: string } } } | undefined;
   if (!data) throw new Error(`submitDemand failed: ${response.text}`);
   return data.submitDemand.demand;
@@ -79,7 +82,7 @@ async function within<T>(ms: number, what: string, attempt: () => Promise<T | un
     } catch (error) {
       last = error;
     }
-    await sleep(200);
+    await sleep(200); // the pace of the retries
   }
   throw new Error(`${what} did not happen within ${ms} ms (last error: ${String(last)})`);
 }
@@ -105,7 +108,14 @@ beforeAll(async () => {
     regionCodes: ['370100'],
     targetGroups: [TargetGroup.FEMALE_WORKERS],
   });
-  server = await spawnServer(databaseUrl, { JWT_SECRET: jwtSecret });
+  // Warnings on: the relay's failed reconnects are the signal that it is backing off.
+  server = await spawnServer(databaseUrl, { JWT_SECRET: jwtSecret, TEST_LOG_LEVEL: 'warn' });
+  let partial = '';
+  server.child.stdout?.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    relayReconnectsFailed += lines.filter((line) => line.includes('events relay: reconnect failed')).length;
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -121,7 +131,7 @@ describe('PostgreSQL restarted under a running server', () => {
     // Before: two live subscribers; each sees a first demand.
     const live: Recorder = record(client());
     const leaving: Recorder = record(client());
-    await sleep(300); // the subscriptions are registered
+    await subscriptionsReach(server, 2);
     const before = await submit();
     await live.waitFor(1);
     const [lastSeen] = await leaving.waitFor(1);
@@ -133,12 +143,13 @@ describe('PostgreSQL restarted under a running server', () => {
     await postgres?.stop();
     postgres = null;
     const down: RawResponse[] = [];
+    const failedBefore = relayReconnectsFailed;
     for (let i = 0; i < 3; i++) {
       down.push(await gqlAt(`${server.url}/graphql`, REGIONS));
       down.push(await gqlAt(`${server.url}/graphql`, REGIONS, {}, worker.token));
-      // Long enough for the relay to fail a few reconnects and back off.
-      await sleep(500);
     }
+    // Down long enough for the relay to fail a few reconnects and back off.
+    await until(() => relayReconnectsFailed >= failedBefore + 3, 15_000, 20, 'three failed relay reconnects');
     for (const response of down) {
       // Masked: a GraphQL error with the generic code (or a refusal), never driver details.
       expect([200, 500, 503]).toContain(response.status);
@@ -177,9 +188,12 @@ describe('PostgreSQL restarted under a running server', () => {
     const next = await submit();
     expect((await back.waitFor(3, 10_000))[2]?.demand.id).toBe(next.id);
     expect((await live.waitFor(4, 10_000))[3]?.demand.id).toBe(next.id);
-    await sleep(300);
-    expect(live.events).toHaveLength(4);
-    expect(back.events).toHaveLength(3);
+    // Nothing delivered twice: the next demand is the 5th and 4th event.
+    const sentinel = await submit();
+    expect((await back.waitFor(4, 10_000))[3]?.demand.id).toBe(sentinel.id);
+    expect((await live.waitFor(5, 10_000))[4]?.demand.id).toBe(sentinel.id);
+    expect(live.events).toHaveLength(5);
+    expect(back.events).toHaveLength(4);
     expect([...live.errors, ...back.errors]).toEqual([]);
     expect(alive()).toBe(true);
     live.stop();

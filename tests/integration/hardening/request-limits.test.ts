@@ -5,6 +5,7 @@ import { metricValue, until } from '../../setup/probes.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { record, wsClient } from '../events/feed-client.js';
 import { openRaw, type RawSocket } from './raw-socket.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /** Five aliases of a 9-deep regions/children/parent walk: 242 bytes that answered 14 MB before. */
 const NESTED =
@@ -142,7 +143,7 @@ describe('response-size ceiling', () => {
     await until(async () => t.app.services.events.index.size > subscribed);
     const submit = (title: string, description: string) =>
       t.data(
-        `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+        SUBMIT_DEMAND,
         {
           input: {
             title,

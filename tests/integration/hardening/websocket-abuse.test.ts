@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignJWT } from 'jose';
 import { startTestApp, wsRequest, type TestApp } from '../../setup/test-app.js';
 import { openRaw, type RawSocket } from './raw-socket.js';
+import { subscriptionsReach, until } from '../../setup/probes.js';
 
 const INIT_TIMEOUT_MS = 300;
 const MAX_OPERATIONS = 3;
@@ -28,6 +29,17 @@ function raw(): RawSocket {
   return socket;
 }
 
+/** Opens a socket and sends connection_init: true when acknowledged, false when closed instead. */
+async function accepted(token: string): Promise<boolean> {
+  const socket = raw();
+  await socket.opened;
+  socket.send({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } });
+  return Promise.race([
+    socket.waitFor((m) => m.type === 'connection_ack').then(() => true),
+    socket.closed.then(() => false),
+  ]);
+}
+
 /** The server still answers over HTTP: nothing above crashed it. */
 async function serverIsUp(): Promise<void> {
   const { region } = await t.data<{ region: { code: string } }>(`{ region(code: "370100") { code } }`);
@@ -35,13 +47,14 @@ async function serverIsUp(): Promise<void> {
 }
 
 describe('protocol abuse', () => {
-  it('closes a socket that never sends connection_init with 4408 within the configured time', async () => {
+  it('closes a socket that never sends connection_init with 4408 once the configured time has passed', async () => {
     const socket = raw();
     await socket.opened;
     const { code, afterMs } = await socket.closed;
     expect(code).toBe(4408);
+    // Not before the configured time (measured from before the socket opened; the slack is for
+    // timer rounding). No upper bound: a busy machine may close it late.
     expect(afterMs).toBeGreaterThanOrEqual(INIT_TIMEOUT_MS - 50);
-    expect(afterMs).toBeLessThan(INIT_TIMEOUT_MS + 2000);
   });
 
   it('closes a socket that sends garbage with 4400', async () => {
@@ -88,14 +101,17 @@ describe('caps', () => {
     const { token } = await t.seed.organization();
     const client = t.ws({ token });
     const stops: (() => void)[] = [];
+    const before = t.app.services.events.index.size;
     for (let i = 0; i < MAX_OPERATIONS; i++)
       stops.push(client.subscribe({ query: FEED }, { next: () => {}, error: () => {}, complete: () => {} }));
+    await subscriptionsReach(t, before + MAX_OPERATIONS);
     const refused = await wsRequest(client, FEED);
     expect(refused.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(refused.errors?.[0]?.message).toContain(String(MAX_OPERATIONS));
     // Completing one frees a place.
     stops[0]?.();
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // graphql-ws forgets the operation before the feed leaves the match index.
+    await subscriptionsReach(t, before + MAX_OPERATIONS - 1);
     const viewer = await wsRequest<{ viewer: { id: string } }>(client, '{ viewer { id } }');
     expect(viewer.data?.viewer.id).toBeTruthy();
     for (const stop of stops) stop();
@@ -120,9 +136,8 @@ describe('caps', () => {
 
     open[0]?.socket.close(1000);
     await open[0]?.closed;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const again = raw();
-    await again.init(worker.token);
+    // Room is made once the hub has handled that close: a new socket is accepted from then on.
+    await until(() => accepted(worker.token), 5_000, 20, 'a socket accepted after one closed');
     await serverIsUp();
   });
 });

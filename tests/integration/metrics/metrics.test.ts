@@ -4,12 +4,9 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { RELAY_APPLICATION_NAME } from '../../../src/core/events/relay.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
-import { record, sleep, wsClient } from '../events/feed-client.js';
-import { metricValue, until } from '../../setup/probes.js';
-
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {
-  submitDemand(input: $input) { demand { id } }
-}`;
+import { record, wsClient } from '../events/feed-client.js';
+import { metricValue, sleep, until } from '../../setup/probes.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 let t: TestApp;
 let worker: SeededUser;
@@ -21,7 +18,7 @@ const sample = (name: string, labels: Record<string, string> = {}) => metricValu
 
 const submit = () =>
   t.data(
-    SUBMIT,
+    SUBMIT_DEMAND,
     {
       input: {
         title: '托育需求 metrics',
@@ -116,7 +113,7 @@ describe('/readyz', () => {
             'select pg_terminate_backend(pid) from pg_stat_activity where application_name = ? and datname = current_database()',
             [RELAY_APPLICATION_NAME],
           );
-        await sleep(5);
+        await sleep(5); // the pace of the cuts, not a wait for a condition
       }
     };
     const cutting = terminate();

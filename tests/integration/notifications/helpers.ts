@@ -1,4 +1,5 @@
 import type { TestApp } from '../../setup/test-app.js';
+import { until } from '../../setup/probes.js';
 import { NOTIFYING_TOPICS } from '../../../src/modules/notifications/notification-recipients.js';
 import { FANOUT_JOB } from '../../../src/modules/notifications/notification-worker.js';
 import { pgTextArray } from '../../../src/core/events/event-rows.js';
@@ -16,16 +17,18 @@ export async function fannedOut(t: TestApp, ms = 10_000): Promise<void> {
     'select coalesce(max("seq"), 0) as "seq" from "event" where "topic" = any(?::text[])',
     [pgTextArray(NOTIFYING_TOPICS)],
   );
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const [position] = await em.execute<{ last_event_seq: string }[]>(
-      'select "last_event_seq" from "notification_position" where "name" = ?',
-      [FANOUT_JOB],
-    );
-    if (Number(position?.last_event_seq ?? 0) >= Number(head?.seq ?? 0)) return;
-    if (Date.now() > deadline) throw new Error('notifications: the worker did not catch up');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await until(
+    async () => {
+      const [position] = await em.execute<{ last_event_seq: string }[]>(
+        'select "last_event_seq" from "notification_position" where "name" = ?',
+        [FANOUT_JOB],
+      );
+      return Number(position?.last_event_seq ?? 0) >= Number(head?.seq ?? 0);
+    },
+    ms,
+    20,
+    'notifications: the worker catching up',
+  );
 }
 
 export interface InboxItem {

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { Notification } from '../../../src/modules/notifications/notification.entity.js';
-import { submitDemand } from '../webhooks/helpers.js';
+import { submitDemand } from '../../setup/operations.js';
 import {
   APPLY,
   AWARD,
@@ -12,6 +12,7 @@ import {
   seedPublisher,
 } from '../projects/project-helpers.js';
 import { fannedOut, inbox, NOTIFY_ENV } from './helpers.js';
+import { subscriptionsReach, until } from '../../setup/probes.js';
 
 let t: TestApp;
 
@@ -45,7 +46,7 @@ describe('notifications from the outbox', () => {
     const elsewhere = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370200'] });
     const otherCategory = await t.seed.organization({ categoryCodes: ['LEGAL'], regionCodes: ['370100'] });
     const pending = await servingOrg({ verified: false });
-    const demandId = await submitDemand(t, worker.token);
+    const demandId = (await submitDemand(t, worker.token)).id;
 
     for (const member of [serving, { token: colleague.token }]) {
       const { items, unread } = await inbox(t, member.token);
@@ -63,7 +64,7 @@ describe('notifications from the outbox', () => {
     const worker = await t.seed.worker();
     const endorser = await t.seed.worker();
     const org = await servingOrg();
-    const demandId = await submitDemand(t, worker.token);
+    const demandId = (await submitDemand(t, worker.token)).id;
     await demandAction('endorseDemand', 'EndorseDemandInput', { demandId }, endorser.token);
     await demandAction(
       'claimDemand',
@@ -215,25 +216,21 @@ describe('the inbox', () => {
       { query: SUB },
       { next: (value) => bystanderReceived.push(value), error: () => undefined, complete: () => undefined },
     );
-    const deadline = Date.now() + 10_000;
-    while (t.app.services.events.index.size < started + 2 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    const demandId = await submitDemand(t, worker.token);
-    while (received.length === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await subscriptionsReach(t, started + 2);
+    const demandId = (await submitDemand(t, worker.token)).id;
+    await until(() => received.length > 0, 10_000, 20, 'the organization’s notification');
     expect(received).toEqual([
       { cursor: expect.any(String), notifications: [{ topic: 'DEMAND_MATCHED', subjectId: demandId }] },
     ]);
     // The bystander's own notification, made after the demand's, is the sentinel: it is all she got.
-    const hers = await submitDemand(t, bystander.token);
+    const hers = (await submitDemand(t, bystander.token)).id;
     await demandAction(
       'claimDemand',
       'ClaimDemandInput',
       { demandId: hers, organizationId: orgId(org) },
       org.token,
     );
-    while (bystanderReceived.length === 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    await until(() => bystanderReceived.length > 0, 10_000, 20, 'the bystander’s notification');
     expect(bystanderReceived).toEqual([
       {
         data: {
@@ -252,7 +249,7 @@ describe('durability', () => {
     const worker = await t.seed.worker();
     const endorser = await t.seed.worker();
     const org = await servingOrg();
-    const demandId = await submitDemand(t, worker.token);
+    const demandId = (await submitDemand(t, worker.token)).id;
     await demandAction('endorseDemand', 'EndorseDemandInput', { demandId }, endorser.token);
     await demandAction(
       'claimDemand',
@@ -294,7 +291,7 @@ describe('durability', () => {
     const org = await servingOrg();
     await t.app.notificationWorker.stop();
     const ids = [];
-    for (let i = 0; i < 3; i++) ids.push(await submitDemand(t, worker.token));
+    for (let i = 0; i < 3; i++) ids.push((await submitDemand(t, worker.token)).id);
     const { NotificationWorker } = await import('../../../src/modules/notifications/notification-worker.js');
     const { createLogger } = await import('../../../src/core/logger.js');
     const workers = [0, 1].map(

@@ -17,6 +17,7 @@ import { Seed, type SeededOrganization, type SeededUser } from '../../setup/seed
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import { record, wsClient } from '../events/feed-client.js';
 import { gqlAt } from '../hardening/helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * `npm run db:backup` of a seeded hub while it serves, `npm run db:restore` into a fresh DATA_DIR,
@@ -84,8 +85,6 @@ afterAll(async () => {
   await restored?.stop();
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 }, 60_000);
-
-const SUBMIT = `mutation ($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
 async function submit(server: ServerProcess, title: string): Promise<string> {
   const input = {
     title,
@@ -94,7 +93,7 @@ async function submit(server: ServerProcess, title: string): Promise<string> {
     regionCode: '370102',
     targetGroups: [TargetGroup.FEMALE_WORKERS],
   };
-  const response = await gqlAt(`${server.url}/graphql`, SUBMIT, { input }, worker.token);
+  const response = await gqlAt(`${server.url}/graphql`, SUBMIT_DEMAND, { input }, worker.token);
   return (response.json.data as { submitDemand: { demand: { id: string } } }).submitDemand.demand.id;
 }
 

@@ -5,6 +5,7 @@ import { DemandStatus } from '../../../src/modules/demands/demand.enums.js';
 import { canServe } from '../../../src/modules/demands/demand.policy.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { record, wsClient } from '../events/feed-client.js';
+import { until } from '../../setup/probes.js';
 import {
   buildWorld,
   Disagreements,
@@ -156,24 +157,13 @@ async function checkFeed(
   const feed = record(client, { after: '0' });
   const sentinel = world.sentinels.get(viewerName)!;
   const viewer = world.viewers.find((v) => v.name === viewerName)!;
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`${viewerName}: the feed never reached its last event`)),
-      20_000,
-    );
-    const poll = setInterval(() => {
-      if (feed.errors.length) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        reject(new Error(`${viewerName}: ${JSON.stringify(feed.errors)}`));
-      }
-      if (feed.events.some((e) => e.demand.id === sentinel)) {
-        clearInterval(poll);
-        clearTimeout(timer);
-        resolve();
-      }
-    }, 20);
-  });
+  await until(
+    () => feed.errors.length > 0 || feed.events.some((e) => e.demand.id === sentinel),
+    20_000,
+    20,
+    `${viewerName}: the feed reaching its last event`,
+  );
+  if (feed.errors.length) throw new Error(`${viewerName}: ${JSON.stringify(feed.errors)}`);
   feed.stop();
   const pushed = new Set(feed.events.map((e) => e.demand.id));
   found.compare(

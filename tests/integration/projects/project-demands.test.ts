@@ -1,13 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity.js';
 import { PublisherKind } from '../../../src/modules/projects/project.enums.js';
 import type { SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
-import { record, sleep } from '../events/feed-client.js';
+import { record } from '../events/feed-client.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 import { APPLY, AWARD, closePeriod, PUBLISH, seedPublisher } from './project-helpers.js';
-
-const SUBMIT = `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`;
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 const ENDORSE = `mutation($input: EndorseDemandInput!) { endorseDemand(input: $input) { demand { id } } }`;
 const CREATE = `mutation($input: CreateProjectFromDemandsInput!) {
   createProjectFromDemands(input: $input) { project { id status title budget { amountFen }
@@ -40,6 +40,8 @@ beforeAll(async () => {
   // Jinan union staff (scope 370100) acting for a union publisher.
   union = await seedPublisher(t, { kind: PublisherKind.UNION, regionCode: '370100' });
 });
+// Each test counts the subscriptions it opens; the previous test's must be gone by then.
+afterEach(() => subscriptionsReach(t, 0));
 afterAll(() => t.stop());
 
 let serial = 0;
@@ -47,7 +49,7 @@ let serial = 0;
 async function demand(overrides: Record<string, unknown> = {}, by = worker): Promise<string> {
   serial += 1;
   const res = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    SUBMIT,
+    SUBMIT_DEMAND,
     {
       input: {
         title: `托育需求 ${serial}`,
@@ -198,7 +200,7 @@ describe('awarding a project made from demands', () => {
       DEMAND_UPDATED,
       'demandUpdated',
     );
-    await sleep(300); // the subscription is registered
+    await subscriptionsReach(t, 1);
     await t.data(
       AWARD,
       { input: { projectId, awards: [{ applicationId: winning, amountFen: 800_000 }] } },
@@ -340,7 +342,7 @@ describe('endorsers of a project’s demands', () => {
       DEMAND_UPDATED_VIEW,
       'demandUpdated',
     );
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     const winner = await t.seed.organization();
     await awardedProject([id], winner);
     const [event] = await updates.waitFor(1, 2_000);
@@ -356,6 +358,7 @@ describe('endorsers of a project’s demands', () => {
       },
     });
     updates.stop();
+    await subscriptionsReach(t, 0);
 
     // Once CLAIMED the demand is out of the browsing feed, yet its endorser may still follow it.
     const later = record(
@@ -364,7 +367,7 @@ describe('endorsers of a project’s demands', () => {
       DEMAND_UPDATED_VIEW,
       'demandUpdated',
     );
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     await t.data(
       `mutation($input: ReportDemandProgressInput!) { reportDemandProgress(input: $input) { demand { id } } }`,
       { input: { demandId: id, note: '已开始服务' } },
@@ -425,7 +428,7 @@ describe('reportProjectDemands', () => {
       DEMAND_UPDATED_VIEW,
       'demandUpdated',
     );
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     const first = await report([a]);
     expect(first.body.errors).toBeUndefined();
     expect(first.body.data!.reportProjectDemands.fulfilled).toEqual([{ id: a, status: 'FULFILLED' }]);

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { EvaluationGrade, FoundingType } from '../../../src/modules/organizations/organization.enums.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
-import { record, sleep, type Recorder } from '../events/feed-client.js';
+import { record, type Recorder } from '../events/feed-client.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 import { projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
 
 const PROJECT_PUBLISHED = `subscription Feed($filter: ProjectSubscriptionFilter, $after: String) {
@@ -25,6 +26,8 @@ beforeAll(async () => {
   publisher = await seedPublisher(t);
   strong = await t.seed.organization({ grade: EvaluationGrade.GRADE_4A });
 });
+// Each test counts the subscriptions it opens; the previous test's must be gone by then.
+afterEach(() => subscriptionsReach(t, 0));
 afterAll(() => t.stop());
 
 /** Subscribes as `org` and records its `projectPublished` events. */
@@ -47,19 +50,27 @@ async function publish(overrides: Record<string, unknown> = {}): Promise<string>
 }
 
 describe('projectPublished', () => {
-  it('pushes a new project within a second to an eligible organization, and nothing to those differing in region or category', async () => {
+  it('pushes a new project to an eligible organization, and nothing to those differing in region or category', async () => {
     const otherRegion = await t.seed.organization({ regionCodes: ['370200'], homeRegionCode: '370200' });
     const otherCategory = await t.seed.organization({ categoryCodes: ['CULTURE'] });
     const hit = follow(strong);
     const misses = [otherRegion, otherCategory].map((o) => follow(o));
-    await sleep(300); // the subscriptions are registered
-    const started = Date.now();
+    await subscriptionsReach(t, 3);
     const id = await publish();
-    const [event] = (await hit.waitFor(1, 1_000)) as unknown as PushedProject[];
-    expect(Date.now() - started).toBeLessThan(1_000);
+    const [event] = (await hit.waitFor(1)) as unknown as PushedProject[];
     expect(event?.project.id).toBe(id);
-    await sleep(500);
-    for (const miss of misses) expect(miss.events).toEqual([]);
+    // After it, one project each of the others is eligible for: each must see its own first.
+    const qingdao = await seedPublisher(t, { regionCode: '370200' });
+    const inQingdao = await t.data<{ publishProject: { project: { id: string } } }>(
+      PUBLISH,
+      { input: projectInput({ title: '青岛购买服务项目', regionCodes: ['370200'] }) },
+      qingdao.token,
+    );
+    const sentinels = [inQingdao.publishProject.project.id, await publish({ categoryCode: 'CULTURE' })];
+    for (const [i, miss] of misses.entries()) {
+      await miss.waitFor(1);
+      expect(projectsOf(miss)[0]).toBe(sentinels[i]);
+    }
     [hit, ...misses].forEach((r) => r.stop());
   });
 
@@ -71,7 +82,7 @@ describe('projectPublished', () => {
     });
     const invited = await t.seed.organization();
     const subs = new Map([strong, lowGrade, unionFounded, invited].map((o) => [o, follow(o)]));
-    await sleep(300);
+    await subscriptionsReach(t, 4);
     const demanding = await publish({
       eligibility: { minGrade: EvaluationGrade.GRADE_3A, allowedFoundingTypes: [FoundingType.INDEPENDENT] },
     });
@@ -87,8 +98,7 @@ describe('projectPublished', () => {
       [unionFounded, 1],
       [invited, 2],
     ]);
-    for (const [org, sub] of subs) await sub.waitFor(expected.get(org)!, 2_000);
-    await sleep(300);
+    for (const [org, sub] of subs) await sub.waitFor(expected.get(org)!);
     const got = (o: SeededOrganization) => projectsOf(subs.get(o)!);
     expect(got(strong)).toEqual([demanding, open]);
     expect(got(lowGrade)).toEqual([open]);
@@ -99,7 +109,7 @@ describe('projectPublished', () => {
 
   it('replays exactly the missed projects in order after a reconnect, then goes live', async () => {
     const first = follow(strong);
-    await sleep(300);
+    await subscriptionsReach(t, 1);
     await publish();
     const [seen] = (await first.waitFor(1)) as unknown as PushedProject[];
     first.stop();
@@ -111,9 +121,10 @@ describe('projectPublished', () => {
     await again.waitFor(4);
     expect(projectsOf(again)).toEqual(missed);
     const live = await publish();
-    await again.waitFor(5);
-    await sleep(300);
-    expect(projectsOf(again)).toEqual([...missed, live]);
+    // Nothing pushed twice or out of turn: the next project is the 6th event.
+    const sentinel = await publish();
+    await again.waitFor(6);
+    expect(projectsOf(again)).toEqual([...missed, live, sentinel]);
     const cursors = (again.events as unknown as PushedProject[]).map((e) => Number(e.cursor));
     expect([...cursors].sort((a, b) => a - b)).toEqual(cursors);
     again.stop();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 // Regression: the visibility check loaded the viewer's organizations with `fields: ['id']`, leaving
 // half-filled Organization entities in the request's identity map; `claimedBy { name }` then read one
@@ -19,7 +20,7 @@ describe('a claimed demand read by a member of the claiming organization', () =>
       verified: true,
     });
     const submitted = await t.data<{ submitDemand: { demand: { id: string } } }>(
-      `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+      SUBMIT_DEMAND,
       {
         input: {
           title: '需要周末儿童托管',

@@ -13,6 +13,7 @@ import {
   PUBLISH,
   seedPublisher,
 } from '../projects/project-helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
 /**
  * Audit completeness: representative mutations of every module each leave an entry with the actor,
@@ -171,7 +172,7 @@ describe('every mutation records an audit entry', () => {
 
   it('demands: submit (with a private contact), endorse, claim', async () => {
     const submitted = await mutate<{ submitDemand: { demand: { id: string } } }>(
-      `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+      SUBMIT_DEMAND,
       {
         title: '希望开设周末托管班',
         description: '双职工家庭孩子周末无人照看',

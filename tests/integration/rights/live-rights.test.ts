@@ -21,6 +21,8 @@ import {
   PUBLISH,
   seedPublisher,
 } from '../projects/project-helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 
 const env = { JWT_SECRET: randomBytes(32).toString('base64url') };
 
@@ -49,24 +51,8 @@ afterAll(async () => {
 // Every test leaves no subscription behind on the other process, so each can wait for its own.
 afterEach(async () => {
   await Promise.all(clients.splice(0).map((c) => c.dispose()));
-  await activeSubscriptionsReach(0);
+  await subscriptionsReach(other, 0);
 });
-
-/** Reads a gauge from the other process's /metrics. */
-async function gauge(name: string): Promise<number> {
-  const text = await (await fetch(`${other.url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-  return Number(line?.split(' ')[1] ?? NaN);
-}
-
-/** Waits (by polling the other process's metric) until it holds `count` live subscriptions. */
-async function activeSubscriptionsReach(count: number): Promise<void> {
-  for (let i = 0; i < 500; i += 1) {
-    if ((await gauge('niudai_subscriptions_active')) === count) return;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error(`the other process never held ${count} subscriptions`);
-}
 
 /** A client of the other process; `closedWith` resolves with the socket's close code. */
 function connect(token: string): { client: Client; closedWith: Promise<number> } {
@@ -91,7 +77,7 @@ const userId = (u: SeededUser) => toGlobalId('User', u.user.id);
 
 async function submitDemand(): Promise<string> {
   const data = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title: `周末托管 ${randomBytes(3).toString('hex')}`,
@@ -290,7 +276,7 @@ describe('live rights: a subscription ends when its subscriber’s rights end', 
         const prepared = await subscription.prepare(org);
         const { client, closedWith } = connect(member.token);
         const feed = subscription.subscribe(client, org, prepared);
-        await activeSubscriptionsReach(1);
+        await subscriptionsReach(other, 1);
 
         await subscription.trigger(org, prepared, 1);
         await feed.waitFor(1);
@@ -314,7 +300,7 @@ describe('live rights: a subscription ends when its subscriber’s rights end', 
     const member = await t.seed.organizationMember(org.organization.id);
     const { client } = connect(member.token);
     const feed = record(client);
-    await activeSubscriptionsReach(1);
+    await subscriptionsReach(other, 1);
     await submitDemand();
     await feed.waitFor(1);
     const res = await t.gql(
@@ -333,17 +319,17 @@ describe('live rights: a subscription ends when its subscriber’s rights end', 
     const member = await t.seed.organizationMember(org.organization.id);
     const { client } = connect(member.token);
     const feed = record(client);
-    await activeSubscriptionsReach(1);
+    await subscriptionsReach(other, 1);
     await endings[0]!.end(org, member);
     expect(codeOf(await feed.failed())).toBe('FORBIDDEN');
-    await activeSubscriptionsReach(0);
+    await subscriptionsReach(other, 0);
   }, 60_000);
 
   it("a worker's own demandUpdated ends when her account is suspended", async () => {
     const own = await t.seed.worker();
     const demandId = (
       await t.data<{ submitDemand: { demand: { id: string } } }>(
-        `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+        SUBMIT_DEMAND,
         {
           input: {
             title: '家门口的法律咨询',
@@ -357,7 +343,7 @@ describe('live rights: a subscription ends when its subscriber’s rights end', 
     ).submitDemand.demand.id;
     const { client, closedWith } = connect(own.token);
     const feed = record(client, { demandId }, DEMAND_UPDATED, 'demandUpdated');
-    await activeSubscriptionsReach(1);
+    await subscriptionsReach(other, 1);
     await endings[2]!.end(null as never, own);
     expect(await closedWith).toBe(4403);
     await feed.failed();

@@ -9,6 +9,8 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { record } from '../events/feed-client.js';
 import { APPLY, projectInput, PUBLISH, seedPublisher } from '../projects/project-helpers.js';
+import { SUBMIT_DEMAND } from '../../setup/operations.js';
+import { subscriptionsReach } from '../../setup/probes.js';
 
 let t: TestApp;
 let admin: SeededUser;
@@ -23,7 +25,7 @@ const orgId = (o: SeededOrganization) => toGlobalId('Organization', o.organizati
 
 async function submit(worker: SeededUser, title: string): Promise<string> {
   const data = await t.data<{ submitDemand: { demand: { id: string } } }>(
-    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { id } } }`,
+    SUBMIT_DEMAND,
     {
       input: {
         title,
@@ -46,12 +48,6 @@ async function act(mutation: string, input: Record<string, unknown>, token: stri
     { input },
     token,
   );
-}
-
-async function activeSubscriptions(count: number): Promise<void> {
-  for (let i = 0; i < 500 && t.app.services.events.index.size !== count; i += 1)
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  expect(t.app.services.events.index.size).toBe(count);
 }
 
 describe('suspending an organization', () => {
@@ -88,7 +84,7 @@ describe('suspending an organization', () => {
       'demandUpdated',
     );
     const rivalFeed = record(t.ws({ token: rival.token }));
-    await activeSubscriptions(2);
+    await subscriptionsReach(t, 2);
 
     const suspended = await t.gql(
       `mutation($input: SuspendOrganizationInput!) { suspendOrganization(input: $input) { organization { verificationStatus } } }`,

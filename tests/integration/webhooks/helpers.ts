@@ -1,7 +1,8 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
 import type { TestApp } from '../../setup/test-app.js';
+import { demandInput, SUBMIT_DEMAND } from '../../setup/operations.js';
+import { until } from '../../setup/probes.js';
 
 /** Tuned for tests: http to loopback, fast polls and retries, disable after 3 failures. */
 export const WEBHOOK_ENV = {
@@ -68,14 +69,14 @@ export async function startReceiver(): Promise<Receiver> {
     },
     connections: 0,
     async waitFor(count, ms = 10_000, path) {
-      const deadline = Date.now() + ms;
-      for (;;) {
-        const matching = received.filter((r) => path === undefined || r.path === path);
-        if (matching.length >= count) return matching;
-        if (Date.now() > deadline)
-          throw new Error(`receiver: ${matching.length} of ${count} requests after ${ms} ms`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
+      const matching = () => received.filter((r) => path === undefined || r.path === path);
+      await until(
+        () => matching().length >= count,
+        ms,
+        25,
+        () => `receiver: ${count} requests (got ${matching().length})`,
+      );
+      return matching();
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -140,32 +141,17 @@ export async function register(
   return { id: data.registerWebhook.webhook.id, secret: data.registerWebhook.secret };
 }
 
-const SUBMIT = `mutation Submit($input: SubmitDemandInput!) {
-  submitDemand(input: $input) { demand { id } }
-}`;
-
 /** Submits a childcare demand in Lixia, Jinan (with a private contact) and returns its global id. */
 export async function submitDemand(t: TestApp, token: string, graphqlUrl = t.httpUrl): Promise<string> {
   const response = await fetch(graphqlUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
     body: JSON.stringify({
-      query: SUBMIT,
-      variables: {
-        input: {
-          title: `托育需求 ${randomBytes(4).toString('hex')}`,
-          description: '双职工家庭需要课后托管服务',
-          categoryCode: 'LIFE.CHILDCARE',
-          regionCode: '370102',
-          contact: '13800000000',
-          contactConsent: true,
-        },
-      },
+      query: SUBMIT_DEMAND,
+      variables: { input: demandInput({ contact: '13800000000', contactConsent: true }) },
     }),
   });
   const body = (await response.json()) as { data?: { submitDemand: { demand: { id: string } } } };
   if (!body.data) throw new Error(`submitDemand failed: ${JSON.stringify(body)}`);
   return body.data.submitDemand.demand.id;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { until } from '../../setup/probes.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { Webhook, WebhookDelivery } from '../../../src/modules/webhooks/webhook.entity.js';
 import {
   answerDns,
   register,
   REGISTER,
-  sleep,
   startReceiver,
   submitDemand,
   WEBHOOK_ENV,
@@ -130,12 +130,14 @@ describe('sending with private networks not allowed', () => {
     dns.set('rebinding.test', ['127.0.0.1']);
     await submitDemand(t, worker.token);
     const endpointId = Number(Buffer.from(id, 'base64url').toString().split(':')[1]);
-    const deadline = Date.now() + 10_000;
     let delivery: WebhookDelivery | null = null;
-    while (!delivery?.lastError && Date.now() < deadline) {
-      await sleep(25);
-      delivery = await t.orm.em.fork().findOne(WebhookDelivery, { endpoint: endpointId });
-    }
+    await until(
+      async () =>
+        !!(delivery = await t.orm.em.fork().findOne(WebhookDelivery, { endpoint: endpointId }))?.lastError,
+      10_000,
+      25,
+      'the refused attempt recorded',
+    );
     expect(delivery).toMatchObject({ lastError: 'address not allowed', lastStatusCode: null });
     // The attempt is recorded after the refusal: had it connected, the receiver would have seen it.
     expect(hook.connections).toBe(0);

@@ -5,6 +5,7 @@ import { ref } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pino from 'pino';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { until } from '../../setup/probes.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/core/config.js';
@@ -19,7 +20,7 @@ import { Demand } from '../../../src/modules/demands/demand.entity.js';
 import { DemandSource } from '../../../src/modules/demands/demand.enums.js';
 import { WebhookDelivery } from '../../../src/modules/webhooks/webhook.entity.js';
 import { DeliveryStatus } from '../../../src/modules/webhooks/webhook.enums.js';
-import { register, sleep, startReceiver, submitDemand, WEBHOOK_ENV, type Receiver } from './helpers.js';
+import { register, startReceiver, submitDemand, WEBHOOK_ENV, type Receiver } from './helpers.js';
 
 /** Another hub process (in this test process) on the same database. */
 interface Hub {
@@ -132,7 +133,7 @@ describe('webhook deliveries across restarts and processes', () => {
     } finally {
       await offline.close();
     }
-    await sleep(300);
+    // No hub runs: nothing can have been sent meanwhile.
     expect(hook.received).toHaveLength(1);
 
     const next = await startHub();
@@ -146,9 +147,21 @@ describe('webhook deliveries across restarts and processes', () => {
     expect(Number(offlineEvent?.headers['x-niudai-event-id'])).toBeGreaterThan(
       Number(failed!.headers['x-niudai-event-id']),
     );
-    await sleep(300);
+    // Both deliveries final: a send is claimed (its attempt counted) before it goes out, and received
+    // before it is marked delivered, so nothing more will come and everything sent has arrived.
+    let deliveries: WebhookDelivery[] = [];
+    await until(
+      async () =>
+        (deliveries = await next.orm.em
+          .fork()
+          .find(WebhookDelivery, {}, { orderBy: { eventSeq: 'asc' } })).every(
+          (d) => d.status === DeliveryStatus.DELIVERED,
+        ),
+      10_000,
+      25,
+      'both deliveries final',
+    );
     expect(hook.received).toHaveLength(3);
-    const deliveries = await next.orm.em.fork().find(WebhookDelivery, {}, { orderBy: { eventSeq: 'asc' } });
     expect(deliveries.map((d) => [d.status, d.attempts])).toEqual([
       [DeliveryStatus.DELIVERED, 2],
       [DeliveryStatus.DELIVERED, 1],
@@ -177,8 +190,9 @@ describe('webhook deliveries across restarts and processes', () => {
       }),
     });
     expect(response.status).toBe(200);
-    // Hub b learns of the endpoint on its next poll; events then wake both.
-    await sleep(300);
+    // Hub b is told of the endpoint as a cluster's other process is (without waiting for its poll);
+    // events then wake both.
+    b.app.webhookRegistered();
     const count = 12;
     await Promise.all(
       Array.from({ length: count }, (_, i) =>
@@ -186,7 +200,18 @@ describe('webhook deliveries across restarts and processes', () => {
       ),
     );
     const got = await hook.waitFor(count, 15_000, '/shared');
-    await sleep(800);
+    // Every delivery to the endpoint final, each after one attempt: a second send would have been
+    // claimed (counted) first, and everything sent was received before it was marked delivered.
+    const endpointDeliveries = () =>
+      a.orm.em.fork().find(WebhookDelivery, { endpoint: { url: `${hook.url}/shared` } });
+    await until(
+      async () =>
+        (await endpointDeliveries()).filter((d) => d.status === DeliveryStatus.DELIVERED).length === count,
+      15_000,
+      25,
+      'every shared delivery final',
+    );
+    expect((await endpointDeliveries()).map((d) => d.attempts)).toEqual(Array(count).fill(1));
     const ids = hook.received.filter((r) => r.path === '/shared').map((r) => r.headers['x-niudai-event-id']);
     expect(ids).toHaveLength(count);
     expect(new Set(ids).size).toBe(count);

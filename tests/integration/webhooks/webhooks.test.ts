@@ -2,18 +2,22 @@ import type { AddressInfo } from 'node:net';
 import { createServer as createTlsServer } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { until } from '../../setup/probes.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { HubEvent } from '../../../src/core/events/event.entity.js';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
-import { WebhookDelivery, WebhookDeliveryAttempt } from '../../../src/modules/webhooks/webhook.entity.js';
+import {
+  Webhook,
+  WebhookDelivery,
+  WebhookDeliveryAttempt,
+} from '../../../src/modules/webhooks/webhook.entity.js';
 import { DeliveryStatus } from '../../../src/modules/webhooks/webhook.enums.js';
 import { verifyWebhook } from '../../../src/modules/webhooks/webhook-signature.js';
 import {
   answerDns,
   register,
   REGISTER,
-  sleep,
   startReceiver,
   submitDemand,
   WEBHOOK_ENV,
@@ -43,13 +47,31 @@ async function deliveryOf(
   webhookId: string,
   done: (delivery: WebhookDelivery) => boolean,
 ): Promise<WebhookDelivery> {
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const delivery = await t.orm.em.fork().findOne(WebhookDelivery, { endpoint: endpointIdOf(webhookId) });
-    if (delivery && done(delivery)) return delivery;
-    if (Date.now() > deadline) throw new Error(`delivery not as awaited: ${JSON.stringify(delivery)}`);
-    await sleep(25);
-  }
+  let delivery: WebhookDelivery | null = null;
+  await until(
+    async () => {
+      delivery = await t.orm.em.fork().findOne(WebhookDelivery, { endpoint: endpointIdOf(webhookId) });
+      return delivery !== null && done(delivery);
+    },
+    10_000,
+    25,
+    () => `delivery as awaited (last seen: ${JSON.stringify(delivery)})`,
+  );
+  return delivery!;
+}
+
+/**
+ * Resolves once the worker has looked at every event up to `seq` for the endpoint: a delivery it
+ * did not queue by then is never sent (the signal for "nothing arrived").
+ */
+async function fannedOutTo(webhookId: string, seq: number): Promise<void> {
+  await until(
+    async () =>
+      (await t.orm.em.fork().findOneOrFail(Webhook, { id: endpointIdOf(webhookId) })).lastEventSeq >= seq,
+    10_000,
+    25,
+    'the endpoint fanned out',
+  );
 }
 
 /** What the endpoint's owner sees of its deliveries, and the attempt log, as one string. */
@@ -166,19 +188,25 @@ describe('delivering', () => {
     const hit = await receiver();
     const misses = await Promise.all([receiver(), receiver(), receiver()]);
     const { secret } = await register(t, org.token, orgId(org), `${hit.url}/hook`);
-    await register(t, otherCategory.token, orgId(otherCategory), `${misses[0]!.url}/hook`);
-    await register(t, otherRegion.token, orgId(otherRegion), `${misses[1]!.url}/hook`);
-    await register(t, pending.token, orgId(pending), `${misses[2]!.url}/hook`);
+    const missed = [
+      await register(t, otherCategory.token, orgId(otherCategory), `${misses[0]!.url}/hook`),
+      await register(t, otherRegion.token, orgId(otherRegion), `${misses[1]!.url}/hook`),
+      await register(t, pending.token, orgId(pending), `${misses[2]!.url}/hook`),
+    ];
 
+    const sentFrom = Math.floor(Date.now() / 1000);
     const demandId = await submitDemand(t, worker.token);
     const [request] = await hit.waitFor(1);
+    const receivedBy = Math.ceil(Date.now() / 1000);
     const event = await t.orm.em
       .fork()
       .findOneOrFail(HubEvent, { topic: 'demand.published' }, { orderBy: { seq: 'desc' } });
     expect(request!.headers['content-type']).toBe('application/json');
     expect(request!.headers['x-niudai-event-id']).toBe(String(event.seq));
     const timestamp = request!.headers['x-niudai-timestamp'] as string;
-    expect(Math.abs(Number(timestamp) - Date.now() / 1000)).toBeLessThan(30);
+    // Signed when sent: between the submission and the receipt.
+    expect(Number(timestamp)).toBeGreaterThanOrEqual(sentFrom);
+    expect(Number(timestamp)).toBeLessThanOrEqual(receivedBy);
     expect(
       verifyWebhook(
         secret,
@@ -202,7 +230,10 @@ describe('delivering', () => {
     expect(Object.keys(body.data)).not.toContain('contact');
     expect(Object.keys(body.data)).not.toContain('submittedBy');
 
-    await sleep(700); // several worker rounds
+    for (const { id } of missed) {
+      await fannedOutTo(id, event.seq);
+      expect(await t.orm.em.fork().count(WebhookDelivery, { endpoint: endpointIdOf(id) })).toBe(0);
+    }
     for (const miss of misses) expect(miss.received).toEqual([]);
   });
 
@@ -218,12 +249,7 @@ describe('delivering', () => {
     expect(second!.headers['x-niudai-event-id']).toBe(first!.headers['x-niudai-event-id']);
     expect(second!.body).toBe(first!.body);
     const em = t.orm.em.fork();
-    const endpointId = Number(Buffer.from(id, 'base64url').toString().split(':')[1]);
-    let delivery = await em.findOneOrFail(WebhookDelivery, { endpoint: endpointId });
-    for (let i = 0; i < 50 && delivery.status !== DeliveryStatus.DELIVERED; i++) {
-      await sleep(50);
-      delivery = await em.fork().findOneOrFail(WebhookDelivery, { endpoint: endpointId });
-    }
+    const delivery = await deliveryOf(id, (d) => d.status === DeliveryStatus.DELIVERED);
     expect(delivery).toMatchObject({ status: DeliveryStatus.DELIVERED, attempts: 2, lastStatusCode: 200 });
     const attempts = await em.find(
       WebhookDeliveryAttempt,
@@ -257,14 +283,18 @@ describe('delivering', () => {
     const { id } = await register(t, org.token, orgId(org), `${hook.url}/failing`);
     await submitDemand(t, worker.token);
     await hook.waitFor(3);
-    let listed: {
+    let listed!: {
       webhooks: { enabled: boolean; disabledReason: string | null; consecutiveFailures: number }[];
     };
-    const deadline = Date.now() + 5_000;
-    do {
-      await sleep(50);
-      listed = await t.data(WEBHOOKS, { org: orgId(org) }, org.token);
-    } while (listed.webhooks[0]?.enabled && Date.now() < deadline);
+    await until(
+      async () => {
+        listed = await t.data(WEBHOOKS, { org: orgId(org) }, org.token);
+        return listed.webhooks[0]?.enabled === false;
+      },
+      5_000,
+      50,
+      'the endpoint disabled',
+    );
     expect(listed.webhooks[0]).toMatchObject({ enabled: false, consecutiveFailures: 3 });
     expect(listed.webhooks[0]?.disabledReason).toContain('3 consecutive failed deliveries');
     expect(listed.webhooks[0]?.disabledReason).toContain('HTTP 500');
@@ -279,10 +309,16 @@ describe('delivering', () => {
       org.token,
     );
     expect(trail.auditTrail.edges.map((e) => e.node.action)).toContain('disableWebhook');
-    // Disabled: nothing more is sent.
+    // Disabled: nothing more is sent. The sentinel is an enabled endpoint that gets the next demand:
+    // the round that queued it queued nothing for the disabled one.
     const sent = hook.received.length;
+    const queuedBefore = await t.orm.em.fork().count(WebhookDelivery, { endpoint: endpointIdOf(id) });
+    const controlOrg = await servingOrg();
+    const control = await receiver();
+    await register(t, controlOrg.token, orgId(controlOrg), `${control.url}/control`);
     await submitDemand(t, worker.token);
-    await sleep(700);
+    await control.waitFor(1);
+    expect(await t.orm.em.fork().count(WebhookDelivery, { endpoint: endpointIdOf(id) })).toBe(queuedBefore);
     expect(hook.received.length).toBe(sent);
   });
 });

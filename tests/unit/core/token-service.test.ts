@@ -9,7 +9,11 @@ import { TokenService } from '../../../src/core/auth.js';
 
 const SECRET = 'a-test-secret-of-at-least-32-characters!';
 
-afterEach(() => vi.useRealTimers());
+// Unit test files share one module cache (isolate: false): leave no fake clock or spy behind.
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 describe('TokenService', () => {
   it('verifies a token once, then answers it from memory until it expires', async () => {

@@ -48,6 +48,12 @@ function fakeFeed() {
   };
 }
 
+/**
+ * Resolves once every promise already settling has run its callbacks (the fake read is in memory):
+ * the next turn of the event loop, not a wait on the clock.
+ */
+const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 async function take(stream: SubscriberStream, n: number): Promise<number[]> {
   const out: number[] = [];
   while (out.length < n) {
@@ -102,8 +108,8 @@ describe('SubscriberStream', () => {
     const stream = new SubscriberStream({ index: feed.index, spec, after: 0, read: feed.read });
     expect(await take(stream, 0)).toEqual([]);
     const waiting = stream.next();
-    // The first next() replays the (empty) table; wait until the stream waits for live events.
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    // The first next() replays the (empty) table; once that in-memory read settled, it waits live.
+    await settled();
     feed.commit(1);
     expect(stream.buffered).toBe(0);
     expect((await waiting).value?.seq).toBe(1);
@@ -119,7 +125,7 @@ describe('SubscriberStream', () => {
     const feed = fakeFeed();
     const stream = new SubscriberStream({ index: feed.index, spec, after: 0, read: feed.read });
     const first = stream.next();
-    await new Promise((resolve) => setTimeout(resolve, 0));
+    await settled();
     await expect(stream.next()).rejects.toThrow(/one next\(\) at a time/);
     await stream.return();
     expect((await first).done).toBe(true);
