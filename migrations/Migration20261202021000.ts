@@ -30,9 +30,13 @@ export class Migration20261202021000 extends Migration {
     await this.execute(
       `create index "organization_search_grams_gin" on "organization" using gin ("search_grams");`,
     );
+    await this.execute(
+      `create index "demand_open_category_region_index" on "demand" ("category_code", "region_code") where "status" = 'OPEN';`,
+    );
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop index "demand_open_category_region_index";`);
     this.addSql(`drop index "organization_search_grams_gin";`);
     this.addSql(`alter table "organization" drop column "search_grams";`);
   }

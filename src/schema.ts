@@ -23,7 +23,7 @@ import {
   ServiceFieldResolver,
 } from './modules/organizations/organization.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
-import { DemandResolver } from './modules/demands/demand.resolver.js';
+import { DemandResolver, SubmitDemandPayloadResolver } from './modules/demands/demand.resolver.js';
 import { DemandFeedResolver } from './modules/demands/demand-feed.resolver.js';
 import { noPubSub } from './core/events/no-pub-sub.js';
 import { ApplicationResolver } from './modules/projects/application.resolver.js';
@@ -43,6 +43,7 @@ export const RESOLVERS = [
   AccountResolver,
   AuditResolver,
   DemandResolver,
+  SubmitDemandPayloadResolver,
   DemandFeedResolver,
   OrganizationResolver,
   ServiceFieldResolver,

@@ -13,6 +13,8 @@ import { inUnionScope } from './demand.policy.js';
 import { normalizeTargetGroups } from './demand-matching.js';
 import { scopeOf } from './demand-filters.js';
 import { DemandChanges } from './demand-change.js';
+import { categoryCodeOf, regionCodeOf } from './demand-records.js';
+import { RecordReader, type RawRow } from '../../core/read-records.js';
 import type { EndorseDemandInput, SubmitDemandInput, WithdrawDemandInput } from './demand.inputs.js';
 
 /** pg_trgm's similarity above which an open demand counts as "looks the same" at submission. */
@@ -33,13 +35,10 @@ export class DemandSubmissionService extends DemandChanges {
   /**
    * A worker submits a demand (source WORKER), or union staff submit one on workers' behalf (source
    * UNION_SURVEY or ENTERPRISE) in a region inside their scope. The demand, its audit entry and its
-   * DEMAND_PUBLISHED event commit together. Returns similar OPEN demands, so the worker may endorse
-   * one of them instead.
+   * DEMAND_PUBLISHED event commit together. The category and region are checked against the
+   * process's reference data (reference-cache.ts), not read again from the database.
    */
-  async submit(
-    ctx: Context,
-    input: SubmitDemandInput,
-  ): Promise<{ demand: Demand; similarOpenDemands: Demand[] }> {
+  async submit(ctx: Context, input: SubmitDemandInput): Promise<Demand> {
     const viewer = await this.viewers.requireFacts(ctx);
     const isUnionStaff = ctx.viewer?.roles.has(Role.UNION_STAFF) ?? false;
     const source = input.source ?? (viewer.isWorker ? DemandSource.WORKER : null);
@@ -50,9 +49,10 @@ export class DemandSubmissionService extends DemandChanges {
     if (source !== DemandSource.WORKER && !isUnionStaff)
       throw new ForbiddenError('Only union staff submit demands on workers’ behalf.');
 
+    const { reference } = ctx.services;
     const [category, region] = await Promise.all([
-      ctx.em.findOne(ServiceCategory, { code: input.categoryCode }),
-      ctx.em.findOne(Region, { code: input.regionCode }),
+      reference.categories.find(ctx.em, input.categoryCode),
+      reference.regions.find(ctx.em, input.regionCode),
     ]);
     const problems: FieldProblem[] = [];
     if (!category) problems.push({ path: 'input.categoryCode', message: 'no such service category' });
@@ -64,13 +64,14 @@ export class DemandSubmissionService extends DemandChanges {
       throw new ForbiddenError('The region is outside your union’s scope.');
 
     const now = new Date();
-    const demand = await ctx.em.transactional(async (em) => {
+    return ctx.em.transactional(async (em) => {
       const created = em.create(Demand, {
         title: input.title.trim(),
         description: input.description.trim(),
-        category: ref(category),
+        // References by code: the reference data's objects are read-only records, never persisted.
+        category: ref(em.getReference(ServiceCategory, category.code)),
         categoryPath: category.path,
-        region: ref(region),
+        region: ref(em.getReference(Region, region.code)),
         regionPath: region.path,
         targetGroups: normalizeTargetGroups(input.targetGroups ?? []),
         urgency: input.urgency ?? DemandUrgency.NORMAL,
@@ -92,31 +93,46 @@ export class DemandSubmissionService extends DemandChanges {
       await emitEvent(em, { topic: Topic.DEMAND_PUBLISHED, entityId: created.id, ...scopeOf(created) });
       return created;
     });
-    return { demand, similarOpenDemands: await this.similarOpen(ctx, demand) };
   }
 
-  /** OPEN demands in the same category and region whose title is trigram-similar (pg_trgm `%`). */
-  private async similarOpen(ctx: Context, demand: Demand): Promise<Demand[]> {
-    const rows = await ctx.em.getConnection().execute<{ id: string | number }[]>(
-      `select id from demand
-        where status = 'OPEN' and category_code = ? and region_code = ? and id <> ?
-          and similarity(title, ?) >= ?
-        order by similarity(title, ?) desc, id desc
-        limit ?`,
-      [
-        demand.category.code,
-        demand.region.code,
-        demand.id,
-        demand.title,
-        SIMILARITY_THRESHOLD,
-        demand.title,
-        SIMILAR_LIMIT,
-      ],
-    );
-    const ids = rows.map((r) => Number(r.id));
-    if (ids.length === 0) return [];
-    const byId = new Map((await ctx.em.find(Demand, { id: { $in: ids } })).map((d) => [d.id, d]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+  /**
+   * OPEN demands in the same category and region as a just submitted one whose title is
+   * trigram-similar, as records of `properties` (null: all): one statement, on the partial index of
+   * open demands by category and region. Asked only when the client selects them, after the
+   * submission committed; so it never fails: a failure is logged and the list is empty, and the
+   * client still learns that its demand was created.
+   */
+  async similarOpen(
+    ctx: Context,
+    demand: Demand,
+    properties: ReadonlySet<string> | null = null,
+  ): Promise<Demand[]> {
+    try {
+      const reader = RecordReader.for(ctx.em, Demand).only(properties);
+      const rows = await ctx.em.getConnection().execute<RawRow[]>(
+        `select ${reader.selectList('d')} from "demand" as "d"
+          where d.status = 'OPEN' and d.category_code = ? and d.region_code = ? and d.id <> ?
+            and similarity(d.title, ?) >= ?
+          order by similarity(d.title, ?) desc, d.id desc
+          limit ?`,
+        [
+          categoryCodeOf(demand),
+          regionCodeOf(demand),
+          demand.id,
+          demand.title,
+          SIMILARITY_THRESHOLD,
+          demand.title,
+          SIMILAR_LIMIT,
+        ],
+      );
+      return rows.map((row) => reader.record(ctx.em, row));
+    } catch (error) {
+      ctx.log.error(
+        { err: error, demandId: demand.id },
+        'submitDemand: similar open demands failed after the demand was committed; answering none',
+      );
+      return [];
+    }
   }
 
   /** "Me too": once per worker; adds one to the endorsement count and to the people affected. */

@@ -73,15 +73,11 @@ export class SubmitDemandInput {
   contactConsent?: boolean | null;
 }
 
+/** `similarOpenDemands` is resolved only when selected (demand.resolver.ts). */
 @ObjectType()
 export class SubmitDemandPayload {
   @Field(() => Demand)
   demand!: Demand;
-
-  @Field(() => [Demand], {
-    description: 'OPEN demands in the same category and region with a similar title: endorse one instead?',
-  })
-  similarOpenDemands!: Demand[];
 }
 
 /** Inputs that name one demand and nothing else. */
