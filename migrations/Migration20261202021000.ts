@@ -33,9 +33,23 @@ export class Migration20261202021000 extends Migration {
     await this.execute(
       `create index "demand_open_category_region_index" on "demand" ("category_code", "region_code") where "status" = 'OPEN';`,
     );
+
+    await this.execute(
+      `create table "demand_submission_key" ("user_id" bigint not null, "key" varchar(100) not null, "input_hash" varchar(64) not null, "demand_id" bigint null, "created_at" timestamptz not null default now(), constraint "demand_submission_key_pkey" primary key ("user_id", "key"));`,
+    );
+    await this.execute(
+      `create index "demand_submission_key_demand_id_index" on "demand_submission_key" ("demand_id");`,
+    );
+    await this.execute(
+      `alter table "demand_submission_key" add constraint "demand_submission_key_user_id_foreign" foreign key ("user_id") references "app_user" ("id") on update cascade on delete cascade;`,
+    );
+    await this.execute(
+      `alter table "demand_submission_key" add constraint "demand_submission_key_demand_id_foreign" foreign key ("demand_id") references "demand" ("id") on update cascade on delete cascade;`,
+    );
   }
 
   override async down(): Promise<void> {
+    this.addSql(`drop table if exists "demand_submission_key" cascade;`);
     this.addSql(`drop index "demand_open_category_region_index";`);
     this.addSql(`drop index "organization_search_grams_gin";`);
     this.addSql(`alter table "organization" drop column "search_grams";`);
