@@ -6,7 +6,12 @@ import { Organization } from './modules/organizations/organization.entity.js';
 import { ServiceOffering } from './modules/organizations/service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './modules/organizations/membership.entity.js';
 import { AuditEntry } from './modules/audit/audit-entry.entity.js';
-import { Demand, DemandEndorsement, DemandProgress } from './modules/demands/demand.entity.js';
+import {
+  Demand,
+  DemandEndorsement,
+  DemandProgress,
+  DemandSubmissionKey,
+} from './modules/demands/demand.entity.js';
 import { HubEvent } from './core/events/event.entity.js';
 import { Publisher, PublisherStaff } from './modules/projects/publisher.entity.js';
 import { Project, ProjectAmendment, ProjectInvitation } from './modules/projects/project.entity.js';
@@ -29,6 +34,7 @@ export const ENTITIES = [
   Demand,
   DemandEndorsement,
   DemandProgress,
+  DemandSubmissionKey,
   HubEvent,
   Publisher,
   PublisherStaff,

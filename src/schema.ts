@@ -19,7 +19,11 @@ import {
   ServiceFieldResolver,
 } from './modules/organizations/organization.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
-import { DemandProgressNoteResolver, DemandResolver } from './modules/demands/demand.resolver.js';
+import {
+  DemandProgressNoteResolver,
+  DemandResolver,
+  SubmitDemandPayloadResolver,
+} from './modules/demands/demand.resolver.js';
 import { DemandFeedResolver } from './modules/demands/demand-feed.resolver.js';
 import { OrganizationDemandsResolver, UserDemandsResolver } from './modules/demands/demand-lists.resolver.js';
 import { noPubSub } from './core/events/no-pub-sub.js';
@@ -44,6 +48,7 @@ export const RESOLVERS = [
   AuditResolver,
   DemandResolver,
   DemandProgressNoteResolver,
+  SubmitDemandPayloadResolver,
   DemandFeedResolver,
   UserDemandsResolver,
   OrganizationDemandsResolver,

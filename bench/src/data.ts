@@ -1,5 +1,6 @@
 import cliProgress from 'cli-progress';
 import type pg from 'pg';
+import { searchGrams } from '../../src/modules/organizations/search-text.js';
 
 /**
  * Deterministic benchmark data, written set-based (generate_series) straight into the migrated
@@ -53,6 +54,17 @@ export async function createOrganizations(db: pg.Pool, from: number, to: number)
                                   '为' || cities.name || '职工提供' || cats.name || '服务（编号' || i || '）' as description) o
      on conflict (credit_code) do nothing`,
     [from, to],
+  );
+  // The Chinese grams are computed by the application, as the hub keeps them on every write.
+  const { rows } = await db.query<{ id: string; search_text: string }>(
+    'select id, search_text from organization where id between $1 and $2',
+    [from, to],
+  );
+  const grams = rows.map((row) => ({ id: Number(row.id), grams: searchGrams(row.search_text) }));
+  await db.query(
+    `update organization o set search_grams = array(select jsonb_array_elements_text(g.value -> 'grams'))
+       from jsonb_array_elements($1::jsonb) g where o.id = (g.value ->> 'id')::bigint`,
+    [JSON.stringify(grams)],
   );
 }
 

@@ -38,10 +38,121 @@ function ratio(rows: Row[], a: string, b: string, key = 'requestsPerSecond'): st
   return typeof x === 'number' && typeof y === 'number' && y > 0 ? (x / y).toFixed(2) : 'n/a';
 }
 
-/** Markdown: a table per scenario, with the machine, versions and date. */
+/** A summary figure that the run did not measure. */
+const NOT_MEASURED = 'not measured';
+
+/** `a ÷ b` of two numbers, or null when either is missing. */
+function quotient(a: unknown, b: unknown, digits = 2): string | null {
+  return typeof a === 'number' && typeof b === 'number' && b > 0 ? (a / b).toFixed(digits) : null;
+}
+
+/** A growth query's p50 at the largest size ÷ at the smallest (each at least 0.5 ms), or null. */
+function growthRatio(rows: Row[] | undefined, query: string): string | null {
+  const measured = (rows ?? []).filter((r) => r.query === query && typeof r.p50Ms === 'number');
+  if (measured.length < 2) return null;
+  const bySize = [...measured].sort((a, b) => Number(a.size) - Number(b.size));
+  const [first, last] = [bySize[0]!, bySize.at(-1)!];
+  const ratio = (Math.max(Number(last.p50Ms), 0.5) / Math.max(Number(first.p50Ms), 0.5)).toFixed(2);
+  return `${ratio} (${first.size} → ${last.size} demands)`;
+}
+
+/** The summary's metrics, in order: how each is read from the run, and its goal. */
+const SUMMARY: {
+  metric: string;
+  goal: string;
+  value: (s: Record<string, Row[] | undefined>, settings: Row) => string | null;
+}[] = [
+  {
+    metric: 'nested_vs_postgraphile',
+    goal: '≥ 1.0 (aim 1.5)',
+    value: (s) => quotient(reqs(s.nestedRead, 'niudai'), reqs(s.nestedRead, 'postgraphile')),
+  },
+  {
+    metric: 'lookup_vs_postgraphile',
+    goal: '≥ 1.0',
+    value: (s) => quotient(reqs(s.lookup, 'niudai'), reqs(s.lookup, 'postgraphile')),
+  },
+  {
+    metric: 'submit_vs_floor_outbox',
+    goal: 'higher is better (floor = hand-written SQL + outbox)',
+    value: (s) => quotient(reqs(s.write, 'niudai'), reqs(s.write, 'floor submitDemand +')),
+  },
+  {
+    metric: 'submit_sql_per_request',
+    goal: 'lower is better (floor with outbox: its own row)',
+    value: (s) => {
+      const sql = s.write?.find((r) => String(r.target).startsWith('niudai'))?.sqlPerRequest;
+      return typeof sql === 'number' ? String(sql) : null;
+    },
+  },
+  {
+    metric: 'gap_growth_jinan',
+    goal: 'p50 ratio, lower is better (≤ 1.3 is flat)',
+    value: (s) => growthRatio(s.growth, 'supplyDemandGap Jinan × LIFE'),
+  },
+  {
+    metric: 'gap_growth_province',
+    goal: 'p50 ratio, lower is better (≤ 1.3 is flat)',
+    value: (s) => growthRatio(s.growth, 'supplyDemandGap Shandong (top categories)'),
+  },
+  {
+    // The bench's data set has no projects: scripts/measure-reports.ts measures awardFairness.
+    metric: 'fairness_growth',
+    goal: 'p50 ratio, lower is better (≤ 1.3 is flat)',
+    value: (s) => growthRatio(s.growth, 'awardFairness'),
+  },
+  {
+    metric: 'search_rps_10k',
+    goal: 'higher is better (req/s at 10,000 organizations, smallest demand size)',
+    value: (s, settings) => {
+      const sizes = settings.sizes as Row | undefined;
+      if (sizes?.growthOrgs !== 10_000) return null;
+      const rows = (s.growth ?? []).filter((r) => r.query === 'directory text search');
+      const first = [...rows].sort((a, b) => Number(a.size) - Number(b.size))[0];
+      return typeof first?.requestsPerSecond === 'number' ? String(first.requestsPerSecond) : null;
+    },
+  },
+  {
+    metric: 'fanout_10k_all_p99_ms',
+    goal: 'lower is better (10,000 subscribers, all matching)',
+    value: (s) => fanoutP99(s.fanout, 10_000, 10_000),
+  },
+  {
+    metric: 'fanout_10k_1k_p99_ms',
+    goal: 'lower is better (10,000 subscribers, 1,000 matching)',
+    value: (s) => fanoutP99(s.fanout, 10_000, 1_000),
+  },
+];
+
+function reqs(rows: Row[] | undefined, target: string): unknown {
+  return rows?.find((r) => String(r.target).startsWith(target))?.requestsPerSecond;
+}
+
+function fanoutP99(rows: Row[] | undefined, subscribers: number, matching: number): string | null {
+  const row = rows?.find((r) => r.subscribers === subscribers && r.matching === matching);
+  return typeof row?.p99Ms === 'number' ? String(row.p99Ms) : null;
+}
+
+/** The `## Summary` table: every metric, "not measured" where this run did not measure it. */
+export function renderSummary(report: Report): string {
+  const s = report.scenarios as Record<string, Row[] | undefined>;
+  const rows = SUMMARY.map(({ metric, goal, value }) => ({
+    metric,
+    value: value(s, report.settings as Row) ?? NOT_MEASURED,
+    goal,
+  }));
+  return `## Summary\n\n${table(rows, [
+    ['metric', 'metric'],
+    ['value', 'value'],
+    ['goal', 'goal'],
+  ])}`;
+}
+
+/** Markdown: the summary, then a table per scenario, with the machine, versions and date. */
 export function renderReport(report: Report): string {
   const s = report.scenarios as Record<string, Row[] | undefined>;
   const out: string[] = [];
+  out.push(renderSummary(report));
   out.push(
     `# Niudai benchmarks${report.quick ? ' (quick smoke run: small sizes, not for comparison)' : ''}\n`,
   );
@@ -109,7 +220,7 @@ export function renderReport(report: Report): string {
   }
   if (s.write) {
     out.push(
-      '## 2b. Writes\n\nNiudai `submitDemand` (validation, audit entry, outbox row + NOTIFY under the advisory lock, similar-demand search); ' +
+      '## 2b. Writes\n\nNiudai `submitDemand` (validation, audit entry, outbox row + NOTIFY under the advisory lock; runs before 2026-12-02 also ran the similar-demand search; since then it runs only when `similarOpenDemands` is selected, and the bench selects `demand { id }`); ' +
         'PostGraphile `createDemand` (a plain insert: no rules, no outbox); the floor with and without the outbox.\n',
     );
     out.push(table(s.write, HTTP_COLUMNS));

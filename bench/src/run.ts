@@ -113,6 +113,14 @@ const SIZES = quick
         projects: Number(argv.find((a) => a.startsWith('--opendata-projects='))?.slice(20) ?? 5_000),
       },
     };
+/** --growth=10000,100000: only these demand counts in scenario 3 (a focused rerun). */
+const GROWTH_SIZES = argv
+  .find((a) => a.startsWith('--growth='))
+  ?.slice(9)
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+if (GROWTH_SIZES?.length) SIZES.growth = GROWTH_SIZES;
 const MAX_REQUESTS = 200_000;
 
 const log = {

@@ -18,7 +18,7 @@ import {
   VerificationStatus,
 } from '../../src/modules/organizations/organization.enums.js';
 import { makeCreditCode } from '../../src/modules/organizations/credit-code.js';
-import { buildSearchText } from '../../src/modules/organizations/search-text.js';
+import { setSearchText } from '../../src/modules/organizations/organization-helpers.js';
 import { TargetGroup } from '../../src/modules/categories/target-group.js';
 import { ServiceCategory } from '../../src/modules/categories/service-category.entity.js';
 import { Demand, DemandEndorsement } from '../../src/modules/demands/demand.entity.js';
@@ -197,7 +197,7 @@ export class Seed {
         fee: ServiceFee.FREE,
       }),
     );
-    organization.searchText = buildSearchText(organization, services);
+    setSearchText(organization, services);
     em.create(OrganizationMember, {
       organization: ref(organization),
       user: ref(em.getReference(User, admin.user.id)),

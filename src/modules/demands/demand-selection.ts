@@ -26,3 +26,8 @@ const DEMAND_PLAN: SelectionPlan = {
 export function demandPropertiesSelected(info: GraphQLResolveInfo): ReadonlySet<string> | null {
   return selectedProperties(info, DEMAND_PLAN, 'connection');
 }
+
+/** The Demand properties that a field returning a demand (or a plain list of them) reads (null: all). */
+export function demandObjectPropertiesSelected(info: GraphQLResolveInfo): ReadonlySet<string> | null {
+  return selectedProperties(info, DEMAND_PLAN, 'object');
+}

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
 import { BadUserInputError, ConflictError, ForbiddenError, type FieldProblem } from '../../core/errors.js';
@@ -13,6 +15,8 @@ import { inUnionScope } from './demand.policy.js';
 import { normalizeTargetGroups } from './demand-matching.js';
 import { scopeOf } from './demand-filters.js';
 import { DemandChanges } from './demand-change.js';
+import { categoryCodeOf, regionCodeOf } from './demand-records.js';
+import { RecordReader, type RawRow } from '../../core/read-records.js';
 import type { EndorseDemandInput, SubmitDemandInput, WithdrawDemandInput } from './demand.inputs.js';
 
 /** pg_trgm's similarity above which an open demand counts as "looks the same" at submission. */
@@ -33,13 +37,10 @@ export class DemandSubmissionService extends DemandChanges {
   /**
    * A worker submits a demand (source WORKER), or union staff submit one on workers' behalf (source
    * UNION_SURVEY or ENTERPRISE) in a region inside their scope. The demand, its audit entry and its
-   * DEMAND_PUBLISHED event commit together. Returns similar OPEN demands, so the worker may endorse
-   * one of them instead.
+   * DEMAND_PUBLISHED event commit together. The category and region are checked against the
+   * process's reference data (reference-cache.ts), not read again from the database.
    */
-  async submit(
-    ctx: Context,
-    input: SubmitDemandInput,
-  ): Promise<{ demand: Demand; similarOpenDemands: Demand[] }> {
+  async submit(ctx: Context, input: SubmitDemandInput): Promise<Demand> {
     const viewer = await this.viewers.requireFacts(ctx);
     const isUnionStaff = ctx.viewer?.roles.has(Role.UNION_STAFF) ?? false;
     const source = input.source ?? (viewer.isWorker ? DemandSource.WORKER : null);
@@ -50,9 +51,10 @@ export class DemandSubmissionService extends DemandChanges {
     if (source !== DemandSource.WORKER && !isUnionStaff)
       throw new ForbiddenError('Only union staff submit demands on workers’ behalf.');
 
+    const { reference } = ctx.services;
     const [category, region] = await Promise.all([
-      ctx.em.findOne(ServiceCategory, { code: input.categoryCode }),
-      ctx.em.findOne(Region, { code: input.regionCode }),
+      reference.categories.find(ctx.em, input.categoryCode),
+      reference.regions.find(ctx.em, input.regionCode),
     ]);
     const problems: FieldProblem[] = [];
     if (!category) problems.push({ path: 'input.categoryCode', message: 'no such service category' });
@@ -64,13 +66,19 @@ export class DemandSubmissionService extends DemandChanges {
       throw new ForbiddenError('The region is outside your union’s scope.');
 
     const now = new Date();
-    const demand = await ctx.em.transactional(async (em) => {
+    const key = input.idempotencyKey ?? null;
+    return ctx.em.transactional(async (em) => {
+      if (key) {
+        const earlier = await this.claimSubmissionKey(em, viewer.userId, key, submissionHash(input));
+        if (earlier) return earlier;
+      }
       const created = em.create(Demand, {
         title: input.title.trim(),
         description: input.description.trim(),
-        category: ref(category),
+        // References by code: the reference data's objects are read-only records, never persisted.
+        category: ref(em.getReference(ServiceCategory, category.code)),
         categoryPath: category.path,
-        region: ref(region),
+        region: ref(em.getReference(Region, region.code)),
         regionPath: region.path,
         targetGroups: normalizeTargetGroups(input.targetGroups ?? []),
         urgency: input.urgency ?? DemandUrgency.NORMAL,
@@ -83,7 +91,16 @@ export class DemandSubmissionService extends DemandChanges {
         expiresAt: new Date(now.getTime() + this.limits.demandExpiryDays * DAY_MS),
         createdAt: now,
       });
-      await em.flush(); // the id is needed by the audit entry and the event
+      await em.flush(); // the id is needed by the audit entry, the event and the key
+      if (key)
+        await em
+          .getConnection()
+          .execute(
+            'update demand_submission_key set demand_id = ? where user_id = ? and key = ?',
+            [created.id, viewer.userId, key],
+            'run',
+            em.getTransactionContext(),
+          );
       recordAudit(this.actor(ctx, em), 'demand.submit', created, {
         categoryCode: category.code,
         regionCode: region.code,
@@ -92,31 +109,81 @@ export class DemandSubmissionService extends DemandChanges {
       await emitEvent(em, { topic: Topic.DEMAND_PUBLISHED, entityId: created.id, ...scopeOf(created) });
       return created;
     });
-    return { demand, similarOpenDemands: await this.similarOpen(ctx, demand) };
   }
 
-  /** OPEN demands in the same category and region whose title is trigram-similar (pg_trgm `%`). */
-  private async similarOpen(ctx: Context, demand: Demand): Promise<Demand[]> {
-    const rows = await ctx.em.getConnection().execute<{ id: string | number }[]>(
-      `select id from demand
-        where status = 'OPEN' and category_code = ? and region_code = ? and id <> ?
-          and similarity(title, ?) >= ?
-        order by similarity(title, ?) desc, id desc
-        limit ?`,
-      [
-        demand.category.code,
-        demand.region.code,
-        demand.id,
-        demand.title,
-        SIMILARITY_THRESHOLD,
-        demand.title,
-        SIMILAR_LIMIT,
-      ],
+  /**
+   * Takes the user's idempotency key for this submission, or finds the demand an earlier submission
+   * with the key created. The key's row is inserted first in the transaction: a concurrent retry's
+   * insert waits on its primary key until this one commits (or rolls back, and then takes the key
+   * itself), then sees the row. Returns null when this submission holds the key and goes on.
+   */
+  private async claimSubmissionKey(
+    em: EntityManager,
+    userId: number,
+    key: string,
+    inputHash: string,
+  ): Promise<Demand | null> {
+    const connection = em.getConnection();
+    const transaction = em.getTransactionContext();
+    const inserted = await connection.execute<unknown[]>(
+      `insert into demand_submission_key (user_id, key, input_hash) values (?, ?, ?)
+         on conflict do nothing returning key`,
+      [userId, key, inputHash],
+      'all',
+      transaction,
     );
-    const ids = rows.map((r) => Number(r.id));
-    if (ids.length === 0) return [];
-    const byId = new Map((await ctx.em.find(Demand, { id: { $in: ids } })).map((d) => [d.id, d]));
-    return ids.flatMap((id) => byId.get(id) ?? []);
+    if (inserted.length > 0) return null;
+    const [earlier] = await connection.execute<{ input_hash: string; demand_id: string | number }[]>(
+      'select input_hash, demand_id from demand_submission_key where user_id = ? and key = ?',
+      [userId, key],
+      'all',
+      transaction,
+    );
+    if (!earlier || earlier.input_hash !== inputHash)
+      throw new ConflictError('You used this idempotency key for a different submission.', {
+        fields: [{ path: 'input.idempotencyKey', message: 'was used with a different input' }],
+      });
+    return em.findOneOrFail(Demand, { id: Number(earlier.demand_id) });
+  }
+
+  /**
+   * OPEN demands in the same category and region as a just submitted one whose title is
+   * trigram-similar, as records of `properties` (null: all): one statement, on the partial index of
+   * open demands by category and region. Asked only when the client selects them, after the
+   * submission committed; so it never fails: a failure is logged and the list is empty, and the
+   * client still learns that its demand was created.
+   */
+  async similarOpen(
+    ctx: Context,
+    demand: Demand,
+    properties: ReadonlySet<string> | null = null,
+  ): Promise<Demand[]> {
+    try {
+      const reader = RecordReader.for(ctx.em, Demand).only(properties);
+      const rows = await ctx.em.getConnection().execute<RawRow[]>(
+        `select ${reader.selectList('d')} from "demand" as "d"
+          where d.status = 'OPEN' and d.category_code = ? and d.region_code = ? and d.id <> ?
+            and similarity(d.title, ?) >= ?
+          order by similarity(d.title, ?) desc, d.id desc
+          limit ?`,
+        [
+          categoryCodeOf(demand),
+          regionCodeOf(demand),
+          demand.id,
+          demand.title,
+          SIMILARITY_THRESHOLD,
+          demand.title,
+          SIMILAR_LIMIT,
+        ],
+      );
+      return rows.map((row) => reader.record(ctx.em, row));
+    } catch (error) {
+      ctx.log.error(
+        { err: error, demandId: demand.id },
+        'submitDemand: similar open demands failed after the demand was committed; answering none',
+      );
+      return [];
+    }
   }
 
   /** "Me too": once per worker; adds one to the endorsement count and to the people affected. */
@@ -150,4 +217,25 @@ export class DemandSubmissionService extends DemandChanges {
       return { action: 'demand.withdraw', summary: {} };
     });
   }
+}
+
+/**
+ * A submission's input as a digest, the idempotency key left out: a retry must send the same values
+ * to be answered with the first submission's demand. Absent and null are the same.
+ */
+function submissionHash(input: SubmitDemandInput): string {
+  const values = [
+    input.title,
+    input.description,
+    input.categoryCode,
+    input.regionCode,
+    input.targetGroups ?? null,
+    input.urgency ?? null,
+    input.peopleAffected ?? null,
+    input.source ?? null,
+    input.anonymous ?? null,
+    input.contact ?? null,
+    input.contactConsent ?? null,
+  ];
+  return createHash('sha256').update(JSON.stringify(values)).digest('hex');
 }

@@ -71,17 +71,25 @@ export class SubmitDemandInput {
   @IsOptional()
   @IsBoolean()
   contactConsent?: boolean | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Makes retrying safe: your submissions with the same key create one demand. A retry with the same key and ' +
+      'the same input answers the demand the first created; with a different input it is refused (CONFLICT). ' +
+      'Keys are yours alone (other users may use the same string). 1 to 100 letters, digits, `-`, `_`, `.` or `:`, ' +
+      'e.g. a UUID.',
+  })
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'must be 1 to 100 letters, digits, -, _, . or :' })
+  idempotencyKey?: string | null;
 }
 
+/** `similarOpenDemands` is resolved only when selected (demand.resolver.ts). */
 @ObjectType()
 export class SubmitDemandPayload {
   @Field(() => Demand)
   demand!: Demand;
-
-  @Field(() => [Demand], {
-    description: 'OPEN demands in the same category and region with a similar title: endorse one instead?',
-  })
-  similarOpenDemands!: Demand[];
 }
 
 /** Inputs that name one demand and nothing else. */

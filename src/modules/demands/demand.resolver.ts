@@ -25,7 +25,7 @@ import { canSee } from '../organizations/organization.policy.js';
 import { revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf } from './demand.service.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
-import { demandPropertiesSelected } from './demand-selection.js';
+import { demandObjectPropertiesSelected, demandPropertiesSelected } from './demand-selection.js';
 import { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 import {
   ClaimDemandInput,
@@ -90,11 +90,11 @@ export class DemandResolver {
     description:
       'A worker submits a demand, or union staff submit one on workers’ behalf (survey, enterprise).',
   })
-  submitDemand(
+  async submitDemand(
     @Ctx() ctx: Context,
     @Arg('input', () => SubmitDemandInput) input: SubmitDemandInput,
   ): Promise<SubmitDemandPayload> {
-    return ctx.services.demands.submit(ctx, input);
+    return { demand: await ctx.services.demands.submit(ctx, input) };
   }
 
   @Authorized(Role.WORKER)
@@ -251,5 +251,23 @@ export class DemandProgressNoteResolver {
   async organization(@Ctx() ctx: Context, @Root() note: DemandProgress): Promise<Organization | null> {
     const organization = await note.organization.loadOrFail({ dataloader: true });
     return (await canSee(ctx, organization)) ? organization : null;
+  }
+}
+
+/**
+ * What a submission answers besides the demand. The similar demands are searched only when asked
+ * for, after the submission committed (so the search never turns a created demand into an error).
+ */
+@Resolver(() => SubmitDemandPayload)
+export class SubmitDemandPayloadResolver {
+  @FieldResolver(() => [Demand], {
+    description: 'OPEN demands in the same category and region with a similar title: endorse one instead?',
+  })
+  similarOpenDemands(
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+    @Root() payload: SubmitDemandPayload,
+  ): Promise<Demand[]> {
+    return ctx.services.demands.similarOpen(ctx, payload.demand, demandObjectPropertiesSelected(info));
   }
 }

@@ -111,8 +111,13 @@ export class DemandService {
   }
 
   /** A worker or union staff submit a demand; see `DemandSubmissionService.submit`. */
-  submit(ctx: Context, input: SubmitDemandInput): Promise<{ demand: Demand; similarOpenDemands: Demand[] }> {
+  submit(ctx: Context, input: SubmitDemandInput): Promise<Demand> {
     return this.submission.submit(ctx, input);
+  }
+
+  /** The OPEN demands that look like a just submitted one; see `DemandSubmissionService.similarOpen`. */
+  similarOpen(ctx: Context, demand: Demand, properties: ReadonlySet<string> | null): Promise<Demand[]> {
+    return this.submission.similarOpen(ctx, demand, properties);
   }
 
   /** "Me too": once per worker; adds one to the endorsement count and to the people affected. */

@@ -10,7 +10,8 @@ import { cursorValues, PAGE_DEFAULT, type CursorColumn, type Page } from '../../
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Organization } from './organization.entity.js';
 import { EvaluationGrade, gradeRank } from './organization.enums.js';
-import { likePattern } from './search-text.js';
+import { likePattern, queryGram } from './search-text.js';
+import { RecordReader, type RawRow } from '../../core/read-records.js';
 import { OrganizationOrder, type OrganizationFilter, type OrganizationsArgs } from './organization.args.js';
 import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { directoryVisibility, getOrganization } from './organization.policy.js';
@@ -19,10 +20,15 @@ import { directoryVisibility, getOrganization } from './organization.policy.js';
 type DirectoryCursor = [OrganizationOrder, string, number];
 
 /**
- * Directory search with keyset pagination. One statement selects the page's ids and order keys,
- * one loads the entities, and `totalCount` (only when asked) runs one COUNT over the same filter.
+ * Directory search with keyset pagination. One statement selects the page's rows (the columns of
+ * `properties`, null: all; organization-selection.ts) with their order keys, and `totalCount` (only
+ * when asked) runs one COUNT over the same filter.
  */
-export async function searchDirectory(ctx: Actor, args: OrganizationsArgs): Promise<Page<Organization>> {
+export async function searchDirectory(
+  ctx: Actor,
+  args: OrganizationsArgs,
+  properties: ReadonlySet<string> | null = null,
+): Promise<Page<Organization>> {
   if (args.last != null || args.before != null)
     throw BadUserInputError.field('last', 'the directory pages forward only: use first and after');
   const first = args.first ?? PAGE_DEFAULT;
@@ -41,21 +47,34 @@ export async function searchDirectory(ctx: Actor, args: OrganizationsArgs): Prom
     conditions.push(`(${order.expr}, o.id) ${order.dir === 'asc' ? '>' : '<'} (?::${order.cast}, ?)`);
     params.push(...order.params, key, id);
   }
-  params.push(...order.params); // the ORDER BY repeats the key expression
-  const sql =
-    `select o.id, (${order.expr})::text as k from organization o` +
-    (conditions.length ? ` where ${conditions.join(' and ')}` : '') +
-    ` order by ${order.expr} ${order.dir}, o.id ${order.dir} limit ${first + 1}`;
+  const reader = RecordReader.for(ctx.em, Organization).only(properties);
+  const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
+  const limit = `limit ${first + 1}`;
+  let sql: string;
+  if (where.textFiltered) {
+    // The matches are found first, through the text indexes, and then ordered: left to itself the
+    // planner may walk the name index and test every row's text until it has a page, which reads
+    // the whole table for a rare word. The materialized CTE keeps that plan away.
+    sql =
+      `with matched as materialized (select ${reader.selectList('o')}, (${order.expr}) as "order_key"` +
+      ` from organization o${whereSql}) select *, "order_key"::text as "order_key_text" from matched` +
+      ` order by "order_key" ${order.dir}, "id" ${order.dir} ${limit}`;
+  } else {
+    params.push(...order.params); // the ORDER BY repeats the key expression
+    sql =
+      `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from organization o${whereSql}` +
+      ` order by ${order.expr} ${order.dir}, o.id ${order.dir} ${limit}`;
+  }
   const rows =
-    first === 0 ? [] : await ctx.em.getConnection().execute<{ id: string; k: string }[]>(sql, params, 'all');
-  const page = rows.slice(0, first);
-  const ids = page.map((r) => Number(r.id));
-  const loaded = ids.length ? await ctx.em.find(Organization, { id: { $in: ids } }) : [];
-  const byId = new Map(loaded.map((o) => [o.id, o]));
-  const edges = page.flatMap((r) => {
-    const node = byId.get(Number(r.id));
-    return node ? [{ cursor: encodeCursor([orderName, r.k, Number(r.id)]), node }] : [];
-  });
+    first === 0
+      ? []
+      : await ctx.em
+          .getConnection()
+          .execute<(RawRow & { id: string; order_key_text: string })[]>(sql, params, 'all');
+  const edges = rows.slice(0, first).map((row) => ({
+    cursor: encodeCursor([orderName, row.order_key_text, Number(row.id)]),
+    node: reader.record(ctx.em, row),
+  }));
   return {
     edges,
     pageInfo: {
@@ -79,7 +98,7 @@ function directoryWhere(
   ctx: Actor,
   filter: OrganizationFilter,
   hubVisible: boolean,
-): { sql: string[]; params: unknown[] } {
+): { sql: string[]; params: unknown[]; textFiltered: boolean } {
   const sql: string[] = [];
   const params: unknown[] = [];
   const add = (clause: string, ...values: unknown[]) => {
@@ -89,9 +108,14 @@ function directoryWhere(
   const visible = directoryVisibility(viewerFactsOf(ctx.viewer));
   if (visible) add(visible.sql, ...visible.params);
   const pattern = filter.text ? likePattern(filter.text) : null;
-  // The trigram GIN index serves ILIKE for patterns of 3 or more characters (Chinese included:
-  // the template database uses a UTF-8 locale). Shorter patterns still work, by a scan.
-  if (pattern) add('o.search_text ilike ?', pattern);
+  if (pattern) {
+    // search_text is stored lower-cased and the pattern is too, so a plain LIKE (which the trigram
+    // GIN index serves from 3 characters on) matches case-insensitively. One or two Chinese
+    // characters have no trigram: the gram index finds them, and the LIKE keeps the match exact.
+    const gram = queryGram(filter.text!);
+    if (gram) add('o.search_grams @> array[?]::text[]', gram);
+    add('o.search_text like ?', pattern);
+  }
   if (filter.categoryCode) {
     // Covers: the category itself, its ancestors (a broader offer), and anything inside it.
     add(
@@ -129,7 +153,7 @@ function directoryWhere(
     add(`o.grade in (${placeholders(grades)})`, ...grades);
   }
   if (filter.verificationStatus) add('o.verification_status = ?', filter.verificationStatus);
-  return { sql, params };
+  return { sql, params, textFiltered: pattern !== null };
 }
 
 /** The order key of each directory order, as SQL over alias `o`. */

@@ -17,14 +17,19 @@ import { checkCreditCode, normaliseCreditCode } from './credit-code.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationMember } from './membership.entity.js';
 import { MemberRole } from './organization.enums.js';
-import { buildSearchText } from './search-text.js';
 import type {
   BrandInput,
   RegisterOrganizationInput,
   UpdateOrganizationInput,
 } from './organization.inputs.js';
 import { requireManaged } from './organization.policy.js';
-import { refreshSearchText, requireRegions, requireCategories, unique } from './organization-helpers.js';
+import {
+  refreshSearchText,
+  requireRegions,
+  setSearchText,
+  requireCategories,
+  unique,
+} from './organization-helpers.js';
 
 /** A user registers an organization and becomes its ORG_ADMIN; it stays PENDING until verified. */
 export async function registerOrganization(
@@ -61,7 +66,7 @@ export async function registerOrganization(
     website: input.website ?? null,
   });
   applyBrand(org, input.brand);
-  org.searchText = buildSearchText(org, []);
+  setSearchText(org, []);
   ctx.em.create(OrganizationMember, {
     organization: ref(org),
     user: ref(ctx.em.getReference(User, viewer.userId)),

@@ -31,3 +31,10 @@ const ORGANIZATION_PLAN: SelectionPlan = {
 export function organizationPropertiesSelected(info: GraphQLResolveInfo): ReadonlySet<string> | null {
   return selectedProperties(info, ORGANIZATION_PLAN, 'object');
 }
+
+/** The Organization properties that a connection of organizations reads of each node (null: all). */
+export function organizationConnectionPropertiesSelected(
+  info: GraphQLResolveInfo,
+): ReadonlySet<string> | null {
+  return selectedProperties(info, ORGANIZATION_PLAN, 'connection');
+}

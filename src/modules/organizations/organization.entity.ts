@@ -30,6 +30,7 @@ import { OrganizationMember } from './membership.entity.js';
 @Index({ properties: ['regionCodes'], type: 'gin' })
 @Index({ properties: ['targetGroups'], type: 'gin' })
 @Index({ properties: ['verificationStatus', 'name', 'id'] })
+@Index({ name: 'organization_search_grams_gin', properties: ['searchGrams'], type: 'gin' })
 @Index({
   name: 'organization_search_text_trgm',
   expression:
@@ -53,6 +54,7 @@ export class Organization extends Node {
     | 'ratingSum'
     | 'ratingCount'
     | 'searchText'
+    | 'searchGrams'
     | 'ratingScore'
     | 'rightsVersion'
     | 'openDataId';
@@ -187,6 +189,13 @@ export class Organization extends Node {
    */
   @Property({ type: 'text', default: '', lazy: true })
   searchText: string = '';
+
+  /**
+   * The Chinese characters and character pairs of `searchText` (search-text.ts `searchGrams`), set
+   * with it: a query of one or two Chinese characters has no trigram, so this GIN index finds it.
+   */
+  @Property({ type: 'string[]', default: '{}', lazy: true })
+  searchGrams: string[] = [];
 
   @OneToMany(() => ServiceOffering, (s) => s.organization, { orderBy: { id: 'asc' } })
   services = new Collection<ServiceOffering>(this);

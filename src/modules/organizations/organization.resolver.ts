@@ -12,7 +12,10 @@ import {
   Root,
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
-import { organizationPropertiesSelected } from './organization-selection.js';
+import {
+  organizationConnectionPropertiesSelected,
+  organizationPropertiesSelected,
+} from './organization-selection.js';
 import { foreignKeyOf, isRecord } from '../../core/read-records.js';
 import type { Context } from '../../core/context.js';
 import { ConnectionType, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
@@ -71,9 +74,13 @@ export class OrganizationResolver {
   })
   async organizations(
     @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
     @Args(() => OrganizationsArgs) args: OrganizationsArgs,
   ): Promise<ConnectionShape<Organization>> {
-    return toConnection(OrganizationConnection, await ctx.services.organizations.search(ctx, args));
+    return toConnection(
+      OrganizationConnection,
+      await ctx.services.organizations.search(ctx, args, organizationConnectionPropertiesSelected(info)),
+    );
   }
 
   @Query(() => OrganizationStats, {

@@ -225,11 +225,15 @@ export class OrganizationDirectoryService {
   // ---------------------------------------------------------------- search
 
   /**
-   * Directory search with keyset pagination. One statement selects the page's ids and order keys,
-   * one loads the entities, and `totalCount` (only when asked) runs one COUNT over the same filter.
+   * Directory search with keyset pagination. One statement selects the page's rows (of the
+   * properties asked for), and `totalCount` (only when asked) runs one COUNT over the same filter.
    */
-  search(ctx: Actor, args: OrganizationsArgs): Promise<Page<Organization>> {
-    return searchDirectory(ctx, args);
+  search(
+    ctx: Actor,
+    args: OrganizationsArgs,
+    properties: ReadonlySet<string> | null = null,
+  ): Promise<Page<Organization>> {
+    return searchDirectory(ctx, args, properties);
   }
 
   // ---------------------------------------------------------------- statistics

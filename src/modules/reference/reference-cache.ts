@@ -91,6 +91,17 @@ export class ReferenceTree<T extends { code: string; path: string[] }> {
     return ref(em.getReference(this.type, code as Primary<T>)).loadOrFail({ dataloader: true });
   }
 
+  /**
+   * One by code, or null when the database has none either: for checking a code a client sent (a
+   * write path), where an unknown code is the client's mistake, not a missing row.
+   */
+  find(em: EntityManager, code: string): Now<T | null> {
+    const item = this.byCode.get(code);
+    if (item) return item;
+    this.onMiss();
+    return em.findOne(this.type, { code } as FilterQuery<T>);
+  }
+
   /** Several by code, in the order given. */
   many(em: EntityManager, codes: readonly string[]): Now<T[]> {
     const found = codes.map((code) => this.get(em, code));

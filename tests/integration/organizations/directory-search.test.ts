@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { EvaluationGrade, FoundingType } from '../../../src/modules/organizations/organization.enums.js';
+import { searchGrams } from '../../../src/modules/organizations/search-text.js';
 
 let t: TestApp;
 const orgs: Record<string, SeededOrganization> = {};
@@ -186,6 +187,91 @@ describe('no N+1', () => {
   });
 });
 
+describe('text search: short Chinese, mixed Latin, escaping, visibility', () => {
+  const UPDATE = `mutation($input: UpdateOrganizationInput!) { updateOrganization(input: $input) { organization { name } } }`;
+  const ADD_SERVICE = `mutation($input: AddServiceInput!) { addService(input: $input) { service { id } } }`;
+
+  it('finds one and two Chinese characters, also in what an update or a new service wrote', async () => {
+    expect(await names({ text: '托' })).toEqual(['历下区阳光托育服务中心']);
+    expect(await names({ text: ' 暑期 ' })).toEqual(['历下区阳光托育服务中心']);
+    expect(await names({ text: '援助' })).toEqual(['青岛市职工法律援助协会']);
+    const renamed = await t.seed.organization({ name: '泉城助残中心', homeRegionCode: '370102' });
+    const id = toGlobalId('Organization', renamed.organization.id);
+    expect(await names({ text: '助残' })).toEqual(['泉城助残中心']);
+    await t.data(UPDATE, { input: { organizationId: id, name: '泉城康复驿站' } }, renamed.token);
+    expect(await names({ text: '助残' })).toEqual([]);
+    expect(await names({ text: '驿' })).toEqual(['泉城康复驿站']);
+    expect(await names({ text: '康复' })).toEqual(['泉城康复驿站']);
+    await t.data(
+      ADD_SERVICE,
+      {
+        input: {
+          organizationId: id,
+          name: '盲人按摩培训',
+          categoryCodes: ['LIFE'],
+          mode: 'ON_SITE',
+          fee: 'FREE',
+        },
+      },
+      renamed.token,
+    );
+    expect(await names({ text: '盲人' })).toEqual(['泉城康复驿站']);
+    expect(await names({ text: '摩' })).toEqual(['泉城康复驿站']);
+  });
+
+  it('matches Latin and mixed Latin–Chinese text case-insensitively', async () => {
+    await t.seed.organization({ name: 'ABC互助会', description: 'Mutual Aid for Delivery Riders' });
+    expect(await names({ text: 'abc互助' })).toEqual(['ABC互助会']);
+    expect(await names({ text: 'C互' })).toEqual(['ABC互助会']);
+    expect(await names({ text: 'delivery RIDERS' })).toEqual(['ABC互助会']);
+    expect(await names({ text: 'Summer day' })).toEqual(['历下区阳光托育服务中心']);
+  });
+
+  it('matches % and _ as themselves, not as wildcards', async () => {
+    await t.seed.organization({ name: '满意度100%服务社' });
+    await t.seed.organization({ name: 'snake_case协会' });
+    await t.seed.organization({ name: 'snakeXcase协会' });
+    expect(await names({ text: '100%' })).toEqual(['满意度100%服务社']);
+    expect(await names({ text: '%' })).toEqual(['满意度100%服务社']);
+    expect(await names({ text: 'e_c' })).toEqual(['snake_case协会']);
+    expect(await names({ text: '_' })).toEqual(['snake_case协会']);
+    expect(await names({ text: '\\' })).toEqual([]);
+  });
+
+  it('keeps the visibility rules for one and two characters', async () => {
+    expect(await names({ text: '审' })).toEqual([]);
+    expect(await names({ text: '待审' })).toEqual([]);
+    const admin = await t.seed.admin();
+    expect(await names({ text: '审' }, admin.token)).toEqual(['待审托育机构']);
+    expect(await names({ text: '待审' }, admin.token)).toEqual(['待审托育机构']);
+    expect(await names({ text: '审' }, orgs.pending!.token)).toEqual(['待审托育机构']);
+    const worker = await t.seed.worker();
+    expect(await names({ text: '审' }, worker.token)).toEqual([]);
+  });
+});
+
+/** The directory search statement the app runs for `text`, with its parameters, as sent to PostgreSQL. */
+async function searchStatement(text: string): Promise<{ sql: string; bindings: unknown[] }> {
+  const knex = t.orm.em.getConnection().getKnex();
+  const seen: { sql: string; bindings: unknown[] }[] = [];
+  const capture = (query: { sql: string; bindings?: unknown[] }) =>
+    void seen.push({ sql: query.sql, bindings: query.bindings ?? [] });
+  knex.on('query', capture);
+  try {
+    await t.data(
+      `query($text: String) { organizations(first: 20, filter: { text: $text }) { edges { node { id name } } } }`,
+      {
+        text,
+      },
+    );
+  } finally {
+    knex.off('query', capture);
+  }
+  const found = seen.find((q) => q.sql.includes('from organization o'));
+  if (!found) throw new Error('no directory search statement was run');
+  return found;
+}
+
 describe('scale', () => {
   it('serves Chinese and English text search from the trigram index at 10,000 organizations', async () => {
     const conn = t.orm.em.getConnection();
@@ -199,16 +285,38 @@ describe('scale', () => {
          '{ALL_WORKERS}', 'VERIFIED', lower('规模组织' || g || ' scale organization number ' || g || ' 提供职工服务 ' || md5(g::text))
        from generate_series(1, 10000) g`,
     );
+    // Their Chinese grams, computed as the hub computes them on every write.
+    const written = await conn.execute<{ id: string; search_text: string }[]>(
+      `select id, search_text from organization where name like '规模组织%'`,
+    );
+    await conn.execute(
+      `update organization o set search_grams = array(select jsonb_array_elements_text(g.value -> 'grams'))
+         from jsonb_array_elements(?::jsonb) g where o.id = (g.value ->> 'id')::bigint`,
+      [JSON.stringify(written.map((r) => ({ id: Number(r.id), grams: searchGrams(r.search_text) })))],
+    );
     // VACUUM merges the GIN pending list, as autovacuum would on a live table.
     await conn.execute('vacuum analyze organization');
-    for (const text of ['%托育服务%', '%legal aid%']) {
+    // The statements the app itself sends: 3 or more characters use the trigram index, one or two
+    // Chinese characters the gram index; neither reads the whole table.
+    for (const [text, index] of [
+      ['托育服务', 'organization_search_text_trgm'],
+      ['Legal Aid', 'organization_search_text_trgm'],
+      ['规模组织12', 'organization_search_text_trgm'],
+      ['托育', 'organization_search_grams_gin'],
+      ['托', 'organization_search_grams_gin'],
+    ] as const) {
+      const statement = await searchStatement(text);
+      expect(statement.sql).not.toMatch(/ilike/i);
       const plan = await conn.execute<{ 'QUERY PLAN': string }[]>(
-        `explain select o.id from organization o where o.verification_status = 'VERIFIED' and o.search_text ilike ? order by o.name, o.id limit 21`,
-        [text],
+        `explain ${statement.sql}`,
+        statement.bindings,
       );
       const lines = plan.map((r) => r['QUERY PLAN']).join('\n');
-      expect(lines).toContain('organization_search_text_trgm');
-      expect(lines).not.toMatch(/Seq Scan on organization/);
+      expect(lines, text).toContain(index);
+      expect(lines, text).not.toMatch(/Seq Scan on organization/);
+      expect(lines, text).not.toMatch(/Index Scan using organization_verification_status_name_id_index/);
     }
+    // The search itself, over 10,000 rows, still pages as before.
+    expect(await names({ text: '规模组织1234' })).toEqual(['规模组织1234']);
   });
 });

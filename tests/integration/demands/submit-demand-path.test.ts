@@ -1,0 +1,121 @@
+import { Writable } from 'node:stream';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { statementsDuring } from '../../setup/probes.js';
+import type { SeededUser } from '../../setup/seed.js';
+
+/** Every line the app logs, raw. */
+const logged: string[] = [];
+const sink = new Writable({
+  write(chunk: Buffer, _encoding, done) {
+    logged.push(chunk.toString('utf8'));
+    done();
+  },
+});
+
+let t: TestApp;
+let worker: SeededUser;
+beforeAll(async () => {
+  t = await startTestApp({}, { logSink: sink, logLevel: 'warn' });
+  worker = await t.seed.worker();
+});
+afterAll(() => t.stop());
+
+const INPUT = {
+  title: '需要周末儿童托管服务',
+  description: '双职工家庭周末无人照看孩子',
+  categoryCode: 'LIFE.CHILDCARE',
+  regionCode: '370102',
+};
+
+const submitWith = (selection: string, input: Record<string, unknown> = {}) =>
+  t.gql<{ submitDemand: { demand: { id: string; title: string }; similarOpenDemands?: { id: string }[] } }>(
+    `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { ${selection} } }`,
+    { input: { ...INPUT, ...input } },
+    worker.token,
+  );
+
+describe('submitDemand write path', () => {
+  it('reads no reference data from the database, and searches similar demands only when asked, in one statement', async () => {
+    const first = await submitWith('demand { id }');
+    expect(first.body.errors).toBeUndefined();
+
+    const plain = await statementsDuring(t.orm, async () => {
+      const res = await submitWith('demand { id category { code } region { code } }');
+      expect(res.body.errors).toBeUndefined();
+    });
+    expect(plain.filter((s) => /service_category|"region"|from region/.test(s))).toEqual([]);
+    expect(plain.filter((s) => s.includes('similarity('))).toEqual([]);
+
+    let similarIds: string[] = [];
+    const withSimilar = await statementsDuring(t.orm, async () => {
+      const res = await submitWith('demand { id } similarOpenDemands { id title status }');
+      expect(res.body.errors).toBeUndefined();
+      similarIds = res.body.data!.submitDemand.similarOpenDemands!.map((d) => d.id);
+    });
+    expect(similarIds).toContain(first.body.data!.submitDemand.demand.id);
+    const afterCommit = withSimilar.slice(withSimilar.indexOf('COMMIT;') + 1);
+    expect(afterCommit.filter((s) => /\bdemand\b/.test(s))).toHaveLength(1);
+    expect(afterCommit[0]).toContain('similarity(');
+    expect(withSimilar.length - plain.length).toBe(1);
+  });
+
+  it('finds similar demands through the partial index of open demands by category and region', async () => {
+    const db = t.orm.em.getConnection();
+    // 20,000 demands spread over every category and district (as the bench generates them), 60 % open.
+    await db.execute(
+      `with cats as (select row_number() over (order by code) - 1 as n, code, path from service_category),
+            districts as (select row_number() over (order by code) - 1 as n, code, path from region where level <> 'PROVINCE'),
+            nc as (select count(*) c from cats), nr as (select count(*) c from districts)
+       insert into demand (title, description, category_code, category_path, region_code, region_path, target_groups,
+         urgency, people_affected, source, submitted_by_id, status, expires_at, created_at, updated_at)
+       select '需求' || g, '描述', cats.code, cats.path, districts.code, districts.path, '{ALL_WORKERS}', 'NORMAL', 1,
+         'WORKER', ?, case when g % 10 < 6 then 'OPEN' else 'FULFILLED' end, now() + interval '30 days', now(), now()
+       from generate_series(1, 20000) g cross join nc cross join nr
+       join cats on cats.n = (g * 7919) % nc.c
+       join districts on districts.n = (g * 104729) % nr.c`,
+      [worker.user.id],
+    );
+    await db.execute('vacuum analyze demand');
+    const knex = db.getKnex();
+    const seen: { sql: string; bindings: unknown[] }[] = [];
+    const capture = (query: { sql: string; bindings?: unknown[] }) =>
+      void seen.push({ sql: query.sql, bindings: query.bindings ?? [] });
+    knex.on('query', capture);
+    try {
+      expect((await submitWith('similarOpenDemands { id }')).body.errors).toBeUndefined();
+    } finally {
+      knex.off('query', capture);
+    }
+    const statement = seen.find((q) => q.sql.includes('similarity('))!;
+    const plan = await db.execute<{ 'QUERY PLAN': string }[]>(`explain ${statement.sql}`, statement.bindings);
+    expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('demand_open_category_region_index');
+  });
+
+  it('answers the created demand when the similar search fails after the commit, and logs the failure without its text', async () => {
+    // In this test's own database: similarity() disappears, so the search after the commit fails
+    // in PostgreSQL (undefined function) while the submission itself does not use it.
+    const db = t.orm.em.getConnection();
+    await db.execute('alter extension pg_trgm drop function similarity(text, text)');
+    await db.execute('drop function similarity(text, text)');
+    const before = logged.length;
+    const contact = '13912345678';
+    const res = await submitWith('demand { id title } similarOpenDemands { id }', {
+      title: '失败之后仍然创建的需求',
+      contact,
+    });
+    expect(res.body.errors).toBeUndefined();
+    const created = res.body.data!.submitDemand;
+    expect(created.demand.title).toBe('失败之后仍然创建的需求');
+    expect(created.similarOpenDemands).toEqual([]);
+    const [row] = await db.execute<{ n: number }[]>(
+      `select count(*)::int as n from demand where title = '失败之后仍然创建的需求'`,
+    );
+    expect(row?.n).toBe(1);
+    const lines = logged.slice(before).join('');
+    expect(lines).toContain('similar open demands failed after the demand was committed');
+    expect(lines).toContain('42883');
+    expect(lines).not.toContain('失败之后');
+    expect(lines).not.toContain(contact);
+  });
+});
