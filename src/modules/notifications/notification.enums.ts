@@ -30,3 +30,50 @@ registerEnumType(NotificationTopic, {
     ENDORSED_DEMAND_FULFILLED: { description: 'A demand you endorsed was fulfilled.' },
   },
 });
+
+/** Where a notification is delivered. */
+export enum NotificationChannel {
+  /** The inbox in the app (`notifications`). */
+  IN_APP = 'IN_APP',
+  /** An e-mail to the account's address. */
+  EMAIL = 'EMAIL',
+  /** A text message to the account's mobile (only for her own demand's updates, with her consent). */
+  SMS = 'SMS',
+}
+
+registerEnumType(NotificationChannel, {
+  name: 'NotificationChannel',
+  description: 'Where a notification is delivered.',
+});
+
+/** How often a topic reaches a channel. */
+export enum NotificationFrequency {
+  INSTANT = 'INSTANT',
+  DAILY_DIGEST = 'DAILY_DIGEST',
+  OFF = 'OFF',
+}
+
+registerEnumType(NotificationFrequency, {
+  name: 'NotificationFrequency',
+  description: 'How often a topic reaches a channel.',
+  valuesConfig: {
+    INSTANT: { description: 'Each notification as it is made.' },
+    DAILY_DIGEST: { description: 'One daily summary (e-mail only).' },
+    OFF: { description: 'Never.' },
+  },
+});
+
+/** Where an effective preference comes from. */
+export enum NotificationPreferenceSource {
+  /** The person's own choice. */
+  OWN = 'OWN',
+  /** The default an organization of hers set for its members. */
+  ORGANIZATION = 'ORGANIZATION',
+  /** The hub's default. */
+  DEFAULT = 'DEFAULT',
+}
+
+registerEnumType(NotificationPreferenceSource, {
+  name: 'NotificationPreferenceSource',
+  description: 'Where an effective notification preference comes from.',
+});
