@@ -26,6 +26,7 @@ import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.
 import { HubMetrics } from './core/metrics.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { NotificationWorker } from './modules/notifications/notification-worker.js';
+import { serveUnsubscribe, UNSUBSCRIBE_PATH } from './modules/notifications/unsubscribe.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
 import { ReadReplicas } from './core/read-replicas.js';
@@ -269,6 +270,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         return void res.end(rendered.body);
       }
       if (isOpenDataPath(path)) return serveOpenDataFromReplica(path, req, res);
+      if (path === UNSUBSCRIBE_PATH)
+        return serveUnsubscribe(
+          orm.em.fork(),
+          config.jwtSecret,
+          new URL(req.url ?? '/', 'http://localhost'),
+          req,
+          res,
+        );
       if (isConsolePath(path)) return consoleServer.serve(path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });
       const body = parseBody(req, await readBody(req, config.limits.maxBodyBytes));

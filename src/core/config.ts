@@ -58,6 +58,10 @@ export interface Config {
 export interface NotificationConfig {
   /** Safety-net poll of the notification worker (new events also wake it at once); 0 turns it off. */
   pollMs: number;
+  /** The SMTP server e-mail goes through (`smtp://` or `smtps://`); null: no e-mail. */
+  smtpUrl: string | null;
+  /** The sender of every e-mail. */
+  mailFrom: string;
 }
 
 /** Open data (README, "Open data"). */
@@ -325,6 +329,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     notifications: {
       pollMs: int('NOTIFY_POLL_MS', 5_000, 0, 3600_000),
+      smtpUrl: parseSmtpUrl(env.SMTP_URL, problems),
+      mailFrom: env.MAIL_FROM?.trim() || `纽带 <no-reply@${new URL(publicUrl).hostname}>`,
     },
     openData: { licenseUrl, ocidPrefix },
   };
@@ -366,6 +372,20 @@ function parsePublicUrl(raw: string | undefined, port: number, problems: string[
     return `http://localhost:${port}`;
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** `SMTP_URL`: unset or empty turns e-mail off; otherwise an smtp:// or smtps:// URL. */
+function parseSmtpUrl(raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  try {
+    const url = new URL(raw.trim());
+    if ((url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname) return url.href;
+  } catch {
+    // reported below
+  }
+  // Never echo the value: it may carry the SMTP password.
+  problems.push('SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:password@host:587)');
+  return null;
 }
 
 function resolveJwtSecret(

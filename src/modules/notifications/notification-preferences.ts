@@ -234,6 +234,19 @@ export async function updateOwnPreference(
   return effectivePreferences(ctx.em, viewer.userId);
 }
 
+/** Turns one topic's e-mail off for a user: what her unsubscribe link does (unsubscribe.ts). */
+export async function turnEmailOff(
+  em: EntityManager,
+  userId: number,
+  topic: NotificationTopic,
+): Promise<void> {
+  await upsertChoice(em, 'notification_preference', 'user_id', userId, {
+    topic,
+    channel: NotificationChannel.EMAIL,
+    frequency: NotificationFrequency.OFF,
+  });
+}
+
 /**
  * An organization's admins set a default for its members (their own choices still win). Text
  * messages need each person's own consent, so an organization cannot default them on.

@@ -17,7 +17,7 @@ export const FANOUT_JOB = 'fanout';
 export interface NotificationWorkerDeps {
   orm: MikroORM;
   log: Logger;
-  config: NotificationConfig;
+  config: Pick<NotificationConfig, 'pollMs'>;
   events: EventHub;
   projects: ProjectService;
 }

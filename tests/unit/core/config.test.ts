@@ -130,6 +130,29 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('has e-mail off without SMTP_URL, and refuses a non-SMTP URL without echoing it', () => {
+    const off = loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'https://niudai.example.org' }, tempDir());
+    expect(off.notifications).toMatchObject({
+      smtpUrl: null,
+      mailFrom: '纽带 <no-reply@niudai.example.org>',
+    });
+    const on = loadConfig(
+      {
+        NODE_ENV: 'test',
+        SMTP_URL: 'smtp://mailer:pw@127.0.0.1:2525',
+        MAIL_FROM: 'Niudai <hub@example.org>',
+      },
+      tempDir(),
+    );
+    expect(on.notifications).toMatchObject({
+      smtpUrl: 'smtp://mailer:pw@127.0.0.1:2525',
+      mailFrom: 'Niudai <hub@example.org>',
+    });
+    const refused = problems({ SMTP_URL: 'https://mailer:secret@example.org' });
+    expect(refused).toEqual([expect.stringMatching(/^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/)]);
+    expect(refused.join()).not.toContain('secret');
+  });
+
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
     expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
     expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');

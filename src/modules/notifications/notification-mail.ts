@@ -1,0 +1,61 @@
+/**
+ * Notification e-mails: the message for one notification (Chinese, English for an English locale;
+ * plain text and HTML; RFC 8058 one-click unsubscribe headers) and the SMTP transport.
+ *
+ * Why nodemailer: it is the standard Node mailer (SMTP with STARTTLS/TLS and auth from one URL,
+ * MIME multipart, header encoding), with no dependencies of its own.
+ *
+ * @module
+ */
+import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
+import type { NotificationConfig } from '../../core/config.js';
+import type { NotificationTopic } from './notification.enums.js';
+import { renderNotification, type Locale, type TemplateParams } from './notification-templates.js';
+
+export interface NotificationMail {
+  to: string;
+  topic: NotificationTopic;
+  params: TemplateParams;
+  locale: Locale;
+  /** Where to read it in the app. */
+  link: string;
+  /** This person's one-click link for this topic (unsubscribe.ts). */
+  unsubscribeUrl: string;
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const FOOTER = {
+  zh: { read: '查看详情', why: '您收到此邮件是因为您在纽带的通知设置。', stop: '不再接收此类邮件' },
+  en: {
+    read: 'Open',
+    why: 'You receive this e-mail because of your notification settings on Niudai.',
+    stop: 'Stop these e-mails',
+  },
+} as const;
+
+/** The message for one notification, ready for the transport. */
+export function composeNotificationMail(from: string, mail: NotificationMail): SendMailOptions {
+  const { title, body } = renderNotification(mail.topic, mail.params, mail.locale);
+  const words = FOOTER[mail.locale];
+  return {
+    from,
+    to: mail.to,
+    subject: title,
+    text: `${body}\n\n${words.read}: ${mail.link}\n\n--\n${words.why}\n${words.stop}: ${mail.unsubscribeUrl}\n`,
+    html:
+      `<!doctype html><html lang="${mail.locale}"><meta charset="utf-8"><body>` +
+      `<p>${escapeHtml(body)}</p><p><a href="${escapeHtml(mail.link)}">${words.read}</a></p>` +
+      `<hr><p><small>${escapeHtml(words.why)} <a href="${escapeHtml(mail.unsubscribeUrl)}">${words.stop}</a></small></p>` +
+      '</body></html>',
+    headers: {
+      'List-Unsubscribe': `<${mail.unsubscribeUrl}>`,
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    },
+  };
+}
+
+/** The SMTP transport of `SMTP_URL`; null when e-mail is off. */
+export function createMailTransport(config: Pick<NotificationConfig, 'smtpUrl'>): Transporter | null {
+  return config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
+}
