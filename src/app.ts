@@ -27,6 +27,8 @@ import { HubMetrics } from './core/metrics.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { NotificationWorker } from './modules/notifications/notification-worker.js';
 import { serveUnsubscribe, UNSUBSCRIBE_PATH } from './modules/notifications/unsubscribe.js';
+import { createMailTransport } from './modules/notifications/notification-mail.js';
+import { NotificationMailWorker } from './modules/notifications/notification-mail-worker.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
 import { ReadReplicas } from './core/read-replicas.js';
@@ -169,6 +171,19 @@ export async function createApp(deps: AppDeps): Promise<App> {
     projects: services.projects,
   });
   notificationWorker.start();
+  const mailTransport = createMailTransport(config.notifications);
+  const mailWorker =
+    mailTransport &&
+    new NotificationMailWorker({
+      orm,
+      log,
+      config: config.notifications,
+      publicUrl: config.publicUrl,
+      jwtSecret: config.jwtSecret,
+      events: services.events,
+      transport: mailTransport,
+    });
+  mailWorker?.start();
   const limits = requestLimits(config, schema);
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
@@ -378,6 +393,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopWebhookWake();
       await webhookWorker.stop();
       await notificationWorker.stop();
+      await mailWorker?.stop();
       stopEventMetrics();
       stopReferenceReload();
       services.reference.stop();
