@@ -29,6 +29,7 @@ import { NotificationWorker } from './modules/notifications/notification-worker.
 import { serveUnsubscribe, UNSUBSCRIBE_PATH } from './modules/notifications/unsubscribe.js';
 import { createMailTransport } from './modules/notifications/notification-mail.js';
 import { NotificationMailWorker } from './modules/notifications/notification-mail-worker.js';
+import { NotificationDigest } from './modules/notifications/notification-digest.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
 import { ReadReplicas } from './core/read-replicas.js';
@@ -184,6 +185,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
       transport: mailTransport,
     });
   mailWorker?.start();
+  const digest =
+    mailTransport &&
+    config.notifications.pollMs > 0 &&
+    new NotificationDigest({
+      orm,
+      log,
+      config: config.notifications,
+      publicUrl: config.publicUrl,
+      jwtSecret: config.jwtSecret,
+      transport: mailTransport,
+    });
+  if (digest) digest.start();
   const limits = requestLimits(config, schema);
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
@@ -393,6 +406,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopWebhookWake();
       await webhookWorker.stop();
       await notificationWorker.stop();
+      if (digest) await digest.stop();
       await mailWorker?.stop();
       stopEventMetrics();
       stopReferenceReload();

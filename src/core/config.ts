@@ -62,6 +62,8 @@ export interface NotificationConfig {
   smtpUrl: string | null;
   /** The sender of every e-mail. */
   mailFrom: string;
+  /** The hour (0–23, Asia/Shanghai) the daily digest goes out. */
+  digestHour: number;
 }
 
 /** Open data (README, "Open data"). */
@@ -331,6 +333,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pollMs: int('NOTIFY_POLL_MS', 5_000, 0, 3600_000),
       smtpUrl: parseSmtpUrl(env.SMTP_URL, problems),
       mailFrom: env.MAIL_FROM?.trim() || `纽带 <no-reply@${new URL(publicUrl).hostname}>`,
+      digestHour: int('NOTIFY_DIGEST_HOUR', 8, 0, 23),
     },
     openData: { licenseUrl, ocidPrefix },
   };

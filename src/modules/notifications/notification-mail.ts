@@ -59,3 +59,46 @@ export function composeNotificationMail(from: string, mail: NotificationMail): S
 export function createMailTransport(config: Pick<NotificationConfig, 'smtpUrl'>): Transporter | null {
   return config.smtpUrl ? nodemailer.createTransport(config.smtpUrl) : null;
 }
+
+export interface DigestMail {
+  to: string;
+  locale: Locale;
+  items: readonly { topic: NotificationTopic; params: TemplateParams }[];
+  link: string;
+  /** One link per topic in the digest. */
+  unsubscribeUrls: ReadonlyMap<NotificationTopic, string>;
+}
+
+/**
+ * One person's daily digest. The one-click headers name a single link, so they are set when the
+ * digest is about one topic (the common case: new matching demands); the body always lists a link
+ * per topic.
+ */
+export function composeDigestMail(from: string, mail: DigestMail): SendMailOptions {
+  const en = mail.locale === 'en';
+  const words = FOOTER[mail.locale];
+  const lines = mail.items.map((item) => renderNotification(item.topic, item.params, mail.locale));
+  const subject = en
+    ? `Niudai daily digest: ${lines.length} notification${lines.length === 1 ? '' : 's'}`
+    : `纽带每日通知摘要：${lines.length} 条`;
+  const stops = [...mail.unsubscribeUrls];
+  const stopText = stops.map(([topic, url]) => `${words.stop} (${topic}): ${url}`).join('\n');
+  const stopHtml = stops
+    .map(([topic, url]) => `<a href="${escapeHtml(url)}">${words.stop} (${topic})</a>`)
+    .join('<br>');
+  const single = stops.length === 1 ? stops[0]![1] : null;
+  return {
+    from,
+    to: mail.to,
+    subject,
+    text: `${lines.map((l) => `- ${l.body}`).join('\n')}\n\n${words.read}: ${mail.link}\n\n--\n${words.why}\n${stopText}\n`,
+    html:
+      `<!doctype html><html lang="${mail.locale}"><meta charset="utf-8"><body><ul>` +
+      lines.map((l) => `<li>${escapeHtml(l.body)}</li>`).join('') +
+      `</ul><p><a href="${escapeHtml(mail.link)}">${words.read}</a></p>` +
+      `<hr><p><small>${escapeHtml(words.why)}<br>${stopHtml}</small></p></body></html>`,
+    headers: single
+      ? { 'List-Unsubscribe': `<${single}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
+      : {},
+  };
+}

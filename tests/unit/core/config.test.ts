@@ -151,6 +151,10 @@ describe('loadConfig', () => {
     const refused = problems({ SMTP_URL: 'https://mailer:secret@example.org' });
     expect(refused).toEqual([expect.stringMatching(/^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/)]);
     expect(refused.join()).not.toContain('secret');
+    expect(off.notifications.digestHour).toBe(8);
+    expect(problems({ NOTIFY_DIGEST_HOUR: '24' })).toEqual([
+      "NOTIFY_DIGEST_HOUR must be a whole number from 0 to 23, got '24'",
+    ]);
   });
 
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
