@@ -27,8 +27,8 @@ import { HubMetrics } from './core/metrics.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { NotificationWorker } from './modules/notifications/notification-worker.js';
 import { serveUnsubscribe, UNSUBSCRIBE_PATH } from './modules/notifications/unsubscribe.js';
-import { createMailTransport } from './modules/notifications/notification-mail.js';
-import { NotificationMailWorker } from './modules/notifications/notification-mail-worker.js';
+import { createMailTransport, emailChannel } from './modules/notifications/notification-mail.js';
+import { NotificationChannelWorker } from './modules/notifications/notification-channel-worker.js';
 import { NotificationDigest } from './modules/notifications/notification-digest.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
@@ -175,14 +175,16 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const mailTransport = createMailTransport(config.notifications);
   const mailWorker =
     mailTransport &&
-    new NotificationMailWorker({
+    new NotificationChannelWorker({
       orm,
       log,
-      config: config.notifications,
-      publicUrl: config.publicUrl,
-      jwtSecret: config.jwtSecret,
+      pollMs: config.notifications.pollMs,
       events: services.events,
-      transport: mailTransport,
+      channel: emailChannel(mailTransport, {
+        mailFrom: config.notifications.mailFrom,
+        publicUrl: config.publicUrl,
+        jwtSecret: config.jwtSecret,
+      }),
     });
   mailWorker?.start();
   const digest =

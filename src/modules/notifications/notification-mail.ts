@@ -9,8 +9,10 @@
  */
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { NotificationConfig } from '../../core/config.js';
-import type { NotificationTopic } from './notification.enums.js';
-import { renderNotification, type Locale, type TemplateParams } from './notification-templates.js';
+import { NotificationChannel, type NotificationTopic } from './notification.enums.js';
+import { PermanentDeliveryError, type InstantChannel } from './notification-channel-worker.js';
+import { localeOf, renderNotification, type Locale, type TemplateParams } from './notification-templates.js';
+import { unsubscribeUrl } from './unsubscribe.js';
 
 export interface NotificationMail {
   to: string;
@@ -100,5 +102,47 @@ export function composeDigestMail(from: string, mail: DigestMail): SendMailOptio
     headers: single
       ? { 'List-Unsubscribe': `<${single}>`, 'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click' }
       : {},
+  };
+}
+
+/** The position row of the instant e-mail job: the last notification id it has dealt with. */
+export const EMAIL_JOB = 'email';
+
+/** Instant e-mail for the channel worker (notification-channel-worker.ts). */
+export function emailChannel(
+  transport: Transporter,
+  settings: { mailFrom: string; publicUrl: string; jwtSecret: string },
+): InstantChannel {
+  return {
+    job: EMAIL_JOB,
+    channel: NotificationChannel.EMAIL,
+    async deliver(notification) {
+      if (!notification.email) return;
+      const message = composeNotificationMail(settings.mailFrom, {
+        to: notification.email,
+        topic: notification.topic,
+        params: notification.params,
+        // Accounts store no language yet: Chinese.
+        locale: localeOf(null),
+        link: `${settings.publicUrl}/console/`,
+        unsubscribeUrl: unsubscribeUrl(
+          settings.publicUrl,
+          settings.jwtSecret,
+          notification.userId,
+          notification.topic,
+        ),
+      });
+      try {
+        await transport.sendMail({
+          ...message,
+          headers: { ...message.headers, 'X-Niudai-Notification': String(notification.id) },
+        });
+      } catch (error) {
+        const code = (error as { responseCode?: number }).responseCode;
+        if (code !== undefined && code >= 500) throw new PermanentDeliveryError(`SMTP ${code}`);
+        throw error;
+      }
+    },
+    close: () => transport.close(),
   };
 }

@@ -7,7 +7,7 @@ import { createApp } from '../../../src/app.js';
 import { connectOrm } from '../../../src/core/db.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { createSchema } from '../../../src/schema.js';
-import { EMAIL_JOB } from '../../../src/modules/notifications/notification-mail-worker.js';
+import { EMAIL_JOB } from '../../../src/modules/notifications/notification-mail.js';
 import { submitDemand } from '../webhooks/helpers.js';
 import { fannedOut, NOTIFY_ENV } from './helpers.js';
 
