@@ -16,7 +16,7 @@ import { requestLimits } from './core/limits.js';
 import { compiledExecutionGateway } from './core/compiled-execution.js';
 import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/ws.js';
-import { createRateLimits, mutationRateLimitPlugin } from './core/rate-limit.js';
+import { createRateLimits, mutationRateLimitPlugin, smsRecipientLimiter } from './core/rate-limit.js';
 import { pendingMigrations } from './core/db.js';
 import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
@@ -29,6 +29,7 @@ import { NotificationWorker } from './modules/notifications/notification-worker.
 import { serveUnsubscribe, UNSUBSCRIBE_PATH } from './modules/notifications/unsubscribe.js';
 import { createMailTransport, emailChannel } from './modules/notifications/notification-mail.js';
 import { NotificationChannelWorker } from './modules/notifications/notification-channel-worker.js';
+import { smsChannel } from './modules/notifications/notification-sms.js';
 import { NotificationDigest } from './modules/notifications/notification-digest.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
@@ -187,6 +188,23 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
     });
   mailWorker?.start();
+  const smsWorker =
+    config.notifications.smsGatewayUrl !== null &&
+    new NotificationChannelWorker({
+      orm,
+      log,
+      pollMs: config.notifications.pollMs,
+      events: services.events,
+      channel: smsChannel(
+        {
+          gatewayUrl: config.notifications.smsGatewayUrl,
+          secret: config.notifications.smsGatewaySecret,
+          publicUrl: config.publicUrl,
+        },
+        smsRecipientLimiter(orm, config.notifications.smsMaxPerRecipientPerDay),
+      ),
+    });
+  if (smsWorker) smsWorker.start();
   const digest =
     mailTransport &&
     config.notifications.pollMs > 0 &&
@@ -410,6 +428,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       await notificationWorker.stop();
       if (digest) await digest.stop();
       await mailWorker?.stop();
+      if (smsWorker) await smsWorker.stop();
       stopEventMetrics();
       stopReferenceReload();
       services.reference.stop();

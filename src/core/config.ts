@@ -64,6 +64,12 @@ export interface NotificationConfig {
   mailFrom: string;
   /** The hour (0–23, Asia/Shanghai) the daily digest goes out. */
   digestHour: number;
+  /** The SMS gateway text messages are POSTed to; null: no SMS. */
+  smsGatewayUrl: string | null;
+  /** The HMAC key that signs each POST to the gateway. */
+  smsGatewaySecret: string;
+  /** Text messages to one mobile number in any 24 hours, at most. */
+  smsMaxPerRecipientPerDay: number;
 }
 
 /** Open data (README, "Open data"). */
@@ -334,6 +340,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       smtpUrl: parseSmtpUrl(env.SMTP_URL, problems),
       mailFrom: env.MAIL_FROM?.trim() || `纽带 <no-reply@${new URL(publicUrl).hostname}>`,
       digestHour: int('NOTIFY_DIGEST_HOUR', 8, 0, 23),
+      ...parseSmsGateway(env.SMS_GATEWAY_URL, env.SMS_GATEWAY_SECRET, problems),
+      smsMaxPerRecipientPerDay: int('SMS_MAX_PER_RECIPIENT_PER_DAY', 10, 1, 1000),
     },
     openData: { licenseUrl, ocidPrefix },
   };
@@ -389,6 +397,21 @@ function parseSmtpUrl(raw: string | undefined, problems: string[]): string | nul
   // Never echo the value: it may carry the SMTP password.
   problems.push('SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:password@host:587)');
   return null;
+}
+
+/** `SMS_GATEWAY_URL` (unset: no SMS) and its `SMS_GATEWAY_SECRET` (32 characters at least). */
+function parseSmsGateway(
+  rawUrl: string | undefined,
+  rawSecret: string | undefined,
+  problems: string[],
+): { smsGatewayUrl: string | null; smsGatewaySecret: string } {
+  const url = rawUrl?.trim() ?? '';
+  const secret = rawSecret ?? '';
+  if (url === '') return { smsGatewayUrl: null, smsGatewaySecret: '' };
+  if (!isHttpUrl(url)) problems.push(`SMS_GATEWAY_URL must be an http:// or https:// URL`);
+  if (secret.length < 32)
+    problems.push('SMS_GATEWAY_SECRET must be set, 32 characters at least, with SMS_GATEWAY_URL');
+  return { smsGatewayUrl: isHttpUrl(url) ? url : null, smsGatewaySecret: secret };
 }
 
 function resolveJwtSecret(

@@ -157,6 +157,20 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('has SMS off without SMS_GATEWAY_URL, and wants a long secret with it', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).notifications).toMatchObject({
+      smsGatewayUrl: null,
+      smsMaxPerRecipientPerDay: 10,
+    });
+    expect(problems({ SMS_GATEWAY_URL: 'http://127.0.0.1:9000/sms', SMS_GATEWAY_SECRET: 'short' })).toEqual([
+      'SMS_GATEWAY_SECRET must be set, 32 characters at least, with SMS_GATEWAY_URL',
+    ]);
+    expect(problems({ SMS_GATEWAY_URL: 'ftp://gateway', SMS_GATEWAY_SECRET: 'x'.repeat(32) })).toEqual([
+      'SMS_GATEWAY_URL must be an http:// or https:// URL',
+    ]);
+    expect(problems({ SMS_MAX_PER_RECIPIENT_PER_DAY: '0' })).toHaveLength(1);
+  });
+
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
     expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
     expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');
