@@ -19,6 +19,7 @@ import type { Actor } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError } from '../../core/errors.js';
 import { User } from '../accounts/user.entity.js';
+import { recordAudit } from '../audit/audit.js';
 import { requireManaged } from '../organizations/organization.policy.js';
 import {
   NotificationChannel,
@@ -230,7 +231,11 @@ export async function updateOwnPreference(
     if (choice.channel === NotificationChannel.SMS && !user.mobile)
       throw BadUserInputError.field('input.channel', 'your account has no mobile number');
   }
-  await upsertChoice(ctx.em, 'notification_preference', 'user_id', viewer.userId, choice);
+  await ctx.em.transactional(async (em) => {
+    await upsertChoice(em, 'notification_preference', 'user_id', viewer.userId, choice);
+    recordAudit({ ...ctx, em }, 'updateNotificationPreferences', user, { ...choice });
+    await em.flush();
+  });
   return effectivePreferences(ctx.em, viewer.userId);
 }
 
@@ -259,7 +264,15 @@ export async function updateOrganizationDefault(
   checkChoice(input);
   if (input.channel === NotificationChannel.SMS)
     throw BadUserInputError.field('input.channel', 'text messages need each person’s own consent');
-  await upsertChoice(ctx.em, 'organization_notification_default', 'organization_id', org.id, input);
+  await ctx.em.transactional(async (em) => {
+    await upsertChoice(em, 'organization_notification_default', 'organization_id', org.id, input);
+    recordAudit({ ...ctx, em }, 'updateOrganizationNotificationDefaults', org, {
+      topic: input.topic,
+      channel: input.channel,
+      frequency: input.frequency,
+    });
+    await em.flush();
+  });
   return ctx.em.find(
     OrganizationNotificationDefault,
     { organization: ref(org) },
