@@ -24,6 +24,14 @@ export interface OutgoingNotification {
   mobile: string | null;
 }
 
+/**
+ * The key a receiver deduplicates on: one per notification and channel, the same on every attempt,
+ * so the one duplicate a crash may cause (see NotificationChannelWorker) is recognisable as such.
+ */
+export function deliveryKey(notificationId: number, channel: NotificationChannel): string {
+  return `notification-${notificationId}.${channel.toLowerCase()}`;
+}
+
 /** Thrown by a channel when retrying cannot help (the address is refused for good). */
 export class PermanentDeliveryError extends Error {}
 

@@ -10,7 +10,7 @@
 import nodemailer, { type SendMailOptions, type Transporter } from 'nodemailer';
 import type { NotificationConfig } from '../../core/config.js';
 import { NotificationChannel, type NotificationTopic } from './notification.enums.js';
-import { PermanentDeliveryError, type InstantChannel } from './notification-channel-worker.js';
+import { deliveryKey, PermanentDeliveryError, type InstantChannel } from './notification-channel-worker.js';
 import { localeOf, renderNotification, type Locale, type TemplateParams } from './notification-templates.js';
 import { unsubscribeUrl } from './unsubscribe.js';
 
@@ -113,6 +113,7 @@ export function emailChannel(
   transport: Transporter,
   settings: { mailFrom: string; publicUrl: string; jwtSecret: string },
 ): InstantChannel {
+  const mailDomain = new URL(settings.publicUrl).hostname;
   return {
     job: EMAIL_JOB,
     channel: NotificationChannel.EMAIL,
@@ -135,6 +136,8 @@ export function emailChannel(
       try {
         await transport.sendMail({
           ...message,
+          // The same Message-ID on every attempt: mail servers and clients drop a resent copy.
+          messageId: `<${deliveryKey(notification.id, NotificationChannel.EMAIL)}@${mailDomain}>`,
           headers: { ...message.headers, 'X-Niudai-Notification': String(notification.id) },
         });
       } catch (error) {

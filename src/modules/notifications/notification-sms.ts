@@ -1,8 +1,8 @@
 /**
  * Text messages through an SMS gateway: a POST of `{ to, text, id }` (JSON) signed like the webhooks
  * (`X-Niudai-Timestamp`, `X-Niudai-Signature: sha256=<HMAC of "<timestamp>.<body>">` keyed by
- * `SMS_GATEWAY_SECRET`), so the gateway can refuse anything the hub did not send; `id` (the
- * notification's) lets it drop the one duplicate a crash may cause. Only a worker's own demand's
+ * `SMS_GATEWAY_SECRET`), so the gateway can refuse anything the hub did not send; `id` (one per
+ * notification and channel, deliveryKey) lets it drop the one duplicate a crash may cause. Only a worker's own demand's
  * updates, only to her mobile, only when she turned SMS on herself (notification-preferences.ts),
  * and at most `SMS_MAX_PER_RECIPIENT_PER_DAY` per number in any 24 hours (the rest are dropped:
  * they stay in her inbox).
@@ -13,7 +13,7 @@ import type { Limiter } from '../../core/rate-limit.js';
 import { RateLimitedError } from '../../core/errors.js';
 import { signWebhook, WEBHOOK_HEADERS } from '../webhooks/webhook-signature.js';
 import { NotificationChannel } from './notification.enums.js';
-import { PermanentDeliveryError, type InstantChannel } from './notification-channel-worker.js';
+import { deliveryKey, PermanentDeliveryError, type InstantChannel } from './notification-channel-worker.js';
 import { localeOf, renderNotification } from './notification-templates.js';
 
 /** The position row of the SMS job. */
@@ -38,7 +38,7 @@ export function smsChannel(settings: SmsSettings, perRecipient: Limiter): Instan
       const body = JSON.stringify({
         to: notification.mobile,
         text: `【纽带】${title}。详情：${settings.publicUrl}/console/`,
-        id: String(notification.id),
+        id: deliveryKey(notification.id, NotificationChannel.SMS),
       });
       try {
         await perRecipient.consume(notification.mobile);

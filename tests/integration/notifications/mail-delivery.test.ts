@@ -152,6 +152,10 @@ describe('instant notification e-mail', () => {
       expect(mails.map((m) => m.to).sort()).toEqual(workers.map((w) => w.user.email).sort());
       const ids = mails.map((m) => m.headers.get('x-niudai-notification'));
       expect(new Set(ids).size).toBe(3);
+      // Each carries its dedup key, one per notification and channel.
+      expect(mails.map((m) => m.headers.get('message-id')).sort()).toEqual(
+        ids.map((id) => `<notification-${id}.email@${new URL(t.config.publicUrl).hostname}>`).sort(),
+      );
     } finally {
       await app.stop();
       await orm.close();
