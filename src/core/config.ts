@@ -130,6 +130,11 @@ export interface Limits {
   demandMaxOpenClaims: number;
   /** A claim with no progress report for this long lapses and the demand is OPEN again. */
   demandClaimLapseHours: number;
+  /**
+   * Its organization's members are told this long before a claim lapses (once per claim period; at
+   * most half the lapse period, so a fresh claim is not warned at once); 0: never.
+   */
+  demandClaimLapseWarningHours: number;
   /** An OPEN demand that nobody claims within this many days becomes EXPIRED. */
   demandExpiryDays: number;
   /** How often the demand sweep (expiry, claim lapse) runs; 0 turns the timer off. */
@@ -299,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pageMax: int('PAGE_MAX', 100, 1, 100),
       demandMaxOpenClaims: int('DEMAND_MAX_OPEN_CLAIMS', 20, 1, 10000),
       demandClaimLapseHours: int('DEMAND_CLAIM_LAPSE_HOURS', 14 * 24, 1, 365 * 24),
+      demandClaimLapseWarningHours: int('DEMAND_CLAIM_LAPSE_WARNING_HOURS', 48, 0, 365 * 24),
       demandExpiryDays: int('DEMAND_EXPIRY_DAYS', 60, 1, 3650),
       demandSweepIntervalSeconds: int('DEMAND_SWEEP_INTERVAL_SECONDS', 300, 0, 86400),
       rate: {

@@ -4,8 +4,9 @@
  * another one wants its members to hear); without those, the hub's defaults:
  *
  * - in the app: every topic, instantly;
- * - e-mail: a daily digest of new matching demands for organization admins, and a worker's own
- *   demand's updates instantly, when the account has an address; nothing else;
+ * - e-mail: a daily digest of new matching demands for organization admins; instantly, a worker's
+ *   own demand's updates, a claim about to lapse and a disabled webhook, when the account has an
+ *   address; nothing else;
  * - SMS: nothing, until she asks for it (consent), and only for her own demand's updates.
  *
  * Safety: her own demand's progress and her organization's verification decision (it may be
@@ -37,6 +38,13 @@ export const ALWAYS_IN_APP: ReadonlySet<NotificationTopic> = new Set([
 
 /** The one topic text messages may carry: a worker's own demand's updates. */
 const SMS_TOPICS: ReadonlySet<NotificationTopic> = new Set([NotificationTopic.OWN_DEMAND_UPDATED]);
+
+/** Topics e-mailed at once by default. */
+const INSTANT_EMAIL_TOPICS: ReadonlySet<NotificationTopic> = new Set([
+  NotificationTopic.OWN_DEMAND_UPDATED,
+  NotificationTopic.CLAIM_LAPSING,
+  NotificationTopic.WEBHOOK_DISABLED,
+]);
 
 const TOPICS = Object.values(NotificationTopic);
 const CHANNELS = Object.values(NotificationChannel);
@@ -143,7 +151,8 @@ function hubDefault(facts: PreferenceFacts, topic: NotificationTopic, channel: N
     case NotificationChannel.EMAIL:
       if (topic === NotificationTopic.DEMAND_MATCHED && facts.isOrganizationAdmin)
         return NotificationFrequency.DAILY_DIGEST;
-      if (topic === NotificationTopic.OWN_DEMAND_UPDATED) return NotificationFrequency.INSTANT;
+      // What someone must act on soon, or loses: her own demand, a claim, a dead endpoint.
+      if (INSTANT_EMAIL_TOPICS.has(topic)) return NotificationFrequency.INSTANT;
       return NotificationFrequency.OFF;
     case NotificationChannel.SMS:
       return NotificationFrequency.OFF;

@@ -14,6 +14,12 @@ export enum NotificationTopic {
   OWN_DEMAND_UPDATED = 'OWN_DEMAND_UPDATED',
   /** A demand the recipient endorsed was fulfilled. */
   ENDORSED_DEMAND_FULFILLED = 'ENDORSED_DEMAND_FULFILLED',
+  /** A claim of the recipient's organization will lapse soon unless it reports progress. */
+  CLAIM_LAPSING = 'CLAIM_LAPSING',
+  /** A webhook endpoint of an organization the recipient administers was disabled after failures. */
+  WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
+  /** The application period of a project of the recipient's publisher closed: evaluation can start. */
+  APPLICATION_PERIOD_CLOSED = 'APPLICATION_PERIOD_CLOSED',
 }
 
 registerEnumType(NotificationTopic, {
@@ -28,6 +34,15 @@ registerEnumType(NotificationTopic, {
       description: 'Your demand was claimed, taken into service, fulfilled, released, expired or closed.',
     },
     ENDORSED_DEMAND_FULFILLED: { description: 'A demand you endorsed was fulfilled.' },
+    CLAIM_LAPSING: {
+      description: 'A claim of your organization lapses soon unless it reports progress.',
+    },
+    WEBHOOK_DISABLED: {
+      description: 'A webhook endpoint of an organization you administer was disabled after failures.',
+    },
+    APPLICATION_PERIOD_CLOSED: {
+      description: 'The application period of a project of your publisher closed.',
+    },
   },
 });
 

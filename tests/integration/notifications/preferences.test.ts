@@ -40,16 +40,20 @@ async function preferences(token: string): Promise<Map<string, Setting>> {
 const servingOrg = () => t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
 
 describe('notification preferences', () => {
-  it('has the hub defaults: inbox for all, digest of matches for admins, own updates by e-mail', async () => {
+  it('has the hub defaults: inbox for all, digest of matches for admins, own updates, lapsing claims and disabled webhooks by e-mail', async () => {
     const org = await servingOrg();
     const member = await t.seed.organizationMember(org.organization.id);
     const admin = await preferences(org.token);
-    expect(admin.size).toBe(18);
+    expect(admin.size).toBe(27);
     for (const setting of admin.values())
       if (setting.channel === 'IN_APP') expect(setting.frequency).toBe('INSTANT');
     expect(admin.get('DEMAND_MATCHED/EMAIL')).toMatchObject({ frequency: 'DAILY_DIGEST', source: 'DEFAULT' });
     expect(admin.get('OWN_DEMAND_UPDATED/EMAIL')).toMatchObject({ frequency: 'INSTANT' });
     expect(admin.get('PROJECT_ELIGIBLE/EMAIL')).toMatchObject({ frequency: 'OFF' });
+    // What must be acted on soon is e-mailed at once: a claim about to lapse, a disabled webhook.
+    expect(admin.get('CLAIM_LAPSING/EMAIL')).toMatchObject({ frequency: 'INSTANT', source: 'DEFAULT' });
+    expect(admin.get('WEBHOOK_DISABLED/EMAIL')).toMatchObject({ frequency: 'INSTANT', source: 'DEFAULT' });
+    expect(admin.get('APPLICATION_PERIOD_CLOSED/EMAIL')).toMatchObject({ frequency: 'OFF' });
     expect(admin.get('OWN_DEMAND_UPDATED/SMS')).toMatchObject({ frequency: 'OFF' });
     expect(admin.get('OWN_DEMAND_UPDATED/IN_APP')).toMatchObject({ locked: true });
     expect(admin.get('DEMAND_MATCHED/IN_APP')).toMatchObject({ locked: false });

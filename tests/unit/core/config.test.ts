@@ -171,6 +171,17 @@ describe('loadConfig', () => {
     expect(problems({ SMS_MAX_PER_RECIPIENT_PER_DAY: '0' })).toHaveLength(1);
   });
 
+  it('reads DEMAND_CLAIM_LAPSE_WARNING_HOURS (48; 0 = never)', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).limits.demandClaimLapseWarningHours).toBe(48);
+    expect(
+      loadConfig({ NODE_ENV: 'test', DEMAND_CLAIM_LAPSE_WARNING_HOURS: '0' }, tempDir()).limits
+        .demandClaimLapseWarningHours,
+    ).toBe(0);
+    expect(problems({ DEMAND_CLAIM_LAPSE_WARNING_HOURS: '-1' })[0]).toContain(
+      'DEMAND_CLAIM_LAPSE_WARNING_HOURS',
+    );
+  });
+
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
     expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
     expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');
