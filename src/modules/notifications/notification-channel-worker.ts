@@ -13,6 +13,8 @@ import type { TemplateParams } from './notification-templates.js';
 /** The first retry of a failed send waits this long, doubling up to RETRY_MAX_MS. */
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 5 * 60_000;
+/** Notifications read and decided (send or pass over) per transaction. */
+const DECIDE_BATCH = 200;
 
 /** A notification to deliver, with the recipient's addresses. */
 export interface OutgoingNotification {
@@ -131,7 +133,12 @@ export class NotificationChannelWorker {
     } while (this.again && !this.stopping);
   }
 
-  /** One message in one transaction; true when there may be more. */
+  /**
+   * One message in one transaction; true when there may be more. The notifications before it that
+   * nobody wants on this channel at once are passed over in the same transaction, read and decided
+   * a batch at a time: most notifications (a new demand's to a thousand members) go to the inbox
+   * alone, and deciding them one transaction each would cost a channel more than the fan-out.
+   */
   private async sendNext(): Promise<boolean> {
     const { job, channel } = this.deps.channel;
     const em = this.deps.orm.em.fork();
@@ -147,7 +154,7 @@ export class NotificationChannelWorker {
         [job],
       );
       if (!position) return false;
-      const [next] = await tx.execute<
+      const batch = await tx.execute<
         {
           id: string;
           user_id: string;
@@ -159,17 +166,24 @@ export class NotificationChannelWorker {
       >(
         `select n."id", n."user_id", n."topic", n."params", u."email", u."mobile" from "notification" n
            join "app_user" u on u."id" = n."user_id"
-          where n."id" > ? order by n."id" limit 1`,
-        [Number(position.last_event_seq)],
+          where n."id" > ? order by n."id" limit ?`,
+        [Number(position.last_event_seq), DECIDE_BATCH],
       );
-      if (!next) return false;
-      const userId = Number(next.user_id);
-      const frequency = (await frequenciesFor(tx, [userId], next.topic, channel)).get(userId);
-      if (frequency === NotificationFrequency.INSTANT) {
+      if (batch.length === 0) return false;
+      const instant = new Set<string>();
+      for (const topic of new Set(batch.map((row) => row.topic))) {
+        const userIds = [
+          ...new Set(batch.filter((row) => row.topic === topic).map((row) => Number(row.user_id))),
+        ];
+        for (const [userId, frequency] of await frequenciesFor(tx, userIds, topic, channel))
+          if (frequency === NotificationFrequency.INSTANT) instant.add(`${topic}/${userId}`);
+      }
+      const next = batch.find((row) => instant.has(`${row.topic}/${Number(row.user_id)}`));
+      if (next) {
         try {
           await this.deps.channel.deliver({
             id: Number(next.id),
-            userId,
+            userId: Number(next.user_id),
             topic: next.topic,
             params: next.params,
             email: next.email,
@@ -185,7 +199,7 @@ export class NotificationChannelWorker {
         }
       }
       await tx.execute('update "notification_position" set "last_event_seq" = ? where "name" = ?', [
-        Number(next.id),
+        Number((next ?? batch.at(-1)!).id),
         job,
       ]);
       return true;
