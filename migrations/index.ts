@@ -13,6 +13,7 @@ import { Migration20261126132620 } from './Migration20261126132620.js';
 import { Migration20261201221712 } from './Migration20261201221712.js';
 import { Migration20261201230400 } from './Migration20261201230400.js';
 import { Migration20261201230759 } from './Migration20261201230759.js';
+import { Migration20261201234848 } from './Migration20261201234848.js';
 import { Migration20261202020000 } from './Migration20261202020000.js';
 import { Migration20261202021000 } from './Migration20261202021000.js';
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261201221712', class: Migration20261201221712 },
   { name: 'Migration20261201230400', class: Migration20261201230400 },
   { name: 'Migration20261201230759', class: Migration20261201230759 },
+  { name: 'Migration20261201234848', class: Migration20261201234848 },
   { name: 'Migration20261202020000', class: Migration20261202020000 },
   { name: 'Migration20261202021000', class: Migration20261202021000 },
 ];

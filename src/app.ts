@@ -16,7 +16,7 @@ import { requestLimits } from './core/graphql/limits.js';
 import { compiledExecutionGateway } from './core/graphql/compiled-execution.js';
 import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/graphql/ws.js';
-import { createRateLimits, mutationRateLimitPlugin } from './core/rate-limit.js';
+import { createRateLimits, mutationRateLimitPlugin, smsRecipientLimiter } from './core/rate-limit.js';
 import { pendingMigrations } from './core/db/db.js';
 import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
@@ -26,6 +26,11 @@ import { HubMetrics } from './core/metrics.js';
 import { startSweep } from './sweep.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { NotificationWorker } from './modules/notifications/notification-worker.js';
+import { serveUnsubscribe, UNSUBSCRIBE_PATH } from './modules/notifications/unsubscribe.js';
+import { createMailTransport, emailChannel } from './modules/notifications/notification-mail.js';
+import { NotificationChannelWorker } from './modules/notifications/notification-channel-worker.js';
+import { smsChannel } from './modules/notifications/notification-sms.js';
+import { NotificationDigest } from './modules/notifications/notification-digest.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
 import { ReadReplicas } from './core/db/read-replicas.js';
@@ -168,6 +173,50 @@ export async function createApp(deps: AppDeps): Promise<App> {
     projects: services.projects,
   });
   notificationWorker.start();
+  const mailTransport = createMailTransport(config.notifications);
+  const mailWorker =
+    mailTransport &&
+    new NotificationChannelWorker({
+      orm,
+      log,
+      pollMs: config.notifications.pollMs,
+      events: services.events,
+      channel: emailChannel(mailTransport, {
+        mailFrom: config.notifications.mailFrom,
+        publicUrl: config.publicUrl,
+        jwtSecret: config.jwtSecret,
+      }),
+    });
+  mailWorker?.start();
+  const smsWorker =
+    config.notifications.smsGatewayUrl !== null &&
+    new NotificationChannelWorker({
+      orm,
+      log,
+      pollMs: config.notifications.pollMs,
+      events: services.events,
+      channel: smsChannel(
+        {
+          gatewayUrl: config.notifications.smsGatewayUrl,
+          secret: config.notifications.smsGatewaySecret,
+          publicUrl: config.publicUrl,
+        },
+        smsRecipientLimiter(orm, config.notifications.smsMaxPerRecipientPerDay),
+      ),
+    });
+  if (smsWorker) smsWorker.start();
+  const digest =
+    mailTransport &&
+    config.notifications.pollMs > 0 &&
+    new NotificationDigest({
+      orm,
+      log,
+      config: config.notifications,
+      publicUrl: config.publicUrl,
+      jwtSecret: config.jwtSecret,
+      transport: mailTransport,
+    });
+  if (digest) digest.start();
   const limits = requestLimits(config, schema);
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
@@ -269,6 +318,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
         return void res.end(rendered.body);
       }
       if (isOpenDataPath(path)) return serveOpenDataFromReplica(path, req, res);
+      if (path === UNSUBSCRIBE_PATH)
+        return serveUnsubscribe(
+          orm.em.fork(),
+          config.jwtSecret,
+          new URL(req.url ?? '/', 'http://localhost'),
+          req,
+          res,
+        );
       if (isConsolePath(path)) return consoleServer.serve(path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });
       const body = parseBody(req, await readBody(req, config.limits.maxBodyBytes));
@@ -369,6 +426,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopWebhookWake();
       await webhookWorker.stop();
       await notificationWorker.stop();
+      if (digest) await digest.stop();
+      await mailWorker?.stop();
+      if (smsWorker) await smsWorker.stop();
       stopEventMetrics();
       stopReferenceReload();
       services.reference.stop();

@@ -20,6 +20,10 @@ import { ProjectDemand } from './modules/projects/project-demand.entity.js';
 
 import { Webhook, WebhookDelivery, WebhookDeliveryAttempt } from './modules/webhooks/webhook.entity.js';
 import { Notification, NotificationPosition } from './modules/notifications/notification.entity.js';
+import {
+  NotificationPreference,
+  OrganizationNotificationDefault,
+} from './modules/notifications/notification-preference.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -49,4 +53,6 @@ export const ENTITIES = [
   RateLimitRow,
   Notification,
   NotificationPosition,
+  NotificationPreference,
+  OrganizationNotificationDefault,
 ] as const;

@@ -38,6 +38,7 @@ import { PublisherResolver, UserPublisherResolver } from './modules/projects/pub
 import { ReportResolver } from './modules/reports/report.resolver.js';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
 import { NotificationResolver } from './modules/notifications/notification.resolver.js';
+import { NotificationPreferencesResolver } from './modules/notifications/notification-preferences.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -68,6 +69,7 @@ export const RESOLVERS = [
   ReportResolver,
   WebhookResolver,
   NotificationResolver,
+  NotificationPreferencesResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */

@@ -195,6 +195,35 @@ export function renderReport(report: Report): string {
     );
   }
 
+  if (s.notifications) {
+    const rows = s.notifications as Row[];
+    out.push('## Notifications: the write path with and without them, and a burst\n');
+    out.push(
+      'submitDemand as a worker, for a childcare need that one verified organization with every member ' +
+        'notified can serve (preferences: new matches by e-mail digest and in the app; SMTP to a loopback ' +
+        'sink), first with the notification workers off (`NOTIFY_POLL_MS=0`), then on. Then a burst of ' +
+        'submissions on a fresh database: the time from the first one to the last inbox row.\n',
+    );
+    const load = rows.filter((r) => String(r.target).startsWith('submitDemand'));
+    out.push(table(load, HTTP_COLUMNS));
+    out.push(
+      `on / off req/s: **${ratio(load, 'submitDemand, notifications on', 'submitDemand, notifications off')}** (target ≥ 0.9).\n`,
+    );
+    out.push(
+      table(
+        rows.filter((r) => String(r.target).startsWith('burst')),
+        [
+          ['target', 'burst'],
+          ['submitSeconds', 'submitted in s'],
+          ['submitRequestsPerSecond', 'submit req/s'],
+          ['inboxRows', 'inbox rows'],
+          ['secondsToLastInboxRow', 's to the last inbox row'],
+          ['inboxRowsPerSecond', 'inbox rows/s'],
+        ],
+      ),
+    );
+  }
+
   if (s.nestedRead) {
     out.push('## 1. Nested read\n');
     out.push(

@@ -5,7 +5,9 @@
  * Flags: --quick (small sizes, short runs: a smoke test), --only=1,2,4 (scenario numbers; 2-lookup and
  * 2-write are the halves of 2), --targets=niudai,floor (servers loaded in 1 and 2), --profile=DIR,
  * --soak [--minutes=N] (Niudai alone under mixed load, watching its memory), --only=workers (Niudai
- * through `src/main.ts` with WORKERS=1 and WORKERS=2: nested read and submit, written to results/workers.md).
+ * through `src/main.ts` with WORKERS=1 and WORKERS=2: nested read and submit, written to results/workers.md),
+ * --only=notifications (submitDemand with notifications on and off, and a burst's time to the last
+ * inbox row, written to results/notifications.md).
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -52,6 +54,8 @@ const only = new Set(
 );
 /** --only=workers alone: its results go to results/workers.* rather than over the full run's latest.*. */
 const workersOnly = only.size === 1 && only.has('workers');
+/** --only=notifications alone: its results go to results/notifications.*. */
+const notificationsOnly = only.size === 1 && only.has('notifications');
 const minutes = Number(argv.find((a) => a.startsWith('--minutes='))?.slice(10) ?? 10);
 /**
  * --profile=DIR: Niudai's server writes a V8 CPU profile there (read it with
@@ -217,7 +221,11 @@ async function createDatabase(ctx: Ctx, name: string): Promise<string> {
  * With --profile, the server profiles its whole life, or with `window` only between the two
  * SIGUSR2 that {@link profileWindow} sends (window-profile.ts).
  */
-function startNiudai(ctx: Ctx, url: string, options: { window?: boolean } = {}): Promise<Child> {
+function startNiudai(
+  ctx: Ctx,
+  url: string,
+  options: { window?: boolean; env?: Record<string, string> } = {},
+): Promise<Child> {
   const whole = profileDir && !options.window;
   const profile = whole ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [];
   const windowDir = profileDir && options.window ? path.resolve(profileDir) : undefined;
@@ -232,6 +240,7 @@ function startNiudai(ctx: Ctx, url: string, options: { window?: boolean } = {}):
         DATABASE_URL: url,
         BENCH_WINDOW_PROFILE_DIR: windowDir,
         BENCH_PROFILE_HEAP: profileHeap ? '1' : undefined,
+        ...options.env,
       },
     },
   );
@@ -508,6 +517,178 @@ async function scenarioWorkers(ctx: Ctx, report: Report): Promise<void> {
     }
   }
   report.scenarios.workers = rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scenario "notifications": what the notification pipeline costs the write path, and how fast a
+// burst reaches every inbox.
+
+/**
+ * One verified organization serving LIFE in Jinan (every bench submission is childcare in Lixia)
+ * with `members` members, each wanting its matches by e-mail digest and in the app.
+ */
+async function createNotifiedOrganization(db: pg.Pool, members: number): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    `insert into organization (name, credit_code, kind, founding_type, home_region_code, region_codes,
+        category_codes, target_groups, description, verification_status, verification_decided_at, search_text, grade)
+     values ('压测通知服务中心', '52' || lpad('999999', 16, '0'), 'SOCIAL_SERVICE_AGENCY', 'INDEPENDENT',
+        '370100', '{370100}', '{LIFE}', '{ALL_WORKERS}', '为济南职工提供生活服务', 'VERIFIED', now(),
+        '压测通知服务中心 ‖ 为济南职工提供生活服务', 'NONE')
+     returning id`,
+  );
+  const organizationId = Number(rows[0]!.id);
+  await db.query(
+    `insert into organization_member (organization_id, user_id, role)
+     select $1, id, 'ORG_MEMBER' from app_user where email like 'bench-user-%' order by id limit $2`,
+    [organizationId, members],
+  );
+  for (const [channel, frequency] of [
+    ['EMAIL', 'DAILY_DIGEST'],
+    ['IN_APP', 'INSTANT'],
+  ])
+    await db.query(
+      `insert into notification_preference (user_id, topic, channel, frequency, updated_at)
+       select user_id, 'DEMAND_MATCHED', $2, $3, now() from organization_member where organization_id = $1`,
+      [organizationId, channel, frequency],
+    );
+  return organizationId;
+}
+
+/** A loopback SMTP server that accepts and drops every message (instant e-mail's transport is live). */
+async function startSmtpSink(): Promise<{ url: string; close(): Promise<void> }> {
+  const { SMTPServer } = await import('smtp-server');
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, _session, callback) {
+      stream.resume();
+      stream.on('end', () => callback());
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  const { port } = smtp.server.address() as { port: number };
+  return {
+    url: `smtp://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => smtp.close(() => resolve())),
+  };
+}
+
+async function scenarioNotifications(
+  ctx: Ctx,
+  report: Report,
+  countIn: (database: string) => void,
+): Promise<void> {
+  const members = quick ? 100 : 1_000;
+  const burst = quick ? 200 : 2_000;
+  say(`scenario notifications: submitDemand with ${members} members notified vs none; a burst of ${burst}`);
+  const smtp = await startSmtpSink();
+  const on = { SMTP_URL: smtp.url, NOTIFY_POLL_MS: '5000' };
+  const off = { NOTIFY_POLL_MS: '0' };
+  const prepare = async (name: string) => {
+    const url = await createDatabase(ctx, name);
+    const db = new pg.Pool({ connectionString: url, max: 4 });
+    await createUsers(db, ctx.passwordHash, Math.max(SIZES.users, members));
+    await createNotifiedOrganization(db, members);
+    await db.query('analyze');
+    const submitter = Number(
+      (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]
+        ?.id,
+    );
+    return { url, db, submitter };
+  };
+  const rows: Record<string, unknown>[] = [];
+  try {
+    // Throughput: the same load, notifications off then on, on one database (the worker starts at
+    // the outbox's head, so the first run's demands are not notified).
+    const rate = await prepare('bench_notify_rate');
+    for (const [label, env, offset] of [
+      ['notifications off', off, 1_000_000],
+      ['notifications on', on, 2_000_000],
+    ] as const) {
+      const server = await startNiudai(ctx, rate.url, { env });
+      try {
+        const token = await signIn(server.url, BENCH_WORKER);
+        const result = await load({
+          target: `submitDemand, ${label}`,
+          url: `${server.url}/graphql`,
+          serverPid: server.pid,
+          postmasterPid: ctx.postmaster,
+          statements: ctx.statements,
+          token,
+          connections: SIZES.connections,
+          body: submitBody('niudai', offset, rate.submitter),
+          bodyFor: (n) => submitBody('niudai', offset + n, rate.submitter),
+          durationSeconds: SIZES.writeSeconds,
+          maxRequests: 50_000,
+        });
+        console.log(JSON.stringify(result));
+        rows.push({ ...result, topStatements: undefined });
+      } finally {
+        await server.stop();
+      }
+    }
+    await rate.db.end();
+
+    // Burst: `burst` demands as fast as they are taken, each for `members` inboxes; measured from
+    // the first submission to the moment the last inbox row exists.
+    countIn('bench_notify_burst');
+    const b = await prepare('bench_notify_burst');
+    const server = await startNiudai(ctx, b.url, { env: on });
+    try {
+      const token = await signIn(server.url, BENCH_WORKER);
+      const expected = burst * members;
+      const started = Date.now();
+      const submitted = await load({
+        target: `burst of ${burst} submitDemand`,
+        url: `${server.url}/graphql`,
+        serverPid: server.pid,
+        postmasterPid: ctx.postmaster,
+        statements: ctx.statements,
+        token,
+        connections: SIZES.connections,
+        body: submitBody('niudai', 3_000_000, b.submitter),
+        bodyFor: (n) => submitBody('niudai', 3_000_000 + n, b.submitter),
+        durationSeconds: 600,
+        maxRequests: burst,
+      });
+      // load() warms up with up to 300 unmeasured submissions first: they are part of the burst.
+      const demands = Number(
+        (
+          await b.db.query<{ n: string }>('select count(*) n from demand where title like $1', [
+            '压测提交需求%',
+          ])
+        ).rows[0]!.n,
+      );
+      const submittedMs = Date.now() - started;
+      let rowsNow = 0;
+      const deadline = Date.now() + 10 * 60_000;
+      for (;;) {
+        rowsNow = Number((await b.db.query<{ n: string }>('select count(*) n from notification')).rows[0]!.n);
+        if (rowsNow >= demands * members || Date.now() > deadline) break;
+        await sleep(250);
+      }
+      const allRowsMs = Date.now() - started;
+      rows.push({
+        target: `burst: ${demands} demands × ${members} members`,
+        demands,
+        expectedRows: demands * members,
+        inboxRows: rowsNow,
+        submitSeconds: round(submittedMs / 1000, 1),
+        submitRequestsPerSecond: submitted.requestsPerSecond,
+        secondsToLastInboxRow: round(allRowsMs / 1000, 1),
+        inboxRowsPerSecond: round(rowsNow / (allRowsMs / 1000), 0),
+      });
+      console.log(JSON.stringify(rows.at(-1)));
+      if (rowsNow < expected) console.log(`burst: ${rowsNow} inbox rows of ${demands * members}`);
+    } finally {
+      await server.stop();
+      await b.db.end();
+    }
+  } finally {
+    await smtp.close();
+  }
+  report.scenarios.notifications = rows;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1308,6 +1489,10 @@ async function main(): Promise<void> {
       countIn('bench_workers');
       await scenarioWorkers(ctx, report);
     }
+    if (only.has('notifications')) {
+      countIn('bench_notify_rate');
+      await scenarioNotifications(ctx, report, countIn);
+    }
     if (only.has('5')) await scenario5(ctx, report);
     if (only.has('6')) {
       countIn('bench_opendata');
@@ -1330,7 +1515,15 @@ async function main(): Promise<void> {
     const results = path.join(BENCH, 'results');
     mkdirSync(path.join(results, 'raw'), { recursive: true });
     const json = JSON.stringify(report, null, 2) + '\n';
-    const name = soak ? 'soak' : workersOnly ? 'workers' : quick ? 'quick' : 'latest';
+    const name = soak
+      ? 'soak'
+      : workersOnly
+        ? 'workers'
+        : notificationsOnly
+          ? 'notifications'
+          : quick
+            ? 'quick'
+            : 'latest';
     writeFileSync(path.join(results, `${name}.json`), json);
     writeFileSync(path.join(results, 'raw', `${report.date.replace(/[:.]/g, '-')}.json`), json);
     writeFileSync(path.join(results, `${name}.md`), renderReport(report));

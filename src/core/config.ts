@@ -58,6 +58,18 @@ export interface Config {
 export interface NotificationConfig {
   /** Safety-net poll of the notification worker (new events also wake it at once); 0 turns it off. */
   pollMs: number;
+  /** The SMTP server e-mail goes through (`smtp://` or `smtps://`); null: no e-mail. */
+  smtpUrl: string | null;
+  /** The sender of every e-mail. */
+  mailFrom: string;
+  /** The hour (0–23, Asia/Shanghai) the daily digest goes out. */
+  digestHour: number;
+  /** The SMS gateway text messages are POSTed to; null: no SMS. */
+  smsGatewayUrl: string | null;
+  /** The HMAC key that signs each POST to the gateway. */
+  smsGatewaySecret: string;
+  /** Text messages to one mobile number in any 24 hours, at most. */
+  smsMaxPerRecipientPerDay: number;
 }
 
 /** Open data (README, "Open data"). */
@@ -118,6 +130,11 @@ export interface Limits {
   demandMaxOpenClaims: number;
   /** A claim with no progress report for this long lapses and the demand is OPEN again. */
   demandClaimLapseHours: number;
+  /**
+   * Its organization's members are told this long before a claim lapses (once per claim period; at
+   * most half the lapse period, so a fresh claim is not warned at once); 0: never.
+   */
+  demandClaimLapseWarningHours: number;
   /** An OPEN demand that nobody claims within this many days becomes EXPIRED. */
   demandExpiryDays: number;
   /** How often the sweep (src/sweep.ts: demands' expiry and claim lapse, projects' closed periods) runs; 0 turns the timer off. */
@@ -287,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pageMax: int('PAGE_MAX', 100, 1, 100),
       demandMaxOpenClaims: int('DEMAND_MAX_OPEN_CLAIMS', 20, 1, 10000),
       demandClaimLapseHours: int('DEMAND_CLAIM_LAPSE_HOURS', 14 * 24, 1, 365 * 24),
+      demandClaimLapseWarningHours: int('DEMAND_CLAIM_LAPSE_WARNING_HOURS', 48, 0, 365 * 24),
       demandExpiryDays: int('DEMAND_EXPIRY_DAYS', 60, 1, 3650),
       demandSweepIntervalSeconds: int('DEMAND_SWEEP_INTERVAL_SECONDS', 300, 0, 86400),
       rate: {
@@ -325,6 +343,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     },
     notifications: {
       pollMs: int('NOTIFY_POLL_MS', 5_000, 0, 3600_000),
+      smtpUrl: parseSmtpUrl(env.SMTP_URL, problems),
+      mailFrom: env.MAIL_FROM?.trim() || `纽带 <no-reply@${new URL(publicUrl).hostname}>`,
+      digestHour: int('NOTIFY_DIGEST_HOUR', 8, 0, 23),
+      ...parseSmsGateway(env.SMS_GATEWAY_URL, env.SMS_GATEWAY_SECRET, problems),
+      smsMaxPerRecipientPerDay: int('SMS_MAX_PER_RECIPIENT_PER_DAY', 10, 1, 1000),
     },
     openData: { licenseUrl, ocidPrefix },
   };
@@ -366,6 +389,35 @@ function parsePublicUrl(raw: string | undefined, port: number, problems: string[
     return `http://localhost:${port}`;
   }
   return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
+}
+
+/** `SMTP_URL`: unset or empty turns e-mail off; otherwise an smtp:// or smtps:// URL. */
+function parseSmtpUrl(raw: string | undefined, problems: string[]): string | null {
+  if (raw === undefined || raw.trim() === '') return null;
+  try {
+    const url = new URL(raw.trim());
+    if ((url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname) return url.href;
+  } catch {
+    // reported below
+  }
+  // Never echo the value: it may carry the SMTP password.
+  problems.push('SMTP_URL must be an smtp:// or smtps:// URL (smtp://user:password@host:587)');
+  return null;
+}
+
+/** `SMS_GATEWAY_URL` (unset: no SMS) and its `SMS_GATEWAY_SECRET` (32 characters at least). */
+function parseSmsGateway(
+  rawUrl: string | undefined,
+  rawSecret: string | undefined,
+  problems: string[],
+): { smsGatewayUrl: string | null; smsGatewaySecret: string } {
+  const url = rawUrl?.trim() ?? '';
+  const secret = rawSecret ?? '';
+  if (url === '') return { smsGatewayUrl: null, smsGatewaySecret: '' };
+  if (!isHttpUrl(url)) problems.push(`SMS_GATEWAY_URL must be an http:// or https:// URL`);
+  if (secret.length < 32)
+    problems.push('SMS_GATEWAY_SECRET must be set, 32 characters at least, with SMS_GATEWAY_URL');
+  return { smsGatewayUrl: isHttpUrl(url) ? url : null, smsGatewaySecret: secret };
 }
 
 function resolveJwtSecret(

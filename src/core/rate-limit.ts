@@ -16,6 +16,7 @@ export enum RateLimitKind {
   SignInAddress = 'signin-address',
   SignUpAddress = 'signup-address',
   Mutation = 'mutation',
+  SmsRecipient = 'sms-recipient',
 }
 
 /**
@@ -97,6 +98,11 @@ export function createRateLimits(orm: MikroORM, config: RateLimitConfig): RateLi
     signUpAddress: limiter(orm, RateLimitKind.SignUpAddress, config.signUpPerAddress),
     mutations: limiter(orm, RateLimitKind.Mutation, config.mutationsPerUser),
   };
+}
+
+/** Text messages to one mobile number: at most `perDay` in any 24 hours. */
+export function smsRecipientLimiter(orm: MikroORM, perDay: number): Limiter {
+  return limiter(orm, RateLimitKind.SmsRecipient, { points: perDay, windowSeconds: 24 * 3600 });
 }
 
 /** Limiters that never limit: for services built outside an app (CLI, scripts). */

@@ -35,6 +35,13 @@ export enum Topic {
    * (`announcedSeq`). Written by the notification worker, never by a request's transaction.
    */
   NOTIFICATION_CREATED = 'notification.created',
+  /**
+   * A claim will lapse soon unless its organization reports progress, keyed by the demand's id:
+   * written once per claim period by the demand sweep; its organization's members are notified.
+   */
+  CLAIM_LAPSING = 'demand.claimLapsing',
+  /** A webhook endpoint was disabled after failing, keyed by the endpoint's id: its admins are notified. */
+  WEBHOOK_DISABLED = 'webhook.disabled',
 }
 
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */

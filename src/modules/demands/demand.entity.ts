@@ -160,6 +160,13 @@ export class Demand extends Node {
   @Field(() => Date, { nullable: true })
   lastProgressAt?: Date | null;
 
+  /**
+   * The `lastProgressAt` of the claim period whose coming lapse the sweep last warned of: a period is
+   * warned of once, and new progress starts a new one.
+   */
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  lapseWarnedProgressAt?: Date | null;
+
   @Property({ type: 'text', nullable: true })
   @Field(() => String, { nullable: true, description: 'Why union moderation closed it.' })
   closeReason?: string | null;

@@ -9,7 +9,10 @@
  * - a published project: the members of every organization that is not suspended and is eligible
  *   for it (the rule of `projectPublished` and the webhooks);
  * - a decided application: the members of the applicant organization, unless it is suspended;
- * - a verification decision: the members of the organization.
+ * - a verification decision: the members of the organization;
+ * - a claim about to lapse: the members of the claiming organization, while it still holds it;
+ * - a disabled webhook endpoint: the admins of its organization (who alone manage endpoints);
+ * - a project's application period closed: the staff of its publisher.
  *
  * Suspended accounts hear of nothing.
  *
@@ -22,6 +25,7 @@ import { toGlobalId } from '../../core/relay/global-id.js';
 import { Demand } from '../demands/demand.entity.js';
 import { DemandStatus } from '../demands/demand.enums.js';
 import { canServe } from '../demands/demand.policy.js';
+import { ACTIVE_CLAIM_STATUSES } from '../demands/demand-lifecycle.js';
 import { organizationsServingFilter, scopeOf } from '../demands/demand-filters.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
@@ -48,18 +52,23 @@ export const NOTIFYING_TOPICS: readonly Topic[] = [
   Topic.PROJECT_PUBLISHED,
   Topic.APPLICATION_DECIDED,
   Topic.VERIFICATION_DECIDED,
+  Topic.CLAIM_LAPSING,
+  Topic.WEBHOOK_DISABLED,
+  Topic.APPLICATION_PERIOD_CLOSED,
 ];
 
 /** The active members of these organizations, each once (through the first organization listed). */
 async function membersOf(
   em: EntityManager,
   organizations: readonly Pick<Organization, 'id' | 'name'>[],
+  adminsOnly = false,
 ): Promise<{ userId: number; organizationName: string }[]> {
   if (organizations.length === 0) return [];
   const rows = await em.execute<{ user_id: string; organization_id: string }[]>(
     `select m."user_id", m."organization_id" from "organization_member" m
        join "app_user" u on u."id" = m."user_id"
       where m."organization_id" = any(?::bigint[]) and u."status" = 'ACTIVE'
+        ${adminsOnly ? `and m."role" = 'ORG_ADMIN'` : ''}
       order by m."user_id", m."organization_id"`,
     [`{${organizations.map((o) => o.id).join(',')}}`],
   );
@@ -102,6 +111,12 @@ export async function recipientsOf(
       return decisionRecipients(em, event.seq);
     case Topic.VERIFICATION_DECIDED:
       return verificationRecipients(em, event.entityId);
+    case Topic.CLAIM_LAPSING:
+      return claimLapsingRecipients(em, event.entityId);
+    case Topic.WEBHOOK_DISABLED:
+      return webhookDisabledRecipients(em, event.entityId);
+    case Topic.APPLICATION_PERIOD_CLOSED:
+      return periodClosedRecipients(em, event.entityId);
     default:
       return [];
   }
@@ -233,5 +248,54 @@ async function verificationRecipients(em: EntityManager, organizationId: number)
     topic: NotificationTopic.VERIFICATION_DECIDED,
     subjectId: organization.globalId(),
     params: { organizationName: organization.name, status, reason: organization.verificationReason ?? null },
+  }));
+}
+
+async function claimLapsingRecipients(em: EntityManager, demandId: number): Promise<Recipient[]> {
+  const demand = await em.findOne(Demand, { id: demandId }, { populate: ['claimedBy'] });
+  const organization = demand?.claimedBy?.getEntity();
+  // Released, fulfilled or lapsed before the worker read the event: there is nothing to keep.
+  if (!demand || !organization || !ACTIVE_CLAIM_STATUSES.includes(demand.status)) return [];
+  if (organization.verificationStatus === VerificationStatus.SUSPENDED) return [];
+  return (await membersOf(em, [organization])).map((member) => ({
+    userId: member.userId,
+    topic: NotificationTopic.CLAIM_LAPSING,
+    subjectId: demand.globalId(),
+    params: { demandTitle: demand.title, organizationName: organization.name },
+  }));
+}
+
+async function webhookDisabledRecipients(em: EntityManager, endpointId: number): Promise<Recipient[]> {
+  const [endpoint] = await em.execute<
+    { organization_id: string; url: string; disabled_reason: string | null }[]
+  >(
+    `select "organization_id", "url", "disabled_reason" from "webhook_endpoint"
+      where "id" = ? and not "enabled"`,
+    [endpointId],
+  );
+  if (!endpoint) return [];
+  const organization = await em.findOne(Organization, { id: Number(endpoint.organization_id) });
+  if (!organization) return [];
+  return (await membersOf(em, [organization], true)).map((member) => ({
+    userId: member.userId,
+    topic: NotificationTopic.WEBHOOK_DISABLED,
+    subjectId: toGlobalId('Webhook', endpointId),
+    params: { organizationName: organization.name, url: endpoint.url, reason: endpoint.disabled_reason },
+  }));
+}
+
+async function periodClosedRecipients(em: EntityManager, projectId: number): Promise<Recipient[]> {
+  const project = await em.findOne(Project, { id: projectId });
+  if (!project) return [];
+  const rows = await em.execute<{ user_id: string }[]>(
+    `select s."user_id" from "publisher_staff" s join "app_user" u on u."id" = s."user_id"
+      where s."publisher_id" = ? and u."status" = 'ACTIVE' order by s."user_id"`,
+    [project.publisher.id],
+  );
+  return rows.map((row) => ({
+    userId: Number(row.user_id),
+    topic: NotificationTopic.APPLICATION_PERIOD_CLOSED,
+    subjectId: project.globalId(),
+    params: { projectTitle: project.title },
   }));
 }

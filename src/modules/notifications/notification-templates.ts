@@ -14,6 +14,8 @@ export interface TemplateParams {
   /** A demand's status, an application's decision (AWARDED, REJECTED) or a verification status. */
   status?: string;
   reason?: string | null;
+  /** A webhook endpoint's URL (told to its organization's admins only). */
+  url?: string;
 }
 
 export type Locale = 'zh' | 'en';
@@ -120,5 +122,34 @@ export function renderNotification(
             body: `The demand “${demand}” you endorsed was fulfilled.`,
           }
         : { title: '您附议的需求已完成', body: `您附议的需求「${demand}」已完成服务。` };
+    case NotificationTopic.CLAIM_LAPSING:
+      return en
+        ? {
+            title: `Claim about to lapse: ${demand}`,
+            body: `${organization}’s claim on “${demand}” lapses soon: report progress to keep it.`,
+          }
+        : {
+            title: `认领即将失效：${demand}`,
+            body: `${organization}认领的需求「${demand}」长时间没有进展，即将失效并重新开放，请及时报告进展。`,
+          };
+    case NotificationTopic.WEBHOOK_DISABLED: {
+      const reason = params.reason ? (en ? ` ${params.reason}` : `原因：${params.reason}`) : '';
+      return en
+        ? {
+            title: `Webhook disabled: ${organization}`,
+            body: `${organization}’s webhook ${params.url ?? ''} was disabled.${reason}`,
+          }
+        : {
+            title: `Webhook 已停用：${organization}`,
+            body: `${organization}的 Webhook ${params.url ?? ''} 已被停用。${reason}`,
+          };
+    }
+    case NotificationTopic.APPLICATION_PERIOD_CLOSED:
+      return en
+        ? {
+            title: `Applications closed: ${project}`,
+            body: `The application period of “${project}” closed; its applications can be evaluated.`,
+          }
+        : { title: `申报已截止：${project}`, body: `项目「${project}」的申报期已结束，可以开始评审。` };
   }
 }

@@ -5,6 +5,8 @@ import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../co
 import type { EventHub } from '../../core/events/event-hub.js';
 import { emitEvents, Topic } from '../../core/events/outbox.js';
 import type { ProjectService } from '../projects/project.service.js';
+import { NotificationChannel, NotificationFrequency } from './notification.enums.js';
+import { frequenciesFor } from './notification-preferences.js';
 import { NOTIFYING_TOPICS, recipientsOf, type Recipient } from './notification-recipients.js';
 
 /** Outbox events turned into notifications per transaction. */
@@ -15,14 +17,15 @@ export const FANOUT_JOB = 'fanout';
 export interface NotificationWorkerDeps {
   orm: MikroORM;
   log: Logger;
-  config: NotificationConfig;
+  config: Pick<NotificationConfig, 'pollMs'>;
   events: EventHub;
   projects: ProjectService;
 }
 
 /**
  * The per-process notification worker: turns outbox events into one `notification` row per
- * recipient (notification-recipients.ts), durably, after the change committed.
+ * recipient (notification-recipients.ts) who has not turned that topic's inbox off
+ * (notification-preferences.ts), durably, after the change committed.
  *
  * Why it costs the write path nothing: a change's transaction writes only the outbox row it always
  * wrote; everything here runs later, in the worker's own transactions, woken by the relay.
@@ -120,7 +123,7 @@ export class NotificationWorker {
       const made: { id: number; userId: number }[] = [];
       for (const row of rows) {
         const event = toFeedEvent(row);
-        const recipients = await recipientsOf(tx, event, this.deps.projects);
+        const recipients = await withInbox(tx, await recipientsOf(tx, event, this.deps.projects));
         made.push(...(await insertNotifications(tx, event.seq, recipients)));
       }
       await announce(tx, made);
@@ -131,6 +134,18 @@ export class NotificationWorker {
       return rows.length === FANOUT_BATCH;
     });
   }
+}
+
+/** Those recipients who have not turned this topic's inbox off (notification-preferences.ts), in order. */
+async function withInbox(tx: EntityManager, recipients: readonly Recipient[]): Promise<Recipient[]> {
+  const muted = new Set<string>();
+  for (const topic of new Set(recipients.map((r) => r.topic))) {
+    const userIds = recipients.filter((r) => r.topic === topic).map((r) => r.userId);
+    const frequencies = await frequenciesFor(tx, userIds, topic, NotificationChannel.IN_APP);
+    for (const [userId, frequency] of frequencies)
+      if (frequency === NotificationFrequency.OFF) muted.add(`${topic}/${userId}`);
+  }
+  return recipients.filter((r) => !muted.has(`${r.topic}/${r.userId}`));
 }
 
 /** Inserts one event's notifications; those made before (a retried round) are left as they are. */

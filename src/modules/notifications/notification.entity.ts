@@ -52,7 +52,7 @@ export class Notification extends Node {
   /** The global id of what it is about (a demand, project, application or organization). */
   @Property({ type: 'string', length: 100 })
   @Field(() => ID, {
-    description: 'What it is about (a Demand, Project, ProjectApplication or Organization).',
+    description: 'What it is about (a Demand, Project, ProjectApplication, Organization or Webhook).',
   })
   subjectId!: string;
 

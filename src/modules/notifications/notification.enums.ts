@@ -14,6 +14,12 @@ export enum NotificationTopic {
   OWN_DEMAND_UPDATED = 'OWN_DEMAND_UPDATED',
   /** A demand the recipient endorsed was fulfilled. */
   ENDORSED_DEMAND_FULFILLED = 'ENDORSED_DEMAND_FULFILLED',
+  /** A claim of the recipient's organization will lapse soon unless it reports progress. */
+  CLAIM_LAPSING = 'CLAIM_LAPSING',
+  /** A webhook endpoint of an organization the recipient administers was disabled after failures. */
+  WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
+  /** The application period of a project of the recipient's publisher closed: evaluation can start. */
+  APPLICATION_PERIOD_CLOSED = 'APPLICATION_PERIOD_CLOSED',
 }
 
 registerEnumType(NotificationTopic, {
@@ -28,5 +34,61 @@ registerEnumType(NotificationTopic, {
       description: 'Your demand was claimed, taken into service, fulfilled, released, expired or closed.',
     },
     ENDORSED_DEMAND_FULFILLED: { description: 'A demand you endorsed was fulfilled.' },
+    CLAIM_LAPSING: {
+      description: 'A claim of your organization lapses soon unless it reports progress.',
+    },
+    WEBHOOK_DISABLED: {
+      description: 'A webhook endpoint of an organization you administer was disabled after failures.',
+    },
+    APPLICATION_PERIOD_CLOSED: {
+      description: 'The application period of a project of your publisher closed.',
+    },
   },
+});
+
+/** Where a notification is delivered. */
+export enum NotificationChannel {
+  /** The inbox in the app (`notifications`). */
+  IN_APP = 'IN_APP',
+  /** An e-mail to the account's address. */
+  EMAIL = 'EMAIL',
+  /** A text message to the account's mobile (only for her own demand's updates, with her consent). */
+  SMS = 'SMS',
+}
+
+registerEnumType(NotificationChannel, {
+  name: 'NotificationChannel',
+  description: 'Where a notification is delivered.',
+});
+
+/** How often a topic reaches a channel. */
+export enum NotificationFrequency {
+  INSTANT = 'INSTANT',
+  DAILY_DIGEST = 'DAILY_DIGEST',
+  OFF = 'OFF',
+}
+
+registerEnumType(NotificationFrequency, {
+  name: 'NotificationFrequency',
+  description: 'How often a topic reaches a channel.',
+  valuesConfig: {
+    INSTANT: { description: 'Each notification as it is made.' },
+    DAILY_DIGEST: { description: 'One daily summary (e-mail only).' },
+    OFF: { description: 'Never.' },
+  },
+});
+
+/** Where an effective preference comes from. */
+export enum NotificationPreferenceSource {
+  /** The person's own choice. */
+  OWN = 'OWN',
+  /** The default an organization of hers set for its members. */
+  ORGANIZATION = 'ORGANIZATION',
+  /** The hub's default. */
+  DEFAULT = 'DEFAULT',
+}
+
+registerEnumType(NotificationPreferenceSource, {
+  name: 'NotificationPreferenceSource',
+  description: 'Where an effective notification preference comes from.',
 });

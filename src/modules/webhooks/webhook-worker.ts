@@ -5,7 +5,7 @@ import type { WebhookConfig } from '../../core/config.js';
 import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../core/events/event-rows.js';
 import type { EventHub } from '../../core/events/event-hub.js';
 import type { FeedEvent } from '../../core/events/match-index.js';
-import { Topic } from '../../core/events/outbox.js';
+import { emitEvent, Topic } from '../../core/events/outbox.js';
 import { toGlobalId } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Demand } from '../demands/demand.entity.js';
@@ -409,6 +409,14 @@ export class WebhookWorker {
         reason,
       });
       await tx.flush();
+      // And its admins are notified (notification-recipients.ts).
+      await emitEvent(tx, {
+        topic: Topic.WEBHOOK_DISABLED,
+        entityId: endpointId,
+        categoryPath: [],
+        regionPath: [],
+        targetGroups: [],
+      });
       log.warn({ webhookId: endpointId, url: row.url, reason }, 'webhooks: endpoint disabled');
     });
   }

@@ -109,6 +109,9 @@ const GATES: Record<string, Gate> = {
   'Query.unreadNotificationCount': 'signedIn',
   'Mutation.markNotificationsRead': 'signedIn',
   'Subscription.notificationReceived': 'signedIn',
+  'Query.notificationPreferences': 'signedIn',
+  'Mutation.updateNotificationPreferences': 'signedIn',
+  'Mutation.updateOrganizationNotificationDefaults': 'signedIn',
   // Subscriptions
   'Subscription.demandPublished': 'signedIn',
   'Subscription.demandUpdated': 'signedIn',

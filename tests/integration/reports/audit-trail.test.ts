@@ -233,6 +233,35 @@ describe('every mutation records an audit entry', () => {
     );
     expectEntry(awarded.entries, 'awardProject', publisher.staff.user.id, 'Project');
   });
+
+  it('notifications: a person’s own preference and an organization’s default for its members', async () => {
+    const own = await mutate(
+      `mutation($input: UpdateNotificationPreferencesInput!) { updateNotificationPreferences(input: $input) { topic } }`,
+      { topic: 'DEMAND_MATCHED', channel: 'EMAIL', frequency: 'OFF' },
+      worker.token,
+    );
+    const ownEntry = expectEntry(own.entries, 'updateNotificationPreferences', worker.user.id, 'User');
+    expect(ownEntry.subject_id).toBe(worker.user.globalId());
+    expect(ownEntry.summary).toEqual({ topic: 'DEMAND_MATCHED', channel: 'EMAIL', frequency: 'OFF' });
+    const defaults = await mutate(
+      `mutation($input: UpdateOrganizationNotificationDefaultsInput!) { updateOrganizationNotificationDefaults(input: $input) { topic } }`,
+      {
+        organizationId: org.organization.globalId(),
+        topic: 'PROJECT_ELIGIBLE',
+        channel: 'EMAIL',
+        frequency: 'DAILY_DIGEST',
+      },
+      org.token,
+    );
+    const entry = expectEntry(
+      defaults.entries,
+      'updateOrganizationNotificationDefaults',
+      org.admin.user.id,
+      'Organization',
+    );
+    expect(entry.subject_id).toBe(org.organization.globalId());
+    expect(entry.summary).toEqual({ topic: 'PROJECT_ELIGIBLE', channel: 'EMAIL', frequency: 'DAILY_DIGEST' });
+  });
 });
 
 const TRAIL = `query($id: ID!) { auditTrail(subjectId: $id, first: 50) { totalCount edges { node { action requestId actor { id } } } } }`;
@@ -252,8 +281,10 @@ describe('who reads the audit trail', () => {
   });
 
   it('union staff in scope read a project’s full trail; anyone reads its award', async () => {
-    expect(await trail(ids.project!, jinanStaff.token)).toEqual(['awardProject', 'publishProject']);
-    expect(await trail(ids.project!, publisher.token)).toEqual(['awardProject', 'publishProject']);
+    // The close of the application period is written by the award, the first mutation after it.
+    const full = ['awardProject', 'project.applicationPeriodClose', 'publishProject'];
+    expect(await trail(ids.project!, jinanStaff.token)).toEqual(full);
+    expect(await trail(ids.project!, publisher.token)).toEqual(full);
     expect(await trail(ids.project!, null)).toEqual(['awardProject']);
     const qingdao = await t.seed.unionStaff('370200');
     expect(await trail(ids.project!, qingdao.token)).toEqual(['awardProject']);

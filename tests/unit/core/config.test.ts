@@ -130,6 +130,58 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('has e-mail off without SMTP_URL, and refuses a non-SMTP URL without echoing it', () => {
+    const off = loadConfig({ NODE_ENV: 'test', PUBLIC_URL: 'https://niudai.example.org' }, tempDir());
+    expect(off.notifications).toMatchObject({
+      smtpUrl: null,
+      mailFrom: '纽带 <no-reply@niudai.example.org>',
+    });
+    const on = loadConfig(
+      {
+        NODE_ENV: 'test',
+        SMTP_URL: 'smtp://mailer:pw@127.0.0.1:2525',
+        MAIL_FROM: 'Niudai <hub@example.org>',
+      },
+      tempDir(),
+    );
+    expect(on.notifications).toMatchObject({
+      smtpUrl: 'smtp://mailer:pw@127.0.0.1:2525',
+      mailFrom: 'Niudai <hub@example.org>',
+    });
+    const refused = problems({ SMTP_URL: 'https://mailer:secret@example.org' });
+    expect(refused).toEqual([expect.stringMatching(/^SMTP_URL must be an smtp:\/\/ or smtps:\/\/ URL/)]);
+    expect(refused.join()).not.toContain('secret');
+    expect(off.notifications.digestHour).toBe(8);
+    expect(problems({ NOTIFY_DIGEST_HOUR: '24' })).toEqual([
+      "NOTIFY_DIGEST_HOUR must be a whole number from 0 to 23, got '24'",
+    ]);
+  });
+
+  it('has SMS off without SMS_GATEWAY_URL, and wants a long secret with it', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).notifications).toMatchObject({
+      smsGatewayUrl: null,
+      smsMaxPerRecipientPerDay: 10,
+    });
+    expect(problems({ SMS_GATEWAY_URL: 'http://127.0.0.1:9000/sms', SMS_GATEWAY_SECRET: 'short' })).toEqual([
+      'SMS_GATEWAY_SECRET must be set, 32 characters at least, with SMS_GATEWAY_URL',
+    ]);
+    expect(problems({ SMS_GATEWAY_URL: 'ftp://gateway', SMS_GATEWAY_SECRET: 'x'.repeat(32) })).toEqual([
+      'SMS_GATEWAY_URL must be an http:// or https:// URL',
+    ]);
+    expect(problems({ SMS_MAX_PER_RECIPIENT_PER_DAY: '0' })).toHaveLength(1);
+  });
+
+  it('reads DEMAND_CLAIM_LAPSE_WARNING_HOURS (48; 0 = never)', () => {
+    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).limits.demandClaimLapseWarningHours).toBe(48);
+    expect(
+      loadConfig({ NODE_ENV: 'test', DEMAND_CLAIM_LAPSE_WARNING_HOURS: '0' }, tempDir()).limits
+        .demandClaimLapseWarningHours,
+    ).toBe(0);
+    expect(problems({ DEMAND_CLAIM_LAPSE_WARNING_HOURS: '-1' })[0]).toContain(
+      'DEMAND_CLAIM_LAPSE_WARNING_HOURS',
+    );
+  });
+
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
     expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
     expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');

@@ -1,0 +1,208 @@
+import type { MikroORM } from '@mikro-orm/postgresql';
+import type { Logger } from 'pino';
+import type { EventHub } from '../../core/events/event-hub.js';
+import { Topic } from '../../core/events/outbox.js';
+import {
+  NotificationFrequency,
+  type NotificationChannel,
+  type NotificationTopic,
+} from './notification.enums.js';
+import { frequenciesFor } from './notification-preferences.js';
+import type { TemplateParams } from './notification-templates.js';
+
+/** The first retry of a failed send waits this long, doubling up to RETRY_MAX_MS. */
+const RETRY_BASE_MS = 1_000;
+const RETRY_MAX_MS = 5 * 60_000;
+/** Notifications read and decided (send or pass over) per transaction. */
+const DECIDE_BATCH = 200;
+
+/** A notification to deliver, with the recipient's addresses. */
+export interface OutgoingNotification {
+  id: number;
+  userId: number;
+  topic: NotificationTopic;
+  params: TemplateParams;
+  email: string | null;
+  mobile: string | null;
+}
+
+/**
+ * The key a receiver deduplicates on: one per notification and channel, the same on every attempt,
+ * so the one duplicate a crash may cause (see NotificationChannelWorker) is recognisable as such.
+ */
+export function deliveryKey(notificationId: number, channel: NotificationChannel): string {
+  return `notification-${notificationId}.${channel.toLowerCase()}`;
+}
+
+/** Thrown by a channel when retrying cannot help (the address is refused for good). */
+export class PermanentDeliveryError extends Error {}
+
+/** One instant channel: its `notification_position` job and how it sends one notification. */
+export interface InstantChannel {
+  job: string;
+  channel: NotificationChannel;
+  /** Sends it; throws to retry later, PermanentDeliveryError to give it up. */
+  deliver(notification: OutgoingNotification): Promise<void>;
+  /** Called once the worker stopped. */
+  close?(): void;
+}
+
+export interface NotificationChannelWorkerDeps {
+  orm: MikroORM;
+  log: Logger;
+  pollMs: number;
+  events: EventHub;
+  channel: InstantChannel;
+}
+
+/**
+ * Sends each new notification through one channel (e-mail, SMS), at once, to those whose preference
+ * for its topic on that channel is INSTANT (notification-preferences.ts).
+ *
+ * Delivery is at least once, with at most one duplicate per crash: neither SMTP nor a plain HTTP
+ * POST makes a send and its record one atomic step. Each message is its own transaction: lock the
+ * channel's `notification_position` row `FOR UPDATE SKIP LOCKED` (one process sends at a time; the
+ * others skip), read the next notification after it, send it, advance the position, commit. A
+ * process stopped normally finishes the message under way first; one that dies after the server
+ * accepted a message and before the commit leaves the position where it was, and the next process
+ * sends that one message again. A failed send rolls back and is retried with a doubling wait; one
+ * refused for good is skipped and logged.
+ */
+export class NotificationChannelWorker {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopping = false;
+  private timer: NodeJS.Timeout | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private failures = 0;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly deps: NotificationChannelWorkerDeps) {}
+
+  start(): void {
+    if (this.deps.pollMs === 0 || this.timer) return;
+    this.timer = setInterval(() => this.wake(), this.deps.pollMs);
+    this.timer.unref();
+    this.unsubscribe = this.deps.events.onEvent((event) => {
+      if (event.topic === Topic.NOTIFICATION_CREATED) this.wake();
+    });
+    this.wake();
+  }
+
+  /** Stops taking work and waits for the message under way. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.timer) clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.timer = null;
+    this.unsubscribe?.();
+    await this.running;
+    this.deps.channel.close?.();
+  }
+
+  wake(): void {
+    if (this.stopping || this.retryTimer) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private async loop(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        while (!this.stopping && (await this.sendNext())) this.failures = 0;
+      } catch (error) {
+        this.failures += 1;
+        const wait = Math.min(RETRY_BASE_MS * 2 ** (this.failures - 1), RETRY_MAX_MS);
+        this.deps.log.warn(
+          { err: error, channel: this.deps.channel.channel, retryInMs: wait },
+          'notifications: send failed',
+        );
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = null;
+          this.wake();
+        }, wait);
+        this.retryTimer.unref();
+        return;
+      }
+    } while (this.again && !this.stopping);
+  }
+
+  /**
+   * One message in one transaction; true when there may be more. The notifications before it that
+   * nobody wants on this channel at once are passed over in the same transaction, read and decided
+   * a batch at a time: most notifications (a new demand's to a thousand members) go to the inbox
+   * alone, and deciding them one transaction each would cost a channel more than the fan-out.
+   */
+  private async sendNext(): Promise<boolean> {
+    const { job, channel } = this.deps.channel;
+    const em = this.deps.orm.em.fork();
+    // The first round ever starts after the newest notification: it is for what happens from now.
+    await em.execute(
+      `insert into "notification_position" ("name", "last_event_seq")
+       select ?, coalesce(max("id"), 0) from "notification" on conflict ("name") do nothing`,
+      [job],
+    );
+    return em.transactional(async (tx) => {
+      const [position] = await tx.execute<{ last_event_seq: string }[]>(
+        `select "last_event_seq" from "notification_position" where "name" = ? for update skip locked`,
+        [job],
+      );
+      if (!position) return false;
+      const batch = await tx.execute<
+        {
+          id: string;
+          user_id: string;
+          topic: NotificationTopic;
+          params: TemplateParams;
+          email: string | null;
+          mobile: string | null;
+        }[]
+      >(
+        `select n."id", n."user_id", n."topic", n."params", u."email", u."mobile" from "notification" n
+           join "app_user" u on u."id" = n."user_id"
+          where n."id" > ? order by n."id" limit ?`,
+        [Number(position.last_event_seq), DECIDE_BATCH],
+      );
+      if (batch.length === 0) return false;
+      const instant = new Set<string>();
+      for (const topic of new Set(batch.map((row) => row.topic))) {
+        const userIds = [
+          ...new Set(batch.filter((row) => row.topic === topic).map((row) => Number(row.user_id))),
+        ];
+        for (const [userId, frequency] of await frequenciesFor(tx, userIds, topic, channel))
+          if (frequency === NotificationFrequency.INSTANT) instant.add(`${topic}/${userId}`);
+      }
+      const next = batch.find((row) => instant.has(`${row.topic}/${Number(row.user_id)}`));
+      if (next) {
+        try {
+          await this.deps.channel.deliver({
+            id: Number(next.id),
+            userId: Number(next.user_id),
+            topic: next.topic,
+            params: next.params,
+            email: next.email,
+            mobile: next.mobile,
+          });
+        } catch (error) {
+          if (!(error instanceof PermanentDeliveryError)) throw error;
+          // Retrying cannot help, and would hold up everyone else's.
+          this.deps.log.warn(
+            { notificationId: next.id, channel, reason: error.message },
+            'notifications: refused',
+          );
+        }
+      }
+      await tx.execute('update "notification_position" set "last_event_seq" = ? where "name" = ?', [
+        Number((next ?? batch.at(-1)!).id),
+        job,
+      ]);
+      return true;
+    });
+  }
+}
