@@ -11,24 +11,26 @@ import { recordAudit } from '../audit/audit.js';
 import { Demand } from '../demands/demand.entity.js';
 import { DemandStatus } from '../demands/demand.enums.js';
 import { Organization } from '../organizations/organization.entity.js';
+import { VerificationStatus } from '../organizations/organization.enums.js';
+import { decisionConcerns } from '../projects/application-feed.js';
+import { ProjectApplication } from '../projects/application.entity.js';
 import { isPublicStatus } from '../projects/project-lifecycle.js';
 import { Project } from '../projects/project.entity.js';
 import type { ProjectService } from '../projects/project.service.js';
 import { Webhook } from './webhook.entity.js';
-import { OUTBOX_TOPIC, webhookTopicName } from './webhook.enums.js';
-import { demandData, projectData, webhookBody } from './webhook-payload.js';
-import type { WebhookNetwork } from './webhook-address.js';
+import { OUTBOX_TOPIC, WEBHOOK_OUTBOX_TOPICS, webhookTopicName } from './webhook.enums.js';
 import {
-  afterFailure,
-  AttemptFailure,
-  checkWebhookUrl,
-  describeFailure,
-  shouldDisable,
-  type AttemptFailureReason,
-} from './webhook.policy.js';
+  applicationDecisionData,
+  demandData,
+  demandUpdateData,
+  projectData,
+  verificationData,
+  webhookBody,
+} from './webhook-payload.js';
+import type { WebhookNetwork } from './webhook-address.js';
+import { afterFailure, describeFailure, shouldDisable } from './webhook.policy.js';
 import { inEndpointScope } from './webhook-scope.js';
-import { signWebhook, WEBHOOK_HEADERS } from './webhook-signature.js';
-import { postTo, whenAborted } from './webhook-transport.js';
+import { sendSigned, type AttemptResult } from './webhook-sender.js';
 
 /** Events looked at per endpoint per fan-out round. */
 const FANOUT_BATCH = 200;
@@ -47,15 +49,6 @@ interface ClaimedRow {
   organization_id: string | number;
   url: string;
   secret: string;
-}
-
-/** What one HTTP attempt gave. */
-interface AttemptResult {
-  delivered: boolean;
-  statusCode: number | null;
-  /** What is stored and shown: `HTTP <status>` or a generic {@link AttemptFailure}; null if delivered. */
-  error: string | null;
-  durationMs: number;
 }
 
 export interface WebhookWorkerDeps {
@@ -110,8 +103,7 @@ export class WebhookWorker {
     this.timer = setInterval(() => this.poll(), this.deps.config.pollMs);
     this.timer.unref();
     this.unsubscribe = this.deps.events.onEvent((event) => {
-      if (this.active && (event.topic === Topic.DEMAND_PUBLISHED || event.topic === Topic.PROJECT_PUBLISHED))
-        this.wake();
+      if (this.active && WEBHOOK_OUTBOX_TOPICS.has(event.topic)) this.wake();
     });
     this.poll(true);
   }
@@ -203,7 +195,7 @@ export class WebhookWorker {
     );
     for (const row of rows) {
       const event = toFeedEvent(row);
-      const data = await this.eligibleData(tx, organization, event);
+      const data = await this.eligibleData(tx, endpoint.id, organization, event);
       if (data === null) continue;
       const payload = webhookBody({
         id: event.seq,
@@ -228,22 +220,81 @@ export class WebhookWorker {
     return rows.length === FANOUT_BATCH;
   }
 
-  /** The entity as public data when the organization may hear of it now; null otherwise. */
+  /** The entity as data the organization may hear of now; null when it may not. */
   private async eligibleData(
     tx: EntityManager,
+    endpointId: number,
     organization: Organization,
     event: FeedEvent,
   ): Promise<object | null> {
     if (!inEndpointScope(organization, event)) return null;
-    if (event.topic === Topic.DEMAND_PUBLISHED) {
-      const demand = await tx.findOne(Demand, { id: event.entityId });
-      // As for the feed: a verified organization's members see OPEN demands only.
-      return demand && demand.status === DemandStatus.OPEN ? demandData(demand) : null;
+    switch (event.topic) {
+      case Topic.DEMAND_PUBLISHED: {
+        const demand = await tx.findOne(Demand, { id: event.entityId });
+        // As for the feed: a verified organization's members see OPEN demands only.
+        return demand && demand.status === DemandStatus.OPEN ? demandData(demand) : null;
+      }
+      case Topic.PROJECT_PUBLISHED: {
+        const project = await tx.findOne(Project, { id: event.entityId });
+        if (!project || !isPublicStatus(project.status)) return null;
+        const verdict = await this.deps.projects.eligibilityOf(tx, project, organization);
+        return verdict.eligible ? projectData(project) : null;
+      }
+      case Topic.DEMAND_UPDATED:
+        return this.demandUpdate(tx, endpointId, organization.id, event);
+      case Topic.APPLICATION_DECIDED: {
+        const application = await tx.findOne(ProjectApplication, { decidedSeq: event.seq });
+        if (!application) return null;
+        // The organization itself follows, so "member of" is "is" here.
+        const follower = {
+          organizationId: organization.id,
+          projectId: null,
+          memberOf: (id: number) => id === organization.id,
+        };
+        const facts = { organizationId: application.organization.id, projectId: application.project.id };
+        return decisionConcerns(facts, follower) ? applicationDecisionData(application) : null;
+      }
+      case Topic.VERIFICATION_DECIDED: {
+        // The event names no decision: the organization's standing is the latest one. An older event
+        // (a suspension held until the organization was verified again) is superseded, not repeated.
+        const later = await tx.execute<unknown[]>(
+          'select 1 from "event" where "topic" = ? and "entity_id" = ? and "seq" > ? limit 1',
+          [Topic.VERIFICATION_DECIDED, organization.id, event.seq],
+        );
+        const { verificationStatus: status } = organization;
+        if (later.length > 0) return null;
+        if (status !== VerificationStatus.VERIFIED && status !== VerificationStatus.SUSPENDED) return null;
+        return verificationData(organization);
+      }
+      default:
+        return null;
     }
-    const project = await tx.findOne(Project, { id: event.entityId });
-    if (!project || !isPublicStatus(project.status)) return null;
-    const verdict = await this.deps.projects.eligibilityOf(tx, project, organization);
-    return verdict.eligible ? projectData(project) : null;
+  }
+
+  /**
+   * `DEMAND_UPDATED` with the rule of `demandUpdated` for the claiming organization's members: a
+   * change reaches it while it claims the demand, and the change that ends its claim reaches it too.
+   * Events carry ids only, so "it claimed the demand before this change" is this endpoint's previous
+   * `DEMAND_UPDATED` delivery of the demand (fanned out in seq order), which says `claimedByYou`.
+   */
+  private async demandUpdate(
+    tx: EntityManager,
+    endpointId: number,
+    organizationId: number,
+    event: FeedEvent,
+  ): Promise<object | null> {
+    const demand = await tx.findOne(Demand, { id: event.entityId });
+    if (!demand) return null;
+    const data = demandUpdateData(demand, organizationId);
+    if (data.claimedByYou) return data;
+    const [previous] = await tx.execute<{ held: boolean | null }[]>(
+      `select ("payload"::jsonb #>> '{data,claimedByYou}')::boolean as "held" from "webhook_delivery"
+        where "endpoint_id" = ? and "topic" = ? and "event_seq" < ?
+          and "payload"::jsonb #>> '{data,id}' = ?
+        order by "event_seq" desc limit 1`,
+      [endpointId, Topic.DEMAND_UPDATED, event.seq, data.id],
+    );
+    return previous?.held ? data : null;
   }
 
   /** Claims due deliveries up to the free send slots and sends them. */
@@ -288,67 +339,12 @@ export class WebhookWorker {
     await this.record(row, result);
   }
 
-  /**
-   * One signed POST to the address the endpoint's host resolves to now, if that address is allowed.
-   * Redirects are not followed: an endpoint answers itself or fails.
-   */
-  private async post(row: ClaimedRow): Promise<AttemptResult> {
-    const timestamp = Math.floor(Date.now() / 1000);
-    const started = performance.now();
-    const signal = AbortSignal.timeout(this.deps.config.timeoutMs);
-    let statusCode: number | null = null;
-    let failure: AttemptFailureReason | null = null;
-    try {
-      const target = await this.target(row.url, signal);
-      if (typeof target === 'string') failure = target;
-      else
-        statusCode = await postTo(
-          target.url,
-          target,
-          {
-            'content-type': 'application/json',
-            'user-agent': 'Niudai-Webhooks/1',
-            [WEBHOOK_HEADERS.eventId]: String(row.event_seq),
-            [WEBHOOK_HEADERS.timestamp]: String(timestamp),
-            [WEBHOOK_HEADERS.signature]: signWebhook(row.secret, timestamp, row.payload),
-          },
-          row.payload,
-          signal,
-        );
-    } catch (caught) {
-      failure = signal.aborted ? AttemptFailure.timeout : AttemptFailure.connectionFailed;
-      // The socket's own words (ECONNREFUSED, a certificate error) stay in the log, never in the API.
-      this.deps.log.debug(
-        { deliveryId: row.id, code: (caught as { code?: unknown } | null)?.code ?? null },
-        'webhooks: attempt got no response',
-      );
-    }
-    const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    return {
-      delivered,
-      statusCode,
-      error: delivered ? null : describeFailure(statusCode, failure),
-      durationMs: Math.round(performance.now() - started),
-    };
-  }
-
-  /**
-   * Where to connect for an endpoint URL, checked again now (the setting of now, the DNS answer of
-   * now), or why not.
-   */
-  private async target(
-    rawUrl: string,
-    signal: AbortSignal,
-  ): Promise<{ url: URL; address: string; family: 4 | 6 } | AttemptFailureReason> {
-    const { network } = this.deps;
-    const checked = checkWebhookUrl(rawUrl, network.allowPrivateNetworks);
-    if (!checked.ok) return AttemptFailure.addressNotAllowed;
-    const resolved = await Promise.race([network.resolve(checked.url.hostname), whenAborted(signal)]);
-    if (!resolved.ok)
-      return resolved.reason === 'unresolved'
-        ? AttemptFailure.connectionFailed
-        : AttemptFailure.addressNotAllowed;
-    return { url: checked.url, address: resolved.address, family: resolved.family };
+  private post(row: ClaimedRow): Promise<AttemptResult> {
+    const { network, config, log } = this.deps;
+    return sendSigned(
+      { network, timeoutMs: config.timeoutMs, log },
+      { url: row.url, secret: row.secret, eventId: String(row.event_seq), payload: row.payload },
+    );
   }
 
   /** Logs the attempt and moves the delivery (and the endpoint's failure count) on, in one transaction. */
