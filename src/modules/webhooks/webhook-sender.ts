@@ -7,7 +7,12 @@
  */
 import type { Logger } from 'pino';
 import type { WebhookNetwork } from './webhook-address.js';
-import { AttemptFailure, checkWebhookUrl, describeFailure, type AttemptFailureReason } from './webhook.policy.js';
+import {
+  AttemptFailure,
+  checkWebhookUrl,
+  describeFailure,
+  type AttemptFailureReason,
+} from './webhook.policy.js';
 import { signWebhook, WEBHOOK_HEADERS } from './webhook-signature.js';
 import { postTo, whenAborted } from './webhook-transport.js';
 
@@ -93,6 +98,8 @@ async function targetOf(
   if (!checked.ok) return AttemptFailure.addressNotAllowed;
   const resolved = await Promise.race([network.resolve(checked.url.hostname), whenAborted(signal)]);
   if (!resolved.ok)
-    return resolved.reason === 'unresolved' ? AttemptFailure.connectionFailed : AttemptFailure.addressNotAllowed;
+    return resolved.reason === 'unresolved'
+      ? AttemptFailure.connectionFailed
+      : AttemptFailure.addressNotAllowed;
   return { url: checked.url, address: resolved.address, family: resolved.family };
 }

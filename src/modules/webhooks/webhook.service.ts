@@ -187,7 +187,11 @@ export class WebhookService {
     const webhook = await this.requireManagedEndpoint(ctx, globalId);
     if (webhook.enabled) return webhook;
     await ctx.em.transactional(async (em) => {
-      const locked = await em.findOneOrFail(Webhook, { id: webhook.id }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      const locked = await em.findOneOrFail(
+        Webhook,
+        { id: webhook.id },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
       if (locked.enabled) return;
       locked.enabled = true;
       locked.consecutiveFailures = 0;
