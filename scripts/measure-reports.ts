@@ -1,5 +1,5 @@
 /**
- * Measures the transparency reports (issue 6) and the open-data exports at scale: starts a scratch
+ * Measures the transparency reports and the open-data exports at scale: starts a scratch
  * embedded PostgreSQL in a `mktemp -d` folder, migrates it, generates demands, organizations and
  * workers (`scripts/lib/generate.ts`, as `explain-feed` does), then services, publishers, projects,
  * applications and awards (`scripts/lib/generate-projects.ts`), VACUUM ANALYZEs, and runs the app's

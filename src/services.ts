@@ -31,19 +31,19 @@ export interface Services {
   /** Regions and categories in memory, for the fields that name them (its first load is createApp's). */
   reference: ReferenceCache;
   accounts: AccountService;
-  /** The organization directory (issue 3). */
+  /** The organization directory. */
   organizations: OrganizationDirectoryService;
   audit: AuditService;
   demands: DemandService;
   /** The real-time feed: match index and subscriber streams (its relay is started by createApp). */
   events: EventHub;
-  /** Publishers of purchase-of-service projects (issue 5). */
+  /** Publishers of purchase-of-service projects. */
   publishers: PublisherService;
-  /** Purchase-of-service projects and applications (issue 5). */
+  /** Purchase-of-service projects and applications. */
   projects: ProjectService;
-  /** Transparency reports: supply–demand gap, award fairness (issue 6). */
+  /** Transparency reports: supply–demand gap, award fairness. */
   reports: ReportService;
-  /** Signed webhooks: endpoints of organizations (issue 9; the worker is started by createApp). */
+  /** Signed webhooks: endpoints of organizations (their delivery worker is started by createApp). */
   webhooks: WebhookService;
   /** Each person's notifications (the worker that makes them is started by createApp). */
   notifications: NotificationService;

@@ -4,9 +4,6 @@ import type pg from 'pg';
 /**
  * Deterministic benchmark data, written set-based (generate_series) straight into the migrated
  * schema: no randomness, so every run and every peer sees the same rows.
- *
- * TODO(bench): when the shared demo-data generator (`npm run seed`, src/seed/) lands, build the
- * growth sizes through it instead of this; the fixed rows below (bench users, fan-out orgs) stay.
  */
 
 /** The logins the harness signs in with; every bench user has {@link BENCH_PASSWORD}. */

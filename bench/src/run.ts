@@ -1,6 +1,6 @@
 /**
  * `npm run bench` (from the root): one PostgreSQL (embedded, with pg_stat_statements), deterministic
- * data, every scenario of issue 8, then bench/results/latest.md + latest.json (+ raw/<date>.json).
+ * data, every scenario in bench/README.md, then bench/results/latest.md + latest.json (+ raw/<date>.json).
  *
  * Flags: --quick (small sizes, short runs: a smoke test), --only=1,2,4 (scenario numbers; 2-lookup and
  * 2-write are the halves of 2), --targets=niudai,floor (servers loaded in 1 and 2), --profile=DIR,

@@ -4,7 +4,10 @@ import { ArgumentValidationError } from 'type-graphql';
 import type { ValidationError as ClassValidatorError } from 'class-validator';
 import type { Logger } from 'pino';
 
-/** The codes clients may rely on (API.md). Anything else is masked as INTERNAL_SERVER_ERROR. */
+/**
+ * The codes clients may rely on (docs/api.md, "Errors"). Anything else is masked as
+ * INTERNAL_SERVER_ERROR.
+ */
 export enum ErrorCode {
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',

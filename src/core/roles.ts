@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 
-/** What a user may do on the platform (ARCHITECTURE.md, "Security at the edge"). */
+/** What a user may do on the platform (docs/domain.md, "Roles"; who sees what: docs/SECURITY.md). */
 export enum Role {
   WORKER = 'WORKER',
   ORG_MEMBER = 'ORG_MEMBER',

@@ -68,13 +68,6 @@ export async function ensureUsers(
   return ids;
 }
 
-/** One demo account: who it is, and how to sign in as it. */
-export interface DemoAccount {
-  email: string;
-  role: string;
-  description: string;
-}
-
 /** The demo accounts' shared password (development only; printed by `npm run seed`). */
 export const DEMO_PASSWORD = 'niudai-demo-2024';
 

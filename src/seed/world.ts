@@ -83,10 +83,3 @@ export async function loadWorld(knex: Knex): Promise<SeedWorld> {
 export function pickCity(world: SeedWorld, rnd: Random): SeedCity {
   return rnd.weighted(world.cities.map((c) => [c, c.weight] as const));
 }
-
-/** The city a region belongs to (itself for a city), or undefined for the province. */
-export function cityOf(world: SeedWorld, regionCode: string): SeedCity | undefined {
-  const region = world.regions.get(regionCode);
-  const cityCode = region?.path[1];
-  return world.cities.find((c) => c.code === cityCode);
-}

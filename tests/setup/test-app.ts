@@ -67,7 +67,16 @@ export async function startTestApp(
   const databaseName = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   await ensureDatabase(adminUrl, databaseName, TEMPLATE_DATABASE);
   const databaseUrl = withDatabase(adminUrl, databaseName);
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, HOST: '127.0.0.1', ...env });
+  // The notification worker reads demands and organizations for every event it is woken by: it is off
+  // unless a test turns it on (NOTIFY_POLL_MS), so statement counts and column probes see only the
+  // operation under test.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    HOST: '127.0.0.1',
+    NOTIFY_POLL_MS: '0',
+    ...env,
+  });
   // The production logger (its redaction and database-error rules), to stdout or a test's sink.
   const log = createLogger(
     options.logLevel ?? process.env.TEST_LOG_LEVEL ?? (options.logSink ? 'info' : 'silent'),

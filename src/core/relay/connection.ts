@@ -3,7 +3,7 @@ import { IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import type { Cursor } from '@mikro-orm/core';
 import { BadUserInputError } from '../errors.js';
 
-/** Hard maximum of `first`/`last` on every connection (API.md). */
+/** Hard maximum of `first`/`last` on every connection (docs/api.md, "Connections and cursors"). */
 export const PAGE_MAX = 100;
 /** `first` when a client gives neither `first` nor `last`. */
 export const PAGE_DEFAULT = 20;

@@ -1,8 +1,8 @@
 import { BadUserInputError } from '../errors.js';
 
 /**
- * Opaque global ids (API.md: "Node"): base64url of `Type:key`. Opaque so clients never build them by
- * hand and we stay free to change keys; typed so `node(id)` knows which table to read.
+ * Opaque global ids (docs/api.md, "Global ids"): base64url of `Type:key`. Opaque so clients never
+ * build them by hand and we stay free to change keys; typed so `node(id)` knows which table to read.
  */
 export function toGlobalId(typeName: string, key: string | number): string {
   return Buffer.from(`${typeName}:${key}`, 'utf8').toString('base64url');

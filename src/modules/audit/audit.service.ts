@@ -14,7 +14,7 @@ import { AuditEntry } from './audit-entry.entity.js';
 
 /**
  * Decisions the public may always read on an object it can see: they are what makes the directory
- * and the awards trustworthy (DOMAIN.md, "Transparency").
+ * and the awards trustworthy (docs/domain.md, "Transparency").
  */
 export const PUBLIC_AUDIT_ACTIONS: readonly string[] = [
   'verifyOrganization',

@@ -5,7 +5,7 @@ import { ServiceCategory } from './service-category.entity.js';
 import { SERVICE_CATEGORIES, TARGET_GROUPS } from './categories.data.js';
 import { TargetGroup, type TargetGroupInfo } from './target-group.js';
 
-/** Reads the service taxonomy; seeds it from DOMAIN.md's categories. */
+/** Reads the service taxonomy; seeds it from `categories.data.ts`. */
 export class CategoryService {
   list(em: EntityManager, parentCode: string | null | undefined): Promise<ServiceCategory[]> {
     return em.find(ServiceCategory, parentCode === undefined ? {} : { parent: parentCode }, {

@@ -14,7 +14,8 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { Node } from '../../core/relay/node.js';
 
 /**
- * A node of the service taxonomy (after Beijing's purchase catalogue, DOMAIN.md). A category covers
+ * A node of the service taxonomy (after Beijing's purchase catalogue; docs/domain.md,
+ * "Categories and target groups"). A category covers
  * its subtree: `path` lists the codes from the top level down to this one.
  */
 @Entity({ tableName: 'service_category' })

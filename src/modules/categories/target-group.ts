@@ -1,6 +1,9 @@
 import { Field, ObjectType, registerEnumType } from 'type-graphql';
 
-/** Groups of workers that services and demands are aimed at (DOMAIN.md, "Target groups"). */
+/**
+ * Groups of workers that services and demands are aimed at (docs/domain.md, "Categories and target
+ * groups").
+ */
 export enum TargetGroup {
   FEMALE_WORKERS = 'FEMALE_WORKERS',
   DISABLED_WORKERS = 'DISABLED_WORKERS',

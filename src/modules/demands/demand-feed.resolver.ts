@@ -35,7 +35,10 @@ export class DemandSubscriptionFilter {
   targetGroups?: TargetGroup[] | null;
 }
 
-/** The real-time demand feed over graphql-ws (ARCHITECTURE.md, "Events"). Rules live in the service. */
+/**
+ * The real-time demand feed over graphql-ws (docs/architecture.md, "Live path"). Rules live in the
+ * service.
+ */
 @Resolver()
 export class DemandFeedResolver {
   @Subscription(() => DemandEvent, {

@@ -1,6 +1,9 @@
 import { registerEnumType } from 'type-graphql';
 
-/** Where a demand is in its life (DOMAIN.md; the transition table is in `demand-lifecycle.ts`). */
+/**
+ * Where a demand is in its life (docs/domain.md, "Demands"; the transition table is in
+ * `demand-lifecycle.ts`).
+ */
 export enum DemandStatus {
   OPEN = 'OPEN',
   CLAIMED = 'CLAIMED',

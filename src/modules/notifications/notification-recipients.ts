@@ -150,7 +150,18 @@ async function demandUpdateRecipients(em: EntityManager, demandId: number): Prom
       [demand.id],
     );
     const endorsers = rows.map((row) => Number(row.worker_id)).filter((id) => id !== submitterId);
-    for (const userId of await activeUsers(em, endorsers))
+    // Events carry only the demand's id and its row is read when the event is handled, so an update
+    // handled after the fulfilment also reads FULFILLED: tell each endorser once.
+    const told = endorsers.length
+      ? await em.execute<{ user_id: string }[]>(
+          `select "user_id" from "notification"
+            where "user_id" = any(?::bigint[]) and "topic" = ? and "subject_id" = ?`,
+          [`{${endorsers.join(',')}}`, NotificationTopic.ENDORSED_DEMAND_FULFILLED, subjectId],
+        )
+      : [];
+    const toldIds = new Set(told.map((row) => Number(row.user_id)));
+    const untold = endorsers.filter((id) => !toldIds.has(id));
+    for (const userId of await activeUsers(em, untold))
       recipients.push({
         userId,
         topic: NotificationTopic.ENDORSED_DEMAND_FULFILLED,

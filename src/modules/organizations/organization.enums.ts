@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 
-/** Legal form, as the second character of the credit code says (DOMAIN.md). */
+/** Legal form, as the second character of the credit code says (`credit-code.ts`). */
 export enum OrganizationKind {
   SOCIAL_GROUP = 'SOCIAL_GROUP',
   SOCIAL_SERVICE_AGENCY = 'SOCIAL_SERVICE_AGENCY',

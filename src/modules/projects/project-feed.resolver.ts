@@ -44,7 +44,10 @@ export class ProjectSubscriptionFilter {
   targetGroups?: TargetGroup[] | null;
 }
 
-/** The real-time project feed over graphql-ws (ARCHITECTURE.md, "Events"). Rules live in the service. */
+/**
+ * The real-time project feed over graphql-ws (docs/architecture.md, "Live path"). Rules live in the
+ * service.
+ */
 @Resolver()
 export class ProjectFeedResolver {
   @Subscription(() => ProjectEvent, {

@@ -1,6 +1,6 @@
 import { registerEnumType } from 'type-graphql';
 
-/** Who buys services (DOMAIN.md: unions, government and enterprises). */
+/** Who buys services: unions, government and enterprises (docs/domain.md, "Publishers"). */
 export enum PublisherKind {
   UNION = 'UNION',
   GOVERNMENT = 'GOVERNMENT',
@@ -71,13 +71,6 @@ registerEnumType(ApplicationStatus, {
   name: 'ApplicationStatus',
   description: 'An application (申报) to a project.',
 });
-
-/** Application statuses that count as "live": an organization holds at most one per project. */
-export const LIVE_APPLICATION_STATUSES: readonly ApplicationStatus[] = [
-  ApplicationStatus.SUBMITTED,
-  ApplicationStatus.SHORTLISTED,
-  ApplicationStatus.AWARDED,
-];
 
 /** Which eligibility rule refused an application; sent as `extensions.reason` with FORBIDDEN. */
 export enum IneligibilityReason {

@@ -6,7 +6,10 @@ import { DemandConnection } from '../demands/demand.types.js';
 import { AwardFairness, OrphanDemandsArgs, SupplyDemandGap } from './report.types.js';
 import { SUPPRESSION_THRESHOLD } from './statistics.js';
 
-/** The transparency reports (issue 6). Thin: the rules and the SQL live in ReportService. */
+/**
+ * The transparency reports (docs/domain.md, "Transparency"). Thin: the rules and the SQL live in
+ * ReportService.
+ */
 @Resolver(() => SupplyDemandGap)
 export class ReportResolver {
   @Query(() => SupplyDemandGap, {

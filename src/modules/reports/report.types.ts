@@ -14,7 +14,7 @@ export const ORPHAN_DAYS_DEFAULT = 30;
 
 /**
  * A sum of money in a report. Sums over many awards can exceed GraphQL's 32-bit `Int`, so the exact
- * amount is a decimal string (API.md: money is `Money` or a decimal string, never a float).
+ * amount is a decimal string (docs/api.md, "Money and dates": never a float).
  */
 @ObjectType({ description: 'A sum of money: exact integer fen as a decimal string (never a float).' })
 export class MoneyTotal {

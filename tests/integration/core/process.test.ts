@@ -17,7 +17,7 @@ import path from 'node:path';
 import { createHash, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, describe, expect, inject, it, onTestFailed } from 'vitest';
 import { ensureDatabase, withDatabase } from '../../../src/core/database-url.js';
 import { makePostgresScratchDir, startEmbeddedPostgres } from '../../../src/core/embedded-postgres.js';
 import { postgresUserIds, SHARED_STATE_ROOT } from '../../../src/core/embedded-postgres-loader.js';
@@ -411,7 +411,13 @@ describe('SIGTERM under load', () => {
 /** One HTTP exchange on a connection of `agent` (a fresh one each time without it). */
 function httpRequest(
   url: string,
-  options: { agent?: Agent; method?: string; headers?: Record<string, string>; body?: string } = {},
+  options: {
+    agent?: Agent;
+    method?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    timeoutMs?: number;
+  } = {},
 ): Promise<{ status: number; worker: string | undefined; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request(
@@ -427,6 +433,9 @@ function httpRequest(
       },
     );
     req.on('error', reject);
+    // A hub that accepts and never answers fails the test here, naming the request.
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer to ${url} within ${timeoutMs} ms`)));
     req.end(options.body);
   });
 }
@@ -451,12 +460,18 @@ describe('WORKERS=2 (node:cluster)', () => {
     await ensureDatabase(adminUrl, database, TEMPLATE_DATABASE);
     const databaseUrl = withDatabase(adminUrl, database);
     const jwtSecret = 's'.repeat(40);
+    // A failure (a timeout included) names the step it stopped at and what the hub printed.
+    let step = 'start';
+    let printed = () => '';
+    onTestFailed(() => console.error(`WORKERS=2 test stopped at: ${step}\n${printed()}`));
     const hub = await startHub({ DATABASE_URL: databaseUrl, DATA_DIR: tempDir(), WORKERS: '2' });
+    printed = hub.output;
     const base = hub.url.replace('/graphql', '');
     const orm = await connectOrm(databaseUrl);
     const clients: Client[] = [];
     try {
       // Fresh connections are handed out in turn: both workers answer.
+      step = 'both workers answer';
       const seen = new Set<string | undefined>();
       for (let i = 0; i < 20 && seen.size < 2; i++) seen.add((await httpRequest(`${base}/healthz`)).worker);
       expect([...seen].sort()).toEqual(['1', '2']);
@@ -467,6 +482,7 @@ describe('WORKERS=2 (node:cluster)', () => {
       });
 
       // A subscriber on one worker, a demand submitted through the other.
+      step = 'subscribe and submit';
       const seed = new Seed(orm, createServices(loadConfig({ NODE_ENV: 'test', JWT_SECRET: jwtSecret })));
       const submitter = await seed.worker();
       const matching = await seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
@@ -496,6 +512,7 @@ describe('WORKERS=2 (node:cluster)', () => {
       await until(async () => (await metricValue(base, 'niudai_subscriptions_active')) === 1, 20_000);
       expect(subscriberWorker).toMatch(/^[12]$/);
       // A kept-alive connection on the other worker.
+      step = 'connection to the other worker';
       let agent = new Agent({ keepAlive: true, maxSockets: 1 });
       for (
         let i = 0;
@@ -529,6 +546,7 @@ describe('WORKERS=2 (node:cluster)', () => {
       expect(received).toEqual([demandId]);
 
       // /metrics sums the workers: both relays read the event, and each worker's requests are there.
+      step = 'metrics';
       await until(async () => (await metricValue(base, 'niudai_events_relayed_total')) >= 2);
       expect(await metricValue(base, 'niudai_worker_http_requests_total', { worker: '1' })).toBeGreaterThan(
         0,
@@ -539,6 +557,7 @@ describe('WORKERS=2 (node:cluster)', () => {
       expect(await metricValue(base, 'niudai_events_relay_connected')).toBe(1);
 
       // One set of background jobs: the sweep and the webhook worker run on worker 1 only.
+      step = 'background jobs';
       const roles = hub
         .output()
         .split('\n')
@@ -553,15 +572,26 @@ describe('WORKERS=2 (node:cluster)', () => {
       );
 
       // A worker killed is replaced; until then the cluster is not ready.
+      step = 'worker restart';
       const before = workerPids(hub);
       const victim = before.get(2);
       expect(victim).toBeGreaterThan(0);
       process.kill(victim!, 'SIGKILL');
-      await until(async () => (await httpRequest(`${base}/readyz`)).status === 503, 10_000);
-      await until(async () => (await httpRequest(`${base}/readyz`)).status === 200, 60_000, 200);
+      // A connection the primary hands to the worker in the instant it dies is lost with it
+      // (docs/operations.md, "A worker crashes"): probe once the primary has seen the exit, and count
+      // a request that gets no answer as 0, as a client's timeout would.
+      await until(async () => hub.output().includes('"worker exited; starting a new one"'));
+      const readyStatus = () =>
+        httpRequest(`${base}/readyz`, { timeoutMs: 2_000 }).then(
+          (res) => res.status,
+          () => 0,
+        );
+      await until(async () => (await readyStatus()) === 503, 20_000);
+      await until(async () => (await readyStatus()) === 200, 60_000, 200);
       expect(workerPids(hub).get(2)).not.toBe(victim);
       expect(isRunning(before.get(1)!)).toBe(true);
 
+      step = 'stop';
       await client.dispose();
       const pids = [...workerPids(hub).values()];
       expect(await stopHub(hub)).toBe(0);

@@ -13,7 +13,7 @@ import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 
 /**
  * No N+1: the main demand queries send the same small number of SQL statements for 5 rows as for
- * 50, whatever nested fields are asked for (CONVENTIONS.md, habit 4).
+ * 50, whatever nested fields are asked for (docs/architecture.md, "Read path").
  */
 
 const FEED = `query Feed($first: Int) {

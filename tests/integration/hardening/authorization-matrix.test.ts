@@ -98,7 +98,7 @@ const GATES: Record<string, Gate> = {
   'Mutation.applyToProject': [Role.ORG_ADMIN],
   'Mutation.withdrawApplication': [Role.ORG_ADMIN],
   'Mutation.reportProjectDemands': [Role.ORG_ADMIN],
-  // webhooks (issue 9): the organization's admins, checked by the service
+  // webhooks: the organization's admins, checked by the service
   'Query.webhooks': 'signedIn',
   'Query.webhookDeliveries': 'signedIn',
   'Mutation.registerWebhook': 'signedIn',

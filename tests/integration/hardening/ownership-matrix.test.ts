@@ -16,7 +16,7 @@ import {
 } from '../projects/project-helpers.js';
 
 /**
- * Ownership and scope, per caller (issue 7, "Authorization matrix"): the gate test
+ * Ownership and scope, per caller (docs/SECURITY.md, "Who sees what"): the gate test
  * (authorization-matrix.test.ts) checks roles only; this one runs every ownership- or scope-sensitive
  * mutation and read against real objects with valid inputs, for every kind of caller, and checks the
  * exact answer. Each cell gets a fresh copy of its object (a new organization A administered by

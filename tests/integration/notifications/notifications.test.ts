@@ -11,7 +11,7 @@ import {
   PUBLISH,
   seedPublisher,
 } from '../projects/project-helpers.js';
-import { inbox, NOTIFY_ENV } from './helpers.js';
+import { fannedOut, inbox, NOTIFY_ENV } from './helpers.js';
 
 let t: TestApp;
 
@@ -248,6 +248,47 @@ describe('the inbox', () => {
 });
 
 describe('durability', () => {
+  it('tells an endorser of a fulfilment once, even when earlier updates are handled after it', async () => {
+    const worker = await t.seed.worker();
+    const endorser = await t.seed.worker();
+    const org = await servingOrg();
+    const demandId = await submitDemand(t, worker.token);
+    await demandAction('endorseDemand', 'EndorseDemandInput', { demandId }, endorser.token);
+    await demandAction(
+      'claimDemand',
+      'ClaimDemandInput',
+      { demandId, organizationId: orgId(org) },
+      org.token,
+    );
+    await fannedOut(t);
+    // Handled late, the progress event reads the demand as FULFILLED too.
+    await t.app.notificationWorker.stop();
+    await demandAction(
+      'reportDemandProgress',
+      'ReportDemandProgressInput',
+      { demandId, note: '已上门' },
+      org.token,
+    );
+    await demandAction('fulfilDemand', 'FulfilDemandInput', { demandId }, org.token);
+    const { NotificationWorker } = await import('../../../src/modules/notifications/notification-worker.js');
+    const { createLogger } = await import('../../../src/core/logger.js');
+    const late = new NotificationWorker({
+      orm: t.orm,
+      log: createLogger('silent'),
+      config: { pollMs: 50 },
+      events: t.app.services.events,
+      projects: t.app.services.projects,
+    });
+    late.start();
+    try {
+      await fannedOut(t);
+      const endorsed = (await inbox(t, endorser.token)).items;
+      expect(endorsed.map((n) => n.topic)).toEqual(['ENDORSED_DEMAND_FULFILLED']);
+    } finally {
+      await late.stop();
+    }
+  });
+
   it('makes each notification once, whatever the rounds and processes, and resumes after a stop', async () => {
     const worker = await t.seed.worker();
     const org = await servingOrg();

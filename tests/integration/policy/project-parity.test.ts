@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import type { OcdsRelease } from '../../../src/modules/opendata/ocds.js';
 import { ProjectStatus } from '../../../src/modules/projects/project.enums.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
@@ -87,7 +88,10 @@ describe('project visibility: every path agrees', () => {
     const response = await fetch(`${t.url}/opendata/ocds/releases.json`);
     expect(response.status).toBe(200);
     const { releases } = (await response.json()) as { releases: OcdsRelease[] };
-    const exported = new Set(releases.map((r) => r.tender.id));
+    // An ocid is the prefix and the project's database id (ocds.ts); rows are named by global id.
+    const exported = new Set(
+      releases.map((r) => toGlobalId('Project', Number(r.ocid.slice(r.ocid.lastIndexOf('-') + 1)))),
+    );
     found.compare(
       anonymous,
       world.projects,
