@@ -11,6 +11,11 @@ export enum Topic {
    * the application is the one whose `decidedSeq` is the event's seq.
    */
   APPLICATION_DECIDED = 'application.decided',
+  /**
+   * A project was awarded (after its APPLICATION_DECIDED events, in the same transaction), keyed by
+   * the project's id; its applicants' webhooks are told, each with its own decision only.
+   */
+  PROJECT_AWARDED = 'project.awarded',
   /** Regions or service categories changed: every process reloads its reference cache (entity id 0). */
   REFERENCE_CHANGED = 'reference.changed',
   /**

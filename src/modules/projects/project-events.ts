@@ -4,7 +4,7 @@ import { Region } from '../regions/region.entity.js';
 import { ProjectApplication } from './application.entity.js';
 import type { Project } from './project.entity.js';
 
-/* The outbox events of projects (`project.published`, APPLICATION_DECIDED) and what they match on. */
+/* The outbox events of projects (`project.published`, APPLICATION_DECIDED, `project.awarded`) and what they match on. */
 
 /** The project's regions, through the identity map when already loaded. */
 export function regionsOf(em: EntityManager, project: Project): Promise<Region[]> {
@@ -15,6 +15,20 @@ export function regionsOf(em: EntityManager, project: Project): Promise<Region[]
 export async function announcePublished(em: EntityManager, project: Project): Promise<void> {
   await emitEvent(em, {
     topic: Topic.PROJECT_PUBLISHED,
+    entityId: project.id,
+    categoryPath: project.categoryPath,
+    regionPath: await regionPathOf(em, project),
+    targetGroups: project.targetGroups,
+  });
+}
+
+/**
+ * Writes the `project.awarded` outbox event: after the award's decisions (so each applicant's
+ * decided application has a `decidedSeq` below it), last in the transaction (see emitEvent).
+ */
+export async function announceAwarded(em: EntityManager, project: Project): Promise<void> {
+  await emitEvent(em, {
+    topic: Topic.PROJECT_AWARDED,
     entityId: project.id,
     categoryPath: project.categoryPath,
     regionPath: await regionPathOf(em, project),

@@ -164,6 +164,17 @@ export function verificationData(organization: Organization): VerificationData {
   };
 }
 
+/** `PROJECT_AWARDED`: the awarded project, and the award's decision on the receiver's application. */
+export interface ProjectAwardData {
+  project: ProjectData;
+  /** The organization's own application as the award decided it; never another applicant's. */
+  yourApplication: ApplicationDecisionData;
+}
+
+export function projectAwardData(project: Project, application: ProjectApplication): ProjectAwardData {
+  return { project: projectData(project), yourApplication: applicationDecisionData(application) };
+}
+
 /** `PING`: a test event sent by `pingWebhook`; nothing happened. */
 export interface PingData {
   webhookId: string;

@@ -5,7 +5,7 @@ import type { WebhookConfig } from '../../core/config.js';
 import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../core/events/event-rows.js';
 import type { EventHub } from '../../core/events/event-hub.js';
 import type { FeedEvent } from '../../core/events/match-index.js';
-import { Topic } from '../../core/events/outbox.js';
+import { outboxHead, Topic } from '../../core/events/outbox.js';
 import { toGlobalId } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Demand } from '../demands/demand.entity.js';
@@ -15,6 +15,7 @@ import { VerificationStatus } from '../organizations/organization.enums.js';
 import { decisionConcerns } from '../projects/application-feed.js';
 import { ProjectApplication } from '../projects/application.entity.js';
 import { isPublicStatus } from '../projects/project-lifecycle.js';
+import { ApplicationStatus } from '../projects/project.enums.js';
 import { Project } from '../projects/project.entity.js';
 import type { ProjectService } from '../projects/project.service.js';
 import { Webhook } from './webhook.entity.js';
@@ -23,6 +24,7 @@ import {
   applicationDecisionData,
   demandData,
   demandUpdateData,
+  projectAwardData,
   projectData,
   verificationData,
   webhookBody,
@@ -67,11 +69,13 @@ export interface WebhookWorkerDeps {
  * The per-process webhook delivery worker. All its state is in the database, so processes share the
  * work and a restart loses nothing:
  *
- * 1. **Fan-out**: for each enabled endpoint of an organization that is not suspended (locked
- *    `FOR UPDATE SKIP LOCKED`, so one process handles an endpoint at a time) it reads the outbox
- *    after the endpoint's `lastEventSeq`, keeps the events the organization is eligible for, and
- *    queues one `webhook_delivery` per event (unique per endpoint and event) with its body,
- *    advancing `lastEventSeq` in the same transaction.
+ * 1. **Fan-out**: for each enabled endpoint of an organization that is not suspended and that is
+ *    behind the outbox head (locked `FOR UPDATE SKIP LOCKED`, so one process handles an endpoint at
+ *    a time) it reads the outbox after the endpoint's `lastEventSeq` up to the head, keeps the
+ *    events the organization is eligible for (judged on the entities and the organization as read
+ *    after the events), and queues one `webhook_delivery` per event (unique per endpoint and event)
+ *    with its body, advancing `lastEventSeq` (to the head once every event up to it was looked at)
+ *    in the same transaction.
  * 2. **Send**: it claims due deliveries with `FOR UPDATE SKIP LOCKED`, pushing their `nextAttemptAt`
  *    past the send timeout as a lease (a process that dies mid-send leaves them due again), POSTs the
  *    signed body, and records the attempt: delivered, retried after an exponential backoff, or given
@@ -173,26 +177,45 @@ export class WebhookWorker {
   private async fanOut(): Promise<boolean> {
     let more = false;
     await this.deps.orm.em.fork().transactional(async (tx) => {
+      // Seq order is commit order (emitEvents), so every event up to the head read now is committed
+      // and visible to the statements below: an endpoint that has looked at them all is at the head.
+      const head = await outboxHead(tx);
+      // Only endpoints behind the head: those fanned out move to it, so the next transaction takes
+      // the following ones instead of the first FANOUT_ENDPOINTS again.
       const locked = await tx.execute<{ id: string }[]>(
         `select e."id" from "webhook_endpoint" e join "organization" o on o."id" = e."organization_id"
-          where e."enabled" and o."verification_status" <> 'SUSPENDED'
+          where e."enabled" and o."verification_status" <> 'SUSPENDED' and e."last_event_seq" < ?
           order by e."id" limit ? for update of e skip locked`,
-        [FANOUT_ENDPOINTS],
+        [head, FANOUT_ENDPOINTS],
       );
       if (locked.length === FANOUT_ENDPOINTS) more = true;
-      for (const row of locked) if (await this.fanOutEndpoint(tx, Number(row.id))) more = true;
+      for (const row of locked) if (await this.fanOutEndpoint(tx, Number(row.id), head)) more = true;
     });
     return more;
   }
 
-  private async fanOutEndpoint(tx: EntityManager, id: number): Promise<boolean> {
-    const endpoint = await tx.findOneOrFail(Webhook, { id }, { populate: ['organization'] });
-    const organization = endpoint.organization.getEntity();
+  /** Fans out the endpoint's events up to `head`; true when a full batch left more. */
+  private async fanOutEndpoint(tx: EntityManager, id: number, head: number): Promise<boolean> {
+    // Entities loaded for the previous endpoint predate this one's events: each endpoint reads afresh.
+    tx.clear();
+    const endpoint = await tx.findOneOrFail(Webhook, { id });
     const rows = await tx.execute<(EventRow & { created_at: Date | string })[]>(
       `select ${EVENT_COLUMNS}, "created_at" from "event"
-        where "seq" > ? and "topic" = any(?::text[]) order by "seq" limit ?`,
-      [endpoint.lastEventSeq, pgTextArray(endpoint.topics.map((topic) => OUTBOX_TOPIC[topic])), FANOUT_BATCH],
+        where "seq" > ? and "seq" <= ? and "topic" = any(?::text[]) order by "seq" limit ?`,
+      [
+        endpoint.lastEventSeq,
+        head,
+        pgTextArray(endpoint.topics.map((topic) => OUTBOX_TOPIC[topic])),
+        FANOUT_BATCH,
+      ],
     );
+    // The organization is read after the events (each statement sees what committed before it), so
+    // its standing is at least as new as every event judged against it. Read before them, a union's
+    // decision committing in between showed its event against the standing before it (a verification
+    // judged as still pending), and the event was passed over for good.
+    const organization = await tx.findOneOrFail(Organization, { id: endpoint.organization.id });
+    // Suspended since the endpoint was locked: held, as if it had been suspended then.
+    if (organization.verificationStatus === VerificationStatus.SUSPENDED) return false;
     for (const row of rows) {
       const event = toFeedEvent(row);
       const data = await this.eligibleData(tx, endpoint.id, organization, event);
@@ -211,13 +234,17 @@ export class WebhookWorker {
         [endpoint.id, event.seq, event.topic, payload],
       );
     }
-    const last = rows.at(-1);
-    if (last)
+    // A full batch looked as far as its last event; a shorter one at every event up to the head,
+    // whatever the topics of the latest (a notification's, another topic's), so `lastEventSeq`
+    // reaching the head says the endpoint has been told everything committed so far.
+    const full = rows.length === FANOUT_BATCH;
+    const lookedAt = full ? Number(rows.at(-1)!.seq) : head;
+    if (lookedAt > endpoint.lastEventSeq)
       await tx.execute('update "webhook_endpoint" set "last_event_seq" = ? where "id" = ?', [
-        Number(last.seq),
+        lookedAt,
         endpoint.id,
       ]);
-    return rows.length === FANOUT_BATCH;
+    return full;
   }
 
   /** The entity as data the organization may hear of now; null when it may not. */
@@ -266,9 +293,36 @@ export class WebhookWorker {
         if (status !== VerificationStatus.VERIFIED && status !== VerificationStatus.SUSPENDED) return null;
         return verificationData(organization);
       }
+      case Topic.PROJECT_AWARDED:
+        return this.projectAward(tx, organization.id, event);
       default:
         return null;
     }
+  }
+
+  /**
+   * `PROJECT_AWARDED` for an organization whose application the award decided (AWARDED or
+   * REJECTED; the award's decision events come just before its own, so that application's
+   * `decidedSeq` is the latest below it). An organization that withdrew, or never applied, is not told.
+   */
+  private async projectAward(
+    tx: EntityManager,
+    organizationId: number,
+    event: FeedEvent,
+  ): Promise<object | null> {
+    const project = await tx.findOne(Project, { id: event.entityId });
+    if (!project || !isPublicStatus(project.status)) return null;
+    const application = await tx.findOne(
+      ProjectApplication,
+      {
+        project: project.id,
+        organization: organizationId,
+        status: { $in: [ApplicationStatus.AWARDED, ApplicationStatus.REJECTED] },
+        decidedSeq: { $lt: event.seq },
+      },
+      { orderBy: { decidedSeq: 'desc' } },
+    );
+    return application ? projectAwardData(project, application) : null;
   }
 
   /**

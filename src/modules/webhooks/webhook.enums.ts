@@ -8,6 +8,7 @@ export enum WebhookTopic {
   DEMAND_UPDATED = 'DEMAND_UPDATED',
   APPLICATION_DECIDED = 'APPLICATION_DECIDED',
   VERIFICATION_DECIDED = 'VERIFICATION_DECIDED',
+  PROJECT_AWARDED = 'PROJECT_AWARDED',
 }
 
 /** The outbox topic (what `event.topic` holds) of each webhook topic. */
@@ -17,6 +18,7 @@ export const OUTBOX_TOPIC: Readonly<Record<WebhookTopic, Topic>> = {
   [WebhookTopic.DEMAND_UPDATED]: Topic.DEMAND_UPDATED,
   [WebhookTopic.APPLICATION_DECIDED]: Topic.APPLICATION_DECIDED,
   [WebhookTopic.VERIFICATION_DECIDED]: Topic.VERIFICATION_DECIDED,
+  [WebhookTopic.PROJECT_AWARDED]: Topic.PROJECT_AWARDED,
 };
 
 /** The outbox topics some endpoint may be told about (the worker wakes up for these). */
@@ -40,6 +42,11 @@ registerEnumType(WebhookTopic, {
     },
     VERIFICATION_DECIDED: {
       description: 'A union’s decision on the organization’s own verification (verified or suspended).',
+    },
+    PROJECT_AWARDED: {
+      description:
+        'A project the organization applied to was awarded: the project, and the decision on the ' +
+        'organization’s own application only.',
     },
   },
 });

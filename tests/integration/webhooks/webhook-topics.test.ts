@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
-import { outboxHead } from '../../../src/core/events/outbox.js';
+import { outboxHead, Topic } from '../../../src/core/events/outbox.js';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
 import { Webhook, WebhookDelivery } from '../../../src/modules/webhooks/webhook.entity.js';
@@ -26,7 +26,8 @@ async function receiver(): Promise<Receiver> {
 }
 
 beforeAll(async () => {
-  t = await startTestApp(WEBHOOK_ENV);
+  // The notification worker on: its events follow the decisions in the outbox, as in production.
+  t = await startTestApp({ ...WEBHOOK_ENV, NOTIFY_POLL_MS: '1000' });
 });
 
 afterAll(async () => {
@@ -67,11 +68,28 @@ async function fannedOut(...webhookIds: string[]): Promise<{ topic: string; data
       (await em.find(WebhookDelivery, { endpoint: endpointIdOf(id) }, { orderBy: { eventSeq: 'asc' } })).map(
         (d) => {
           const body = JSON.parse(d.payload) as Body;
-          return { topic: body.topic, dataId: body.data.id ?? body.data.organizationId };
+          const award = body.data.yourApplication as { id: string } | undefined;
+          return { topic: body.topic, dataId: body.data.id ?? body.data.organizationId ?? award?.id };
         },
       ),
     ),
   );
+}
+
+/** Resolves once the notification worker has written a `notification.created` event after `seq`. */
+async function notificationAfter(seq: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const rows = await t.orm.em
+      .fork()
+      .execute<unknown[]>('select 1 from "event" where "topic" = ? and "seq" > ? limit 1', [
+        Topic.NOTIFICATION_CREATED,
+        seq,
+      ]);
+    if (rows.length > 0) return;
+    if (Date.now() > deadline) throw new Error('no notification event');
+    await sleep(25);
+  }
 }
 
 /** The bodies the receiver got, each checked against the endpoint's signature first. */
@@ -232,11 +250,15 @@ describe('APPLICATION_DECIDED and VERIFICATION_DECIDED', () => {
     const other = await register(t, bystander.token, orgId(bystander), `${hit.url}/o`, [
       'VERIFICATION_DECIDED',
     ]);
+    const before = await outboxHead(t.orm.em.fork());
     await t.data(
       `mutation($input: VerifyOrganizationInput!) { verifyOrganization(input: $input) { organization { id } } }`,
       { input: { organizationId: orgId(pending), reason: '材料齐全' } },
       staff.token,
     );
+    // The decision's notification to the members follows it in the outbox, written by another worker:
+    // the latest event is then one no endpoint listens to, and each must still reach the head.
+    await notificationAfter(before);
     const [toMine, toOther] = await fannedOut(mine.id, other.id);
     expect(toMine).toEqual([{ topic: 'VERIFICATION_DECIDED', dataId: orgId(pending) }]);
     expect(toOther).toEqual([]);
@@ -256,6 +278,87 @@ describe('APPLICATION_DECIDED and VERIFICATION_DECIDED', () => {
       topic: 'VERIFICATION_DECIDED',
       data: { organizationId: orgId(pending), verificationStatus: 'VERIFIED', reason: '材料齐全' },
     });
+  });
+});
+
+describe('PROJECT_AWARDED', () => {
+  it('tells each organization the award decided of the project and of its own application only', async () => {
+    const publisher = await seedPublisher(t);
+    const winner = await servingOrg();
+    const loser = await servingOrg();
+    const withdrawn = await servingOrg();
+    // Eligible for the project, but never applied.
+    const bystander = await servingOrg();
+    const orgs = [winner, loser, withdrawn, bystander];
+    const hits = await Promise.all(orgs.map(() => receiver()));
+    const hooks = await Promise.all(
+      orgs.map((org, i) => register(t, org.token, orgId(org), `${hits[i]!.url}/award`, ['PROJECT_AWARDED'])),
+    );
+    const published = await t.data<{ publishProject: { project: { id: string } } }>(
+      PUBLISH,
+      { input: projectInput({ title: '职工子女暑期托管项目' }) },
+      publisher.token,
+    );
+    const projectId = published.publishProject.project.id;
+    const applied: string[] = [];
+    for (const org of [winner, loser, withdrawn]) {
+      const res = await t.data<{ applyToProject: { application: { id: string } } }>(
+        APPLY,
+        { input: { projectId, organizationId: orgId(org), proposal: '服务方案', requestedFen: 3_000_000 } },
+        org.token,
+      );
+      applied.push(res.applyToProject.application.id);
+    }
+    await t.data(
+      `mutation($input: WithdrawApplicationInput!) { withdrawApplication(input: $input) { application { id } } }`,
+      { input: { applicationId: applied[2] } },
+      withdrawn.token,
+    );
+    await closePeriod(t, projectId);
+    await t.data(
+      AWARD,
+      { input: { projectId, awards: [{ applicationId: applied[0], amountFen: 2_500_000 }] } },
+      publisher.token,
+    );
+
+    const told = await fannedOut(...hooks.map((h) => h.id));
+    expect(told).toEqual([
+      [{ topic: 'PROJECT_AWARDED', dataId: applied[0] }],
+      [{ topic: 'PROJECT_AWARDED', dataId: applied[1] }],
+      [],
+      [],
+    ]);
+    const [toWinner] = await hits[0]!.waitFor(1);
+    const [toLoser] = await hits[1]!.waitFor(1);
+    const [winnerBody] = signedBodies(hits[0]!, hooks[0]!.secret);
+    const [loserBody] = signedBodies(hits[1]!, hooks[1]!.secret);
+    expect(winnerBody).toMatchObject({
+      topic: 'PROJECT_AWARDED',
+      data: {
+        project: { id: projectId, status: 'AWARDED', title: '职工子女暑期托管项目' },
+        yourApplication: {
+          id: applied[0],
+          projectId,
+          organizationId: orgId(winner),
+          status: 'AWARDED',
+          awarded: { amountFen: 2_500_000, currency: 'CNY' },
+        },
+      },
+    });
+    expect(loserBody).toMatchObject({
+      topic: 'PROJECT_AWARDED',
+      data: {
+        project: { id: projectId },
+        yourApplication: { id: applied[1], organizationId: orgId(loser), status: 'REJECTED', awarded: null },
+      },
+    });
+    // The loser learns nothing of the winner's application, nor the winner of the loser's.
+    expect(toLoser!.body).not.toContain(applied[0]);
+    expect(toLoser!.body).not.toContain(orgId(winner));
+    expect(toLoser!.body).not.toContain('2500000');
+    expect(toWinner!.body).not.toContain(applied[1]);
+    expect(hits[2]!.received).toEqual([]);
+    expect(hits[3]!.received).toEqual([]);
   });
 });
 
