@@ -196,6 +196,41 @@ describe('DEMAND_UPDATED', () => {
   });
 });
 
+describe('DEMAND_UPDATED on a lapsed claim', () => {
+  it('tells the organization whose claim lapsed, and no other', async () => {
+    const worker = await t.seed.worker();
+    const claimant = await servingOrg();
+    const other = await servingOrg();
+    const [hitClaimant, hitOther] = [await receiver(), await receiver()];
+    const mine = await register(t, claimant.token, orgId(claimant), `${hitClaimant.url}/lapse`, [
+      'DEMAND_UPDATED',
+    ]);
+    const theirs = await register(t, other.token, orgId(other), `${hitOther.url}/lapse`, ['DEMAND_UPDATED']);
+    const demandId = await submitDemand(t, worker.token);
+    await claim(demandId, claimant);
+    await hitClaimant.waitFor(1);
+    // The sweep as of just past the lapse period: the claim lapses, the demand is OPEN again.
+    const lapseMs = (t.config.limits.demandClaimLapseHours + 1) * 3_600_000;
+    const swept = await t.app.services.demands.sweep(t.orm.em.fork(), new Date(Date.now() + lapseMs));
+    expect(swept.lapsed).toBeGreaterThanOrEqual(1);
+    const [toClaimant, toOther] = await fannedOut(mine.id, theirs.id);
+    expect(toClaimant).toEqual([
+      { topic: 'DEMAND_UPDATED', dataId: demandId },
+      { topic: 'DEMAND_UPDATED', dataId: demandId },
+    ]);
+    expect(toOther).toEqual([]);
+    await hitClaimant.waitFor(2);
+    const lapsed = signedBodies(hitClaimant, mine.secret)
+      .filter((body) => body.data.id === demandId)
+      .map((body) => [body.data.status, body.data.claimedByYou]);
+    expect(lapsed.sort()).toEqual([
+      ['CLAIMED', true],
+      ['OPEN', false],
+    ]);
+    expect(hitOther.received).toEqual([]);
+  });
+});
+
 describe('APPLICATION_DECIDED and VERIFICATION_DECIDED', () => {
   it('tells each applicant of its own decision only', async () => {
     const publisher = await seedPublisher(t);
