@@ -16,6 +16,12 @@ export enum Topic {
    * the project's id; its applicants' webhooks are told, each with its own decision only.
    */
   PROJECT_AWARDED = 'project.awarded',
+  /**
+   * A claim will lapse soon for want of a progress report (the demand sweep, once per claim period,
+   * `demandClaimLapseWarningHours` ahead), keyed by the demand's id: the claiming organization's
+   * webhooks are told.
+   */
+  CLAIM_LAPSING = 'demand.claimLapsing',
   /** Regions or service categories changed: every process reloads its reference cache (entity id 0). */
   REFERENCE_CHANGED = 'reference.changed',
   /**

@@ -120,6 +120,15 @@ export function demandUpdateData(demand: Demand, organizationId: number): Demand
   return { ...demandData(demand), claimedByYou: demand.claimedBy?.id === organizationId };
 }
 
+/** `CLAIM_LAPSING`: a demand the organization claims, and when its claim lapses without progress. */
+export interface ClaimLapsingData extends DemandData {
+  lapsesAt: string;
+}
+
+export function claimLapsingData(demand: Demand, lapsesAt: Date): ClaimLapsingData {
+  return { ...demandData(demand), lapsesAt: lapsesAt.toISOString() };
+}
+
 /** `APPLICATION_DECIDED`: the decision on one of the organization's applications. */
 export interface ApplicationDecisionData {
   /** The `ProjectApplication` global id. */

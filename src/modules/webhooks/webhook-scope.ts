@@ -24,8 +24,8 @@ const NO_FILTER = { categoryPath: null, regionPath: null, targetGroups: [] } as 
  * Whether `event` may concern `owner`: a demand it can serve (category, region, target group — and,
  * as for the feed, only verified organizations hear of demands), a project in its scope (the rest
  * of project eligibility is checked on the project itself), a decision on one of its own
- * applications, its own verification decision, a change of any demand (whether it claims or
- * claimed that demand is checked on the demand, webhook-worker.ts), or the award of any project
+ * applications, its own verification decision, a change or coming lapse of any demand's claim
+ * (whether it claims or claimed that demand is checked on the demand, webhook-worker.ts), or the award of any project
  * (whether it applied is checked on its applications).
  */
 export function inEndpointScope(owner: EndpointOwner, event: FeedEvent): boolean {
@@ -42,6 +42,7 @@ export function inEndpointScope(owner: EndpointOwner, event: FeedEvent): boolean
     case Topic.VERIFICATION_DECIDED:
       return event.entityId === owner.id;
     case Topic.DEMAND_UPDATED:
+    case Topic.CLAIM_LAPSING:
     case Topic.PROJECT_AWARDED:
       return true;
     default:

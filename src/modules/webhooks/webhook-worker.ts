@@ -10,6 +10,7 @@ import { toGlobalId } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Demand } from '../demands/demand.entity.js';
 import { DemandStatus } from '../demands/demand.enums.js';
+import { ACTIVE_CLAIM_STATUSES } from '../demands/demand-lifecycle.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { decisionConcerns } from '../projects/application-feed.js';
@@ -22,6 +23,7 @@ import { Webhook } from './webhook.entity.js';
 import { OUTBOX_TOPIC, WEBHOOK_OUTBOX_TOPICS, webhookTopicName } from './webhook.enums.js';
 import {
   applicationDecisionData,
+  claimLapsingData,
   demandData,
   demandUpdateData,
   projectAwardData,
@@ -63,6 +65,8 @@ export interface WebhookWorkerDeps {
   network: WebhookNetwork;
   /** Told of every attempt (metrics). */
   onAttempt?: (delivered: boolean) => void;
+  /** `DEMAND_CLAIM_LAPSE_HOURS`: when a claim lapses, for CLAIM_LAPSING. */
+  claimLapseHours: number;
 }
 
 /**
@@ -218,12 +222,13 @@ export class WebhookWorker {
     if (organization.verificationStatus === VerificationStatus.SUSPENDED) return false;
     for (const row of rows) {
       const event = toFeedEvent(row);
-      const data = await this.eligibleData(tx, endpoint.id, organization, event);
+      const occurredAt = new Date(row.created_at);
+      const data = await this.eligibleData(tx, endpoint.id, organization, event, occurredAt);
       if (data === null) continue;
       const payload = webhookBody({
         id: event.seq,
         topic: webhookTopicName(event.topic) ?? event.topic,
-        occurredAt: new Date(row.created_at).toISOString(),
+        occurredAt: occurredAt.toISOString(),
         data,
       });
       await tx.execute(
@@ -253,6 +258,7 @@ export class WebhookWorker {
     endpointId: number,
     organization: Organization,
     event: FeedEvent,
+    occurredAt: Date,
   ): Promise<object | null> {
     if (!inEndpointScope(organization, event)) return null;
     switch (event.topic) {
@@ -295,6 +301,21 @@ export class WebhookWorker {
       }
       case Topic.PROJECT_AWARDED:
         return this.projectAward(tx, organization.id, event);
+      case Topic.CLAIM_LAPSING: {
+        const demand = await tx.findOne(Demand, { id: event.entityId });
+        // The claimant of now only, and only while the announced claim period lasts: progress since,
+        // a lapse or another organization's claim make the warning stale.
+        if (
+          !demand ||
+          demand.claimedBy?.id !== organization.id ||
+          !ACTIVE_CLAIM_STATUSES.includes(demand.status) ||
+          !demand.lastProgressAt ||
+          demand.lastProgressAt > occurredAt
+        )
+          return null;
+        const lapsesAt = new Date(demand.lastProgressAt.getTime() + this.deps.claimLapseHours * 3_600_000);
+        return claimLapsingData(demand, lapsesAt);
+      }
       default:
         return null;
     }

@@ -9,6 +9,7 @@ export enum WebhookTopic {
   APPLICATION_DECIDED = 'APPLICATION_DECIDED',
   VERIFICATION_DECIDED = 'VERIFICATION_DECIDED',
   PROJECT_AWARDED = 'PROJECT_AWARDED',
+  CLAIM_LAPSING = 'CLAIM_LAPSING',
 }
 
 /** The outbox topic (what `event.topic` holds) of each webhook topic. */
@@ -19,6 +20,7 @@ export const OUTBOX_TOPIC: Readonly<Record<WebhookTopic, Topic>> = {
   [WebhookTopic.APPLICATION_DECIDED]: Topic.APPLICATION_DECIDED,
   [WebhookTopic.VERIFICATION_DECIDED]: Topic.VERIFICATION_DECIDED,
   [WebhookTopic.PROJECT_AWARDED]: Topic.PROJECT_AWARDED,
+  [WebhookTopic.CLAIM_LAPSING]: Topic.CLAIM_LAPSING,
 };
 
 /** The outbox topics some endpoint may be told about (the worker wakes up for these). */
@@ -47,6 +49,11 @@ registerEnumType(WebhookTopic, {
       description:
         'A project the organization applied to was awarded: the project, and the decision on the ' +
         'organization’s own application only.',
+    },
+    CLAIM_LAPSING: {
+      description:
+        'A demand the organization claims will lapse soon for want of a progress report (once per ' +
+        'claim period, `DEMAND_CLAIM_LAPSE_WARNING_HOURS` ahead). Never carries the worker’s contact.',
     },
   },
 });

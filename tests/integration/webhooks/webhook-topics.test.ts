@@ -3,6 +3,7 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { outboxHead, Topic } from '../../../src/core/events/outbox.js';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity.js';
+import { Demand } from '../../../src/modules/demands/demand.entity.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
 import { Webhook, WebhookDelivery } from '../../../src/modules/webhooks/webhook.entity.js';
 import { verifyWebhook } from '../../../src/modules/webhooks/webhook-signature.js';
@@ -10,6 +11,7 @@ import {
   APPLY,
   AWARD,
   closePeriod,
+  idOf,
   projectInput,
   PUBLISH,
   seedPublisher,
@@ -228,6 +230,49 @@ describe('DEMAND_UPDATED on a lapsed claim', () => {
       ['OPEN', false],
     ]);
     expect(hitOther.received).toEqual([]);
+  });
+});
+
+describe('CLAIM_LAPSING', () => {
+  it('warns the claimant once per claim period, never another organization, without the contact', async () => {
+    const worker = await t.seed.worker();
+    const claimant = await servingOrg();
+    const former = await servingOrg();
+    const [hitClaimant, hitFormer] = [await receiver(), await receiver()];
+    const mine = await register(t, claimant.token, orgId(claimant), `${hitClaimant.url}/lapsing`, [
+      'CLAIM_LAPSING',
+    ]);
+    const theirs = await register(t, former.token, orgId(former), `${hitFormer.url}/lapsing`, [
+      'CLAIM_LAPSING',
+    ]);
+    const demandId = await submitDemand(t, worker.token);
+    // The former claimant released it: it lost the claim and hears nothing of its lapse.
+    await claim(demandId, former);
+    await release(demandId, former);
+    await claim(demandId, claimant);
+    const { demandClaimLapseHours: lapse, demandClaimLapseWarningHours: warning } = t.config.limits;
+    const inWarning = new Date(Date.now() + (lapse - warning + 1) * 3_600_000);
+    const demands = t.app.services.demands;
+    expect((await demands.sweep(t.orm.em.fork(), inWarning)).lapsed).toBe(0);
+    // Announced once: the next sweep in the same claim period adds nothing.
+    await demands.sweep(t.orm.em.fork(), inWarning);
+    const [toClaimant, toFormer] = await fannedOut(mine.id, theirs.id);
+    expect(toClaimant).toEqual([{ topic: 'CLAIM_LAPSING', dataId: demandId }]);
+    expect(toFormer).toEqual([]);
+    const [request] = await hitClaimant.waitFor(1);
+    const [body] = signedBodies(hitClaimant, mine.secret);
+    const claimed = await t.orm.em.fork().findOneOrFail(Demand, { id: idOf(demandId) });
+    expect(body).toMatchObject({
+      topic: 'CLAIM_LAPSING',
+      data: {
+        id: demandId,
+        status: 'CLAIMED',
+        lapsesAt: new Date(claimed.lastProgressAt!.getTime() + lapse * 3_600_000).toISOString(),
+      },
+    });
+    expect(request!.body).not.toContain('13800000000');
+    expect(request!.body).not.toMatch(/contact|submittedBy/);
+    expect(hitFormer.received).toEqual([]);
   });
 });
 

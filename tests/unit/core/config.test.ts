@@ -130,6 +130,17 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('warns of a claim lapse 48 hours ahead (half the lapse when shorter), and only before it', () => {
+    const limits = (env: Record<string, string>) =>
+      loadConfig({ NODE_ENV: 'test', ...env }, tempDir()).limits;
+    expect(limits({}).demandClaimLapseWarningHours).toBe(48);
+    expect(limits({ DEMAND_CLAIM_LAPSE_HOURS: '24' }).demandClaimLapseWarningHours).toBe(12);
+    expect(limits({ DEMAND_CLAIM_LAPSE_WARNING_HOURS: '0' }).demandClaimLapseWarningHours).toBe(0);
+    expect(problems({ DEMAND_CLAIM_LAPSE_HOURS: '24', DEMAND_CLAIM_LAPSE_WARNING_HOURS: '24' })[0]).toContain(
+      'DEMAND_CLAIM_LAPSE_WARNING_HOURS',
+    );
+  });
+
   it('refuses PAGE_DEFAULT above PAGE_MAX and a short ADMIN_PASSWORD', () => {
     expect(problems({ PAGE_DEFAULT: '50', PAGE_MAX: '40' })[0]).toContain('PAGE_DEFAULT');
     expect(problems({ ADMIN_EMAIL: 'a@b.cn', ADMIN_PASSWORD: 'short' })[0]).toContain('ADMIN_PASSWORD');

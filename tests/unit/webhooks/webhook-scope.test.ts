@@ -57,6 +57,7 @@ describe('inEndpointScope', () => {
     expect(inEndpointScope(owner, own(Topic.VERIFICATION_DECIDED, 8))).toBe(false);
     // Whether the organization claims (or claimed) the demand is checked on the demand itself.
     expect(inEndpointScope(owner, own(Topic.DEMAND_UPDATED, 3))).toBe(true);
+    expect(inEndpointScope(owner, own(Topic.CLAIM_LAPSING, 3))).toBe(true);
     // Whether it applied to the awarded project is checked on the project's applications.
     expect(inEndpointScope(owner, own(Topic.PROJECT_AWARDED, 3))).toBe(true);
     expect(inEndpointScope(owner, own(Topic.USER_RIGHTS_CHANGED, 7))).toBe(false);
