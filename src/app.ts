@@ -160,6 +160,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     projects: services.projects,
     network: services.webhooks.network,
     onAttempt: (delivered) => metrics.observeWebhookAttempt(delivered),
+    claimLapseHours: config.limits.demandClaimLapseHours,
   });
   const stopWebhookWake = services.webhooks.onRegistered(() =>
     backgroundJobs ? webhookWorker.endpointRegistered() : deps.cluster?.webhookRegistered(),

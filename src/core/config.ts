@@ -131,8 +131,9 @@ export interface Limits {
   /** A claim with no progress report for this long lapses and the demand is OPEN again. */
   demandClaimLapseHours: number;
   /**
-   * Its organization's members are told this long before a claim lapses (once per claim period; at
-   * most half the lapse period, so a fresh claim is not warned at once); 0: never.
+   * Its organization's members and webhooks are told this long before a claim lapses (the sweep
+   * announces CLAIM_LAPSING once per claim period); 0: never. Less than the lapse; by default 48,
+   * or half the lapse when that is shorter.
    */
   demandClaimLapseWarningHours: number;
   /** An OPEN demand that nobody claims within this many days becomes EXPIRED. */
@@ -275,6 +276,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       `OCDS_OCID_PREFIX must be 'ocds-' and six lower-case letters or digits, got '${ocidPrefix}'`,
     );
 
+  const claimLapseHours = int('DEMAND_CLAIM_LAPSE_HOURS', 14 * 24, 1, 365 * 24);
   const config: Config = {
     nodeEnv: nodeEnv ?? 'development',
     port,
@@ -303,8 +305,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       pageDefault: int('PAGE_DEFAULT', 20, 1, 100),
       pageMax: int('PAGE_MAX', 100, 1, 100),
       demandMaxOpenClaims: int('DEMAND_MAX_OPEN_CLAIMS', 20, 1, 10000),
-      demandClaimLapseHours: int('DEMAND_CLAIM_LAPSE_HOURS', 14 * 24, 1, 365 * 24),
-      demandClaimLapseWarningHours: int('DEMAND_CLAIM_LAPSE_WARNING_HOURS', 48, 0, 365 * 24),
+      demandClaimLapseHours: claimLapseHours,
+      demandClaimLapseWarningHours: int(
+        'DEMAND_CLAIM_LAPSE_WARNING_HOURS',
+        Math.min(48, Math.floor(claimLapseHours / 2)),
+        0,
+        365 * 24,
+      ),
       demandExpiryDays: int('DEMAND_EXPIRY_DAYS', 60, 1, 3650),
       demandSweepIntervalSeconds: int('DEMAND_SWEEP_INTERVAL_SECONDS', 300, 0, 86400),
       rate: {
@@ -353,6 +360,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   };
   if (config.limits.pageDefault > config.limits.pageMax)
     problems.push('PAGE_DEFAULT must not exceed PAGE_MAX');
+  if (config.limits.demandClaimLapseWarningHours >= config.limits.demandClaimLapseHours)
+    problems.push('DEMAND_CLAIM_LAPSE_WARNING_HOURS must be less than DEMAND_CLAIM_LAPSE_HOURS');
   if (problems.length) throw new ConfigError(problems);
   return config;
 }

@@ -13,6 +13,11 @@ export enum Topic {
   APPLICATION_DECIDED = 'application.decided',
   /** A project's application period closed (PUBLISHED → EVALUATING), keyed by the project's id. */
   APPLICATION_PERIOD_CLOSED = 'project.applicationsClosed',
+  /**
+   * A project was awarded (after its APPLICATION_DECIDED events, in the same transaction), keyed by
+   * the project's id; its applicants' webhooks are told, each with its own decision only.
+   */
+  PROJECT_AWARDED = 'project.awarded',
   /** Regions or service categories changed: every process reloads its reference cache (entity id 0). */
   REFERENCE_CHANGED = 'reference.changed',
   /**
@@ -37,7 +42,8 @@ export enum Topic {
   NOTIFICATION_CREATED = 'notification.created',
   /**
    * A claim will lapse soon unless its organization reports progress, keyed by the demand's id:
-   * written once per claim period by the demand sweep; its organization's members are notified.
+   * written once per claim period by the demand sweep; its organization's members are notified and
+   * its webhooks told.
    */
   CLAIM_LAPSING = 'demand.claimLapsing',
   /** A webhook endpoint was disabled after failing, keyed by the endpoint's id: its admins are notified. */

@@ -20,7 +20,7 @@ import type {
   StartProjectInput,
 } from './project.inputs.js';
 import type { ProjectAccess } from './project.policy.js';
-import { announceDecisions } from './project-events.js';
+import { announceAwarded, announceDecisions } from './project-events.js';
 import {
   closeApplicationPeriods,
   assertMayBecome,
@@ -240,6 +240,7 @@ export class ProjectAwards {
       await em.flush();
       await this.claimLinkedDemands({ ...actor, em }, project, awarded);
       await announceDecisions(em, project, [...awarded, ...rejected]);
+      await announceAwarded(em, project);
       return { project, awarded };
     });
   }

@@ -5,8 +5,8 @@ import { ProjectApplication } from './application.entity.js';
 import type { Project } from './project.entity.js';
 
 /*
- * The outbox events of projects (`project.published`, APPLICATION_PERIOD_CLOSED, APPLICATION_DECIDED)
- * and what they match on.
+ * The outbox events of projects (`project.published`, APPLICATION_PERIOD_CLOSED, APPLICATION_DECIDED,
+ * `project.awarded`) and what they match on.
  */
 
 /** The project's regions, through the identity map when already loaded. */
@@ -27,6 +27,20 @@ export async function announcePeriodClosed(em: EntityManager, project: Project):
 async function announce(em: EntityManager, topic: Topic, project: Project): Promise<void> {
   await emitEvent(em, {
     topic,
+    entityId: project.id,
+    categoryPath: project.categoryPath,
+    regionPath: await regionPathOf(em, project),
+    targetGroups: project.targetGroups,
+  });
+}
+
+/**
+ * Writes the `project.awarded` outbox event: after the award's decisions (so each applicant's
+ * decided application has a `decidedSeq` below it), last in the transaction (see emitEvent).
+ */
+export async function announceAwarded(em: EntityManager, project: Project): Promise<void> {
+  await emitEvent(em, {
+    topic: Topic.PROJECT_AWARDED,
     entityId: project.id,
     categoryPath: project.categoryPath,
     regionPath: await regionPathOf(em, project),

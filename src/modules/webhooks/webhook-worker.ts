@@ -5,30 +5,36 @@ import type { WebhookConfig } from '../../core/config.js';
 import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../core/events/event-rows.js';
 import type { EventHub } from '../../core/events/event-hub.js';
 import type { FeedEvent } from '../../core/events/match-index.js';
-import { emitEvent, Topic } from '../../core/events/outbox.js';
+import { emitEvent, outboxHead, Topic } from '../../core/events/outbox.js';
 import { toGlobalId } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Demand } from '../demands/demand.entity.js';
 import { DemandStatus } from '../demands/demand.enums.js';
+import { ACTIVE_CLAIM_STATUSES } from '../demands/demand-lifecycle.js';
 import { Organization } from '../organizations/organization.entity.js';
+import { VerificationStatus } from '../organizations/organization.enums.js';
+import { decisionConcerns } from '../projects/application-feed.js';
+import { ProjectApplication } from '../projects/application.entity.js';
 import { isPublicStatus } from '../projects/project-lifecycle.js';
+import { ApplicationStatus } from '../projects/project.enums.js';
 import { Project } from '../projects/project.entity.js';
 import type { ProjectService } from '../projects/project.service.js';
 import { Webhook } from './webhook.entity.js';
-import { OUTBOX_TOPIC, webhookTopicName } from './webhook.enums.js';
-import { demandData, projectData, webhookBody } from './webhook-payload.js';
-import type { WebhookNetwork } from './webhook-address.js';
+import { OUTBOX_TOPIC, WEBHOOK_OUTBOX_TOPICS, webhookTopicName } from './webhook.enums.js';
 import {
-  afterFailure,
-  AttemptFailure,
-  checkWebhookUrl,
-  describeFailure,
-  shouldDisable,
-  type AttemptFailureReason,
-} from './webhook.policy.js';
+  applicationDecisionData,
+  claimLapsingData,
+  demandData,
+  demandUpdateData,
+  projectAwardData,
+  projectData,
+  verificationData,
+  webhookBody,
+} from './webhook-payload.js';
+import type { WebhookNetwork } from './webhook-address.js';
+import { afterFailure, describeFailure, shouldDisable } from './webhook.policy.js';
 import { inEndpointScope } from './webhook-scope.js';
-import { signWebhook, WEBHOOK_HEADERS } from './webhook-signature.js';
-import { postTo, whenAborted } from './webhook-transport.js';
+import { sendSigned, type AttemptResult } from './webhook-sender.js';
 
 /** Events looked at per endpoint per fan-out round. */
 const FANOUT_BATCH = 200;
@@ -49,15 +55,6 @@ interface ClaimedRow {
   secret: string;
 }
 
-/** What one HTTP attempt gave. */
-interface AttemptResult {
-  delivered: boolean;
-  statusCode: number | null;
-  /** What is stored and shown: `HTTP <status>` or a generic {@link AttemptFailure}; null if delivered. */
-  error: string | null;
-  durationMs: number;
-}
-
 export interface WebhookWorkerDeps {
   orm: MikroORM;
   log: Logger;
@@ -68,17 +65,21 @@ export interface WebhookWorkerDeps {
   network: WebhookNetwork;
   /** Told of every attempt (metrics). */
   onAttempt?: (delivered: boolean) => void;
+  /** `DEMAND_CLAIM_LAPSE_HOURS`: when a claim lapses, for CLAIM_LAPSING. */
+  claimLapseHours: number;
 }
 
 /**
  * The per-process webhook delivery worker. All its state is in the database, so processes share the
  * work and a restart loses nothing:
  *
- * 1. **Fan-out**: for each enabled endpoint of an organization that is not suspended (locked
- *    `FOR UPDATE SKIP LOCKED`, so one process handles an endpoint at a time) it reads the outbox
- *    after the endpoint's `lastEventSeq`, keeps the events the organization is eligible for, and
- *    queues one `webhook_delivery` per event (unique per endpoint and event) with its body,
- *    advancing `lastEventSeq` in the same transaction.
+ * 1. **Fan-out**: for each enabled endpoint of an organization that is not suspended and that is
+ *    behind the outbox head (locked `FOR UPDATE SKIP LOCKED`, so one process handles an endpoint at
+ *    a time) it reads the outbox after the endpoint's `lastEventSeq` up to the head, keeps the
+ *    events the organization is eligible for (judged on the entities and the organization as read
+ *    after the events), and queues one `webhook_delivery` per event (unique per endpoint and event)
+ *    with its body, advancing `lastEventSeq` (to the head once every event up to it was looked at)
+ *    in the same transaction.
  * 2. **Send**: it claims due deliveries with `FOR UPDATE SKIP LOCKED`, pushing their `nextAttemptAt`
  *    past the send timeout as a lease (a process that dies mid-send leaves them due again), POSTs the
  *    signed body, and records the attempt: delivered, retried after an exponential backoff, or given
@@ -110,8 +111,7 @@ export class WebhookWorker {
     this.timer = setInterval(() => this.poll(), this.deps.config.pollMs);
     this.timer.unref();
     this.unsubscribe = this.deps.events.onEvent((event) => {
-      if (this.active && (event.topic === Topic.DEMAND_PUBLISHED || event.topic === Topic.PROJECT_PUBLISHED))
-        this.wake();
+      if (this.active && WEBHOOK_OUTBOX_TOPICS.has(event.topic)) this.wake();
     });
     this.poll(true);
   }
@@ -181,34 +181,54 @@ export class WebhookWorker {
   private async fanOut(): Promise<boolean> {
     let more = false;
     await this.deps.orm.em.fork().transactional(async (tx) => {
+      // Seq order is commit order (emitEvents), so every event up to the head read now is committed
+      // and visible to the statements below: an endpoint that has looked at them all is at the head.
+      const head = await outboxHead(tx);
+      // Only endpoints behind the head: those fanned out move to it, so the next transaction takes
+      // the following ones instead of the first FANOUT_ENDPOINTS again.
       const locked = await tx.execute<{ id: string }[]>(
         `select e."id" from "webhook_endpoint" e join "organization" o on o."id" = e."organization_id"
-          where e."enabled" and o."verification_status" <> 'SUSPENDED'
+          where e."enabled" and o."verification_status" <> 'SUSPENDED' and e."last_event_seq" < ?
           order by e."id" limit ? for update of e skip locked`,
-        [FANOUT_ENDPOINTS],
+        [head, FANOUT_ENDPOINTS],
       );
       if (locked.length === FANOUT_ENDPOINTS) more = true;
-      for (const row of locked) if (await this.fanOutEndpoint(tx, Number(row.id))) more = true;
+      for (const row of locked) if (await this.fanOutEndpoint(tx, Number(row.id), head)) more = true;
     });
     return more;
   }
 
-  private async fanOutEndpoint(tx: EntityManager, id: number): Promise<boolean> {
-    const endpoint = await tx.findOneOrFail(Webhook, { id }, { populate: ['organization'] });
-    const organization = endpoint.organization.getEntity();
+  /** Fans out the endpoint's events up to `head`; true when a full batch left more. */
+  private async fanOutEndpoint(tx: EntityManager, id: number, head: number): Promise<boolean> {
+    // Entities loaded for the previous endpoint predate this one's events: each endpoint reads afresh.
+    tx.clear();
+    const endpoint = await tx.findOneOrFail(Webhook, { id });
     const rows = await tx.execute<(EventRow & { created_at: Date | string })[]>(
       `select ${EVENT_COLUMNS}, "created_at" from "event"
-        where "seq" > ? and "topic" = any(?::text[]) order by "seq" limit ?`,
-      [endpoint.lastEventSeq, pgTextArray(endpoint.topics.map((topic) => OUTBOX_TOPIC[topic])), FANOUT_BATCH],
+        where "seq" > ? and "seq" <= ? and "topic" = any(?::text[]) order by "seq" limit ?`,
+      [
+        endpoint.lastEventSeq,
+        head,
+        pgTextArray(endpoint.topics.map((topic) => OUTBOX_TOPIC[topic])),
+        FANOUT_BATCH,
+      ],
     );
+    // The organization is read after the events (each statement sees what committed before it), so
+    // its standing is at least as new as every event judged against it. Read before them, a union's
+    // decision committing in between showed its event against the standing before it (a verification
+    // judged as still pending), and the event was passed over for good.
+    const organization = await tx.findOneOrFail(Organization, { id: endpoint.organization.id });
+    // Suspended since the endpoint was locked: held, as if it had been suspended then.
+    if (organization.verificationStatus === VerificationStatus.SUSPENDED) return false;
     for (const row of rows) {
       const event = toFeedEvent(row);
-      const data = await this.eligibleData(tx, organization, event);
+      const occurredAt = new Date(row.created_at);
+      const data = await this.eligibleData(tx, endpoint.id, organization, event, occurredAt);
       if (data === null) continue;
       const payload = webhookBody({
         id: event.seq,
         topic: webhookTopicName(event.topic) ?? event.topic,
-        occurredAt: new Date(row.created_at).toISOString(),
+        occurredAt: occurredAt.toISOString(),
         data,
       });
       await tx.execute(
@@ -219,31 +239,137 @@ export class WebhookWorker {
         [endpoint.id, event.seq, event.topic, payload],
       );
     }
-    const last = rows.at(-1);
-    if (last)
+    // A full batch looked as far as its last event; a shorter one at every event up to the head,
+    // whatever the topics of the latest (a notification's, another topic's), so `lastEventSeq`
+    // reaching the head says the endpoint has been told everything committed so far.
+    const full = rows.length === FANOUT_BATCH;
+    const lookedAt = full ? Number(rows.at(-1)!.seq) : head;
+    if (lookedAt > endpoint.lastEventSeq)
       await tx.execute('update "webhook_endpoint" set "last_event_seq" = ? where "id" = ?', [
-        Number(last.seq),
+        lookedAt,
         endpoint.id,
       ]);
-    return rows.length === FANOUT_BATCH;
+    return full;
   }
 
-  /** The entity as public data when the organization may hear of it now; null otherwise. */
+  /** The entity as data the organization may hear of now; null when it may not. */
   private async eligibleData(
     tx: EntityManager,
+    endpointId: number,
     organization: Organization,
     event: FeedEvent,
+    occurredAt: Date,
   ): Promise<object | null> {
     if (!inEndpointScope(organization, event)) return null;
-    if (event.topic === Topic.DEMAND_PUBLISHED) {
-      const demand = await tx.findOne(Demand, { id: event.entityId });
-      // As for the feed: a verified organization's members see OPEN demands only.
-      return demand && demand.status === DemandStatus.OPEN ? demandData(demand) : null;
+    switch (event.topic) {
+      case Topic.DEMAND_PUBLISHED: {
+        const demand = await tx.findOne(Demand, { id: event.entityId });
+        // As for the feed: a verified organization's members see OPEN demands only.
+        return demand && demand.status === DemandStatus.OPEN ? demandData(demand) : null;
+      }
+      case Topic.PROJECT_PUBLISHED: {
+        const project = await tx.findOne(Project, { id: event.entityId });
+        if (!project || !isPublicStatus(project.status)) return null;
+        const verdict = await this.deps.projects.eligibilityOf(tx, project, organization);
+        return verdict.eligible ? projectData(project) : null;
+      }
+      case Topic.DEMAND_UPDATED:
+        return this.demandUpdate(tx, endpointId, organization.id, event);
+      case Topic.APPLICATION_DECIDED: {
+        const application = await tx.findOne(ProjectApplication, { decidedSeq: event.seq });
+        if (!application) return null;
+        // The organization itself follows, so "member of" is "is" here.
+        const follower = {
+          organizationId: organization.id,
+          projectId: null,
+          memberOf: (id: number) => id === organization.id,
+        };
+        const facts = { organizationId: application.organization.id, projectId: application.project.id };
+        return decisionConcerns(facts, follower) ? applicationDecisionData(application) : null;
+      }
+      case Topic.VERIFICATION_DECIDED: {
+        // The event names no decision: the organization's standing is the latest one. An older event
+        // (a suspension held until the organization was verified again) is superseded, not repeated.
+        const later = await tx.execute<unknown[]>(
+          'select 1 from "event" where "topic" = ? and "entity_id" = ? and "seq" > ? limit 1',
+          [Topic.VERIFICATION_DECIDED, organization.id, event.seq],
+        );
+        const { verificationStatus: status } = organization;
+        if (later.length > 0) return null;
+        if (status !== VerificationStatus.VERIFIED && status !== VerificationStatus.SUSPENDED) return null;
+        return verificationData(organization);
+      }
+      case Topic.PROJECT_AWARDED:
+        return this.projectAward(tx, organization.id, event);
+      case Topic.CLAIM_LAPSING: {
+        const demand = await tx.findOne(Demand, { id: event.entityId });
+        // The claimant of now only, and only while the announced claim period lasts: progress since,
+        // a lapse or another organization's claim make the warning stale.
+        if (
+          !demand ||
+          demand.claimedBy?.id !== organization.id ||
+          !ACTIVE_CLAIM_STATUSES.includes(demand.status) ||
+          !demand.lastProgressAt ||
+          demand.lastProgressAt > occurredAt
+        )
+          return null;
+        const lapsesAt = new Date(demand.lastProgressAt.getTime() + this.deps.claimLapseHours * 3_600_000);
+        return claimLapsingData(demand, lapsesAt);
+      }
+      default:
+        return null;
     }
+  }
+
+  /**
+   * `PROJECT_AWARDED` for an organization whose application the award decided (AWARDED or
+   * REJECTED; the award's decision events come just before its own, so that application's
+   * `decidedSeq` is the latest below it). An organization that withdrew, or never applied, is not told.
+   */
+  private async projectAward(
+    tx: EntityManager,
+    organizationId: number,
+    event: FeedEvent,
+  ): Promise<object | null> {
     const project = await tx.findOne(Project, { id: event.entityId });
     if (!project || !isPublicStatus(project.status)) return null;
-    const verdict = await this.deps.projects.eligibilityOf(tx, project, organization);
-    return verdict.eligible ? projectData(project) : null;
+    const application = await tx.findOne(
+      ProjectApplication,
+      {
+        project: project.id,
+        organization: organizationId,
+        status: { $in: [ApplicationStatus.AWARDED, ApplicationStatus.REJECTED] },
+        decidedSeq: { $lt: event.seq },
+      },
+      { orderBy: { decidedSeq: 'desc' } },
+    );
+    return application ? projectAwardData(project, application) : null;
+  }
+
+  /**
+   * `DEMAND_UPDATED` with the rule of `demandUpdated` for the claiming organization's members: a
+   * change reaches it while it claims the demand, and the change that ends its claim reaches it too.
+   * Events carry ids only, so "it claimed the demand before this change" is this endpoint's previous
+   * `DEMAND_UPDATED` delivery of the demand (fanned out in seq order), which says `claimedByYou`.
+   */
+  private async demandUpdate(
+    tx: EntityManager,
+    endpointId: number,
+    organizationId: number,
+    event: FeedEvent,
+  ): Promise<object | null> {
+    const demand = await tx.findOne(Demand, { id: event.entityId });
+    if (!demand) return null;
+    const data = demandUpdateData(demand, organizationId);
+    if (data.claimedByYou) return data;
+    const [previous] = await tx.execute<{ held: boolean | null }[]>(
+      `select ("payload"::jsonb #>> '{data,claimedByYou}')::boolean as "held" from "webhook_delivery"
+        where "endpoint_id" = ? and "topic" = ? and "event_seq" < ?
+          and "payload"::jsonb #>> '{data,id}' = ?
+        order by "event_seq" desc limit 1`,
+      [endpointId, Topic.DEMAND_UPDATED, event.seq, data.id],
+    );
+    return previous?.held ? data : null;
   }
 
   /** Claims due deliveries up to the free send slots and sends them. */
@@ -288,67 +414,12 @@ export class WebhookWorker {
     await this.record(row, result);
   }
 
-  /**
-   * One signed POST to the address the endpoint's host resolves to now, if that address is allowed.
-   * Redirects are not followed: an endpoint answers itself or fails.
-   */
-  private async post(row: ClaimedRow): Promise<AttemptResult> {
-    const timestamp = Math.floor(Date.now() / 1000);
-    const started = performance.now();
-    const signal = AbortSignal.timeout(this.deps.config.timeoutMs);
-    let statusCode: number | null = null;
-    let failure: AttemptFailureReason | null = null;
-    try {
-      const target = await this.target(row.url, signal);
-      if (typeof target === 'string') failure = target;
-      else
-        statusCode = await postTo(
-          target.url,
-          target,
-          {
-            'content-type': 'application/json',
-            'user-agent': 'Niudai-Webhooks/1',
-            [WEBHOOK_HEADERS.eventId]: String(row.event_seq),
-            [WEBHOOK_HEADERS.timestamp]: String(timestamp),
-            [WEBHOOK_HEADERS.signature]: signWebhook(row.secret, timestamp, row.payload),
-          },
-          row.payload,
-          signal,
-        );
-    } catch (caught) {
-      failure = signal.aborted ? AttemptFailure.timeout : AttemptFailure.connectionFailed;
-      // The socket's own words (ECONNREFUSED, a certificate error) stay in the log, never in the API.
-      this.deps.log.debug(
-        { deliveryId: row.id, code: (caught as { code?: unknown } | null)?.code ?? null },
-        'webhooks: attempt got no response',
-      );
-    }
-    const delivered = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    return {
-      delivered,
-      statusCode,
-      error: delivered ? null : describeFailure(statusCode, failure),
-      durationMs: Math.round(performance.now() - started),
-    };
-  }
-
-  /**
-   * Where to connect for an endpoint URL, checked again now (the setting of now, the DNS answer of
-   * now), or why not.
-   */
-  private async target(
-    rawUrl: string,
-    signal: AbortSignal,
-  ): Promise<{ url: URL; address: string; family: 4 | 6 } | AttemptFailureReason> {
-    const { network } = this.deps;
-    const checked = checkWebhookUrl(rawUrl, network.allowPrivateNetworks);
-    if (!checked.ok) return AttemptFailure.addressNotAllowed;
-    const resolved = await Promise.race([network.resolve(checked.url.hostname), whenAborted(signal)]);
-    if (!resolved.ok)
-      return resolved.reason === 'unresolved'
-        ? AttemptFailure.connectionFailed
-        : AttemptFailure.addressNotAllowed;
-    return { url: checked.url, address: resolved.address, family: resolved.family };
+  private post(row: ClaimedRow): Promise<AttemptResult> {
+    const { network, config, log } = this.deps;
+    return sendSigned(
+      { network, timeoutMs: config.timeoutMs, log },
+      { url: row.url, secret: row.secret, eventId: String(row.event_seq), payload: row.payload },
+    );
   }
 
   /** Logs the attempt and moves the delivery (and the endpoint's failure count) on, in one transaction. */

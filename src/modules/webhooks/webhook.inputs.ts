@@ -1,5 +1,5 @@
 import { ArrayMaxSize, MaxLength } from 'class-validator';
-import { Field, ID, InputType, ObjectType } from 'type-graphql';
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Webhook } from './webhook.entity.js';
 import { WebhookTopic } from './webhook.enums.js';
 import { MAX_WEBHOOK_URL_LENGTH } from './webhook.policy.js';
@@ -39,4 +39,26 @@ export class RegisterWebhookPayload {
 export class DeleteWebhookPayload {
   @Field(() => ID, { description: 'The id of the deleted endpoint.' })
   deletedWebhookId!: string;
+}
+
+@ObjectType({ description: 'How the test event `pingWebhook` sent went.' })
+export class PingWebhookPayload {
+  @Field(() => Webhook) webhook!: Webhook;
+
+  @Field(() => Boolean, { description: 'Whether the endpoint answered 2xx.' })
+  delivered!: boolean;
+
+  @Field(() => Int, { nullable: true, description: 'The HTTP status it answered; null if none came.' })
+  statusCode!: number | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why it failed, as in the delivery log: `HTTP <status>`, `connection failed`, `timeout` or ' +
+      '`address not allowed`; null when delivered.',
+  })
+  error!: string | null;
+
+  @Field(() => Int, { description: 'How long the attempt took, in milliseconds.' })
+  durationMs!: number;
 }

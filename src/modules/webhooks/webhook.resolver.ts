@@ -1,7 +1,12 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Webhook, WebhookDelivery } from './webhook.entity.js';
-import { DeleteWebhookPayload, RegisterWebhookInput, RegisterWebhookPayload } from './webhook.inputs.js';
+import {
+  DeleteWebhookPayload,
+  PingWebhookPayload,
+  RegisterWebhookInput,
+  RegisterWebhookPayload,
+} from './webhook.inputs.js';
 
 @Resolver(() => Webhook)
 export class WebhookResolver {
@@ -44,5 +49,26 @@ export class WebhookResolver {
   })
   async deleteWebhook(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<DeleteWebhookPayload> {
     return { deletedWebhookId: await ctx.services.webhooks.delete(ctx, id) };
+  }
+
+  @Authorized()
+  @Mutation(() => Webhook, {
+    description:
+      'Re-enables an endpoint the hub disabled after repeated failures (its admins): the failure count ' +
+      'starts again and deliveries resume where they stopped — pending ones at once, then the events ' +
+      'committed meanwhile. FORBIDDEN while the organization is suspended.',
+  })
+  enableWebhook(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Webhook> {
+    return ctx.services.webhooks.enable(ctx, id);
+  }
+
+  @Authorized()
+  @Mutation(() => PingWebhookPayload, {
+    description:
+      'Sends a signed test event (topic `PING`, id 0) to the endpoint now, enabled or not, and answers ' +
+      'how it went. Not stored, not retried; spends the mutation budget.',
+  })
+  pingWebhook(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<PingWebhookPayload> {
+    return ctx.services.webhooks.ping(ctx, id);
   }
 }

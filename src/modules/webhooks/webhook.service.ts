@@ -1,6 +1,6 @@
-import { ref } from '@mikro-orm/core';
+import { LockMode, ref } from '@mikro-orm/core';
 import type { WebhookConfig } from '../../core/config.js';
-import type { Actor } from '../../core/context.js';
+import type { Actor, Context } from '../../core/context.js';
 import { viewerFactsOf } from '../../core/viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
@@ -11,11 +11,22 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { canManage, getOrganization } from '../organizations/organization.policy.js';
 import { Webhook, WebhookDelivery } from './webhook.entity.js';
-import type { WebhookTopic } from './webhook.enums.js';
+import { DeliveryStatus, type WebhookTopic } from './webhook.enums.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { WebhookNetwork } from './webhook-address.js';
 import { canSeeWebhook, checkWebhookUrl } from './webhook.policy.js';
 import { newWebhookSecret } from './webhook-signature.js';
+import { webhookBody, type PingData } from './webhook-payload.js';
+import { sendSigned } from './webhook-sender.js';
+
+/** What `pingWebhook` answers. */
+export interface PingOutcome {
+  webhook: Webhook;
+  delivered: boolean;
+  statusCode: number | null;
+  error: string | null;
+  durationMs: number;
+}
 
 /** Endpoints one organization may hold. */
 export const MAX_WEBHOOKS_PER_ORGANIZATION = 10;
@@ -32,11 +43,14 @@ export class WebhookService {
   /** Where endpoints may be: checked here at registration and by the worker at every send. */
   readonly network: WebhookNetwork;
 
-  constructor(config: WebhookConfig) {
+  constructor(private readonly config: WebhookConfig) {
     this.network = new WebhookNetwork(config.allowPrivateNetworks);
   }
 
-  /** Calls `listener` after each registration on this process (the worker wakes up for it). */
+  /**
+   * Calls `listener` after each registration or re-enabling on this process (the worker wakes up
+   * for it).
+   */
   onRegistered(listener: () => void): () => void {
     this.registeredListeners.add(listener);
     return () => this.registeredListeners.delete(listener);
@@ -140,6 +154,94 @@ export class WebhookService {
       await em.nativeDelete(Webhook, { id: webhook.id });
     });
     return globalId;
+  }
+
+  /**
+   * An endpoint the viewer administers, for a change: NOT_FOUND to those who may not see it (another
+   * organization's admin included), FORBIDDEN to its organization's other members, and FORBIDDEN
+   * while the organization is suspended (its webhooks are held, see webhook-worker.ts).
+   */
+  private async requireManagedEndpoint(ctx: Actor, globalId: string): Promise<Webhook> {
+    const viewer = requireViewer(ctx.viewer);
+    const webhook = await ctx.em.findOne(Webhook, { id: parseIdOf('Webhook', globalId, 'id') });
+    if (!webhook) throw new NotFoundError('Webhook', globalId);
+    if (!canSeeWebhook(viewerFactsOf(viewer), webhook.organization.id)) {
+      if (viewer.memberships.has(webhook.organization.id))
+        throw new ForbiddenError("Only this organization's admins manage its webhooks.");
+      throw new NotFoundError('Webhook', globalId);
+    }
+    const organization = await ctx.em.findOneOrFail(Organization, { id: webhook.organization.id });
+    if (organization.verificationStatus === VerificationStatus.SUSPENDED)
+      throw new ForbiddenError('A suspended organization’s webhooks are held until it is verified again.');
+    return webhook;
+  }
+
+  /**
+   * Re-enables an endpoint the hub disabled after repeated failures: its failure count starts again
+   * from 0 and deliveries resume where they stopped — the deliveries still pending are due at once,
+   * and the events committed meanwhile are fanned out (each checked for eligibility then), as after a
+   * suspension. Nothing is lost; receivers deduplicate on the event id. Enabling an enabled endpoint
+   * changes nothing.
+   */
+  async enable(ctx: Actor, globalId: string): Promise<Webhook> {
+    const webhook = await this.requireManagedEndpoint(ctx, globalId);
+    if (webhook.enabled) return webhook;
+    await ctx.em.transactional(async (em) => {
+      const locked = await em.findOneOrFail(
+        Webhook,
+        { id: webhook.id },
+        { lockMode: LockMode.PESSIMISTIC_WRITE },
+      );
+      if (locked.enabled) return;
+      locked.enabled = true;
+      locked.consecutiveFailures = 0;
+      locked.disabledAt = null;
+      locked.disabledReason = null;
+      const organization = await em.findOneOrFail(Organization, { id: locked.organization.id });
+      recordAudit({ ...ctx, em }, 'enableWebhook', organization, { webhookId: globalId, url: locked.url });
+      await em.flush();
+      // Retries backed off while the endpoint failed: after the owner's fix they are due now.
+      await em.nativeUpdate(
+        WebhookDelivery,
+        { endpoint: locked.id, status: DeliveryStatus.PENDING },
+        { nextAttemptAt: new Date() },
+      );
+    });
+    await ctx.em.refresh(webhook);
+    for (const listener of this.registeredListeners) listener();
+    return webhook;
+  }
+
+  /**
+   * Sends a signed `PING` to the endpoint now, through the sender of real deliveries (the address
+   * checked again, no redirects), and answers with the outcome. Enabled or not; it is no delivery:
+   * nothing is stored or retried and the failure count is left alone. Each ping is a mutation, so it
+   * spends the caller's mutation budget (RATE_LIMITED when spent).
+   */
+  async ping(ctx: Context, globalId: string): Promise<PingOutcome> {
+    const webhook = await this.requireManagedEndpoint(ctx, globalId);
+    const payload = webhookBody<PingData>({
+      id: 0,
+      topic: 'PING',
+      occurredAt: new Date().toISOString(),
+      data: { webhookId: globalId },
+    });
+    const result = await sendSigned(
+      { network: this.network, timeoutMs: this.config.timeoutMs, log: ctx.log },
+      { url: webhook.url, secret: webhook.secret, eventId: '0', payload },
+    );
+    await ctx.em.transactional(async (em) => {
+      const organization = await em.findOneOrFail(Organization, { id: webhook.organization.id });
+      recordAudit({ ...ctx, em }, 'pingWebhook', organization, {
+        webhookId: globalId,
+        url: webhook.url,
+        delivered: result.delivered,
+        statusCode: result.statusCode,
+        error: result.error,
+      });
+      await em.flush();
+    });
+    return { webhook, ...result };
   }
 
   /** The latest deliveries of an endpoint, newest first: what was sent, and how it went. */

@@ -105,6 +105,8 @@ const GATES: Record<string, Gate> = {
   'Query.webhookDeliveries': 'signedIn',
   'Mutation.registerWebhook': 'signedIn',
   'Mutation.deleteWebhook': 'signedIn',
+  'Mutation.enableWebhook': 'signedIn',
+  'Mutation.pingWebhook': 'signedIn',
   'Query.notifications': 'signedIn',
   'Query.unreadNotificationCount': 'signedIn',
   'Mutation.markNotificationsRead': 'signedIn',

@@ -171,13 +171,13 @@ describe('loadConfig', () => {
     expect(problems({ SMS_MAX_PER_RECIPIENT_PER_DAY: '0' })).toHaveLength(1);
   });
 
-  it('reads DEMAND_CLAIM_LAPSE_WARNING_HOURS (48; 0 = never)', () => {
-    expect(loadConfig({ NODE_ENV: 'test' }, tempDir()).limits.demandClaimLapseWarningHours).toBe(48);
-    expect(
-      loadConfig({ NODE_ENV: 'test', DEMAND_CLAIM_LAPSE_WARNING_HOURS: '0' }, tempDir()).limits
-        .demandClaimLapseWarningHours,
-    ).toBe(0);
-    expect(problems({ DEMAND_CLAIM_LAPSE_WARNING_HOURS: '-1' })[0]).toContain(
+  it('warns of a claim lapse 48 hours ahead (half the lapse when shorter), and only before it', () => {
+    const limits = (env: Record<string, string>) =>
+      loadConfig({ NODE_ENV: 'test', ...env }, tempDir()).limits;
+    expect(limits({}).demandClaimLapseWarningHours).toBe(48);
+    expect(limits({ DEMAND_CLAIM_LAPSE_HOURS: '24' }).demandClaimLapseWarningHours).toBe(12);
+    expect(limits({ DEMAND_CLAIM_LAPSE_WARNING_HOURS: '0' }).demandClaimLapseWarningHours).toBe(0);
+    expect(problems({ DEMAND_CLAIM_LAPSE_HOURS: '24', DEMAND_CLAIM_LAPSE_WARNING_HOURS: '24' })[0]).toContain(
       'DEMAND_CLAIM_LAPSE_WARNING_HOURS',
     );
   });

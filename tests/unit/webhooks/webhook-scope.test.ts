@@ -5,6 +5,7 @@ import { VerificationStatus } from '../../../src/modules/organizations/organizat
 import { inEndpointScope, type EndpointOwner } from '../../../src/modules/webhooks/webhook-scope.js';
 
 const owner: EndpointOwner = {
+  id: 7,
   verificationStatus: VerificationStatus.VERIFIED,
   categoryCodes: ['LIFE'],
   regionCodes: ['370100'],
@@ -41,11 +42,24 @@ describe('inEndpointScope', () => {
     );
   });
 
-  it('pre-selects projects in scope; other topics never', () => {
+  it('pre-selects projects in scope', () => {
     expect(inEndpointScope(owner, event(Topic.PROJECT_PUBLISHED, ['LIFE'], ['370000', '370100']))).toBe(true);
     expect(inEndpointScope(owner, event(Topic.PROJECT_PUBLISHED, ['LIFE'], ['370000', '370300']))).toBe(
       false,
     );
-    expect(inEndpointScope(owner, event(Topic.DEMAND_UPDATED, ['LIFE'], ['370000', '370100']))).toBe(false);
+  });
+
+  it('pre-selects its own decisions and verification, any demand change or award, and nothing else', () => {
+    const own = (topic: Topic, entityId: number) => ({ ...event(topic, [], []), entityId });
+    expect(inEndpointScope(owner, own(Topic.APPLICATION_DECIDED, 7))).toBe(true);
+    expect(inEndpointScope(owner, own(Topic.APPLICATION_DECIDED, 8))).toBe(false);
+    expect(inEndpointScope(owner, own(Topic.VERIFICATION_DECIDED, 7))).toBe(true);
+    expect(inEndpointScope(owner, own(Topic.VERIFICATION_DECIDED, 8))).toBe(false);
+    // Whether the organization claims (or claimed) the demand is checked on the demand itself.
+    expect(inEndpointScope(owner, own(Topic.DEMAND_UPDATED, 3))).toBe(true);
+    expect(inEndpointScope(owner, own(Topic.CLAIM_LAPSING, 3))).toBe(true);
+    // Whether it applied to the awarded project is checked on the project's applications.
+    expect(inEndpointScope(owner, own(Topic.PROJECT_AWARDED, 3))).toBe(true);
+    expect(inEndpointScope(owner, own(Topic.USER_RIGHTS_CHANGED, 7))).toBe(false);
   });
 });
