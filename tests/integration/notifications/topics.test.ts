@@ -2,8 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { register, startReceiver, submitDemand, WEBHOOK_ENV, type Receiver } from '../webhooks/helpers.js';
-import { idOf, projectInput, PUBLISH, seedPublisher } from '../projects/project-helpers.js';
-import { emitEvent, Topic } from '../../../src/core/events/outbox.js';
+import { closePeriod, projectInput, PUBLISH, seedPublisher } from '../projects/project-helpers.js';
 import { inbox, NOTIFY_ENV } from './helpers.js';
 
 /**
@@ -150,16 +149,9 @@ describe('notification topics made by sweeps and workers', () => {
     );
     const projectId = published.publishProject.project.id;
     expect(await topicsOf(publisher.token)).not.toContain('APPLICATION_PERIOD_CLOSED');
-    // The close's event as the project module writes it when the period ends (PUBLISHED → EVALUATING).
-    await t.orm.em.fork().transactional((tx) =>
-      emitEvent(tx, {
-        topic: Topic.APPLICATION_PERIOD_CLOSED,
-        entityId: idOf(projectId),
-        categoryPath: ['LIFE'],
-        regionPath: ['370000', '370100'],
-        targetGroups: [],
-      }),
-    );
+    // The period ends; the sweep writes the close (audited, with its event).
+    await closePeriod(t, projectId);
+    expect(await t.app.services.projects.sweep(t.orm.em.fork(), new Date())).toBeGreaterThanOrEqual(1);
     const items = (await inbox(t, publisher.token)).items.filter(
       (n) => n.topic === 'APPLICATION_PERIOD_CLOSED',
     );
