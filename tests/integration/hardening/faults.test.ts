@@ -104,7 +104,13 @@ describe('a database backend killed', () => {
     const results = [await gqlAt(url, REGIONS), await gqlAt(url, REGIONS)];
     for (const r of results) expect(codes(r.json).every((c) => c === 'INTERNAL_SERVER_ERROR')).toBe(true);
     expect(results[1]?.json.errors).toBeUndefined();
-    expect((await fetch(url.replace('/graphql', '/readyz'))).status).toBe(200);
+    // The events relay's LISTEN connection was among them: ready again once it has reconnected.
+    await until(
+      async () => (await fetch(url.replace('/graphql', '/readyz'))).status === 200,
+      10_000,
+      50,
+      'ready again (the relay reconnected)',
+    );
   });
 });
 
