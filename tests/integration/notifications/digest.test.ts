@@ -1,49 +1,29 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { createLogger } from '../../../src/core/logger.js';
 import { createMailTransport } from '../../../src/modules/notifications/notification-mail.js';
 import { NotificationDigest } from '../../../src/modules/notifications/notification-digest.js';
 import { submitDemand } from '../webhooks/helpers.js';
-import { fannedOut, NOTIFY_ENV } from './helpers.js';
+import { fannedOut, NOTIFY_ENV, startSmtpReceiver, type SmtpReceiver } from './helpers.js';
 
 let t: TestApp;
-let smtp: SMTPServer;
-let smtpUrl: string;
-const received: { to: string; raw: string }[] = [];
+let smtp: SmtpReceiver;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo[0]!.address,
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  smtpUrl = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  smtp = await startSmtpReceiver();
   // No SMTP_URL for the app: the digest under test, with its own clock, is the only sender.
   t = await startTestApp(NOTIFY_ENV);
 });
 
 afterAll(async () => {
   await t?.stop();
-  await new Promise<void>((resolve) => smtp?.close(resolve));
+  await smtp?.close();
 });
 
 describe('daily digest', () => {
   it('sends one summary per person at the digest hour (Asia/Shanghai), once a day, nothing when empty', async () => {
     let clock = new Date('2026-03-02T06:30:00+08:00');
-    const transport = createMailTransport({ smtpUrl })!;
+    const transport = createMailTransport({ smtpUrl: smtp.url })!;
     const digest = new NotificationDigest({
       orm: t.orm,
       log: createLogger('silent'),
@@ -63,15 +43,15 @@ describe('daily digest', () => {
       await submitDemand(t, worker.token);
       await fannedOut(t);
       expect(await digest.runDue()).toBe(0);
-      expect(received).toEqual([]);
+      expect(smtp.received).toEqual([]);
 
       clock = new Date('2026-03-02T08:00:00+08:00');
       expect(await digest.runDue()).toBe(1);
       // The admin's default is a digest of matches; the member's is none.
-      expect(received.map((m) => m.to)).toEqual([org.admin.user.email]);
-      expect(received[0]!.raw).toMatch(/List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
-      expect(received[0]!.raw).toMatch(/Subject: =\?UTF-8\?/);
-      expect(received.map((m) => m.to)).not.toContain(member.user.email);
+      expect(smtp.received.map((m) => m.to)).toEqual([org.admin.user.email]);
+      expect(smtp.received[0]!.raw).toMatch(/List-Unsubscribe-Post: List-Unsubscribe=One-Click/);
+      expect(smtp.received[0]!.raw).toMatch(/Subject: =\?UTF-8\?/);
+      expect(smtp.received.map((m) => m.to)).not.toContain(member.user.email);
 
       // Once a day.
       clock = new Date('2026-03-02T23:59:00+08:00');
@@ -79,14 +59,14 @@ describe('daily digest', () => {
       // The next day with nothing new: nothing.
       clock = new Date('2026-03-03T09:00:00+08:00');
       expect(await digest.runDue()).toBe(0);
-      expect(received).toHaveLength(1);
+      expect(smtp.received).toHaveLength(1);
 
       // 00:30 UTC is 08:30 in Shanghai: the next day's digest covers only what came since.
       await submitDemand(t, worker.token);
       await fannedOut(t);
       clock = new Date('2026-03-04T00:30:00Z');
       expect(await digest.runDue()).toBe(1);
-      expect(received).toHaveLength(2);
+      expect(smtp.received).toHaveLength(2);
     } finally {
       transport.close();
     }

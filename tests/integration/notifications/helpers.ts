@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { SMTPServer } from 'smtp-server';
 import type { TestApp } from '../../setup/test-app.js';
 import { until } from '../../setup/probes.js';
 import { NOTIFYING_TOPICS } from '../../../src/modules/notifications/notification-recipients.js';
@@ -69,4 +71,64 @@ export async function inbox(
     hasNextPage: data.notifications.pageInfo.hasNextPage,
     endCursor: data.notifications.pageInfo.endCursor,
   };
+}
+
+/** One message the test SMTP server received. */
+export interface ReceivedMail {
+  /** The first recipient. */
+  to: string;
+  recipients: string[];
+  raw: string;
+  headers: Map<string, string>;
+}
+
+/** A real SMTP server on loopback (smtp-server) that keeps every message it receives. */
+export interface SmtpReceiver {
+  /** `SMTP_URL` for the hub. */
+  url: string;
+  received: ReceivedMail[];
+  /** When set, the server holds its answer to the next message: `arrived()`, then answers once `release` resolves. */
+  hold: { arrived: () => void; release: Promise<void> } | null;
+  close(): Promise<void>;
+}
+
+export async function startSmtpReceiver(): Promise<SmtpReceiver> {
+  const receiver: SmtpReceiver = {
+    url: '',
+    received: [],
+    hold: null,
+    close: () => new Promise<void>((resolve) => smtp.close(resolve)),
+  };
+  const smtp = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    onData(stream, session, callback) {
+      const chunks: Buffer[] = [];
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      stream.on('end', () => {
+        const raw = Buffer.concat(chunks).toString('utf8');
+        const recipients = session.envelope.rcptTo.map((r) => r.address);
+        receiver.received.push({ to: recipients[0]!, recipients, raw, headers: headersOf(raw) });
+        const held = receiver.hold;
+        receiver.hold = null;
+        if (!held) return callback();
+        held.arrived();
+        void held.release.then(() => callback());
+      });
+    },
+  });
+  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
+  receiver.url = `smtp://127.0.0.1:${(smtp.server.address() as AddressInfo).port}`;
+  return receiver;
+}
+
+/** A message's headers, folded lines joined, by lower-case name. */
+export function headersOf(raw: string): Map<string, string> {
+  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
+  return new Map(
+    head.split(/\r?\n/).map((line) => {
+      const colon = line.indexOf(':');
+      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
+    }),
+  );
 }

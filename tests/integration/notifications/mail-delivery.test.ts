@@ -1,6 +1,4 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { createApp } from '../../../src/app.js';
@@ -9,57 +7,19 @@ import { createLogger } from '../../../src/core/logger.js';
 import { createSchema } from '../../../src/schema.js';
 import { EMAIL_JOB } from '../../../src/modules/notifications/notification-mail.js';
 import { submitDemand } from '../webhooks/helpers.js';
-import { fannedOut, NOTIFY_ENV } from './helpers.js';
-
-interface Received {
-  to: string;
-  headers: Map<string, string>;
-}
+import { fannedOut, NOTIFY_ENV, startSmtpReceiver, type SmtpReceiver } from './helpers.js';
 
 let t: TestApp;
-let smtp: SMTPServer;
-const received: Received[] = [];
-/** When set, the server holds its answer to the next message until `release` resolves. */
-let hold: { arrived: () => void; release: Promise<void> } | null = null;
-
-function headersOf(raw: string): Map<string, string> {
-  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  return new Map(
-    head.split(/\r?\n/).map((line) => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
-    }),
-  );
-}
+let smtp: SmtpReceiver;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo[0]!.address,
-          headers: headersOf(Buffer.concat(chunks).toString('utf8')),
-        });
-        const held = hold;
-        hold = null;
-        if (!held) return callback();
-        held.arrived();
-        void held.release.then(() => callback());
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  t = await startTestApp({ ...NOTIFY_ENV, SMTP_URL: `smtp://127.0.0.1:${port}` });
+  smtp = await startSmtpReceiver();
+  t = await startTestApp({ ...NOTIFY_ENV, SMTP_URL: smtp.url });
 });
 
 afterAll(async () => {
   await t?.stop();
-  await new Promise<void>((resolve) => smtp?.close(resolve));
+  await smtp?.close();
 });
 
 /** Resolves once the e-mail job has dealt with every notification made so far. */
@@ -98,12 +58,12 @@ describe('instant notification e-mail', () => {
       member.token,
     );
     const worker = await t.seed.worker();
-    const before = received.length;
+    const before = smtp.received.length;
     const demandId = await submitDemand(t, worker.token);
     await claim(demandId, org);
     await fannedOut(t);
     await mailedOut(t.orm);
-    const mails = received.slice(before);
+    const mails = smtp.received.slice(before);
     // The admin's matches go to the daily digest, not at once.
     expect(mails.map((m) => m.to).sort()).toEqual([member.user.email, worker.user.email].sort());
     for (const mail of mails) {
@@ -120,18 +80,18 @@ describe('instant notification e-mail', () => {
     const demandIds = [];
     for (const worker of workers) demandIds.push(await submitDemand(t, worker.token));
     await mailedOut(t.orm);
-    const before = received.length;
+    const before = smtp.received.length;
 
     let arrived!: () => void;
     const secondArrived = new Promise<void>((resolve) => (arrived = resolve));
     let release!: () => void;
     // Hold the answer to the second message of the batch.
     const first = new Promise<void>((resolve) => {
-      hold = { arrived: resolve, release: Promise.resolve() };
+      smtp.hold = { arrived: resolve, release: Promise.resolve() };
     });
     for (const id of demandIds) await claim(id, org);
     await first;
-    hold = { arrived, release: new Promise<void>((resolve) => (release = resolve)) };
+    smtp.hold = { arrived, release: new Promise<void>((resolve) => (release = resolve)) };
     await secondArrived;
 
     // Stop the app while the SMTP server has not answered; the answer comes while it stops.
@@ -148,7 +108,7 @@ describe('instant notification e-mail', () => {
     });
     try {
       await mailedOut(orm);
-      const mails = received.slice(before);
+      const mails = smtp.received.slice(before);
       expect(mails.map((m) => m.to).sort()).toEqual(workers.map((w) => w.user.email).sort());
       const ids = mails.map((m) => m.headers.get('x-niudai-notification'));
       expect(new Set(ids).size).toBe(3);

@@ -1,6 +1,4 @@
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SMTPServer } from 'smtp-server';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { NotificationTopic } from '../../../src/modules/notifications/notification.enums.js';
 import {
@@ -8,48 +6,20 @@ import {
   createMailTransport,
 } from '../../../src/modules/notifications/notification-mail.js';
 import { unsubscribeUrl, UNSUBSCRIBE_PATH } from '../../../src/modules/notifications/unsubscribe.js';
-import { NOTIFY_ENV } from './helpers.js';
+import { headersOf, NOTIFY_ENV, startSmtpReceiver, type SmtpReceiver } from './helpers.js';
 
 let t: TestApp;
-let smtp: SMTPServer;
-const received: { to: string[]; raw: string }[] = [];
+let smtp: SmtpReceiver;
 
 beforeAll(async () => {
-  smtp = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('end', () => {
-        received.push({
-          to: session.envelope.rcptTo.map((r) => r.address),
-          raw: Buffer.concat(chunks).toString('utf8'),
-        });
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => smtp.listen(0, '127.0.0.1', resolve));
-  const { port } = smtp.server.address() as AddressInfo;
-  t = await startTestApp({ ...NOTIFY_ENV, SMTP_URL: `smtp://127.0.0.1:${port}` });
+  smtp = await startSmtpReceiver();
+  t = await startTestApp({ ...NOTIFY_ENV, SMTP_URL: smtp.url });
 });
 
 afterAll(async () => {
   await t?.stop();
-  await new Promise<void>((resolve) => smtp?.close(resolve));
+  await smtp?.close();
 });
-
-/** The message's headers, folded lines joined, by lower-case name. */
-function headersOf(raw: string): Map<string, string> {
-  const head = raw.split(/\r?\n\r?\n/)[0]!.replace(/\r?\n[ \t]+/g, ' ');
-  return new Map(
-    head.split(/\r?\n/).map((line) => {
-      const colon = line.indexOf(':');
-      return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()];
-    }),
-  );
-}
 
 interface Setting {
   topic: string;
@@ -91,8 +61,8 @@ describe('notification e-mail', () => {
           unsubscribeUrl: link,
         }),
       );
-      const mail = received.at(-1)!;
-      expect(mail.to).toEqual([worker.user.email]);
+      const mail = smtp.received.at(-1)!;
+      expect(mail.recipients).toEqual([worker.user.email]);
       const headers = headersOf(mail.raw);
       expect(headers.get('list-unsubscribe'), topic).toBe(`<${link}>`);
       expect(headers.get('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
@@ -102,7 +72,7 @@ describe('notification e-mail', () => {
       links.set(topic, link);
     }
     transport!.close();
-    expect(received).toHaveLength(Object.values(NotificationTopic).length);
+    expect(smtp.received).toHaveLength(Object.values(NotificationTopic).length);
 
     // A GET (a mail scanner following the link) only shows the button.
     const own = links.get(NotificationTopic.OWN_DEMAND_UPDATED)!;
