@@ -11,6 +11,19 @@ import { DemandListArgs } from './demand.args.js';
 import { demandPropertiesSelected } from './demand-selection.js';
 import { DemandConnection } from './demand.types.js';
 
+/** One page of a list of demands (`listOf` applies the demand visibility rules), as a connection. */
+async function demandList(
+  ctx: Context,
+  list: Parameters<Context['services']['demands']['listOf']>[1],
+  args: DemandListArgs,
+  info: GraphQLResolveInfo,
+): Promise<ConnectionShape<Demand>> {
+  return toConnection(
+    DemandConnection,
+    await ctx.services.demands.listOf(ctx, list, args, demandPropertiesSelected(info)),
+  );
+}
+
 /** `User.submittedDemands` and `User.endorsedDemands`: a worker's own lists, for herself alone. */
 @Resolver(() => User)
 export class UserDemandsResolver {
@@ -26,13 +39,7 @@ export class UserDemandsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Demand> | null> {
     if (ctx.viewer?.userId !== user.id) return null;
-    const page = await ctx.services.demands.listOf(
-      ctx,
-      { submittedBy: user.id },
-      args,
-      demandPropertiesSelected(info),
-    );
-    return toConnection(DemandConnection, page);
+    return demandList(ctx, { submittedBy: user.id }, args, info);
   }
 
   @FieldResolver(() => DemandConnection, {
@@ -47,13 +54,7 @@ export class UserDemandsResolver {
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Demand> | null> {
     if (ctx.viewer?.userId !== user.id) return null;
-    const page = await ctx.services.demands.listOf(
-      ctx,
-      { endorsedBy: user.id },
-      args,
-      demandPropertiesSelected(info),
-    );
-    return toConnection(DemandConnection, page);
+    return demandList(ctx, { endorsedBy: user.id }, args, info);
   }
 }
 
@@ -73,12 +74,6 @@ export class OrganizationDemandsResolver {
   ): Promise<ConnectionShape<Demand> | null> {
     const viewer = viewerFactsOf(ctx.viewer);
     if (!viewer || !canSeeClaims(viewer, await organizationFacts(ctx.em, organization))) return null;
-    const page = await ctx.services.demands.listOf(
-      ctx,
-      { claimedBy: organization.id },
-      args,
-      demandPropertiesSelected(info),
-    );
-    return toConnection(DemandConnection, page);
+    return demandList(ctx, { claimedBy: organization.id }, args, info);
   }
 }
