@@ -119,8 +119,9 @@ export class NotificationChannelWorker {
       } catch (error) {
         this.failures += 1;
         const wait = Math.min(RETRY_BASE_MS * 2 ** (this.failures - 1), RETRY_MAX_MS);
+        // Class and code only: an SMTP server's or gateway's message may quote the recipient's address.
         this.deps.log.warn(
-          { err: error, channel: this.deps.channel.channel, retryInMs: wait },
+          { ...sendFailure(error), channel: this.deps.channel.channel, retryInMs: wait },
           'notifications: send failed',
         );
         this.retryTimer = setTimeout(() => {
@@ -205,4 +206,11 @@ export class NotificationChannelWorker {
       return true;
     });
   }
+}
+
+/** What a failed send may log: the error's class and codes, never its message. */
+function sendFailure(error: unknown): { errorClass: string; code?: unknown; responseCode?: unknown } {
+  if (!(error instanceof Error)) return { errorClass: typeof error };
+  const { code, responseCode } = error as Error & { code?: unknown; responseCode?: unknown };
+  return { errorClass: error.name, code, responseCode };
 }
