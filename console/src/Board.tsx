@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import { request } from './api.js';
+import { request } from './shared/api.js';
 import { emptyBoard, upsertDemands, type BoardDemand, type BoardState } from './board-state.js';
-import { followDemands, type FeedStatus } from './feed.js';
+import { followDemands, type FeedStatus } from './shared/feed.js';
 import { CLAIM_DEMAND, OPEN_DEMANDS } from './operations.js';
 import { myOrganizationFor, organizationByCreditCode, type ActingOrganization } from './organization.js';
-import type { Session } from './session.js';
+import type { Session } from './shared/session.js';
+import { useSignedIn } from './shared/session-context.js';
 
 const URGENCY_LABEL: Record<string, string> = { URGENT: '紧急', HIGH: '高', NORMAL: '一般', LOW: '低' };
 const STATUS_LABEL: Record<FeedStatus, string> = {
@@ -150,4 +151,9 @@ function DemandCard({ demand, onClaim }: { demand: BoardDemand; onClaim: () => v
       )}
     </li>
   );
+}
+
+/** The board as a routed screen, for the signed-in member. */
+export function BoardScreen() {
+  return <Board session={useSignedIn()} />;
 }

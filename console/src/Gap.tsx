@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
-import { ApiError, request } from './api.js';
+import { ApiError, request } from './shared/api.js';
 import { totalsByRegion, type GapReport } from './gap-report.js';
 import { GapChart } from './GapChart.js';
 import { SUPPLY_DEMAND_GAP } from './operations.js';
-import type { Session } from './session.js';
+import type { Session } from './shared/session.js';
+import { useSignedIn } from './shared/session-context.js';
 
 const show = (n: number | null): string => (n == null ? '—' : String(n));
 
@@ -69,4 +70,9 @@ export function Gap({ session }: { session: Session }) {
       <p className="note">Generated {new Date(report.generatedAt).toLocaleString()}</p>
     </section>
   );
+}
+
+/** The gap report as a routed screen, for signed-in staff. */
+export function GapScreen() {
+  return <Gap session={useSignedIn()} />;
 }

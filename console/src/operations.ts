@@ -1,21 +1,50 @@
 /** The operations the console sends; the explorer sends whatever the user types. */
 
+const VIEWER_FIELDS = /* GraphQL */ `
+  fragment SessionViewer on User {
+    id
+    displayName
+    roles
+    regionScope {
+      code
+      name
+    }
+  }
+`;
+
 export const SIGN_IN = /* GraphQL */ `
   mutation ConsoleSignIn($input: SignInInput!) {
     signIn(input: $input) {
       token
       expiresAt
       viewer {
-        id
-        displayName
-        roles
-        regionScope {
-          code
-          name
-        }
+        ...SessionViewer
       }
     }
   }
+  ${VIEWER_FIELDS}
+`;
+
+export const SIGN_UP = /* GraphQL */ `
+  mutation ConsoleSignUp($input: SignUpInput!) {
+    signUp(input: $input) {
+      token
+      expiresAt
+      viewer {
+        ...SessionViewer
+      }
+    }
+  }
+  ${VIEWER_FIELDS}
+`;
+
+export const VIEWER = /* GraphQL */ `
+  query ConsoleViewer {
+    viewer {
+      ...SessionViewer
+    }
+  }
+  ${VIEWER_FIELDS}
 `;
 
 const DEMAND_FIELDS = /* GraphQL */ `

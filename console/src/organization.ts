@@ -1,4 +1,4 @@
-import { request } from './api.js';
+import { request } from './shared/api.js';
 import { MATCHING_ORGANIZATIONS, ORGANIZATION_BY_CREDIT_CODE } from './operations.js';
 
 /** The organization the board acts for. */

@@ -1,8 +1,10 @@
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { fileURLToPath } from 'node:url';
+import axe from 'axe-core';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium, which .ci/run installs with apt. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -19,14 +21,21 @@ const ARGS = [
   '--disable-sync',
 ];
 
-/** A headless chromium with a fresh profile directory; `close` ends it and removes the profile. */
-export async function launchBrowser(): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/**
+ * A headless chromium with a fresh profile directory; `close` ends it and removes the profile.
+ * `phone`: every page is a 360×740 touch screen, as the worker's phone.
+ */
+export async function launchBrowser({ phone = false } = {}): Promise<{
+  context: BrowserContext;
+  close: () => Promise<void>;
+}> {
   const profile = await mkdtemp(join(tmpdir(), 'niudai-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     args: ARGS,
     timeout: 30_000,
+    ...(phone ? { viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true } : {}),
   });
   return {
     context,
@@ -35,4 +44,34 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close:
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** A phone's screen, CSS pixels: the worker's pages are made for it first. */
+export const PHONE_VIEWPORT = { width: 360, height: 740 };
+
+/** Makes a page phone-sized (360×740). */
+export async function usePhoneSize(page: Page): Promise<void> {
+  await page.setViewportSize(PHONE_VIEWPORT);
+}
+
+/** Where screenshots of the screens go, for a reviewer to look at (gitignored). */
+export const SCREENS_DIR = fileURLToPath(new URL('../../../test-results/screens/', import.meta.url));
+
+/**
+ * Saves a screenshot of the page as `test-results/screens/<screenName>.png`, then runs axe-core in
+ * the page and fails on any serious or critical violation, naming each rule and the elements.
+ * axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy (no
+ * inline script) does not apply to.
+ */
+export async function checkAccessible(page: Page, screenName: string): Promise<void> {
+  await mkdir(SCREENS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENS_DIR, `${screenName}.png`), fullPage: true });
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axe.source);
+  const violations = (await page.evaluate(
+    'window.axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations)',
+  )) as axe.Result[];
+  const serious = violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  if (serious.length > 0) throw new Error(`Accessibility of "${screenName}":\n${serious.join('\n')}`);
 }

@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
-import { hasChromium, launchBrowser } from './browser.js';
+import { subscriptionsReach } from '../../setup/probes.js';
+import { NOTIFY_ENV } from '../notifications/helpers.js';
+import { checkAccessible, hasChromium, launchBrowser } from './browser.js';
 
 if (!hasChromium)
   console.warn('SKIPPED: the browser console test needs /usr/bin/chromium (apt-get install -y chromium).');
@@ -22,19 +24,20 @@ async function signIn(page: Page, user: SeededUser): Promise<void> {
   // A session left by an earlier test would skip the form.
   await page.evaluate('localStorage.clear()');
   await page.reload();
-  await page.getByLabel('登录名 Login').fill(user.user.email ?? '');
-  await page.getByLabel('密码 Password').fill(user.password);
-  await page.getByRole('button', { name: '登录 Sign in' }).click();
+  await page.getByLabel('手机号或邮箱').fill(user.user.email ?? '');
+  await page.getByLabel('密码').fill(user.password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
   await page.getByTestId('viewer').getByText(user.user.displayName).waitFor({ timeout: 10_000 });
 }
 
 async function signOut(page: Page): Promise<void> {
-  await page.getByRole('button', { name: '退出 Sign out' }).click();
+  await page.getByRole('button', { name: '退出' }).click();
+  await page.getByRole('heading', { name: '登录纽带' }).waitFor();
 }
 
 describe.skipIf(!hasChromium)('the browser console', () => {
   beforeAll(async () => {
-    t = await startTestApp();
+    t = await startTestApp(NOTIFY_ENV);
     org = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
     worker = await t.seed.worker();
     browser = await launchBrowser();
@@ -47,11 +50,39 @@ describe.skipIf(!hasChromium)('the browser console', () => {
     await t?.stop();
   });
 
-  it('shows a demand live on an organization’s board and claims it', async () => {
+  it('signs in in Chinese, switches to English and back, and remembers the choice', async () => {
+    const page = await context.newPage();
+    await page.goto(`${t.url}/`);
+    await page.evaluate('localStorage.clear()');
+    await page.reload();
+    await page.getByRole('heading', { name: '登录纽带' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('zh-CN');
+    await checkAccessible(page, 'sign-in');
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('heading', { name: 'Sign in to Niudai' }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Sign in to Niudai' }).waitFor();
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    await checkAccessible(page, 'sign-in-en');
+
+    // A wrong password: the hub's UNAUTHENTICATED, said in the user's language above the form.
+    await page.getByLabel('Mobile number or email').fill(worker.user.email ?? '');
+    await page.getByLabel('Password').fill('not-the-password');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('alert').getByText('Wrong mobile number or password.').waitFor();
+
+    await page.getByRole('button', { name: '切换到中文' }).click();
+    await page.getByRole('heading', { name: '登录纽带' }).waitFor();
+    await page.close();
+  });
+
+  it('shows a demand live on an organization’s board and claims it; the bell counts the notification live', async () => {
     const page = await context.newPage();
     await signIn(page, org.admin);
     await page.getByTestId('feed-status').getByText('实时 live').waitFor({ timeout: 10_000 });
-    await page.waitForTimeout(300); // the subscription is registered on the hub
+    // The board's feed and the bell's notifications: once both are registered, nothing is missed.
+    await subscriptionsReach(t, 2);
+    await checkAccessible(page, 'org-board');
 
     // A worker submits a demand (over HTTP, as the worker's app would).
     const title = `托育需求 ${randomBytes(3).toString('hex')}`;
@@ -76,6 +107,23 @@ describe.skipIf(!hasChromium)('the browser console', () => {
     await card.getByTestId('demand-status').getByText('CLAIMED').waitFor({ timeout: 5_000 });
     await page.getByTestId('acting-organization').getByText(org.organization.name).waitFor();
 
+    // The new demand matched the organization: the bell says so without a reload.
+    const bell = page.getByTestId('notification-bell');
+    await page.getByRole('button', { name: '通知，1 条未读' }).waitFor({ timeout: 10_000 });
+    await bell.click();
+    const panel = page.getByRole('region', { name: '通知' });
+    await panel.getByText(`新需求：${title}`).waitFor();
+    await checkAccessible(page, 'notifications');
+    await panel.getByRole('button', { name: '全部标为已读' }).click();
+    await page.getByRole('button', { name: '通知', exact: true }).waitFor();
+    await panel.getByRole('button', { name: '关闭' }).click();
+    const { unreadNotificationCount } = await t.data<{ unreadNotificationCount: number }>(
+      '{ unreadNotificationCount }',
+      {},
+      org.token,
+    );
+    expect(unreadNotificationCount).toBe(0);
+
     const { demand, organization } = await t.data<{
       demand: { status: string; claimedBy: { id: string } | null };
       organization: { id: string };
@@ -95,7 +143,7 @@ describe.skipIf(!hasChromium)('the browser console', () => {
   it('runs a query in the explorer with the signed-in token', async () => {
     const page = await context.newPage();
     await signIn(page, worker);
-    await page.getByRole('button', { name: 'API 浏览器 Explorer' }).click();
+    await page.getByRole('link', { name: 'API 浏览器' }).click();
     await page.locator('.graphiql-execute-button').click();
     await page.locator('.graphiql-response').getByText(worker.user.displayName).waitFor({ timeout: 10_000 });
     await signOut(page);
@@ -109,6 +157,7 @@ describe.skipIf(!hasChromium)('the browser console', () => {
     await page.locator('.gap table tbody tr').first().waitFor({ timeout: 10_000 });
     expect(await page.locator('.gap h2').textContent()).toContain('济南市');
     expect(await page.locator('svg.gap-chart rect.people').count()).toBeGreaterThan(0);
+    await checkAccessible(page, 'staff-gap');
     await signOut(page);
     await page.close();
   });

@@ -4,13 +4,30 @@ export interface GraphQLErrorShape {
   extensions?: { code?: string } & Record<string, unknown>;
 }
 
-/** A GraphQL request that came back with errors (or a non-JSON answer). */
+/** One invalid input field as the hub names it: `path` is dotted inside the operation (`input.mobile`). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * A GraphQL request that came back with errors (or a non-JSON answer): `code` is the first error's,
+ * `fields` every field problem of every error (`extensions.fields`), for showing next to the fields.
+ */
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly code: string,
+    readonly errors: readonly GraphQLErrorShape[] = [],
   ) {
     super(message);
+  }
+
+  get fields(): FieldProblem[] {
+    return this.errors.flatMap((error) => {
+      const fields = error.extensions?.fields;
+      return Array.isArray(fields) ? (fields as FieldProblem[]) : [];
+    });
   }
 }
 
@@ -47,7 +64,7 @@ export async function request<T>(
     throw new ApiError(`The hub answered ${response.status} without JSON.`, 'HTTP_ERROR');
   }
   const first = body.errors?.[0];
-  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'ERROR');
+  if (first) throw new ApiError(first.message, first.extensions?.code ?? 'ERROR', body.errors);
   if (body.data == null) throw new ApiError('The hub answered without data.', 'ERROR');
   return body.data;
 }

@@ -1,7 +1,7 @@
-import { createClient, type Client } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws/client';
 import { bearer, wsUrl } from './api.js';
-import type { BoardDemand } from './board-state.js';
-import { DEMAND_PUBLISHED } from './operations.js';
+import type { BoardDemand } from '../board-state.js';
+import { DEMAND_PUBLISHED } from '../operations.js';
 
 /** Where the live feed stands, for the board's status line. */
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'failed';
