@@ -155,7 +155,7 @@ describe.skipIf(!hasChromium)('the worker’s phone journey', () => {
     await mine.getByLabel('评价（可选）').fill('很及时');
     await checkAccessible(page, 'worker-rate');
     await mine.getByRole('button', { name: '提交评价' }).click();
-    await mine.getByText('您的评分：5 星').waitFor();
+    await mine.getByText('您的评分：5 星 · “很及时”').waitFor();
     expect((await demandById(demand.id, signIn.token))?.rating).toBe(5);
 
     // The demand she endorsed is in her list.
