@@ -1,13 +1,11 @@
 /**
  * Measures the demand feed and the matcher at scale: starts a scratch embedded PostgreSQL in a
- * `mktemp -d` folder, migrates it, loads the reference data, generates demands and organizations
- * with set-based SQL, ANALYZEs, then runs the app's own service methods as a member of a verified
+ * `mktemp -d` folder, migrates it, loads the reference data, generates organizations and workers'
+ * needs with the demo generator (`src/seed`, through `scripts/lib/fixture.ts`), ANALYZEs, then runs the app's own service methods as a member of a verified
  * organization, captures the exact SQL they send (knex's `query` event, after MikroORM has inlined
  * the parameters) and prints `EXPLAIN (ANALYZE, BUFFERS)` for each statement, with a summary table.
  *
- *   npx tsx scripts/explain-feed.ts --demands 1000000 --orgs 10000 [--users 100000] [--keep]
- *
- * The generator (`generateData`, in `scripts/lib/generate.ts`) is re-exported for the bench/ harness.
+ *   npx tsx scripts/explain-feed.ts --demands 1000000 --orgs 10000 [--keep]
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -21,25 +19,21 @@ import { User } from '../src/modules/accounts/user.entity.js';
 import { OrganizationMember } from '../src/modules/organizations/membership.entity.js';
 import type { DemandsArgs, MatchingOrganizationsArgs } from '../src/modules/demands/demand.args.js';
 import { DemandStatus } from '../src/modules/demands/demand.enums.js';
-import { generateData, type GenerateOptions } from './lib/generate.js';
+import { generateScaleData, type ScaleOptions } from './lib/fixture.js';
 import { capture, explain, mainStatements, printSummary, type Measured } from './lib/explain.js';
 import { startScratch } from './lib/scratch.js';
-
-export { generateData, type GenerateOptions, type GeneratedFixture } from './lib/generate.js';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       demands: { type: 'string', default: '1000000' },
       orgs: { type: 'string', default: '10000' },
-      users: { type: 'string', default: '100000' },
       keep: { type: 'boolean', default: false },
     },
   });
-  const options: GenerateOptions = {
+  const options: Omit<ScaleOptions, 'projects'> = {
     demands: Number(values.demands),
     organizations: Number(values.orgs),
-    users: Number(values.users),
   };
   for (const [name, n] of Object.entries(options))
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive whole number`);
@@ -50,13 +44,13 @@ async function main(): Promise<void> {
   const { orm, sql, url } = scratch;
   try {
     const t0 = Date.now();
-    const fixture = await generateData(sql, options);
+    const fixture = await generateScaleData(orm, sql, { ...options, projects: 0 });
     const [size] = await sql<{ demand: string; organization: string }>(
       `select pg_size_pretty(pg_total_relation_size('demand')) as demand,
               pg_size_pretty(pg_total_relation_size('organization')) as organization`,
     );
     console.log(
-      `Generated ${options.demands} demands, ${options.organizations} organizations, ${options.users} users ` +
+      `Generated ${options.demands} demands, ${options.organizations} organizations, ${fixture.report.totals.hubs} hubs ` +
         `in ${((Date.now() - t0) / 1000).toFixed(1)} s (demand ${size?.demand}, organization ${size?.organization}, with indexes); ANALYZEd.`,
     );
     const [dist] = await sql<Record<string, string>>(

@@ -1,16 +1,15 @@
 /**
  * Measures the transparency reports and the open-data exports at scale: starts a scratch
- * embedded PostgreSQL in a `mktemp -d` folder, migrates it, generates demands, organizations and
- * workers (`scripts/lib/generate.ts`, as `explain-feed` does), then services, publishers, projects,
- * applications and awards (`scripts/lib/generate-projects.ts`), VACUUM ANALYZEs, and runs the app's
+ * embedded PostgreSQL in a `mktemp -d` folder, migrates it, generates organizations with their
+ * services, workers' needs, publishers, projects, applications, awards and amendments with the demo
+ * generator (`src/seed`, through `scripts/lib/fixture.ts`, as `explain-feed` does), VACUUM ANALYZEs, and runs the app's
  * own `ReportService` methods and export generators with a real EntityManager fork and viewer, as the
  * resolvers and the open-data route do. Each case is run once to warm up, then `--runs` times; the
  * median, minimum and maximum wall times are reported. Then the SQL each case sends is captured
  * (knex's `query` event) and `EXPLAIN (ANALYZE, BUFFERS)` is printed for every distinct statement
  * (reference-table lookups skipped), with a summary per statement and a table per case.
  *
- *   npx tsx scripts/measure-reports.ts --demands 1000000 --orgs 10000 --projects 5000 [--publishers 200]
- *     [--users 100000] [--runs 5] [--keep]
+ *   npx tsx scripts/measure-reports.ts --demands 1000000 --orgs 10000 --projects 5000 [--runs 5] [--keep]
  */
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
@@ -26,10 +25,9 @@ import type { OrphanDemandsArgs } from '../src/modules/reports/report.types.js';
 import { hsdsOrganizations } from '../src/modules/opendata/hsds.js';
 import { ocdsReleases } from '../src/modules/opendata/ocds.js';
 import { HsdsVocabulary } from '../src/modules/opendata/hsds-taxonomy.js';
-import { generateData, type GenerateOptions, type Sql } from './lib/generate.js';
-import { generateProjects, type ProjectOptions } from './lib/generate-projects.js';
+import { generateScaleData, type ScaleOptions } from './lib/fixture.js';
 import { capture, explain, pad, printSummary, type Measured } from './lib/explain.js';
-import { startScratch } from './lib/scratch.js';
+import { startScratch, type Sql } from './lib/scratch.js';
 
 /** One measured case: a report or an export, as a client would call it. */
 interface Case {
@@ -94,18 +92,14 @@ async function main(): Promise<void> {
     options: {
       demands: { type: 'string', default: '1000000' },
       orgs: { type: 'string', default: '10000' },
-      users: { type: 'string', default: '100000' },
-      publishers: { type: 'string', default: '200' },
       projects: { type: 'string', default: '5000' },
       runs: { type: 'string', default: '5' },
       keep: { type: 'boolean', default: false },
     },
   });
-  const options: GenerateOptions & ProjectOptions & { runs: number } = {
+  const options: ScaleOptions & { runs: number } = {
     demands: Number(values.demands),
     organizations: Number(values.orgs),
-    users: Number(values.users),
-    publishers: Number(values.publishers),
     projects: Number(values.projects),
     runs: Number(values.runs),
   };
@@ -118,21 +112,23 @@ async function main(): Promise<void> {
   const { orm, sql, url } = scratch;
   try {
     const t0 = Date.now();
-    await generateData(sql, options);
-    const fixture = await generateProjects(sql, options);
+    const fixture = await generateScaleData(orm, sql, options);
     // A live table is vacuumed by autovacuum; do it now so the visibility map is as in production.
     await sql('vacuum analyze');
     const [size] = await sql<Record<string, string>>(
       `select pg_size_pretty(pg_total_relation_size('demand')) as demand,
               (select count(*) from demand where status = 'OPEN')::text as open,
               (select count(*) from organization where verification_status = 'VERIFIED')::text as verified,
-              (select count(*) from project where status <> 'DRAFT')::text as published`,
+              (select count(*) from project where status <> 'DRAFT')::text as published,
+              (select count(*) from service)::text as services,
+              (select count(*) from publisher)::text as publishers,
+              (select count(*) from project_application where status = 'AWARDED')::text as awards`,
     );
     console.log(
       `Generated ${options.demands} demands (${size?.open} OPEN; ${size?.demand} with indexes), ` +
-        `${options.organizations} organizations (${size?.verified} verified) with ${fixture.services} services, ` +
-        `${options.publishers} publishers, ${options.projects} projects (${size?.published} not draft) with ` +
-        `${fixture.applications} applications and ${fixture.awards} awards in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
+        `${options.organizations} organizations (${size?.verified} verified) with ${size?.services} services, ` +
+        `${size?.publishers} publishers, ${options.projects} projects (${size?.published} not draft) with ` +
+        `${fixture.report.totals.applications} applications and ${size?.awards} awards in ${((Date.now() - t0) / 1000).toFixed(1)} s; ` +
         `VACUUM ANALYZEd.`,
     );
 

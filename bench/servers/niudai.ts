@@ -1,7 +1,8 @@
 /**
  * Niudai as the benchmark runs it: the production createApp on DATABASE_URL, on a free loopback port.
- * `setup` migrates, loads reference data and prints a scrypt hash of BENCH_PASSWORD, then exits;
- * `serve` prints `listening <url>` once ready and stops cleanly on SIGTERM. Run from the repository
+ * `setup` migrates and loads reference data, then exits; `seed '<json>'` fills the database with the
+ * hub's one data generator (`seedDemo`, as `npm run seed` does; the JSON is its options) and prints
+ * its report; `serve` prints `listening <url>` once ready and stops cleanly on SIGTERM. Run from the repository
  * root with the root's tsx, as `npm start` runs the hub (`node --import tsx/esm
  * bench/servers/niudai.ts serve`), so the product's own dependencies and tsconfig (decorators) apply.
  */
@@ -11,7 +12,7 @@ import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/core/config.js';
 import { connectOrm, migrate } from '../../src/core/db/db.js';
 import { loadReferenceData } from '../../src/core/reference-data.js';
-import { hashPassword } from '../../src/core/passwords.js';
+import { seedDemo, type SeedOptions } from '../../src/seed/index.js';
 import { profileBetweenSignals } from '../src/window-profile.js';
 
 const mode = process.argv[2] ?? 'serve';
@@ -22,9 +23,15 @@ const orm = await connectOrm(config.databaseUrl ?? '', log);
 if (mode === 'setup') {
   await migrate(orm);
   await loadReferenceData(orm);
-  const hash = await hashPassword(process.env.BENCH_PASSWORD ?? '');
   await orm.close();
-  process.stdout.write(JSON.stringify({ passwordHash: hash }) + '\n');
+  process.exit(0);
+}
+
+if (mode === 'seed') {
+  const options = JSON.parse(process.argv[3] ?? '{}') as SeedOptions;
+  const report = await seedDemo(orm, { ...options, limits: config.limits });
+  await orm.close();
+  process.stdout.write(JSON.stringify(report) + '\n');
   process.exit(0);
 }
 

@@ -227,7 +227,7 @@ export function renderReport(report: Report): string {
   if (s.nestedRead) {
     out.push('## 1. Nested read\n');
     out.push(
-      '100 newest OPEN demands (of 20 organizations × 10) with category and region (and the region’s parent). ' +
+      '100 newest OPEN demands (of 300 generated for 20 organizations) with category and region (and the region’s parent). ' +
         'Niudai is asked as a signed-in worker (anonymous users see no demands), so it also verifies a JWT and loads the viewer; ' +
         'PostGraphile and the floor have no auth.\n',
     );

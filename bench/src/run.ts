@@ -16,18 +16,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { freePort, startEmbeddedPostgres } from '../../src/core/db/embedded-postgres.js';
-import {
-  addOrgAdmin,
-  BENCH_ORG_ADMIN,
-  BENCH_PASSWORD,
-  BENCH_WORKER,
-  createDemands,
-  createOrganizations,
-  createUsers,
-  growDemands,
-} from './data.js';
+import { DEMO_PASSWORD, DEMO_USERS, seedEmail } from '../../src/seed/accounts.js';
+import type { SeedOptions, SeedReport } from '../../src/seed/index.js';
 import { load, type LoadResult } from './load.js';
-import { createProjects, createServices, EXPORT_PATHS, measureExport } from './opendata.js';
+import { EXPORT_PATHS, measureExport } from './opendata.js';
 import { renderReport, type Report } from './report.js';
 import {
   gql,
@@ -43,6 +35,18 @@ import {
   StatementCounter,
   type Child,
 } from './util.js';
+
+/** The seed every scenario generates its data with (the same seed gives the same rows). */
+const BENCH_SEED = 1;
+/** The generator's demo accounts the harness signs in as (all with {@link DEMO_PASSWORD}). */
+const demoLogin = (local: string): string => {
+  const account = DEMO_USERS.find((u) => u.email.startsWith(`${local}@`));
+  if (!account) throw new Error(`no demo account ${local}`);
+  return account.email;
+};
+const BENCH_WORKER = demoLogin('worker');
+/** ORG_ADMIN of the generator's showcase organization (see {@link showcaseOrganization}). */
+const BENCH_ORG_ADMIN = demoLogin('org.admin');
 
 const BENCH = path.resolve(import.meta.dirname, '..');
 const REPO = path.resolve(BENCH, '..');
@@ -96,7 +100,7 @@ const SIZES = quick
       growthSeconds: 2,
       pgbenchScale: 1,
       pgbenchSeconds: 3,
-      openData: { organizations: 1_000, services: 2_000, projects: 500 },
+      openData: { organizations: 1_000, projects: 500 },
     }
   : {
       users: 1_000,
@@ -113,7 +117,6 @@ const SIZES = quick
       pgbenchSeconds: 10,
       openData: {
         organizations: Number(argv.find((a) => a.startsWith('--opendata-orgs='))?.slice(16) ?? 10_000),
-        services: Number(argv.find((a) => a.startsWith('--opendata-services='))?.slice(20) ?? 20_000),
         projects: Number(argv.find((a) => a.startsWith('--opendata-projects='))?.slice(20) ?? 5_000),
       },
     };
@@ -200,22 +203,60 @@ interface Ctx {
   postmaster: number;
   url: (db: string) => string;
   niudaiEnv: Record<string, string>;
-  passwordHash: string;
 }
 
 async function createDatabase(ctx: Ctx, name: string): Promise<string> {
   await ctx.admin.query(`drop database if exists ${name} with (force)`);
   await ctx.admin.query(`create database ${name}`);
   const url = ctx.url(name);
-  const out = await run(process.execPath, ['--import', 'tsx', 'bench/servers/niudai.ts', 'setup'], {
+  await run(process.execPath, ['--import', 'tsx', 'bench/servers/niudai.ts', 'setup'], {
     cwd: REPO,
-    env: { ...ctx.niudaiEnv, DATABASE_URL: url, BENCH_PASSWORD },
+    env: { ...ctx.niudaiEnv, DATABASE_URL: url },
   });
-  ctx.passwordHash = (
-    JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as { passwordHash: string }
-  ).passwordHash;
   return url;
 }
+
+/**
+ * Fills (or grows: the generator only adds what is missing) a bench database with the hub's data
+ * generator, seed {@link BENCH_SEED}, with the demo accounts the harness signs in as.
+ */
+async function generate(
+  ctx: Ctx,
+  url: string,
+  sizes: Partial<Pick<SeedOptions, 'organizations' | 'demands' | 'projects' | 'workers'>>,
+): Promise<SeedReport> {
+  const options: SeedOptions = {
+    organizations: 0,
+    demands: 0,
+    projects: 0,
+    ...sizes,
+    seed: BENCH_SEED,
+    demoAccounts: true,
+  };
+  const out = await run(
+    process.execPath,
+    ['--import', 'tsx', 'bench/servers/niudai.ts', 'seed', JSON.stringify(options)],
+    { cwd: REPO, env: { ...ctx.niudaiEnv, DATABASE_URL: url } },
+  );
+  return JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as SeedReport;
+}
+
+/**
+ * The generator's showcase organization (Lixia, Jinan; VERIFIED), of which {@link BENCH_ORG_ADMIN}
+ * is an ORG_ADMIN.
+ */
+async function showcaseOrganization(db: pg.Pool): Promise<number> {
+  const { rows } = await db.query<{ id: string }>(
+    `select m.organization_id as id from organization_member m join app_user u on u.id = m.user_id
+      where u.email = $1 and m.role = 'ORG_ADMIN' order by m.organization_id limit 1`,
+    [BENCH_ORG_ADMIN],
+  );
+  if (!rows[0]) throw new Error('the generated data has no showcase organization');
+  return Number(rows[0].id);
+}
+
+/** The data of scenarios 1, 2, workers and soak: 20 organizations, 300 needs (more than 100 OPEN). */
+const SMALL_WORLD = { organizations: 20, demands: 300 } as const;
 
 /**
  * With --profile, the server profiles its whole life, or with `window` only between the two
@@ -285,7 +326,7 @@ async function signIn(url: string, login: string): Promise<string> {
   const data = await gql<{ signIn: { token: string } }>(
     `${url}/graphql`,
     `mutation($input: SignInInput!) { signIn(input: $input) { token } }`,
-    { input: { login, password: BENCH_PASSWORD } },
+    { input: { login, password: DEMO_PASSWORD } },
   );
   return data.signIn.token;
 }
@@ -336,12 +377,10 @@ function machine(): Record<string, string | number> {
 // Scenarios 1 and 2: three-way HTTP comparisons.
 
 async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
-  say('scenario 1/2 data: 20 organizations × 10 open demands');
+  say('scenario 1/2 data: 20 organizations, 300 needs');
   const url = await createDatabase(ctx, 'bench_main');
+  await generate(ctx, url, { ...SMALL_WORLD, workers: SIZES.users });
   const db = new pg.Pool({ connectionString: url, max: 4 });
-  await createUsers(db, ctx.passwordHash, SIZES.users);
-  await createOrganizations(db, 1, 20);
-  await createDemands(db, 1, 200, { perOrg: 10, users: SIZES.users });
   await db.query('analyze');
   const submitter = Number(
     (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
@@ -464,12 +503,10 @@ async function startNiudaiMain(ctx: Ctx, url: string, workers: number): Promise<
 }
 
 async function scenarioWorkers(ctx: Ctx, report: Report): Promise<void> {
-  say('scenario workers: WORKERS=1 vs WORKERS=2 (data: 20 organizations × 10 open demands)');
+  say('scenario workers: WORKERS=1 vs WORKERS=2 (data: 20 organizations, 300 needs)');
   const url = await createDatabase(ctx, 'bench_workers');
+  await generate(ctx, url, { ...SMALL_WORLD, workers: SIZES.users });
   const db = new pg.Pool({ connectionString: url, max: 4 });
-  await createUsers(db, ctx.passwordHash, SIZES.users);
-  await createOrganizations(db, 1, 20);
-  await createDemands(db, 1, 200, { perOrg: 10, users: SIZES.users });
   await db.query('analyze');
   const submitter = Number(
     (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
@@ -539,8 +576,8 @@ async function createNotifiedOrganization(db: pg.Pool, members: number): Promise
   const organizationId = Number(rows[0]!.id);
   await db.query(
     `insert into organization_member (organization_id, user_id, role)
-     select $1, id, 'ORG_MEMBER' from app_user where email like 'bench-user-%' order by id limit $2`,
-    [organizationId, members],
+     select $1, id, 'ORG_MEMBER' from app_user where email like $3 order by id limit $2`,
+    [organizationId, members, seedEmail(BENCH_SEED, 'worker%')],
   );
   for (const [channel, frequency] of [
     ['EMAIL', 'DAILY_DIGEST'],
@@ -587,8 +624,8 @@ async function scenarioNotifications(
   const off = { NOTIFY_POLL_MS: '0' };
   const prepare = async (name: string) => {
     const url = await createDatabase(ctx, name);
+    await generate(ctx, url, { workers: Math.max(SIZES.users, members) });
     const db = new pg.Pool({ connectionString: url, max: 4 });
-    await createUsers(db, ctx.passwordHash, Math.max(SIZES.users, members));
     await createNotifiedOrganization(db, members);
     await db.query('analyze');
     const submitter = Number(
@@ -922,12 +959,13 @@ async function fanoutRun(
 async function scenario4(ctx: Ctx, report: Report): Promise<void> {
   say('scenario 4: fan-out');
   const url = await createDatabase(ctx, 'bench_fanout');
+  await generate(ctx, url, { organizations: 1 });
   const db = new pg.Pool({ connectionString: url, max: 2 });
-  await createUsers(db, ctx.passwordHash, 10);
-  await createOrganizations(db, 1, 1);
   // The subscribing organization serves LIFE across Shandong; filters then narrow by city.
-  await db.query(`update organization set category_codes = '{LIFE}', region_codes = '{370000}' where id = 1`);
-  await addOrgAdmin(db, 1);
+  await db.query(
+    `update organization set category_codes = '{LIFE}', region_codes = '{370000}' where id = $1`,
+    [await showcaseOrganization(db)],
+  );
   const submitter = Number(
     (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
   );
@@ -960,17 +998,15 @@ async function scenario4(ctx: Ctx, report: Report): Promise<void> {
 async function scenario3(ctx: Ctx, report: Report): Promise<void> {
   say('scenario 3: growth');
   const url = await createDatabase(ctx, 'bench_growth');
+  await generate(ctx, url, { organizations: SIZES.growthOrgs, workers: SIZES.users });
   const db = new pg.Pool({ connectionString: url, max: 4 });
-  await createUsers(db, ctx.passwordHash, SIZES.users);
-  await createOrganizations(db, 1, SIZES.growthOrgs);
   await db.query('analyze');
   const rows: Record<string, unknown>[] = [];
-  let have = 0;
   let sampleKind: { category_code: string; region_code: string } | undefined;
   for (const size of SIZES.growth) {
     say(`growth: ${size} demands`);
-    await growDemands(db, have, size, SIZES.users);
-    have = size;
+    await generate(ctx, url, { organizations: SIZES.growthOrgs, workers: SIZES.users, demands: size });
+    await db.query('analyze demand');
     const server = await startNiudai(ctx, url);
     try {
       const token = await signIn(server.url, BENCH_WORKER);
@@ -1055,16 +1091,16 @@ async function scenario3(ctx: Ctx, report: Report): Promise<void> {
 // Scenario 6: full open-data exports (HSDS bulk files, OCDS release and record packages).
 
 async function scenario6(ctx: Ctx, report: Report): Promise<void> {
-  const sizes = SIZES.openData;
   say(
-    `scenario 6: open data (${sizes.organizations} organizations, ${sizes.services} services, ${sizes.projects} projects)`,
+    `scenario 6: open data (${SIZES.openData.organizations} organizations, ${SIZES.openData.projects} projects)`,
   );
   const url = await createDatabase(ctx, 'bench_opendata');
+  await generate(ctx, url, SIZES.openData);
   const db = new pg.Pool({ connectionString: url, max: 4 });
-  await createOrganizations(db, 1, sizes.organizations);
-  await createServices(db, sizes.services);
-  await createProjects(db, sizes.projects);
   await db.query('analyze');
+  // The generator gives each organization its services; the report states how many that made.
+  const counted = await db.query<{ services: number }>('select count(*)::int as services from service');
+  const sizes = { ...SIZES.openData, services: counted.rows[0]?.services ?? 0 };
   const rows: Record<string, unknown>[] = [];
   const server = await startNiudai(ctx, url);
   try {
@@ -1181,13 +1217,13 @@ async function soakRun(ctx: Ctx, report: Report): Promise<void> {
     `soak: ${minutes} minutes, ${subscribers} subscribers (${matching} matching), ${writeRate} writes/s, ${readers} readers`,
   );
   const url = await createDatabase(ctx, 'bench_soak');
+  await generate(ctx, url, { ...SMALL_WORLD, workers: SIZES.users });
   const db = new pg.Pool({ connectionString: url, max: 2 });
-  await createUsers(db, ctx.passwordHash, SIZES.users);
-  await createOrganizations(db, 1, 20);
-  await createDemands(db, 1, 200, { perOrg: 10, users: SIZES.users });
   // The subscribing organization serves LIFE across Shandong; filters then narrow by city.
-  await db.query(`update organization set category_codes = '{LIFE}', region_codes = '{370000}' where id = 1`);
-  await addOrgAdmin(db, 1);
+  await db.query(
+    `update organization set category_codes = '{LIFE}', region_codes = '{370000}' where id = $1`,
+    [await showcaseOrganization(db)],
+  );
   const submitter = Number(
     (await db.query<{ id: string }>('select id from app_user where email = $1', [BENCH_WORKER])).rows[0]?.id,
   );
@@ -1460,7 +1496,6 @@ async function main(): Promise<void> {
       port: server.port,
       postmaster: postmasterPid(dataDir),
       url: server.url,
-      passwordHash: '',
       niudaiEnv: {
         NODE_ENV: 'production',
         JWT_SECRET: randomBytes(32).toString('base64url'),

@@ -6,7 +6,7 @@
  * @module
  */
 import type { MikroORM } from '@mikro-orm/postgresql';
-import type { Sql } from './generate.js';
+import type { Sql } from './scratch.js';
 
 /** One node of a JSON plan, as far as this script reads it. */
 export interface PlanNode {

@@ -14,7 +14,12 @@ import { ensureDatabase, withDatabase } from '../../src/core/db/database-url.js'
 import { connectOrm, migrate } from '../../src/core/db/db.js';
 import { makePostgresScratchDir, startEmbeddedPostgres } from '../../src/core/db/embedded-postgres.js';
 import { loadReferenceData } from '../../src/core/reference-data.js';
-import type { Sql } from './generate.js';
+
+/** Runs SQL on a plain pg client and returns the rows. */
+export type Sql = <R extends pg.QueryResultRow = pg.QueryResultRow>(
+  text: string,
+  values?: unknown[],
+) => Promise<R[]>;
 
 /** A running scratch database. */
 export interface Scratch {

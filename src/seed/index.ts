@@ -52,6 +52,11 @@ export interface SeedOptions {
   demands: number;
   /** How many projects the seed should own (default 40). */
   projects: number;
+  /**
+   * At least this many worker accounts (default: as many as submit the needs, one per
+   * {@link DEMANDS_PER_WORKER}); more give a benchmark a population to notify or subscribe.
+   */
+  workers?: number;
   /** The seed: the same seed gives the same data (default 1). */
   seed: number;
   /** Create the demo accounts with the known {@link DEMO_PASSWORD} (development only). */
@@ -101,6 +106,7 @@ function checkOptions(options: SeedOptions): void {
   count('organizations', options.organizations, MAX_ORGANIZATIONS - 1);
   count('demands', options.demands, 100_000_000);
   count('projects', options.projects, 1_000_000);
+  count('workers', options.workers ?? 0, 10_000_000);
   count('seed', options.seed, MAX_SEED);
   if (options.demands > 0 && options.organizations === 0)
     problems.push('needs require at least one organization');
@@ -178,14 +184,22 @@ export async function seedDemo(
   // Needs: only the missing positions, in batches, each in its own transaction (an interrupted run resumes).
   const existingDemands = await countWhere(knex, 'demand', 'submitted_by_id', seedUsers);
   let createdDemands = 0;
-  if (existingDemands < options.demands) {
-    const workerCount = Math.floor((options.demands - 1) / DEMANDS_PER_WORKER) + 1;
-    const workerIds = await timed('workers', async () => {
-      const drafts = Array.from({ length: workerCount }, (_, k) => workerDraft(seed, k));
-      const ids = await knex.transaction((trx) => users(trx, drafts));
-      return drafts.map((d) => ids.get(d.email) ?? 0);
-    });
-    onProgress({ phase: 'workers', done: workerCount, total: workerCount });
+  const missingDemands = existingDemands < options.demands;
+  const workerCount = Math.max(
+    options.workers ?? 0,
+    options.demands > 0 ? Math.floor((options.demands - 1) / DEMANDS_PER_WORKER) + 1 : 0,
+  );
+  // Workers are ensured when needs are missing or more of them are asked for (both idempotent).
+  const workerIds =
+    missingDemands || (options.workers ?? 0) > 0
+      ? await timed('workers', async () => {
+          const drafts = Array.from({ length: workerCount }, (_, k) => workerDraft(seed, k));
+          const ids = await knex.transaction((trx) => users(trx, drafts));
+          onProgress({ phase: 'workers', done: workerCount, total: workerCount });
+          return drafts.map((d) => ids.get(d.email) ?? 0);
+        })
+      : [];
+  if (missingDemands) {
     const activeClaims = await loadActiveClaims(knex);
     const context = {
       world,

@@ -36,7 +36,15 @@ export interface ApplicationDraft {
   updated_at: string;
 }
 
-/** A generated project, keyed like `project`'s columns, with its applications. */
+/** A generated amendment of a published project, keyed like `project_amendment`'s columns. */
+export interface AmendmentDraft {
+  rationale: string;
+  changes: Record<string, { from: unknown; to: unknown }>;
+  amended_by_id: number;
+  created_at: string;
+}
+
+/** A generated project, keyed like `project`'s columns, with its applications and amendments. */
 export interface ProjectDraft {
   publisher_id: number;
   title: string;
@@ -64,6 +72,7 @@ export interface ProjectDraft {
   created_at: string;
   updated_at: string;
   applications: ApplicationDraft[];
+  amendments: AmendmentDraft[];
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -198,6 +207,20 @@ export function makeProject(
     };
   });
 
+  // Drawn from a stream of their own, so adding amendments left every other generated value as it was.
+  const amending = new Random(seed, 'project-amendment', index);
+  const amendments: AmendmentDraft[] =
+    status !== ProjectStatus.DRAFT && opensMs < nowMs && amending.chance(0.25)
+      ? [
+          {
+            rationale: amending.pick(['追加服务人次，预算相应调整', '根据区县意见调整预算', '补充服务要求']),
+            changes: { budgetFen: { from: budget - amending.int(1, 10) * 10_000 * YUAN, to: budget } },
+            amended_by_id: publisher.staffId,
+            created_at: iso(opensMs + amending.next() * (Math.min(closesMs, nowMs) - opensMs)),
+          },
+        ]
+      : [];
+
   return {
     publisher_id: publisher.id,
     title: `${regionNames}${year}年${service}项目`,
@@ -231,6 +254,7 @@ export function makeProject(
     created_at: iso(createdMs),
     updated_at: iso(clamp(closedMs ?? startedMs ?? awardedMs) ?? createdMs),
     applications,
+    amendments,
   };
 }
 
@@ -274,7 +298,18 @@ const APPLICATION_COLUMNS: readonly ColumnSpec[] = [
   ['updated_at', 'timestamptz'],
 ];
 
-/** Inserts projects and their applications (ids are drawn first, so applications know their project). */
+const AMENDMENT_COLUMNS: readonly ColumnSpec[] = [
+  ['project_id', 'bigint'],
+  ['rationale', 'text'],
+  ['changes', 'jsonb'],
+  ['amended_by_id', 'bigint'],
+  ['created_at', 'timestamptz'],
+];
+
+/**
+ * Inserts projects with their applications and amendments (ids are drawn first, so applications
+ * and amendments know their project).
+ */
 export async function writeProjects(db: Knex, drafts: readonly ProjectDraft[]): Promise<void> {
   if (drafts.length === 0) return;
   const ids = (
@@ -295,5 +330,11 @@ export async function writeProjects(db: Knex, drafts: readonly ProjectDraft[]): 
     'project_application',
     APPLICATION_COLUMNS,
     drafts.flatMap((d, i) => d.applications.map((a) => ({ ...a, project_id: ids[i] }))),
+  );
+  await insertRows(
+    db,
+    'project_amendment',
+    AMENDMENT_COLUMNS,
+    drafts.flatMap((d, i) => d.amendments.map((a) => ({ ...a, project_id: ids[i] }))),
   );
 }

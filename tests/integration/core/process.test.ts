@@ -154,6 +154,7 @@ function processesMentioning(needle: string): string[] {
 }
 
 describe('the process (npm start)', () => {
+  // Two process starts, each loading the app through tsx: like its neighbours, more than the 30 s default.
   it('serves on an external DATABASE_URL, stops on SIGTERM with 0, and keeps data across restarts', async () => {
     const adminUrl = inject('adminDatabaseUrl');
     const database = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
@@ -165,7 +166,7 @@ describe('the process (npm start)', () => {
     const health = await fetch(first.url.replace('/graphql', '/readyz'));
     expect(health.status).toBe(200);
     await provesDataSurvive(first, () => startHub(env));
-  });
+  }, 120_000);
 
   it('starts its own PostgreSQL without DATABASE_URL, stops it on SIGTERM, and keeps data', async () => {
     const dataDir = tempDir();

@@ -44,6 +44,7 @@ const TABLES = [
   'demand',
   'project',
   'project_application',
+  'project_amendment',
 ];
 
 let t: TestApp;
@@ -87,6 +88,22 @@ describe('seedDemo', () => {
     const bigger = await seedDemo(t.orm, { ...OPTIONS, organizations: 160, demands: 1250, projects: 31 });
     expect(bigger.created).toEqual({ organizations: 10, demands: 50, projects: 1 });
     countsAfterFirst = await tableCounts();
+  }, 60_000);
+
+  it('creates more worker accounts when asked, and only once', async () => {
+    const workers = async () => {
+      const [row] = await rows<{ n: number }>(
+        `select count(*)::int as n from app_user where email like 's7.worker%@seed.niudai.example'`,
+      );
+      return row?.n ?? 0;
+    };
+    // 1,250 needs at 20 per worker: 63 workers submit them.
+    expect(await workers()).toBe(63);
+    const sizes = { ...OPTIONS, organizations: 160, demands: 1250, projects: 31, workers: 100 };
+    expect((await seedDemo(t.orm, sizes)).created).toEqual({ organizations: 0, demands: 0, projects: 0 });
+    expect(await workers()).toBe(100);
+    await seedDemo(t.orm, sizes);
+    expect(await workers()).toBe(100);
   }, 60_000);
 
   it('generates the same organization for the same seed and index', async () => {
@@ -251,6 +268,30 @@ describe('seedDemo', () => {
     );
     expect(awards?.bad).toBe(0);
     expect(awards?.awarded).toBeGreaterThan(0);
+  });
+
+  it('amends some published projects: a budget change to the project’s own budget, after its period opened', async () => {
+    const amendments = await rows<{
+      status: string;
+      budget_fen: string;
+      changes: { budgetFen: { from: number; to: number } };
+      amended_by_id: string;
+      created_by_id: string;
+      amended_at: Date;
+      opens_at: Date;
+    }>(
+      `select p.status, p.budget_fen, a.changes, a.amended_by_id, p.created_by_id,
+              a.created_at as amended_at, p.application_opens_at as opens_at
+         from project_amendment a join project p on p.id = a.project_id`,
+    );
+    expect(amendments.length).toBeGreaterThan(0);
+    for (const a of amendments) {
+      expect(a.status).not.toBe('DRAFT');
+      expect(a.changes.budgetFen.to).toBe(Number(a.budget_fen));
+      expect(a.changes.budgetFen.from).toBeLessThan(a.changes.budgetFen.to);
+      expect(a.amended_by_id).toBe(a.created_by_id);
+      expect(new Date(a.amended_at).getTime()).toBeGreaterThanOrEqual(new Date(a.opens_at).getTime());
+    }
   });
 
   it('shows the verified organizations in the GraphQL directory, and the demo accounts sign in', async () => {
