@@ -140,7 +140,7 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await checkAccessible(page, 'org-members-as-member');
   });
 
-  it('an admin edits the profile, adds a service, changes a member’s role and registers a webhook', async () => {
+  it('an admin edits the profile, adds a service, changes a member’s role, asks a hub, registers a webhook', async () => {
     const page = await signedIn(org.admin);
 
     await open(page, '组织资料');
@@ -198,7 +198,14 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
       .toBe('ORG_ADMIN');
     await checkAccessible(page, 'org-members');
 
+    const hub = await t.seed.organization({ isHub: true, name: '济南市职工服务社会组织联合会' });
     await open(page, '枢纽组织');
+    await page.getByLabel('选择枢纽组织').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.locator('.ant-select-item-option-active', { hasText: hub.organization.name }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: '申请加入' }).click();
+    await page.getByText(`已向${hub.organization.name}提出申请（等待审核）`).waitFor();
     await checkAccessible(page, 'org-hub');
 
     await open(page, 'Webhook');
