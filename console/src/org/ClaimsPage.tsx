@@ -20,7 +20,7 @@ import type { Acting } from './acting.js';
 import { CLAIMED_DEMANDS, FULFIL_DEMAND, RELEASE_DEMAND, REPORT_DEMAND_PROGRESS } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { formatDateTime } from '../shared/format.js';
-import { nameOf, ORG_ERRORS } from './text.js';
+import { nameOf, ORG_ERRORS, SECTION_TITLE_STYLE } from './text.js';
 
 /** A demand the organization holds, with the notes it wrote. */
 export interface ClaimedDemand {
@@ -164,7 +164,7 @@ function ClaimCard({
         </Descriptions.Item>
       </Descriptions>
       <Typography.Paragraph>{demand.description}</Typography.Paragraph>
-      <Typography.Title level={2} className="org-notes-title">
+      <Typography.Title level={2} className="org-notes-title" style={SECTION_TITLE_STYLE}>
         {t('org.claims.notes')}
       </Typography.Title>
       {demand.progressNotes.length === 0 ? (

@@ -4,7 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { ORG_ERRORS } from './text.js';
+import { ORG_ERRORS, SECTION_TITLE_STYLE } from './text.js';
 import { ADD_MEMBER, ORGANIZATION_MEMBERS, REMOVE_MEMBER, SET_MEMBER_ROLE } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { formatDateTime } from '../shared/format.js';
@@ -126,7 +126,9 @@ export function MembersPage({ acting }: { acting: Acting }) {
       />
       {acting.isAdmin && (
         <>
-          <Typography.Title level={2}>{t('org.members.addTitle')}</Typography.Title>
+          <Typography.Title level={2} style={SECTION_TITLE_STYLE}>
+            {t('org.members.addTitle')}
+          </Typography.Title>
           <Form
             form={form}
             layout="inline"

@@ -17,7 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { ORG_ERRORS } from './text.js';
+import { ORG_ERRORS, SECTION_TITLE_STYLE } from './text.js';
 import {
   DELETE_WEBHOOK,
   ENABLE_WEBHOOK,
@@ -191,7 +191,9 @@ export function WebhooksPage({ acting }: { acting: Acting }) {
           },
         ]}
       />
-      <Typography.Title level={2}>{t('org.webhooks.registerTitle')}</Typography.Title>
+      <Typography.Title level={2} style={SECTION_TITLE_STYLE}>
+        {t('org.webhooks.registerTitle')}
+      </Typography.Title>
       <Form
         form={form}
         layout="vertical"
