@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Form, Input, Popconfirm, Select, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
@@ -155,7 +156,7 @@ export function MembersPage({ acting }: { acting: Acting }) {
               </Button>
             </Form.Item>
           </Form>
-          {addError && <Alert type="error" showIcon title={addError} />}
+          <FormError text={addError} />
         </>
       )}
     </Page>

@@ -14,6 +14,7 @@ import {
   message,
 } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
@@ -218,7 +219,7 @@ export function WebhooksPage({ acting }: { acting: Acting }) {
             options={TOPICS.map((topic) => ({ value: topic, label: t(`org.webhookTopic.${topic}`) }))}
           />
         </Form.Item>
-        {registerError && <Alert type="error" showIcon title={registerError} />}
+        <FormError text={registerError} />
         <Button type="primary" htmlType="submit" loading={busy}>
           {t('org.webhooks.register')}
         </Button>
