@@ -238,6 +238,12 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await row.waitFor();
     expect(await page.content()).not.toContain(secret);
     await checkAccessible(page, 'org-webhooks');
+
+    // The same screen in English, from the catalogue.
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Register', exact: true }).waitFor();
+    await checkAccessible(page, 'org-webhooks-en');
   });
 
   it('an admin applies to an eligible project and sees the award arrive live', async () => {
