@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
+import { submitDemand } from '../../setup/operations.js';
 import { subscriptionsReach } from '../../setup/probes.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
@@ -61,7 +62,7 @@ const errorOfField = (page: Page, label: string) =>
 describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, () => {
   beforeAll(async () => {
     // Webhook endpoints on loopback (the test's receiver) are allowed on this hub only.
-    t = await startTestApp({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true' });
+    t = await startTestApp({ WEBHOOKS_ALLOW_PRIVATE_NETWORKS: 'true', WEBHOOK_POLL_MS: '100' });
     receiver = await startReceiver();
     org = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
     organizationId = toGlobalId('Organization', org.organization.id);
@@ -237,6 +238,12 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await page.reload();
     await row.waitFor();
     expect(await page.content()).not.toContain(secret);
+
+    // A demand the organization can serve is delivered; the endpoint's deliveries list it.
+    await submitDemand(t, worker.token);
+    await receiver.waitFor(2);
+    await row.getByRole('button', { name: '展开行' }).click();
+    await page.getByRole('cell', { name: '已送达' }).first().waitFor();
     await checkAccessible(page, 'org-webhooks');
 
     // The same screen in English, from the catalogue.
@@ -244,6 +251,17 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
     await page.getByRole('button', { name: 'Register', exact: true }).waitFor();
     await checkAccessible(page, 'org-webhooks-en');
+
+    // Deleted, after a confirmation.
+    await page.getByRole('button', { name: `Delete ${url}` }).click();
+    await page.getByRole('tooltip').getByRole('button', { name: 'Delete', exact: true }).click();
+    await row.waitFor({ state: 'detached' });
+    const { webhooks } = await t.data<{ webhooks: unknown[] }>(
+      `query ($id: ID!) { webhooks(organizationId: $id) { id } }`,
+      { id: organizationId },
+      org.token,
+    );
+    expect(webhooks).toEqual([]);
   });
 
   it('an admin applies to an eligible project and sees the award arrive live', async () => {
