@@ -1,5 +1,10 @@
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+
+// createRequire, not import.meta.resolve: vitest's module runner (its global setup builds the
+// console once) does not implement import.meta.resolve.
+const require = createRequire(import.meta.url);
 
 /** The console's front-end sources and where `npm run build:console` writes the bundle. */
 export const CONSOLE_SOURCE_DIR = fileURLToPath(new URL('../../console/src/', import.meta.url));
@@ -55,7 +60,7 @@ export async function bundleConsole(): Promise<{ assets: ConsoleAssets; metafile
   const result = await build({
     entryPoints: {
       app: `${CONSOLE_SOURCE_DIR}main.tsx`,
-      explorer: fileURLToPath(import.meta.resolve('graphiql/style.css')),
+      explorer: require.resolve('graphiql/style.css'),
     },
     bundle: true,
     write: false,
