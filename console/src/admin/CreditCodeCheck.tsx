@@ -27,9 +27,9 @@ export function CreditCodeCheck({
   return (
     <span data-testid="credit-code-check">
       {problem ? (
-        <Tag color="red">{t(`admin.creditCode.${problem.reason}`)}</Tag>
+        <Tag>{t(`admin.creditCode.${problem.reason}`)}</Tag>
       ) : (
-        <Tag color="green">
+        <Tag>
           {t('admin.creditCode.valid', { kind: t(`admin.kind.${kindOfCreditCode(creditCode) ?? kind}`) })}
         </Tag>
       )}{' '}

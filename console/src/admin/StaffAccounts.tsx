@@ -139,11 +139,7 @@ export function StaffAccounts() {
               { title: t('admin.accounts.publisher'), render: (_, a) => a.publisher?.name ?? '—' },
               {
                 title: t('admin.accounts.status'),
-                render: (_, a) => (
-                  <Tag color={a.status === 'ACTIVE' ? 'green' : 'red'}>
-                    {t(`admin.accountStatus.${a.status}`)}
-                  </Tag>
-                ),
+                render: (_, a) => <Tag>{t(`admin.accountStatus.${a.status}`)}</Tag>,
               },
               {
                 title: t('admin.organizations.actions'),

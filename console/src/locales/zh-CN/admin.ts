@@ -56,8 +56,8 @@ export const admin = {
     status: '认证状态',
     lastDecision: '最近决定',
     actions: '操作',
-    suspend: '暂停',
-    restore: '恢复',
+    suspend: '暂停该组织',
+    restore: '恢复该组织',
     suspendTitle: '暂停 {{name}}',
     restoreTitle: '恢复 {{name}}',
     suspendConfirm: '确认暂停',
@@ -70,7 +70,7 @@ export const admin = {
     kind: '类型',
     region: '所在地区',
     create: '登记购买主体',
-    submit: '登记',
+    submit: '登记主体',
   },
   publisherKind: { UNION: '工会', GOVERNMENT: '政府部门', ENTERPRISE: '企业' },
   accounts: {
@@ -89,7 +89,7 @@ export const admin = {
     status: '状态',
     suspend: '停用 {{name}}',
     activate: '启用 {{name}}',
-    confirm: '确认',
+    confirm: '确认更改',
   },
   role: {
     UNION_STAFF: '工会工作人员',
