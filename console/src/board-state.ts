@@ -7,8 +7,8 @@ export interface BoardDemand {
   endorsementCount: number;
   peopleAffected: number;
   createdAt: string;
-  category: { code: string; name: string };
-  region: { code: string; name: string };
+  category: { code: string; name: string; nameEn: string };
+  region: { code: string; name: string; nameEn: string };
   claimedBy: { id: string; name: string } | null;
 }
 

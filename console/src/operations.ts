@@ -59,10 +59,12 @@ const DEMAND_FIELDS = /* GraphQL */ `
     category {
       code
       name
+      nameEn
     }
     region {
       code
       name
+      nameEn
     }
     claimedBy {
       id
@@ -94,36 +96,6 @@ export const OPEN_DEMANDS = /* GraphQL */ `
     }
   }
   ${DEMAND_FIELDS}
-`;
-
-export const ORGANIZATION_BY_CREDIT_CODE = /* GraphQL */ `
-  query ConsoleOrganization($creditCode: String!) {
-    organization(creditCode: $creditCode) {
-      id
-      name
-    }
-  }
-`;
-
-/** The organizations able to serve a demand, with their members when the viewer may see them. */
-export const MATCHING_ORGANIZATIONS = /* GraphQL */ `
-  query ConsoleMatchingOrganizations($demandId: ID!) {
-    matchingOrganizations(demandId: $demandId, first: 20) {
-      edges {
-        node {
-          organization {
-            id
-            name
-            members {
-              user {
-                id
-              }
-            }
-          }
-        }
-      }
-    }
-  }
 `;
 
 export const CLAIM_DEMAND = /* GraphQL */ `

@@ -35,13 +35,13 @@ const explorer: Route = {
 /**
  * Every screen, in navigation order. The first visible one is where a session starts, so the most
  * specific roles come first: an organization's admin is a worker too, but starts on her
- * organization's screens.
+ * organization's live board, then its other screens.
  */
 export const routes: Route[] = [
   ...adminRoutes,
   ...staffRoutes,
-  ...orgRoutes,
   ...boardAndGap,
+  ...orgRoutes,
   ...workerRoutes,
   explorer,
 ];

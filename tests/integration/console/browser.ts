@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 
 /** Debian's chromium, which .ci/run installs with apt. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -44,6 +44,14 @@ export async function launchBrowser({ phone = false } = {}): Promise<{
       await rm(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A headless chromium for journeys where several people act at once: each person gets a context
+ * of their own (`browser.newContext()`: own storage, so own session), all in one browser process.
+ */
+export function launchSharedBrowser(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
 }
 
 /** A phone's screen, CSS pixels: the worker's pages are made for it first. */

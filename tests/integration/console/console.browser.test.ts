@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium)('the browser console', () => {
   it('shows a demand live on an organization’s board and claims it; the bell counts the notification live', async () => {
     const page = await context.newPage();
     await signIn(page, org.admin);
-    await page.getByTestId('feed-status').getByText('实时 live').waitFor({ timeout: 10_000 });
+    await page.getByTestId('feed-status').getByText('实时', { exact: true }).waitFor({ timeout: 10_000 });
     // The board's feed and the bell's notifications: once both are registered, nothing is missed.
     await subscriptionsReach(t, 2);
     await checkAccessible(page, 'org-board');
@@ -102,9 +102,9 @@ describe.skipIf(!hasChromium)('the browser console', () => {
 
     const card = page.locator('li.demand', { hasText: title });
     await card.waitFor({ timeout: 5_000 });
-    await expect(card.textContent()).resolves.toContain('HIGH');
-    await card.getByRole('button', { name: '认领 Claim' }).click();
-    await card.getByTestId('demand-status').getByText('CLAIMED').waitFor({ timeout: 5_000 });
+    await expect(card.textContent()).resolves.toContain('紧急程度高');
+    await card.getByRole('button', { name: '认领', exact: true }).click();
+    await card.getByTestId('demand-status').getByText('已认领').waitFor({ timeout: 5_000 });
     await page.getByTestId('acting-organization').getByText(org.organization.name).waitFor();
 
     // The new demand matched the organization: the bell says so without a reload.

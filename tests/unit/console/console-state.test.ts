@@ -10,8 +10,8 @@ const demand = (id: string, createdAt: string, status = 'OPEN'): BoardDemand => 
   endorsementCount: 0,
   peopleAffected: 1,
   createdAt,
-  category: { code: 'LIFE', name: '生活' },
-  region: { code: '370102', name: '历下区' },
+  category: { code: 'LIFE', name: '生活', nameEn: 'Life' },
+  region: { code: '370102', name: '历下区', nameEn: 'Lixia' },
   claimedBy: null,
 });
 
