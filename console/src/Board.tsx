@@ -8,7 +8,7 @@ import { DesktopPage } from './shared/desktop.js';
 import { errorText } from './shared/errors.js';
 import { Page } from './shared/Layout.js';
 import { ActingOrganization, type Acting } from './org/acting.js';
-import { nameOf } from './org/text.js';
+import { localName } from './shared/format.js';
 
 /**
  * The live demand board of an organization: the demands it can serve arrive over graphql-ws, each
@@ -16,7 +16,7 @@ import { nameOf } from './org/text.js';
  * the member acts for.
  */
 export function Board({ acting }: { acting: Acting }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const { token } = acting.session;
   const organizationId = acting.organization.id;
   const [board, setBoard] = useState<BoardState>(emptyBoard);
@@ -84,9 +84,9 @@ export function Board({ acting }: { acting: Acting }) {
               <h3>{d.title}</h3>
               <dl>
                 <dt>{t('org.board.category')}</dt>
-                <dd>{nameOf(d.category, i18n.language)}</dd>
+                <dd>{localName(d.category)}</dd>
                 <dt>{t('org.board.region')}</dt>
-                <dd>{nameOf(d.region, i18n.language)}</dd>
+                <dd>{localName(d.region)}</dd>
                 <dt>{t('org.board.urgency')}</dt>
                 <dd>{t(`org.urgency.${d.urgency}`)}</dd>
                 <dt>{t('org.board.endorsements')}</dt>

@@ -1,5 +1,6 @@
 import { StrictMode, useEffect } from 'react';
-import { createRoot } from 'react-dom/client';
+import { createRoot, type Root } from 'react-dom/client';
+import { unstableSetRender } from 'antd-mobile';
 import './i18n.js';
 import { findRoute, homePathFor, navigationFor } from './routes.js';
 import { Layout } from './shared/Layout.js';
@@ -30,6 +31,27 @@ function App() {
     </Layout>
   );
 }
+
+/**
+ * antd-mobile 5 renders its imperative pieces (Dialog.confirm, Toast.show) with ReactDOM.render,
+ * which React 19 removed: give it React 19's root API, as its React 19 guide says (one root per
+ * container; unmounted after the current render).
+ */
+const portalRoots = new WeakMap<Element | DocumentFragment, Root>();
+unstableSetRender((node, container) => {
+  let portalRoot = portalRoots.get(container);
+  if (!portalRoot) {
+    portalRoot = createRoot(container);
+    portalRoots.set(container, portalRoot);
+  }
+  portalRoot.render(node);
+  const mounted = portalRoot;
+  return async () => {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    mounted.unmount();
+    portalRoots.delete(container);
+  };
+});
 
 const root = document.getElementById('root');
 if (root)

@@ -14,13 +14,14 @@ import {
   Typography,
 } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
 import { CLAIMED_DEMANDS, FULFIL_DEMAND, RELEASE_DEMAND, REPORT_DEMAND_PROGRESS } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
-import { formatDateTime } from '../shared/format.js';
-import { nameOf, ORG_ERRORS } from './text.js';
+import { formatDateTime, localName } from '../shared/format.js';
+import { ORG_ERRORS, SECTION_TITLE_STYLE } from './text.js';
 
 /** A demand the organization holds, with the notes it wrote. */
 export interface ClaimedDemand {
@@ -102,7 +103,7 @@ function ClaimCard({
   onChanged: (demand: ClaimedDemand) => void;
   onReleased: (id: string) => void;
 }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -146,12 +147,8 @@ function ClaimCard({
       className="org-claim"
     >
       <Descriptions size="small" column={{ xs: 1, sm: 2, lg: 3 }}>
-        <Descriptions.Item label={t('org.claims.category')}>
-          {nameOf(demand.category, i18n.language)}
-        </Descriptions.Item>
-        <Descriptions.Item label={t('org.claims.region')}>
-          {nameOf(demand.region, i18n.language)}
-        </Descriptions.Item>
+        <Descriptions.Item label={t('org.claims.category')}>{localName(demand.category)}</Descriptions.Item>
+        <Descriptions.Item label={t('org.claims.region')}>{localName(demand.region)}</Descriptions.Item>
         <Descriptions.Item label={t('org.claims.urgency')}>
           {t(`org.urgency.${demand.urgency}`)}
         </Descriptions.Item>
@@ -164,7 +161,7 @@ function ClaimCard({
         </Descriptions.Item>
       </Descriptions>
       <Typography.Paragraph>{demand.description}</Typography.Paragraph>
-      <Typography.Title level={2} className="org-notes-title">
+      <Typography.Title level={2} className="org-notes-title" style={SECTION_TITLE_STYLE}>
         {t('org.claims.notes')}
       </Typography.Title>
       {demand.progressNotes.length === 0 ? (
@@ -194,7 +191,7 @@ function ClaimCard({
           <Form.Item name="note" label={t('org.claims.note')} htmlFor={noteId}>
             <Input.TextArea id={noteId} rows={2} maxLength={2000} />
           </Form.Item>
-          {error && <Alert type="error" showIcon title={error} />}
+          <FormError text={error} />
           <Space wrap>
             <Button type="primary" htmlType="submit" loading={busy === 'progress'}>
               {t('org.claims.reportProgress')}

@@ -1,13 +1,14 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Descriptions, Form, Select, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { nameOf, ORG_ERRORS } from './text.js';
+import { ORG_ERRORS } from './text.js';
 import { HUBS, REQUEST_HUB_MEMBERSHIP } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
-import { formatDateTime } from '../shared/format.js';
+import { formatDateTime, localName } from '../shared/format.js';
 
 interface Hub {
   id: string;
@@ -25,7 +26,7 @@ interface HubRequest {
 
 /** Hub membership (枢纽型社会组织): the hub the organization belongs to, or a request to join one. */
 export function HubPage({ acting }: { acting: Acting }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [state, setState] = useState<{
     isHub: boolean;
     hub: { id: string; name: string } | null;
@@ -101,7 +102,7 @@ export function HubPage({ acting }: { acting: Acting }) {
               style={{ minWidth: 260 }}
               options={state.hubs.map((h) => ({
                 value: h.id,
-                label: `${h.name}（${nameOf(h.homeRegion, i18n.language)}）`,
+                label: `${h.name}（${localName(h.homeRegion)}）`,
               }))}
               notFoundContent={t('org.hub.noHubs')}
             />
@@ -113,7 +114,7 @@ export function HubPage({ acting }: { acting: Acting }) {
           </Form.Item>
         </Form>
       )}
-      {error && <Alert type="error" showIcon title={error} />}
+      <FormError text={error} />
     </Page>
   );
 }

@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Form, Input, Popconfirm, Select, Table, Tag, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { ORG_ERRORS } from './text.js';
+import { ORG_ERRORS, SECTION_TITLE_STYLE } from './text.js';
 import { ADD_MEMBER, ORGANIZATION_MEMBERS, REMOVE_MEMBER, SET_MEMBER_ROLE } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { formatDateTime } from '../shared/format.js';
@@ -126,7 +127,9 @@ export function MembersPage({ acting }: { acting: Acting }) {
       />
       {acting.isAdmin && (
         <>
-          <Typography.Title level={2}>{t('org.members.addTitle')}</Typography.Title>
+          <Typography.Title level={2} style={SECTION_TITLE_STYLE}>
+            {t('org.members.addTitle')}
+          </Typography.Title>
           <Form
             form={form}
             layout="inline"
@@ -153,7 +156,7 @@ export function MembersPage({ acting }: { acting: Acting }) {
               </Button>
             </Form.Item>
           </Form>
-          {addError && <Alert type="error" showIcon title={addError} />}
+          <FormError text={addError} />
         </>
       )}
     </Page>

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useState } from 'react';
 import { Alert, Button, Descriptions, Form, Input, message } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
+import { localName } from '../shared/format.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { nameOf, ORG_ERRORS } from './text.js';
+import { ORG_ERRORS } from './text.js';
 import { ORGANIZATION_PROFILE, UPDATE_ORGANIZATION } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { CategoryPicker, RegionPicker, TargetGroupPicker, usePickerChoices } from './pickers.js';
@@ -63,7 +65,7 @@ const toForm = (p: OrganizationProfile): ProfileForm => ({
 
 /** The organization's profile: everyone of it reads it, its admins edit it. */
 export function ProfilePage({ acting }: { acting: Acting }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [profile, setProfile] = useState<OrganizationProfile | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
@@ -126,7 +128,7 @@ export function ProfilePage({ acting }: { acting: Acting }) {
   };
 
   if (!profile) return error ? <Alert type="error" showIcon title={error} /> : null;
-  const names = (list: Named[]) => list.map((n) => nameOf(n, i18n.language)).join('、');
+  const names = (list: Named[]) => list.map((n) => localName(n)).join('、');
 
   return (
     <Page title={t('org.profile.title')}>
@@ -144,7 +146,7 @@ export function ProfilePage({ acting }: { acting: Acting }) {
           {t(`org.foundingType.${profile.foundingType}`)}
         </Descriptions.Item>
         <Descriptions.Item label={t('org.profile.homeRegion')}>
-          {nameOf(profile.homeRegion, i18n.language)}
+          {localName(profile.homeRegion)}
         </Descriptions.Item>
         <Descriptions.Item label={t('org.profile.rating')}>
           {profile.rating == null
@@ -213,7 +215,7 @@ export function ProfilePage({ acting }: { acting: Acting }) {
           <Form.Item name={['brand', 'since']} label={t('org.profile.brandSince')}>
             <Input placeholder="YYYY-MM-DD" />
           </Form.Item>
-          {error && <Alert type="error" showIcon title={error} />}
+          <FormError text={error} />
           <Button type="primary" htmlType="submit" loading={saving}>
             {t('org.profile.save')}
           </Button>

@@ -13,13 +13,14 @@ import {
   Typography,
 } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { ApiError, request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { nameOf, ORG_ERRORS } from './text.js';
+import { ORG_ERRORS } from './text.js';
 import { APPLY_TO_PROJECT, OPEN_PROJECTS } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
-import { formatDateTime, formatYuan } from '../shared/format.js';
+import { formatDateTime, formatYuan, localName } from '../shared/format.js';
 
 /** A project open for applications, as the screen shows it. */
 export interface OpenProject {
@@ -45,7 +46,7 @@ export interface OpenProject {
  * eligibility when the application arrives and names the rule that failed.
  */
 export function ProjectsPage({ acting }: { acting: Acting }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [projects, setProjects] = useState<OpenProject[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [applying, setApplying] = useState<OpenProject | null>(null);
@@ -104,10 +105,10 @@ export function ProjectsPage({ acting }: { acting: Acting }) {
                 {formatYuan(p.budget.amountFen)}
               </Descriptions.Item>
               <Descriptions.Item label={t('org.projects.category')}>
-                {nameOf(p.category, i18n.language)}
+                {localName(p.category)}
               </Descriptions.Item>
               <Descriptions.Item label={t('org.projects.regions')}>
-                {p.regions.map((r) => nameOf(r, i18n.language)).join('、')}
+                {p.regions.map((r) => localName(r)).join('、')}
               </Descriptions.Item>
               <Descriptions.Item label={t('org.projects.closes')}>
                 {formatDateTime(p.applicationClosesAt)}
@@ -213,7 +214,7 @@ function ApplyDialog({
         >
           <InputNumber style={{ width: '100%' }} precision={2} prefix="¥" />
         </Form.Item>
-        {error && <Alert type="error" showIcon title={error} />}
+        <FormError text={error} />
       </Form>
     </Modal>
   );

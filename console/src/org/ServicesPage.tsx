@@ -14,10 +14,12 @@ import {
   Typography,
 } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
+import { localName } from '../shared/format.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { nameOf, ORG_ERRORS } from './text.js';
+import { ORG_ERRORS } from './text.js';
 import { ADD_SERVICE, ORGANIZATION_SERVICES, REMOVE_SERVICE, UPDATE_SERVICE } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { CategoryPicker, RegionPicker, TargetGroupPicker, usePickerChoices } from './pickers.js';
@@ -60,14 +62,14 @@ const STATUSES = ['ACTIVE', 'PAUSED', 'RETIRED'];
 
 /** The organization's services: category, regions served, target groups, capacity; its admins add, edit and remove them. */
 export function ServicesPage({ acting }: { acting: Acting }) {
-  const { t, i18n } = useTranslation();
+  const { t } = useTranslation();
   const [services, setServices] = useState<OrganizationService[] | null>(null);
   const [homeRegion, setHomeRegion] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   /** The service being edited; `'new'` while adding one; null when the dialog is closed. */
   const [editing, setEditing] = useState<OrganizationService | 'new' | null>(null);
   const choices = usePickerChoices(acting.session.token, homeRegion);
-  const names = (list: Named[]) => list.map((n) => nameOf(n, i18n.language)).join('、');
+  const names = (list: Named[]) => list.map((n) => localName(n)).join('、');
 
   const load = useCallback(async () => {
     try {
@@ -94,7 +96,7 @@ export function ServicesPage({ acting }: { acting: Acting }) {
 
   const targetGroupName = (code: string) => {
     const group = choices?.targetGroups.find((g) => g.code === code);
-    return group ? nameOf(group, i18n.language) : code;
+    return group ? localName(group) : code;
   };
 
   return (
@@ -306,7 +308,7 @@ function ServiceDialog({
             <Select options={STATUSES.map((s) => ({ value: s, label: t(`org.serviceStatus.${s}`) }))} />
           </Form.Item>
         )}
-        {error && <Alert type="error" showIcon title={error} />}
+        <FormError text={error} />
       </Form>
     </Modal>
   );

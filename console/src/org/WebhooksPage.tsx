@@ -14,10 +14,11 @@ import {
   message,
 } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { ORG_ERRORS } from './text.js';
+import { ORG_ERRORS, SECTION_TITLE_STYLE } from './text.js';
 import {
   DELETE_WEBHOOK,
   ENABLE_WEBHOOK,
@@ -191,7 +192,9 @@ export function WebhooksPage({ acting }: { acting: Acting }) {
           },
         ]}
       />
-      <Typography.Title level={2}>{t('org.webhooks.registerTitle')}</Typography.Title>
+      <Typography.Title level={2} style={SECTION_TITLE_STYLE}>
+        {t('org.webhooks.registerTitle')}
+      </Typography.Title>
       <Form
         form={form}
         layout="vertical"
@@ -216,7 +219,7 @@ export function WebhooksPage({ acting }: { acting: Acting }) {
             options={TOPICS.map((topic) => ({ value: topic, label: t(`org.webhookTopic.${topic}`) }))}
           />
         </Form.Item>
-        {registerError && <Alert type="error" showIcon title={registerError} />}
+        <FormError text={registerError} />
         <Button type="primary" htmlType="submit" loading={busy}>
           {t('org.webhooks.register')}
         </Button>

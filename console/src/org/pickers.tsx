@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { Select, TreeSelect } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { request } from '../shared/api.js';
-import { nameOf } from './text.js';
+import { localName } from '../shared/format.js';
 import { PICKER_CHOICES } from './operations.js';
 
 interface Named {
@@ -72,7 +72,7 @@ export function CategoryPicker({
   choices,
   ...control
 }: ControlProps<string[]> & { choices: PickerChoices | null }) {
-  const { i18n } = useTranslation();
+  useTranslation(); // re-render on a language switch
   return (
     <TreeSelect
       {...control}
@@ -83,8 +83,8 @@ export function CategoryPicker({
       loading={!choices}
       treeData={(choices?.categories ?? []).map((c) => ({
         value: c.code,
-        title: nameOf(c, i18n.language),
-        children: c.children.map((child) => ({ value: child.code, title: nameOf(child, i18n.language) })),
+        title: localName(c),
+        children: c.children.map((child) => ({ value: child.code, title: localName(child) })),
       }))}
     />
   );
@@ -96,7 +96,7 @@ export function RegionPicker({
   known = [],
   ...control
 }: ControlProps<string[]> & { choices: PickerChoices | null; known?: Named[] }) {
-  const { i18n } = useTranslation();
+  useTranslation(); // re-render on a language switch
   const all = new Map<string, Named>();
   for (const region of [...(choices?.regions ?? []), ...known]) all.set(region.code, region);
   return (
@@ -105,7 +105,7 @@ export function RegionPicker({
       mode="multiple"
       showSearch={{ optionFilterProp: 'label' }}
       loading={!choices}
-      options={[...all.values()].map((r) => ({ value: r.code, label: nameOf(r, i18n.language) }))}
+      options={[...all.values()].map((r) => ({ value: r.code, label: localName(r) }))}
     />
   );
 }
@@ -115,14 +115,14 @@ export function TargetGroupPicker({
   choices,
   ...control
 }: ControlProps<string[]> & { choices: PickerChoices | null }) {
-  const { i18n } = useTranslation();
+  useTranslation(); // re-render on a language switch
   return (
     <Select
       {...control}
       mode="multiple"
       showSearch={{ optionFilterProp: 'label' }}
       loading={!choices}
-      options={(choices?.targetGroups ?? []).map((g) => ({ value: g.code, label: nameOf(g, i18n.language) }))}
+      options={(choices?.targetGroups ?? []).map((g) => ({ value: g.code, label: localName(g) }))}
     />
   );
 }

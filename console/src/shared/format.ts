@@ -51,3 +51,8 @@ export function formatYuan(fen: number | null | undefined, language = currentLan
 export function formatNumber(value: number, language = currentLanguage()): string {
   return new Intl.NumberFormat(LOCALE[language]).format(value);
 }
+
+/** The name of a category, region or target group in the user's language (`name` / `nameEn`). */
+export function localName(named: { name: string; nameEn: string }, language = currentLanguage()): string {
+  return language === 'en' ? named.nameEn : named.name;
+}

@@ -5,15 +5,10 @@ import { Page } from '../shared/Layout.js';
 import { useFieldErrors } from '../shared/errors.js';
 import { signIn, signUp } from '../shared/session.js';
 import { useSession } from '../shared/session-context.js';
+import { FormError } from '../shared/FormError.js';
 
-/** A form-level error (what no field could show), announced to screen readers. */
-export function FormError({ text }: { text: string | null }) {
-  return text ? (
-    <p role="alert" className="form-error">
-      {text}
-    </p>
-  ) : null;
-}
+export { SubmitDemandScreen } from './SubmitDemand.js';
+export { EndorsedDemandsScreen, MyDemandsScreen } from './MyDemands.js';
 
 /** Sign in with a mobile number (or email) and password, or sign up as a worker: one screen, two tabs. */
 export function SignInScreen() {
@@ -43,6 +38,7 @@ function SignInForm() {
   return (
     <Form
       form={form}
+      name="signIn"
       layout="vertical"
       onFinish={async (values) => {
         setBusy(true);
@@ -83,6 +79,7 @@ function SignUpForm() {
   return (
     <Form
       form={form}
+      name="signUp"
       layout="vertical"
       onFinish={async (values) => {
         setBusy(true);

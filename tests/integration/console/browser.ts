@@ -72,6 +72,17 @@ export const SCREENS_DIR = fileURLToPath(new URL('../../../test-results/screens/
  * inline script) does not apply to.
  */
 export async function checkAccessible(page: Page, screenName: string): Promise<void> {
+  // antd-mobile fades popups and dialogs in with inline opacity: judge contrast once they are shown.
+  // (A function, not a string: the page's Content-Security-Policy forbids eval.)
+  await page.waitForFunction(() => {
+    type Styled = { style: { opacity: string } };
+    const { document } = globalThis as unknown as {
+      document: { querySelectorAll(s: string): Iterable<Styled> };
+    };
+    return [...document.querySelectorAll('[style*="opacity"]')].every((e) =>
+      ['', '0', '1'].includes(e.style.opacity),
+    );
+  });
   await mkdir(SCREENS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENS_DIR, `${screenName}.png`), fullPage: true });
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axe.source);

@@ -1,9 +1,8 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
-import { submitDemand } from '../../setup/operations.js';
 import { subscriptionsReach } from '../../setup/probes.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
@@ -27,8 +26,12 @@ let worker: SeededUser;
 const contexts: BrowserContext[] = [];
 
 /** A browser context of one person's own (her own storage and session), signed in. */
-async function signedIn(user: SeededUser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+async function signedIn(user: SeededUser, { phone = false } = {}): Promise<Page> {
+  const context = await browser.newContext(
+    phone
+      ? { viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true }
+      : { viewport: { width: 1280, height: 900 } },
+  );
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
@@ -79,21 +82,39 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await t?.stop();
   });
 
-  it('a member sees a demand arrive live, claims it, reports progress the worker reads, and fulfils it', async () => {
+  it('a worker submits on her phone; a member sees it live, claims it, reports progress the worker sees live, and fulfils it', async () => {
     const page = await signedIn(member);
     // A member starts on the live board; no admin screen is offered to her.
     await page.getByTestId('feed-status').getByText('实时', { exact: true }).waitFor();
     await expect(page.getByRole('link', { name: 'Webhook', exact: true }).count()).resolves.toBe(0);
-    await subscriptionsReach(t, 2); // the board's feed and the notification bell
+    await subscriptionsReach(t, 2); // the board's feed and the member's notification bell
     await checkAccessible(page, 'org-board');
 
-    const demand = await submitDemand(t, worker.token, { contact: '13800000000', contactConsent: true });
-    const card = page.locator('li.demand', { hasText: demand.title });
+    // The worker submits on her phone (category tree, city → district, contact shared with consent).
+    const phone = await signedIn(worker, { phone: true });
+    await phone.getByRole('heading', { name: '我要点单' }).waitFor();
+    await phone.getByRole('radio', { name: '职工生活服务类' }).check();
+    await phone.getByRole('radio', { name: '抚幼与托育' }).check();
+    await phone.getByRole('radio', { name: '山东省' }).click();
+    await phone.getByRole('radio', { name: '济南市' }).click();
+    await phone.getByRole('radio', { name: '历下区' }).check();
+    const title = `周末托管 ${randomBytes(3).toString('hex')}`;
+    await phone.getByLabel('需求标题').fill(title);
+    await phone.getByLabel('具体说明').fill('周末加班，孩子需要有人照看');
+    await phone.getByLabel('联系方式（可选）').fill('13800000000');
+    await phone.getByRole('checkbox', { name: '同意认领需求的组织查看我的联系方式' }).check();
+    await phone.getByRole('button', { name: '提交需求' }).click();
+    const mine = phone.locator('article.worker-demand', { hasText: title });
+    await mine.getByTestId('demand-status').getByText('待认领').waitFor();
+
+    const card = page.locator('li.demand', { hasText: title });
     await card.getByRole('button', { name: '认领', exact: true }).click();
     await card.getByTestId('demand-status').getByText('已认领').waitFor();
+    // Her card follows the demand (demandUpdated) beside her bell: what follows reaches her live.
+    await subscriptionsReach(t, 4);
 
     await open(page, '我们认领的需求');
-    const claim = page.locator('.org-claim', { hasText: demand.title });
+    const claim = page.locator('.org-claim', { hasText: title });
     await claim.getByText('13800000000').waitFor(); // the worker consented to share her contact
     await claim.getByLabel('记录（进展、完成说明或退回原因）').fill('已联系职工，本周六上门');
     await claim.getByRole('button', { name: '报告进展' }).click();
@@ -101,29 +122,16 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await claim.getByText('服务中').first().waitFor();
     await checkAccessible(page, 'org-claims');
 
-    // The worker reads the note (her own screen is not there yet: through the API she uses).
-    const seen = await t.data<{
-      demand: { status: string; progressNotes: { kind: string; note: string }[] };
-    }>(
-      `query ($id: ID!) { demand(id: $id) { status progressNotes { kind note } } }`,
-      { id: demand.id },
-      worker.token,
-    );
-    expect(seen.demand).toEqual({
-      status: 'IN_SERVICE',
-      progressNotes: [{ kind: 'PROGRESS', note: '已联系职工，本周六上门' }],
-    });
+    // The worker sees the note on her phone without reloading.
+    await mine.getByTestId('progress-notes').getByText('已联系职工，本周六上门').waitFor();
+    await mine.getByTestId('demand-status').getByText('服务中').waitFor();
 
     await claim.getByLabel('记录（进展、完成说明或退回原因）').fill('托管服务已安排妥当');
     await claim.getByRole('button', { name: '标记完成' }).click();
     await claim.locator('.org-notes').getByText('托管服务已安排妥当').waitFor();
     await expect(claim.getByRole('button', { name: '报告进展' }).count()).resolves.toBe(0);
-    const done = await t.data<{ demand: { status: string } }>(
-      `query ($id: ID!) { demand(id: $id) { status } }`,
-      { id: demand.id },
-      worker.token,
-    );
-    expect(done.demand.status).toBe('FULFILLED');
+    await mine.getByTestId('demand-status').getByText('已完成').waitFor();
+    await mine.getByText('托管服务已安排妥当').waitFor();
 
     // On a phone-narrow window the claims still fit: nothing runs off to the side.
     await page.setViewportSize(PHONE_VIEWPORT);
@@ -140,7 +148,7 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await checkAccessible(page, 'org-members-as-member');
   });
 
-  it('an admin edits the profile, adds a service, changes a member’s role and registers a webhook', async () => {
+  it('an admin edits the profile, adds a service, changes a member’s role, asks a hub, registers a webhook', async () => {
     const page = await signedIn(org.admin);
 
     await open(page, '组织资料');
@@ -198,7 +206,14 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
       .toBe('ORG_ADMIN');
     await checkAccessible(page, 'org-members');
 
+    const hub = await t.seed.organization({ isHub: true, name: '济南市职工服务社会组织联合会' });
     await open(page, '枢纽组织');
+    await page.getByLabel('选择枢纽组织').focus();
+    await page.keyboard.press('ArrowDown');
+    await page.locator('.ant-select-item-option-active', { hasText: hub.organization.name }).waitFor();
+    await page.keyboard.press('Enter');
+    await page.getByRole('button', { name: '申请加入' }).click();
+    await page.getByText(`已向${hub.organization.name}提出申请（等待审核）`).waitFor();
     await checkAccessible(page, 'org-hub');
 
     await open(page, 'Webhook');
@@ -223,6 +238,12 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await row.waitFor();
     expect(await page.content()).not.toContain(secret);
     await checkAccessible(page, 'org-webhooks');
+
+    // The same screen in English, from the catalogue.
+    await page.getByRole('button', { name: 'Switch to English' }).click();
+    await page.getByRole('heading', { name: 'Webhooks', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Register', exact: true }).waitFor();
+    await checkAccessible(page, 'org-webhooks-en');
   });
 
   it('an admin applies to an eligible project and sees the award arrive live', async () => {

@@ -61,7 +61,8 @@ describe('the console bundle', () => {
 
     // GraphiQL is still built, for the explorer, with its stylesheet under a name the explorer links.
     const explorer = filesLoadedFor(metafile, '/console/app.js', ['console/src/Explorer.tsx']);
-    expect(explorer.length).toBeGreaterThan(files.length);
+    // (Files of its own, not a larger count: how esbuild splits shared modules moves the counts.)
+    expect(explorer.filter((file) => !files.includes(file)).length).toBeGreaterThan(0);
     expect(assets.get('/console/explorer.css')?.body.length).toBeGreaterThan(10_000);
   });
 });
