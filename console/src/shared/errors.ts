@@ -9,7 +9,8 @@ export type FieldName = (string | number)[];
 /** What both antd's and antd-mobile's form instances offer for placing errors. */
 export interface FieldErrorTarget {
   setFields(fields: { name: FieldName; errors: string[] }[]): void;
-  getFieldsValue(all: true): Record<string, unknown>;
+  /** The values of the fields the form has now (a field left empty included, as undefined). */
+  getFieldsValue(): object;
 }
 
 export interface ErrorTextOptions {
@@ -74,7 +75,7 @@ export function applyApiErrors(
   options: ErrorTextOptions = {},
 ): string | null {
   const problems = error instanceof ApiError ? error.fields : [];
-  const present = form.getFieldsValue(true);
+  const present = form.getFieldsValue();
   const placed = new Map<string, { name: FieldName; errors: string[] }>();
   let unplaced = problems.length === 0;
   for (const problem of problems) {

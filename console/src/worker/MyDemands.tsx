@@ -157,7 +157,12 @@ function DemandCard({
           </ol>
         </section>
       )}
-      {demand.rating != null && <p>{t('worker.demand.rated', { rating: demand.rating })}</p>}
+      {demand.rating != null && (
+        <p>
+          {t('worker.demand.rated', { rating: demand.rating })}
+          {demand.ratingComment ? ` · “${demand.ratingComment}”` : ''}
+        </p>
+      )}
       {own && demand.status === 'OPEN' && (
         <div className="actions">
           <Button size="small" onClick={() => void withdraw()}>

@@ -13,11 +13,14 @@ if (!hasChromium)
 let t: TestApp;
 let browser: Awaited<ReturnType<typeof launchBrowser>>;
 let org: SeededOrganization;
+/** Every URL the phone asked for: all must be the hub's own (intranets have no Internet). */
+const requested: string[] = [];
 
 beforeAll(async () => {
   t = await startTestApp();
   org = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
   browser = await launchBrowser({ phone: true });
+  browser.context.on('request', (r) => void requested.push(r.url()));
 });
 
 afterAll(async () => {
@@ -152,7 +155,7 @@ describe.skipIf(!hasChromium)('the worker’s phone journey', () => {
     await mine.getByLabel('评价（可选）').fill('很及时');
     await checkAccessible(page, 'worker-rate');
     await mine.getByRole('button', { name: '提交评价' }).click();
-    await mine.getByText('您的评分：5 星').waitFor();
+    await mine.getByText('您的评分：5 星 · “很及时”').waitFor();
     expect((await demandById(demand.id, signIn.token))?.rating).toBe(5);
 
     // The demand she endorsed is in her list.
@@ -173,5 +176,9 @@ describe.skipIf(!hasChromium)('the worker’s phone journey', () => {
     await open.getByTestId('demand-status').getByText('已撤回').waitFor();
     expect((await demandById(second.id, signIn.token))?.status).toBe('WITHDRAWN');
     await page.close();
+
+    expect(requested.filter((url) => !url.startsWith(t.url) && !url.startsWith('data:'))).toEqual([]);
+    // GraphiQL never came to the phone: the explorer's stylesheet was not asked for.
+    expect(requested.filter((url) => url.endsWith('/console/explorer.css'))).toEqual([]);
   });
 });

@@ -45,6 +45,7 @@ describe('API errors on form fields', () => {
     const set: { name: (string | number)[]; errors: string[] }[] = [];
     const target: FieldErrorTarget = {
       setFields: (fields) => void set.push(...fields),
+      // As antd's forms answer: every registered field, an empty one as undefined.
       getFieldsValue: () => ({ mobile: '123', displayName: undefined }),
     };
     return { target, set };
