@@ -1,12 +1,13 @@
 import { useState } from 'react';
 import { Alert, Button, Form, Input, Modal, Select, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import { errorText, useFieldErrors } from '../shared/errors.js';
-import { formatDateTime } from '../shared/format.js';
+import { formatDateTime, localName } from '../shared/format.js';
 import { useSignedIn } from '../shared/session-context.js';
-import { useLoaded, useLocalName } from '../staff/staff-data.js';
+import { useLoaded } from '../staff/staff-data.js';
 import { ADMIN_ORGANIZATIONS, SUSPEND_ORGANIZATION, VERIFY_ORGANIZATION } from './operations.js';
 import type { AdminOrganization } from './admin-types.js';
 
@@ -16,7 +17,6 @@ const STATUSES = ['VERIFIED', 'SUSPENDED', 'PENDING'];
 export function AdminOrganizations() {
   const { t } = useTranslation();
   const { token } = useSignedIn();
-  const localName = useLocalName();
   const [text, setText] = useState('');
   const [status, setStatus] = useState<string | undefined>(undefined);
   const [acting, setActing] = useState<{
@@ -173,7 +173,7 @@ function ReasonDialog({
         >
           <Input.TextArea rows={3} autoFocus />
         </Form.Item>
-        {error && <Alert type="error" showIcon message={error} />}
+        <FormError text={error} />
       </Form>
     </Modal>
   );

@@ -1,11 +1,13 @@
 import { useState } from 'react';
 import { Alert, Button, Card, Form, Input, Select, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
+import { localName } from '../shared/format.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import { errorText, useFieldErrors } from '../shared/errors.js';
 import { useSignedIn } from '../shared/session-context.js';
-import { useLoaded, useLocalName, type Named } from '../staff/staff-data.js';
+import { useLoaded, type Named } from '../staff/staff-data.js';
 import { CREATE_PUBLISHER, PUBLISHERS } from './operations.js';
 import { RegionCascader } from './RegionCascader.js';
 
@@ -36,7 +38,6 @@ interface NewPublisher {
 export function Publishers() {
   const { t } = useTranslation();
   const { token } = useSignedIn();
-  const localName = useLocalName();
   const publishers = usePublishers(token);
   const [form] = Form.useForm();
   const [busy, setBusy] = useState(false);
@@ -96,7 +97,7 @@ export function Publishers() {
           >
             <RegionCascader />
           </Form.Item>
-          {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+          <FormError text={error} />
           <Button type="primary" htmlType="submit" loading={busy}>
             {t('admin.publishers.submit')}
           </Button>

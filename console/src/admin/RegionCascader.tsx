@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { Cascader } from 'antd';
 import { request } from '../shared/api.js';
+import { localName } from '../shared/format.js';
 import { useSignedIn } from '../shared/session-context.js';
-import { useLocalName, type Named } from '../staff/staff-data.js';
+import type { Named } from '../staff/staff-data.js';
 import { REGIONS } from './operations.js';
 
 interface RegionOption {
@@ -26,7 +27,6 @@ export function RegionCascader({
   onChange?: (code: string | undefined) => void;
 }) {
   const { token } = useSignedIn();
-  const localName = useLocalName();
   const [options, setOptions] = useState<RegionOption[]>([]);
   const [path, setPath] = useState<string[]>([]);
   const toOption = (region: Named & { level: string }): RegionOption => ({

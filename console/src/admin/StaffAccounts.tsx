@@ -1,11 +1,12 @@
 import { useState } from 'react';
-import { Alert, Button, Card, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { Button, Card, Form, Input, Modal, Select, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
+import { localName } from '../shared/format.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import { useFieldErrors } from '../shared/errors.js';
 import { useSignedIn } from '../shared/session-context.js';
-import { useLocalName } from '../staff/staff-data.js';
 import { ADD_PUBLISHER_STAFF, CREATE_STAFF_ACCOUNT, SET_ACCOUNT_STATUS } from './operations.js';
 import type { AdminAccount } from './admin-types.js';
 import { usePublishers } from './Publishers.js';
@@ -36,7 +37,6 @@ interface NewStaff {
 export function StaffAccounts() {
   const { t } = useTranslation();
   const { token } = useSignedIn();
-  const localName = useLocalName();
   const publishers = usePublishers(token);
   const [form] = Form.useForm();
   const role = Form.useWatch('role', form);
@@ -112,7 +112,7 @@ export function StaffAccounts() {
           <Form.Item name="publisherId" label={t('admin.accounts.publisher')}>
             <Select allowClear style={{ width: 320 }} options={publisherOptions} />
           </Form.Item>
-          {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+          <FormError text={error} />
           <Button type="primary" htmlType="submit" loading={busy}>
             {t('admin.accounts.submit')}
           </Button>
@@ -227,7 +227,7 @@ function AccountStatusDialog({
         >
           <Input.TextArea rows={3} autoFocus />
         </Form.Item>
-        {error && <Alert type="error" showIcon message={error} />}
+        <FormError text={error} />
       </Form>
     </Modal>
   );

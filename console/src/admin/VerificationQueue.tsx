@@ -2,12 +2,13 @@ import { useState } from 'react';
 import { Alert, Button, Card, DatePicker, Descriptions, Form, Input, Select, Space, Typography } from 'antd';
 import type { Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import { errorText, useFieldErrors } from '../shared/errors.js';
-import { formatDateTime } from '../shared/format.js';
+import { formatDateTime, localName } from '../shared/format.js';
 import { useSignedIn } from '../shared/session-context.js';
-import { useLoaded, useLocalName } from '../staff/staff-data.js';
+import { useLoaded } from '../staff/staff-data.js';
 import { ADMIN_ORGANIZATIONS, SUSPEND_ORGANIZATION, VERIFY_ORGANIZATION } from './operations.js';
 import { GRADES, type AdminOrganization } from './admin-types.js';
 import { CreditCodeCheck } from './CreditCodeCheck.js';
@@ -55,7 +56,6 @@ function PendingOrganization({
   onDecided: () => void;
 }) {
   const { t } = useTranslation();
-  const localName = useLocalName();
   const [form] = Form.useForm();
   const [busy, setBusy] = useState<'verify' | 'suspend' | null>(null);
   const { formError: error, run } = useFieldErrors(form, { fieldHints: ['admin.fieldErrors'] });
@@ -111,10 +111,10 @@ function PendingOrganization({
           {localName(org.homeRegion)} ({org.homeRegion.code})
         </Descriptions.Item>
         <Descriptions.Item label={t('admin.org.regionsServed')}>
-          {org.regionsServed.map(localName).join('、')}
+          {org.regionsServed.map((named) => localName(named)).join('、')}
         </Descriptions.Item>
         <Descriptions.Item label={t('admin.org.categories')}>
-          {org.categories.map(localName).join('、')}
+          {org.categories.map((named) => localName(named)).join('、')}
         </Descriptions.Item>
         <Descriptions.Item label={t('admin.org.registeredAt')}>
           {formatDateTime(org.createdAt)}
@@ -155,7 +155,7 @@ function PendingOrganization({
         >
           <Input.TextArea rows={2} />
         </Form.Item>
-        {error && <Alert type="error" showIcon message={error} style={{ marginBottom: 12 }} />}
+        <FormError text={error} />
         <Space>
           <Button type="primary" loading={busy === 'verify'} onClick={() => void decide('verify')}>
             {t('admin.decision.verify', { name: org.name })}

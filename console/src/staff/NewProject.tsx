@@ -1,14 +1,16 @@
 import { useState } from 'react';
-import { Alert, Button, Card, DatePicker, Form, Input, Space, TreeSelect } from 'antd';
+import { Button, Card, DatePicker, Form, Input, Space, TreeSelect } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
+import { localName } from '../shared/format.js';
 import { RegionCascader } from '../admin/RegionCascader.js';
 import { request } from '../shared/api.js';
 import { useFieldErrors } from '../shared/errors.js';
 import { navigate } from '../shared/router.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { PUBLISH_PROJECT } from './operations.js';
-import { projectPath, useLocalName, type StaffContext } from './staff-data.js';
+import { projectPath, type StaffContext } from './staff-data.js';
 import { YuanInput } from './YuanInput.js';
 
 interface NewProjectValues {
@@ -27,7 +29,6 @@ interface NewProjectValues {
 export function NewProject({ context }: { context: StaffContext }) {
   const { t } = useTranslation();
   const { token } = useSignedIn();
-  const localName = useLocalName();
   const [form] = Form.useForm();
   const { formError, run } = useFieldErrors(form, { fieldHints: ['staff.fieldErrors'] });
   const [busy, setBusy] = useState(false);
@@ -97,7 +98,7 @@ export function NewProject({ context }: { context: StaffContext }) {
             <DatePicker showTime format="YYYY-MM-DD HH:mm:ss" />
           </Form.Item>
         </Space>
-        {formError && <Alert type="error" showIcon message={formError} style={{ marginBottom: 12 }} />}
+        <FormError text={formError} />
         <Button type="primary" htmlType="submit" loading={busy}>
           {t('staff.projects.createDraft')}
         </Button>

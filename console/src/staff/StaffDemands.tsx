@@ -4,11 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import { errorText, useFieldErrors } from '../shared/errors.js';
-import { formatDateTime } from '../shared/format.js';
+import { formatDateTime, localName } from '../shared/format.js';
 import { navigate } from '../shared/router.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { CREATE_PROJECT_FROM_DEMANDS, STAFF_DEMANDS } from './operations.js';
-import { projectPath, useLoaded, useLocalName, useStaffContext, type Named } from './staff-data.js';
+import { projectPath, useLoaded, useStaffContext, type Named } from './staff-data.js';
 
 const STATUSES = [
   'OPEN',
@@ -47,7 +47,6 @@ interface Filters {
 export function StaffDemands() {
   const { t } = useTranslation();
   const { token } = useSignedIn();
-  const localName = useLocalName();
   const context = useStaffContext();
   const [filters, setFilters] = useState<Filters>({ status: 'OPEN' });
   const [selected, setSelected] = useState<string[]>([]);

@@ -19,10 +19,11 @@ import {
 } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
 import { useTranslation } from 'react-i18next';
+import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { ApiError, request } from '../shared/api.js';
 import { errorText, fieldErrorText, useFieldErrors } from '../shared/errors.js';
-import { formatDateTime, formatYuan } from '../shared/format.js';
+import { formatDateTime, formatYuan, localName } from '../shared/format.js';
 import { useSignedIn } from '../shared/session-context.js';
 import {
   AWARD_PROJECT,
@@ -39,7 +40,7 @@ import {
   type StaffApplication,
   type StaffProjectData,
 } from './project-types.js';
-import { useLoaded, useLocalName } from './staff-data.js';
+import { useLoaded } from './staff-data.js';
 import { YuanInput } from './YuanInput.js';
 
 const GRADES = ['NONE', 'GRADE_1A', 'GRADE_2A', 'GRADE_3A', 'GRADE_4A', 'GRADE_5A'];
@@ -49,7 +50,6 @@ const FOUNDING_TYPES = ['UNION_FOUNDED', 'UNION_INCUBATED', 'INDEPENDENT'];
 export function StaffProject({ projectId }: { projectId: string }) {
   const { t } = useTranslation();
   const { token } = useSignedIn();
-  const localName = useLocalName();
   const [notice, setNotice] = useState<string | null>(null);
   const loaded = useLoaded(
     () => request<{ project: StaffProjectData | null }>(STAFF_PROJECT, { id: projectId }, token),
@@ -80,7 +80,7 @@ export function StaffProject({ projectId }: { projectId: string }) {
           {localName(project.category)}
         </Descriptions.Item>
         <Descriptions.Item label={t('staff.project.regions')}>
-          {project.regions.map(localName).join('、')}
+          {project.regions.map((named) => localName(named)).join('、')}
         </Descriptions.Item>
         <Descriptions.Item label={t('staff.project.budget')}>
           <span data-testid="project-budget">{formatYuan(project.budget.amountFen)}</span>
@@ -328,7 +328,7 @@ function ProjectForm({ token, project, onChanged }: SectionProps) {
             <Input.TextArea rows={2} />
           </Form.Item>
         )}
-        {formError && <Alert type="error" showIcon message={formError} style={{ marginBottom: 12 }} />}
+        <FormError text={formError} />
         <Space>
           {draft && (
             <Button loading={busy === 'save'} onClick={() => void submit('save')}>
@@ -591,7 +591,7 @@ function CompleteForm({ token, project, onChanged }: SectionProps) {
             }))}
           />
         </Form.Item>
-        {formError && <Alert type="error" showIcon message={formError} style={{ marginBottom: 12 }} />}
+        <FormError text={formError} />
         <Button type="primary" htmlType="submit" loading={busy}>
           {t('staff.complete.submit')}
         </Button>

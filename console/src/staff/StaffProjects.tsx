@@ -3,12 +3,12 @@ import { useTranslation } from 'react-i18next';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import { errorText } from '../shared/errors.js';
-import { formatDateTime, formatYuan } from '../shared/format.js';
+import { formatDateTime, formatYuan, localName } from '../shared/format.js';
 import { hrefOf } from '../shared/router.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { PUBLISHER_PROJECTS } from './operations.js';
 import { NewProject } from './NewProject.js';
-import { projectPath, useLoaded, useLocalName, useStaffContext, type Named } from './staff-data.js';
+import { projectPath, useLoaded, useStaffContext, type Named } from './staff-data.js';
 
 interface ProjectRow {
   id: string;
@@ -24,7 +24,6 @@ interface ProjectRow {
 export function StaffProjects() {
   const { t } = useTranslation();
   const { token } = useSignedIn();
-  const localName = useLocalName();
   const context = useStaffContext();
   const publisherId = context.data?.viewer.publisher?.id ?? null;
   const projects = useLoaded(async () => {

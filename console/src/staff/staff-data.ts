@@ -1,5 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
-import { useTranslation } from 'react-i18next';
+import { useEffect, useState } from 'react';
 import { request } from '../shared/api.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { STAFF_VIEWER } from './operations.js';
@@ -21,15 +20,6 @@ export interface StaffViewer {
 export interface StaffContext {
   viewer: StaffViewer;
   categories: (Named & { children: Named[] })[];
-}
-
-/** The name to show for a region or category: English when the console is in English. */
-export function useLocalName(): (item: Named) => string {
-  const { i18n } = useTranslation();
-  return useCallback(
-    (item: Named) => (i18n.language.startsWith('en') ? item.nameEn : item.name),
-    [i18n.language],
-  );
 }
 
 /** Loads with `load` whenever `deps` change; `reload` loads again (after a mutation). */
