@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { ApiError, request } from './shared/api.js';
 import { totalsByRegion, type GapReport } from './gap-report.js';
 import { GapChart } from './GapChart.js';
 import { SUPPLY_DEMAND_GAP } from './operations.js';
+import { formatDateTime } from './shared/format.js';
 import type { Session } from './shared/session.js';
 import { useSignedIn } from './shared/session-context.js';
 
@@ -13,6 +15,8 @@ const show = (n: number | null): string => (n == null ? '—' : String(n));
  * child category, and a chart of workers waiting against capacity by region.
  */
 export function Gap({ session }: { session: Session }) {
+  const { t, i18n } = useTranslation();
+  const english = i18n.language === 'en';
   const [report, setReport] = useState<GapReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const regionCode = session.viewer.regionScope?.code ?? null;
@@ -25,7 +29,7 @@ export function Gap({ session }: { session: Session }) {
         if (!current) return;
         // A hub without the report answers GRAPHQL_VALIDATION_FAILED: say so plainly.
         if (e instanceof ApiError && e.code === 'GRAPHQL_VALIDATION_FAILED')
-          setError('This hub does not offer the supply–demand gap report.');
+          setError(t('staff.gap.unavailable'));
         else setError(e instanceof Error ? e.message : String(e));
       });
     return () => {
@@ -34,22 +38,29 @@ export function Gap({ session }: { session: Session }) {
   }, [regionCode, session.token]);
 
   if (error) return <p className="error">{error}</p>;
-  if (!report) return <p>加载中… Loading…</p>;
-  const cells = report.cells.filter((c) => c.servingOrganizations > 0 || (c.openDemands ?? 0) > 0);
+  if (!report) return <p>{t('common.loading')}</p>;
+  const named = <T extends { name: string; nameEn?: string }>(item: T): T =>
+    english && item.nameEn ? { ...item, name: item.nameEn } : item;
+  const shown = report.cells.map((c) => ({ ...c, region: named(c.region), category: named(c.category) }));
+  const cells = shown.filter((c) => c.servingOrganizations > 0 || (c.openDemands ?? 0) > 0);
   return (
     <section className="gap">
-      <h2>供需错位 Supply–demand gap: {report.region?.name ?? '全部 all provinces'}</h2>
-      <GapChart rows={totalsByRegion(report.cells)} />
+      <h2>
+        {t('staff.gap.title', {
+          region: report.region ? named(report.region).name : t('staff.gap.allProvinces'),
+        })}
+      </h2>
+      <GapChart rows={totalsByRegion(shown)} />
       <table>
         <thead>
           <tr>
-            <th>地区 Region</th>
-            <th>类别 Category</th>
-            <th>待办需求 Open</th>
-            <th>涉及人数 People</th>
-            <th>服务组织 Orgs</th>
-            <th>月能力 Capacity</th>
-            <th>缺口 Gap</th>
+            <th>{t('staff.gap.region')}</th>
+            <th>{t('staff.gap.category')}</th>
+            <th>{t('staff.gap.open')}</th>
+            <th>{t('staff.gap.people')}</th>
+            <th>{t('staff.gap.orgs')}</th>
+            <th>{t('staff.gap.capacity')}</th>
+            <th>{t('staff.gap.gap')}</th>
           </tr>
         </thead>
         <tbody>
@@ -66,8 +77,8 @@ export function Gap({ session }: { session: Session }) {
           ))}
         </tbody>
       </table>
-      {cells.length === 0 && <p className="empty">No demand and no supply in this region yet.</p>}
-      <p className="note">Generated {new Date(report.generatedAt).toLocaleString()}</p>
+      {cells.length === 0 && <p className="empty">{t('staff.gap.empty')}</p>}
+      <p className="note">{t('staff.gap.generated', { at: formatDateTime(report.generatedAt) })}</p>
     </section>
   );
 }

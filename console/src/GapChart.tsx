@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { RegionTotals } from './gap-report.js';
 
 const ROW = 26;
@@ -9,6 +10,7 @@ const WIDTH = 560;
  * (light), on one shared scale.
  */
 export function GapChart({ rows }: { rows: RegionTotals[] }) {
+  const { t } = useTranslation();
   const max = Math.max(1, ...rows.flatMap((r) => [r.people, r.capacity]));
   const scale = (n: number) => ((WIDTH - LABEL - 60) * n) / max;
   const height = rows.length * ROW + 24;
@@ -16,7 +18,7 @@ export function GapChart({ rows }: { rows: RegionTotals[] }) {
     <svg
       className="gap-chart"
       role="img"
-      aria-label="Workers waiting against monthly capacity by region"
+      aria-label={t('staff.gap.chartLabel')}
       width={WIDTH}
       height={height}
       viewBox={`0 0 ${WIDTH} ${height}`}
@@ -39,11 +41,11 @@ export function GapChart({ rows }: { rows: RegionTotals[] }) {
       <g transform={`translate(${LABEL}, ${rows.length * ROW + 8})`}>
         <rect width={10} height={10} className="people" />
         <text x={14} y={9} className="legend">
-          等待人数 waiting
+          {t('staff.gap.waiting')}
         </text>
         <rect x={120} width={10} height={10} className="capacity" />
         <text x={134} y={9} className="legend">
-          月服务能力 monthly capacity
+          {t('staff.gap.monthlyCapacity')}
         </text>
       </g>
     </svg>

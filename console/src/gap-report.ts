@@ -1,7 +1,8 @@
 /** One region × category cell of the supply–demand gap, as the console reads it. */
 export interface GapCell {
-  region: { code: string; name: string };
-  category: { code: string; name: string };
+  /** `nameEn` as the hub sends it; the console shows one name, in the user's language. */
+  region: { code: string; name: string; nameEn?: string };
+  category: { code: string; name: string; nameEn?: string };
   openDemands: number | null;
   peopleAffected: number | null;
   servingOrganizations: number;
@@ -13,7 +14,7 @@ export interface GapCell {
 export interface GapReport {
   generatedAt: string;
   suppressionThreshold: number;
-  region: { code: string; name: string } | null;
+  region: { code: string; name: string; nameEn?: string } | null;
   cells: GapCell[];
 }
 

@@ -117,15 +117,18 @@ export const SUPPLY_DEMAND_GAP = /* GraphQL */ `
       region {
         code
         name
+        nameEn
       }
       cells {
         region {
           code
           name
+          nameEn
         }
         category {
           code
           name
+          nameEn
         }
         openDemands
         peopleAffected

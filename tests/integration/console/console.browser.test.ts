@@ -154,6 +154,8 @@ describe.skipIf(!hasChromium)('the browser console', () => {
     const staff = await t.seed.unionStaff('370100');
     const page = await context.newPage();
     await signIn(page, staff);
+    // Union staff start on the demands of their scope; the gap report is one link away.
+    await page.getByRole('link', { name: '供需错位' }).click();
     await page.locator('.gap table tbody tr').first().waitFor({ timeout: 10_000 });
     expect(await page.locator('.gap h2').textContent()).toContain('济南市');
     expect(await page.locator('svg.gap-chart rect.people').count()).toBeGreaterThan(0);

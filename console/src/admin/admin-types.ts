@@ -1,0 +1,35 @@
+import type { Named } from '../staff/staff-data.js';
+
+/** An organization as the admin screens read it (`AdminOrganizationFields`). */
+export interface AdminOrganization {
+  id: string;
+  name: string;
+  creditCode: string;
+  kind: string;
+  foundingType: string;
+  grade: string;
+  gradeValidUntil: string | null;
+  verificationStatus: string;
+  verification: { status: string; reason: string | null; decidedAt: string | null };
+  description: string;
+  website: string | null;
+  publicContact: string | null;
+  createdAt: string;
+  homeRegion: Named;
+  brand: { name: string; description: string | null; since: string | null } | null;
+  categories: Named[];
+  regionsServed: Named[];
+}
+
+export interface AdminAccount {
+  id: string;
+  displayName: string;
+  email: string | null;
+  mobile: string | null;
+  roles: string[] | null;
+  status: string | null;
+  regionScope: Named | null;
+  publisher: { id: string; name: string } | null;
+}
+
+export const GRADES = ['NONE', 'GRADE_1A', 'GRADE_2A', 'GRADE_3A', 'GRADE_4A', 'GRADE_5A'];

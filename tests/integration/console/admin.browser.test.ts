@@ -1,0 +1,177 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { makeCreditCode } from '../../../src/modules/organizations/credit-code.js';
+import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
+import { checkAccessible, hasChromium, launchBrowser } from './browser.js';
+
+if (!hasChromium)
+  console.warn('SKIPPED: the admin journey needs /usr/bin/chromium (apt-get install -y chromium).');
+
+let t: TestApp;
+let browser: Awaited<ReturnType<typeof launchBrowser>>;
+let admin: SeededUser;
+let pendingId: string;
+let pendingName: string;
+let verified: SeededOrganization;
+let verifiedId: string;
+
+interface Standing {
+  verificationStatus: string;
+  grade: string;
+  verification: { reason: string | null };
+}
+
+const standingOf = async (id: string): Promise<Standing> =>
+  (
+    await t.data<{ organization: Standing }>(
+      `query ($id: ID!) { organization(id: $id) { verificationStatus grade verification { reason } } }`,
+      { id },
+      admin.token,
+    )
+  ).organization;
+
+describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension and restoration', () => {
+  beforeAll(async () => {
+    t = await startTestApp();
+    admin = await t.seed.admin();
+    // A new organization registers itself through the API and waits in the queue.
+    const founder = await t.seed.worker();
+    pendingName = `历下区职工之家服务中心 ${randomBytes(3).toString('hex')}`;
+    const { registerOrganization } = await t.data<{ registerOrganization: { organization: { id: string } } }>(
+      `mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { organization { id } } }`,
+      {
+        input: {
+          name: pendingName,
+          creditCode: makeCreditCode('SOCIAL_SERVICE_AGENCY', randomInt(1_000_000, 2_000_000_000), '370102'),
+          kind: 'SOCIAL_SERVICE_AGENCY',
+          foundingType: 'UNION_INCUBATED',
+          homeRegionCode: '370102',
+          categoryCodes: ['LIFE'],
+          description: '为辖区职工提供托育和法律咨询',
+        },
+      },
+      founder.token,
+    );
+    pendingId = registerOrganization.organization.id;
+    verified = await t.seed.organization({ name: `槐荫区社工服务社 ${randomBytes(3).toString('hex')}` });
+    verifiedId = (
+      await t.data<{ organization: { id: string } }>(
+        `query ($creditCode: String!) { organization(creditCode: $creditCode) { id } }`,
+        { creditCode: verified.organization.creditCode },
+        admin.token,
+      )
+    ).organization.id;
+    browser = await launchBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+  });
+
+  it('verifies a pending organization with a grade and a reason', async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await signIn(page, admin);
+    await page.goto(`${t.url}/#/admin/verification`);
+    const card = page.getByTestId('pending-organization').filter({ hasText: pendingName });
+    await card.getByTestId('credit-code-check').getByText('校验通过：社会服务机构').waitFor();
+    await card.getByText('登记机关区划码 370102 与登记地一致').waitFor();
+    await checkAccessible(page, 'admin-verification-queue');
+
+    // A reason is required: the form says so before anything is sent.
+    await card.getByRole('button', { name: '通过认证' }).click();
+    await card.getByText('请填写理由').waitFor();
+    await card.getByLabel('评估等级').click();
+    await page.locator('.ant-select-item-option[title="3A"]').click();
+    await card.getByLabel('理由').fill('登记证书、章程与年检报告已核对');
+    await card.getByRole('button', { name: '通过认证' }).click();
+    await card.waitFor({ state: 'detached' });
+
+    await expect(standingOf(pendingId)).resolves.toEqual({
+      verificationStatus: 'VERIFIED',
+      grade: 'GRADE_3A',
+      verification: { reason: '登记证书、章程与年检报告已核对' },
+    });
+    await page.close();
+  });
+
+  it('suspends an organization with a reason, then restores it', async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await signIn(page, admin);
+    await page.goto(`${t.url}/#/admin/organizations`);
+    await page.getByLabel('搜索名称或简介').fill(verified.organization.name);
+    await page.getByLabel('搜索名称或简介').press('Enter');
+    const row = page.getByRole('row', { name: new RegExp(verified.organization.name) });
+    await row.getByTestId('verification-status').getByText('已认证').waitFor();
+    await checkAccessible(page, 'admin-organizations');
+
+    await row.getByRole('button', { name: '暂停该组织' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('理由').fill('服务对象投诉，暂停核查');
+    await checkAccessible(page, 'admin-suspend-dialog');
+    await dialog.getByRole('button', { name: '确认暂停' }).click();
+    await row.getByTestId('verification-status').getByText('已暂停').waitFor();
+    await expect(standingOf(verifiedId)).resolves.toMatchObject({
+      verificationStatus: 'SUSPENDED',
+      verification: { reason: '服务对象投诉，暂停核查' },
+    });
+
+    await row.getByRole('button', { name: '恢复该组织' }).click();
+    await page.getByRole('dialog').getByLabel('理由').fill('核查完毕，投诉不成立');
+    await page.getByRole('dialog').getByRole('button', { name: '确认恢复' }).click();
+    await row.getByTestId('verification-status').getByText('已认证').waitFor();
+    await expect(standingOf(verifiedId)).resolves.toMatchObject({
+      verificationStatus: 'VERIFIED',
+      verification: { reason: '核查完毕，投诉不成立' },
+    });
+    await page.close();
+  });
+
+  it('creates an enterprise staff account and suspends it; lists publishers', async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await signIn(page, admin);
+    await page.goto(`${t.url}/#/admin/accounts`);
+    await page.getByLabel('角色').click();
+    await page.locator('.ant-select-item-option[title="企业工作人员"]').click();
+    await page.getByLabel('姓名').fill('王采购');
+    const email = `buyer-${randomBytes(3).toString('hex')}@example.test`;
+    await page.getByLabel('电子邮箱').fill(email);
+    await page.getByLabel('初始密码').fill('a long enough password');
+    await checkAccessible(page, 'admin-staff-accounts');
+    await page.getByRole('button', { name: '创建账号' }).click();
+    const row = page.getByRole('row', { name: /王采购/ });
+    await row.getByText('正常').waitFor();
+    await row.getByRole('button', { name: '停用 王采购' }).click();
+    await page.getByRole('dialog').getByLabel('理由').fill('已离职');
+    await page.getByRole('dialog').getByRole('button', { name: '确认更改' }).click();
+    await row.getByText('已停用').waitFor();
+    const signedIn = await t.gql(`mutation ($input: SignInInput!) { signIn(input: $input) { token } }`, {
+      input: { login: email, password: 'a long enough password' },
+    });
+    expect(signedIn.body.errors?.[0]).toMatchObject({
+      message: 'This account is suspended.',
+      extensions: { code: 'UNAUTHENTICATED' },
+    });
+
+    await page.goto(`${t.url}/#/admin/publishers`);
+    await page.getByRole('heading', { name: '购买主体' }).waitFor();
+    await checkAccessible(page, 'admin-publishers');
+    await page.close();
+  });
+});
+
+/** Signs in through the console's form, as a person would (a session left by an earlier test is dropped). */
+async function signIn(page: Page, user: SeededUser): Promise<void> {
+  await page.goto(`${t.url}/`);
+  await page.evaluate('localStorage.clear()');
+  await page.reload();
+  await page.getByLabel('手机号或邮箱').fill(user.user.email ?? '');
+  await page.getByLabel('密码').fill(user.password);
+  await page.getByRole('button', { name: '登录', exact: true }).click();
+  await page.getByTestId('viewer').getByText(user.user.displayName).waitFor();
+}
