@@ -80,7 +80,7 @@ async function main(): Promise<void> {
       return { em: orm.em.fork(), viewer, requestId: 'explain-feed', log: log as Context['log'], services };
     };
     const list = async (args: Partial<DemandsArgs>) =>
-      services.demands.list(await contextFor(), args as DemandsArgs);
+      services.demandQueries.list(await contextFor(), args as DemandsArgs, null);
 
     const results: Measured[] = [];
     const measure = async (label: string, run: () => Promise<unknown>): Promise<string[]> => {
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
     );
     await measure('feed p1 OPEN only', () => list({ first: 20, filter: { statuses: [DemandStatus.OPEN] } }));
     await measure('matchingOrganizations', async () =>
-      services.demands.matchingOrganizations(await contextFor(), {
+      services.demandQueries.matchingOrganizations(await contextFor(), {
         demandId: toGlobalId('Demand', fixture.demandId),
         first: 20,
       } as MatchingOrganizationsArgs),

@@ -157,7 +157,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Off on the workers that do not run the background jobs (pollMs 0 is "off on this process").
     config: backgroundJobs ? config.webhooks : { ...config.webhooks, pollMs: 0 },
     events: services.events,
-    projects: services.projects,
+    projects: services.projectApplications,
     network: services.webhooks.network,
     onAttempt: (delivered) => metrics.observeWebhookAttempt(delivered),
     claimLapseHours: config.limits.demandClaimLapseHours,
@@ -171,7 +171,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     config: config.notifications,
     events: services.events,
-    projects: services.projects,
+    projects: services.projectApplications,
   });
   notificationWorker.start();
   const mailTransport = createMailTransport(config.notifications);

@@ -15,7 +15,8 @@ import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-executi
 import { retryThroughOutage } from '../../core/db/database-outage.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand.policy.js';
-import { factsOf, type DemandService } from './demand.service.js';
+import { factsOf } from './demand-filters.js';
+import type { DemandViewerFactsService } from './demand-viewer-facts.service.js';
 import { LiveViewerFacts } from '../../core/viewer-facts.js';
 import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import type { DemandFacts } from './demand.policy.js';
@@ -56,9 +57,9 @@ class SharedDemandEvent {
   /** The subscribers' organizations' verification, read once for all of them. */
   readonly verification: VerifiedOrganizations;
 
-  constructor(base: EntityManager, event: FeedEvent, demands: DemandService) {
+  constructor(base: EntityManager, event: FeedEvent, demandViewers: DemandViewerFactsService) {
     this.em = base.fork();
-    this.verification = demands.verification(this.em, retryThroughOutage);
+    this.verification = demandViewers.verification(this.em, retryThroughOutage);
     this.loaded = retryThroughOutage(() => this.em.findOne(Demand, { id: event.entityId })).then((demand) =>
       demand ? { demand, facts: factsOf(demand) } : null,
     );
@@ -112,7 +113,7 @@ function resolveEach(
     const shared = pass.shared(
       event,
       'demand:event',
-      () => new SharedDemandEvent(base, event, ctx.services.demands),
+      () => new SharedDemandEvent(base, event, ctx.services.demandViewers),
     );
     const verified = shared.verification.among(live.memberOrgIds);
     const loaded = await shared.loaded;
@@ -192,10 +193,10 @@ export async function openDemandUpdates(
   const submitted = (demand: Demand) => demand.submittedBy.id === viewer.userId;
   const claimedByMine = (demand: Demand, by: Viewer = viewer) =>
     demand.claimedBy != null && by.memberships.has(demand.claimedBy.id);
-  const endorsed = await ctx.services.demands.hasEndorsed(ctx.em, demandId, viewer.userId);
+  const endorsed = await ctx.services.demandQueries.hasEndorsed(ctx.em, demandId, viewer.userId);
   const demand = endorsed
     ? await ctx.em.findOne(Demand, { id: demandId })
-    : await ctx.services.demands.findVisible(ctx, demandId);
+    : await ctx.services.demandQueries.findVisible(ctx, demandId);
   if (!demand) throw new NotFoundError('Demand');
   if (!endorserView(endorsed, submitted(demand), claimedByMine(demand)).follows)
     throw new ForbiddenError(

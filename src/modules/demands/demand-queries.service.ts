@@ -15,8 +15,8 @@ import { scoreMatch, type MatchScore } from './demand-matching.js';
 import { addVisibility, canServe, seesProgressNote } from './demand.policy.js';
 import { factsOf, organizationsServingFilter, scopeOf } from './demand-filters.js';
 import { endorsedBy, latestProgressNotes } from './demand-progress-notes.js';
-import { addFilter, FeedConditions } from './demand-feed-sql.js';
-import type { DemandViewerFacts } from './demand-viewer-facts.js';
+import { addFilter, FeedConditions } from './demand-feed.sql.js';
+import type { DemandViewerFactsService } from './demand-viewer-facts.service.js';
 import type { DemandFilter, DemandListArgs, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 
 /** How many candidate organizations `matchingOrganizations` ranks; a demand rarely has more. */
@@ -31,7 +31,7 @@ export interface RankedOrganization extends MatchScore {
 export class DemandQueriesService {
   constructor(
     private readonly limits: Limits,
-    private readonly viewers: DemandViewerFacts,
+    private readonly viewers: DemandViewerFactsService,
   ) {}
 
   /** The demand if it exists and the viewer may see it; null otherwise (also for anonymous viewers). */

@@ -24,9 +24,9 @@ import {
   type DemandScope,
   type OrganizationScope,
 } from './demand-matching.js';
-import { placeholders, textArray, type FeedConditions } from './demand-feed-sql.js';
+import { placeholders, textArray, type FeedConditions } from './demand-feed.sql.js';
 import type { Demand } from './demand.entity.js';
-import type { DemandService } from './demand.service.js';
+import type { DemandQueriesService } from './demand-queries.service.js';
 
 /** The facts about a signed-in viewer that demand visibility depends on. */
 export type DemandViewer = Pick<
@@ -181,10 +181,10 @@ export function seesProgressNote(
 export function installDemandRules(services: {
   nodes: NodeRegistry;
   audit: AuditService;
-  demands: DemandService;
+  demandQueries: DemandQueriesService;
 }): void {
-  const { nodes, audit, demands } = services;
-  nodes.registerById('Demand', (ctx, id) => demands.findVisible(ctx, id));
+  const { nodes, audit, demandQueries } = services;
+  nodes.registerById('Demand', (ctx, id) => demandQueries.findVisible(ctx, id));
   audit.registerReadRule('Demand', (ctx, subject) => {
     const viewer = viewerFactsOf(ctx.viewer);
     return viewer !== null && inUnionScope(viewer, subject as Demand);

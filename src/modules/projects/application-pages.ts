@@ -8,7 +8,7 @@ import { ApplicationStatus } from './project.enums.js';
 import { AWARD_DECIDED_STATUSES } from './project-lifecycle.js';
 
 /**
- * Who is asking, for the visibility of applications (the rules of `ProjectService.applications`):
+ * Who is asking, for the visibility of applications (the rules of `ProjectQueriesService.applications`):
  * admins and the publisher's staff see all of a project's applications; others see their own
  * organizations' and, once the award is decided, the winners.
  */

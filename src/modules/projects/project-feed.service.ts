@@ -97,7 +97,7 @@ export async function openProjectFeed(
   const stream = await ctx.services.events.open(ctx.em, spec, from);
   const base = ctx.em;
   const pass = ctx.services.events.pass;
-  const projects = ctx.services.projects;
+  const { projectAccess, projectApplications } = ctx.services;
   const organizationId = organization.id;
   // Subscribers handed the same live event share a fork, the project's row and, per organization
   // (the permission class here: eligibility is the organization's), the applicant and the verdict.
@@ -110,11 +110,13 @@ export async function openProjectFeed(
     const project = await shared('row', () =>
       retryThroughOutage(() => em.findOne(Project, { id: event.entityId })),
     );
-    if (!project || !(await projects.canSee({ em, viewer }, project))) return null;
+    if (!project || !(await projectAccess.canSee({ em, viewer }, project))) return null;
     const eligible = await shared(`eligible:${organizationId}`, () =>
       retryThroughOutage(async () => {
         const applicant = await em.findOne(Organization, { id: organizationId });
-        return applicant !== null && (await projects.eligibilityOf(em, project, applicant)).eligible;
+        return (
+          applicant !== null && (await projectApplications.eligibilityOf(em, project, applicant)).eligible
+        );
       }),
     );
     if (!eligible) return null;

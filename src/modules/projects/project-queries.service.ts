@@ -11,7 +11,7 @@ import {
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
 import type { Demand } from '../demands/demand.entity.js';
-import type { DemandService } from '../demands/demand.service.js';
+import type { DemandViewerFactsService } from '../demands/demand-viewer-facts.service.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ApplicationStatus, ProjectOrder, ProjectStatus } from './project.enums.js';
@@ -43,11 +43,11 @@ function statusAtWhere(statuses: readonly ProjectStatus[], now: Date): FilterQue
 }
 
 /** Reads of projects and their applications, amendments, linked demands and awards, by visibility. */
-export class ProjectQueries {
+export class ProjectQueriesService {
   constructor(
     private readonly access: ProjectAccess,
     private readonly publishers: PublisherService,
-    private readonly demands: DemandService,
+    private readonly demandViewers: DemandViewerFactsService,
   ) {}
 
   /** One project, or null when it does not exist or the viewer may not see it. */
@@ -183,9 +183,9 @@ export class ProjectQueries {
   async linkedDemands(ctx: Context, project: Project): Promise<Demand[]> {
     const [demands, viewer] = await Promise.all([
       projectLoaders(ctx.em).linkedDemands.load(project.id),
-      this.demands.viewerFacts(ctx),
+      this.demandViewers.viewerFacts(ctx),
     ]);
-    return viewer ? this.demands.visibleAmong(ctx.em, viewer, demands) : [];
+    return viewer ? this.demandViewers.visibleAmong(ctx.em, viewer, demands) : [];
   }
 
   /** The winners, public once the award is decided. Batched per request. */

@@ -31,7 +31,7 @@ import type { Publisher } from './publisher.entity.js';
 import { isPublicStatus } from './project-lifecycle.js';
 import { firstOutsideScope } from './project-from-demands.js';
 import { Region } from '../regions/region.entity.js';
-import type { ProjectService } from './project.service.js';
+import type { ProjectQueriesService } from './project-queries.service.js';
 import type { PublisherService } from './publisher.service.js';
 
 /**
@@ -196,19 +196,20 @@ export class ProjectAccess {
 export function installProjectRules(services: {
   nodes: NodeRegistry;
   audit: AuditService;
-  projects: ProjectService;
+  projectAccess: ProjectAccess;
+  projectQueries: ProjectQueriesService;
   publishers: PublisherService;
 }): void {
-  const { nodes, audit, projects, publishers } = services;
+  const { nodes, audit, projectAccess, projectQueries, publishers } = services;
   nodes
     .registerById('Publisher', (ctx, id) => publishers.get(ctx.em, id))
-    .registerById('Project', (ctx, id) => projects.get(ctx, id))
-    .registerById('ProjectApplication', (ctx, id) => projects.getApplication(ctx, id))
-    .registerById('ProjectAmendment', (ctx, id) => projects.getAmendment(ctx, id));
+    .registerById('Project', (ctx, id) => projectQueries.get(ctx, id))
+    .registerById('ProjectApplication', (ctx, id) => projectQueries.getApplication(ctx, id))
+    .registerById('ProjectAmendment', (ctx, id) => projectQueries.getAmendment(ctx, id));
   audit.registerReadRule(
     'Project',
     async (ctx, subject) =>
-      (await projects.isPublisherStaff(ctx, subject as Project)) ||
+      (await projectAccess.isPublisherStaff(ctx, subject as Project)) ||
       scopeCovers(viewerFactsOf(ctx.viewer), (subject as Project).regionPaths),
   );
   audit.registerReadRule('ProjectApplication', async (ctx, subject) => {
@@ -216,7 +217,7 @@ export function installProjectRules(services: {
     if (viewerFactsOf(ctx.viewer)?.memberships.get(application.organization.id) === MemberRole.ORG_ADMIN)
       return true;
     const project = await application.project.load({ dataloader: true });
-    return project !== null && (await projects.isPublisherStaff(ctx, project));
+    return project !== null && (await projectAccess.isPublisherStaff(ctx, project));
   });
   audit.registerReadRule('Publisher', async (ctx, subject) => {
     const publisher = subject as Publisher;

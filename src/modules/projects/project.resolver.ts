@@ -57,12 +57,12 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Args(() => ProjectsArgs) args: ProjectsArgs,
   ): Promise<ConnectionShape<Project>> {
-    return toConnection(ProjectConnection, await ctx.services.projects.list(ctx, args));
+    return toConnection(ProjectConnection, await ctx.services.projectQueries.list(ctx, args));
   }
 
   @Query(() => Project, { nullable: true, description: 'One project by id, if you may see it.' })
   project(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Project | null> {
-    return ctx.services.projects.get(ctx, parseIdOf('Project', id, 'id'));
+    return ctx.services.projectQueries.get(ctx, parseIdOf('Project', id, 'id'));
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -73,7 +73,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => PublishProjectInput) input: PublishProjectInput,
   ): Promise<PublishProjectPayload> {
-    return { project: await ctx.services.projects.publish(ctx, input) };
+    return { project: await ctx.services.projectPublishing.publish(ctx, input) };
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -84,7 +84,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => UpdateProjectInput) input: UpdateProjectInput,
   ): Promise<UpdateProjectPayload> {
-    return ctx.services.projects.update(ctx, input);
+    return ctx.services.projectPublishing.update(ctx, input);
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -95,7 +95,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => CancelProjectInput) input: CancelProjectInput,
   ): Promise<ProjectPayload> {
-    return { project: await ctx.services.projects.cancel(ctx, input) };
+    return { project: await ctx.services.projectPublishing.cancel(ctx, input) };
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -106,7 +106,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => AwardProjectInput) input: AwardProjectInput,
   ): Promise<AwardProjectPayload> {
-    return ctx.services.projects.award(ctx, input);
+    return ctx.services.projectAwards.award(ctx, input);
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -115,7 +115,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => StartProjectInput) input: StartProjectInput,
   ): Promise<ProjectPayload> {
-    return { project: await ctx.services.projects.start(ctx, input) };
+    return { project: await ctx.services.projectAwards.start(ctx, input) };
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -126,7 +126,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => CompleteProjectInput) input: CompleteProjectInput,
   ): Promise<ProjectPayload> {
-    return { project: await ctx.services.projects.complete(ctx, input) };
+    return { project: await ctx.services.projectAwards.complete(ctx, input) };
   }
 
   @Authorized(Role.ORG_ADMIN)
@@ -138,7 +138,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => ReportProjectDemandsInput) input: ReportProjectDemandsInput,
   ): Promise<ReportProjectDemandsPayload> {
-    return ctx.services.projects.reportDemands(ctx, input);
+    return ctx.services.projectAwards.reportDemands(ctx, input);
   }
 
   @Authorized(Role.UNION_STAFF)
@@ -150,7 +150,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => CreateProjectFromDemandsInput) input: CreateProjectFromDemandsInput,
   ): Promise<CreateProjectFromDemandsPayload> {
-    return { project: await ctx.services.projects.createFromDemands(ctx, input) };
+    return { project: await ctx.services.projectsFromDemands.createFromDemands(ctx, input) };
   }
 
   @FieldResolver(() => [Demand], {
@@ -158,7 +158,7 @@ export class ProjectResolver {
       'The worker demands this project was made from (`createProjectFromDemands`), those you may see.',
   })
   linkedDemands(@Ctx() ctx: Context, @Root() project: Project): Promise<Demand[]> {
-    return ctx.services.projects.linkedDemands(ctx, project);
+    return ctx.services.projectQueries.linkedDemands(ctx, project);
   }
 
   @FieldResolver(() => Int, { description: 'How many worker demands this project was made from.' })
@@ -252,12 +252,12 @@ export class ProjectResolver {
       'The winning applications and their amounts: public once the award is decided, empty before.',
   })
   awards(@Ctx() ctx: Context, @Root() project: Project): Promise<ProjectApplication[]> {
-    return ctx.services.projects.awards(ctx, project);
+    return ctx.services.projectQueries.awards(ctx, project);
   }
 
   @FieldResolver(() => Money, { nullable: true, description: 'The sum awarded; null before the award.' })
   async awardedTotal(@Ctx() ctx: Context, @Root() project: Project): Promise<Money | null> {
-    const awards = await ctx.services.projects.awards(ctx, project);
+    const awards = await ctx.services.projectQueries.awards(ctx, project);
     return awards.length ? money(awards.reduce((sum, a) => sum + (a.awardedFen ?? 0), 0)) : null;
   }
 
@@ -272,7 +272,7 @@ export class ProjectResolver {
   ): Promise<ConnectionShape<ProjectApplication>> {
     return toConnection(
       ProjectApplicationConnection,
-      await ctx.services.projects.applications(ctx, project, args),
+      await ctx.services.projectQueries.applications(ctx, project, args),
     );
   }
 }

@@ -207,7 +207,7 @@ describe('a database outage on the live path', () => {
       // A rights change for the subscriber: the re-check reads the account and its memberships.
       await t.orm.em.fork().transactional((em) => announceRightsChange(em, { userIds: [org.admin.user.id] }));
       // A demand for it: delivering it needs the re-check's answer.
-      await t.app.services.demands.submit(
+      await t.app.services.demandSubmissions.submit(
         {
           em: t.orm.em.fork(),
           viewer: author,

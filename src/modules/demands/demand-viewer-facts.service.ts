@@ -10,9 +10,9 @@ import { factsOf } from './demand-filters.js';
 /**
  * The demand rules (demand.policy.ts) applied to the viewer's facts (core/viewer-facts.ts, computed
  * once per request), with the endorsement reads that decide only for workers. One instance is shared
- * by every part of DemandService.
+ * by every demand service.
  */
-export class DemandViewerFacts {
+export class DemandViewerFactsService {
   /** The viewer's facts for the access rules, or null when anonymous. */
   viewerFacts(ctx: Context): Promise<DemandViewer | null> {
     return verifiedFactsOf(ctx);
