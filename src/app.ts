@@ -13,6 +13,7 @@ import type { Context } from './core/context.js';
 import { AppError, formatError } from './core/errors.js';
 import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core/graphql/http.js';
 import { requestLimits } from './core/graphql/limits.js';
+import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
 import { compiledExecutionGateway } from './core/graphql/compiled-execution.js';
 import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/graphql/ws.js';
@@ -218,7 +219,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       transport: mailTransport,
     });
   if (digest) digest.start();
-  const limits = requestLimits(config, schema);
+  const limits = requestLimits(config, schema, {
+    defaultListBound: DEFAULT_LIST_BOUND,
+    listBounds: LIST_BOUNDS,
+  });
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
   const masked = formatError(log);
@@ -268,7 +272,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const started = performance.now();
       const em = orm.em.fork();
       try {
-        const viewer = await authenticate(services.tokens, em, bearerToken(authorization));
+        const viewer = await authenticate(services.tokens, services.viewers, em, bearerToken(authorization));
         const requestLog = log.child(clientRequestId ? { requestId, clientRequestId } : { requestId });
         const context: Context = { em, viewer, requestId, log: requestLog, services, clientAddress };
         made?.(context);

@@ -1,9 +1,11 @@
 import type { Config } from './core/config.js';
 import { TokenService } from './core/auth.js';
+import type { Services } from './core/context.js';
 import { NodeRegistry } from './core/relay/node.resolver.js';
 import { RegionService } from './modules/regions/region.service.js';
 import { CategoryService } from './modules/categories/category.service.js';
 import { AccountService } from './modules/accounts/account.service.js';
+import { ViewerService } from './modules/accounts/viewer.service.js';
 import { installUserRules } from './modules/accounts/user.policy.js';
 import { OrganizationProfileService } from './modules/organizations/organization-profile.service.js';
 import { ServiceOfferingsService } from './modules/organizations/service-offerings.service.js';
@@ -36,69 +38,73 @@ import { ReferenceCache } from './modules/reference/reference-cache.js';
 import { NotificationService } from './modules/notifications/notification.service.js';
 import { installNotificationRules } from './modules/notifications/notification.policy.js';
 
+declare module './core/context.js' {
+  /**
+   * The modules' services, added to the ones core/ declares (config, tokens, viewers, nodes,
+   * events): core/ names no module, and resolvers see them all on `ctx.services`.
+   */
+  interface Services {
+    regions: RegionService;
+    categories: CategoryService;
+    /** Regions and categories in memory, for the fields that name them (its first load is createApp's). */
+    reference: ReferenceCache;
+    accounts: AccountService;
+    /** Organizations: registration and profile. */
+    organizationProfiles: OrganizationProfileService;
+    /** The services organizations offer. */
+    serviceOfferings: ServiceOfferingsService;
+    /** Organizations' members and their roles. */
+    organizationMembers: OrganizationMembersService;
+    /** Union decisions on organizations: verification, suspension, hub status. */
+    organizationVerification: OrganizationVerificationService;
+    /** Organizations joining hubs, and hubs' member organizations. */
+    hubMemberships: HubMembershipService;
+    /** The organization directory's search. */
+    directorySearch: DirectorySearchService;
+    /** The organization directory's statistics per region and category. */
+    directoryStats: DirectoryStatsService;
+    audit: AuditService;
+    /** The viewer's facts for the demand access rules. */
+    demandViewers: DemandViewerFactsService;
+    /** Reading demands: one demand, the feed, lists, progress notes, matching organizations. */
+    demandQueries: DemandQueriesService;
+    /** Submitting, endorsing and withdrawing demands. */
+    demandSubmissions: DemandSubmissionService;
+    /** Claims and the rest of a demand's lifecycle: progress, fulfilment, release, rating, closing. */
+    demandClaims: DemandClaimsService;
+    /** Expiry and claim lapse (run by the sweep). */
+    demandSweep: DemandSweepService;
+    /** Publishers of purchase-of-service projects. */
+    publishers: PublisherService;
+    /** Who may see and manage a purchase-of-service project. */
+    projectAccess: ProjectAccess;
+    /** Reading projects, their applications, awards, amendments and linked demands. */
+    projectQueries: ProjectQueriesService;
+    /** Planning and tender: publish, update, cancel; closing ended application periods (the sweep). */
+    projectPublishing: ProjectPublishingService;
+    /** Projects made from workers' demands. */
+    projectsFromDemands: ProjectFromDemandsService;
+    /** Organizations' applications to projects and their eligibility. */
+    projectApplications: ProjectApplicationsService;
+    /** Award and implementation: award, start, complete, report on the linked demands. */
+    projectAwards: ProjectAwardsService;
+    /** Transparency reports: supply–demand gap, award fairness. */
+    reports: ReportService;
+    /** Signed webhooks: endpoints of organizations (their delivery worker is started by createApp). */
+    webhooks: WebhookService;
+    /** Each person's notifications (the worker that makes them is started by createApp). */
+    notifications: NotificationService;
+  }
+}
+
+export type { Services };
+
 /**
  * The composition root: every service, built once per process and shared by all requests, each with
  * the services it depends on passed to its constructor. Resolvers, policies and the sweep call them
- * directly (`ctx.services.demandClaims.claim(…)`); docs/architecture.md ("Code layout") has the rules.
+ * directly (`ctx.services.demandClaims.claim(…)`); docs/architecture.md ("File names in a module")
+ * has the rules.
  */
-export interface Services {
-  config: Config;
-  tokens: TokenService;
-  nodes: NodeRegistry;
-  regions: RegionService;
-  categories: CategoryService;
-  /** Regions and categories in memory, for the fields that name them (its first load is createApp's). */
-  reference: ReferenceCache;
-  accounts: AccountService;
-  /** Organizations: registration and profile. */
-  organizationProfiles: OrganizationProfileService;
-  /** The services organizations offer. */
-  serviceOfferings: ServiceOfferingsService;
-  /** Organizations' members and their roles. */
-  organizationMembers: OrganizationMembersService;
-  /** Union decisions on organizations: verification, suspension, hub status. */
-  organizationVerification: OrganizationVerificationService;
-  /** Organizations joining hubs, and hubs' member organizations. */
-  hubMemberships: HubMembershipService;
-  /** The organization directory's search. */
-  directorySearch: DirectorySearchService;
-  /** The organization directory's statistics per region and category. */
-  directoryStats: DirectoryStatsService;
-  audit: AuditService;
-  /** The viewer's facts for the demand access rules. */
-  demandViewers: DemandViewerFactsService;
-  /** Reading demands: one demand, the feed, lists, progress notes, matching organizations. */
-  demandQueries: DemandQueriesService;
-  /** Submitting, endorsing and withdrawing demands. */
-  demandSubmissions: DemandSubmissionService;
-  /** Claims and the rest of a demand's lifecycle: progress, fulfilment, release, rating, closing. */
-  demandClaims: DemandClaimsService;
-  /** Expiry and claim lapse (run by the sweep). */
-  demandSweep: DemandSweepService;
-  /** The real-time feed: match index and subscriber streams (its relay is started by createApp). */
-  events: EventHub;
-  /** Publishers of purchase-of-service projects. */
-  publishers: PublisherService;
-  /** Who may see and manage a purchase-of-service project. */
-  projectAccess: ProjectAccess;
-  /** Reading projects, their applications, awards, amendments and linked demands. */
-  projectQueries: ProjectQueriesService;
-  /** Planning and tender: publish, update, cancel; closing ended application periods (the sweep). */
-  projectPublishing: ProjectPublishingService;
-  /** Projects made from workers' demands. */
-  projectsFromDemands: ProjectFromDemandsService;
-  /** Organizations' applications to projects and their eligibility. */
-  projectApplications: ProjectApplicationsService;
-  /** Award and implementation: award, start, complete, report on the linked demands. */
-  projectAwards: ProjectAwardsService;
-  /** Transparency reports: supply–demand gap, award fairness. */
-  reports: ReportService;
-  /** Signed webhooks: endpoints of organizations (their delivery worker is started by createApp). */
-  webhooks: WebhookService;
-  /** Each person's notifications (the worker that makes them is started by createApp). */
-  notifications: NotificationService;
-}
-
 export function createServices(config: Config): Services {
   const tokens = new TokenService(config.jwtSecret, config.jwtTtlSeconds);
   const reference = new ReferenceCache();
@@ -135,6 +141,7 @@ export function createServices(config: Config): Services {
   return {
     config,
     tokens,
+    viewers: new ViewerService(),
     nodes,
     regions,
     categories,

@@ -16,7 +16,7 @@
  * Rules and their SQL: `userView` over `ShownUserFacts`, which one statement per tick reads
  * (`factsLoader`; its `submitted_in_scope` is the SQL form of `inUnionScope`, demand.policy.ts).
  * `installUserRules`: `node(id: "User:…")` and who reads an account's full audit trail. The viewer's
- * facts come from core/viewer-facts.ts, once per request.
+ * facts come from organizations/viewer-facts.ts, once per request.
  *
  * @module
  */
@@ -25,7 +25,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../core/auth.js';
 import type { Context } from '../../core/context.js';
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
-import { viewerFactsOf, type ViewerFacts } from '../../core/viewer-facts.js';
+import { viewerFactsOf, type ViewerFacts } from '../organizations/viewer-facts.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { MemberRole, VerificationStatus } from '../organizations/organization.enums.js';
 import { isStaffInScope } from '../organizations/organization.policy.js';

@@ -17,7 +17,7 @@ import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf } from './demand-filters.js';
 import type { DemandViewerFactsService } from './demand-viewer-facts.service.js';
-import { LiveViewerFacts } from '../../core/viewer-facts.js';
+import { LiveViewerFacts } from '../organizations/viewer-facts.js';
 import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import type { DemandFacts } from './demand.policy.js';
 import {
@@ -105,7 +105,7 @@ function resolveEach(
     if (facts?.of !== viewer) {
       facts = { of: viewer, live: new LiveViewerFacts(viewer) };
       // Field resolvers that run per subscriber read the viewer's facts from the context, where
-      // `loadViewer` stored its organizations' verification: drop it, so they re-read it per event
+      // `ViewerService.load` stored its organizations' verification: drop it, so they re-read it per event
       // as `live` does.
       ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
     }

@@ -2,7 +2,7 @@ import { Args, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../../core/context.js';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { canSeeClaims, organizationFacts } from '../organizations/organization.policy.js';

@@ -7,14 +7,14 @@
  * - `revealsSubmitter`, `revealsContact`, `seesProgressNote` — field rules (no list filters on them);
  * - `installDemandRules`: `node(id: "Demand:…")` and who reads a demand's full audit trail.
  *
- * The viewer's facts come from core/viewer-facts.ts, once per request.
+ * The viewer's facts come from organizations/viewer-facts.ts, once per request.
  *
  * @module
  */
-import type { VerifiedViewerFacts } from '../../core/viewer-facts.js';
+import type { VerifiedViewerFacts } from '../organizations/viewer-facts.js';
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { DemandStatus } from './demand.enums.js';
 import { endorserView } from './demand-feed.js';
@@ -25,8 +25,8 @@ import {
   type OrganizationScope,
 } from './demand-matching.js';
 import { placeholders, textArray, type FeedConditions } from './demand-feed.sql.js';
+import type { Context } from '../../core/context.js';
 import type { Demand } from './demand.entity.js';
-import type { DemandQueriesService } from './demand-queries.service.js';
 
 /** The facts about a signed-in viewer that demand visibility depends on. */
 export type DemandViewer = Pick<
@@ -181,7 +181,8 @@ export function seesProgressNote(
 export function installDemandRules(services: {
   nodes: NodeRegistry;
   audit: AuditService;
-  demandQueries: DemandQueriesService;
+  /** `DemandQueriesService`, named by what it answers so that the policy does not import it. */
+  demandQueries: { findVisible(ctx: Context, id: number): Promise<Demand | null> };
 }): void {
   const { nodes, audit, demandQueries } = services;
   nodes.registerById('Demand', (ctx, id) => demandQueries.findVisible(ctx, id));

@@ -13,7 +13,7 @@ import { EvaluationGrade, gradeRank } from './organization.enums.js';
 import { likePattern, queryGram } from './search-text.js';
 import { RecordReader, type RawRow } from '../../core/read-records.js';
 import { OrganizationOrder, type OrganizationFilter, type OrganizationsArgs } from './organization.args.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { directoryVisibility, getOrganization } from './organization.policy.js';
 
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */

@@ -14,7 +14,7 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
 import { HubMembershipRequest } from './membership.entity.js';
 import { HubMembershipStatus, VerificationStatus } from './organization.enums.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { canManage, canSee, canSeeRequest, getOrganization, requireManaged } from './organization.policy.js';
 import type { DecideHubMembershipInput, RequestHubMembershipInput } from './organization.inputs.js';
 

@@ -8,7 +8,7 @@ import { LockMode, ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
 import type { Actor } from '../../core/context.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { BadUserInputError, ConflictError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';

@@ -6,7 +6,7 @@
 
 import { ref } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Ctx, Field, FieldResolver, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { User } from '../accounts/user.entity.js';
 import { OrganizationMember } from './membership.entity.js';
 import { Organization } from './organization.entity.js';

@@ -17,7 +17,7 @@ import { Project, ProjectAmendment } from './project.entity.js';
 import { ApplicationStatus, ProjectOrder, ProjectStatus } from './project.enums.js';
 import { AWARD_DECIDED_STATUSES } from './project-lifecycle.js';
 import type { ApplicationListArgs, ProjectsArgs } from './project.args.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { projectLoaders } from './project.loaders.js';
 import { EMPTY_APPLICATION_PAGE, firstApplicationPage } from './application-pages.js';
 import {

@@ -12,7 +12,7 @@ import {
 } from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';

@@ -4,7 +4,6 @@ import pg from 'pg';
 import pino from 'pino';
 import type { Client } from 'graphql-ws';
 import { withDatabase } from '../../../src/core/db/database-url.js';
-import { loadViewer } from '../../../src/core/auth.js';
 import { announceRightsChange } from '../../../src/core/rights/rights-change.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
@@ -200,7 +199,11 @@ describe('a database outage on the live path', () => {
     const subscriber = record(client());
     await subscriptionsReach(t, 1);
     // Built before the lock: the worker's own requests read memberships too.
-    const author = await loadViewer(t.orm.em.fork(), worker.user.id, new Date(Date.now() + 3_600_000));
+    const author = await t.app.services.viewers.load(
+      t.orm.em.fork(),
+      worker.user.id,
+      new Date(Date.now() + 3_600_000),
+    );
     const held = await lock('organization_member');
     let terminated = 0;
     try {
