@@ -15,7 +15,7 @@ import { createLogger } from '../src/core/logger.js';
 import { loadConfig } from '../src/core/config.js';
 import type { Viewer } from '../src/core/auth.js';
 import { viewerOf } from '../src/modules/accounts/viewer.js';
-import type { Context } from '../src/core/context.js';
+import { createLoaders, type Context } from '../src/core/context.js';
 import { toGlobalId } from '../src/core/relay/global-id.js';
 import { createServices } from '../src/services.js';
 import { User } from '../src/modules/accounts/user.entity.js';
@@ -78,7 +78,9 @@ async function main(): Promise<void> {
       const memberships = await em.find(OrganizationMember, { user: fixture.viewerUserId });
       const viewer: Viewer = viewerOf(user, memberships, new Date(Date.now() + 3_600_000));
       // The viewer is loaded; the measured operation gets its own fork, as a request does.
-      return { em: orm.em.fork(), viewer, requestId: 'explain-feed', log: log as Context['log'], services };
+      const fork = orm.em.fork();
+      const loaders = createLoaders(services.loaderFactories, fork);
+      return { em: fork, loaders, viewer, requestId: 'explain-feed', log: log as Context['log'], services };
     };
     const list = async (args: Partial<DemandsArgs>) =>
       services.demandQueries.list(await contextFor(), args as DemandsArgs, null);

@@ -9,7 +9,7 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from './core/config.js';
 import { authenticate, bearerToken } from './core/auth.js';
-import type { Context } from './core/context.js';
+import { createLoaders, type Context } from './core/context.js';
 import { AppError, formatError } from './core/errors.js';
 import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core/graphql/http.js';
 import { requestLimits } from './core/graphql/limits.js';
@@ -274,7 +274,15 @@ export async function createApp(deps: AppDeps): Promise<App> {
       try {
         const viewer = await authenticate(services.tokens, services.viewers, em, bearerToken(authorization));
         const requestLog = log.child(clientRequestId ? { requestId, clientRequestId } : { requestId });
-        const context: Context = { em, viewer, requestId, log: requestLog, services, clientAddress };
+        const context: Context = {
+          em,
+          loaders: createLoaders(services.loaderFactories, em),
+          viewer,
+          requestId,
+          log: requestLog,
+          services,
+          clientAddress,
+        };
         made?.(context);
         return context;
       } catch (error) {

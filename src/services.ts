@@ -6,6 +6,11 @@ import { RegionService } from './modules/regions/region.service.js';
 import { CategoryService } from './modules/categories/category.service.js';
 import { AccountService } from './modules/accounts/account.service.js';
 import { ViewerService } from './modules/accounts/viewer.service.js';
+import { UserFactsLoaders } from './modules/accounts/user.policy.js';
+import { userMembershipsLoader } from './modules/organizations/user-organizations.resolver.js';
+import { DemandProgressLoaders } from './modules/demands/demand-progress-notes.js';
+import { projectLoaders } from './modules/projects/project.loaders.js';
+import { ApplicationPageLoaders } from './modules/projects/application-pages.js';
 import { installUserRules } from './modules/accounts/user.policy.js';
 import { OrganizationProfileService } from './modules/organizations/organization-profile.service.js';
 import { ServiceOfferingsService } from './modules/organizations/service-offerings.service.js';
@@ -143,6 +148,14 @@ export function createServices(config: Config): Services {
     tokens,
     viewers: new ViewerService(),
     nodes,
+    // Each module's per-operation loaders (`ctx.loaders`), built per unit of work on first use.
+    loaderFactories: {
+      userFacts: (em) => new UserFactsLoaders(em),
+      userMemberships: userMembershipsLoader,
+      demandProgress: (em) => new DemandProgressLoaders(em),
+      projects: projectLoaders,
+      applicationPages: (em) => new ApplicationPageLoaders(em),
+    },
     regions,
     categories,
     reference,

@@ -15,7 +15,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { authenticate, type Viewer } from '../auth.js';
 import { withoutSuggestions, type RequestLimits } from './limits.js';
-import type { Context, Services } from '../context.js';
+import { createLoaders, type Context, type Services } from '../context.js';
 import { sharedSubscribe } from '../events/shared-execution.js';
 import { ValidatedDocuments } from './document-cache.js';
 import { randomUUID } from 'node:crypto';
@@ -352,6 +352,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         const requestId = randomUUID();
         return {
           em,
+          loaders: createLoaders(services.loaderFactories, em),
           viewer,
           requestId,
           log: log.child({ requestId }),

@@ -1,5 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Context } from '../../core/context.js';
+import {
+  createLoaders,
+  useUnitOfWork,
+  type Context,
+  type LoaderFactories,
+  type RequestLoaders,
+} from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import type { SubscriberStream } from '../../core/events/subscriber-stream.js';
@@ -50,6 +56,8 @@ export interface DemandFeedItem {
  */
 class SharedDemandEvent {
   readonly em: EntityManager;
+  /** The fork's loaders, so that the subscribers' field resolvers batch together. */
+  readonly loaders: RequestLoaders;
   readonly loaded: Promise<{ demand: Demand; facts: DemandFacts } | null>;
   /** One pushed item per permission class (with its share ticket), made by the first of the class. */
   private readonly items = new Map<string, DemandFeedItem>();
@@ -57,8 +65,14 @@ class SharedDemandEvent {
   /** The subscribers' organizations' verification, read once for all of them. */
   readonly verification: VerifiedOrganizations;
 
-  constructor(base: EntityManager, event: FeedEvent, demandViewers: DemandViewerFactsService) {
+  constructor(
+    base: EntityManager,
+    event: FeedEvent,
+    demandViewers: DemandViewerFactsService,
+    loaderFactories: LoaderFactories,
+  ) {
     this.em = base.fork();
+    this.loaders = createLoaders(loaderFactories, this.em);
     this.verification = demandViewers.verification(this.em, retryThroughOutage);
     this.loaded = retryThroughOutage(() => this.em.findOne(Demand, { id: event.entityId })).then((demand) =>
       demand ? { demand, facts: factsOf(demand) } : null,
@@ -113,7 +127,7 @@ function resolveEach(
     const shared = pass.shared(
       event,
       'demand:event',
-      () => new SharedDemandEvent(base, event, ctx.services.demandViewers),
+      () => new SharedDemandEvent(base, event, ctx.services.demandViewers, ctx.services.loaderFactories),
     );
     const verified = shared.verification.among(live.memberOrgIds);
     const loaded = await shared.loaded;
@@ -121,7 +135,7 @@ function resolveEach(
     if (!loaded) return null;
     const { demand } = loaded;
     if (!(endorser || canSeeDemand(viewerFacts, loaded.facts)) || !accept(demand, viewer)) return null;
-    ctx.em = shared.em;
+    useUnitOfWork(ctx, shared.em, shared.loaders);
     const viewClass = demandViewClass({
       revealsSubmitter: revealsSubmitter(viewerFacts, loaded.facts),
       revealsContact: revealsContact(viewerFacts, loaded.facts),

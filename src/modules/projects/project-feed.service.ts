@@ -1,4 +1,4 @@
-import type { Context } from '../../core/context.js';
+import { createLoaders, useUnitOfWork, type Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
@@ -120,7 +120,11 @@ export async function openProjectFeed(
       }),
     );
     if (!eligible) return null;
-    ctx.em = em;
+    useUnitOfWork(
+      ctx,
+      em,
+      shared('loaders', () => createLoaders(ctx.services.loaderFactories, em)),
+    );
     return { cursor: String(event.seq), project };
   });
 }

@@ -18,8 +18,7 @@ import { ApplicationStatus, ProjectOrder, ProjectStatus } from './project.enums.
 import { AWARD_DECIDED_STATUSES } from './project-lifecycle.js';
 import type { ApplicationListArgs, ProjectsArgs } from './project.args.js';
 import { viewerFactsOf } from '../organizations/viewer-facts.js';
-import { projectLoaders } from './project.loaders.js';
-import { EMPTY_APPLICATION_PAGE, firstApplicationPage } from './application-pages.js';
+import { EMPTY_APPLICATION_PAGE } from './application-pages.js';
 import {
   organizationApplicationsFilter,
   organizationApplicationsShown,
@@ -126,7 +125,7 @@ export class ProjectQueriesService {
         publisherId: await this.publishers.publisherIdOf(ctx.em, ctx.viewer),
         organizationIds: ctx.viewer ? [...ctx.viewer.memberships.keys()] : [],
       };
-      return firstApplicationPage(ctx.em, reader, project, pageOptions(args).first ?? PAGE_DEFAULT);
+      return ctx.loaders.applicationPages.firstPage(reader, project, pageOptions(args).first ?? PAGE_DEFAULT);
     }
     const where = await this.visibleApplicationsWhere(ctx, project);
     if (!where) return EMPTY_APPLICATION_PAGE;
@@ -182,7 +181,7 @@ export class ProjectQueriesService {
   /** The linked demands the viewer may see (the demand rules decide). Batched per request. */
   async linkedDemands(ctx: Context, project: Project): Promise<Demand[]> {
     const [demands, viewer] = await Promise.all([
-      projectLoaders(ctx.em).linkedDemands.load(project.id),
+      ctx.loaders.projects.linkedDemands.load(project.id),
       this.demandViewers.viewerFacts(ctx),
     ]);
     return viewer ? this.demandViewers.visibleAmong(ctx.em, viewer, demands) : [];
@@ -191,7 +190,7 @@ export class ProjectQueriesService {
   /** The winners, public once the award is decided. Batched per request. */
   async awards(ctx: Context, project: Project): Promise<ProjectApplication[]> {
     if (!AWARD_DECIDED_STATUSES.includes(project.status)) return [];
-    return projectLoaders(ctx.em).awards.load(project.id);
+    return ctx.loaders.projects.awards.load(project.id);
   }
 
   /** One application, if the viewer may see it (same rules as the list). */

@@ -40,7 +40,6 @@ import {
   UpdateProjectInput,
   UpdateProjectPayload,
 } from './project.inputs.js';
-import { projectLoaders } from './project.loaders.js';
 import { projectStatusAt } from './project-lifecycle.js';
 import { ProjectApplicationConnection, ProjectConnection, ProjectEligibility } from './project.types.js';
 import { Publisher } from './publisher.entity.js';
@@ -163,21 +162,21 @@ export class ProjectResolver {
 
   @FieldResolver(() => Int, { description: 'How many worker demands this project was made from.' })
   async linkedDemandCount(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
-    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).count;
+    return (await ctx.loaders.projects.demandTotals.load(project.id)).count;
   }
 
   @FieldResolver(() => Int, {
     description: 'Workers concerned: the sum of `peopleAffected` over the linked demands, as of now.',
   })
   async demandPeopleAffected(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
-    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).peopleAffected;
+    return (await ctx.loaders.projects.demandTotals.load(project.id)).peopleAffected;
   }
 
   @FieldResolver(() => Int, {
     description: 'Workers who said "me too": the sum of endorsements over the linked demands, as of now.',
   })
   async demandEndorsements(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
-    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).endorsements;
+    return (await ctx.loaders.projects.demandTotals.load(project.id)).endorsements;
   }
 
   @FieldResolver(() => Publisher)
@@ -232,7 +231,7 @@ export class ProjectResolver {
     description: 'Organizations invited to a SELECTIVE or DIRECT project (empty for OPEN ones).',
   })
   async invitedOrganizations(@Ctx() ctx: Context, @Root() project: Project): Promise<Organization[]> {
-    const ids = await projectLoaders(ctx.em).invitations.load(project.id);
+    const ids = await ctx.loaders.projects.invitations.load(project.id);
     return Promise.all(
       ids.map((id) =>
         ctx.em.getReference(Organization, id, { wrapped: true }).loadOrFail({ dataloader: true }),
@@ -244,7 +243,7 @@ export class ProjectResolver {
     description: 'Changes after publication, oldest first, with rationales.',
   })
   amendments(@Ctx() ctx: Context, @Root() project: Project): Promise<ProjectAmendment[]> {
-    return projectLoaders(ctx.em).amendments.load(project.id);
+    return ctx.loaders.projects.amendments.load(project.id);
   }
 
   @FieldResolver(() => [ProjectApplication], {

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import pg from 'pg';
 import pino from 'pino';
 import type { Client } from 'graphql-ws';
+import { createLoaders } from '../../../src/core/context.js';
 import { withDatabase } from '../../../src/core/db/database-url.js';
 import { announceRightsChange } from '../../../src/core/rights/rights-change.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
@@ -210,9 +211,11 @@ describe('a database outage on the live path', () => {
       // A rights change for the subscriber: the re-check reads the account and its memberships.
       await t.orm.em.fork().transactional((em) => announceRightsChange(em, { userIds: [org.admin.user.id] }));
       // A demand for it: delivering it needs the re-check's answer.
+      const em = t.orm.em.fork();
       await t.app.services.demandSubmissions.submit(
         {
-          em: t.orm.em.fork(),
+          em,
+          loaders: createLoaders(t.app.services.loaderFactories, em),
           viewer: author,
           requestId: 'outage-test',
           log: pino({ level: 'silent' }),
