@@ -11,8 +11,9 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import { createLogger } from '../src/core/logger.js';
 import { loadConfig } from '../src/core/config.js';
-import { viewerOf, type Viewer } from '../src/core/auth.js';
-import type { Context } from '../src/core/context.js';
+import type { Viewer } from '../src/core/auth.js';
+import { viewerOf } from '../src/modules/accounts/viewer.js';
+import { createLoaders, type Context } from '../src/core/context.js';
 import { toGlobalId } from '../src/core/relay/global-id.js';
 import { createServices } from '../src/services.js';
 import { User } from '../src/modules/accounts/user.entity.js';
@@ -71,10 +72,12 @@ async function main(): Promise<void> {
       const memberships = await em.find(OrganizationMember, { user: fixture.viewerUserId });
       const viewer: Viewer = viewerOf(user, memberships, new Date(Date.now() + 3_600_000));
       // The viewer is loaded; the measured operation gets its own fork, as a request does.
-      return { em: orm.em.fork(), viewer, requestId: 'explain-feed', log: log as Context['log'], services };
+      const fork = orm.em.fork();
+      const loaders = createLoaders(services.loaderFactories, fork);
+      return { em: fork, loaders, viewer, requestId: 'explain-feed', log: log as Context['log'], services };
     };
     const list = async (args: Partial<DemandsArgs>) =>
-      services.demands.list(await contextFor(), args as DemandsArgs);
+      services.demandQueries.list(await contextFor(), args as DemandsArgs, null);
 
     const results: Measured[] = [];
     const measure = async (label: string, run: () => Promise<unknown>): Promise<string[]> => {
@@ -111,7 +114,7 @@ async function main(): Promise<void> {
     );
     await measure('feed p1 OPEN only', () => list({ first: 20, filter: { statuses: [DemandStatus.OPEN] } }));
     await measure('matchingOrganizations', async () =>
-      services.demands.matchingOrganizations(await contextFor(), {
+      services.demandQueries.matchingOrganizations(await contextFor(), {
         demandId: toGlobalId('Demand', fixture.demandId),
         first: 20,
       } as MatchingOrganizationsArgs),

@@ -16,8 +16,9 @@ import { parseArgs } from 'node:util';
 import { createLogger } from '../src/core/logger.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { loadConfig } from '../src/core/config.js';
-import { viewerOf, type Viewer } from '../src/core/auth.js';
-import type { Context } from '../src/core/context.js';
+import type { Viewer } from '../src/core/auth.js';
+import { viewerOf } from '../src/modules/accounts/viewer.js';
+import { createLoaders, type Context } from '../src/core/context.js';
 import { toGlobalId } from '../src/core/relay/global-id.js';
 import { createServices, type Services } from '../src/services.js';
 import { User } from '../src/modules/accounts/user.entity.js';
@@ -147,8 +148,10 @@ async function main(): Promise<void> {
           viewers.set(userId, viewer);
         }
       }
+      const em = orm.em.fork();
       return {
-        em: orm.em.fork(),
+        em,
+        loaders: createLoaders(services.loaderFactories, em),
         viewer,
         requestId: 'measure-reports',
         log: log as Context['log'],

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../src/core/config.js';
-import { withHubDatabase } from '../src/core/db/database.js';
+import { withHubDatabase } from './lib/hub-database.js';
 import { DataDirectoryError } from '../src/core/db/embedded-postgres.js';
 import { BadUserInputError, type FieldProblem } from '../src/core/errors.js';
 import { createLogger } from '../src/core/logger.js';

@@ -14,7 +14,7 @@ import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { ConfigError, loadConfig } from '../src/core/config.js';
-import { withHubDatabase } from '../src/core/db/database.js';
+import { withHubDatabase } from './lib/hub-database.js';
 import { DataDirectoryError } from '../src/core/db/embedded-postgres.js';
 import { createLogger } from '../src/core/logger.js';
 import {

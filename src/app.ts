@@ -9,10 +9,11 @@ import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import type { Config } from './core/config.js';
 import { authenticate, bearerToken } from './core/auth.js';
-import type { Context } from './core/context.js';
+import { createLoaders, type Context } from './core/context.js';
 import { AppError, formatError } from './core/errors.js';
 import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core/graphql/http.js';
 import { requestLimits } from './core/graphql/limits.js';
+import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
 import { compiledExecutionGateway } from './core/graphql/compiled-execution.js';
 import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/graphql/ws.js';
@@ -157,7 +158,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     // Off on the workers that do not run the background jobs (pollMs 0 is "off on this process").
     config: backgroundJobs ? config.webhooks : { ...config.webhooks, pollMs: 0 },
     events: services.events,
-    projects: services.projects,
+    projects: services.projectApplications,
     network: services.webhooks.network,
     onAttempt: (delivered) => metrics.observeWebhookAttempt(delivered),
     claimLapseHours: config.limits.demandClaimLapseHours,
@@ -171,7 +172,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     config: config.notifications,
     events: services.events,
-    projects: services.projects,
+    projects: services.projectApplications,
   });
   notificationWorker.start();
   const mailTransport = createMailTransport(config.notifications);
@@ -218,7 +219,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       transport: mailTransport,
     });
   if (digest) digest.start();
-  const limits = requestLimits(config, schema);
+  const limits = requestLimits(config, schema, {
+    defaultListBound: DEFAULT_LIST_BOUND,
+    listBounds: LIST_BOUNDS,
+  });
   const rateLimits = createRateLimits(orm, config.limits.rate);
   services.accounts.useRateLimits(rateLimits);
   const masked = formatError(log);
@@ -268,9 +272,17 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const started = performance.now();
       const em = orm.em.fork();
       try {
-        const viewer = await authenticate(services.tokens, em, bearerToken(authorization));
+        const viewer = await authenticate(services.tokens, services.viewers, em, bearerToken(authorization));
         const requestLog = log.child(clientRequestId ? { requestId, clientRequestId } : { requestId });
-        const context: Context = { em, viewer, requestId, log: requestLog, services, clientAddress };
+        const context: Context = {
+          em,
+          loaders: createLoaders(services.loaderFactories, em),
+          viewer,
+          requestId,
+          log: requestLog,
+          services,
+          clientAddress,
+        };
         made?.(context);
         return context;
       } catch (error) {

@@ -6,7 +6,7 @@ import { DataDirectoryError } from './core/db/embedded-postgres.js';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { openDatabase, type OpenDatabase } from './core/db/database.js';
 import { connectOrm, migrate } from './core/db/db.js';
-import { loadReferenceData } from './core/reference-data.js';
+import { loadReferenceData } from './modules/reference/reference-data.js';
 import { createServices } from './services.js';
 import { createApp, type App } from './app.js';
 import { ClusterPrimary, ClusterWorker } from './core/cluster.js';

@@ -1,19 +1,41 @@
 import type { Config } from './core/config.js';
 import { TokenService } from './core/auth.js';
+import type { Services } from './core/context.js';
 import { NodeRegistry } from './core/relay/node.resolver.js';
 import { RegionService } from './modules/regions/region.service.js';
 import { CategoryService } from './modules/categories/category.service.js';
 import { AccountService } from './modules/accounts/account.service.js';
+import { ViewerService } from './modules/accounts/viewer.service.js';
+import { UserFactsLoaders } from './modules/accounts/user.policy.js';
+import { userMembershipsLoader } from './modules/organizations/user-organizations.resolver.js';
+import { DemandProgressLoaders } from './modules/demands/demand-progress-notes.js';
+import { projectLoaders } from './modules/projects/project.loaders.js';
+import { ApplicationPageLoaders } from './modules/projects/application-pages.js';
 import { installUserRules } from './modules/accounts/user.policy.js';
-import { OrganizationDirectoryService } from './modules/organizations/organization.service.js';
+import { OrganizationProfileService } from './modules/organizations/organization-profile.service.js';
+import { ServiceOfferingsService } from './modules/organizations/service-offerings.service.js';
+import { OrganizationMembersService } from './modules/organizations/organization-members.service.js';
+import { OrganizationVerificationService } from './modules/organizations/organization-verification.service.js';
+import { HubMembershipService } from './modules/organizations/hub-membership.service.js';
+import { DirectorySearchService } from './modules/organizations/directory-search.service.js';
+import { DirectoryStatsService } from './modules/organizations/directory-stats.service.js';
 import { installOrganizationRules } from './modules/organizations/organization.policy.js';
 import { AuditService } from './modules/audit/audit.service.js';
-import { DemandService } from './modules/demands/demand.service.js';
+import { DemandViewerFactsService } from './modules/demands/demand-viewer-facts.service.js';
+import { DemandQueriesService } from './modules/demands/demand-queries.service.js';
+import { DemandSubmissionService } from './modules/demands/demand-submission.service.js';
+import { DemandClaimsService } from './modules/demands/demand-claims.service.js';
+import { DemandSweepService } from './modules/demands/demand-sweep.service.js';
 import { installDemandRules } from './modules/demands/demand.policy.js';
 import { EventHub } from './core/events/event-hub.js';
 import { PublisherService } from './modules/projects/publisher.service.js';
-import { ProjectService } from './modules/projects/project.service.js';
-import { installProjectRules } from './modules/projects/project.policy.js';
+import { installProjectRules, ProjectAccess } from './modules/projects/project.policy.js';
+import { ProjectQueriesService } from './modules/projects/project-queries.service.js';
+import { ProjectPublishingService } from './modules/projects/project-publishing.service.js';
+import { ProjectFields } from './modules/projects/project-fields.js';
+import { ProjectFromDemandsService } from './modules/projects/project-from-demands.service.js';
+import { ProjectApplicationsService } from './modules/projects/project-applications.service.js';
+import { ProjectAwardsService } from './modules/projects/project-awards.service.js';
 import { ReportService } from './modules/reports/report.service.js';
 import { WebhookService } from './modules/webhooks/webhook.service.js';
 import { installWebhookRules } from './modules/webhooks/webhook.policy.js';
@@ -21,34 +43,73 @@ import { ReferenceCache } from './modules/reference/reference-cache.js';
 import { NotificationService } from './modules/notifications/notification.service.js';
 import { installNotificationRules } from './modules/notifications/notification.policy.js';
 
-/** The composition root: every service, built once per process and shared by all requests. */
-export interface Services {
-  config: Config;
-  tokens: TokenService;
-  nodes: NodeRegistry;
-  regions: RegionService;
-  categories: CategoryService;
-  /** Regions and categories in memory, for the fields that name them (its first load is createApp's). */
-  reference: ReferenceCache;
-  accounts: AccountService;
-  /** The organization directory. */
-  organizations: OrganizationDirectoryService;
-  audit: AuditService;
-  demands: DemandService;
-  /** The real-time feed: match index and subscriber streams (its relay is started by createApp). */
-  events: EventHub;
-  /** Publishers of purchase-of-service projects. */
-  publishers: PublisherService;
-  /** Purchase-of-service projects and applications. */
-  projects: ProjectService;
-  /** Transparency reports: supply–demand gap, award fairness. */
-  reports: ReportService;
-  /** Signed webhooks: endpoints of organizations (their delivery worker is started by createApp). */
-  webhooks: WebhookService;
-  /** Each person's notifications (the worker that makes them is started by createApp). */
-  notifications: NotificationService;
+declare module './core/context.js' {
+  /**
+   * The modules' services, added to the ones core/ declares (config, tokens, viewers, nodes,
+   * events): core/ names no module, and resolvers see them all on `ctx.services`.
+   */
+  interface Services {
+    regions: RegionService;
+    categories: CategoryService;
+    /** Regions and categories in memory, for the fields that name them (its first load is createApp's). */
+    reference: ReferenceCache;
+    accounts: AccountService;
+    /** Organizations: registration and profile. */
+    organizationProfiles: OrganizationProfileService;
+    /** The services organizations offer. */
+    serviceOfferings: ServiceOfferingsService;
+    /** Organizations' members and their roles. */
+    organizationMembers: OrganizationMembersService;
+    /** Union decisions on organizations: verification, suspension, hub status. */
+    organizationVerification: OrganizationVerificationService;
+    /** Organizations joining hubs, and hubs' member organizations. */
+    hubMemberships: HubMembershipService;
+    /** The organization directory's search. */
+    directorySearch: DirectorySearchService;
+    /** The organization directory's statistics per region and category. */
+    directoryStats: DirectoryStatsService;
+    audit: AuditService;
+    /** The viewer's facts for the demand access rules. */
+    demandViewers: DemandViewerFactsService;
+    /** Reading demands: one demand, the feed, lists, progress notes, matching organizations. */
+    demandQueries: DemandQueriesService;
+    /** Submitting, endorsing and withdrawing demands. */
+    demandSubmissions: DemandSubmissionService;
+    /** Claims and the rest of a demand's lifecycle: progress, fulfilment, release, rating, closing. */
+    demandClaims: DemandClaimsService;
+    /** Expiry and claim lapse (run by the sweep). */
+    demandSweep: DemandSweepService;
+    /** Publishers of purchase-of-service projects. */
+    publishers: PublisherService;
+    /** Who may see and manage a purchase-of-service project. */
+    projectAccess: ProjectAccess;
+    /** Reading projects, their applications, awards, amendments and linked demands. */
+    projectQueries: ProjectQueriesService;
+    /** Planning and tender: publish, update, cancel; closing ended application periods (the sweep). */
+    projectPublishing: ProjectPublishingService;
+    /** Projects made from workers' demands. */
+    projectsFromDemands: ProjectFromDemandsService;
+    /** Organizations' applications to projects and their eligibility. */
+    projectApplications: ProjectApplicationsService;
+    /** Award and implementation: award, start, complete, report on the linked demands. */
+    projectAwards: ProjectAwardsService;
+    /** Transparency reports: supply–demand gap, award fairness. */
+    reports: ReportService;
+    /** Signed webhooks: endpoints of organizations (their delivery worker is started by createApp). */
+    webhooks: WebhookService;
+    /** Each person's notifications (the worker that makes them is started by createApp). */
+    notifications: NotificationService;
+  }
 }
 
+export type { Services };
+
+/**
+ * The composition root: every service, built once per process and shared by all requests, each with
+ * the services it depends on passed to its constructor. Resolvers, policies and the sweep call them
+ * directly (`ctx.services.demandClaims.claim(…)`); docs/architecture.md ("File names in a module")
+ * has the rules.
+ */
 export function createServices(config: Config): Services {
   const tokens = new TokenService(config.jwtSecret, config.jwtTtlSeconds);
   const reference = new ReferenceCache();
@@ -59,38 +120,67 @@ export function createServices(config: Config): Services {
     .register('Region', (ctx, key) => regions.get(ctx.em, key))
     .register('ServiceCategory', (ctx, key) => categories.get(ctx.em, key));
   const audit = new AuditService((ctx, id) => nodes.fetch(ctx, id));
-  const demands = new DemandService(config.limits);
+  const demandViewers = new DemandViewerFactsService();
+  const demandClaims = new DemandClaimsService(config.limits, demandViewers);
   // A suspended organization's open claims go back to OPEN, in the suspending transaction.
-  const organizations = new OrganizationDirectoryService().onSuspend(async (actor, organization) => {
-    await demands.reopenClaimsOfSuspended(actor, organization.id);
-  });
+  const organizationVerification = new OrganizationVerificationService().onSuspend(
+    async (actor, organization) => {
+      await demandClaims.reopenClaimsOfSuspended(actor, organization.id);
+    },
+  );
   const publishers = new PublisherService(regions);
-  const projects = new ProjectService(publishers, categories, demands);
+  const projectAccess = new ProjectAccess(publishers);
+  const projectQueries = new ProjectQueriesService(projectAccess, publishers, demandViewers);
   const events = new EventHub();
   const webhooks = new WebhookService(config.webhooks);
   const notifications = new NotificationService();
   // Each domain's `node(id)` answers and audit-trail readers, beside its visibility rules
   // (`<domain>.policy.ts`), so `node(id)` and the audit trail answer as the domain's own queries.
+  const demandQueries = new DemandQueriesService(config.limits, demandViewers);
   installUserRules({ nodes, audit });
-  installDemandRules({ nodes, audit, demands });
+  installDemandRules({ nodes, audit, demandQueries });
   installOrganizationRules({ nodes, audit });
-  installProjectRules({ nodes, audit, projects, publishers });
+  installProjectRules({ nodes, audit, projectAccess, projectQueries, publishers });
   installWebhookRules({ nodes, webhooks });
   installNotificationRules({ nodes, notifications });
   return {
     config,
     tokens,
+    viewers: new ViewerService(),
     nodes,
+    // Each module's per-operation loaders (`ctx.loaders`), built per unit of work on first use.
+    loaderFactories: {
+      userFacts: (em) => new UserFactsLoaders(em),
+      userMemberships: userMembershipsLoader,
+      demandProgress: (em) => new DemandProgressLoaders(em),
+      projects: projectLoaders,
+      applicationPages: (em) => new ApplicationPageLoaders(em),
+    },
     regions,
     categories,
     reference,
     accounts,
     audit,
     events,
-    demands,
-    organizations,
+    demandViewers,
+    demandQueries,
+    demandSubmissions: new DemandSubmissionService(config.limits, demandViewers),
+    demandClaims,
+    demandSweep: new DemandSweepService(config.limits),
+    organizationProfiles: new OrganizationProfileService(),
+    serviceOfferings: new ServiceOfferingsService(),
+    organizationMembers: new OrganizationMembersService(),
+    organizationVerification,
+    hubMemberships: new HubMembershipService(),
+    directorySearch: new DirectorySearchService(),
+    directoryStats: new DirectoryStatsService(),
     publishers,
-    projects,
+    projectAccess,
+    projectQueries,
+    projectPublishing: new ProjectPublishingService(projectAccess, new ProjectFields(categories)),
+    projectsFromDemands: new ProjectFromDemandsService(publishers, categories),
+    projectApplications: new ProjectApplicationsService(projectAccess),
+    projectAwards: new ProjectAwardsService(projectAccess, demandClaims),
     reports: new ReportService(),
     webhooks,
     notifications,

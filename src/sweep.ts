@@ -10,7 +10,7 @@ import type { Services } from './services.js';
  * `App.stop()`.
  */
 export function startSweep(
-  services: Pick<Services, 'demands' | 'projects'>,
+  services: Pick<Services, 'demandSweep' | 'projectPublishing'>,
   orm: MikroORM,
   log: Pick<Logger, 'error' | 'info'>,
   intervalSeconds: number,
@@ -19,8 +19,8 @@ export function startSweep(
   let running: Promise<void> | null = null;
   const run = async () => {
     const now = new Date();
-    const { expired, lapsed } = await services.demands.sweep(orm.em.fork(), now);
-    const closed = await services.projects.sweep(orm.em.fork(), now);
+    const { expired, lapsed } = await services.demandSweep.run(orm.em.fork(), now);
+    const closed = await services.projectPublishing.closeEndedApplicationPeriods(orm.em.fork(), now);
     if (expired || lapsed || closed) log.info({ expired, lapsed, closed }, 'sweep');
   };
   const timer = setInterval(() => {

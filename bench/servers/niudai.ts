@@ -11,7 +11,7 @@ import pino from 'pino';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/core/config.js';
 import { connectOrm, migrate } from '../../src/core/db/db.js';
-import { loadReferenceData } from '../../src/core/reference-data.js';
+import { loadReferenceData } from '../../src/modules/reference/reference-data.js';
 import { seedDemo, type SeedOptions } from '../../src/seed/index.js';
 import { profileBetweenSignals } from '../src/window-profile.js';
 

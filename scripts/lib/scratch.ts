@@ -13,7 +13,7 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import { ensureDatabase, withDatabase } from '../../src/core/db/database-url.js';
 import { connectOrm, migrate } from '../../src/core/db/db.js';
 import { makePostgresScratchDir, startEmbeddedPostgres } from '../../src/core/db/embedded-postgres.js';
-import { loadReferenceData } from '../../src/core/reference-data.js';
+import { loadReferenceData } from '../../src/modules/reference/reference-data.js';
 
 /** Runs SQL on a plain pg client and returns the rows. */
 export type Sql = <R extends pg.QueryResultRow = pg.QueryResultRow>(

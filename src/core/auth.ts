@@ -3,11 +3,7 @@ import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { AuthChecker } from 'type-graphql';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ForbiddenError, UnauthenticatedError } from './errors.js';
-import { Role } from './roles.js';
-import { AccountStatus, User } from '../modules/accounts/user.entity.js';
-import { OrganizationMember } from '../modules/organizations/membership.entity.js';
-import { MemberRole, VerificationStatus } from '../modules/organizations/organization.enums.js';
-import type { Context } from './context.js';
+import { MemberRole, Role } from './roles.js';
 
 const ISSUER = 'niudai';
 const AUDIENCE = 'niudai-api';
@@ -99,9 +95,23 @@ export class TokenService {
   }
 }
 
+/**
+ * The signed-in account: the accounts module's `User`, which it names here by declaration merging
+ * (modules/accounts/viewer.service.ts), so that core/ imports no module.
+ */
+export interface ViewerAccount {
+  id: number;
+}
+
+/** Reads the signed-in account: the contract the accounts module fulfils (`services.viewers`). */
+export interface ViewerSource {
+  /** The Viewer of an already verified token; UNAUTHENTICATED if the account is gone or suspended. */
+  load(em: EntityManager, userId: number, tokenExpiresAt: Date): Promise<Viewer>;
+}
+
 /** The signed-in user as the request sees it. */
 export interface Viewer {
-  user: User;
+  user: ViewerAccount;
   userId: number;
   /** Account roles plus ORG_ADMIN/ORG_MEMBER when the user belongs to any organization. */
   roles: Set<Role>;
@@ -109,11 +119,11 @@ export interface Viewer {
   memberships: Map<number, MemberRole>;
   tokenExpiresAt: Date;
   /**
-   * The member organizations that are VERIFIED, when loaded with the viewer (`loadViewer`); absent
-   * when the viewer was built otherwise, and then services look them up.
+   * The member organizations that are VERIFIED, when loaded with the viewer (`ViewerService.load`);
+   * absent when the viewer was built otherwise, and then services look them up.
    */
   verifiedOrgIds?: readonly number[];
-  /** The member organizations that are SUSPENDED, when loaded with the viewer (`loadViewer`). */
+  /** The member organizations that are SUSPENDED, when loaded with the viewer (`ViewerService.load`). */
   suspendedOrgIds?: readonly number[];
   /**
    * The events relay's position just before this viewer was read: every rights change announced
@@ -132,14 +142,6 @@ export function rolesOf(accountRoles: readonly Role[], memberRoles: Iterable<Mem
   return roles;
 }
 
-/** Builds a Viewer from a user and their organization memberships. */
-export function viewerOf(user: User, memberships: OrganizationMember[], tokenExpiresAt: Date): Viewer {
-  const byOrg = new Map<number, MemberRole>();
-  for (const m of memberships) byOrg.set(m.organization.id, m.role);
-  const roles = rolesOf(user.roles, byOrg.values());
-  return { user, userId: user.id, roles, memberships: byOrg, tokenExpiresAt };
-}
-
 /** Reads the bearer token from an Authorization header value; null when there is none. */
 export function bearerToken(header: string | undefined | null): string | null {
   if (!header) return null;
@@ -154,69 +156,17 @@ export function bearerToken(header: string | undefined | null): string | null {
  */
 export async function authenticate(
   tokens: TokenService,
+  viewers: ViewerSource,
   em: EntityManager,
   token: string | null,
 ): Promise<Viewer | null> {
   if (token === null) return null;
   const { userId, expiresAt } = await tokens.verify(token);
-  return loadViewer(em, userId, expiresAt);
-}
-
-/** The Viewer of an already verified token; UNAUTHENTICATED if the account is gone or suspended. */
-export async function loadViewer(em: EntityManager, userId: number, tokenExpiresAt: Date): Promise<Viewer> {
-  const row = await readViewerRow(em, userId);
-  if (!row) throw new UnauthenticatedError('The account of this token no longer exists.');
-  const { memberships, ...userRow } = row;
-  // Merged into this operation's identity map, as `em.findOne` would have done.
-  const user = em.map(User, userRow);
-  if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
-  const byOrg = new Map<number, MemberRole>();
-  const verified: number[] = [];
-  const suspended: number[] = [];
-  for (const [organizationId, role, verificationStatus] of memberships) {
-    byOrg.set(organizationId, role);
-    if (verificationStatus === VerificationStatus.VERIFIED) verified.push(organizationId);
-    if (verificationStatus === VerificationStatus.SUSPENDED) suspended.push(organizationId);
-  }
-  const roles = rolesOf(user.roles, byOrg.values());
-  return {
-    user,
-    userId: user.id,
-    roles,
-    memberships: byOrg,
-    tokenExpiresAt,
-    verifiedOrgIds: verified,
-    suspendedOrgIds: suspended,
-  };
-}
-
-/** One membership as the viewer query returns it: organization id, role, the organization's status. */
-type MembershipTuple = [number, MemberRole, VerificationStatus];
-
-/** The account row (MikroORM's columns, password hash excluded) plus its memberships. */
-type ViewerRow = Record<string, unknown> & { memberships: MembershipTuple[] };
-
-/**
- * The account and its memberships in one statement (it runs on every signed-in request, so one
- * round trip rather than two); read fresh each time, so suspension and membership changes apply
- * at once. The memberships come as a JSON array of [organization id, role, verification status].
- */
-async function readViewerRow(em: EntityManager, userId: number): Promise<ViewerRow | null> {
-  const rows = await em.getConnection().execute<ViewerRow[]>(
-    `select u.id, u.email, u.mobile, u.display_name, u.roles, u.region_scope_code, u.status,
-            u.rights_version, u.created_at, u.updated_at,
-            coalesce((select json_agg(json_build_array(m.organization_id, m.role, o.verification_status)
-                                      order by m.organization_id)
-                        from organization_member m join organization o on o.id = m.organization_id
-                       where m.user_id = u.id), '[]'::json) as memberships
-       from app_user u where u.id = ?`,
-    [userId],
-  );
-  return rows[0] ?? null;
+  return viewers.load(em, userId, expiresAt);
 }
 
 /** `@Authorized(roles)`: signed in, and holding one of the roles if any are named. */
-export const authChecker: AuthChecker<Context, Role> = ({ context }, roles) => {
+export const authChecker: AuthChecker<{ viewer: Viewer | null }, Role> = ({ context }, roles) => {
   const viewer = context.viewer;
   if (!viewer) throw new UnauthenticatedError();
   if (roles.length > 0 && !roles.some((r) => viewer.roles.has(r))) {

@@ -27,3 +27,10 @@ registerEnumType(Role, {
 
 /** Roles an account can be created with by staff (organization roles come from memberships). */
 export const STAFF_ROLES = [Role.UNION_STAFF, Role.GOV_STAFF, Role.ENTERPRISE_STAFF, Role.ADMIN] as const;
+
+/** A user's role inside one organization (each Viewer carries one per membership). */
+export enum MemberRole {
+  ORG_ADMIN = 'ORG_ADMIN',
+  ORG_MEMBER = 'ORG_MEMBER',
+}
+registerEnumType(MemberRole, { name: 'MemberRole', description: "A user's role inside one organization." });

@@ -9,7 +9,7 @@ import {
 } from '../../src/core/db/embedded-postgres.js';
 import { ensureDatabase, withDatabase } from '../../src/core/db/database-url.js';
 import { connectOrm, migrate } from '../../src/core/db/db.js';
-import { loadReferenceData } from '../../src/core/reference-data.js';
+import { loadReferenceData } from '../../src/modules/reference/reference-data.js';
 import { loadConsoleAssets, writeConsole } from '../../src/console/assets.js';
 import { TEMPLATE_DATABASE } from './constants.js';
 

@@ -1,12 +1,8 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import { ensureDatabase } from './database-url.js';
-import { connectOrm, migrate } from './db.js';
-import { DataDirectoryError, startEmbeddedPostgres } from './embedded-postgres.js';
-import { loadReferenceData } from '../reference-data.js';
+import { startEmbeddedPostgres } from './embedded-postgres.js';
 
 /** The database the embedded server holds the hub's data in. */
 export const EMBEDDED_DATABASE = 'niudai';
@@ -52,42 +48,4 @@ export async function openDatabase(
     throw error;
   }
   return { url: server.url(EMBEDDED_DATABASE), embedded: true, stop: () => server.stop() };
-}
-
-/**
- * For one-shot commands (`admin:create`, `regions:import`): opens the hub's database, brings it up to
- * date (migrations, reference data) so the command works on a fresh machine too, runs `work`, and
- * closes everything, whatever happens.
- */
-export async function withHubDatabase<T>(
-  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
-  log: Logger,
-  work: (orm: MikroORM) => Promise<T>,
-): Promise<T> {
-  let database: OpenDatabase;
-  try {
-    database = await openDatabase(config, log);
-  } catch (error) {
-    if (config.databaseUrl === null && existsSync(path.join(config.dataDir, 'postgres', 'postmaster.pid'))) {
-      // Two servers cannot share one data directory: the likeliest cause is a running hub.
-      throw new DataDirectoryError(
-        `Could not start the embedded PostgreSQL in ${path.join(config.dataDir, 'postgres')}: ` +
-          `is the hub running? Stop it first, or set DATABASE_URL to reach its database ` +
-          `(${(error as Error).message})`,
-      );
-    }
-    throw error;
-  }
-  try {
-    const orm = await connectOrm(database.url, log);
-    try {
-      await migrate(orm);
-      await loadReferenceData(orm);
-      return await work(orm);
-    } finally {
-      await orm.close();
-    }
-  } finally {
-    await database.stop();
-  }
 }

@@ -24,7 +24,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { connectOrm } from './db.js';
-import type { Context } from '../context.js';
+import { useUnitOfWork, type Context } from '../context.js';
 
 /** How long a replica may take to give a connection before the attempt counts as failed. */
 const REPLICA_CONNECT_TIMEOUT_MS = 3_000;
@@ -156,7 +156,7 @@ export class ReadReplicas {
           if (operation?.operation !== 'query' || contextValue.viewer || !routing) return;
           const routed = this.fork();
           if (!routed) return;
-          contextValue.em = routed.em;
+          useUnitOfWork(contextValue, routed.em);
           routing.replica = routed.replica;
         },
         didEncounterErrors: async ({ contextValue, errors }) => {

@@ -1,6 +1,9 @@
 import type { FeedEvent, MatchSpec } from './match-index.js';
 import { ALL_WORKERS, ANY } from './match-index.js';
-import type { Topic } from './outbox.js';
+import { pgTextArray, type Topic } from './outbox.js';
+
+// The outbox writes these literals too, so the helper lives there; readers of event rows import it here.
+export { pgTextArray };
 
 /** The columns every reader of the `event` table selects, in the shape {@link toFeedEvent} expects. */
 export const EVENT_COLUMNS = '"seq", "topic", "entity_id", "category_path", "region_path", "target_groups"';
@@ -25,14 +28,6 @@ export function toFeedEvent(row: EventRow): FeedEvent {
     regionPath: row.region_path,
     targetGroups: row.target_groups,
   };
-}
-
-/**
- * A PostgreSQL array literal for `?::text[]`. The ORM's query builder expands array bindings into
- * value lists, so arrays travel as one quoted literal instead.
- */
-export function pgTextArray(values: readonly string[]): string {
-  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
 /** A parameterised query with `?` placeholders. */

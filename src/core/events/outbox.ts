@@ -1,5 +1,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { pgTextArray } from './event-rows.js';
+
+/**
+ * A PostgreSQL array literal for `?::text[]`. The ORM's query builder expands array bindings into
+ * value lists, so arrays travel as one quoted literal instead.
+ */
+export function pgTextArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
+}
 
 /** The topics of the event feed; the value is what the `event.topic` column holds. */
 export enum Topic {

@@ -10,7 +10,6 @@ import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import { QueryTooComplexError } from '../errors.js';
 import { ResultLimits } from './execution-limits.js';
-import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
 import { operationCost, type CostModel } from './query-cost.js';
 
 /** The request limits applied identically to HTTP (Apollo) and WebSocket (graphql-ws). */
@@ -32,13 +31,16 @@ export interface RequestLimits {
   hideSuggestions: boolean;
 }
 
+/** The schema's list bounds (src/list-bounds.ts): what the cost assumes of each list field. */
+export type SchemaListBounds = Pick<CostModel, 'defaultListBound' | 'listBounds'>;
+
 /** How this schema's operations are costed (README, "Query cost"). */
-export function costModel(config: Config): CostModel {
+export function costModel(config: Config, bounds: SchemaListBounds): CostModel {
   return {
     pageDefault: config.limits.pageDefault,
     pageMax: config.limits.pageMax,
-    defaultListBound: DEFAULT_LIST_BOUND,
-    listBounds: LIST_BOUNDS,
+    defaultListBound: bounds.defaultListBound,
+    listBounds: bounds.listBounds,
   };
 }
 
@@ -49,7 +51,11 @@ export function costModel(config: Config): CostModel {
  * cannot see variables (a `first: $n` would count as unknown); the cost is ours (query-cost.ts),
  * computed once variables are known.
  */
-export function requestLimits(config: Config, schema: GraphQLSchema): RequestLimits {
+export function requestLimits(
+  config: Config,
+  schema: GraphQLSchema,
+  bounds: SchemaListBounds,
+): RequestLimits {
   const production = config.nodeEnv === 'production';
   const { limits } = config;
   const armor = new ApolloArmor({
@@ -61,7 +67,7 @@ export function requestLimits(config: Config, schema: GraphQLSchema): RequestLim
     blockFieldSuggestion: { enabled: production },
   });
   const protection = armor.protect();
-  const model = costModel(config);
+  const model = costModel(config, bounds);
   const refuseTooComplex: RequestLimits['refuseTooComplex'] = (document, operationName, variables) => {
     const cost = operationCost(schema, document, operationName, variables, model);
     return cost > limits.maxCost ? new QueryTooComplexError(cost, limits.maxCost) : null;

@@ -13,12 +13,11 @@ import {
 } from 'graphql';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import { authenticate, loadViewer, type Viewer } from '../auth.js';
+import { authenticate, type Viewer } from '../auth.js';
 import { withoutSuggestions, type RequestLimits } from './limits.js';
-import type { Context } from '../context.js';
+import { createLoaders, type Context, type Services } from '../context.js';
 import { sharedSubscribe } from '../events/shared-execution.js';
 import { ValidatedDocuments } from './document-cache.js';
-import type { Services } from '../../services.js';
 import { randomUUID } from 'node:crypto';
 import {
   AppError,
@@ -196,7 +195,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
   // close its sockets with 4403, which ends every subscription on them at once.
   const closeIfRefused = async (userId: number) => {
     try {
-      await loadViewer(orm.em.fork(), userId, new Date(8.64e15));
+      await services.viewers.load(orm.em.fork(), userId, new Date(8.64e15));
     } catch (error) {
       if (!(error instanceof UnauthenticatedError)) {
         log.warn({ userId, errorClass: (error as Error).name }, 'websocket: account re-check failed');
@@ -260,7 +259,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         const token = tokenFrom(ctx.connectionParams);
         if (token === null) return admitAnonymous(state, extra.socket);
         try {
-          const viewer = await authenticate(services.tokens, orm.em.fork(), token);
+          const viewer = await authenticate(services.tokens, services.viewers, orm.em.fork(), token);
           if (!viewer) return admitAnonymous(state, extra.socket);
           const open = socketsByUser.get(viewer.userId)?.size ?? 0;
           if (open >= maxSockets) {
@@ -341,7 +340,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           // the subscription's live rights (rights-watch.ts).
           const rightsAsOf = services.events.position;
           try {
-            viewer = await loadViewer(em, state.userId, state.tokenExpiresAt);
+            viewer = await services.viewers.load(em, state.userId, state.tokenExpiresAt);
           } catch (error) {
             // Closed before graphql-ws closes it (4500, with the error's message outside production).
             if (isRefusal(error)) state.socket.close(CloseCode.Forbidden, 'Forbidden');
@@ -353,6 +352,7 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         const requestId = randomUUID();
         return {
           em,
+          loaders: createLoaders(services.loaderFactories, em),
           viewer,
           requestId,
           log: log.child({ requestId }),

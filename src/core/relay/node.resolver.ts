@@ -1,5 +1,5 @@
 import { Arg, Ctx, ID, Query, Resolver } from 'type-graphql';
-import type { Context } from '../context.js';
+import type { Context, NodeSource } from '../context.js';
 import { Node } from './node.js';
 import { decodeGlobalId } from './global-id.js';
 import { BadUserInputError } from '../errors.js';
@@ -14,7 +14,7 @@ const MAX_NODES = 100;
 export type NodeFetcher = (ctx: Context, key: string) => Promise<Node | null>;
 
 /** Each module registers how to fetch its node types. */
-export class NodeRegistry {
+export class NodeRegistry implements NodeSource {
   private readonly fetchers = new Map<string, NodeFetcher>();
 
   register(typeName: string, fetcher: NodeFetcher): this {

@@ -1,4 +1,4 @@
-import { loadViewer, requireViewer, type Viewer } from '../auth.js';
+import { requireViewer, type Viewer } from '../auth.js';
 import type { Context } from '../context.js';
 import { retryThroughOutage, unavailableIfOutage } from '../db/database-outage.js';
 import { mapStream } from '../events/feed-iterator.js';
@@ -30,7 +30,9 @@ export function feedWithLiveRights<U>(
   const subscriber = requireViewer(ctx.viewer);
   const base = ctx.em;
   const reload = () =>
-    retryThroughOutage(() => loadViewer(base.fork(), subscriber.userId, subscriber.tokenExpiresAt));
+    retryThroughOutage(() =>
+      ctx.services.viewers.load(base.fork(), subscriber.userId, subscriber.tokenExpiresAt),
+    );
   const rights = ctx.services.events.rights.follow(subscriber, reload, admit);
   rights.onRevoked = (error) => stream.end(error);
   return mapStream(

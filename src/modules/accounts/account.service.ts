@@ -2,8 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor, Context } from '../../core/context.js';
 import { NO_RATE_LIMITS, type RateLimits } from '../../core/rate-limit.js';
-import { requireViewer, viewerOf, type TokenService, type Viewer } from '../../core/auth.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { requireViewer, type TokenService, type Viewer } from '../../core/auth.js';
+import { viewerOf } from './viewer.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { OrganizationMember } from '../organizations/membership.entity.js';
 import {
   BadUserInputError,

@@ -16,16 +16,16 @@
  * Rules and their SQL: `userView` over `ShownUserFacts`, which one statement per tick reads
  * (`factsLoader`; its `submitted_in_scope` is the SQL form of `inUnionScope`, demand.policy.ts).
  * `installUserRules`: `node(id: "User:…")` and who reads an account's full audit trail. The viewer's
- * facts come from core/viewer-facts.ts, once per request.
+ * facts come from organizations/viewer-facts.ts, once per request.
  *
  * @module
  */
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Viewer } from '../../core/auth.js';
-import type { Context } from '../../core/context.js';
+import type { Context, RequestLoaders } from '../../core/context.js';
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
-import { viewerFactsOf, type ViewerFacts } from '../../core/viewer-facts.js';
+import { viewerFactsOf, type ViewerFacts } from '../organizations/viewer-facts.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { MemberRole, VerificationStatus } from '../organizations/organization.enums.js';
 import { isStaffInScope } from '../organizations/organization.policy.js';
@@ -92,70 +92,81 @@ interface FactsRow {
   submitted_in_scope: boolean;
 }
 
-/** Per operation and viewer: the facts of the users asked about, one statement per tick. */
-const loaders = new WeakMap<EntityManager, WeakMap<Viewer, DataLoader<number, ShownUserFacts | null>>>();
-
-function factsLoader(em: EntityManager, viewer: Viewer): DataLoader<number, ShownUserFacts | null> {
-  let byViewer = loaders.get(em);
-  if (!byViewer) loaders.set(em, (byViewer = new WeakMap()));
-  let loader = byViewer.get(viewer);
-  if (!loader) {
-    const scope = viewerFactsOf(viewer).unionScope;
-    loader = new DataLoader(async (ids: readonly number[]) => {
-      const rows = await em.getConnection().execute<FactsRow[]>(
-        `select u.id, rs.path as scope_path,
-                coalesce((select json_agg(json_build_array(m.organization_id, m.role, hr.path))
-                            from organization_member m
-                            join organization o on o.id = m.organization_id
-                            join region hr on hr.code = o.home_region_code
-                           where m.user_id = u.id), '[]'::json) as memberships,
-                ${
-                  scope === null
-                    ? 'false'
-                    : 'exists(select 1 from demand d where d.submitted_by_id = u.id and d.region_path @> array[?]::text[])'
-                } as submitted_in_scope
-           from app_user u left join region rs on rs.code = u.region_scope_code
-          where u.id in (${ids.map(() => '?').join(', ')})`,
-        [...(scope === null ? [] : [scope]), ...ids],
-        'all',
-        em.getTransactionContext(),
-      );
-      const byId = new Map(
-        rows.map((row): [number, ShownUserFacts] => [
-          Number(row.id),
-          {
-            id: Number(row.id),
-            regionScopePath: row.scope_path,
-            memberships: row.memberships.map(([organizationId, role, homeRegionPath]) => ({
-              organizationId: Number(organizationId),
-              role,
-              homeRegionPath,
-            })),
-            submittedInViewerScope: row.submitted_in_scope,
-          },
-        ]),
-      );
-      return ids.map((id) => byId.get(id) ?? null);
-    });
-    byViewer.set(viewer, loader);
+declare module '../../core/context.js' {
+  interface RequestLoaders {
+    userFacts: UserFactsLoaders;
   }
-  return loader;
 }
 
+/** Per unit of work (`ctx.loaders.userFacts`) and viewer: the facts of the users asked about. */
+export class UserFactsLoaders {
+  /** Per viewer: the live feed resolves one event for many subscribers with one fork's loaders. */
+  private readonly byViewer = new WeakMap<Viewer, DataLoader<number, ShownUserFacts | null>>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  /** The facts of the users the viewer asks about, one statement per tick. */
+  of(viewer: Viewer): DataLoader<number, ShownUserFacts | null> {
+    let loader = this.byViewer.get(viewer);
+    if (!loader) {
+      const em = this.em;
+      const scope = viewerFactsOf(viewer).unionScope;
+      loader = new DataLoader(async (ids: readonly number[]) => {
+        const rows = await em.getConnection().execute<FactsRow[]>(
+          `select u.id, rs.path as scope_path,
+                  coalesce((select json_agg(json_build_array(m.organization_id, m.role, hr.path))
+                              from organization_member m
+                              join organization o on o.id = m.organization_id
+                              join region hr on hr.code = o.home_region_code
+                             where m.user_id = u.id), '[]'::json) as memberships,
+                  ${
+                    scope === null
+                      ? 'false'
+                      : 'exists(select 1 from demand d where d.submitted_by_id = u.id and d.region_path @> array[?]::text[])'
+                  } as submitted_in_scope
+             from app_user u left join region rs on rs.code = u.region_scope_code
+            where u.id in (${ids.map(() => '?').join(', ')})`,
+          [...(scope === null ? [] : [scope]), ...ids],
+          'all',
+          em.getTransactionContext(),
+        );
+        const byId = new Map(
+          rows.map((row): [number, ShownUserFacts] => [
+            Number(row.id),
+            {
+              id: Number(row.id),
+              regionScopePath: row.scope_path,
+              memberships: row.memberships.map(([organizationId, role, homeRegionPath]) => ({
+                organizationId: Number(organizationId),
+                role,
+                homeRegionPath,
+              })),
+              submittedInViewerScope: row.submitted_in_scope,
+            },
+          ]),
+        );
+        return ids.map((id) => byId.get(id) ?? null);
+      });
+      this.byViewer.set(viewer, loader);
+    }
+    return loader;
+  }
+}
+
+/** Who asks, and the loaders to read the facts with (a transaction passes its own). */
+export type UserFactsReader = Pick<Context, 'viewer'> & { loaders: Pick<RequestLoaders, 'userFacts'> };
+
 /** The facts about a user for the rules; null when there is no such user (or nobody asks). */
-export function shownUserFacts(
-  ctx: Pick<Context, 'em' | 'viewer'>,
-  userId: number,
-): Promise<ShownUserFacts | null> {
+export function shownUserFacts(ctx: UserFactsReader, userId: number): Promise<ShownUserFacts | null> {
   if (!ctx.viewer) return Promise.resolve(null);
-  return factsLoader(ctx.em, ctx.viewer).load(userId);
+  return ctx.loaders.userFacts.of(ctx.viewer).load(userId);
 }
 
 /**
  * What the viewer may see of the user with this id; NONE when there is none. Herself and admins are
  * answered without a query.
  */
-export async function userViewOf(ctx: Pick<Context, 'em' | 'viewer'>, userId: number): Promise<UserView> {
+export async function userViewOf(ctx: UserFactsReader, userId: number): Promise<UserView> {
   const viewer = viewerFactsOf(ctx.viewer);
   if (!viewer) return UserView.NONE;
   if (viewer.userId === userId || viewer.isAdmin) return UserView.PERSONAL;

@@ -9,19 +9,19 @@ import { recordAudit } from '../audit/audit.js';
 import { Demand } from './demand.entity.js';
 import type { DemandViewer } from './demand.policy.js';
 import { scopeOf } from './demand-filters.js';
-import type { DemandViewerFacts } from './demand-viewer-facts.js';
+import type { DemandViewerFactsService } from './demand-viewer-facts.service.js';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
 /**
- * What the parts of DemandService that change demands share: the limits, the viewer's facts and the
+ * What the demand services that change demands share: the limits, the viewer's facts and the
  * locked, audited, one-transaction shape of every change.
  */
 export abstract class DemandChanges {
   constructor(
     protected readonly limits: Limits,
-    protected readonly viewers: DemandViewerFacts,
+    protected readonly viewers: DemandViewerFactsService,
   ) {}
 
   /**

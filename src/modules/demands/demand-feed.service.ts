@@ -1,5 +1,11 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Context } from '../../core/context.js';
+import {
+  createLoaders,
+  useUnitOfWork,
+  type Context,
+  type LoaderFactories,
+  type RequestLoaders,
+} from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import type { SubscriberStream } from '../../core/events/subscriber-stream.js';
@@ -15,8 +21,9 @@ import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-executi
 import { retryThroughOutage } from '../../core/db/database-outage.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand.policy.js';
-import { factsOf, type DemandService } from './demand.service.js';
-import { LiveViewerFacts } from '../../core/viewer-facts.js';
+import { factsOf } from './demand-filters.js';
+import type { DemandViewerFactsService } from './demand-viewer-facts.service.js';
+import { LiveViewerFacts } from '../organizations/viewer-facts.js';
 import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import type { DemandFacts } from './demand.policy.js';
 import {
@@ -49,6 +56,8 @@ export interface DemandFeedItem {
  */
 class SharedDemandEvent {
   readonly em: EntityManager;
+  /** The fork's loaders, so that the subscribers' field resolvers batch together. */
+  readonly loaders: RequestLoaders;
   readonly loaded: Promise<{ demand: Demand; facts: DemandFacts } | null>;
   /** One pushed item per permission class (with its share ticket), made by the first of the class. */
   private readonly items = new Map<string, DemandFeedItem>();
@@ -56,9 +65,15 @@ class SharedDemandEvent {
   /** The subscribers' organizations' verification, read once for all of them. */
   readonly verification: VerifiedOrganizations;
 
-  constructor(base: EntityManager, event: FeedEvent, demands: DemandService) {
+  constructor(
+    base: EntityManager,
+    event: FeedEvent,
+    demandViewers: DemandViewerFactsService,
+    loaderFactories: LoaderFactories,
+  ) {
     this.em = base.fork();
-    this.verification = demands.verification(this.em, retryThroughOutage);
+    this.loaders = createLoaders(loaderFactories, this.em);
+    this.verification = demandViewers.verification(this.em, retryThroughOutage);
     this.loaded = retryThroughOutage(() => this.em.findOne(Demand, { id: event.entityId })).then((demand) =>
       demand ? { demand, facts: factsOf(demand) } : null,
     );
@@ -104,7 +119,7 @@ function resolveEach(
     if (facts?.of !== viewer) {
       facts = { of: viewer, live: new LiveViewerFacts(viewer) };
       // Field resolvers that run per subscriber read the viewer's facts from the context, where
-      // `loadViewer` stored its organizations' verification: drop it, so they re-read it per event
+      // `ViewerService.load` stored its organizations' verification: drop it, so they re-read it per event
       // as `live` does.
       ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
     }
@@ -112,7 +127,7 @@ function resolveEach(
     const shared = pass.shared(
       event,
       'demand:event',
-      () => new SharedDemandEvent(base, event, ctx.services.demands),
+      () => new SharedDemandEvent(base, event, ctx.services.demandViewers, ctx.services.loaderFactories),
     );
     const verified = shared.verification.among(live.memberOrgIds);
     const loaded = await shared.loaded;
@@ -120,7 +135,7 @@ function resolveEach(
     if (!loaded) return null;
     const { demand } = loaded;
     if (!(endorser || canSeeDemand(viewerFacts, loaded.facts)) || !accept(demand, viewer)) return null;
-    ctx.em = shared.em;
+    useUnitOfWork(ctx, shared.em, shared.loaders);
     const viewClass = demandViewClass({
       revealsSubmitter: revealsSubmitter(viewerFacts, loaded.facts),
       revealsContact: revealsContact(viewerFacts, loaded.facts),
@@ -192,10 +207,10 @@ export async function openDemandUpdates(
   const submitted = (demand: Demand) => demand.submittedBy.id === viewer.userId;
   const claimedByMine = (demand: Demand, by: Viewer = viewer) =>
     demand.claimedBy != null && by.memberships.has(demand.claimedBy.id);
-  const endorsed = await ctx.services.demands.hasEndorsed(ctx.em, demandId, viewer.userId);
+  const endorsed = await ctx.services.demandQueries.hasEndorsed(ctx.em, demandId, viewer.userId);
   const demand = endorsed
     ? await ctx.em.findOne(Demand, { id: demandId })
-    : await ctx.services.demands.findVisible(ctx, demandId);
+    : await ctx.services.demandQueries.findVisible(ctx, demandId);
   if (!demand) throw new NotFoundError('Demand');
   if (!endorserView(endorsed, submitted(demand), claimedByMine(demand)).follows)
     throw new ForbiddenError(

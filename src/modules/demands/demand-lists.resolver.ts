@@ -2,7 +2,7 @@ import { Args, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../../core/context.js';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { canSeeClaims, organizationFacts } from '../organizations/organization.policy.js';
@@ -14,13 +14,13 @@ import { DemandConnection } from './demand.types.js';
 /** One page of a list of demands (`listOf` applies the demand visibility rules), as a connection. */
 async function demandList(
   ctx: Context,
-  list: Parameters<Context['services']['demands']['listOf']>[1],
+  list: Parameters<Context['services']['demandQueries']['listOf']>[1],
   args: DemandListArgs,
   info: GraphQLResolveInfo,
 ): Promise<ConnectionShape<Demand>> {
   return toConnection(
     DemandConnection,
-    await ctx.services.demands.listOf(ctx, list, args, demandPropertiesSelected(info)),
+    await ctx.services.demandQueries.listOf(ctx, list, args, demandPropertiesSelected(info)),
   );
 }
 

@@ -8,14 +8,29 @@ import { DemandProgress } from './demand.entity.js';
  */
 export const PROGRESS_NOTES_SHOWN = 50;
 
-/** Per operation: the latest notes of every demand asked about in one tick, in one statement. */
-const notesLoaders = new WeakMap<EntityManager, DataLoader<number, DemandProgress[]>>();
+declare module '../../core/context.js' {
+  interface RequestLoaders {
+    demandProgress: DemandProgressLoaders;
+  }
+}
 
-/** The latest {@link PROGRESS_NOTES_SHOWN} notes of a demand, oldest first; batched per operation. */
-export function latestProgressNotes(em: EntityManager, demandId: number): Promise<DemandProgress[]> {
-  let loader = notesLoaders.get(em);
-  if (!loader) {
-    loader = new DataLoader(async (demandIds: readonly number[]) => {
+/** The progress reads of one unit of work (`ctx.loaders.demandProgress`), batched per tick. */
+export class DemandProgressLoaders {
+  /** The latest notes of every demand asked about in one tick, in one statement. */
+  private notes: DataLoader<number, DemandProgress[]> | null = null;
+  /**
+   * Per worker: which of the demands asked about in one tick she endorsed, in one statement. Keyed
+   * by the user, not the Viewer: the live feed resolves one event for many subscribers in one
+   * shared fork (and its loaders).
+   */
+  private readonly endorsements = new Map<number, DataLoader<number, boolean>>();
+
+  constructor(private readonly em: EntityManager) {}
+
+  /** The latest {@link PROGRESS_NOTES_SHOWN} notes of a demand, oldest first. */
+  latestNotes(demandId: number): Promise<DemandProgress[]> {
+    const em = this.em;
+    this.notes ??= new DataLoader(async (demandIds: readonly number[]) => {
       const rows = await em.execute<{ id: string | number }[]>(
         `select "id" from (
            select p."id", row_number() over (partition by p."demand_id" order by p."created_at" desc, p."id" desc) as "rn"
@@ -32,33 +47,24 @@ export function latestProgressNotes(em: EntityManager, demandId: number): Promis
         : [];
       return demandIds.map((id) => notes.filter((n) => n.demand.id === id));
     });
-    notesLoaders.set(em, loader);
+    return this.notes.load(demandId);
   }
-  return loader.load(demandId);
-}
 
-/**
- * Per operation and worker: which of the demands asked about in one tick she endorsed, in one
- * statement. Keyed by the user, not the Viewer: the live feed resolves one event for many
- * subscribers in one shared fork.
- */
-const endorsementLoaders = new WeakMap<EntityManager, Map<number, DataLoader<number, boolean>>>();
-
-/** Whether the worker endorsed the demand; batched per operation. */
-export function endorsedBy(em: EntityManager, workerId: number, demandId: number): Promise<boolean> {
-  let byWorker = endorsementLoaders.get(em);
-  if (!byWorker) endorsementLoaders.set(em, (byWorker = new Map()));
-  let loader = byWorker.get(workerId);
-  if (!loader) {
-    loader = new DataLoader(async (demandIds: readonly number[]) => {
-      const rows = await em.execute<{ demand_id: string | number }[]>(
-        `select demand_id from demand_endorsement where worker_id = ? and demand_id in (${demandIds.map(() => '?').join(', ')})`,
-        [workerId, ...demandIds],
-      );
-      const endorsed = new Set(rows.map((r) => Number(r.demand_id)));
-      return demandIds.map((id) => endorsed.has(id));
-    });
-    byWorker.set(workerId, loader);
+  /** Whether the worker endorsed the demand. */
+  endorsedBy(workerId: number, demandId: number): Promise<boolean> {
+    let loader = this.endorsements.get(workerId);
+    if (!loader) {
+      const em = this.em;
+      loader = new DataLoader(async (demandIds: readonly number[]) => {
+        const rows = await em.execute<{ demand_id: string | number }[]>(
+          `select demand_id from demand_endorsement where worker_id = ? and demand_id in (${demandIds.map(() => '?').join(', ')})`,
+          [workerId, ...demandIds],
+        );
+        const endorsed = new Set(rows.map((r) => Number(r.demand_id)));
+        return demandIds.map((id) => endorsed.has(id));
+      });
+      this.endorsements.set(workerId, loader);
+    }
+    return loader.load(demandId);
   }
-  return loader.load(demandId);
 }

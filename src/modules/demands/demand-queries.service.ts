@@ -14,9 +14,8 @@ import { ACTIVE_CLAIM_STATUSES } from './demand-lifecycle.js';
 import { scoreMatch, type MatchScore } from './demand-matching.js';
 import { addVisibility, canServe, seesProgressNote } from './demand.policy.js';
 import { factsOf, organizationsServingFilter, scopeOf } from './demand-filters.js';
-import { endorsedBy, latestProgressNotes } from './demand-progress-notes.js';
-import { addFilter, FeedConditions } from './demand-feed-sql.js';
-import type { DemandViewerFacts } from './demand-viewer-facts.js';
+import { addFilter, FeedConditions } from './demand-feed.sql.js';
+import type { DemandViewerFactsService } from './demand-viewer-facts.service.js';
 import type { DemandFilter, DemandListArgs, DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
 
 /** How many candidate organizations `matchingOrganizations` ranks; a demand rarely has more. */
@@ -31,7 +30,7 @@ export interface RankedOrganization extends MatchScore {
 export class DemandQueriesService {
   constructor(
     private readonly limits: Limits,
-    private readonly viewers: DemandViewerFacts,
+    private readonly viewers: DemandViewerFactsService,
   ) {}
 
   /** The demand if it exists and the viewer may see it; null otherwise (also for anonymous viewers). */
@@ -110,13 +109,13 @@ export class DemandQueriesService {
   async progressNotes(ctx: Context, demand: Demand): Promise<DemandProgress[]> {
     const viewer = await this.viewers.viewerFacts(ctx);
     if (!viewer) return [];
-    const notes = await latestProgressNotes(ctx.em, demand.id);
+    const notes = await ctx.loaders.demandProgress.latestNotes(demand.id);
     const facts = factsOf(demand);
     const shownAs = (endorsed: boolean) =>
       notes.filter((n) => seesProgressNote(viewer, facts, n.organization.id, endorsed));
     const shown = shownAs(false);
     if (shown.length === notes.length || !viewer.isWorker) return shown;
-    return (await endorsedBy(ctx.em, viewer.userId, demand.id)) ? shownAs(true) : shown;
+    return (await ctx.loaders.demandProgress.endorsedBy(viewer.userId, demand.id)) ? shownAs(true) : shown;
   }
 
   /** Whether the worker said "me too" to the demand (endorsements are never taken back). */

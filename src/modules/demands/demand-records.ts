@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
 import { foreignKeyOf, isRecord, RecordReader, type RawRow } from '../../core/read-records.js';
 import { Demand } from './demand.entity.js';
-import { addCursor, FeedConditions } from './demand-feed-sql.js';
+import { addCursor, FeedConditions } from './demand-feed.sql.js';
 
 /**
  * The feed's read path without entity hydration. Hydrating a page of 100 demands as MikroORM
@@ -42,7 +42,7 @@ export function partyIdsOf(demand: Demand): { submittedById: number; claimedById
 type Direction = 'asc' | 'desc';
 
 /**
- * One page of the demands matching `where` (conditions on `demand d`, demand-feed-sql.ts), ordered
+ * One page of the demands matching `where` (conditions on `demand d`, demand-feed.sql.ts), ordered
  * by (createdAt, id) in `direction`, as records of `properties` (null: all; demand-selection.ts),
  * with MikroORM's own Cursor for the edge cursors and page info, so cursors stay interchangeable
  * with `em.findByCursor`'s. One SQL statement (plus the count, only if asked for).

@@ -7,14 +7,14 @@
  * - `revealsSubmitter`, `revealsContact`, `seesProgressNote` — field rules (no list filters on them);
  * - `installDemandRules`: `node(id: "Demand:…")` and who reads a demand's full audit trail.
  *
- * The viewer's facts come from core/viewer-facts.ts, once per request.
+ * The viewer's facts come from organizations/viewer-facts.ts, once per request.
  *
  * @module
  */
-import type { VerifiedViewerFacts } from '../../core/viewer-facts.js';
+import type { VerifiedViewerFacts } from '../organizations/viewer-facts.js';
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
 import type { AuditService } from '../audit/audit.service.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { DemandStatus } from './demand.enums.js';
 import { endorserView } from './demand-feed.js';
@@ -24,9 +24,9 @@ import {
   type DemandScope,
   type OrganizationScope,
 } from './demand-matching.js';
-import { placeholders, textArray, type FeedConditions } from './demand-feed-sql.js';
+import { placeholders, textArray, type FeedConditions } from './demand-feed.sql.js';
+import type { Context } from '../../core/context.js';
 import type { Demand } from './demand.entity.js';
-import type { DemandService } from './demand.service.js';
 
 /** The facts about a signed-in viewer that demand visibility depends on. */
 export type DemandViewer = Pick<
@@ -181,10 +181,11 @@ export function seesProgressNote(
 export function installDemandRules(services: {
   nodes: NodeRegistry;
   audit: AuditService;
-  demands: DemandService;
+  /** `DemandQueriesService`, named by what it answers so that the policy does not import it. */
+  demandQueries: { findVisible(ctx: Context, id: number): Promise<Demand | null> };
 }): void {
-  const { nodes, audit, demands } = services;
-  nodes.registerById('Demand', (ctx, id) => demands.findVisible(ctx, id));
+  const { nodes, audit, demandQueries } = services;
+  nodes.registerById('Demand', (ctx, id) => demandQueries.findVisible(ctx, id));
   audit.registerReadRule('Demand', (ctx, subject) => {
     const viewer = viewerFactsOf(ctx.viewer);
     return viewer !== null && inUnionScope(viewer, subject as Demand);

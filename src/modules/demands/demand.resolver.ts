@@ -23,7 +23,7 @@ import { Demand, DemandProgress } from './demand.entity.js';
 import { PROGRESS_NOTES_SHOWN } from './demand-progress-notes.js';
 import { canSee } from '../organizations/organization.policy.js';
 import { revealsContact, revealsSubmitter } from './demand.policy.js';
-import { factsOf } from './demand.service.js';
+import { factsOf } from './demand-filters.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { demandObjectPropertiesSelected, demandPropertiesSelected } from './demand-selection.js';
 import { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
@@ -43,7 +43,7 @@ import {
 } from './demand.inputs.js';
 import { DemandConnection, OrganizationMatch, OrganizationMatchConnection } from './demand.types.js';
 
-/** The worker-demand feed and lifecycle. Rules live in DemandService; this only maps GraphQL to it. */
+/** The worker-demand feed and lifecycle. Rules live in the demand services; this only maps GraphQL to them. */
 @Resolver(() => Demand)
 export class DemandResolver {
   @Authorized()
@@ -53,7 +53,7 @@ export class DemandResolver {
       'One demand, if you may see it (see `Demand`); null otherwise, as for an unknown id. Anonymous users see no individual demand.',
   })
   demand(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Demand | null> {
-    return ctx.services.demands.get(ctx, id);
+    return ctx.services.demandQueries.get(ctx, id);
   }
 
   @Authorized()
@@ -66,7 +66,7 @@ export class DemandResolver {
     @Args(() => DemandsArgs) args: DemandsArgs,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Demand>> {
-    const page = await ctx.services.demands.list(ctx, args, demandPropertiesSelected(info));
+    const page = await ctx.services.demandQueries.list(ctx, args, demandPropertiesSelected(info));
     return toConnection(DemandConnection, page);
   }
 
@@ -81,7 +81,7 @@ export class DemandResolver {
   ): Promise<ConnectionShape<OrganizationMatch>> {
     return toConnection(
       OrganizationMatchConnection,
-      await ctx.services.demands.matchingOrganizations(ctx, args),
+      await ctx.services.demandQueries.matchingOrganizations(ctx, args),
     );
   }
 
@@ -94,7 +94,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => SubmitDemandInput) input: SubmitDemandInput,
   ): Promise<SubmitDemandPayload> {
-    return { demand: await ctx.services.demands.submit(ctx, input) };
+    return { demand: await ctx.services.demandSubmissions.submit(ctx, input) };
   }
 
   @Authorized(Role.WORKER)
@@ -103,7 +103,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => EndorseDemandInput) input: EndorseDemandInput,
   ): Promise<DemandPayload> {
-    return { demand: await ctx.services.demands.endorse(ctx, input) };
+    return { demand: await ctx.services.demandSubmissions.endorse(ctx, input) };
   }
 
   @Authorized()
@@ -112,7 +112,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => WithdrawDemandInput) input: WithdrawDemandInput,
   ): Promise<DemandPayload> {
-    return { demand: await ctx.services.demands.withdraw(ctx, input) };
+    return { demand: await ctx.services.demandSubmissions.withdraw(ctx, input) };
   }
 
   @Authorized()
@@ -123,7 +123,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => ClaimDemandInput) input: ClaimDemandInput,
   ): Promise<DemandPayload> {
-    return { demand: await ctx.services.demands.claim(ctx, input) };
+    return { demand: await ctx.services.demandClaims.claim(ctx, input) };
   }
 
   @Authorized()
@@ -134,7 +134,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => ReleaseDemandInput) input: ReleaseDemandInput,
   ): Promise<DemandPayload> {
-    return { demand: await ctx.services.demands.release(ctx, input) };
+    return { demand: await ctx.services.demandClaims.release(ctx, input) };
   }
 
   @Authorized()
@@ -146,7 +146,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => ReportDemandProgressInput) input: ReportDemandProgressInput,
   ): Promise<ReportDemandProgressPayload> {
-    return ctx.services.demands.reportProgress(ctx, input);
+    return ctx.services.demandClaims.reportProgress(ctx, input);
   }
 
   @Authorized()
@@ -157,7 +157,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => FulfilDemandInput) input: FulfilDemandInput,
   ): Promise<DemandPayload> {
-    return { demand: await ctx.services.demands.fulfil(ctx, input) };
+    return { demand: await ctx.services.demandClaims.fulfil(ctx, input) };
   }
 
   @Authorized()
@@ -168,7 +168,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => RateDemandInput) input: RateDemandInput,
   ): Promise<DemandPayload> {
-    return { demand: await ctx.services.demands.rate(ctx, input) };
+    return { demand: await ctx.services.demandClaims.rate(ctx, input) };
   }
 
   @Authorized(Role.UNION_STAFF, Role.ADMIN)
@@ -180,7 +180,7 @@ export class DemandResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => CloseDemandInput) input: CloseDemandInput,
   ): Promise<DemandPayload> {
-    return { demand: await ctx.services.demands.close(ctx, input) };
+    return { demand: await ctx.services.demandClaims.close(ctx, input) };
   }
 
   @FieldResolver(() => ServiceCategory)
@@ -199,7 +199,7 @@ export class DemandResolver {
       "Who submitted it. For an anonymous demand only the submitter and union staff in scope see her (null for everyone else, admins, claimants and endorsers included); otherwise everyone who sees the demand, each User field following User's rules (her name to all).",
   })
   async submittedBy(@Ctx() ctx: Context, @Root() demand: Demand): Promise<User | null> {
-    const viewer = await ctx.services.demands.viewerFacts(ctx);
+    const viewer = await ctx.services.demandViewers.viewerFacts(ctx);
     return revealsSubmitter(viewer, factsOf(demand))
       ? demand.submittedBy.loadOrFail({ dataloader: true })
       : null;
@@ -211,7 +211,7 @@ export class DemandResolver {
       'Private contact: shown to the submitter, and to members of the claiming organization if the worker consented and the organization is verified (never to a suspended one). Null for everyone else: union staff, admins, endorsers and browsing organizations included.',
   })
   async contact(@Ctx() ctx: Context, @Root() demand: Demand): Promise<string | null> {
-    const viewer = await ctx.services.demands.viewerFacts(ctx);
+    const viewer = await ctx.services.demandViewers.viewerFacts(ctx);
     return revealsContact(viewer, factsOf(demand)) ? (demand.contact ?? null) : null;
   }
 
@@ -224,7 +224,7 @@ export class DemandResolver {
     description: `Notes of its service (progress reports, the fulfilment note, release reasons), oldest first, the latest ${PROGRESS_NOTES_SHOWN} at most. The submitter, the workers who endorsed it, union staff whose scope covers it and admins read all of them; members of an organization read the notes their organization wrote; anyone else none (an empty list).`,
   })
   progressNotes(@Ctx() ctx: Context, @Root() demand: Demand): Promise<DemandProgress[]> {
-    return ctx.services.demands.progressNotes(ctx, demand);
+    return ctx.services.demandQueries.progressNotes(ctx, demand);
   }
 
   @FieldResolver(() => Demand, {
@@ -234,10 +234,10 @@ export class DemandResolver {
   async duplicateOf(@Ctx() ctx: Context, @Root() demand: Demand): Promise<Demand | null> {
     if (!demand.duplicateOf) return null;
     const [viewer, original] = await Promise.all([
-      ctx.services.demands.viewerFacts(ctx),
+      ctx.services.demandViewers.viewerFacts(ctx),
       demand.duplicateOf.loadOrFail({ dataloader: true }),
     ]);
-    return viewer && (await ctx.services.demands.sees(ctx.em, viewer, original)) ? original : null;
+    return viewer && (await ctx.services.demandViewers.sees(ctx.em, viewer, original)) ? original : null;
   }
 }
 
@@ -268,6 +268,10 @@ export class SubmitDemandPayloadResolver {
     @Info() info: GraphQLResolveInfo,
     @Root() payload: SubmitDemandPayload,
   ): Promise<Demand[]> {
-    return ctx.services.demands.similarOpen(ctx, payload.demand, demandObjectPropertiesSelected(info));
+    return ctx.services.demandSubmissions.similarOpen(
+      ctx,
+      payload.demand,
+      demandObjectPropertiesSelected(info),
+    );
   }
 }

@@ -1,4 +1,4 @@
-import type { Context } from '../../core/context.js';
+import { useUnitOfWork, type Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { ForbiddenError } from '../../core/errors.js';
 import { Topic } from '../../core/events/outbox.js';
@@ -39,7 +39,7 @@ export async function openNotificationFeed(
       { orderBy: { id: 'asc' } },
     );
     if (notifications.length === 0) return null;
-    ctx.em = em;
+    useUnitOfWork(ctx, em);
     return { cursor: String(event.seq), notifications };
   });
 }

@@ -32,7 +32,7 @@ import { VerificationStatus } from '../organizations/organization.enums.js';
 import { ProjectApplication } from '../projects/application.entity.js';
 import { isPublicStatus } from '../projects/project-lifecycle.js';
 import { Project } from '../projects/project.entity.js';
-import type { ProjectService } from '../projects/project.service.js';
+import type { ProjectApplicationsService } from '../projects/project-applications.service.js';
 import { inEndpointScope } from '../webhooks/webhook-scope.js';
 import { NotificationTopic } from './notification.enums.js';
 import type { TemplateParams } from './notification-templates.js';
@@ -98,7 +98,7 @@ async function activeUsers(em: EntityManager, userIds: readonly number[]): Promi
 export async function recipientsOf(
   em: EntityManager,
   event: FeedEvent,
-  projects: ProjectService,
+  projects: ProjectApplicationsService,
 ): Promise<Recipient[]> {
   switch (event.topic) {
     case Topic.DEMAND_PUBLISHED:
@@ -190,7 +190,7 @@ async function demandUpdateRecipients(em: EntityManager, demandId: number): Prom
 async function projectRecipients(
   em: EntityManager,
   event: FeedEvent,
-  projects: ProjectService,
+  projects: ProjectApplicationsService,
 ): Promise<Recipient[]> {
   const project = await em.findOne(Project, { id: event.entityId });
   if (!project || !isPublicStatus(project.status)) return [];

@@ -4,7 +4,7 @@ import type { NotificationConfig } from '../../core/config.js';
 import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../core/events/event-rows.js';
 import type { EventHub } from '../../core/events/event-hub.js';
 import { emitEvents, Topic } from '../../core/events/outbox.js';
-import type { ProjectService } from '../projects/project.service.js';
+import type { ProjectApplicationsService } from '../projects/project-applications.service.js';
 import { NotificationChannel, NotificationFrequency } from './notification.enums.js';
 import { frequenciesFor } from './notification-preferences.js';
 import { NOTIFYING_TOPICS, recipientsOf, type Recipient } from './notification-recipients.js';
@@ -19,7 +19,7 @@ export interface NotificationWorkerDeps {
   log: Logger;
   config: Pick<NotificationConfig, 'pollMs'>;
   events: EventHub;
-  projects: ProjectService;
+  projects: ProjectApplicationsService;
 }
 
 /**

@@ -14,78 +14,75 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
 import { HubMembershipRequest } from './membership.entity.js';
 import { HubMembershipStatus, VerificationStatus } from './organization.enums.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { canManage, canSee, canSeeRequest, getOrganization, requireManaged } from './organization.policy.js';
 import type { DecideHubMembershipInput, RequestHubMembershipInput } from './organization.inputs.js';
 
-/** An organization's admin asks a verified hub to take it in. */
-export async function requestHubMembership(
-  ctx: Actor,
-  input: RequestHubMembershipInput,
-): Promise<HubMembershipRequest> {
-  const org = await requireManaged(ctx, input.organizationId, 'input.organizationId');
-  const hub = await getOrganization(ctx, parseIdOf('Organization', input.hubId, 'input.hubId'));
-  if (!hub) throw new NotFoundError('Organization', input.hubId);
-  if (!hub.isHub || hub.verificationStatus !== VerificationStatus.VERIFIED)
-    throw BadUserInputError.field('input.hubId', 'is not a verified hub organization');
-  if (hub.id === org.id) throw BadUserInputError.field('input.hubId', 'an organization cannot join itself');
-  if (org.hub?.id === hub.id) throw new ConflictError('The organization is already a member of this hub.');
-  const open = await ctx.em.count(HubMembershipRequest, {
-    organization: org.id,
-    hub: hub.id,
-    status: HubMembershipStatus.REQUESTED,
-  });
-  if (open) throw new ConflictError('A request to this hub is already waiting for its decision.');
-  const request = ctx.em.create(HubMembershipRequest, { organization: ref(org), hub: ref(hub) });
-  recordAudit(ctx, 'requestHubMembership', org, { hubId: hub.globalId() });
-  await ctx.em.flush();
-  return request;
-}
+/** Organizations joining hubs, and the hubs' member organizations. */
+export class HubMembershipService {
+  /** An organization's admin asks a verified hub to take it in. */
+  async request(ctx: Actor, input: RequestHubMembershipInput): Promise<HubMembershipRequest> {
+    const org = await requireManaged(ctx, input.organizationId, 'input.organizationId');
+    const hub = await getOrganization(ctx, parseIdOf('Organization', input.hubId, 'input.hubId'));
+    if (!hub) throw new NotFoundError('Organization', input.hubId);
+    if (!hub.isHub || hub.verificationStatus !== VerificationStatus.VERIFIED)
+      throw BadUserInputError.field('input.hubId', 'is not a verified hub organization');
+    if (hub.id === org.id) throw BadUserInputError.field('input.hubId', 'an organization cannot join itself');
+    if (org.hub?.id === hub.id) throw new ConflictError('The organization is already a member of this hub.');
+    const open = await ctx.em.count(HubMembershipRequest, {
+      organization: org.id,
+      hub: hub.id,
+      status: HubMembershipStatus.REQUESTED,
+    });
+    if (open) throw new ConflictError('A request to this hub is already waiting for its decision.');
+    const request = ctx.em.create(HubMembershipRequest, { organization: ref(org), hub: ref(hub) });
+    recordAudit(ctx, 'requestHubMembership', org, { hubId: hub.globalId() });
+    await ctx.em.flush();
+    return request;
+  }
 
-/** The hub's admin accepts (the organization joins, leaving any other hub) or rejects a request. */
-export async function decideHubMembership(
-  ctx: Actor,
-  input: DecideHubMembershipInput,
-): Promise<HubMembershipRequest> {
-  const viewer = requireViewer(ctx.viewer);
-  const request = await ctx.em.findOne(
-    HubMembershipRequest,
-    { id: parseIdOf('HubMembershipRequest', input.requestId, 'input.requestId') },
-    { populate: ['organization', 'hub'] },
-  );
-  if (!request || !(await canSeeRequest(ctx, request)))
-    throw new NotFoundError('Hub membership request', input.requestId);
-  const hub = request.hub.getEntity();
-  if (!canManage(viewerFactsOf(viewer), hub.id))
-    throw new ForbiddenError("Only the hub's admins decide on its membership requests.");
-  if (request.status !== HubMembershipStatus.REQUESTED)
-    throw new ConflictError('This request has already been decided.');
-  if (input.accept && (!hub.isHub || hub.verificationStatus !== VerificationStatus.VERIFIED))
-    throw new ConflictError('The hub is no longer a verified hub.');
-  request.status = input.accept ? HubMembershipStatus.ACCEPTED : HubMembershipStatus.REJECTED;
-  request.reason = input.reason?.trim() || null;
-  request.decidedBy = ref(ctx.em.getReference(User, viewer.userId));
-  request.decidedAt = new Date();
-  if (input.accept) request.organization.getEntity().hub = ref(hub);
-  recordAudit(ctx, 'decideHubMembership', hub, {
-    requestId: request.globalId(),
-    organizationId: request.organization.getEntity().globalId(),
-    accepted: input.accept,
-  });
-  await ctx.em.flush();
-  return request;
-}
+  /** The hub's admin accepts (the organization joins, leaving any other hub) or rejects a request. */
+  async decide(ctx: Actor, input: DecideHubMembershipInput): Promise<HubMembershipRequest> {
+    const viewer = requireViewer(ctx.viewer);
+    const request = await ctx.em.findOne(
+      HubMembershipRequest,
+      { id: parseIdOf('HubMembershipRequest', input.requestId, 'input.requestId') },
+      { populate: ['organization', 'hub'] },
+    );
+    if (!request || !(await canSeeRequest(ctx, request)))
+      throw new NotFoundError('Hub membership request', input.requestId);
+    const hub = request.hub.getEntity();
+    if (!canManage(viewerFactsOf(viewer), hub.id))
+      throw new ForbiddenError("Only the hub's admins decide on its membership requests.");
+    if (request.status !== HubMembershipStatus.REQUESTED)
+      throw new ConflictError('This request has already been decided.');
+    if (input.accept && (!hub.isHub || hub.verificationStatus !== VerificationStatus.VERIFIED))
+      throw new ConflictError('The hub is no longer a verified hub.');
+    request.status = input.accept ? HubMembershipStatus.ACCEPTED : HubMembershipStatus.REJECTED;
+    request.reason = input.reason?.trim() || null;
+    request.decidedBy = ref(ctx.em.getReference(User, viewer.userId));
+    request.decidedAt = new Date();
+    if (input.accept) request.organization.getEntity().hub = ref(hub);
+    recordAudit(ctx, 'decideHubMembership', hub, {
+      requestId: request.globalId(),
+      organizationId: request.organization.getEntity().globalId(),
+      accepted: input.accept,
+    });
+    await ctx.em.flush();
+    return request;
+  }
 
-/** The member organizations of a hub that the viewer may see. */
-export async function memberOrganizations(ctx: Actor, org: Organization): Promise<Organization[]> {
-  const members = await org.memberOrganizations.load({ dataloader: true });
-  const visible = await Promise.all(members.getItems().map((m) => canSee(ctx, m)));
-  return members.getItems().filter((_, i) => visible[i]);
-}
+  /** The member organizations of a hub that the viewer may see. */
+  async memberOrganizations(ctx: Actor, org: Organization): Promise<Organization[]> {
+    const members = await org.memberOrganizations.load({ dataloader: true });
+    const visible = await Promise.all(members.getItems().map((m) => canSee(ctx, m)));
+    return members.getItems().filter((_, i) => visible[i]);
+  }
 
-/** Its hub, if it has one the viewer may see. */
-export async function organizationHub(ctx: Actor, org: Organization): Promise<Organization | null> {
-  if (!org.hub) return null;
-  const hub = await org.hub.load({ dataloader: true });
-  return hub && (await canSee(ctx, hub)) ? hub : null;
+  /** Its hub, if it has one the viewer may see. */
+  async hubOf(ctx: Actor, org: Organization): Promise<Organization | null> {
+    if (!org.hub) return null;
+    const hub = await org.hub.load({ dataloader: true });
+    return hub && (await canSee(ctx, hub)) ? hub : null;
+  }
 }

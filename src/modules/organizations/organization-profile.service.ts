@@ -31,110 +31,110 @@ import {
   unique,
 } from './organization-helpers.js';
 
-/** A user registers an organization and becomes its ORG_ADMIN; it stays PENDING until verified. */
-export async function registerOrganization(
-  ctx: Actor,
-  input: RegisterOrganizationInput,
-): Promise<Organization> {
-  const viewer = requireViewer(ctx.viewer);
-  const problem = checkCreditCode(input.creditCode, input.kind);
-  if (problem) {
-    const error = BadUserInputError.field('input.creditCode', problem.message);
-    error.extensions.reason = problem.reason;
-    throw error;
-  }
-  const creditCode = normaliseCreditCode(input.creditCode);
-  await requireRegions(ctx.em, [input.homeRegionCode], 'input.homeRegionCode');
-  const regionCodes = unique(input.regionCodes?.length ? input.regionCodes : [input.homeRegionCode]);
-  await requireRegions(ctx.em, regionCodes, 'input.regionCodes');
-  const categoryCodes = unique(input.categoryCodes);
-  await requireCategories(ctx.em, categoryCodes, 'input.categoryCodes');
-  if (await ctx.em.count(Organization, { creditCode }))
-    throw new ConflictError(`An organization with credit code ${creditCode} is already registered.`);
-
-  const org = ctx.em.create(Organization, {
-    name: input.name.trim(),
-    creditCode,
-    kind: input.kind,
-    foundingType: input.foundingType,
-    homeRegion: ref(ctx.em.getReference(Region, input.homeRegionCode)),
-    regionCodes,
-    categoryCodes,
-    targetGroups: unique(input.targetGroups?.length ? input.targetGroups : [TargetGroup.ALL_WORKERS]),
-    description: input.description?.trim() ?? '',
-    publicContact: input.publicContact?.trim() || null,
-    website: input.website ?? null,
-  });
-  applyBrand(org, input.brand);
-  setSearchText(org, []);
-  ctx.em.create(OrganizationMember, {
-    organization: ref(org),
-    user: ref(ctx.em.getReference(User, viewer.userId)),
-    role: MemberRole.ORG_ADMIN,
-  });
-  recordAudit(ctx, 'registerOrganization', org, { name: org.name, creditCode, kind: org.kind });
-  try {
-    await ctx.em.flush();
-  } catch (error) {
-    // Two registrations of one code at once: the unique index decides, the loser gets CONFLICT.
-    if (error instanceof UniqueConstraintViolationException)
-      throw new ConflictError(`An organization with credit code ${creditCode} is already registered.`);
-    throw error;
-  }
-  viewer.memberships.set(org.id, MemberRole.ORG_ADMIN); // the payload is read as its new admin
-  viewer.roles.add(Role.ORG_ADMIN);
-  return org;
-}
-
-/** Its admins (or a platform admin) change the profile. */
-export async function updateOrganization(ctx: Actor, input: UpdateOrganizationInput): Promise<Organization> {
-  const org = await requireManaged(ctx, input.organizationId, 'input.organizationId');
-  const changed: string[] = [];
-  if (input.regionCodes) {
-    const codes = unique(input.regionCodes);
-    await requireRegions(ctx.em, codes, 'input.regionCodes');
-    org.regionCodes = codes;
-    changed.push('regionCodes');
-  }
-  if (input.categoryCodes) {
-    const codes = unique(input.categoryCodes);
-    await requireCategories(ctx.em, codes, 'input.categoryCodes');
-    org.categoryCodes = codes;
-    changed.push('categoryCodes');
-  }
-  if (input.targetGroups) {
-    org.targetGroups = unique(input.targetGroups);
-    changed.push('targetGroups');
-  }
-  if (input.name != null) {
-    org.name = input.name.trim();
-    changed.push('name');
-  }
-  if (input.description != null) {
-    org.description = input.description.trim();
-    changed.push('description');
-  }
-  if (input.publicContact !== undefined) {
-    org.publicContact = input.publicContact?.trim() || null;
-    changed.push('publicContact');
-  }
-  if (input.website !== undefined) {
-    org.website = input.website ?? null;
-    changed.push('website');
-  }
-  if (input.brand !== undefined) {
-    applyBrand(org, input.brand);
-    changed.push('brand');
-  }
-  await refreshSearchText(org);
-  recordAudit(ctx, 'updateOrganization', org, { changed });
-  await ctx.em.flush();
-  return org;
-}
-
 function applyBrand(org: Organization, brand: BrandInput | null | undefined): void {
   if (brand === undefined) return;
   org.brandName = brand?.name.trim() ?? null;
   org.brandDescription = brand?.description?.trim() || null;
   org.brandSince = brand?.since ?? null;
+}
+
+/** Registration and profile of organizations; every change is audited in the same flush. */
+export class OrganizationProfileService {
+  /** A user registers an organization and becomes its ORG_ADMIN; it stays PENDING until verified. */
+  async register(ctx: Actor, input: RegisterOrganizationInput): Promise<Organization> {
+    const viewer = requireViewer(ctx.viewer);
+    const problem = checkCreditCode(input.creditCode, input.kind);
+    if (problem) {
+      const error = BadUserInputError.field('input.creditCode', problem.message);
+      error.extensions.reason = problem.reason;
+      throw error;
+    }
+    const creditCode = normaliseCreditCode(input.creditCode);
+    await requireRegions(ctx.em, [input.homeRegionCode], 'input.homeRegionCode');
+    const regionCodes = unique(input.regionCodes?.length ? input.regionCodes : [input.homeRegionCode]);
+    await requireRegions(ctx.em, regionCodes, 'input.regionCodes');
+    const categoryCodes = unique(input.categoryCodes);
+    await requireCategories(ctx.em, categoryCodes, 'input.categoryCodes');
+    if (await ctx.em.count(Organization, { creditCode }))
+      throw new ConflictError(`An organization with credit code ${creditCode} is already registered.`);
+
+    const org = ctx.em.create(Organization, {
+      name: input.name.trim(),
+      creditCode,
+      kind: input.kind,
+      foundingType: input.foundingType,
+      homeRegion: ref(ctx.em.getReference(Region, input.homeRegionCode)),
+      regionCodes,
+      categoryCodes,
+      targetGroups: unique(input.targetGroups?.length ? input.targetGroups : [TargetGroup.ALL_WORKERS]),
+      description: input.description?.trim() ?? '',
+      publicContact: input.publicContact?.trim() || null,
+      website: input.website ?? null,
+    });
+    applyBrand(org, input.brand);
+    setSearchText(org, []);
+    ctx.em.create(OrganizationMember, {
+      organization: ref(org),
+      user: ref(ctx.em.getReference(User, viewer.userId)),
+      role: MemberRole.ORG_ADMIN,
+    });
+    recordAudit(ctx, 'registerOrganization', org, { name: org.name, creditCode, kind: org.kind });
+    try {
+      await ctx.em.flush();
+    } catch (error) {
+      // Two registrations of one code at once: the unique index decides, the loser gets CONFLICT.
+      if (error instanceof UniqueConstraintViolationException)
+        throw new ConflictError(`An organization with credit code ${creditCode} is already registered.`);
+      throw error;
+    }
+    viewer.memberships.set(org.id, MemberRole.ORG_ADMIN); // the payload is read as its new admin
+    viewer.roles.add(Role.ORG_ADMIN);
+    return org;
+  }
+
+  /** Its admins (or a platform admin) change the profile. */
+  async update(ctx: Actor, input: UpdateOrganizationInput): Promise<Organization> {
+    const org = await requireManaged(ctx, input.organizationId, 'input.organizationId');
+    const changed: string[] = [];
+    if (input.regionCodes) {
+      const codes = unique(input.regionCodes);
+      await requireRegions(ctx.em, codes, 'input.regionCodes');
+      org.regionCodes = codes;
+      changed.push('regionCodes');
+    }
+    if (input.categoryCodes) {
+      const codes = unique(input.categoryCodes);
+      await requireCategories(ctx.em, codes, 'input.categoryCodes');
+      org.categoryCodes = codes;
+      changed.push('categoryCodes');
+    }
+    if (input.targetGroups) {
+      org.targetGroups = unique(input.targetGroups);
+      changed.push('targetGroups');
+    }
+    if (input.name != null) {
+      org.name = input.name.trim();
+      changed.push('name');
+    }
+    if (input.description != null) {
+      org.description = input.description.trim();
+      changed.push('description');
+    }
+    if (input.publicContact !== undefined) {
+      org.publicContact = input.publicContact?.trim() || null;
+      changed.push('publicContact');
+    }
+    if (input.website !== undefined) {
+      org.website = input.website ?? null;
+      changed.push('website');
+    }
+    if (input.brand !== undefined) {
+      applyBrand(org, input.brand);
+      changed.push('brand');
+    }
+    await refreshSearchText(org);
+    recordAudit(ctx, 'updateOrganization', org, { changed });
+    await ctx.em.flush();
+    return org;
+  }
 }

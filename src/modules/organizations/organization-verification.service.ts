@@ -6,7 +6,7 @@
 
 import { ref } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
@@ -42,29 +42,6 @@ export async function requireOverseen(ctx: Actor, globalId: string, path: string
  */
 export type SuspensionHook = (actor: Actor, organization: Organization) => Promise<void>;
 
-/**
- * Union staff in scope (or an admin) verify it, recording who, when, why and the grade seen. Its
- * members' rights change with it: announced in the same transaction (rights-change.ts).
- */
-export function verifyOrganization(ctx: Actor, input: VerifyOrganizationInput): Promise<Organization> {
-  return ctx.em.transactional(async (em) => {
-    const actor = { ...ctx, em };
-    const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
-    const viewer = requireViewer(ctx.viewer);
-    org.verificationStatus = VerificationStatus.VERIFIED;
-    org.verificationReason = input.reason?.trim() || null;
-    org.verificationDecidedBy = ref(em.getReference(User, viewer.userId));
-    org.verificationDecidedAt = new Date();
-    if (input.grade) org.grade = input.grade;
-    if (input.gradeValidUntil !== undefined) org.gradeValidUntil = input.gradeValidUntil;
-    recordAudit(actor, 'verifyOrganization', org, { reason: org.verificationReason, grade: org.grade });
-    await em.flush();
-    await announceRightsChange(em, { organizationIds: [org.id] });
-    await announceVerification(em, org);
-    return org;
-  });
-}
-
 /** The VERIFICATION_DECIDED outbox event (its members are notified); last writes, see emitEvent. */
 function announceVerification(em: Actor['em'], org: Organization): Promise<number> {
   return emitEvent(em, {
@@ -76,45 +53,75 @@ function announceVerification(em: Actor['em'], org: Organization): Promise<numbe
   });
 }
 
-/**
- * Union staff in scope (or an admin) suspend it, with a reason: it leaves the public directory, its
- * members' open subscriptions through it end (the rights change is announced first, so they hear
- * nothing of what follows), and the hooks undo what its standing gave it (its open claims, in
- * services.ts) — all in one transaction.
- */
-export function suspendOrganization(
-  ctx: Actor,
-  input: SuspendOrganizationInput,
-  hooks: readonly SuspensionHook[] = [],
-): Promise<Organization> {
-  return ctx.em.transactional(async (em) => {
-    const actor = { ...ctx, em };
-    const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
-    const viewer = requireViewer(ctx.viewer);
-    org.verificationStatus = VerificationStatus.SUSPENDED;
-    org.verificationReason = input.reason.trim();
-    org.verificationDecidedBy = ref(em.getReference(User, viewer.userId));
-    org.verificationDecidedAt = new Date();
-    recordAudit(actor, 'suspendOrganization', org, { reason: org.verificationReason });
-    await em.flush();
-    await announceRightsChange(em, { organizationIds: [org.id] });
-    for (const hook of hooks) await hook(actor, org);
-    await announceVerification(em, org);
-    return org;
-  });
-}
+/** Union decisions on organizations: verification, suspension and hub status. */
+export class OrganizationVerificationService {
+  private readonly suspensionHooks: SuspensionHook[] = [];
 
-/** Union staff in scope (or an admin) make it a hub, or stop it being one. */
-export function setHubStatus(ctx: Actor, input: SetHubStatusInput): Promise<Organization> {
-  return ctx.em.transactional(async (em) => {
-    const actor = { ...ctx, em };
-    const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
-    if (input.isHub && org.verificationStatus !== VerificationStatus.VERIFIED)
-      throw BadUserInputError.field('input.isHub', 'only a verified organization can be a hub');
-    org.isHub = input.isHub;
-    recordAudit(actor, 'setHubStatus', org, { isHub: input.isHub });
-    await em.flush();
-    await announceRightsChange(em, { organizationIds: [org.id] });
-    return org;
-  });
+  /** Adds work done in the suspending transaction (the composition root registers the demands'). */
+  onSuspend(hook: SuspensionHook): this {
+    this.suspensionHooks.push(hook);
+    return this;
+  }
+
+  /**
+   * Union staff in scope (or an admin) verify it, recording who, when, why and the grade seen. Its
+   * members' rights change with it: announced in the same transaction (rights-change.ts).
+   */
+  verify(ctx: Actor, input: VerifyOrganizationInput): Promise<Organization> {
+    return ctx.em.transactional(async (em) => {
+      const actor = { ...ctx, em };
+      const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
+      const viewer = requireViewer(ctx.viewer);
+      org.verificationStatus = VerificationStatus.VERIFIED;
+      org.verificationReason = input.reason?.trim() || null;
+      org.verificationDecidedBy = ref(em.getReference(User, viewer.userId));
+      org.verificationDecidedAt = new Date();
+      if (input.grade) org.grade = input.grade;
+      if (input.gradeValidUntil !== undefined) org.gradeValidUntil = input.gradeValidUntil;
+      recordAudit(actor, 'verifyOrganization', org, { reason: org.verificationReason, grade: org.grade });
+      await em.flush();
+      await announceRightsChange(em, { organizationIds: [org.id] });
+      await announceVerification(em, org);
+      return org;
+    });
+  }
+
+  /**
+   * Union staff in scope (or an admin) suspend it, with a reason: it leaves the public directory, its
+   * members' open subscriptions through it end (the rights change is announced first, so they hear
+   * nothing of what follows), and the hooks (`onSuspend`) undo what its standing gave it (its open claims, in
+   * services.ts) — all in one transaction.
+   */
+  suspend(ctx: Actor, input: SuspendOrganizationInput): Promise<Organization> {
+    return ctx.em.transactional(async (em) => {
+      const actor = { ...ctx, em };
+      const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
+      const viewer = requireViewer(ctx.viewer);
+      org.verificationStatus = VerificationStatus.SUSPENDED;
+      org.verificationReason = input.reason.trim();
+      org.verificationDecidedBy = ref(em.getReference(User, viewer.userId));
+      org.verificationDecidedAt = new Date();
+      recordAudit(actor, 'suspendOrganization', org, { reason: org.verificationReason });
+      await em.flush();
+      await announceRightsChange(em, { organizationIds: [org.id] });
+      for (const hook of this.suspensionHooks) await hook(actor, org);
+      await announceVerification(em, org);
+      return org;
+    });
+  }
+
+  /** Union staff in scope (or an admin) make it a hub, or stop it being one. */
+  setHubStatus(ctx: Actor, input: SetHubStatusInput): Promise<Organization> {
+    return ctx.em.transactional(async (em) => {
+      const actor = { ...ctx, em };
+      const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
+      if (input.isHub && org.verificationStatus !== VerificationStatus.VERIFIED)
+        throw BadUserInputError.field('input.isHub', 'only a verified organization can be a hub');
+      org.isHub = input.isHub;
+      recordAudit(actor, 'setHubStatus', org, { isHub: input.isHub });
+      await em.flush();
+      await announceRightsChange(em, { organizationIds: [org.id] });
+      return org;
+    });
+  }
 }

@@ -77,11 +77,8 @@ registerEnumType(VerificationStatus, {
   },
 });
 
-export enum MemberRole {
-  ORG_ADMIN = 'ORG_ADMIN',
-  ORG_MEMBER = 'ORG_MEMBER',
-}
-registerEnumType(MemberRole, { name: 'MemberRole', description: "A user's role inside one organization." });
+// Defined beside the platform roles in core/, since every Viewer carries its memberships' roles.
+export { MemberRole } from '../../core/roles.js';
 
 export enum ServiceMode {
   ON_SITE = 'ON_SITE',

@@ -10,7 +10,7 @@
  * - `installOrganizationRules`: `node(id)` of organizations, services and hub requests, and who reads
  *   the full audit trail of an organization and of a service.
  *
- * The viewer's facts come from core/viewer-facts.ts, once per request.
+ * The viewer's facts come from viewer-facts.ts, once per request.
  *
  * @module
  */
@@ -22,7 +22,7 @@ import { parseIdOf } from '../../core/relay/global-id.js';
 import { findById, readById } from '../../core/id-queries.js';
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
 import { Role } from '../../core/roles.js';
-import { viewerFactsOf, type ViewerFacts } from '../../core/viewer-facts.js';
+import { viewerFactsOf, type ViewerFacts } from './viewer-facts.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { normaliseCreditCode } from './credit-code.js';
 import { Organization } from './organization.entity.js';

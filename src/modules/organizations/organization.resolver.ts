@@ -48,6 +48,7 @@ import {
   VerifyOrganizationInput,
 } from './organization.inputs.js';
 import { Brand, OrganizationStats, Verification } from './organization.types.js';
+import { findOrganization } from './organization.policy.js';
 
 /** `OrganizationConnection`: a page of the directory. */
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
@@ -65,7 +66,7 @@ export class OrganizationResolver {
     @Arg('id', () => ID, { nullable: true }) id?: string,
     @Arg('creditCode', () => String, { nullable: true }) creditCode?: string,
   ): Promise<Organization | null> {
-    return ctx.services.organizations.find(ctx, id, creditCode, organizationPropertiesSelected(info));
+    return findOrganization(ctx, id, creditCode, organizationPropertiesSelected(info));
   }
 
   @Query(() => OrganizationConnection, {
@@ -79,7 +80,7 @@ export class OrganizationResolver {
   ): Promise<ConnectionShape<Organization>> {
     return toConnection(
       OrganizationConnection,
-      await ctx.services.organizations.search(ctx, args, organizationConnectionPropertiesSelected(info)),
+      await ctx.services.directorySearch.search(ctx, args, organizationConnectionPropertiesSelected(info)),
     );
   }
 
@@ -92,7 +93,7 @@ export class OrganizationResolver {
     @Arg('regionCode', () => String, { nullable: true }) regionCode?: string,
     @Arg('categoryCode', () => String, { nullable: true }) categoryCode?: string,
   ): Promise<OrganizationStats> {
-    const stats = await ctx.services.organizations.stats(ctx, regionCode, categoryCode);
+    const stats = await ctx.services.directoryStats.stats(ctx, regionCode, categoryCode);
     const [regions, categories] = await Promise.all([
       ctx.services.reference.regions.many(
         ctx.em,
@@ -120,7 +121,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => RegisterOrganizationInput) input: RegisterOrganizationInput,
   ): Promise<OrganizationPayload> {
-    return { organization: await ctx.services.organizations.register(ctx, input) };
+    return { organization: await ctx.services.organizationProfiles.register(ctx, input) };
   }
 
   @Authorized()
@@ -131,7 +132,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => UpdateOrganizationInput) input: UpdateOrganizationInput,
   ): Promise<OrganizationPayload> {
-    return { organization: await ctx.services.organizations.update(ctx, input) };
+    return { organization: await ctx.services.organizationProfiles.update(ctx, input) };
   }
 
   @Authorized()
@@ -140,7 +141,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => AddServiceInput) input: AddServiceInput,
   ): Promise<ServicePayload> {
-    return ctx.services.organizations.addService(ctx, input);
+    return ctx.services.serviceOfferings.add(ctx, input);
   }
 
   @Authorized()
@@ -149,7 +150,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => UpdateServiceInput) input: UpdateServiceInput,
   ): Promise<ServicePayload> {
-    return ctx.services.organizations.updateService(ctx, input);
+    return ctx.services.serviceOfferings.update(ctx, input);
   }
 
   @Authorized()
@@ -158,7 +159,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => RemoveServiceInput) input: RemoveServiceInput,
   ): Promise<RemoveServicePayload> {
-    return ctx.services.organizations.removeService(ctx, input);
+    return ctx.services.serviceOfferings.remove(ctx, input);
   }
 
   @Authorized()
@@ -167,7 +168,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => AddOrganizationMemberInput) input: AddOrganizationMemberInput,
   ): Promise<OrganizationMemberPayload> {
-    return ctx.services.organizations.addMember(ctx, input);
+    return ctx.services.organizationMembers.add(ctx, input);
   }
 
   @Authorized()
@@ -178,7 +179,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => SetOrganizationMemberRoleInput) input: SetOrganizationMemberRoleInput,
   ): Promise<OrganizationMemberPayload> {
-    return ctx.services.organizations.setMemberRole(ctx, input);
+    return ctx.services.organizationMembers.setRole(ctx, input);
   }
 
   @Authorized()
@@ -189,7 +190,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => RemoveOrganizationMemberInput) input: RemoveOrganizationMemberInput,
   ): Promise<RemoveOrganizationMemberPayload> {
-    return ctx.services.organizations.removeMember(ctx, input);
+    return ctx.services.organizationMembers.remove(ctx, input);
   }
 
   @Authorized()
@@ -200,7 +201,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => VerifyOrganizationInput) input: VerifyOrganizationInput,
   ): Promise<OrganizationPayload> {
-    return { organization: await ctx.services.organizations.verify(ctx, input) };
+    return { organization: await ctx.services.organizationVerification.verify(ctx, input) };
   }
 
   @Authorized()
@@ -211,7 +212,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => SuspendOrganizationInput) input: SuspendOrganizationInput,
   ): Promise<OrganizationPayload> {
-    return { organization: await ctx.services.organizations.suspend(ctx, input) };
+    return { organization: await ctx.services.organizationVerification.suspend(ctx, input) };
   }
 
   @Authorized()
@@ -222,7 +223,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => SetHubStatusInput) input: SetHubStatusInput,
   ): Promise<OrganizationPayload> {
-    return { organization: await ctx.services.organizations.setHubStatus(ctx, input) };
+    return { organization: await ctx.services.organizationVerification.setHubStatus(ctx, input) };
   }
 
   @Authorized()
@@ -231,7 +232,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => RequestHubMembershipInput) input: RequestHubMembershipInput,
   ): Promise<HubMembershipPayload> {
-    return { request: await ctx.services.organizations.requestHubMembership(ctx, input) };
+    return { request: await ctx.services.hubMemberships.request(ctx, input) };
   }
 
   @Authorized()
@@ -240,7 +241,7 @@ export class OrganizationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => DecideHubMembershipInput) input: DecideHubMembershipInput,
   ): Promise<HubMembershipPayload> {
-    return { request: await ctx.services.organizations.decideHubMembership(ctx, input) };
+    return { request: await ctx.services.hubMemberships.decide(ctx, input) };
   }
 
   // ------------------------------------------------------------------ nested fields (batched)
@@ -266,7 +267,7 @@ export class OrganizationResolver {
     description: 'Its services; retired ones only for its admins and platform admins (also by `node(id:)`).',
   })
   services(@Ctx() ctx: Context, @Root() org: Organization): Promise<ServiceOffering[]> {
-    return ctx.services.organizations.services(ctx, org);
+    return ctx.services.serviceOfferings.listOf(ctx, org);
   }
 
   @FieldResolver(() => Brand, { nullable: true, description: '一组织一品牌: its featured programme.' })
@@ -295,12 +296,12 @@ export class OrganizationResolver {
     description: 'The hub it is an accepted member of; null when you may not see the hub.',
   })
   hub(@Ctx() ctx: Context, @Root() org: Organization): Promise<Organization | null> {
-    return ctx.services.organizations.hub(ctx, org);
+    return ctx.services.hubMemberships.hubOf(ctx, org);
   }
 
   @FieldResolver(() => [Organization], { description: 'For a hub: its member organizations you may see.' })
   memberOrganizations(@Ctx() ctx: Context, @Root() org: Organization): Promise<Organization[]> {
-    return ctx.services.organizations.memberOrganizations(ctx, org);
+    return ctx.services.hubMemberships.memberOrganizations(ctx, org);
   }
 
   @FieldResolver(() => [OrganizationMember], {
@@ -308,7 +309,7 @@ export class OrganizationResolver {
     description: 'Its members: for its own members, union staff in scope and admins; null for others.',
   })
   members(@Ctx() ctx: Context, @Root() org: Organization): Promise<OrganizationMember[] | null> {
-    return ctx.services.organizations.members(ctx, org);
+    return ctx.services.organizationMembers.listOf(ctx, org);
   }
 }
 

@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { Ctx, Field, FieldResolver, ObjectType, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { User } from '../accounts/user.entity.js';
 import { OrganizationMember } from './membership.entity.js';
 import { Organization } from './organization.entity.js';
@@ -25,24 +25,23 @@ export class OrganizationMembership {
   role!: MemberRole;
 }
 
-/** One memberships query per request (and tick) for every user whose organizations are asked for. */
-const loaders = new WeakMap<EntityManager, DataLoader<number, OrganizationMember[]>>();
-
-/** A user's memberships with their organizations, by organization name. */
-function membershipsOfUsers(em: EntityManager): DataLoader<number, OrganizationMember[]> {
-  let loader = loaders.get(em);
-  if (!loader) {
-    loader = new DataLoader(async (userIds: readonly number[]) => {
-      const memberships = await em.find(
-        OrganizationMember,
-        { user: { $in: [...userIds] } },
-        { populate: ['organization'], orderBy: { organization: { name: 'asc' }, id: 'asc' } },
-      );
-      return userIds.map((id) => memberships.filter((m) => m.user.id === id));
-    });
-    loaders.set(em, loader);
+declare module '../../core/context.js' {
+  interface RequestLoaders {
+    /** A user's memberships with their organizations, by organization name. */
+    userMemberships: DataLoader<number, OrganizationMember[]>;
   }
-  return loader;
+}
+
+/** One memberships query per request (and tick) for every user whose organizations are asked for. */
+export function userMembershipsLoader(em: EntityManager): DataLoader<number, OrganizationMember[]> {
+  return new DataLoader(async (userIds: readonly number[]) => {
+    const memberships = await em.find(
+      OrganizationMember,
+      { user: { $in: [...userIds] } },
+      { populate: ['organization'], orderBy: { organization: { name: 'asc' }, id: 'asc' } },
+    );
+    return userIds.map((id) => memberships.filter((m) => m.user.id === id));
+  });
 }
 
 @Resolver(() => User)
@@ -54,7 +53,7 @@ export class UserOrganizationsResolver {
   async organizations(@Ctx() ctx: Context, @Root() user: User): Promise<Organization[]> {
     const viewer = ctx.viewer;
     if (!viewer || (viewer.userId !== user.id && !viewer.roles.has(Role.ADMIN))) return [];
-    return (await membershipsOfUsers(ctx.em).load(user.id)).map((m) => m.organization.getEntity());
+    return (await ctx.loaders.userMemberships.load(user.id)).map((m) => m.organization.getEntity());
   }
 
   @FieldResolver(() => [OrganizationMembership], {
@@ -67,7 +66,7 @@ export class UserOrganizationsResolver {
     // Nobody else sees anything unless admin of something: no query for them.
     if (!self && !viewer.isAdmin && ![...viewer.memberships.values()].includes(MemberRole.ORG_ADMIN))
       return [];
-    return (await membershipsOfUsers(ctx.em).load(user.id))
+    return (await ctx.loaders.userMemberships.load(user.id))
       .filter((m) => showsMembership(viewer, self, m.organization.id))
       .slice(0, MEMBERSHIPS_LISTED)
       .map((m) => ({ organization: m.organization.getEntity(), role: m.role }));

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import type { Context } from '../../core/context.js';
+import { createLoaders, useUnitOfWork, type Context } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
 import { retryThroughOutage } from '../../core/db/database-outage.js';
@@ -59,7 +59,11 @@ export async function openApplicationDecisions(
     const facts = { organizationId: application.organization.id, projectId: application.project.id };
     if (!decisionConcerns(facts, follower)) return null;
     // graphql-ws resolves one event at a time per subscription: the fork serves its field resolvers.
-    ctx.em = em;
+    useUnitOfWork(
+      ctx,
+      em,
+      shared('loaders', () => createLoaders(ctx.services.loaderFactories, em)),
+    );
     return { cursor: String(event.seq), application };
   });
 }

@@ -8,7 +8,7 @@ import { ApplicationStatus } from './project.enums.js';
 import { AWARD_DECIDED_STATUSES } from './project-lifecycle.js';
 
 /**
- * Who is asking, for the visibility of applications (the rules of `ProjectService.applications`):
+ * Who is asking, for the visibility of applications (the rules of `ProjectQueriesService.applications`):
  * admins and the publisher's staff see all of a project's applications; others see their own
  * organizations' and, once the award is decided, the winners.
  */
@@ -78,40 +78,47 @@ interface PageLoaders {
   counts: DataLoader<Project, number, number>;
 }
 
-const loadersByEm = new WeakMap<EntityManager, PageLoaders>();
-
-/**
- * The first `first` applications of a project (oldest first, the order and cursors of the unbatched
- * keyset path, so `after: endCursor` continues where this page ends), batched with every other
- * project asking in the same tick: a window function keeps `first + 1` rows per project.
- */
-export function firstApplicationPage(
-  em: EntityManager,
-  reader: ApplicationReader,
-  project: Project,
-  first: number,
-): Promise<Page<ProjectApplication>> {
-  const loaders = loadersOf(em, reader);
-  let loader = loaders.firstPages.get(first);
-  if (!loader) {
-    loader = new DataLoader((projects) => loadFirstPages(em, reader, projects, first), {
-      cacheKeyFn: (p) => p.id,
-    });
-    loaders.firstPages.set(first, loader);
+declare module '../../core/context.js' {
+  interface RequestLoaders {
+    applicationPages: ApplicationPageLoaders;
   }
-  return loader.load(project);
 }
 
-function loadersOf(em: EntityManager, reader: ApplicationReader): PageLoaders {
-  let loaders = loadersByEm.get(em);
-  if (!loaders) {
-    loaders = {
-      firstPages: new Map(),
-      counts: new DataLoader((projects) => loadCounts(em, reader, projects), { cacheKeyFn: (p) => p.id }),
-    };
-    loadersByEm.set(em, loaders);
+/** The application pages of one unit of work (`ctx.loaders.applicationPages`). */
+export class ApplicationPageLoaders {
+  private loaders: PageLoaders | null = null;
+
+  constructor(private readonly em: EntityManager) {}
+
+  /**
+   * The first `first` applications of a project (oldest first, the order and cursors of the
+   * unbatched keyset path, so `after: endCursor` continues where this page ends), batched with every
+   * other project asking in the same tick: a window function keeps `first + 1` rows per project.
+   */
+  firstPage(reader: ApplicationReader, project: Project, first: number): Promise<Page<ProjectApplication>> {
+    const loaders = this.loadersFor(reader);
+    let loader = loaders.firstPages.get(first);
+    if (!loader) {
+      loader = new DataLoader(
+        (projects) => loadFirstPages(this.em, reader, projects, first, loaders.counts),
+        {
+          cacheKeyFn: (p) => p.id,
+        },
+      );
+      loaders.firstPages.set(first, loader);
+    }
+    return loader.load(project);
   }
-  return loaders;
+
+  private loadersFor(reader: ApplicationReader): PageLoaders {
+    this.loaders ??= {
+      firstPages: new Map(),
+      counts: new DataLoader((projects) => loadCounts(this.em, reader, projects), {
+        cacheKeyFn: (p) => p.id,
+      }),
+    };
+    return this.loaders;
+  }
 }
 
 async function loadFirstPages(
@@ -119,6 +126,7 @@ async function loadFirstPages(
   reader: ApplicationReader,
   projects: readonly Project[],
   first: number,
+  counts: PageLoaders['counts'],
 ): Promise<Page<ProjectApplication>[]> {
   const where = visibleApplicationsSql(reader, projects);
   if (!where) return projects.map(() => EMPTY_APPLICATION_PAGE);
@@ -137,7 +145,6 @@ async function loadFirstPages(
       )
     : [];
   const meta = em.getMetadata(ProjectApplication);
-  const counts = loadersOf(em, reader).counts;
   return projects.map((project) => {
     const mine = found.filter((a) => a.project.id === project.id);
     const items = mine.slice(0, first);

@@ -26,7 +26,7 @@ export class ApplicationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => ApplyToProjectInput) input: ApplyToProjectInput,
   ): Promise<ApplicationPayload> {
-    return { application: await ctx.services.projects.apply(ctx, input) };
+    return { application: await ctx.services.projectApplications.apply(ctx, input) };
   }
 
   @Authorized(Role.ORG_ADMIN)
@@ -35,7 +35,7 @@ export class ApplicationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => WithdrawApplicationInput) input: WithdrawApplicationInput,
   ): Promise<ApplicationPayload> {
-    return { application: await ctx.services.projects.withdraw(ctx, input.applicationId) };
+    return { application: await ctx.services.projectApplications.withdraw(ctx, input.applicationId) };
   }
 
   @Authorized(Role.UNION_STAFF, Role.GOV_STAFF, Role.ENTERPRISE_STAFF)
@@ -44,7 +44,7 @@ export class ApplicationResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => ShortlistApplicationInput) input: ShortlistApplicationInput,
   ): Promise<ApplicationPayload> {
-    return { application: await ctx.services.projects.shortlist(ctx, input.applicationId) };
+    return { application: await ctx.services.projectApplications.shortlist(ctx, input.applicationId) };
   }
 
   @FieldResolver(() => Project)
@@ -81,7 +81,7 @@ export class OrganizationApplicationsResolver {
     @Root() organization: Organization,
     @Args(() => ApplicationListArgs) args: ApplicationListArgs,
   ): Promise<ConnectionShape<ProjectApplication> | null> {
-    const page = await ctx.services.projects.organizationApplications(ctx, organization.id, args);
+    const page = await ctx.services.projectQueries.applicationsOf(ctx, organization.id, args);
     return page && toConnection(ProjectApplicationConnection, page);
   }
 }

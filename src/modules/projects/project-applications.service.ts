@@ -23,7 +23,7 @@ import {
 } from './project-transitions.js';
 
 /** Applications to a project: applying, withdrawing, shortlisting, and who is eligible to apply. */
-export class ProjectApplications {
+export class ProjectApplicationsService {
   constructor(private readonly access: ProjectAccess) {}
 
   /**

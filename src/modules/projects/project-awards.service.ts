@@ -6,7 +6,7 @@ import { parseIdOf } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { MemberRole } from '../organizations/organization.enums.js';
 import { Demand } from '../demands/demand.entity.js';
-import type { DemandService } from '../demands/demand.service.js';
+import type { DemandClaimsService } from '../demands/demand-claims.service.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project } from './project.entity.js';
 import { ApplicationStatus, ProjectStatus } from './project.enums.js';
@@ -33,10 +33,10 @@ import {
  * Award and implementation: awarding a tender (claiming its linked demands for the winner),
  * starting and completing the project, and the winner's report on the demands it fulfilled.
  */
-export class ProjectAwards {
+export class ProjectAwardsService {
   constructor(
     private readonly access: ProjectAccess,
-    private readonly demands: DemandService,
+    private readonly demandClaims: DemandClaimsService,
   ) {}
 
   /** AWARDED → IN_PROGRESS: the contract is signed and delivery starts. */
@@ -158,7 +158,7 @@ export class ProjectAwards {
         fulfilled: fulfilled.map((d) => d.globalId()),
         projectStatus: project.status,
       });
-      await this.demands.fulfilForProject({ ...actor, em }, fulfilled, organizationId, {
+      await this.demandClaims.fulfilForProject({ ...actor, em }, fulfilled, organizationId, {
         project: project.globalId(),
         via: 'reportProjectDemands',
       });
@@ -259,7 +259,7 @@ export class ProjectAwards {
       awarded.map((a) => ({ organizationId: a.organization.id, awardedFen: a.awardedFen ?? 0 })),
     );
     if (links.length === 0 || winner === null) return;
-    await this.demands.claimForAward(
+    await this.demandClaims.claimForAward(
       actor,
       links.map((l) => l.demand.id),
       winner,

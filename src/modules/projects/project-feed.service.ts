@@ -1,4 +1,4 @@
-import type { Context } from '../../core/context.js';
+import { createLoaders, useUnitOfWork, type Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
@@ -97,7 +97,7 @@ export async function openProjectFeed(
   const stream = await ctx.services.events.open(ctx.em, spec, from);
   const base = ctx.em;
   const pass = ctx.services.events.pass;
-  const projects = ctx.services.projects;
+  const { projectAccess, projectApplications } = ctx.services;
   const organizationId = organization.id;
   // Subscribers handed the same live event share a fork, the project's row and, per organization
   // (the permission class here: eligibility is the organization's), the applicant and the verdict.
@@ -110,15 +110,21 @@ export async function openProjectFeed(
     const project = await shared('row', () =>
       retryThroughOutage(() => em.findOne(Project, { id: event.entityId })),
     );
-    if (!project || !(await projects.canSee({ em, viewer }, project))) return null;
+    if (!project || !(await projectAccess.canSee({ em, viewer }, project))) return null;
     const eligible = await shared(`eligible:${organizationId}`, () =>
       retryThroughOutage(async () => {
         const applicant = await em.findOne(Organization, { id: organizationId });
-        return applicant !== null && (await projects.eligibilityOf(em, project, applicant)).eligible;
+        return (
+          applicant !== null && (await projectApplications.eligibilityOf(em, project, applicant)).eligible
+        );
       }),
     );
     if (!eligible) return null;
-    ctx.em = em;
+    useUnitOfWork(
+      ctx,
+      em,
+      shared('loaders', () => createLoaders(ctx.services.loaderFactories, em)),
+    );
     return { cursor: String(event.seq), project };
   });
 }

@@ -31,7 +31,7 @@ const LIVE_TENDER_STATUSES = [ProjectStatus.DRAFT, ProjectStatus.PUBLISHED, Proj
 const DEFAULT_PERIOD_DAYS = 30;
 
 /** Projects from workers' demands (职工点单、工会买单): union staff turn OPEN demands into a DRAFT. */
-export class ProjectsFromDemands {
+export class ProjectFromDemandsService {
   constructor(
     private readonly publishers: PublisherService,
     private readonly categories: CategoryService,

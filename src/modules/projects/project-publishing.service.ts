@@ -1,4 +1,5 @@
 import { ref } from '@mikro-orm/core';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ConflictError } from '../../core/errors.js';
@@ -17,10 +18,18 @@ import {
   assertReadyToPublish,
   type ProjectFields,
 } from './project-fields.js';
-import { closeApplicationPeriods, PENDING_APPLICATION_STATUSES, transition } from './project-transitions.js';
+import {
+  CLOSE_BATCH,
+  closeApplicationPeriods,
+  PENDING_APPLICATION_STATUSES,
+  transition,
+} from './project-transitions.js';
 
-/** Planning and tender: publishing, editing (amending once published) and cancelling projects. */
-export class ProjectPublishing {
+/**
+ * Planning and tender: publishing, editing (amending once published) and cancelling projects, and
+ * closing the application periods that have ended (the sweep).
+ */
+export class ProjectPublishingService {
   constructor(
     private readonly access: ProjectAccess,
     private readonly fields: ProjectFields,
@@ -140,5 +149,17 @@ export class ProjectPublishing {
       },
       (em, project) => announceDecisions(em, project, rejected),
     );
+  }
+
+  /** Closes the periods that have ended, in batches, in transactions of their own (the sweep). */
+  async closeEndedApplicationPeriods(em: EntityManager, now: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const closed = await em
+        .fork()
+        .transactional((tx) => closeApplicationPeriods(tx, now, { requestId: `sweep-${now.toISOString()}` }));
+      total += closed.length;
+      if (closed.length < CLOSE_BATCH) return total;
+    }
   }
 }

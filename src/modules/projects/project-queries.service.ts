@@ -11,15 +11,14 @@ import {
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
 import type { Demand } from '../demands/demand.entity.js';
-import type { DemandService } from '../demands/demand.service.js';
+import type { DemandViewerFactsService } from '../demands/demand-viewer-facts.service.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ApplicationStatus, ProjectOrder, ProjectStatus } from './project.enums.js';
 import { AWARD_DECIDED_STATUSES } from './project-lifecycle.js';
 import type { ApplicationListArgs, ProjectsArgs } from './project.args.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
-import { projectLoaders } from './project.loaders.js';
-import { EMPTY_APPLICATION_PAGE, firstApplicationPage } from './application-pages.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
+import { EMPTY_APPLICATION_PAGE } from './application-pages.js';
 import {
   organizationApplicationsFilter,
   organizationApplicationsShown,
@@ -43,11 +42,11 @@ function statusAtWhere(statuses: readonly ProjectStatus[], now: Date): FilterQue
 }
 
 /** Reads of projects and their applications, amendments, linked demands and awards, by visibility. */
-export class ProjectQueries {
+export class ProjectQueriesService {
   constructor(
     private readonly access: ProjectAccess,
     private readonly publishers: PublisherService,
-    private readonly demands: DemandService,
+    private readonly demandViewers: DemandViewerFactsService,
   ) {}
 
   /** One project, or null when it does not exist or the viewer may not see it. */
@@ -126,7 +125,7 @@ export class ProjectQueries {
         publisherId: await this.publishers.publisherIdOf(ctx.em, ctx.viewer),
         organizationIds: ctx.viewer ? [...ctx.viewer.memberships.keys()] : [],
       };
-      return firstApplicationPage(ctx.em, reader, project, pageOptions(args).first ?? PAGE_DEFAULT);
+      return ctx.loaders.applicationPages.firstPage(reader, project, pageOptions(args).first ?? PAGE_DEFAULT);
     }
     const where = await this.visibleApplicationsWhere(ctx, project);
     if (!where) return EMPTY_APPLICATION_PAGE;
@@ -182,16 +181,16 @@ export class ProjectQueries {
   /** The linked demands the viewer may see (the demand rules decide). Batched per request. */
   async linkedDemands(ctx: Context, project: Project): Promise<Demand[]> {
     const [demands, viewer] = await Promise.all([
-      projectLoaders(ctx.em).linkedDemands.load(project.id),
-      this.demands.viewerFacts(ctx),
+      ctx.loaders.projects.linkedDemands.load(project.id),
+      this.demandViewers.viewerFacts(ctx),
     ]);
-    return viewer ? this.demands.visibleAmong(ctx.em, viewer, demands) : [];
+    return viewer ? this.demandViewers.visibleAmong(ctx.em, viewer, demands) : [];
   }
 
   /** The winners, public once the award is decided. Batched per request. */
   async awards(ctx: Context, project: Project): Promise<ProjectApplication[]> {
     if (!AWARD_DECIDED_STATUSES.includes(project.status)) return [];
-    return projectLoaders(ctx.em).awards.load(project.id);
+    return ctx.loaders.projects.awards.load(project.id);
   }
 
   /** One application, if the viewer may see it (same rules as the list). */

@@ -20,7 +20,7 @@ export const PENDING_APPLICATION_STATUSES = [ApplicationStatus.SUBMITTED, Applic
  */
 
 /** Projects each sweep pass closes per transaction; the next pass takes the rest. */
-const CLOSE_BATCH = 500;
+export const CLOSE_BATCH = 500;
 
 /**
  * Writes the close of application periods that have ended by `now`: PUBLISHED → EVALUATING, with
@@ -61,18 +61,6 @@ export async function closeApplicationPeriods(
   await em.flush();
   for (const project of closed) await announcePeriodClosed(em, project);
   return ids;
-}
-
-/** Closes the periods that have ended, in batches, in transactions of their own (the sweep). */
-export async function sweepApplicationPeriods(em: EntityManager, now: Date): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const closed = await em
-      .fork()
-      .transactional((tx) => closeApplicationPeriods(tx, now, { requestId: `sweep-${now.toISOString()}` }));
-    total += closed.length;
-    if (closed.length < CLOSE_BATCH) return total;
-  }
 }
 
 /** A staff-only status change of a project, guarded, audited, in one transaction. */

@@ -27,72 +27,70 @@ export interface ProjectLoaders {
   demandTotals: DataLoader<number, DemandTotals>;
 }
 
-/**
- * Every operation gets a fresh EntityManager fork (context.ts), so keying the loaders by it makes them
- * per-request without touching the shared context: a list of projects asking for `awards` and
- * `amendments` costs one query each, not one per project.
- */
-const byEntityManager = new WeakMap<EntityManager, ProjectLoaders>();
-
-export function projectLoaders(em: EntityManager): ProjectLoaders {
-  let loaders = byEntityManager.get(em);
-  if (!loaders) {
-    loaders = {
-      awards: new DataLoader(async (ids) => {
-        const rows = await em.find(
-          ProjectApplication,
-          { project: { $in: [...ids] }, status: ApplicationStatus.AWARDED },
-          { orderBy: { id: 'asc' } },
-        );
-        return ids.map((id) => rows.filter((r) => r.project.id === id));
-      }),
-      amendments: new DataLoader(async (ids) => {
-        const rows = await em.find(
-          ProjectAmendment,
-          { project: { $in: [...ids] } },
-          { orderBy: { id: 'asc' } },
-        );
-        return ids.map((id) => rows.filter((r) => r.project.id === id));
-      }),
-      invitations: new DataLoader(async (ids) => {
-        const rows = await em.find(
-          ProjectInvitation,
-          { project: { $in: [...ids] } },
-          { orderBy: { id: 'asc' } },
-        );
-        return ids.map((id) => rows.filter((r) => r.project.id === id).map((r) => r.organization.id));
-      }),
-      linkedDemands: new DataLoader(async (ids) => {
-        const rows = await em.find(
-          ProjectDemand,
-          { project: { $in: [...ids] } },
-          { orderBy: { id: 'asc' }, populate: ['demand'] },
-        );
-        return ids.map((id) => rows.filter((r) => r.project.id === id).map((r) => r.demand.$));
-      }),
-      demandTotals: new DataLoader(async (ids) => {
-        const rows = await em.execute<
-          { project_id: string; n: string; people: string | null; endorsements: string | null }[]
-        >(
-          `select pd."project_id", count(*) as "n", sum(d."people_affected") as "people",
-                  sum(d."endorsement_count") as "endorsements"
-             from "project_demand" pd join "demand" d on d."id" = pd."demand_id"
-            where pd."project_id" in (${ids.map(() => '?').join(', ')})
-            group by pd."project_id"`,
-          [...ids],
-        );
-        const byId = new Map(rows.map((r) => [Number(r.project_id), r]));
-        return ids.map((id) => {
-          const row = byId.get(id);
-          return {
-            count: Number(row?.n ?? 0),
-            peopleAffected: Number(row?.people ?? 0),
-            endorsements: Number(row?.endorsements ?? 0),
-          };
-        });
-      }),
-    };
-    byEntityManager.set(em, loaders);
+declare module '../../core/context.js' {
+  interface RequestLoaders {
+    projects: ProjectLoaders;
   }
-  return loaders;
+}
+
+/**
+ * The loaders of one unit of work (`ctx.loaders.projects`): a list of projects asking for `awards`
+ * and `amendments` costs one query each, not one per project.
+ */
+export function projectLoaders(em: EntityManager): ProjectLoaders {
+  return {
+    awards: new DataLoader(async (ids) => {
+      const rows = await em.find(
+        ProjectApplication,
+        { project: { $in: [...ids] }, status: ApplicationStatus.AWARDED },
+        { orderBy: { id: 'asc' } },
+      );
+      return ids.map((id) => rows.filter((r) => r.project.id === id));
+    }),
+    amendments: new DataLoader(async (ids) => {
+      const rows = await em.find(
+        ProjectAmendment,
+        { project: { $in: [...ids] } },
+        { orderBy: { id: 'asc' } },
+      );
+      return ids.map((id) => rows.filter((r) => r.project.id === id));
+    }),
+    invitations: new DataLoader(async (ids) => {
+      const rows = await em.find(
+        ProjectInvitation,
+        { project: { $in: [...ids] } },
+        { orderBy: { id: 'asc' } },
+      );
+      return ids.map((id) => rows.filter((r) => r.project.id === id).map((r) => r.organization.id));
+    }),
+    linkedDemands: new DataLoader(async (ids) => {
+      const rows = await em.find(
+        ProjectDemand,
+        { project: { $in: [...ids] } },
+        { orderBy: { id: 'asc' }, populate: ['demand'] },
+      );
+      return ids.map((id) => rows.filter((r) => r.project.id === id).map((r) => r.demand.$));
+    }),
+    demandTotals: new DataLoader(async (ids) => {
+      const rows = await em.execute<
+        { project_id: string; n: string; people: string | null; endorsements: string | null }[]
+      >(
+        `select pd."project_id", count(*) as "n", sum(d."people_affected") as "people",
+                sum(d."endorsement_count") as "endorsements"
+           from "project_demand" pd join "demand" d on d."id" = pd."demand_id"
+          where pd."project_id" in (${ids.map(() => '?').join(', ')})
+          group by pd."project_id"`,
+        [...ids],
+      );
+      const byId = new Map(rows.map((r) => [Number(r.project_id), r]));
+      return ids.map((id) => {
+        const row = byId.get(id);
+        return {
+          count: Number(row?.n ?? 0),
+          peopleAffected: Number(row?.people ?? 0),
+          endorsements: Number(row?.endorsements ?? 0),
+        };
+      });
+    }),
+  };
 }

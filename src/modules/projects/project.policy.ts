@@ -10,7 +10,7 @@
  * - `installProjectRules`: `node(id)` of publishers, projects, applications and amendments, and who
  *   reads the full audit trail of a project, an application and a publisher.
  *
- * The viewer's facts come from core/viewer-facts.ts, once per request.
+ * The viewer's facts come from organizations/viewer-facts.ts, once per request.
  *
  * @module
  */
@@ -21,17 +21,16 @@ import type { Viewer } from '../../core/auth.js';
 import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
-import { viewerFactsOf, type ViewerFacts } from '../../core/viewer-facts.js';
+import { viewerFactsOf, type ViewerFacts } from '../organizations/viewer-facts.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { MemberRole } from '../organizations/organization.enums.js';
-import { Project } from './project.entity.js';
+import { Project, type ProjectAmendment } from './project.entity.js';
 import { ProjectStatus } from './project.enums.js';
 import type { ProjectApplication } from './application.entity.js';
 import type { Publisher } from './publisher.entity.js';
 import { isPublicStatus } from './project-lifecycle.js';
 import { firstOutsideScope } from './project-from-demands.js';
 import { Region } from '../regions/region.entity.js';
-import type { ProjectService } from './project.service.js';
 import type { PublisherService } from './publisher.service.js';
 
 /**
@@ -196,19 +195,25 @@ export class ProjectAccess {
 export function installProjectRules(services: {
   nodes: NodeRegistry;
   audit: AuditService;
-  projects: ProjectService;
+  projectAccess: ProjectAccess;
+  /** `ProjectQueriesService`, named by what it answers so that the policy does not import it. */
+  projectQueries: {
+    get(ctx: Context, id: number): Promise<Project | null>;
+    getApplication(ctx: Context, id: number): Promise<ProjectApplication | null>;
+    getAmendment(ctx: Context, id: number): Promise<ProjectAmendment | null>;
+  };
   publishers: PublisherService;
 }): void {
-  const { nodes, audit, projects, publishers } = services;
+  const { nodes, audit, projectAccess, projectQueries, publishers } = services;
   nodes
     .registerById('Publisher', (ctx, id) => publishers.get(ctx.em, id))
-    .registerById('Project', (ctx, id) => projects.get(ctx, id))
-    .registerById('ProjectApplication', (ctx, id) => projects.getApplication(ctx, id))
-    .registerById('ProjectAmendment', (ctx, id) => projects.getAmendment(ctx, id));
+    .registerById('Project', (ctx, id) => projectQueries.get(ctx, id))
+    .registerById('ProjectApplication', (ctx, id) => projectQueries.getApplication(ctx, id))
+    .registerById('ProjectAmendment', (ctx, id) => projectQueries.getAmendment(ctx, id));
   audit.registerReadRule(
     'Project',
     async (ctx, subject) =>
-      (await projects.isPublisherStaff(ctx, subject as Project)) ||
+      (await projectAccess.isPublisherStaff(ctx, subject as Project)) ||
       scopeCovers(viewerFactsOf(ctx.viewer), (subject as Project).regionPaths),
   );
   audit.registerReadRule('ProjectApplication', async (ctx, subject) => {
@@ -216,7 +221,7 @@ export function installProjectRules(services: {
     if (viewerFactsOf(ctx.viewer)?.memberships.get(application.organization.id) === MemberRole.ORG_ADMIN)
       return true;
     const project = await application.project.load({ dataloader: true });
-    return project !== null && (await projects.isPublisherStaff(ctx, project));
+    return project !== null && (await projectAccess.isPublisherStaff(ctx, project));
   });
   audit.registerReadRule('Publisher', async (ctx, subject) => {
     const publisher = subject as Publisher;

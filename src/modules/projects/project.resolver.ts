@@ -40,7 +40,6 @@ import {
   UpdateProjectInput,
   UpdateProjectPayload,
 } from './project.inputs.js';
-import { projectLoaders } from './project.loaders.js';
 import { projectStatusAt } from './project-lifecycle.js';
 import { ProjectApplicationConnection, ProjectConnection, ProjectEligibility } from './project.types.js';
 import { Publisher } from './publisher.entity.js';
@@ -57,12 +56,12 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Args(() => ProjectsArgs) args: ProjectsArgs,
   ): Promise<ConnectionShape<Project>> {
-    return toConnection(ProjectConnection, await ctx.services.projects.list(ctx, args));
+    return toConnection(ProjectConnection, await ctx.services.projectQueries.list(ctx, args));
   }
 
   @Query(() => Project, { nullable: true, description: 'One project by id, if you may see it.' })
   project(@Ctx() ctx: Context, @Arg('id', () => ID) id: string): Promise<Project | null> {
-    return ctx.services.projects.get(ctx, parseIdOf('Project', id, 'id'));
+    return ctx.services.projectQueries.get(ctx, parseIdOf('Project', id, 'id'));
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -73,7 +72,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => PublishProjectInput) input: PublishProjectInput,
   ): Promise<PublishProjectPayload> {
-    return { project: await ctx.services.projects.publish(ctx, input) };
+    return { project: await ctx.services.projectPublishing.publish(ctx, input) };
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -84,7 +83,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => UpdateProjectInput) input: UpdateProjectInput,
   ): Promise<UpdateProjectPayload> {
-    return ctx.services.projects.update(ctx, input);
+    return ctx.services.projectPublishing.update(ctx, input);
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -95,7 +94,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => CancelProjectInput) input: CancelProjectInput,
   ): Promise<ProjectPayload> {
-    return { project: await ctx.services.projects.cancel(ctx, input) };
+    return { project: await ctx.services.projectPublishing.cancel(ctx, input) };
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -106,7 +105,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => AwardProjectInput) input: AwardProjectInput,
   ): Promise<AwardProjectPayload> {
-    return ctx.services.projects.award(ctx, input);
+    return ctx.services.projectAwards.award(ctx, input);
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -115,7 +114,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => StartProjectInput) input: StartProjectInput,
   ): Promise<ProjectPayload> {
-    return { project: await ctx.services.projects.start(ctx, input) };
+    return { project: await ctx.services.projectAwards.start(ctx, input) };
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -126,7 +125,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => CompleteProjectInput) input: CompleteProjectInput,
   ): Promise<ProjectPayload> {
-    return { project: await ctx.services.projects.complete(ctx, input) };
+    return { project: await ctx.services.projectAwards.complete(ctx, input) };
   }
 
   @Authorized(Role.ORG_ADMIN)
@@ -138,7 +137,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => ReportProjectDemandsInput) input: ReportProjectDemandsInput,
   ): Promise<ReportProjectDemandsPayload> {
-    return ctx.services.projects.reportDemands(ctx, input);
+    return ctx.services.projectAwards.reportDemands(ctx, input);
   }
 
   @Authorized(Role.UNION_STAFF)
@@ -150,7 +149,7 @@ export class ProjectResolver {
     @Ctx() ctx: Context,
     @Arg('input', () => CreateProjectFromDemandsInput) input: CreateProjectFromDemandsInput,
   ): Promise<CreateProjectFromDemandsPayload> {
-    return { project: await ctx.services.projects.createFromDemands(ctx, input) };
+    return { project: await ctx.services.projectsFromDemands.createFromDemands(ctx, input) };
   }
 
   @FieldResolver(() => [Demand], {
@@ -158,26 +157,26 @@ export class ProjectResolver {
       'The worker demands this project was made from (`createProjectFromDemands`), those you may see.',
   })
   linkedDemands(@Ctx() ctx: Context, @Root() project: Project): Promise<Demand[]> {
-    return ctx.services.projects.linkedDemands(ctx, project);
+    return ctx.services.projectQueries.linkedDemands(ctx, project);
   }
 
   @FieldResolver(() => Int, { description: 'How many worker demands this project was made from.' })
   async linkedDemandCount(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
-    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).count;
+    return (await ctx.loaders.projects.demandTotals.load(project.id)).count;
   }
 
   @FieldResolver(() => Int, {
     description: 'Workers concerned: the sum of `peopleAffected` over the linked demands, as of now.',
   })
   async demandPeopleAffected(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
-    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).peopleAffected;
+    return (await ctx.loaders.projects.demandTotals.load(project.id)).peopleAffected;
   }
 
   @FieldResolver(() => Int, {
     description: 'Workers who said "me too": the sum of endorsements over the linked demands, as of now.',
   })
   async demandEndorsements(@Ctx() ctx: Context, @Root() project: Project): Promise<number> {
-    return (await projectLoaders(ctx.em).demandTotals.load(project.id)).endorsements;
+    return (await ctx.loaders.projects.demandTotals.load(project.id)).endorsements;
   }
 
   @FieldResolver(() => Publisher)
@@ -232,7 +231,7 @@ export class ProjectResolver {
     description: 'Organizations invited to a SELECTIVE or DIRECT project (empty for OPEN ones).',
   })
   async invitedOrganizations(@Ctx() ctx: Context, @Root() project: Project): Promise<Organization[]> {
-    const ids = await projectLoaders(ctx.em).invitations.load(project.id);
+    const ids = await ctx.loaders.projects.invitations.load(project.id);
     return Promise.all(
       ids.map((id) =>
         ctx.em.getReference(Organization, id, { wrapped: true }).loadOrFail({ dataloader: true }),
@@ -244,7 +243,7 @@ export class ProjectResolver {
     description: 'Changes after publication, oldest first, with rationales.',
   })
   amendments(@Ctx() ctx: Context, @Root() project: Project): Promise<ProjectAmendment[]> {
-    return projectLoaders(ctx.em).amendments.load(project.id);
+    return ctx.loaders.projects.amendments.load(project.id);
   }
 
   @FieldResolver(() => [ProjectApplication], {
@@ -252,12 +251,12 @@ export class ProjectResolver {
       'The winning applications and their amounts: public once the award is decided, empty before.',
   })
   awards(@Ctx() ctx: Context, @Root() project: Project): Promise<ProjectApplication[]> {
-    return ctx.services.projects.awards(ctx, project);
+    return ctx.services.projectQueries.awards(ctx, project);
   }
 
   @FieldResolver(() => Money, { nullable: true, description: 'The sum awarded; null before the award.' })
   async awardedTotal(@Ctx() ctx: Context, @Root() project: Project): Promise<Money | null> {
-    const awards = await ctx.services.projects.awards(ctx, project);
+    const awards = await ctx.services.projectQueries.awards(ctx, project);
     return awards.length ? money(awards.reduce((sum, a) => sum + (a.awardedFen ?? 0), 0)) : null;
   }
 
@@ -272,7 +271,7 @@ export class ProjectResolver {
   ): Promise<ConnectionShape<ProjectApplication>> {
     return toConnection(
       ProjectApplicationConnection,
-      await ctx.services.projects.applications(ctx, project, args),
+      await ctx.services.projectQueries.applications(ctx, project, args),
     );
   }
 }

@@ -12,11 +12,11 @@ import {
 } from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
-import { UserView, userViewOf } from '../accounts/user.policy.js';
+import { UserView, userViewOf, UserFactsLoaders } from '../accounts/user.policy.js';
 import type { RegionService } from '../regions/region.service.js';
 import { Publisher, PublisherStaff, STAFF_ROLE_OF_KIND } from './publisher.entity.js';
 import type { AddPublisherStaffInput, CreatePublisherInput } from './project.inputs.js';
@@ -98,7 +98,8 @@ export class PublisherService {
       await this.assertMayManage(em, viewer, publisher.region.code);
       // A user the viewer may not see is an unknown id (the role check below would tell her roles).
       const user =
-        (await userViewOf({ em, viewer }, userId)) >= UserView.ACCOUNT
+        (await userViewOf({ viewer, loaders: { userFacts: new UserFactsLoaders(em) } }, userId)) >=
+        UserView.ACCOUNT
           ? await em.findOne(User, { id: userId })
           : null;
       if (!user) throw new NotFoundError('User', input.userId);

@@ -5,7 +5,7 @@ import { BadUserInputError } from '../../core/errors.js';
 import { checkCursors, pageFromCursor, pageOptions, type Page } from '../../core/relay/connection.js';
 import { parseIdOf, toGlobalId } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { Region } from '../regions/region.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { Organization } from '../organizations/organization.entity.js';

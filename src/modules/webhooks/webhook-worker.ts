@@ -18,7 +18,7 @@ import { ProjectApplication } from '../projects/application.entity.js';
 import { isPublicStatus } from '../projects/project-lifecycle.js';
 import { ApplicationStatus } from '../projects/project.enums.js';
 import { Project } from '../projects/project.entity.js';
-import type { ProjectService } from '../projects/project.service.js';
+import type { ProjectApplicationsService } from '../projects/project-applications.service.js';
 import { Webhook } from './webhook.entity.js';
 import { OUTBOX_TOPIC, WEBHOOK_OUTBOX_TOPICS, webhookTopicName } from './webhook.enums.js';
 import {
@@ -60,7 +60,7 @@ export interface WebhookWorkerDeps {
   log: Logger;
   config: WebhookConfig;
   events: EventHub;
-  projects: ProjectService;
+  projects: ProjectApplicationsService;
   /** Where endpoints may be (the registration's own checks, made again at every send). */
   network: WebhookNetwork;
   /** Told of every attempt (metrics). */

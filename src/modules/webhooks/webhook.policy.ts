@@ -12,7 +12,8 @@
  */
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
 import { canManage, type OrganizationViewer } from '../organizations/organization.policy.js';
-import type { WebhookService } from './webhook.service.js';
+import type { Actor } from '../../core/context.js';
+import type { Webhook } from './webhook.entity.js';
 
 /** Whether the viewer may see an endpoint of the organization: those who manage it. */
 export function canSeeWebhook(viewer: OrganizationViewer | null, organizationId: number): boolean {
@@ -20,7 +21,11 @@ export function canSeeWebhook(viewer: OrganizationViewer | null, organizationId:
 }
 
 /** `node(id)` answers with an endpoint only to those who may see it. */
-export function installWebhookRules(services: { nodes: NodeRegistry; webhooks: WebhookService }): void {
+export function installWebhookRules(services: {
+  nodes: NodeRegistry;
+  /** `WebhookService`, named by what it answers so that the policy does not import it. */
+  webhooks: { get(ctx: Actor, id: number): Promise<Webhook | null> };
+}): void {
   const { nodes, webhooks } = services;
   nodes.registerById('Webhook', (ctx, id) => webhooks.get(ctx, id));
 }

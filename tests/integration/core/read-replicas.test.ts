@@ -12,7 +12,7 @@ import {
   type EmbeddedDatabase,
 } from '../../../src/core/db/embedded-postgres.js';
 import { createLogger } from '../../../src/core/logger.js';
-import { loadReferenceData } from '../../../src/core/reference-data.js';
+import { loadReferenceData } from '../../../src/modules/reference/reference-data.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { Seed, type SeededOrganization } from '../../setup/seed.js';
 import { metricValue, until } from '../../setup/probes.js';

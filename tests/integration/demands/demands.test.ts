@@ -691,17 +691,23 @@ describe('the sweep', () => {
     const { demand: fresh } = await submit(worker.token);
     await ok('claimDemand', { demandId: claimed.id, organizationId: orgId(org) }, org.token);
 
-    const demands = t.app.services.demands;
-    const early = await demands.sweep(t.orm.em.fork(), new Date(Date.now() + (LAPSE_HOURS - 1) * 3_600_000));
+    const demandSweep = t.app.services.demandSweep;
+    const early = await demandSweep.run(
+      t.orm.em.fork(),
+      new Date(Date.now() + (LAPSE_HOURS - 1) * 3_600_000),
+    );
     expect(early).toEqual({ expired: 0, lapsed: 0 });
 
-    const lapse = await demands.sweep(t.orm.em.fork(), new Date(Date.now() + (LAPSE_HOURS + 1) * 3_600_000));
+    const lapse = await demandSweep.run(
+      t.orm.em.fork(),
+      new Date(Date.now() + (LAPSE_HOURS + 1) * 3_600_000),
+    );
     expect(lapse.expired).toBe(0);
     expect(lapse.lapsed).toBeGreaterThanOrEqual(1);
     const reopened = await t.data<{ demand: DemandView }>(DEMAND, { id: claimed.id }, worker.token);
     expect(reopened.demand).toMatchObject({ status: 'OPEN', claimedBy: null });
 
-    const expiry = await demands.sweep(t.orm.em.fork(), new Date(Date.now() + 31 * 24 * 3_600_000));
+    const expiry = await demandSweep.run(t.orm.em.fork(), new Date(Date.now() + 31 * 24 * 3_600_000));
     expect(expiry.expired).toBeGreaterThanOrEqual(1);
     const expired = await t.data<{ demand: DemandView }>(DEMAND, { id: fresh.id }, worker.token);
     expect(expired.demand.status).toBe('EXPIRED');

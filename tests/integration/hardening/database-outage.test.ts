@@ -3,8 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vi
 import pg from 'pg';
 import pino from 'pino';
 import type { Client } from 'graphql-ws';
+import { createLoaders } from '../../../src/core/context.js';
 import { withDatabase } from '../../../src/core/db/database-url.js';
-import { loadViewer } from '../../../src/core/auth.js';
 import { announceRightsChange } from '../../../src/core/rights/rights-change.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
@@ -200,16 +200,22 @@ describe('a database outage on the live path', () => {
     const subscriber = record(client());
     await subscriptionsReach(t, 1);
     // Built before the lock: the worker's own requests read memberships too.
-    const author = await loadViewer(t.orm.em.fork(), worker.user.id, new Date(Date.now() + 3_600_000));
+    const author = await t.app.services.viewers.load(
+      t.orm.em.fork(),
+      worker.user.id,
+      new Date(Date.now() + 3_600_000),
+    );
     const held = await lock('organization_member');
     let terminated = 0;
     try {
       // A rights change for the subscriber: the re-check reads the account and its memberships.
       await t.orm.em.fork().transactional((em) => announceRightsChange(em, { userIds: [org.admin.user.id] }));
       // A demand for it: delivering it needs the re-check's answer.
-      await t.app.services.demands.submit(
+      const em = t.orm.em.fork();
+      await t.app.services.demandSubmissions.submit(
         {
-          em: t.orm.em.fork(),
+          em,
+          loaders: createLoaders(t.app.services.loaderFactories, em),
           viewer: author,
           requestId: 'outage-test',
           log: pino({ level: 'silent' }),

@@ -13,7 +13,7 @@ import {
 } from '../../../src/core/db/embedded-postgres.js';
 import { ensureDatabase } from '../../../src/core/db/database-url.js';
 import { connectOrm, migrate } from '../../../src/core/db/db.js';
-import { loadReferenceData } from '../../../src/core/reference-data.js';
+import { loadReferenceData } from '../../../src/modules/reference/reference-data.js';
 import { loadConfig } from '../../../src/core/config.js';
 import { createServices } from '../../../src/services.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';

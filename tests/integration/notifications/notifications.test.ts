@@ -274,7 +274,7 @@ describe('durability', () => {
       log: createLogger('silent'),
       config: { pollMs: 50 },
       events: t.app.services.events,
-      projects: t.app.services.projects,
+      projects: t.app.services.projectApplications,
     });
     late.start();
     try {
@@ -301,7 +301,7 @@ describe('durability', () => {
           log: createLogger('silent'),
           config: { pollMs: 50 },
           events: t.app.services.events,
-          projects: t.app.services.projects,
+          projects: t.app.services.projectApplications,
         }),
     );
     for (const w of workers) w.start();

@@ -37,7 +37,7 @@ async function demandAction(name: string, inputType: string, input: object, toke
 
 /** Runs the demand sweep as if it were `hoursFromNow` later. */
 async function sweepAt(hoursFromNow: number) {
-  return t.app.services.demands.sweep(t.orm.em.fork(), new Date(Date.now() + hoursFromNow * HOUR_MS));
+  return t.app.services.demandSweep.run(t.orm.em.fork(), new Date(Date.now() + hoursFromNow * HOUR_MS));
 }
 
 const topicsOf = async (token: string) => (await inbox(t, token)).items.map((n) => n.topic);
@@ -151,7 +151,9 @@ describe('notification topics made by sweeps and workers', () => {
     expect(await topicsOf(publisher.token)).not.toContain('APPLICATION_PERIOD_CLOSED');
     // The period ends; the sweep writes the close (audited, with its event).
     await closePeriod(t, projectId);
-    expect(await t.app.services.projects.sweep(t.orm.em.fork(), new Date())).toBeGreaterThanOrEqual(1);
+    expect(
+      await t.app.services.projectPublishing.closeEndedApplicationPeriods(t.orm.em.fork(), new Date()),
+    ).toBeGreaterThanOrEqual(1);
     const items = (await inbox(t, publisher.token)).items.filter(
       (n) => n.topic === 'APPLICATION_PERIOD_CLOSED',
     );

@@ -9,7 +9,7 @@ import { loadConfig } from '../../../src/core/config.js';
 import { connectOrm, migrate } from '../../../src/core/db/db.js';
 import { openDatabase, type OpenDatabase } from '../../../src/core/db/database.js';
 import { makePostgresScratchDir } from '../../../src/core/db/embedded-postgres.js';
-import { loadReferenceData } from '../../../src/core/reference-data.js';
+import { loadReferenceData } from '../../../src/modules/reference/reference-data.js';
 import { createServices } from '../../../src/services.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { until } from '../../setup/probes.js';

@@ -249,9 +249,11 @@ describe('project lifecycle', () => {
       return { status: row!.status, audit: audit[0]!.n, events: events[0]!.n };
     };
     expect(await written()).toEqual({ status: 'PUBLISHED', audit: 0, events: 0 });
-    expect(await t.app.services.projects.sweep(t.orm.em.fork(), new Date())).toBeGreaterThanOrEqual(1);
+    expect(
+      await t.app.services.projectPublishing.closeEndedApplicationPeriods(t.orm.em.fork(), new Date()),
+    ).toBeGreaterThanOrEqual(1);
     expect(await written()).toEqual({ status: 'EVALUATING', audit: 1, events: 1 });
-    await t.app.services.projects.sweep(t.orm.em.fork(), new Date());
+    await t.app.services.projectPublishing.closeEndedApplicationPeriods(t.orm.em.fork(), new Date());
     expect(await written()).toEqual({ status: 'EVALUATING', audit: 1, events: 1 });
   });
 

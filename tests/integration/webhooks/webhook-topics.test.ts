@@ -217,7 +217,7 @@ describe('DEMAND_UPDATED on a lapsed claim', () => {
     await hitClaimant.waitFor(1);
     // The sweep as of just past the lapse period: the claim lapses, the demand is OPEN again.
     const lapseMs = (t.config.limits.demandClaimLapseHours + 1) * 3_600_000;
-    const swept = await t.app.services.demands.sweep(t.orm.em.fork(), new Date(Date.now() + lapseMs));
+    const swept = await t.app.services.demandSweep.run(t.orm.em.fork(), new Date(Date.now() + lapseMs));
     expect(swept.lapsed).toBeGreaterThanOrEqual(1);
     const [toClaimant, toOther] = await fannedOut(mine.id, theirs.id);
     expect(toClaimant).toEqual([
@@ -256,10 +256,10 @@ describe('CLAIM_LAPSING', () => {
     await claim(demandId, claimant);
     const { demandClaimLapseHours: lapse, demandClaimLapseWarningHours: warning } = t.config.limits;
     const inWarning = new Date(Date.now() + (lapse - warning + 1) * 3_600_000);
-    const demands = t.app.services.demands;
-    expect((await demands.sweep(t.orm.em.fork(), inWarning)).lapsed).toBe(0);
+    const demandSweep = t.app.services.demandSweep;
+    expect((await demandSweep.run(t.orm.em.fork(), inWarning)).lapsed).toBe(0);
     // Announced once: the next sweep in the same claim period adds nothing.
-    await demands.sweep(t.orm.em.fork(), inWarning);
+    await demandSweep.run(t.orm.em.fork(), inWarning);
     const [toClaimant, toFormer] = await fannedOut(mine.id, theirs.id);
     expect(toClaimant).toEqual([{ topic: 'CLAIM_LAPSING', dataId: demandId }]);
     expect(toFormer).toEqual([]);

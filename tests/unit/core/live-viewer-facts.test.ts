@@ -3,7 +3,7 @@ import type { Viewer } from '../../../src/core/auth.js';
 import { Role } from '../../../src/core/roles.js';
 import type { User } from '../../../src/modules/accounts/user.entity.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
-import { LiveViewerFacts } from '../../../src/core/viewer-facts.js';
+import { LiveViewerFacts } from '../../../src/modules/organizations/viewer-facts.js';
 
 function viewer(orgIds: number[]): Viewer {
   return {

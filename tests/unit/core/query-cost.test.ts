@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchema, getNullableType, isListType, isObjectType, parse } from 'graphql';
 import { operationCost, type CostModel } from '../../../src/core/graphql/query-cost.js';
-import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from '../../../src/core/graphql/list-bounds.js';
+import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from '../../../src/list-bounds.js';
 import { createSchema } from '../../../src/schema.js';
 
 const schema = buildSchema(`

@@ -1,11 +1,16 @@
-import type { ListBound } from './query-cost.js';
-import { SERVICE_CATEGORIES } from '../../modules/categories/categories.data.js';
-import { TargetGroup } from '../../modules/categories/target-group.js';
-import { FoundingType } from '../../modules/organizations/organization.enums.js';
-import { SIMILAR_LIMIT } from '../../modules/demands/demand-submission.service.js';
-import { MAX_WEBHOOKS_PER_ORGANIZATION } from '../../modules/webhooks/webhook.service.js';
-import { PROGRESS_NOTES_SHOWN } from '../../modules/demands/demand-progress-notes.js';
-import { MEMBERSHIPS_LISTED } from '../../modules/organizations/user-organizations.resolver.js';
+import type { ListBound } from './core/graphql/query-cost.js';
+import { SERVICE_CATEGORIES } from './modules/categories/categories.data.js';
+import { TargetGroup } from './modules/categories/target-group.js';
+import { FoundingType } from './modules/organizations/organization.enums.js';
+import { SIMILAR_LIMIT } from './modules/demands/demand-submission.service.js';
+import { MAX_WEBHOOKS_PER_ORGANIZATION } from './modules/webhooks/webhook.service.js';
+import { PROGRESS_NOTES_SHOWN } from './modules/demands/demand-progress-notes.js';
+import { MEMBERSHIPS_LISTED } from './modules/organizations/user-organizations.resolver.js';
+
+/*
+ * The list bounds of this schema's fields, for the query cost (core/graphql/query-cost.ts): beside
+ * src/schema.ts, since they name fields of every module; createApp hands them to the limits.
+ */
 
 /**
  * Items assumed for a list field of the schema that declares no bound below: about a default page.

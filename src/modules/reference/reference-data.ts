@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { MikroORM } from '@mikro-orm/postgresql';
-import { parseRegionCsv } from '../modules/regions/region-csv.js';
-import { RegionService } from '../modules/regions/region.service.js';
-import { CategoryService } from '../modules/categories/category.service.js';
-import { announceReferenceChange } from '../modules/reference/reference-cache.js';
+import { parseRegionCsv } from '../regions/region-csv.js';
+import { RegionService } from '../regions/region.service.js';
+import { CategoryService } from '../categories/category.service.js';
+import { announceReferenceChange } from './reference-cache.js';
 
-const SHANDONG_CSV = new URL('../modules/regions/data/shandong.csv', import.meta.url);
+const SHANDONG_CSV = new URL('../regions/data/shandong.csv', import.meta.url);
 
 /**
  * Loads the reference data every installation needs (Shandong's divisions, the service taxonomy).

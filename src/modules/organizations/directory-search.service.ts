@@ -13,85 +13,11 @@ import { EvaluationGrade, gradeRank } from './organization.enums.js';
 import { likePattern, queryGram } from './search-text.js';
 import { RecordReader, type RawRow } from '../../core/read-records.js';
 import { OrganizationOrder, type OrganizationFilter, type OrganizationsArgs } from './organization.args.js';
-import { viewerFactsOf } from '../../core/viewer-facts.js';
+import { viewerFactsOf } from './viewer-facts.js';
 import { directoryVisibility, getOrganization } from './organization.policy.js';
 
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
-
-/**
- * Directory search with keyset pagination. One statement selects the page's rows (the columns of
- * `properties`, null: all; organization-selection.ts) with their order keys, and `totalCount` (only
- * when asked) runs one COUNT over the same filter.
- */
-export async function searchDirectory(
-  ctx: Actor,
-  args: OrganizationsArgs,
-  properties: ReadonlySet<string> | null = null,
-): Promise<Page<Organization>> {
-  if (args.last != null || args.before != null)
-    throw BadUserInputError.field('last', 'the directory pages forward only: use first and after');
-  const first = args.first ?? PAGE_DEFAULT;
-  const filter = args.filter ?? {};
-  // Members of a hub the viewer may not see are listed as for an unknown id: none.
-  const hubVisible = filter.hubId
-    ? (await getOrganization(ctx, parseIdOf('Organization', filter.hubId, 'filter.hubId'))) !== null
-    : true;
-  const where = directoryWhere(ctx, filter, hubVisible);
-  const order = orderKey(args.orderBy ?? OrganizationOrder.NAME, args.filter?.text);
-  const conditions = [...where.sql];
-  const params = [...order.params, ...where.params];
-  const orderName = args.orderBy ?? OrganizationOrder.NAME;
-  if (args.after) {
-    const [key, id] = decodeCursor(args.after, orderName, order.cast);
-    conditions.push(`(${order.expr}, o.id) ${order.dir === 'asc' ? '>' : '<'} (?::${order.cast}, ?)`);
-    params.push(...order.params, key, id);
-  }
-  const reader = RecordReader.for(ctx.em, Organization).only(properties);
-  const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
-  const limit = `limit ${first + 1}`;
-  let sql: string;
-  if (where.textFiltered) {
-    // The matches are found first, through the text indexes, and then ordered: left to itself the
-    // planner may walk the name index and test every row's text until it has a page, which reads
-    // the whole table for a rare word. The materialized CTE keeps that plan away.
-    sql =
-      `with matched as materialized (select ${reader.selectList('o')}, (${order.expr}) as "order_key"` +
-      ` from organization o${whereSql}) select *, "order_key"::text as "order_key_text" from matched` +
-      ` order by "order_key" ${order.dir}, "id" ${order.dir} ${limit}`;
-  } else {
-    params.push(...order.params); // the ORDER BY repeats the key expression
-    sql =
-      `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from organization o${whereSql}` +
-      ` order by ${order.expr} ${order.dir}, o.id ${order.dir} ${limit}`;
-  }
-  const rows =
-    first === 0
-      ? []
-      : await ctx.em
-          .getConnection()
-          .execute<(RawRow & { id: string; order_key_text: string })[]>(sql, params, 'all');
-  const edges = rows.slice(0, first).map((row) => ({
-    cursor: encodeCursor([orderName, row.order_key_text, Number(row.id)]),
-    node: reader.record(ctx.em, row),
-  }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage: rows.length > first,
-      hasPreviousPage: Boolean(args.after),
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    count: async () => {
-      const countSql =
-        'select count(*)::int as n from organization o' +
-        (where.sql.length ? ` where ${where.sql.join(' and ')}` : '');
-      const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(countSql, where.params, 'all');
-      return row?.n ?? 0;
-    },
-  };
-}
 
 /** The WHERE conditions of a directory filter, with the visibility rule always included. */
 function directoryWhere(
@@ -205,4 +131,81 @@ function decodeCursor(raw: string, order: OrganizationOrder, cast: string): [str
 
 function placeholders(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');
+}
+
+/** The organization directory's search. */
+export class DirectorySearchService {
+  /**
+   * Directory search with keyset pagination. One statement selects the page's rows (the columns of
+   * `properties`, null: all; organization-selection.ts) with their order keys, and `totalCount` (only
+   * when asked) runs one COUNT over the same filter.
+   */
+  async search(
+    ctx: Actor,
+    args: OrganizationsArgs,
+    properties: ReadonlySet<string> | null = null,
+  ): Promise<Page<Organization>> {
+    if (args.last != null || args.before != null)
+      throw BadUserInputError.field('last', 'the directory pages forward only: use first and after');
+    const first = args.first ?? PAGE_DEFAULT;
+    const filter = args.filter ?? {};
+    // Members of a hub the viewer may not see are listed as for an unknown id: none.
+    const hubVisible = filter.hubId
+      ? (await getOrganization(ctx, parseIdOf('Organization', filter.hubId, 'filter.hubId'))) !== null
+      : true;
+    const where = directoryWhere(ctx, filter, hubVisible);
+    const order = orderKey(args.orderBy ?? OrganizationOrder.NAME, args.filter?.text);
+    const conditions = [...where.sql];
+    const params = [...order.params, ...where.params];
+    const orderName = args.orderBy ?? OrganizationOrder.NAME;
+    if (args.after) {
+      const [key, id] = decodeCursor(args.after, orderName, order.cast);
+      conditions.push(`(${order.expr}, o.id) ${order.dir === 'asc' ? '>' : '<'} (?::${order.cast}, ?)`);
+      params.push(...order.params, key, id);
+    }
+    const reader = RecordReader.for(ctx.em, Organization).only(properties);
+    const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
+    const limit = `limit ${first + 1}`;
+    let sql: string;
+    if (where.textFiltered) {
+      // The matches are found first, through the text indexes, and then ordered: left to itself the
+      // planner may walk the name index and test every row's text until it has a page, which reads
+      // the whole table for a rare word. The materialized CTE keeps that plan away.
+      sql =
+        `with matched as materialized (select ${reader.selectList('o')}, (${order.expr}) as "order_key"` +
+        ` from organization o${whereSql}) select *, "order_key"::text as "order_key_text" from matched` +
+        ` order by "order_key" ${order.dir}, "id" ${order.dir} ${limit}`;
+    } else {
+      params.push(...order.params); // the ORDER BY repeats the key expression
+      sql =
+        `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from organization o${whereSql}` +
+        ` order by ${order.expr} ${order.dir}, o.id ${order.dir} ${limit}`;
+    }
+    const rows =
+      first === 0
+        ? []
+        : await ctx.em
+            .getConnection()
+            .execute<(RawRow & { id: string; order_key_text: string })[]>(sql, params, 'all');
+    const edges = rows.slice(0, first).map((row) => ({
+      cursor: encodeCursor([orderName, row.order_key_text, Number(row.id)]),
+      node: reader.record(ctx.em, row),
+    }));
+    return {
+      edges,
+      pageInfo: {
+        hasNextPage: rows.length > first,
+        hasPreviousPage: Boolean(args.after),
+        startCursor: edges[0]?.cursor ?? null,
+        endCursor: edges.at(-1)?.cursor ?? null,
+      },
+      count: async () => {
+        const countSql =
+          'select count(*)::int as n from organization o' +
+          (where.sql.length ? ` where ${where.sql.join(' and ')}` : '');
+        const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(countSql, where.params, 'all');
+        return row?.n ?? 0;
+      },
+    };
+  }
 }

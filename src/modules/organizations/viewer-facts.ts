@@ -2,18 +2,18 @@
  * What every policy (`<domain>.policy.ts`) knows about the person asking, derived from the Viewer
  * once: roles, union scope, memberships and which of those organizations are VERIFIED.
  *
- * `loadViewer` reads the verification together with the account, so for an HTTP request one object
- * serves every policy. A Viewer built otherwise (scripts, or the live demand feed, which drops it so
- * that it is re-read per event) has its verification looked up per operation (`verifiedFactsOf`).
+ * `ViewerService.load` reads the verification together with the account, so for an HTTP request one
+ * object serves every policy. A Viewer built otherwise (scripts, or the live demand feed, which
+ * drops it so that it is re-read per event) has its verification looked up per operation
+ * (`verifiedFactsOf`).
  *
  * @module
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Viewer } from './auth.js';
-import type { Context } from './context.js';
-import { Role } from './roles.js';
-import type { MemberRole } from '../modules/organizations/organization.enums.js';
-import { VerifiedOrganizations, type ReadAttempt } from '../modules/organizations/verified-organizations.js';
+import type { Viewer } from '../../core/auth.js';
+import type { Context } from '../../core/context.js';
+import { Role, type MemberRole } from '../../core/roles.js';
+import { VerifiedOrganizations, type ReadAttempt } from './verified-organizations.js';
 
 /** The viewer's facts that do not depend on organizations' verification. */
 export interface ViewerFacts {
@@ -41,7 +41,7 @@ const byViewer = new WeakMap<Viewer, ViewerFacts | VerifiedViewerFacts>();
 
 /**
  * The viewer's facts, computed once per Viewer object; when the Viewer carries its organizations'
- * verification (`loadViewer`), the same object is also its {@link VerifiedViewerFacts}.
+ * verification (`ViewerService.load`), the same object is also its {@link VerifiedViewerFacts}.
  */
 export function viewerFactsOf(viewer: Viewer): ViewerFacts;
 export function viewerFactsOf(viewer: Viewer | null): ViewerFacts | null;

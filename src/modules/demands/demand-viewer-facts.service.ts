@@ -1,18 +1,18 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Context } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
-import { verificationIn, verifiedFactsOf } from '../../core/viewer-facts.js';
+import { verificationIn, verifiedFactsOf } from '../organizations/viewer-facts.js';
 import type { ReadAttempt, VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import { canSeeDemand, type DemandViewer } from './demand.policy.js';
 import { DemandEndorsement, type Demand } from './demand.entity.js';
 import { factsOf } from './demand-filters.js';
 
 /**
- * The demand rules (demand.policy.ts) applied to the viewer's facts (core/viewer-facts.ts, computed
- * once per request), with the endorsement reads that decide only for workers. One instance is shared
- * by every part of DemandService.
+ * The demand rules (demand.policy.ts) applied to the viewer's facts (organizations/viewer-facts.ts,
+ * computed once per request), with the endorsement reads that decide only for workers. One instance
+ * is shared by every demand service.
  */
-export class DemandViewerFacts {
+export class DemandViewerFactsService {
   /** The viewer's facts for the access rules, or null when anonymous. */
   viewerFacts(ctx: Context): Promise<DemandViewer | null> {
     return verifiedFactsOf(ctx);

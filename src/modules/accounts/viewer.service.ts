@@ -1,0 +1,71 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import { rolesOf, type Viewer, type ViewerSource } from '../../core/auth.js';
+import { UnauthenticatedError } from '../../core/errors.js';
+import type { MemberRole } from '../../core/roles.js';
+import { VerificationStatus } from '../organizations/organization.enums.js';
+import { AccountStatus, User } from './user.entity.js';
+
+declare module '../../core/auth.js' {
+  // The signed-in account core/ declares is this module's User.
+  // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+  interface ViewerAccount extends User {}
+}
+
+/**
+ * Reads the signed-in account and its memberships for every request (core/auth.ts's ViewerSource):
+ * read fresh each time, so a suspended or deleted account loses access at once.
+ */
+export class ViewerService implements ViewerSource {
+  /** The Viewer of an already verified token; UNAUTHENTICATED if the account is gone or suspended. */
+  async load(em: EntityManager, userId: number, tokenExpiresAt: Date): Promise<Viewer> {
+    const row = await readViewerRow(em, userId);
+    if (!row) throw new UnauthenticatedError('The account of this token no longer exists.');
+    const { memberships, ...userRow } = row;
+    // Merged into this operation's identity map, as `em.findOne` would have done.
+    const user = em.map(User, userRow);
+    if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
+    const byOrg = new Map<number, MemberRole>();
+    const verified: number[] = [];
+    const suspended: number[] = [];
+    for (const [organizationId, role, verificationStatus] of memberships) {
+      byOrg.set(organizationId, role);
+      if (verificationStatus === VerificationStatus.VERIFIED) verified.push(organizationId);
+      if (verificationStatus === VerificationStatus.SUSPENDED) suspended.push(organizationId);
+    }
+    const roles = rolesOf(user.roles, byOrg.values());
+    return {
+      user,
+      userId: user.id,
+      roles,
+      memberships: byOrg,
+      tokenExpiresAt,
+      verifiedOrgIds: verified,
+      suspendedOrgIds: suspended,
+    };
+  }
+}
+
+/** One membership as the viewer query returns it: organization id, role, the organization's status. */
+type MembershipTuple = [number, MemberRole, VerificationStatus];
+
+/** The account row (MikroORM's columns, password hash excluded) plus its memberships. */
+type ViewerRow = Record<string, unknown> & { memberships: MembershipTuple[] };
+
+/**
+ * The account and its memberships in one statement (it runs on every signed-in request, so one
+ * round trip rather than two); read fresh each time, so suspension and membership changes apply
+ * at once. The memberships come as a JSON array of [organization id, role, verification status].
+ */
+async function readViewerRow(em: EntityManager, userId: number): Promise<ViewerRow | null> {
+  const rows = await em.getConnection().execute<ViewerRow[]>(
+    `select u.id, u.email, u.mobile, u.display_name, u.roles, u.region_scope_code, u.status,
+            u.rights_version, u.created_at, u.updated_at,
+            coalesce((select json_agg(json_build_array(m.organization_id, m.role, o.verification_status)
+                                      order by m.organization_id)
+                        from organization_member m join organization o on o.id = m.organization_id
+                       where m.user_id = u.id), '[]'::json) as memberships
+       from app_user u where u.id = ?`,
+    [userId],
+  );
+  return rows[0] ?? null;
+}
