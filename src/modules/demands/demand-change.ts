@@ -27,8 +27,8 @@ export abstract class DemandChanges {
   /**
    * The shape of every change: lock the demand row, check the viewer may see it, apply the change
    * (which checks permissions and the state machine and may throw), then queue the audit entry and,
-   * if the status moved, the DEMAND_UPDATED event — all in one transaction, so a refused or failed
-   * change leaves nothing behind.
+   * if the status moved or the change says it is news (`announce`: a progress note), the
+   * DEMAND_UPDATED event — all in one transaction, so a refused or failed change leaves nothing behind.
    */
   protected async change(
     ctx: Context,
@@ -38,8 +38,8 @@ export abstract class DemandChanges {
       demand: Demand,
       viewer: DemandViewer,
     ) =>
-      | { action: string; summary: Record<string, unknown> }
-      | Promise<{ action: string; summary: Record<string, unknown> }>,
+      | { action: string; summary: Record<string, unknown>; announce?: boolean }
+      | Promise<{ action: string; summary: Record<string, unknown>; announce?: boolean }>,
     options: { skipVisibility?: (viewer: DemandViewer) => boolean } = {},
   ): Promise<Demand> {
     const viewer = await this.viewers.requireFacts(ctx);
@@ -52,9 +52,9 @@ export abstract class DemandChanges {
         (options.skipVisibility?.(viewer) === true || (await this.viewers.sees(em, viewer, demand)));
       if (!demand || !visible) throw new NotFoundError('Demand', demandGlobalId);
       const before = demand.status;
-      const { action, summary } = await apply(em, demand, viewer);
+      const { action, summary, announce = false } = await apply(em, demand, viewer);
       recordAudit(this.actor(ctx, em), action, demand, { ...summary, from: before, to: demand.status });
-      if (demand.status !== before)
+      if (announce || demand.status !== before)
         await emitEvent(em, { topic: Topic.DEMAND_UPDATED, entityId: demand.id, ...scopeOf(demand) });
       return demand;
     });

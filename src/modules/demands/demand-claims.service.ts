@@ -215,7 +215,9 @@ export class DemandClaimsService extends DemandChanges {
       else if (demand.status !== DemandStatus.IN_SERVICE)
         throw illegalTransition(demand.status, DemandStatus.IN_SERVICE);
       progress = this.addNote(em, demand, viewer, DemandProgressKind.PROGRESS, input.note);
-      return { action: 'demand.progress', summary: {} };
+      // Every note is news to the worker (and the claiming organization's other members), not
+      // only the first one that moves the demand to IN_SERVICE.
+      return { action: 'demand.progress', summary: {}, announce: true };
     });
     return { demand, progress: progress as DemandProgress };
   }

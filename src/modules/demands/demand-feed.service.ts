@@ -189,7 +189,7 @@ export async function openDemandFeed(
 }
 
 /**
- * `demandUpdated`: status changes of one demand, for its submitter, the workers who endorsed it, and
+ * `demandUpdated`: status changes and progress notes of one demand, for its submitter, the workers who endorsed it, and
  * the members of the organization claiming it at the time of each change — including the change
  * that ends their claim (release, lapse), after which they hear nothing more unless they claim it
  * again.

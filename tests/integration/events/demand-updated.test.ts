@@ -164,15 +164,25 @@ describe('demandUpdated', () => {
     const next = follow(secondMember.token, demand.id);
     await subscriptionsReach(t, 4);
     await act('reportDemandProgress', { demandId: demand.id, note: '已上门' }, secondMember.token);
+    // A second note moves no status, and is news all the same.
+    await act('reportDemandProgress', { demandId: demand.id, note: '再次上门' }, secondMember.token);
     await act('fulfilDemand', { demandId: demand.id, note: '已完成' }, second.token);
     await act('rateDemand', { demandId: demand.id, rating: 5 }, worker.token); // no status change, no event
-    const served = await received(next, 2);
-    expect(statuses(served)).toEqual(['IN_SERVICE', 'FULFILLED']);
-    expect(served.map((e) => e.demand.claimedBy?.id)).toEqual([orgId(second), orgId(second)]);
-    expect(served.map((e) => e.demand.contact)).toEqual([CONTACT, CONTACT]);
+    const served = await received(next, 3);
+    expect(statuses(served)).toEqual(['IN_SERVICE', 'IN_SERVICE', 'FULFILLED']);
+    expect(served.map((e) => e.demand.claimedBy?.id)).toEqual([orgId(second), orgId(second), orgId(second)]);
+    expect(served.map((e) => e.demand.contact)).toEqual([CONTACT, CONTACT, CONTACT]);
 
-    const all = await received(submitter, 6);
-    expect(statuses(all)).toEqual(['CLAIMED', 'IN_SERVICE', 'OPEN', 'CLAIMED', 'IN_SERVICE', 'FULFILLED']);
+    const all = await received(submitter, 7);
+    expect(statuses(all)).toEqual([
+      'CLAIMED',
+      'IN_SERVICE',
+      'OPEN',
+      'CLAIMED',
+      'IN_SERVICE',
+      'IN_SERVICE',
+      'FULFILLED',
+    ]);
     expect(all.every((e) => e.demand.contact === CONTACT)).toBe(true);
     const cursors = all.map((e) => Number(e.cursor));
     expect(cursors.every((c, i) => Number.isInteger(c) && (i === 0 || c > (cursors[i - 1] ?? 0)))).toBe(true);
@@ -180,17 +190,17 @@ describe('demandUpdated', () => {
     expect(updates(member).map((e) => e.cursor)).toEqual(all.slice(1, 3).map((e) => e.cursor));
     expect(served.map((e) => e.cursor)).toEqual(all.slice(4).map((e) => e.cursor));
 
-    // Nobody heard the rating: it wrote no event (six changes, six events).
+    // Nobody heard the rating: it wrote no event (seven changes, seven events).
     expect(
       await t.orm.em
         .fork()
         .count(HubEvent, { topic: Topic.DEMAND_UPDATED, entityId: parseIdOf('Demand', demand.id, 'id') }),
-    ).toBe(6);
+    ).toBe(7);
     // The first organization heard nothing of the second one's work.
     expect(updates(member)).toHaveLength(2);
     expect(updates(admin)).toHaveLength(2);
-    expect(updates(next)).toHaveLength(2);
-    expect(updates(submitter)).toHaveLength(6);
+    expect(updates(next)).toHaveLength(3);
+    expect(updates(submitter)).toHaveLength(7);
     [submitter, member, admin, next].forEach((r) => r.stop());
   });
 
