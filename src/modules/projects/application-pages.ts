@@ -86,7 +86,11 @@ declare module '../../core/context.js' {
 
 /** The application pages of one unit of work (`ctx.loaders.applicationPages`). */
 export class ApplicationPageLoaders {
-  private loaders: PageLoaders | null = null;
+  /**
+   * By reader: subscribers of several organizations handed one live event share a unit of work (and
+   * so these loaders), and each must get the page its own rights allow, not the first asker's.
+   */
+  private readonly loaders = new Map<string, PageLoaders>();
 
   constructor(private readonly em: EntityManager) {}
 
@@ -111,14 +115,24 @@ export class ApplicationPageLoaders {
   }
 
   private loadersFor(reader: ApplicationReader): PageLoaders {
-    this.loaders ??= {
-      firstPages: new Map(),
-      counts: new DataLoader((projects) => loadCounts(this.em, reader, projects), {
-        cacheKeyFn: (p) => p.id,
-      }),
-    };
-    return this.loaders;
+    const key = readerKey(reader);
+    let loaders = this.loaders.get(key);
+    if (!loaders) {
+      loaders = {
+        firstPages: new Map(),
+        counts: new DataLoader((projects) => loadCounts(this.em, reader, projects), {
+          cacheKeyFn: (p) => p.id,
+        }),
+      };
+      this.loaders.set(key, loaders);
+    }
+    return loaders;
   }
+}
+
+/** Readers with equal keys see the same applications (every field of the reader is in it). */
+function readerKey(reader: ApplicationReader): string {
+  return `${reader.isAdmin}:${reader.publisherId ?? ''}:${[...reader.organizationIds].sort((a, b) => a - b).join(',')}`;
 }
 
 async function loadFirstPages(
