@@ -22,13 +22,13 @@ afterAll(async () => {
   await smtp?.close();
 });
 
-/** Resolves once the e-mail job has dealt with every notification made so far. */
+/** Resolves once the e-mail job has dealt with every delivery queued so far. */
 async function mailedOut(orm: MikroORM, ms = 10_000): Promise<void> {
   const em = orm.em.fork();
   const deadline = Date.now() + ms;
   for (;;) {
     const [row] = await em.execute<{ head: string; position: string | null }[]>(
-      `select (select coalesce(max("id"), 0) from "notification") as "head",
+      `select (select coalesce(max("id"), 0) from "notification_delivery") as "head",
               (select "last_event_seq" from "notification_position" where "name" = ?) as "position"`,
       [EMAIL_JOB],
     );
