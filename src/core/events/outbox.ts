@@ -38,7 +38,8 @@ export enum Topic {
   /**
    * New notifications: one event per round of the notification worker (never a request's
    * transaction), keyed by the highest notification id it made; its category path lists the
-   * audience, `user:<id>` and `organization:<id>` (notification-worker.ts).
+   * audience, `user:<id>` and `organization:<id>`, its target groups the channels it queued
+   * deliveries for (notification-worker.ts).
    */
   NOTIFICATION_CREATED = 'notification.created',
   /**

@@ -77,6 +77,7 @@ export class NotificationChannelWorker {
   private timer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
+  private positionReady = false;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: NotificationChannelWorkerDeps) {}
@@ -86,7 +87,12 @@ export class NotificationChannelWorker {
     this.timer = setInterval(() => this.wake(), this.deps.pollMs);
     this.timer.unref();
     this.unsubscribe = this.deps.events.onEvent((event) => {
-      if (event.topic === Topic.NOTIFICATION_CREATED) this.wake();
+      // An announcement names the channels it queued deliveries for (notification-worker.ts).
+      if (
+        event.topic === Topic.NOTIFICATION_CREATED &&
+        event.targetGroups.includes(this.deps.channel.channel)
+      )
+        this.wake();
     });
     this.wake();
   }
@@ -141,11 +147,13 @@ export class NotificationChannelWorker {
     const { job, channel } = this.deps.channel;
     const em = this.deps.orm.em.fork();
     // The first round ever starts after the newest delivery: it is for what happens from now.
-    await em.execute(
-      `insert into "notification_position" ("name", "last_event_seq")
-       select ?, coalesce(max("id"), 0) from "notification_delivery" on conflict ("name") do nothing`,
-      [job],
-    );
+    if (!this.positionReady)
+      await em.execute(
+        `insert into "notification_position" ("name", "last_event_seq")
+         select ?, coalesce(max("id"), 0) from "notification_delivery" on conflict ("name") do nothing`,
+        [job],
+      );
+    this.positionReady = true;
     return em.transactional(async (tx) => {
       const [position] = await tx.execute<{ last_event_seq: string }[]>(
         `select "last_event_seq" from "notification_position" where "name" = ? for update skip locked`,

@@ -7,12 +7,18 @@ import { emitEvent, Topic } from '../../core/events/outbox.js';
 import type { ProjectService } from '../projects/project.service.js';
 import { NotificationChannel, NotificationFrequency, type NotificationTopic } from './notification.enums.js';
 import { frequenciesFor, membersChoosing } from './notification-preferences.js';
-import { NOTIFYING_TOPICS, recipientsOf, type Recipient } from './notification-recipients.js';
+import { NOTIFYING_TOPICS, preloadRound, recipientsOf, type Recipient } from './notification-recipients.js';
 
 /** Outbox events turned into notifications per transaction. */
 const FANOUT_BATCH = 100;
 /** The position row of the fan-out job. */
 export const FANOUT_JOB = 'fanout';
+/**
+ * How long a woken worker gathers events before its round: under a stream of submissions, a round
+ * then takes the events of this long together, and its fixed cost (the position lock, the
+ * announcement, the channel workers' rounds it wakes) is paid once for them all.
+ */
+const FANOUT_GATHER_MS = 50;
 
 export interface NotificationWorkerDeps {
   orm: MikroORM;
@@ -63,8 +69,10 @@ export function audienceKey(kind: 'user' | 'organization', id: number): string {
  */
 export class NotificationWorker {
   private running: Promise<void> | null = null;
+  private gathering: NodeJS.Timeout | null = null;
   private again = false;
   private stopping = false;
+  private positionReady = false;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly wakingTopics = new Set<string>(NOTIFYING_TOPICS);
@@ -86,26 +94,28 @@ export class NotificationWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.gathering) clearTimeout(this.gathering);
     this.timer = null;
+    this.gathering = null;
     this.unsubscribe?.();
     await this.running;
   }
 
-  /** Runs a round now (or right after the one under way). */
+  /** Runs a round soon (FANOUT_GATHER_MS), or right after the one under way. */
   wake(): void {
     if (this.stopping || this.deps.config.pollMs === 0) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
-      this.running = null;
-    });
-  }
-
-  /** Resolves once no round is running (tests). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+    if (this.gathering) return;
+    this.gathering = setTimeout(() => {
+      this.gathering = null;
+      if (this.stopping) return;
+      this.running = this.loop().finally(() => {
+        this.running = null;
+      });
+    }, FANOUT_GATHER_MS);
   }
 
   private async loop(): Promise<void> {
@@ -124,11 +134,13 @@ export class NotificationWorker {
   private async fanOut(): Promise<boolean> {
     const em = this.deps.orm.em.fork();
     // The first round ever starts at the outbox's head: notifications are for what happens from now.
-    await em.execute(
-      `insert into "notification_position" ("name", "last_event_seq")
-       select ?, coalesce(max("seq"), 0) from "event" on conflict ("name") do nothing`,
-      [FANOUT_JOB],
-    );
+    if (!this.positionReady)
+      await em.execute(
+        `insert into "notification_position" ("name", "last_event_seq")
+         select ?, coalesce(max("seq"), 0) from "event" on conflict ("name") do nothing`,
+        [FANOUT_JOB],
+      );
+    this.positionReady = true;
     return em.transactional(async (tx) => {
       const [position] = await tx.execute<{ last_event_seq: string }[]>(
         `select "last_event_seq" from "notification_position" where "name" = ? for update skip locked`,
@@ -142,17 +154,20 @@ export class NotificationWorker {
         [Number(position.last_event_seq), pgTextArray(NOTIFYING_TOPICS), FANOUT_BATCH],
       );
       if (rows.length === 0) return false;
+      const events = rows.map(toFeedEvent);
+      await preloadRound(tx, events);
       const wanted: { eventSeq: number; recipient: Recipient }[] = [];
-      for (const row of rows) {
-        const event = toFeedEvent(row);
+      for (const event of events) {
         const pending = wanted.map((w) => w.recipient);
         for (const recipient of await recipientsOf(tx, event, this.deps.projects, pending))
           wanted.push({ eventSeq: event.seq, recipient });
       }
       await withInbox(tx, wanted);
       const made = await insertNotifications(tx, wanted);
-      for (const channel of this.deps.instantChannels ?? []) await queueDeliveries(tx, made, channel);
-      await announce(tx, made);
+      const queued: NotificationChannel[] = [];
+      for (const channel of this.deps.instantChannels ?? [])
+        if (await queueDeliveries(tx, made, channel)) queued.push(channel);
+      await announce(tx, made, queued);
       await tx.execute('update "notification_position" set "last_event_seq" = ? where "name" = ?', [
         Number(rows.at(-1)!.seq),
         FANOUT_JOB,
@@ -254,7 +269,11 @@ async function insertNotifications(
  * personal notification its recipient, for an audience one each such member (sending is per person
  * anyway). The channel's worker sends them (notification-channel-worker.ts).
  */
-async function queueDeliveries(tx: EntityManager, made: readonly Made[], channel: NotificationChannel) {
+async function queueDeliveries(
+  tx: EntityManager,
+  made: readonly Made[],
+  channel: NotificationChannel,
+): Promise<boolean> {
   const deliveries: [number, number][] = [];
   for (const topic of new Set(made.map((m) => m.topic))) {
     const ofTopic = made.filter((m) => m.topic === topic);
@@ -283,7 +302,7 @@ async function queueDeliveries(tx: EntityManager, made: readonly Made[], channel
           if (!m.excludedUserIds.includes(userId)) deliveries.push([m.id, userId]);
     }
   }
-  if (deliveries.length === 0) return;
+  if (deliveries.length === 0) return false;
   await tx.execute(
     `insert into "notification_delivery" ("notification_id", "user_id", "channel")
      select d."notification_id", d."user_id", ? from unnest(?::bigint[], ?::bigint[]) as d("notification_id", "user_id")
@@ -291,6 +310,7 @@ async function queueDeliveries(tx: EntityManager, made: readonly Made[], channel
      on conflict do nothing`,
     [channel, `{${deliveries.map((d) => d[0]).join(',')}}`, `{${deliveries.map((d) => d[1]).join(',')}}`],
   );
+  return true;
 }
 
 /**
@@ -298,8 +318,13 @@ async function queueDeliveries(tx: EntityManager, made: readonly Made[], channel
  * emitEvent): its entity id is the round's highest notification id, its category path the audience
  * (audienceKey: the persons and organizations whose notifications it made), so that each process's
  * subscribers pick out the rounds that concern them and read their new notifications themselves.
+ * Its target groups name the channels it queued deliveries for: only their workers need to look.
  */
-async function announce(tx: EntityManager, made: readonly Made[]): Promise<void> {
+async function announce(
+  tx: EntityManager,
+  made: readonly Made[],
+  queued: readonly NotificationChannel[],
+): Promise<void> {
   if (made.length === 0) return;
   const audience = new Set<string>();
   for (const m of made)
@@ -311,6 +336,6 @@ async function announce(tx: EntityManager, made: readonly Made[]): Promise<void>
     entityId: Math.max(...made.map((m) => m.id)),
     categoryPath: [...audience],
     regionPath: [],
-    targetGroups: [],
+    targetGroups: queued,
   });
 }
