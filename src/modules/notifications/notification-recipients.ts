@@ -83,29 +83,47 @@ async function activeUsers(em: EntityManager, userIds: readonly number[]): Promi
 }
 
 /**
- * Reads at once what a round's events will read one by one (the new demands): the entity manager's
- * identity map then answers each event's read of its demand without a query.
+ * What one round of the worker (the events it reads in one transaction) shares: the recipients it
+ * decided and has not written yet, and the organizations serving each demand scope it looked up.
  */
-export async function preloadRound(em: EntityManager, events: readonly FeedEvent[]): Promise<void> {
-  const demandIds = events.filter((e) => e.topic === Topic.DEMAND_PUBLISHED).map((e) => e.entityId);
-  if (demandIds.length > 1) await em.find(Demand, { id: { $in: demandIds } });
+export interface Round {
+  pending: Recipient[];
+  servingByScope: Map<string, Organization[]>;
 }
 
 /**
- * Everyone `event` should reach, with what to tell them. `pending`: what the same round decided
- * for earlier events and has not written yet.
+ * Starts a round, reading at once what its events will read one by one (the new demands): the
+ * entity manager's identity map then answers each event's read of its demand without a query.
  */
+export async function startRound(em: EntityManager, events: readonly FeedEvent[]): Promise<Round> {
+  const demandIds = events.filter((e) => e.topic === Topic.DEMAND_PUBLISHED).map((e) => e.entityId);
+  if (demandIds.length > 1) await em.find(Demand, { id: { $in: demandIds } });
+  return { pending: [], servingByScope: new Map() };
+}
+
+/** Everyone `event` should reach, with what to tell them (added to the round's pending ones too). */
 export async function recipientsOf(
   em: EntityManager,
   event: FeedEvent,
   projects: ProjectService,
-  pending: readonly Recipient[] = [],
+  round: Round,
+): Promise<Recipient[]> {
+  const recipients = await recipientsOfEvent(em, event, projects, round);
+  round.pending.push(...recipients);
+  return recipients;
+}
+
+async function recipientsOfEvent(
+  em: EntityManager,
+  event: FeedEvent,
+  projects: ProjectService,
+  round: Round,
 ): Promise<Recipient[]> {
   switch (event.topic) {
     case Topic.DEMAND_PUBLISHED:
-      return newDemandRecipients(em, event.entityId);
+      return newDemandRecipients(em, event.entityId, round);
     case Topic.DEMAND_UPDATED:
-      return demandUpdateRecipients(em, event.entityId, pending);
+      return demandUpdateRecipients(em, event.entityId, round.pending);
     case Topic.PROJECT_PUBLISHED:
       return projectRecipients(em, event, projects);
     case Topic.APPLICATION_DECIDED:
@@ -123,14 +141,20 @@ export async function recipientsOf(
   }
 }
 
-async function newDemandRecipients(em: EntityManager, demandId: number): Promise<Recipient[]> {
+async function newDemandRecipients(em: EntityManager, demandId: number, round: Round): Promise<Recipient[]> {
   const demand = await em.findOne(Demand, { id: demandId });
   // As for the feed: members of verified organizations hear of OPEN demands only.
   if (!demand || demand.status !== DemandStatus.OPEN) return [];
   const scope = scopeOf(demand);
-  const serving = (
-    await em.find(Organization, organizationsServingFilter(scope), { orderBy: { id: 'asc' } })
-  ).filter((organization) => canServe(organization, scope));
+  // Demands of one round mostly share a scope (a category and place in demand): one lookup each.
+  const scopeKey = JSON.stringify(scope);
+  let serving = round.servingByScope.get(scopeKey);
+  if (!serving) {
+    serving = (
+      await em.find(Organization, organizationsServingFilter(scope), { orderBy: { id: 'asc' } })
+    ).filter((organization) => canServe(organization, scope));
+    round.servingByScope.set(scopeKey, serving);
+  }
   const subjectId = demand.globalId();
   return serving.map((organization) => ({
     // Her own demand is no news to a submitter who is a member.

@@ -7,7 +7,7 @@ import { emitEvent, Topic } from '../../core/events/outbox.js';
 import type { ProjectService } from '../projects/project.service.js';
 import { NotificationChannel, NotificationFrequency, type NotificationTopic } from './notification.enums.js';
 import { frequenciesFor, membersChoosing } from './notification-preferences.js';
-import { NOTIFYING_TOPICS, preloadRound, recipientsOf, type Recipient } from './notification-recipients.js';
+import { NOTIFYING_TOPICS, recipientsOf, startRound, type Recipient } from './notification-recipients.js';
 
 /** Outbox events turned into notifications per transaction. */
 const FANOUT_BATCH = 100;
@@ -155,11 +155,10 @@ export class NotificationWorker {
       );
       if (rows.length === 0) return false;
       const events = rows.map(toFeedEvent);
-      await preloadRound(tx, events);
+      const round = await startRound(tx, events);
       const wanted: { eventSeq: number; recipient: Recipient }[] = [];
       for (const event of events) {
-        const pending = wanted.map((w) => w.recipient);
-        for (const recipient of await recipientsOf(tx, event, this.deps.projects, pending))
+        for (const recipient of await recipientsOf(tx, event, this.deps.projects, round))
           wanted.push({ eventSeq: event.seq, recipient });
       }
       await withInbox(tx, wanted);

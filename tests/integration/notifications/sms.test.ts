@@ -172,6 +172,8 @@ describe('SMS notifications', () => {
       schema: await createSchema(),
     });
     try {
+      // The new app's fan-out first: its deliveries exist before the send job is waited for.
+      await fannedOut({ orm });
       await textedOut(orm);
       const sent = texts.slice(before);
       expect(sent.map((s) => s.to).sort()).toEqual(workers.map((w) => w.mobile).sort());
