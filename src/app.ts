@@ -32,6 +32,7 @@ import { createMailTransport, emailChannel } from './modules/notifications/notif
 import { NotificationChannelWorker } from './modules/notifications/notification-channel-worker.js';
 import { smsChannel } from './modules/notifications/notification-sms.js';
 import { NotificationDigest } from './modules/notifications/notification-digest.js';
+import { NotificationChannel } from './modules/notifications/notification.enums.js';
 import { createConsoleServer, isConsolePath } from './console/http.js';
 import type { ClusterWorker, Readiness } from './core/cluster.js';
 import { ReadReplicas } from './core/db/read-replicas.js';
@@ -173,6 +174,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
     config: config.notifications,
     events: services.events,
     projects: services.projectApplications,
+    instantChannels: [
+      ...(config.notifications.smtpUrl !== null ? [NotificationChannel.EMAIL] : []),
+      ...(config.notifications.smsGatewayUrl !== null ? [NotificationChannel.SMS] : []),
+    ],
   });
   notificationWorker.start();
   const mailTransport = createMailTransport(config.notifications);

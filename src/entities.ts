@@ -19,7 +19,13 @@ import { ProjectApplication } from './modules/projects/application.entity.js';
 import { ProjectDemand } from './modules/projects/project-demand.entity.js';
 
 import { Webhook, WebhookDelivery, WebhookDeliveryAttempt } from './modules/webhooks/webhook.entity.js';
-import { Notification, NotificationPosition } from './modules/notifications/notification.entity.js';
+import {
+  Notification,
+  NotificationDelivery,
+  NotificationPosition,
+  NotificationRead,
+  NotificationReadState,
+} from './modules/notifications/notification.entity.js';
 import {
   NotificationPreference,
   OrganizationNotificationDefault,
@@ -53,6 +59,9 @@ export const ENTITIES = [
   RateLimitRow,
   Notification,
   NotificationPosition,
+  NotificationReadState,
+  NotificationRead,
+  NotificationDelivery,
   NotificationPreference,
   OrganizationNotificationDefault,
 ] as const;

@@ -43,8 +43,10 @@ export enum Topic {
    */
   VERIFICATION_DECIDED = 'organization.verification',
   /**
-   * New notifications for one user, keyed by the user's id; the notifications carry the event's seq
-   * (`announcedSeq`). Written by the notification worker, never by a request's transaction.
+   * New notifications: one event per round of the notification worker (never a request's
+   * transaction), keyed by the highest notification id it made; its category path lists the
+   * audience, `user:<id>` and `organization:<id>`, its target groups the channels it queued
+   * deliveries for (notification-worker.ts).
    */
   NOTIFICATION_CREATED = 'notification.created',
   /**

@@ -2,24 +2,19 @@ import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import type { EventHub } from '../../core/events/event-hub.js';
 import { Topic } from '../../core/events/outbox.js';
-import {
-  NotificationFrequency,
-  type NotificationChannel,
-  type NotificationTopic,
-} from './notification.enums.js';
-import { frequenciesFor } from './notification-preferences.js';
+import type { NotificationChannel, NotificationTopic } from './notification.enums.js';
 import type { TemplateParams } from './notification-templates.js';
 
 /** The first retry of a failed send waits this long, doubling up to RETRY_MAX_MS. */
 const RETRY_BASE_MS = 1_000;
 const RETRY_MAX_MS = 5 * 60_000;
-/** Notifications read and decided (send or pass over) per transaction. */
-const DECIDE_BATCH = 200;
 
-/** A notification to deliver, with the recipient's addresses. */
+/** A notification to deliver to one person, with her addresses. */
 export interface OutgoingNotification {
   id: number;
   userId: number;
+  /** True for an organization's notification (one for all its members), false for hers alone. */
+  toAudience: boolean;
   topic: NotificationTopic;
   params: TemplateParams;
   email: string | null;
@@ -27,11 +22,17 @@ export interface OutgoingNotification {
 }
 
 /**
- * The key a receiver deduplicates on: one per notification and channel, the same on every attempt,
- * so the one duplicate a crash may cause (see NotificationChannelWorker) is recognisable as such.
+ * The key a receiver deduplicates on: one per notification, person and channel, the same on every
+ * attempt, so the one duplicate a crash may cause (see NotificationChannelWorker) is recognisable as
+ * such. A personal notification has one recipient, so its id is enough; an organization's names the
+ * member too.
  */
-export function deliveryKey(notificationId: number, channel: NotificationChannel): string {
-  return `notification-${notificationId}.${channel.toLowerCase()}`;
+export function deliveryKey(
+  notification: Pick<OutgoingNotification, 'id' | 'userId' | 'toAudience'>,
+  channel: NotificationChannel,
+): string {
+  const recipient = notification.toAudience ? `-${notification.userId}` : '';
+  return `notification-${notification.id}${recipient}.${channel.toLowerCase()}`;
 }
 
 /** Thrown by a channel when retrying cannot help (the address is refused for good). */
@@ -56,13 +57,14 @@ export interface NotificationChannelWorkerDeps {
 }
 
 /**
- * Sends each new notification through one channel (e-mail, SMS), at once, to those whose preference
- * for its topic on that channel is INSTANT (notification-preferences.ts).
+ * Sends each delivery row of one channel (e-mail, SMS): the fan-out queued one per person whose
+ * preference for the topic on that channel is INSTANT (notification-worker.ts). A member who left
+ * the organization, or an account suspended, before the send is passed over.
  *
  * Delivery is at least once, with at most one duplicate per crash: neither SMTP nor a plain HTTP
  * POST makes a send and its record one atomic step. Each message is its own transaction: lock the
  * channel's `notification_position` row `FOR UPDATE SKIP LOCKED` (one process sends at a time; the
- * others skip), read the next notification after it, send it, advance the position, commit. A
+ * others skip), read the next delivery after it, send it, advance the position, commit. A
  * process stopped normally finishes the message under way first; one that dies after the server
  * accepted a message and before the commit leaves the position where it was, and the next process
  * sends that one message again. A failed send rolls back and is retried with a doubling wait; one
@@ -75,6 +77,7 @@ export class NotificationChannelWorker {
   private timer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
+  private positionReady = false;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: NotificationChannelWorkerDeps) {}
@@ -84,7 +87,12 @@ export class NotificationChannelWorker {
     this.timer = setInterval(() => this.wake(), this.deps.pollMs);
     this.timer.unref();
     this.unsubscribe = this.deps.events.onEvent((event) => {
-      if (event.topic === Topic.NOTIFICATION_CREATED) this.wake();
+      // An announcement names the channels it queued deliveries for (notification-worker.ts).
+      if (
+        event.topic === Topic.NOTIFICATION_CREATED &&
+        event.targetGroups.includes(this.deps.channel.channel)
+      )
+        this.wake();
     });
     this.wake();
   }
@@ -134,73 +142,72 @@ export class NotificationChannelWorker {
     } while (this.again && !this.stopping);
   }
 
-  /**
-   * One message in one transaction; true when there may be more. The notifications before it that
-   * nobody wants on this channel at once are passed over in the same transaction, read and decided
-   * a batch at a time: most notifications (a new demand's to a thousand members) go to the inbox
-   * alone, and deciding them one transaction each would cost a channel more than the fan-out.
-   */
+  /** One message in one transaction; true when there may be more. */
   private async sendNext(): Promise<boolean> {
     const { job, channel } = this.deps.channel;
     const em = this.deps.orm.em.fork();
-    // The first round ever starts after the newest notification: it is for what happens from now.
-    await em.execute(
-      `insert into "notification_position" ("name", "last_event_seq")
-       select ?, coalesce(max("id"), 0) from "notification" on conflict ("name") do nothing`,
-      [job],
-    );
+    // The first round ever starts after the newest delivery: it is for what happens from now.
+    if (!this.positionReady)
+      await em.execute(
+        `insert into "notification_position" ("name", "last_event_seq")
+         select ?, coalesce(max("id"), 0) from "notification_delivery" on conflict ("name") do nothing`,
+        [job],
+      );
+    this.positionReady = true;
     return em.transactional(async (tx) => {
       const [position] = await tx.execute<{ last_event_seq: string }[]>(
         `select "last_event_seq" from "notification_position" where "name" = ? for update skip locked`,
         [job],
       );
       if (!position) return false;
-      const batch = await tx.execute<
+      const [next] = await tx.execute<
         {
           id: string;
+          notification_id: string;
           user_id: string;
+          to_audience: boolean;
           topic: NotificationTopic;
           params: TemplateParams;
           email: string | null;
           mobile: string | null;
+          reachable: boolean;
         }[]
       >(
-        `select n."id", n."user_id", n."topic", n."params", u."email", u."mobile" from "notification" n
-           join "app_user" u on u."id" = n."user_id"
-          where n."id" > ? order by n."id" limit ?`,
-        [Number(position.last_event_seq), DECIDE_BATCH],
+        `select d."id", d."notification_id", d."user_id", n."organization_id" is not null as "to_audience",
+                n."topic", n."params", u."email", u."mobile",
+                u."status" = 'ACTIVE' and (n."organization_id" is null or exists (
+                  select 1 from "organization_member" m
+                   where m."organization_id" = n."organization_id" and m."user_id" = d."user_id")) as "reachable"
+           from "notification_delivery" d
+           join "notification" n on n."id" = d."notification_id"
+           join "app_user" u on u."id" = d."user_id"
+          where d."channel" = ? and d."id" > ? order by d."id" limit 1`,
+        [channel, Number(position.last_event_seq)],
       );
-      if (batch.length === 0) return false;
-      const instant = new Set<string>();
-      for (const topic of new Set(batch.map((row) => row.topic))) {
-        const userIds = [
-          ...new Set(batch.filter((row) => row.topic === topic).map((row) => Number(row.user_id))),
-        ];
-        for (const [userId, frequency] of await frequenciesFor(tx, userIds, topic, channel))
-          if (frequency === NotificationFrequency.INSTANT) instant.add(`${topic}/${userId}`);
-      }
-      const next = batch.find((row) => instant.has(`${row.topic}/${Number(row.user_id)}`));
-      if (next) {
+      if (!next) return false;
+      if (next.reachable) {
+        const notification = {
+          id: Number(next.notification_id),
+          userId: Number(next.user_id),
+          toAudience: next.to_audience,
+          topic: next.topic,
+          params: next.params,
+          email: next.email,
+          mobile: next.mobile,
+        };
         try {
-          await this.deps.channel.deliver({
-            id: Number(next.id),
-            userId: Number(next.user_id),
-            topic: next.topic,
-            params: next.params,
-            email: next.email,
-            mobile: next.mobile,
-          });
+          await this.deps.channel.deliver(notification);
         } catch (error) {
           if (!(error instanceof PermanentDeliveryError)) throw error;
           // Retrying cannot help, and would hold up everyone else's.
           this.deps.log.warn(
-            { notificationId: next.id, channel, reason: error.message },
+            { notificationId: notification.id, channel, reason: error.message },
             'notifications: refused',
           );
         }
       }
       await tx.execute('update "notification_position" set "last_event_seq" = ? where "name" = ?', [
-        Number((next ?? batch.at(-1)!).id),
+        Number(next.id),
         job,
       ]);
       return true;

@@ -137,7 +137,7 @@ export function emailChannel(
         await transport.sendMail({
           ...message,
           // The same Message-ID on every attempt: mail servers and clients drop a resent copy.
-          messageId: `<${deliveryKey(notification.id, NotificationChannel.EMAIL)}@${mailDomain}>`,
+          messageId: `<${deliveryKey(notification, NotificationChannel.EMAIL)}@${mailDomain}>`,
           headers: { ...message.headers, 'X-Niudai-Notification': String(notification.id) },
         });
       } catch (error) {

@@ -209,6 +209,65 @@ export async function frequenciesFor(
   return new Map([...facts].map(([userId, f]) => [userId, resolve(f, topic, channel).frequency]));
 }
 
+/**
+ * Who among the current members of these organizations (`adminsOnly`: their admins) gets `topic` on
+ * `channel` at `frequency`, by organization. Most members of a large organization keep the defaults,
+ * so unless the hub's default may be `frequency`, only those with a reason to differ (their own
+ * choice of it, a default of it set by one of their organizations) are read and resolved.
+ */
+export async function membersChoosing(
+  em: EntityManager,
+  organizationIds: readonly number[],
+  adminsOnly: boolean,
+  choice: PreferenceChoice,
+): Promise<Map<number, number[]>> {
+  const { topic, channel, frequency } = choice;
+  const byOrganization = new Map<number, number[]>();
+  if (organizationIds.length === 0) return byOrganization;
+  const base = { hasEmail: true, hasMobile: true, own: new Map(), organization: new Map() };
+  const hubMayChoose = [true, false].some(
+    (isOrganizationAdmin) =>
+      resolve({ ...base, isOrganizationAdmin }, topic, channel).frequency === frequency,
+  );
+  const members = `{${organizationIds.join(',')}}`;
+  const role = adminsOnly ? `and m."role" = 'ORG_ADMIN'` : '';
+  const rows = hubMayChoose
+    ? await em.execute<{ organization_id: string; user_id: string }[]>(
+        `select m."organization_id", m."user_id" from "organization_member" m
+           join "app_user" u on u."id" = m."user_id"
+          where m."organization_id" = any(?::bigint[]) and u."status" = 'ACTIVE' ${role}
+          order by m."organization_id", m."user_id"`,
+        [members],
+      )
+    : // Driven from the few with a reason to differ (materialized: read first, usually empty), never
+      // from the organization's many members.
+      await em.execute<{ organization_id: string; user_id: string }[]>(
+        `with "candidate" as materialized (
+           select p."user_id" from "notification_preference" p
+            where p."topic" = ? and p."channel" = ? and p."frequency" = ?
+           union
+           select o."user_id" from "organization_notification_default" d
+             join "organization_member" o on o."organization_id" = d."organization_id"
+            where d."topic" = ? and d."channel" = ? and d."frequency" = ?)
+         select m."organization_id", m."user_id" from "candidate" c
+           join "organization_member" m on m."user_id" = c."user_id" and m."organization_id" = any(?::bigint[])
+           join "app_user" u on u."id" = m."user_id"
+          where u."status" = 'ACTIVE' ${role}
+          order by m."organization_id", m."user_id"`,
+        [topic, channel, frequency, topic, channel, frequency, members],
+      );
+  if (rows.length === 0) return byOrganization;
+  const userIds = [...new Set(rows.map((r) => Number(r.user_id)))];
+  const frequencies = await frequenciesFor(em, userIds, topic, channel);
+  for (const row of rows) {
+    const userId = Number(row.user_id);
+    if (frequencies.get(userId) !== frequency) continue;
+    const organizationId = Number(row.organization_id);
+    byOrganization.set(organizationId, [...(byOrganization.get(organizationId) ?? []), userId]);
+  }
+  return byOrganization;
+}
+
 /** The rules every choice (her own or an organization's default) must follow. */
 function checkChoice(choice: PreferenceChoice): void {
   const { topic, channel, frequency } = choice;

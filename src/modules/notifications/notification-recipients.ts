@@ -1,6 +1,9 @@
 /**
  * Who hears of an outbox event, with the rules of the live feeds, applied to the rights as they are
- * when the notification worker reads the event (normally moments after it committed):
+ * when the notification worker reads the event (normally moments after it committed). What concerns
+ * an organization's members is addressed to the organization (an audience: one notification however
+ * many members it has, read by each member while she is one, notification.service.ts); the rest to
+ * each person:
  *
  * - a new demand: the members of every verified organization that can serve it (`canServe`, the
  *   rule of `demandPublished` and `matchingOrganizations`), except its submitter;
@@ -37,13 +40,25 @@ import { inEndpointScope } from '../webhooks/webhook-scope.js';
 import { NotificationTopic } from './notification.enums.js';
 import type { TemplateParams } from './notification-templates.js';
 
-/** One notification to make. */
-export interface Recipient {
-  userId: number;
+/** The members of one organization (its admins only, or all but one of them). */
+export interface Audience {
+  organizationId: number;
+  adminsOnly: boolean;
+  excludedUserIds: number[];
+}
+
+/** One notification to make: for one person (`userId`) or for an organization's members (`audience`). */
+export type Recipient = {
   topic: NotificationTopic;
   subjectId: string;
   params: TemplateParams;
-}
+} & ({ userId: number; audience?: undefined } | { audience: Audience; userId?: undefined });
+
+const everyMember = (organizationId: number): Audience => ({
+  organizationId,
+  adminsOnly: false,
+  excludedUserIds: [],
+});
 
 /** The outbox topics that may notify someone. */
 export const NOTIFYING_TOPICS: readonly Topic[] = [
@@ -57,33 +72,6 @@ export const NOTIFYING_TOPICS: readonly Topic[] = [
   Topic.APPLICATION_PERIOD_CLOSED,
 ];
 
-/** The active members of these organizations, each once (through the first organization listed). */
-async function membersOf(
-  em: EntityManager,
-  organizations: readonly Pick<Organization, 'id' | 'name'>[],
-  adminsOnly = false,
-): Promise<{ userId: number; organizationName: string }[]> {
-  if (organizations.length === 0) return [];
-  const rows = await em.execute<{ user_id: string; organization_id: string }[]>(
-    `select m."user_id", m."organization_id" from "organization_member" m
-       join "app_user" u on u."id" = m."user_id"
-      where m."organization_id" = any(?::bigint[]) and u."status" = 'ACTIVE'
-        ${adminsOnly ? `and m."role" = 'ORG_ADMIN'` : ''}
-      order by m."user_id", m."organization_id"`,
-    [`{${organizations.map((o) => o.id).join(',')}}`],
-  );
-  const names = new Map(organizations.map((o) => [o.id, o.name]));
-  const seen = new Set<number>();
-  const members: { userId: number; organizationName: string }[] = [];
-  for (const row of rows) {
-    const userId = Number(row.user_id);
-    if (seen.has(userId)) continue;
-    seen.add(userId);
-    members.push({ userId, organizationName: names.get(Number(row.organization_id)) ?? '' });
-  }
-  return members;
-}
-
 /** Those of these users whose accounts are active. */
 async function activeUsers(em: EntityManager, userIds: readonly number[]): Promise<number[]> {
   if (userIds.length === 0) return [];
@@ -94,17 +82,48 @@ async function activeUsers(em: EntityManager, userIds: readonly number[]): Promi
   return rows.map((row) => Number(row.id));
 }
 
-/** Everyone `event` should reach, with what to tell them. */
+/**
+ * What one round of the worker (the events it reads in one transaction) shares: the recipients it
+ * decided and has not written yet, and the organizations serving each demand scope it looked up.
+ */
+export interface Round {
+  pending: Recipient[];
+  servingByScope: Map<string, Organization[]>;
+}
+
+/**
+ * Starts a round, reading at once what its events will read one by one (the new demands): the
+ * entity manager's identity map then answers each event's read of its demand without a query.
+ */
+export async function startRound(em: EntityManager, events: readonly FeedEvent[]): Promise<Round> {
+  const demandIds = events.filter((e) => e.topic === Topic.DEMAND_PUBLISHED).map((e) => e.entityId);
+  if (demandIds.length > 1) await em.find(Demand, { id: { $in: demandIds } });
+  return { pending: [], servingByScope: new Map() };
+}
+
+/** Everyone `event` should reach, with what to tell them (added to the round's pending ones too). */
 export async function recipientsOf(
   em: EntityManager,
   event: FeedEvent,
   projects: ProjectApplicationsService,
+  round: Round,
+): Promise<Recipient[]> {
+  const recipients = await recipientsOfEvent(em, event, projects, round);
+  round.pending.push(...recipients);
+  return recipients;
+}
+
+async function recipientsOfEvent(
+  em: EntityManager,
+  event: FeedEvent,
+  projects: ProjectApplicationsService,
+  round: Round,
 ): Promise<Recipient[]> {
   switch (event.topic) {
     case Topic.DEMAND_PUBLISHED:
-      return newDemandRecipients(em, event.entityId);
+      return newDemandRecipients(em, event.entityId, round);
     case Topic.DEMAND_UPDATED:
-      return demandUpdateRecipients(em, event.entityId);
+      return demandUpdateRecipients(em, event.entityId, round.pending);
     case Topic.PROJECT_PUBLISHED:
       return projectRecipients(em, event, projects);
     case Topic.APPLICATION_DECIDED:
@@ -122,26 +141,35 @@ export async function recipientsOf(
   }
 }
 
-async function newDemandRecipients(em: EntityManager, demandId: number): Promise<Recipient[]> {
+async function newDemandRecipients(em: EntityManager, demandId: number, round: Round): Promise<Recipient[]> {
   const demand = await em.findOne(Demand, { id: demandId });
   // As for the feed: members of verified organizations hear of OPEN demands only.
   if (!demand || demand.status !== DemandStatus.OPEN) return [];
   const scope = scopeOf(demand);
-  const serving = (
-    await em.find(Organization, organizationsServingFilter(scope), { orderBy: { id: 'asc' } })
-  ).filter((organization) => canServe(organization, scope));
+  // Demands of one round mostly share a scope (a category and place in demand): one lookup each.
+  const scopeKey = JSON.stringify(scope);
+  let serving = round.servingByScope.get(scopeKey);
+  if (!serving) {
+    serving = (
+      await em.find(Organization, organizationsServingFilter(scope), { orderBy: { id: 'asc' } })
+    ).filter((organization) => canServe(organization, scope));
+    round.servingByScope.set(scopeKey, serving);
+  }
   const subjectId = demand.globalId();
-  return (await membersOf(em, serving))
-    .filter((member) => member.userId !== demand.submittedBy.id)
-    .map((member) => ({
-      userId: member.userId,
-      topic: NotificationTopic.DEMAND_MATCHED,
-      subjectId,
-      params: { demandTitle: demand.title, organizationName: member.organizationName },
-    }));
+  return serving.map((organization) => ({
+    // Her own demand is no news to a submitter who is a member.
+    audience: { ...everyMember(organization.id), excludedUserIds: [demand.submittedBy.id] },
+    topic: NotificationTopic.DEMAND_MATCHED,
+    subjectId,
+    params: { demandTitle: demand.title, organizationName: organization.name },
+  }));
 }
 
-async function demandUpdateRecipients(em: EntityManager, demandId: number): Promise<Recipient[]> {
+async function demandUpdateRecipients(
+  em: EntityManager,
+  demandId: number,
+  pending: readonly Recipient[],
+): Promise<Recipient[]> {
   const demand = await em.findOne(Demand, { id: demandId }, { populate: ['claimedBy'] });
   if (!demand) return [];
   const subjectId = demand.globalId();
@@ -166,7 +194,7 @@ async function demandUpdateRecipients(em: EntityManager, demandId: number): Prom
     );
     const endorsers = rows.map((row) => Number(row.worker_id)).filter((id) => id !== submitterId);
     // Events carry only the demand's id and its row is read when the event is handled, so an update
-    // handled after the fulfilment also reads FULFILLED: tell each endorser once.
+    // handled after the fulfilment also reads FULFILLED: tell each endorser once (also within a round).
     const told = endorsers.length
       ? await em.execute<{ user_id: string }[]>(
           `select "user_id" from "notification"
@@ -175,6 +203,13 @@ async function demandUpdateRecipients(em: EntityManager, demandId: number): Prom
         )
       : [];
     const toldIds = new Set(told.map((row) => Number(row.user_id)));
+    for (const r of pending)
+      if (
+        r.userId !== undefined &&
+        r.topic === NotificationTopic.ENDORSED_DEMAND_FULFILLED &&
+        r.subjectId === subjectId
+      )
+        toldIds.add(r.userId);
     const untold = endorsers.filter((id) => !toldIds.has(id));
     for (const userId of await activeUsers(em, untold))
       recipients.push({
@@ -211,11 +246,11 @@ async function projectRecipients(
     )
       eligible.push(organization);
   const subjectId = project.globalId();
-  return (await membersOf(em, eligible)).map((member) => ({
-    userId: member.userId,
+  return eligible.map((organization) => ({
+    audience: everyMember(organization.id),
     topic: NotificationTopic.PROJECT_ELIGIBLE,
     subjectId,
-    params: { projectTitle: project.title, organizationName: member.organizationName },
+    params: { projectTitle: project.title, organizationName: organization.name },
   }));
 }
 
@@ -230,12 +265,14 @@ async function decisionRecipients(em: EntityManager, seq: number): Promise<Recip
   // As `applicationDecided`: a suspended organization's members follow nothing through it.
   if (organization.verificationStatus === VerificationStatus.SUSPENDED) return [];
   const projectTitle = application.project.getEntity().title;
-  return (await membersOf(em, [organization])).map((member) => ({
-    userId: member.userId,
-    topic: NotificationTopic.APPLICATION_DECIDED,
-    subjectId: toGlobalId('ProjectApplication', application.id),
-    params: { projectTitle, organizationName: organization.name, status: application.status },
-  }));
+  return [
+    {
+      audience: everyMember(organization.id),
+      topic: NotificationTopic.APPLICATION_DECIDED,
+      subjectId: toGlobalId('ProjectApplication', application.id),
+      params: { projectTitle, organizationName: organization.name, status: application.status },
+    },
+  ];
 }
 
 async function verificationRecipients(em: EntityManager, organizationId: number): Promise<Recipient[]> {
@@ -243,12 +280,18 @@ async function verificationRecipients(em: EntityManager, organizationId: number)
   if (!organization) return [];
   const { verificationStatus: status } = organization;
   if (status !== VerificationStatus.VERIFIED && status !== VerificationStatus.SUSPENDED) return [];
-  return (await membersOf(em, [organization])).map((member) => ({
-    userId: member.userId,
-    topic: NotificationTopic.VERIFICATION_DECIDED,
-    subjectId: organization.globalId(),
-    params: { organizationName: organization.name, status, reason: organization.verificationReason ?? null },
-  }));
+  return [
+    {
+      audience: everyMember(organization.id),
+      topic: NotificationTopic.VERIFICATION_DECIDED,
+      subjectId: organization.globalId(),
+      params: {
+        organizationName: organization.name,
+        status,
+        reason: organization.verificationReason ?? null,
+      },
+    },
+  ];
 }
 
 async function claimLapsingRecipients(em: EntityManager, demandId: number): Promise<Recipient[]> {
@@ -257,12 +300,14 @@ async function claimLapsingRecipients(em: EntityManager, demandId: number): Prom
   // Released, fulfilled or lapsed before the worker read the event: there is nothing to keep.
   if (!demand || !organization || !ACTIVE_CLAIM_STATUSES.includes(demand.status)) return [];
   if (organization.verificationStatus === VerificationStatus.SUSPENDED) return [];
-  return (await membersOf(em, [organization])).map((member) => ({
-    userId: member.userId,
-    topic: NotificationTopic.CLAIM_LAPSING,
-    subjectId: demand.globalId(),
-    params: { demandTitle: demand.title, organizationName: organization.name },
-  }));
+  return [
+    {
+      audience: everyMember(organization.id),
+      topic: NotificationTopic.CLAIM_LAPSING,
+      subjectId: demand.globalId(),
+      params: { demandTitle: demand.title, organizationName: organization.name },
+    },
+  ];
 }
 
 async function webhookDisabledRecipients(em: EntityManager, endpointId: number): Promise<Recipient[]> {
@@ -276,12 +321,14 @@ async function webhookDisabledRecipients(em: EntityManager, endpointId: number):
   if (!endpoint) return [];
   const organization = await em.findOne(Organization, { id: Number(endpoint.organization_id) });
   if (!organization) return [];
-  return (await membersOf(em, [organization], true)).map((member) => ({
-    userId: member.userId,
-    topic: NotificationTopic.WEBHOOK_DISABLED,
-    subjectId: toGlobalId('Webhook', endpointId),
-    params: { organizationName: organization.name, url: endpoint.url, reason: endpoint.disabled_reason },
-  }));
+  return [
+    {
+      audience: { ...everyMember(organization.id), adminsOnly: true },
+      topic: NotificationTopic.WEBHOOK_DISABLED,
+      subjectId: toGlobalId('Webhook', endpointId),
+      params: { organizationName: organization.name, url: endpoint.url, reason: endpoint.disabled_reason },
+    },
+  ];
 }
 
 async function periodClosedRecipients(em: EntityManager, projectId: number): Promise<Recipient[]> {

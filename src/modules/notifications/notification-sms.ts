@@ -38,7 +38,7 @@ export function smsChannel(settings: SmsSettings, perRecipient: Limiter): Instan
       const body = JSON.stringify({
         to: notification.mobile,
         text: `【纽带】${title}。详情：${settings.publicUrl}/console/`,
-        id: deliveryKey(notification.id, NotificationChannel.SMS),
+        id: deliveryKey(notification, NotificationChannel.SMS),
       });
       try {
         await perRecipient.consume(notification.mobile);

@@ -3,16 +3,22 @@ import type { Logger } from 'pino';
 import type { NotificationConfig } from '../../core/config.js';
 import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../core/events/event-rows.js';
 import type { EventHub } from '../../core/events/event-hub.js';
-import { emitEvents, Topic } from '../../core/events/outbox.js';
+import { emitEvent, Topic } from '../../core/events/outbox.js';
 import type { ProjectApplicationsService } from '../projects/project-applications.service.js';
-import { NotificationChannel, NotificationFrequency } from './notification.enums.js';
-import { frequenciesFor } from './notification-preferences.js';
-import { NOTIFYING_TOPICS, recipientsOf, type Recipient } from './notification-recipients.js';
+import { NotificationChannel, NotificationFrequency, type NotificationTopic } from './notification.enums.js';
+import { frequenciesFor, membersChoosing } from './notification-preferences.js';
+import { NOTIFYING_TOPICS, recipientsOf, startRound, type Recipient } from './notification-recipients.js';
 
 /** Outbox events turned into notifications per transaction. */
 const FANOUT_BATCH = 100;
 /** The position row of the fan-out job. */
 export const FANOUT_JOB = 'fanout';
+/**
+ * How long a woken worker gathers events before its round: under a stream of submissions, a round
+ * then takes the events of this long together, and its fixed cost (the position lock, the
+ * announcement, the channel workers' rounds it wakes) is paid once for them all.
+ */
+const FANOUT_GATHER_MS = 50;
 
 export interface NotificationWorkerDeps {
   orm: MikroORM;
@@ -20,29 +26,53 @@ export interface NotificationWorkerDeps {
   config: Pick<NotificationConfig, 'pollMs'>;
   events: EventHub;
   projects: ProjectApplicationsService;
+  /** The instant channels this hub sends through (e-mail, SMS): their delivery rows are made here. */
+  instantChannels?: readonly NotificationChannel[];
+}
+
+/** A notification made by a round: the columns its deliveries and its announcement need. */
+interface Made {
+  id: number;
+  userId: number | null;
+  organizationId: number | null;
+  adminsOnly: boolean;
+  excludedUserIds: number[];
+  topic: NotificationTopic;
+}
+
+/** The key of a person or an organization in a `notification.created` event's audience. */
+export function audienceKey(kind: 'user' | 'organization', id: number): string {
+  return `${kind}:${id}`;
 }
 
 /**
- * The per-process notification worker: turns outbox events into one `notification` row per
- * recipient (notification-recipients.ts) who has not turned that topic's inbox off
- * (notification-preferences.ts), durably, after the change committed.
+ * The per-process notification worker: turns outbox events into notifications
+ * (notification-recipients.ts), durably, after the change committed. What concerns an
+ * organization's members is one row for the organization, whatever its size; what concerns a
+ * person is one row for her, unless she turned that topic's inbox off (notification-preferences.ts).
+ * Those who want a topic at once by e-mail or SMS get one delivery row per channel, which the
+ * channel workers send.
  *
- * Why it costs the write path nothing: a change's transaction writes only the outbox row it always
- * wrote; everything here runs later, in the worker's own transactions, woken by the relay.
+ * Why it costs the write path little: a change's transaction writes only the outbox row it always
+ * wrote; everything here runs later, in the worker's own transactions, woken by the relay, and a
+ * round writes a handful of rows per event, not one per member.
  *
  * All its state is in the database, so processes share the work and a restart loses nothing. The
  * job's `notification_position` row holds the last outbox seq turned into notifications; a round
  * locks it `FOR UPDATE SKIP LOCKED` (the process holding it does the round, the others skip), reads
- * the next events of the notifying topics, inserts their notifications (unique per event and
- * recipient: a round that is retried after a crash inserts nothing twice), announces them with one
- * `notification.created` outbox event per recipient (what the `notificationReceived` subscription
- * follows on the EventHub) and advances the position, all in one transaction: a process that dies
- * mid-round leaves nothing half done, and the next round does it again.
+ * the next events of the notifying topics, inserts their notifications and deliveries (unique per
+ * event and recipient: a round that is retried after a crash inserts nothing twice), announces
+ * them with ONE `notification.created` outbox event whose audience lists the persons and
+ * organizations concerned (what the `notificationReceived` subscription follows) and advances the
+ * position, all in one transaction: a process that dies mid-round leaves nothing half done, and the
+ * next round does it again.
  */
 export class NotificationWorker {
   private running: Promise<void> | null = null;
+  private gathering: NodeJS.Timeout | null = null;
   private again = false;
   private stopping = false;
+  private positionReady = false;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly wakingTopics = new Set<string>(NOTIFYING_TOPICS);
@@ -64,26 +94,28 @@ export class NotificationWorker {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.gathering) clearTimeout(this.gathering);
     this.timer = null;
+    this.gathering = null;
     this.unsubscribe?.();
     await this.running;
   }
 
-  /** Runs a round now (or right after the one under way). */
+  /** Runs a round soon (FANOUT_GATHER_MS), or right after the one under way. */
   wake(): void {
     if (this.stopping || this.deps.config.pollMs === 0) return;
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
-      this.running = null;
-    });
-  }
-
-  /** Resolves once no round is running (tests). */
-  async idle(): Promise<void> {
-    while (this.running) await this.running;
+    if (this.gathering) return;
+    this.gathering = setTimeout(() => {
+      this.gathering = null;
+      if (this.stopping) return;
+      this.running = this.loop().finally(() => {
+        this.running = null;
+      });
+    }, FANOUT_GATHER_MS);
   }
 
   private async loop(): Promise<void> {
@@ -102,11 +134,13 @@ export class NotificationWorker {
   private async fanOut(): Promise<boolean> {
     const em = this.deps.orm.em.fork();
     // The first round ever starts at the outbox's head: notifications are for what happens from now.
-    await em.execute(
-      `insert into "notification_position" ("name", "last_event_seq")
-       select ?, coalesce(max("seq"), 0) from "event" on conflict ("name") do nothing`,
-      [FANOUT_JOB],
-    );
+    if (!this.positionReady)
+      await em.execute(
+        `insert into "notification_position" ("name", "last_event_seq")
+         select ?, coalesce(max("seq"), 0) from "event" on conflict ("name") do nothing`,
+        [FANOUT_JOB],
+      );
+    this.positionReady = true;
     return em.transactional(async (tx) => {
       const [position] = await tx.execute<{ last_event_seq: string }[]>(
         `select "last_event_seq" from "notification_position" where "name" = ? for update skip locked`,
@@ -120,13 +154,19 @@ export class NotificationWorker {
         [Number(position.last_event_seq), pgTextArray(NOTIFYING_TOPICS), FANOUT_BATCH],
       );
       if (rows.length === 0) return false;
-      const made: { id: number; userId: number }[] = [];
-      for (const row of rows) {
-        const event = toFeedEvent(row);
-        const recipients = await withInbox(tx, await recipientsOf(tx, event, this.deps.projects));
-        made.push(...(await insertNotifications(tx, event.seq, recipients)));
+      const events = rows.map(toFeedEvent);
+      const round = await startRound(tx, events);
+      const wanted: { eventSeq: number; recipient: Recipient }[] = [];
+      for (const event of events) {
+        for (const recipient of await recipientsOf(tx, event, this.deps.projects, round))
+          wanted.push({ eventSeq: event.seq, recipient });
       }
-      await announce(tx, made);
+      await withInbox(tx, wanted);
+      const made = await insertNotifications(tx, wanted);
+      const queued: NotificationChannel[] = [];
+      for (const channel of this.deps.instantChannels ?? [])
+        if (await queueDeliveries(tx, made, channel)) queued.push(channel);
+      await announce(tx, made, queued);
       await tx.execute('update "notification_position" set "last_event_seq" = ? where "name" = ?', [
         Number(rows.at(-1)!.seq),
         FANOUT_JOB,
@@ -136,57 +176,165 @@ export class NotificationWorker {
   }
 }
 
-/** Those recipients who have not turned this topic's inbox off (notification-preferences.ts), in order. */
-async function withInbox(tx: EntityManager, recipients: readonly Recipient[]): Promise<Recipient[]> {
+/**
+ * Leaves out those who turned the topic's inbox off (notification-preferences.ts), as it is now: a
+ * personal notification is not made, and an audience's lists them among its excluded members
+ * (found among those with a reason to differ from the default, a few of even a large organization).
+ */
+async function withInbox(
+  tx: EntityManager,
+  wanted: { eventSeq: number; recipient: Recipient }[],
+): Promise<void> {
+  const recipients = wanted.map((w) => w.recipient);
   const muted = new Set<string>();
   for (const topic of new Set(recipients.map((r) => r.topic))) {
-    const userIds = recipients.filter((r) => r.topic === topic).map((r) => r.userId);
+    const ofTopic = recipients.filter((r) => r.topic === topic);
+    const userIds = ofTopic.flatMap((r) => (r.userId === undefined ? [] : [r.userId]));
     const frequencies = await frequenciesFor(tx, userIds, topic, NotificationChannel.IN_APP);
     for (const [userId, frequency] of frequencies)
       if (frequency === NotificationFrequency.OFF) muted.add(`${topic}/${userId}`);
+    for (const adminsOnly of [false, true]) {
+      const audiences = ofTopic.flatMap((r) => (r.audience?.adminsOnly === adminsOnly ? [r.audience] : []));
+      if (audiences.length === 0) continue;
+      const off = await membersChoosing(
+        tx,
+        [...new Set(audiences.map((a) => a.organizationId))],
+        adminsOnly,
+        {
+          topic,
+          channel: NotificationChannel.IN_APP,
+          frequency: NotificationFrequency.OFF,
+        },
+      );
+      for (const audience of audiences)
+        audience.excludedUserIds = [
+          ...new Set([...audience.excludedUserIds, ...(off.get(audience.organizationId) ?? [])]),
+        ];
+    }
   }
-  return recipients.filter((r) => !muted.has(`${r.topic}/${r.userId}`));
+  const kept = wanted.filter(
+    (w) => w.recipient.userId === undefined || !muted.has(`${w.recipient.topic}/${w.recipient.userId}`),
+  );
+  wanted.splice(0, wanted.length, ...kept);
 }
 
-/** Inserts one event's notifications; those made before (a retried round) are left as they are. */
+/** Inserts a round's notifications in one statement; those made before (a retried round) are left as they are. */
 async function insertNotifications(
   tx: EntityManager,
-  eventSeq: number,
-  recipients: readonly Recipient[],
-): Promise<{ id: number; userId: number }[]> {
-  if (recipients.length === 0) return [];
-  const values = recipients.map(() => '(?, ?, ?, ?, ?, now())').join(', ');
-  const params = recipients.flatMap((r) => [
-    r.userId,
+  wanted: readonly { eventSeq: number; recipient: Recipient }[],
+): Promise<Made[]> {
+  if (wanted.length === 0) return [];
+  const values = wanted.map(() => '(?, ?, ?, ?::bigint[], ?, ?, ?, ?, now())').join(', ');
+  const params = wanted.flatMap(({ eventSeq, recipient: r }) => [
+    r.userId ?? null,
+    r.audience?.organizationId ?? null,
+    r.audience?.adminsOnly ?? false,
+    `{${(r.audience?.excludedUserIds ?? []).join(',')}}`,
     eventSeq,
     r.topic,
     r.subjectId,
     JSON.stringify(r.params),
   ]);
-  const rows = await tx.execute<{ id: string; user_id: string }[]>(
-    `insert into "notification" ("user_id", "event_seq", "topic", "subject_id", "params", "created_at")
-     values ${values} on conflict ("event_seq", "user_id") do nothing returning "id", "user_id"`,
+  // Two arbiters: a personal row is unique per (event, user), an audience row per (event, organization).
+  const rows = await tx.execute<
+    {
+      id: string;
+      user_id: string | null;
+      organization_id: string | null;
+      admins_only: boolean;
+      excluded_user_ids: string[];
+      topic: NotificationTopic;
+    }[]
+  >(
+    `insert into "notification" ("user_id", "organization_id", "admins_only", "excluded_user_ids",
+        "event_seq", "topic", "subject_id", "params", "created_at")
+     values ${values} on conflict do nothing
+     returning "id", "user_id", "organization_id", "admins_only", "excluded_user_ids", "topic"`,
     params,
   );
-  return rows.map((row) => ({ id: Number(row.id), userId: Number(row.user_id) }));
+  const toNumber = (value: string | null) => (value === null ? null : Number(value));
+  return rows.map((row) => ({
+    id: Number(row.id),
+    userId: toNumber(row.user_id),
+    organizationId: toNumber(row.organization_id),
+    adminsOnly: row.admins_only,
+    excludedUserIds: row.excluded_user_ids.map(Number),
+    topic: row.topic,
+  }));
 }
 
 /**
- * One `notification.created` event per recipient of this round, written last in the transaction (see
- * emitEvent), and its seq on each of the recipient's new notifications.
+ * One delivery row per person who wants one of these notifications at once on `channel`: for a
+ * personal notification its recipient, for an audience one each such member (sending is per person
+ * anyway). The channel's worker sends them (notification-channel-worker.ts).
  */
-async function announce(tx: EntityManager, made: readonly { id: number; userId: number }[]): Promise<void> {
-  const userIds = [...new Set(made.map((m) => m.userId))];
-  if (userIds.length === 0) return;
-  const unscoped = { categoryPath: [], regionPath: [], targetGroups: [] };
-  const seqs = await emitEvents(
-    tx,
-    userIds.map((entityId) => ({ topic: Topic.NOTIFICATION_CREATED, entityId, ...unscoped })),
-  );
+async function queueDeliveries(
+  tx: EntityManager,
+  made: readonly Made[],
+  channel: NotificationChannel,
+): Promise<boolean> {
+  const deliveries: [number, number][] = [];
+  for (const topic of new Set(made.map((m) => m.topic))) {
+    const ofTopic = made.filter((m) => m.topic === topic);
+    const personal = ofTopic.filter((m) => m.userId !== null);
+    if (personal.length > 0) {
+      const frequencies = await frequenciesFor(
+        tx,
+        [...new Set(personal.map((m) => m.userId!))],
+        topic,
+        channel,
+      );
+      for (const m of personal)
+        if (frequencies.get(m.userId!) === NotificationFrequency.INSTANT) deliveries.push([m.id, m.userId!]);
+    }
+    for (const adminsOnly of [false, true]) {
+      const audiences = ofTopic.filter((m) => m.organizationId !== null && m.adminsOnly === adminsOnly);
+      if (audiences.length === 0) continue;
+      const organizationIds = [...new Set(audiences.map((m) => m.organizationId!))];
+      const instant = await membersChoosing(tx, organizationIds, adminsOnly, {
+        topic,
+        channel,
+        frequency: NotificationFrequency.INSTANT,
+      });
+      for (const m of audiences)
+        for (const userId of instant.get(m.organizationId!) ?? [])
+          if (!m.excludedUserIds.includes(userId)) deliveries.push([m.id, userId]);
+    }
+  }
+  if (deliveries.length === 0) return false;
   await tx.execute(
-    `update "notification" n set "announced_seq" = a."seq"
-       from unnest(?::bigint[], ?::bigint[]) as a("user_id", "seq")
-      where n."user_id" = a."user_id" and n."id" = any(?::bigint[])`,
-    [`{${userIds.join(',')}}`, `{${seqs.join(',')}}`, `{${made.map((m) => m.id).join(',')}}`],
+    `insert into "notification_delivery" ("notification_id", "user_id", "channel")
+     select d."notification_id", d."user_id", ? from unnest(?::bigint[], ?::bigint[]) as d("notification_id", "user_id")
+      order by d."notification_id", d."user_id"
+     on conflict do nothing`,
+    [channel, `{${deliveries.map((d) => d[0]).join(',')}}`, `{${deliveries.map((d) => d[1]).join(',')}}`],
   );
+  return true;
+}
+
+/**
+ * One `notification.created` event for the whole round, written last in the transaction (see
+ * emitEvent): its entity id is the round's highest notification id, its category path the audience
+ * (audienceKey: the persons and organizations whose notifications it made), so that each process's
+ * subscribers pick out the rounds that concern them and read their new notifications themselves.
+ * Its target groups name the channels it queued deliveries for: only their workers need to look.
+ */
+async function announce(
+  tx: EntityManager,
+  made: readonly Made[],
+  queued: readonly NotificationChannel[],
+): Promise<void> {
+  if (made.length === 0) return;
+  const audience = new Set<string>();
+  for (const m of made)
+    audience.add(
+      m.userId !== null ? audienceKey('user', m.userId) : audienceKey('organization', m.organizationId!),
+    );
+  await emitEvent(tx, {
+    topic: Topic.NOTIFICATION_CREATED,
+    entityId: Math.max(...made.map((m) => m.id)),
+    categoryPath: [...audience],
+    regionPath: [],
+    targetGroups: queued,
+  });
 }

@@ -1,8 +1,10 @@
 /**
- * Who sees a notification: its recipient, and nobody else — not admins either (it may quote a
- * demand's title to a worker, or a suspension's reason to an organization's members).
- * `NotificationService.get` and the inbox queries read only the viewer's own rows; the live
- * `notificationReceived` feed follows only the viewer's own key, under live rights.
+ * Who sees a notification: its recipient — for an organization's, its current members (its admins
+ * when it is for them alone) who joined before it was made — and nobody else, not admins either (it
+ * may quote a demand's title to a worker, or a suspension's reason to an organization's members).
+ * `NotificationService.get` and the inbox queries read only the viewer's own rows and her
+ * organizations' (notification.service.ts); the live `notificationReceived` feed reads them the
+ * same way, under live rights.
  *
  * @module
  */

@@ -13,7 +13,7 @@ export const NOTIFY_ENV = { NOTIFY_POLL_MS: '100' };
  * Resolves once the notification worker has read every notifying event committed so far: after it,
  * what was not notified will not be (the signal for "nothing arrived").
  */
-export async function fannedOut(t: TestApp, ms = 10_000): Promise<void> {
+export async function fannedOut(t: Pick<TestApp, 'orm'>, ms = 10_000): Promise<void> {
   const em = t.orm.em.fork();
   const [head] = await em.execute<{ seq: string }[]>(
     'select coalesce(max("seq"), 0) as "seq" from "event" where "topic" = any(?::text[])',

@@ -58,13 +58,13 @@ afterAll(async () => {
   await new Promise<void>((resolve) => gateway?.close(() => resolve()));
 });
 
-/** Resolves once the SMS job has dealt with every notification made so far. */
+/** Resolves once the SMS job has dealt with every delivery queued so far. */
 async function textedOut(orm: MikroORM = t.orm, ms = 10_000): Promise<void> {
   const em = orm.em.fork();
   const deadline = Date.now() + ms;
   for (;;) {
     const [row] = await em.execute<{ head: string; position: string | null }[]>(
-      `select (select coalesce(max("id"), 0) from "notification") as "head",
+      `select (select coalesce(max("id"), 0) from "notification_delivery") as "head",
               (select "last_event_seq" from "notification_position" where "name" = ?) as "position"`,
       [SMS_JOB],
     );
@@ -172,6 +172,8 @@ describe('SMS notifications', () => {
       schema: await createSchema(),
     });
     try {
+      // The new app's fan-out first: its deliveries exist before the send job is waited for.
+      await fannedOut({ orm });
       await textedOut(orm);
       const sent = texts.slice(before);
       expect(sent.map((s) => s.to).sort()).toEqual(workers.map((w) => w.mobile).sort());
