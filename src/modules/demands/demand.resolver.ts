@@ -12,6 +12,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import { fieldReads } from '../../core/graphql/field-reads.js';
 import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
@@ -42,6 +43,10 @@ import {
   WithdrawDemandInput,
 } from './demand.inputs.js';
 import { DemandConnection, OrganizationMatch, OrganizationMatchConnection } from './demand.types.js';
+import { DEMAND_FACT_PROPERTIES } from './demand-filters.js';
+
+/** What each Demand field resolver reads of its demand (the column plan: demand-selection.ts). */
+const reads = fieldReads(Demand);
 
 /** The worker-demand feed and lifecycle. Rules live in DemandService; this only maps GraphQL to it. */
 @Resolver(() => Demand)
@@ -183,16 +188,19 @@ export class DemandResolver {
     return { demand: await ctx.services.demands.close(ctx, input) };
   }
 
+  @reads('category')
   @FieldResolver(() => ServiceCategory)
   category(@Ctx() ctx: Context, @Root() demand: Demand): ServiceCategory | Promise<ServiceCategory> {
     return ctx.services.reference.categories.get(ctx.em, categoryCodeOf(demand));
   }
 
+  @reads('region')
   @FieldResolver(() => Region, { description: 'The city or district where the need is.' })
   region(@Ctx() ctx: Context, @Root() demand: Demand): Region | Promise<Region> {
     return ctx.services.reference.regions.get(ctx.em, regionCodeOf(demand));
   }
 
+  @reads(...DEMAND_FACT_PROPERTIES)
   @FieldResolver(() => User, {
     nullable: true,
     description:
@@ -205,6 +213,7 @@ export class DemandResolver {
       : null;
   }
 
+  @reads(...DEMAND_FACT_PROPERTIES, 'contact')
   @FieldResolver(() => String, {
     nullable: true,
     description:
@@ -215,11 +224,13 @@ export class DemandResolver {
     return revealsContact(viewer, factsOf(demand)) ? (demand.contact ?? null) : null;
   }
 
+  @reads('claimedBy')
   @FieldResolver(() => Organization, { nullable: true, description: 'The organization that claimed it.' })
   claimedBy(@Root() demand: Demand): Promise<Organization> | null {
     return demand.claimedBy ? demand.claimedBy.loadOrFail({ dataloader: true }) : null;
   }
 
+  @reads(...DEMAND_FACT_PROPERTIES)
   @FieldResolver(() => [DemandProgress], {
     description: `Notes of its service (progress reports, the fulfilment note, release reasons), oldest first, the latest ${PROGRESS_NOTES_SHOWN} at most. The submitter, the workers who endorsed it, union staff whose scope covers it and admins read all of them; members of an organization read the notes their organization wrote; anyone else none (an empty list).`,
   })
@@ -227,6 +238,7 @@ export class DemandResolver {
     return ctx.services.demands.progressNotes(ctx, demand);
   }
 
+  @reads('duplicateOf')
   @FieldResolver(() => Demand, {
     nullable: true,
     description: 'For CLOSED_DUPLICATE: the demand it duplicates, if you may see it.',

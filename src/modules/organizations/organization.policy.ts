@@ -136,6 +136,13 @@ export function showsService(
   return status !== ServiceStatus.RETIRED || canManage(viewer, organizationId);
 }
 
+/** The properties {@link organizationFacts} reads: every visibility rule reads them. */
+export const ORGANIZATION_FACT_PROPERTIES = [
+  'id',
+  'verificationStatus',
+  'homeRegion',
+] as const satisfies readonly (keyof Organization)[];
+
 /** The policy's facts about an organization; the home region is batched across a request. */
 export async function organizationFacts(em: EntityManager, org: Organization): Promise<OrganizationFacts> {
   const home = await org.homeRegion.load({ dataloader: true });

@@ -12,6 +12,7 @@ import {
   Root,
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import { fieldReads } from '../../core/graphql/field-reads.js';
 import {
   organizationConnectionPropertiesSelected,
   organizationPropertiesSelected,
@@ -48,9 +49,13 @@ import {
   VerifyOrganizationInput,
 } from './organization.inputs.js';
 import { Brand, OrganizationStats, Verification } from './organization.types.js';
+import { ORGANIZATION_FACT_PROPERTIES } from './organization.policy.js';
 
 /** `OrganizationConnection`: a page of the directory. */
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
+
+/** What each Organization field resolver here reads of its organization (organization-selection.ts). */
+const reads = fieldReads(Organization);
 
 /** The directory: queries, mutations and the organization's nested fields. */
 @Resolver(() => Organization)
@@ -245,6 +250,7 @@ export class OrganizationResolver {
 
   // ------------------------------------------------------------------ nested fields (batched)
 
+  @reads('homeRegion')
   @FieldResolver(() => Region, { description: 'The region it is registered in.' })
   homeRegion(@Ctx() ctx: Context, @Root() org: Organization): Region | Promise<Region> {
     // A record holds the code; its reference getter would build a managed reference to read it.
@@ -252,16 +258,19 @@ export class OrganizationResolver {
     return ctx.services.reference.regions.get(ctx.em, code);
   }
 
+  @reads('regionCodes')
   @FieldResolver(() => [Region], { description: 'Regions it serves; each covers its whole subtree.' })
   regionsServed(@Ctx() ctx: Context, @Root() org: Organization): Region[] | Promise<Region[]> {
     return ctx.services.reference.regions.many(ctx.em, org.regionCodes);
   }
 
+  @reads('categoryCodes')
   @FieldResolver(() => [ServiceCategory], { description: 'Categories it serves; each covers its subtree.' })
   categories(@Ctx() ctx: Context, @Root() org: Organization): ServiceCategory[] | Promise<ServiceCategory[]> {
     return ctx.services.reference.categories.many(ctx.em, org.categoryCodes);
   }
 
+  @reads('id')
   @FieldResolver(() => [ServiceOffering], {
     description: 'Its services; retired ones only for its admins and platform admins (also by `node(id:)`).',
   })
@@ -269,6 +278,7 @@ export class OrganizationResolver {
     return ctx.services.organizations.services(ctx, org);
   }
 
+  @reads('brandName', 'brandDescription', 'brandSince')
   @FieldResolver(() => Brand, { nullable: true, description: '一组织一品牌: its featured programme.' })
   brand(@Root() org: Organization): Brand | null {
     return org.brandName
@@ -276,11 +286,13 @@ export class OrganizationResolver {
       : null;
   }
 
+  @reads('gradeValidUntil')
   @FieldResolver(() => String, { nullable: true, description: 'ISO date until which the grade is valid.' })
   gradeValidUntil(@Root() org: Organization): string | null {
     return org.gradeValidUntil ?? null;
   }
 
+  @reads('verificationStatus', 'verificationReason', 'verificationDecidedAt')
   @FieldResolver(() => Verification, { description: 'Verification status and the last decision.' })
   verification(@Root() org: Organization): Verification {
     return {
@@ -290,6 +302,7 @@ export class OrganizationResolver {
     };
   }
 
+  @reads('hub')
   @FieldResolver(() => Organization, {
     nullable: true,
     description: 'The hub it is an accepted member of; null when you may not see the hub.',
@@ -298,11 +311,13 @@ export class OrganizationResolver {
     return ctx.services.organizations.hub(ctx, org);
   }
 
+  @reads('id')
   @FieldResolver(() => [Organization], { description: 'For a hub: its member organizations you may see.' })
   memberOrganizations(@Ctx() ctx: Context, @Root() org: Organization): Promise<Organization[]> {
     return ctx.services.organizations.memberOrganizations(ctx, org);
   }
 
+  @reads(...ORGANIZATION_FACT_PROPERTIES)
   @FieldResolver(() => [OrganizationMember], {
     nullable: true,
     description: 'Its members: for its own members, union staff in scope and admins; null for others.',
