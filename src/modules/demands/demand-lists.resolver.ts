@@ -1,6 +1,7 @@
 import { Args, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { fieldReads } from '../../core/graphql/field-reads.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import type { Context } from '../../core/context.js';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { viewerFactsOf } from '../../core/viewer-facts.js';
@@ -77,7 +78,7 @@ export class OrganizationDemandsResolver {
   })
   async claimedDemands(
     @Ctx() ctx: Context,
-    @Root() organization: Organization,
+    @Root() organization: ReadRecord<Organization>,
     @Args(() => DemandListArgs) args: DemandListArgs,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Demand> | null> {

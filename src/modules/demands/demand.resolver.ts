@@ -13,6 +13,7 @@ import {
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
 import { fieldReads } from '../../core/graphql/field-reads.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
@@ -190,13 +191,19 @@ export class DemandResolver {
 
   @reads('category')
   @FieldResolver(() => ServiceCategory)
-  category(@Ctx() ctx: Context, @Root() demand: Demand): ServiceCategory | Promise<ServiceCategory> {
+  category(
+    @Ctx() ctx: Context,
+    @Root() demand: ReadRecord<Demand>,
+  ): ReadRecord<ServiceCategory> | Promise<ReadRecord<ServiceCategory>> {
     return ctx.services.reference.categories.get(ctx.em, categoryCodeOf(demand));
   }
 
   @reads('region')
   @FieldResolver(() => Region, { description: 'The city or district where the need is.' })
-  region(@Ctx() ctx: Context, @Root() demand: Demand): Region | Promise<Region> {
+  region(
+    @Ctx() ctx: Context,
+    @Root() demand: ReadRecord<Demand>,
+  ): ReadRecord<Region> | Promise<ReadRecord<Region>> {
     return ctx.services.reference.regions.get(ctx.em, regionCodeOf(demand));
   }
 
@@ -206,7 +213,7 @@ export class DemandResolver {
     description:
       "Who submitted it. For an anonymous demand only the submitter and union staff in scope see her (null for everyone else, admins, claimants and endorsers included); otherwise everyone who sees the demand, each User field following User's rules (her name to all).",
   })
-  async submittedBy(@Ctx() ctx: Context, @Root() demand: Demand): Promise<User | null> {
+  async submittedBy(@Ctx() ctx: Context, @Root() demand: ReadRecord<Demand>): Promise<User | null> {
     const viewer = await ctx.services.demands.viewerFacts(ctx);
     return revealsSubmitter(viewer, factsOf(demand))
       ? demand.submittedBy.loadOrFail({ dataloader: true })
@@ -219,14 +226,14 @@ export class DemandResolver {
     description:
       'Private contact: shown to the submitter, and to members of the claiming organization if the worker consented and the organization is verified (never to a suspended one). Null for everyone else: union staff, admins, endorsers and browsing organizations included.',
   })
-  async contact(@Ctx() ctx: Context, @Root() demand: Demand): Promise<string | null> {
+  async contact(@Ctx() ctx: Context, @Root() demand: ReadRecord<Demand>): Promise<string | null> {
     const viewer = await ctx.services.demands.viewerFacts(ctx);
     return revealsContact(viewer, factsOf(demand)) ? (demand.contact ?? null) : null;
   }
 
   @reads('claimedBy')
   @FieldResolver(() => Organization, { nullable: true, description: 'The organization that claimed it.' })
-  claimedBy(@Root() demand: Demand): Promise<Organization> | null {
+  claimedBy(@Root() demand: ReadRecord<Demand>): Promise<Organization> | null {
     return demand.claimedBy ? demand.claimedBy.loadOrFail({ dataloader: true }) : null;
   }
 
@@ -234,7 +241,7 @@ export class DemandResolver {
   @FieldResolver(() => [DemandProgress], {
     description: `Notes of its service (progress reports, the fulfilment note, release reasons), oldest first, the latest ${PROGRESS_NOTES_SHOWN} at most. The submitter, the workers who endorsed it, union staff whose scope covers it and admins read all of them; members of an organization read the notes their organization wrote; anyone else none (an empty list).`,
   })
-  progressNotes(@Ctx() ctx: Context, @Root() demand: Demand): Promise<DemandProgress[]> {
+  progressNotes(@Ctx() ctx: Context, @Root() demand: ReadRecord<Demand>): Promise<DemandProgress[]> {
     return ctx.services.demands.progressNotes(ctx, demand);
   }
 
@@ -243,7 +250,7 @@ export class DemandResolver {
     nullable: true,
     description: 'For CLOSED_DUPLICATE: the demand it duplicates, if you may see it.',
   })
-  async duplicateOf(@Ctx() ctx: Context, @Root() demand: Demand): Promise<Demand | null> {
+  async duplicateOf(@Ctx() ctx: Context, @Root() demand: ReadRecord<Demand>): Promise<Demand | null> {
     if (!demand.duplicateOf) return null;
     const [viewer, original] = await Promise.all([
       ctx.services.demands.viewerFacts(ctx),
@@ -279,7 +286,7 @@ export class SubmitDemandPayloadResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
     @Root() payload: SubmitDemandPayload,
-  ): Promise<Demand[]> {
+  ): Promise<ReadRecord<Demand>[]> {
     return ctx.services.demands.similarOpen(ctx, payload.demand, demandObjectPropertiesSelected(info));
   }
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Limits } from '../../core/config.js';
 import type { Actor, Context } from '../../core/context.js';
 import type { Page } from '../../core/relay/connection.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import type { Demand, DemandProgress } from './demand.entity.js';
 import type { DemandViewer } from './demand.policy.js';
 import type {
@@ -96,7 +97,7 @@ export class DemandService {
     ctx: Context,
     args: DemandsArgs,
     properties: ReadonlySet<string> | null = null,
-  ): Promise<Page<Demand>> {
+  ): Promise<Page<ReadRecord<Demand>>> {
     return this.queries.list(ctx, args, properties);
   }
 
@@ -106,7 +107,7 @@ export class DemandService {
     party: { submittedBy: number } | { endorsedBy: number } | { claimedBy: number },
     args: DemandListArgs,
     properties: ReadonlySet<string> | null = null,
-  ): Promise<Page<Demand>> {
+  ): Promise<Page<ReadRecord<Demand>>> {
     return this.queries.listOf(ctx, party, args, properties);
   }
 
@@ -116,7 +117,11 @@ export class DemandService {
   }
 
   /** The OPEN demands that look like a just submitted one; see `DemandSubmissionService.similarOpen`. */
-  similarOpen(ctx: Context, demand: Demand, properties: ReadonlySet<string> | null): Promise<Demand[]> {
+  similarOpen(
+    ctx: Context,
+    demand: Demand,
+    properties: ReadonlySet<string> | null,
+  ): Promise<ReadRecord<Demand>[]> {
     return this.submission.similarOpen(ctx, demand, properties);
   }
 
@@ -161,7 +166,7 @@ export class DemandService {
   }
 
   /** The notes of the demand's service the viewer may read; see `DemandQueriesService.progressNotes`. */
-  progressNotes(ctx: Context, demand: Demand): Promise<DemandProgress[]> {
+  progressNotes(ctx: Context, demand: ReadRecord<Demand>): Promise<DemandProgress[]> {
     return this.queries.progressNotes(ctx, demand);
   }
 

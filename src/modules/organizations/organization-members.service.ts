@@ -23,6 +23,7 @@ import type {
   SetOrganizationMemberRoleInput,
 } from './organization.inputs.js';
 import { canSeeMembers, organizationFacts, requireManaged } from './organization.policy.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 /**
  * Its admins add an existing account as admin or member. The account's rights change: announced in
@@ -126,7 +127,7 @@ async function requireAnotherAdmin(em: EntityManager, organizationId: number): P
 /** Its members, for those allowed to see them; null for everyone else. */
 export async function organizationMembers(
   ctx: Actor,
-  org: Organization,
+  org: ReadRecord<Organization>,
 ): Promise<OrganizationMember[] | null> {
   if (!canSeeMembers(viewerFactsOf(ctx.viewer), await organizationFacts(ctx.em, org))) return null;
   return (await org.members.load({ dataloader: true })).getItems();

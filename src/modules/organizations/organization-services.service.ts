@@ -16,6 +16,7 @@ import { ServiceOffering } from './service.entity.js';
 import type { AddServiceInput, RemoveServiceInput, UpdateServiceInput } from './organization.inputs.js';
 import { canManage, getService, requireManaged, showsService } from './organization.policy.js';
 import { refreshSearchText, requireRegions, requireCategories, unique } from './organization-helpers.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 /** Its admins add a service; the organization's categories grow to cover it. */
 export async function addService(
@@ -127,7 +128,10 @@ export async function requireManagedService(ctx: Actor, globalId: string) {
 }
 
 /** Its services, in order of creation; retired ones only for those who manage it. */
-export async function organizationServices(ctx: Actor, org: Organization): Promise<ServiceOffering[]> {
+export async function organizationServices(
+  ctx: Actor,
+  org: ReadRecord<Organization>,
+): Promise<ServiceOffering[]> {
   const items = (await org.services.load({ dataloader: true })).getItems();
   const viewer = viewerFactsOf(ctx.viewer);
   return items.filter((s) => showsService(viewer, org.id, s.status));

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../core/context.js';
 import type { Page } from '../../core/relay/connection.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import type { Organization } from './organization.entity.js';
 import type { ServiceOffering } from './service.entity.js';
 import type { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
@@ -203,22 +204,22 @@ export class OrganizationDirectoryService {
   // ---------------------------------------------------------------- nested fields (all batched)
 
   /** The member organizations of a hub that the viewer may see. */
-  memberOrganizations(ctx: Actor, org: Organization): Promise<Organization[]> {
+  memberOrganizations(ctx: Actor, org: ReadRecord<Organization>): Promise<Organization[]> {
     return memberOrganizations(ctx, org);
   }
 
   /** Its members, for those allowed to see them; null for everyone else. */
-  members(ctx: Actor, org: Organization): Promise<OrganizationMember[] | null> {
+  members(ctx: Actor, org: ReadRecord<Organization>): Promise<OrganizationMember[] | null> {
     return organizationMembers(ctx, org);
   }
 
   /** Its hub, if it has one the viewer may see. */
-  hub(ctx: Actor, org: Organization): Promise<Organization | null> {
+  hub(ctx: Actor, org: ReadRecord<Organization>): Promise<Organization | null> {
     return organizationHub(ctx, org);
   }
 
   /** Its services, in order of creation; retired ones only for those who manage it. */
-  services(ctx: Actor, org: Organization): Promise<ServiceOffering[]> {
+  services(ctx: Actor, org: ReadRecord<Organization>): Promise<ServiceOffering[]> {
     return organizationServices(ctx, org);
   }
 
@@ -232,7 +233,7 @@ export class OrganizationDirectoryService {
     ctx: Actor,
     args: OrganizationsArgs,
     properties: ReadonlySet<string> | null = null,
-  ): Promise<Page<Organization>> {
+  ): Promise<Page<ReadRecord<Organization>>> {
     return searchDirectory(ctx, args, properties);
   }
 

@@ -1,6 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { fieldReads } from '../../core/graphql/field-reads.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import { ApplicationListArgs } from './project.args.js';
 import { ProjectApplicationConnection } from './project.types.js';
 import type { Context } from '../../core/context.js';
@@ -83,7 +84,7 @@ export class OrganizationApplicationsResolver {
   })
   async applications(
     @Ctx() ctx: Context,
-    @Root() organization: Organization,
+    @Root() organization: ReadRecord<Organization>,
     @Args(() => ApplicationListArgs) args: ApplicationListArgs,
   ): Promise<ConnectionShape<ProjectApplication> | null> {
     const page = await ctx.services.projects.organizationApplications(ctx, organization.id, args);
