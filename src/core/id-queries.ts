@@ -7,7 +7,7 @@ import {
   type FilterQuery,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { RecordReader, type RawRow } from './read-records.js';
+import { RecordReader, type RawRow, type ReadRecord } from './read-records.js';
 
 /**
  * Ids of the rows matching `where`, read without hydrating entities. A partial load (`fields: ['id']`)
@@ -62,9 +62,9 @@ export async function readById<T extends object>(
   entity: EntityClass<T>,
   id: number,
   properties: ReadonlySet<string> | null = null,
-): Promise<T | null> {
+): Promise<ReadRecord<T> | null> {
   const known = alreadyLoaded(em, entity, id);
-  if (known) return known;
+  if (known) return known as ReadRecord<T>;
   const reader = RecordReader.for(em, entity).only(properties);
   const row = await em
     .getConnection()

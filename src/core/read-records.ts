@@ -2,6 +2,7 @@ import {
   Collection,
   Reference,
   ReferenceKind,
+  wrap,
   type EntityClass,
   type EntityMetadata,
   type EntityProperty,
@@ -23,7 +24,38 @@ import type { EntityManager } from '@mikro-orm/postgresql';
  *
  * Records are not in the identity map and must never be changed, persisted or flushed: every write
  * path loads real entities. `wrap(record)` has no helper; code that needs one must load the entity.
+ * Their type says so: a record is a {@link ReadRecord}, on which an assignment does not compile.
+ * Code that accepts a record or an entity takes the read-only type (an entity is one), and reads a
+ * many-to-one's key with {@link foreignKeyOf}, the one place that tells the two apart.
  */
+
+/** A value of a record, read-only all the way down (relations, dates and methods as they are). */
+type ReadOnlyValue<V> = unknown extends V
+  ? V
+  : V extends
+        | Reference<object>
+        | Collection<object>
+        | Date
+        | ((...args: never[]) => unknown)
+        | string
+        | number
+        | boolean
+        | bigint
+        | symbol
+        | null
+        | undefined
+    ? V
+    : V extends readonly (infer E)[]
+      ? readonly ReadOnlyValue<E>[]
+      : { readonly [K in keyof V]: ReadOnlyValue<V[K]> };
+
+/**
+ * A row of entity `T` as the read paths hand it out: a record (this module), a reference-data
+ * snapshot object (reference-cache.ts), or a managed entity a request already loaded. Every
+ * property is read-only, arrays and JSON values included, so writing to a record fails to compile;
+ * write paths load the entity.
+ */
+export type ReadRecord<T> = { readonly [K in keyof T]: ReadOnlyValue<T[K]> };
 
 const KEYS = Symbol('recordKeys');
 
@@ -63,7 +95,7 @@ export class RecordReader<T extends object> {
    */
   private readonly subsetsBySet = new WeakMap<ReadonlySet<string>, RecordReader<T>>();
   /** Builds one record; generated per entity (see `compileBuilder`). */
-  private readonly build: (em: EntityManager, row: RawRow) => T;
+  private readonly build: (em: EntityManager, row: RawRow) => ReadRecord<T>;
   private readonly scalars: ColumnProperty[];
   private readonly toOne: ColumnProperty[];
 
@@ -141,7 +173,7 @@ export class RecordReader<T extends object> {
   }
 
   /** The record of one raw row (keyed by column), its references resolved through `em`. */
-  record(em: EntityManager, row: RawRow): T {
+  record(em: EntityManager, row: RawRow): ReadRecord<T> {
     return this.build(em, row);
   }
 
@@ -151,7 +183,7 @@ export class RecordReader<T extends object> {
    * each store is monomorphic. A loop over the properties with computed keys was 6 % of the nested
    * read's CPU. The names come from the entity metadata, quoted by JSON.stringify.
    */
-  private compileBuilder(prototype: object): (em: EntityManager, row: RawRow) => T {
+  private compileBuilder(prototype: object): (em: EntityManager, row: RawRow) => ReadRecord<T> {
     const converters: Converter[] = [];
     const read = (p: ColumnProperty) => {
       const value = `row[${JSON.stringify(p.column)}]`;
@@ -174,7 +206,7 @@ export class RecordReader<T extends object> {
     return new Function('prototype', 'KEYS', 'convert', body)(prototype, KEYS, converters) as (
       em: EntityManager,
       row: RawRow,
-    ) => T;
+    ) => ReadRecord<T>;
   }
 
   /**
@@ -234,11 +266,25 @@ export function isRecord(value: object): boolean {
   return KEYS in value;
 }
 
-/** The foreign key a record holds for a many-to-one property (no reference is built). */
-export function foreignKeyOf(record: object, property: string): Primary<object> | null {
-  const keys = (record as RecordOf<object>)[KEYS].foreignKeys;
-  if (!(property in keys)) throw new Error(`${property} was not read for this record (RecordReader.only)`);
-  return keys[property] ?? null;
+/**
+ * The key of a many-to-one (or owning one-to-one) property of a row, record or entity: a record's
+ * stored foreign key (its reference getter would build a managed reference to read it), an entity's
+ * reference's primary key. Null when the relation is empty. Live feeds call it once per subscriber
+ * and event, so a record's key costs one lookup.
+ */
+export function foreignKeyOf<T extends object>(
+  row: T | ReadRecord<T>,
+  property: Extract<keyof T, string>,
+): Primary<object> | null {
+  if (KEYS in row) {
+    const keys = (row as RecordOf<object>)[KEYS].foreignKeys;
+    if (!(property in keys)) throw new Error(`${property} was not read for this record (RecordReader.only)`);
+    return keys[property] ?? null;
+  }
+  const related = (row as Record<string, unknown>)[property];
+  return related == null
+    ? null
+    : (wrap(Reference.unwrapReference(related as object), true).getPrimaryKey() as Primary<object>);
 }
 
 type Converter = (value: unknown) => unknown;

@@ -13,8 +13,12 @@
  * falls behind and reads the event later resolves it afresh, "as it may see it now", instead of
  * inheriting an old permission decision.
  *
+ * Feeds do not call the pass directly: they share through {@link sharedEvent}, the one way a feed
+ * shares an event's work (the fork, its reads, and values per permission class).
+ *
  * @module
  */
+import type { EntityManager } from '@mikro-orm/postgresql';
 
 /** Default reuse window: long enough for one pass, short enough that decisions stay current. */
 export const DEFAULT_PASS_TTL_MS = 1_000;
@@ -49,4 +53,51 @@ export class EventPass {
     entries.set(key, { value, madeAt: at });
     return value;
   }
+}
+
+/**
+ * What the subscribers of one feed handed the same live event share: one EntityManager fork (so
+ * their field resolvers batch into the same dataloader calls, and an event costs a constant number
+ * of SQL statements however many subscribers it reaches), the reads the feed opened on it once
+ * (`reads`: the event's row, a batched verification reader …), and values per permission class
+ * (`perClass`: a decision, or the pushed payload with its share ticket, see shared-execution.ts).
+ *
+ * Every decision about a subscriber stays the subscriber's own: what is shared is data, or a value
+ * that depends on nothing but the permission class it is keyed by; the caller must put into that
+ * key everything the value depends on beyond the event. A fresh fork per event (never the
+ * subscription's own) keeps rows current; graphql-ws executes one event at a time per
+ * subscription, so a feed may make the fork its context's `em` for that event.
+ */
+export class SharedEvent<Reads> {
+  readonly em: EntityManager;
+  readonly reads: Reads;
+  private readonly byClass = new Map<string, unknown>();
+
+  constructor(base: EntityManager, open: (em: EntityManager) => Reads) {
+    this.em = base.fork();
+    this.reads = open(this.em);
+  }
+
+  /** The value the subscribers of this permission class share, made by the first of them. */
+  perClass<T>(permissionClass: string, make: () => T): T {
+    if (this.byClass.has(permissionClass)) return this.byClass.get(permissionClass) as T;
+    const value = make();
+    this.byClass.set(permissionClass, value);
+    return value;
+  }
+}
+
+/**
+ * The {@link SharedEvent} of `feed` for this event: made by its first subscriber (`open` reads what
+ * every subscriber needs, on the shared fork; reads should be retried through a short database
+ * outage, once for all of them), reused by the others within the pass's reuse window.
+ */
+export function sharedEvent<Reads>(
+  pass: EventPass,
+  event: object,
+  feed: string,
+  base: EntityManager,
+  open: (em: EntityManager) => Reads,
+): SharedEvent<Reads> {
+  return pass.shared(event, feed, () => new SharedEvent(base, open));
 }

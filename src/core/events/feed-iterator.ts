@@ -1,7 +1,7 @@
 const DONE = { done: true, value: undefined } as const;
 
 /**
- * Maps a closable event stream through an async function, dropping `null` results, as an iterator
+ * Maps an event stream through an async function, dropping `null` results, as an iterator
  * whose `return()` reaches the source at once. (An async generator's `return()` waits until the
  * generator next yields, which for an idle subscriber is never: the source would stay subscribed.
  * A generator also costs three promise turns per value, paid by every subscriber of an event.)
@@ -11,7 +11,7 @@ const DONE = { done: true, value: undefined } as const;
  * `translateError` may replace the error the consumer sees (the source's or `map`'s).
  */
 export function mapStream<T, U>(
-  source: AsyncIterableIterator<T> & { return(): Promise<IteratorResult<T>> },
+  source: AsyncIterator<T>,
   map: (value: T) => Promise<U | null>,
   onEnd?: () => void,
   translateError: (error: unknown) => unknown = (error) => error,
@@ -20,7 +20,7 @@ export function mapStream<T, U>(
   const end = async () => {
     if (ended) return;
     ended = true;
-    await source.return();
+    await source.return?.();
     onEnd?.();
   };
   return {

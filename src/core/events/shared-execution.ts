@@ -25,6 +25,7 @@ import {
   type ExecutionResult,
   type GraphQLSchema,
 } from 'graphql';
+import { mapStream } from './feed-iterator.js';
 
 /** Where a feed puts its {@link ShareTicket} on an event payload (invisible to GraphQL). */
 export const SHARE_TICKET = Symbol('niudai.shareTicket');
@@ -84,30 +85,15 @@ export function coveredBy(selected: ReadonlySet<string>, fields: ReadonlySet<str
   return true;
 }
 
-/** Maps an event stream to results, passing `return()` straight to the source (an idle feed never yields). */
-function mapResults(
-  source: AsyncIterable<unknown>,
-  run: (payload: unknown) => Promise<ExecutionResult>,
-): AsyncIterableIterator<ExecutionResult> {
-  const iterator = source[Symbol.asyncIterator]();
-  return {
-    async next() {
-      const step = await iterator.next();
-      if (step.done) return { done: true, value: undefined };
-      return { done: false, value: await run(step.value) };
-    },
-    async return() {
-      await iterator.return?.();
-      return { done: true, value: undefined };
-    },
-    async throw(error?: unknown) {
-      await iterator.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+/**
+ * `payload` with a fresh {@link ShareTicket} for `fields`: a feed makes it once per event and
+ * permission class (`SharedEvent.perClass`) and hands the same object to every subscriber of the class.
+ */
+export function withShareTicket<P extends object>(
+  payload: P,
+  fields: ReadonlySet<string>,
+): P & { [SHARE_TICKET]: ShareTicket } {
+  return { ...payload, [SHARE_TICKET]: { fields, results: new Map() } };
 }
 
 /**
@@ -144,5 +130,6 @@ export async function sharedSubscribe(
     if (!result) ticket.results.set(operationKey, (result = once(payload)));
     return result;
   };
-  return mapResults(source, run);
+  // mapStream passes `return()` straight to the source: an idle feed never yields.
+  return mapStream(source[Symbol.asyncIterator](), run);
 }

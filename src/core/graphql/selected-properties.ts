@@ -7,8 +7,9 @@ import { isObjectType, Kind, type FieldNode, type GraphQLResolveInfo, type Selec
  * arrays, five timestamps) was the largest part of the server's CPU after the response itself.
  *
  * A field without a resolver reads the property of its name. A field with a resolver reads what
- * its plan's `resolverReads` lists for it; a field in neither (one added later and not listed)
- * makes the read load every column, so forgetting to list a resolver costs speed, never correctness.
+ * its plan's `resolverReads` lists for it (the entity plans take them from the resolvers' own
+ * `@reads` declarations, field-reads.ts); a field in neither (one added later and not declared)
+ * makes the read load every column, so forgetting to declare a resolver costs speed, never correctness.
  */
 export interface SelectionPlan {
   /** The GraphQL object type the entity is exposed as. */

@@ -2,6 +2,7 @@ import { ArgsType, Field, Int, ObjectType, type ClassType } from 'type-graphql';
 import { IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import type { Cursor } from '@mikro-orm/core';
 import { BadUserInputError } from '../errors.js';
+import type { ReadRecord } from '../read-records.js';
 
 /** Hard maximum of `first`/`last` on every connection (docs/api.md, "Connections and cursors"). */
 export const PAGE_MAX = 100;
@@ -95,12 +96,16 @@ export function ConnectionType<T extends object>(
   return Connection;
 }
 
-/** Wraps a page in the connection class so type-graphql can resolve its method fields. */
+/**
+ * Wraps a page in the connection class so type-graphql can resolve its method fields. A page of
+ * read-only records (read-records.ts) answers as a page of entities: its nodes only reach GraphQL,
+ * whose field resolvers take the read-only type.
+ */
 export function toConnection<T extends object>(
   type: ClassType<ConnectionShape<T>>,
-  page: Page<T>,
+  page: Page<ReadRecord<NoInfer<T>>>,
 ): ConnectionShape<T> {
-  return Object.assign(new type(), page);
+  return Object.assign(new type(), page) as ConnectionShape<T>;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Field, ID, InterfaceType } from 'type-graphql';
 import { toGlobalId } from './global-id.js';
+import { declareFieldReads } from '../graphql/field-reads.js';
 
 /**
  * Every entity clients can refetch implements Node. Subclasses name their GraphQL type and key;
@@ -29,3 +30,6 @@ export abstract class Node {
     return toGlobalId(this.nodeTypeName(), this.nodeKey());
   }
 }
+
+// `id` reads the primary key, which every record reads (core/graphql/field-reads.ts).
+declareFieldReads(Node, 'id', []);

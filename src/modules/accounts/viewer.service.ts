@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { rolesOf, type Viewer, type ViewerSource } from '../../core/auth.js';
 import { UnauthenticatedError } from '../../core/errors.js';
+import { RecordReader } from '../../core/read-records.js';
 import type { MemberRole } from '../../core/roles.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { AccountStatus, User } from './user.entity.js';
@@ -51,21 +52,23 @@ type MembershipTuple = [number, MemberRole, VerificationStatus];
 /** The account row (MikroORM's columns, password hash excluded) plus its memberships. */
 type ViewerRow = Record<string, unknown> & { memberships: MembershipTuple[] };
 
+/** The viewer statement, built once from the User entity's metadata (its eagerly loaded columns). */
+let viewerStatement: string | undefined;
+
 /**
  * The account and its memberships in one statement (it runs on every signed-in request, so one
  * round trip rather than two); read fresh each time, so suspension and membership changes apply
- * at once. The memberships come as a JSON array of [organization id, role, verification status].
+ * at once. The account's columns are the ones a full record of User reads (every eagerly loaded
+ * column: the lazy password hash is left out), so a new column cannot be forgotten here. The
+ * memberships come as a JSON array of [organization id, role, verification status].
  */
 async function readViewerRow(em: EntityManager, userId: number): Promise<ViewerRow | null> {
-  const rows = await em.getConnection().execute<ViewerRow[]>(
-    `select u.id, u.email, u.mobile, u.display_name, u.roles, u.region_scope_code, u.status,
-            u.rights_version, u.created_at, u.updated_at,
+  viewerStatement ??= `select ${RecordReader.for(em, User).selectList('u')},
             coalesce((select json_agg(json_build_array(m.organization_id, m.role, o.verification_status)
                                       order by m.organization_id)
                         from organization_member m join organization o on o.id = m.organization_id
                        where m.user_id = u.id), '[]'::json) as memberships
-       from app_user u where u.id = ?`,
-    [userId],
-  );
+       from app_user u where u.id = ?`;
+  const rows = await em.getConnection().execute<ViewerRow[]>(viewerStatement, [userId]);
   return rows[0] ?? null;
 }

@@ -2,6 +2,7 @@ import { Arg, Ctx, FieldResolver, Query, Resolver, Root } from 'type-graphql';
 import type { Context } from '../../core/context.js';
 import { ServiceCategory } from './service-category.entity.js';
 import { TargetGroupInfo } from './target-group.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 @Resolver(() => ServiceCategory)
 export class CategoryResolver {
@@ -31,16 +32,16 @@ export class CategoryResolver {
   @FieldResolver(() => ServiceCategory, { nullable: true, description: 'The category this one belongs to.' })
   parent(
     @Ctx() ctx: Context,
-    @Root() category: ServiceCategory,
-  ): ServiceCategory | Promise<ServiceCategory> | null {
+    @Root() category: ReadRecord<ServiceCategory>,
+  ): ReadRecord<ServiceCategory> | Promise<ReadRecord<ServiceCategory>> | null {
     return ctx.services.reference.categories.parentOf(ctx.em, category);
   }
 
   @FieldResolver(() => [ServiceCategory], { description: 'Categories directly below this one.' })
   children(
     @Ctx() ctx: Context,
-    @Root() category: ServiceCategory,
-  ): ServiceCategory[] | Promise<ServiceCategory[]> {
+    @Root() category: ReadRecord<ServiceCategory>,
+  ): ReadRecord<ServiceCategory>[] | Promise<ReadRecord<ServiceCategory>[]> {
     return ctx.services.reference.categories.childrenOf(ctx.em, category);
   }
 }

@@ -1,11 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
-import {
-  createLoaders,
-  useUnitOfWork,
-  type Context,
-  type LoaderFactories,
-  type RequestLoaders,
-} from '../../core/context.js';
+import { createLoaders, useUnitOfWork, type Context } from '../../core/context.js';
 import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import type { SubscriberStream } from '../../core/events/subscriber-stream.js';
@@ -17,15 +10,13 @@ import { ServiceCategory } from '../categories/service-category.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
-import { SHARE_TICKET, type ShareTicket } from '../../core/events/shared-execution.js';
+import { SHARE_TICKET, withShareTicket, type ShareTicket } from '../../core/events/shared-execution.js';
+import { sharedEvent } from '../../core/events/event-pass.js';
 import { retryThroughOutage } from '../../core/db/database-outage.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf } from './demand-filters.js';
-import type { DemandViewerFactsService } from './demand-viewer-facts.service.js';
 import { LiveViewerFacts } from '../organizations/viewer-facts.js';
-import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
-import type { DemandFacts } from './demand.policy.js';
 import {
   DEMAND_EVENT_SHAREABLE,
   demandFeedSpec,
@@ -50,60 +41,18 @@ export interface DemandFeedItem {
 }
 
 /**
- * What every subscriber handed one live event shares: a fork, the demand's row and facts, and the
- * verification of the subscribers' organizations. Both reads are retried through a short database
- * outage (once for all the subscribers); past it they fail with SERVICE_UNAVAILABLE.
- */
-class SharedDemandEvent {
-  readonly em: EntityManager;
-  /** The fork's loaders, so that the subscribers' field resolvers batch together. */
-  readonly loaders: RequestLoaders;
-  readonly loaded: Promise<{ demand: Demand; facts: DemandFacts } | null>;
-  /** One pushed item per permission class (with its share ticket), made by the first of the class. */
-  private readonly items = new Map<string, DemandFeedItem>();
-
-  /** The subscribers' organizations' verification, read once for all of them. */
-  readonly verification: VerifiedOrganizations;
-
-  constructor(
-    base: EntityManager,
-    event: FeedEvent,
-    demandViewers: DemandViewerFactsService,
-    loaderFactories: LoaderFactories,
-  ) {
-    this.em = base.fork();
-    this.loaders = createLoaders(loaderFactories, this.em);
-    this.verification = demandViewers.verification(this.em, retryThroughOutage);
-    this.loaded = retryThroughOutage(() => this.em.findOne(Demand, { id: event.entityId })).then((demand) =>
-      demand ? { demand, facts: factsOf(demand) } : null,
-    );
-  }
-
-  itemFor(event: FeedEvent, demand: Demand, viewClass: string): DemandFeedItem {
-    let item = this.items.get(viewClass);
-    if (!item) {
-      const ticket: ShareTicket = { fields: DEMAND_EVENT_SHAREABLE, results: new Map() };
-      item = { cursor: String(event.seq), demand, [SHARE_TICKET]: ticket };
-      this.items.set(viewClass, item);
-    }
-    return item;
-  }
-}
-
-/**
  * Resolves each event's demand for this subscriber, skipping what it may not read, for as long as
  * `admit` accepts the subscriber's current rights (feedWithLiveRights: a rights change ends the
  * subscription with FORBIDDEN when `admit` refuses).
  *
- * Subscribers handed the same live event share one {@link SharedDemandEvent} (EventHub.pass): one
- * EntityManager fork and one load of the row, so their field resolvers batch into the same
- * dataloader calls and an event costs a constant number of SQL statements however many subscribers
- * it reaches. The decisions stay per subscriber: each is judged by its own viewer facts (their
- * verification re-read per event, batched too) with the same rules as `demand(id)`. Subscribers of
- * one permission class get the same item, whose share ticket lets identical subscriptions execute
- * once (shared-execution.ts). The fork becomes the context's `em` for that event, so field resolvers
- * use it: graphql-ws executes one event at a time per subscription. A fresh fork per event (never
- * the subscription's own) keeps rows current.
+ * Subscribers handed the same live event share its work through `sharedEvent` (event-pass.ts): one
+ * fork, one load of the row and its facts, and one batched read of their organizations'
+ * verification, each retried through a short database outage once for all of them (past it they
+ * fail with SERVICE_UNAVAILABLE). The decisions stay per subscriber: each is judged by its own
+ * viewer facts (their verification re-read per event) with the same rules as `demand(id)`.
+ * Subscribers of one permission class (`demandViewClass`) get the same item, whose share ticket
+ * lets identical subscriptions execute once (shared-execution.ts). The fork becomes the context's
+ * `em` for that event, so field resolvers use it.
  */
 function resolveEach(
   ctx: Context,
@@ -114,6 +63,7 @@ function resolveEach(
 ): AsyncIterableIterator<DemandFeedItem> {
   const base = ctx.em;
   const pass = ctx.services.events.pass;
+  const { demandViewers, loaderFactories } = ctx.services;
   let facts: { of: Viewer; live: LiveViewerFacts } | null = null;
   return feedWithLiveRights(ctx, stream, admit, async (event: FeedEvent, viewer: Viewer) => {
     if (facts?.of !== viewer) {
@@ -124,23 +74,28 @@ function resolveEach(
       ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
     }
     const live = facts.live;
-    const shared = pass.shared(
-      event,
-      'demand:event',
-      () => new SharedDemandEvent(base, event, ctx.services.demandViewers, ctx.services.loaderFactories),
-    );
-    const verified = shared.verification.among(live.memberOrgIds);
-    const loaded = await shared.loaded;
+    const shared = sharedEvent(pass, event, 'demand', base, (em) => ({
+      loaded: retryThroughOutage(() => em.findOne(Demand, { id: event.entityId })).then((demand) =>
+        demand ? { demand, facts: factsOf(demand) } : null,
+      ),
+      verification: demandViewers.verification(em, retryThroughOutage),
+      // The fork's loaders, so that the subscribers' field resolvers batch together.
+      loaders: createLoaders(loaderFactories, em),
+    }));
+    const verified = shared.reads.verification.among(live.memberOrgIds);
+    const loaded = await shared.reads.loaded;
     const viewerFacts = live.given(await verified);
     if (!loaded) return null;
     const { demand } = loaded;
     if (!(endorser || canSeeDemand(viewerFacts, loaded.facts)) || !accept(demand, viewer)) return null;
-    useUnitOfWork(ctx, shared.em, shared.loaders);
+    useUnitOfWork(ctx, shared.em, shared.reads.loaders);
     const viewClass = demandViewClass({
       revealsSubmitter: revealsSubmitter(viewerFacts, loaded.facts),
       revealsContact: revealsContact(viewerFacts, loaded.facts),
     });
-    return shared.itemFor(event, demand, viewClass);
+    return shared.perClass(viewClass, () =>
+      withShareTicket({ cursor: String(event.seq), demand }, DEMAND_EVENT_SHAREABLE),
+    );
   });
 }
 

@@ -6,9 +6,20 @@ import { VerificationStatus } from '../organizations/organization.enums.js';
 import type { Demand } from './demand.entity.js';
 import type { DemandFacts } from './demand.policy.js';
 import { isGeneralAudience, type DemandScope } from './demand-matching.js';
+import type { ReadRecord } from '../../core/read-records.js';
+
+/** The properties {@link factsOf} reads: every field whose rule is decided by the facts reads them. */
+export const DEMAND_FACT_PROPERTIES = [
+  'submittedBy',
+  'claimedBy',
+  'status',
+  'regionPath',
+  'anonymous',
+  'contactConsent',
+] as const satisfies readonly (keyof Demand)[];
 
 /** The facts of a loaded demand, for the pure access rules. */
-export function factsOf(demand: Demand): DemandFacts {
+export function factsOf(demand: ReadRecord<Demand>): DemandFacts {
   return {
     ...partyIdsOf(demand),
     status: demand.status,

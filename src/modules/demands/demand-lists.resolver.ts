@@ -1,11 +1,17 @@
 import { Args, Ctx, FieldResolver, Info, Resolver, Root } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import { fieldReads } from '../../core/graphql/field-reads.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import type { Context } from '../../core/context.js';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { canSeeClaims, organizationFacts } from '../organizations/organization.policy.js';
+import {
+  canSeeClaims,
+  organizationFacts,
+  ORGANIZATION_FACT_PROPERTIES,
+} from '../organizations/organization.policy.js';
 import type { Demand } from './demand.entity.js';
 import { DemandListArgs } from './demand.args.js';
 import { demandPropertiesSelected } from './demand-selection.js';
@@ -58,9 +64,13 @@ export class UserDemandsResolver {
   }
 }
 
+/** What `claimedDemands` reads of its organization (organization-selection.ts). */
+const organizationReads = fieldReads(Organization);
+
 /** `Organization.claimedDemands`: what an organization has taken on. */
 @Resolver(() => Organization)
 export class OrganizationDemandsResolver {
+  @organizationReads(...ORGANIZATION_FACT_PROPERTIES)
   @FieldResolver(() => DemandConnection, {
     nullable: true,
     description:
@@ -68,7 +78,7 @@ export class OrganizationDemandsResolver {
   })
   async claimedDemands(
     @Ctx() ctx: Context,
-    @Root() organization: Organization,
+    @Root() organization: ReadRecord<Organization>,
     @Args(() => DemandListArgs) args: DemandListArgs,
     @Info() info: GraphQLResolveInfo,
   ): Promise<ConnectionShape<Demand> | null> {

@@ -5,6 +5,7 @@ import type { Context } from '../../core/context.js';
 import { BadUserInputError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { checkCursors, pageOptions, type Page } from '../../core/relay/connection.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import { demandRecordPage } from './demand-records.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { getOrganization } from '../organizations/organization.policy.js';
@@ -51,7 +52,11 @@ export class DemandQueriesService {
    * The feed: what the viewer may see, filtered, newest (or oldest) first by (createdAt, id), reading
    * only `properties` of each demand (null: all; see demand-selection.ts).
    */
-  async list(ctx: Context, args: DemandsArgs, properties: ReadonlySet<string> | null): Promise<Page<Demand>> {
+  async list(
+    ctx: Context,
+    args: DemandsArgs,
+    properties: ReadonlySet<string> | null,
+  ): Promise<Page<ReadRecord<Demand>>> {
     const viewer = await this.viewers.requireFacts(ctx);
     const where = new FeedConditions();
     addVisibility(where, viewer);
@@ -73,7 +78,7 @@ export class DemandQueriesService {
     party: { submittedBy: number } | { endorsedBy: number } | { claimedBy: number },
     args: DemandListArgs,
     properties: ReadonlySet<string> | null,
-  ): Promise<Page<Demand>> {
+  ): Promise<Page<ReadRecord<Demand>>> {
     const viewer = await this.viewers.requireFacts(ctx);
     checkCursors(args, ['timestamp', 'id']);
     const where = new FeedConditions();
@@ -106,7 +111,7 @@ export class DemandQueriesService {
    * The notes of the demand's service the viewer may read (`seesProgressNote`), oldest first; whether
    * she endorsed it is read only when that decides.
    */
-  async progressNotes(ctx: Context, demand: Demand): Promise<DemandProgress[]> {
+  async progressNotes(ctx: Context, demand: ReadRecord<Demand>): Promise<DemandProgress[]> {
     const viewer = await this.viewers.viewerFacts(ctx);
     if (!viewer) return [];
     const notes = await ctx.loaders.demandProgress.latestNotes(demand.id);

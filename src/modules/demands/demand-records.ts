@@ -1,7 +1,7 @@
 import { Cursor } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { pageFromCursor, pageOptions, type ConnectionArgs, type Page } from '../../core/relay/connection.js';
-import { foreignKeyOf, isRecord, RecordReader, type RawRow } from '../../core/read-records.js';
+import { foreignKeyOf, RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
 import { Demand } from './demand.entity.js';
 import { addCursor, FeedConditions } from './demand-feed.sql.js';
 
@@ -13,30 +13,29 @@ import { addCursor, FeedConditions } from './demand-feed.sql.js';
  */
 
 /*
- * The keys below are read from a record's stored foreign keys (its reference getters would build
- * managed references), and from an entity's references by their key property. They run once per
- * subscriber and event on the live feed.
+ * The keys below are read with `foreignKeyOf` (read-records.ts), which reads a record's stored
+ * foreign keys without building references. They run once per subscriber and event on the live feed.
  */
 
-/** The code of a demand's region, without building a reference for a record. */
-export function regionCodeOf(demand: Demand): string {
-  return isRecord(demand) ? (foreignKeyOf(demand, 'region') as string) : demand.region.code;
+/** The code of a demand's region. */
+export function regionCodeOf(demand: ReadRecord<Demand>): string {
+  return foreignKeyOf<Demand>(demand, 'region') as string;
 }
 
-/** The code of a demand's category, without building a reference for a record. */
-export function categoryCodeOf(demand: Demand): string {
-  return isRecord(demand) ? (foreignKeyOf(demand, 'category') as string) : demand.category.code;
+/** The code of a demand's category. */
+export function categoryCodeOf(demand: ReadRecord<Demand>): string {
+  return foreignKeyOf<Demand>(demand, 'category') as string;
 }
 
-/** The submitter's and claimant's ids, without building references for a record. */
-export function partyIdsOf(demand: Demand): { submittedById: number; claimedById: number | null } {
-  if (isRecord(demand)) {
-    return {
-      submittedById: foreignKeyOf(demand, 'submittedBy') as number,
-      claimedById: foreignKeyOf(demand, 'claimedBy') as number | null,
-    };
-  }
-  return { submittedById: demand.submittedBy.id, claimedById: demand.claimedBy?.id ?? null };
+/** The submitter's and claimant's ids. */
+export function partyIdsOf(demand: ReadRecord<Demand>): {
+  submittedById: number;
+  claimedById: number | null;
+} {
+  return {
+    submittedById: foreignKeyOf<Demand>(demand, 'submittedBy') as number,
+    claimedById: foreignKeyOf<Demand>(demand, 'claimedBy') as number | null,
+  };
 }
 
 type Direction = 'asc' | 'desc';
@@ -53,7 +52,7 @@ export async function demandRecordPage(
   args: ConnectionArgs,
   direction: Direction,
   properties: ReadonlySet<string> | null,
-): Promise<Page<Demand>> {
+): Promise<Page<ReadRecord<Demand>>> {
   const options = pageOptions(args);
   const isLast = options.first == null && options.last != null;
   const limit = options.first ?? options.last;
@@ -72,8 +71,9 @@ export async function demandRecordPage(
     .execute<RawRow[]>(sql, page.params, 'all', em.getTransactionContext());
   if (isLast) rows.reverse();
   const records = rows.map((row) => reader.record(em, row));
+  // MikroORM's Cursor only reads the keyset properties of the rows it is given.
   const cursor = new Cursor<Demand, never, '*', never, boolean>(
-    records,
+    records as Demand[],
     undefined as never,
     { ...options, orderBy: { createdAt: direction, id: direction }, overfetch: true },
     em.getMetadata().get(Demand.name),

@@ -1,24 +1,18 @@
 import type { GraphQLResolveInfo } from 'graphql';
+import { fieldReadsOf } from '../../core/graphql/field-reads.js';
 import { selectedProperties, type SelectionPlan } from '../../core/graphql/selected-properties.js';
+import { Demand } from './demand.entity.js';
 
-/** What the access rules read of a demand (`factsOf`, demand-filters.ts). */
-const ACCESS_FACTS = ['submittedBy', 'claimedBy', 'status', 'regionPath', 'anonymous', 'contactConsent'];
-
-/** Which columns a demand read loads for a selection (core/graphql/selected-properties.ts). */
+/**
+ * Which columns a demand read loads for a selection (core/graphql/selected-properties.ts): what
+ * each field resolver declares it reads (`@reads` in demand.resolver.ts, core/graphql/field-reads.ts).
+ */
 const DEMAND_PLAN: SelectionPlan = {
   typeName: 'Demand',
   // The key, and the keyset of a feed page's cursors.
   always: ['id', 'createdAt'],
-  // Per Demand field with a resolver (demand.resolver.ts, the Node id): what it reads.
-  resolverReads: {
-    id: ['id'],
-    category: ['category'],
-    region: ['region'],
-    submittedBy: ACCESS_FACTS,
-    contact: [...ACCESS_FACTS, 'contact'],
-    claimedBy: ['claimedBy'],
-    duplicateOf: ['duplicateOf'],
-    progressNotes: ACCESS_FACTS,
+  get resolverReads() {
+    return fieldReadsOf(Demand);
   },
 };
 

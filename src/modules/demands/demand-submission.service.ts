@@ -16,7 +16,7 @@ import { normalizeTargetGroups } from './demand-matching.js';
 import { scopeOf } from './demand-filters.js';
 import { DemandChanges } from './demand-change.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
-import { RecordReader, type RawRow } from '../../core/read-records.js';
+import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
 import type { EndorseDemandInput, SubmitDemandInput, WithdrawDemandInput } from './demand.inputs.js';
 
 /** pg_trgm's similarity above which an open demand counts as "looks the same" at submission. */
@@ -77,9 +77,9 @@ export class DemandSubmissionService extends DemandChanges {
         description: input.description.trim(),
         // References by code: the reference data's objects are read-only records, never persisted.
         category: ref(em.getReference(ServiceCategory, category.code)),
-        categoryPath: category.path,
+        categoryPath: [...category.path],
         region: ref(em.getReference(Region, region.code)),
-        regionPath: region.path,
+        regionPath: [...region.path],
         targetGroups: normalizeTargetGroups(input.targetGroups ?? []),
         urgency: input.urgency ?? DemandUrgency.NORMAL,
         peopleAffected: input.peopleAffected ?? 1,
@@ -157,7 +157,7 @@ export class DemandSubmissionService extends DemandChanges {
     ctx: Context,
     demand: Demand,
     properties: ReadonlySet<string> | null = null,
-  ): Promise<Demand[]> {
+  ): Promise<ReadRecord<Demand>[]> {
     try {
       const reader = RecordReader.for(ctx.em, Demand).only(properties);
       const rows = await ctx.em.getConnection().execute<RawRow[]>(

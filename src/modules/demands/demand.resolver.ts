@@ -12,6 +12,8 @@ import {
   Root,
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import { fieldReads } from '../../core/graphql/field-reads.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
@@ -42,6 +44,10 @@ import {
   WithdrawDemandInput,
 } from './demand.inputs.js';
 import { DemandConnection, OrganizationMatch, OrganizationMatchConnection } from './demand.types.js';
+import { DEMAND_FACT_PROPERTIES } from './demand-filters.js';
+
+/** What each Demand field resolver reads of its demand (the column plan: demand-selection.ts). */
+const reads = fieldReads(Demand);
 
 /** The worker-demand feed and lifecycle. Rules live in the demand services; this only maps GraphQL to them. */
 @Resolver(() => Demand)
@@ -183,55 +189,68 @@ export class DemandResolver {
     return { demand: await ctx.services.demandClaims.close(ctx, input) };
   }
 
+  @reads('category')
   @FieldResolver(() => ServiceCategory)
-  category(@Ctx() ctx: Context, @Root() demand: Demand): ServiceCategory | Promise<ServiceCategory> {
+  category(
+    @Ctx() ctx: Context,
+    @Root() demand: ReadRecord<Demand>,
+  ): ReadRecord<ServiceCategory> | Promise<ReadRecord<ServiceCategory>> {
     return ctx.services.reference.categories.get(ctx.em, categoryCodeOf(demand));
   }
 
+  @reads('region')
   @FieldResolver(() => Region, { description: 'The city or district where the need is.' })
-  region(@Ctx() ctx: Context, @Root() demand: Demand): Region | Promise<Region> {
+  region(
+    @Ctx() ctx: Context,
+    @Root() demand: ReadRecord<Demand>,
+  ): ReadRecord<Region> | Promise<ReadRecord<Region>> {
     return ctx.services.reference.regions.get(ctx.em, regionCodeOf(demand));
   }
 
+  @reads(...DEMAND_FACT_PROPERTIES)
   @FieldResolver(() => User, {
     nullable: true,
     description:
       "Who submitted it. For an anonymous demand only the submitter and union staff in scope see her (null for everyone else, admins, claimants and endorsers included); otherwise everyone who sees the demand, each User field following User's rules (her name to all).",
   })
-  async submittedBy(@Ctx() ctx: Context, @Root() demand: Demand): Promise<User | null> {
+  async submittedBy(@Ctx() ctx: Context, @Root() demand: ReadRecord<Demand>): Promise<User | null> {
     const viewer = await ctx.services.demandViewers.viewerFacts(ctx);
     return revealsSubmitter(viewer, factsOf(demand))
       ? demand.submittedBy.loadOrFail({ dataloader: true })
       : null;
   }
 
+  @reads(...DEMAND_FACT_PROPERTIES, 'contact')
   @FieldResolver(() => String, {
     nullable: true,
     description:
       'Private contact: shown to the submitter, and to members of the claiming organization if the worker consented and the organization is verified (never to a suspended one). Null for everyone else: union staff, admins, endorsers and browsing organizations included.',
   })
-  async contact(@Ctx() ctx: Context, @Root() demand: Demand): Promise<string | null> {
+  async contact(@Ctx() ctx: Context, @Root() demand: ReadRecord<Demand>): Promise<string | null> {
     const viewer = await ctx.services.demandViewers.viewerFacts(ctx);
     return revealsContact(viewer, factsOf(demand)) ? (demand.contact ?? null) : null;
   }
 
+  @reads('claimedBy')
   @FieldResolver(() => Organization, { nullable: true, description: 'The organization that claimed it.' })
-  claimedBy(@Root() demand: Demand): Promise<Organization> | null {
+  claimedBy(@Root() demand: ReadRecord<Demand>): Promise<Organization> | null {
     return demand.claimedBy ? demand.claimedBy.loadOrFail({ dataloader: true }) : null;
   }
 
+  @reads(...DEMAND_FACT_PROPERTIES)
   @FieldResolver(() => [DemandProgress], {
     description: `Notes of its service (progress reports, the fulfilment note, release reasons), oldest first, the latest ${PROGRESS_NOTES_SHOWN} at most. The submitter, the workers who endorsed it, union staff whose scope covers it and admins read all of them; members of an organization read the notes their organization wrote; anyone else none (an empty list).`,
   })
-  progressNotes(@Ctx() ctx: Context, @Root() demand: Demand): Promise<DemandProgress[]> {
+  progressNotes(@Ctx() ctx: Context, @Root() demand: ReadRecord<Demand>): Promise<DemandProgress[]> {
     return ctx.services.demandQueries.progressNotes(ctx, demand);
   }
 
+  @reads('duplicateOf')
   @FieldResolver(() => Demand, {
     nullable: true,
     description: 'For CLOSED_DUPLICATE: the demand it duplicates, if you may see it.',
   })
-  async duplicateOf(@Ctx() ctx: Context, @Root() demand: Demand): Promise<Demand | null> {
+  async duplicateOf(@Ctx() ctx: Context, @Root() demand: ReadRecord<Demand>): Promise<Demand | null> {
     if (!demand.duplicateOf) return null;
     const [viewer, original] = await Promise.all([
       ctx.services.demandViewers.viewerFacts(ctx),
@@ -267,7 +286,7 @@ export class SubmitDemandPayloadResolver {
     @Ctx() ctx: Context,
     @Info() info: GraphQLResolveInfo,
     @Root() payload: SubmitDemandPayload,
-  ): Promise<Demand[]> {
+  ): Promise<ReadRecord<Demand>[]> {
     return ctx.services.demandSubmissions.similarOpen(
       ctx,
       payload.demand,

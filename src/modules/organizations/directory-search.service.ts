@@ -11,7 +11,7 @@ import { parseIdOf } from '../../core/relay/global-id.js';
 import { Organization } from './organization.entity.js';
 import { EvaluationGrade, gradeRank } from './organization.enums.js';
 import { likePattern, queryGram } from './search-text.js';
-import { RecordReader, type RawRow } from '../../core/read-records.js';
+import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
 import { OrganizationOrder, type OrganizationFilter, type OrganizationsArgs } from './organization.args.js';
 import { viewerFactsOf } from './viewer-facts.js';
 import { directoryVisibility, getOrganization } from './organization.policy.js';
@@ -144,7 +144,7 @@ export class DirectorySearchService {
     ctx: Actor,
     args: OrganizationsArgs,
     properties: ReadonlySet<string> | null = null,
-  ): Promise<Page<Organization>> {
+  ): Promise<Page<ReadRecord<Organization>>> {
     if (args.last != null || args.before != null)
       throw BadUserInputError.field('last', 'the directory pages forward only: use first and after');
     const first = args.first ?? PAGE_DEFAULT;

@@ -17,6 +17,7 @@ import { HubMembershipStatus, VerificationStatus } from './organization.enums.js
 import { viewerFactsOf } from './viewer-facts.js';
 import { canManage, canSee, canSeeRequest, getOrganization, requireManaged } from './organization.policy.js';
 import type { DecideHubMembershipInput, RequestHubMembershipInput } from './organization.inputs.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 /** Organizations joining hubs, and the hubs' member organizations. */
 export class HubMembershipService {
@@ -73,14 +74,14 @@ export class HubMembershipService {
   }
 
   /** The member organizations of a hub that the viewer may see. */
-  async memberOrganizations(ctx: Actor, org: Organization): Promise<Organization[]> {
+  async memberOrganizations(ctx: Actor, org: ReadRecord<Organization>): Promise<Organization[]> {
     const members = await org.memberOrganizations.load({ dataloader: true });
     const visible = await Promise.all(members.getItems().map((m) => canSee(ctx, m)));
     return members.getItems().filter((_, i) => visible[i]);
   }
 
   /** Its hub, if it has one the viewer may see. */
-  async hubOf(ctx: Actor, org: Organization): Promise<Organization | null> {
+  async hubOf(ctx: Actor, org: ReadRecord<Organization>): Promise<Organization | null> {
     if (!org.hub) return null;
     const hub = await org.hub.load({ dataloader: true });
     return hub && (await canSee(ctx, hub)) ? hub : null;

@@ -23,6 +23,7 @@ import type {
   SetOrganizationMemberRoleInput,
 } from './organization.inputs.js';
 import { canSeeMembers, organizationFacts, requireManaged } from './organization.policy.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 /**
  * The membership an admin acts on, locked for the caller's transaction (`actor.em`): the organization
@@ -126,7 +127,7 @@ export class OrganizationMembersService {
   }
 
   /** Its members, for those allowed to see them; null for everyone else. */
-  async listOf(ctx: Actor, org: Organization): Promise<OrganizationMember[] | null> {
+  async listOf(ctx: Actor, org: ReadRecord<Organization>): Promise<OrganizationMember[] | null> {
     if (!canSeeMembers(viewerFactsOf(ctx.viewer), await organizationFacts(ctx.em, org))) return null;
     return (await org.members.load({ dataloader: true })).getItems();
   }

@@ -1,29 +1,19 @@
 import type { GraphQLResolveInfo } from 'graphql';
+import { fieldReadsOf } from '../../core/graphql/field-reads.js';
 import { selectedProperties, type SelectionPlan } from '../../core/graphql/selected-properties.js';
+import { Organization } from './organization.entity.js';
+import { ORGANIZATION_FACT_PROPERTIES } from './organization.policy.js';
 
-/** What the visibility rules read of an organization (`canSee`, `organizationFacts`). */
-const ACCESS_FACTS = ['id', 'verificationStatus', 'homeRegion'];
-
-/** Which columns an organization read loads for a selection (core/graphql/selected-properties.ts). */
+/**
+ * Which columns an organization read loads for a selection (core/graphql/selected-properties.ts):
+ * what the visibility rules read, and what each field resolver declares it reads (`@reads` in
+ * organization.resolver.ts and the other resolvers of Organization fields, core/graphql/field-reads.ts).
+ */
 const ORGANIZATION_PLAN: SelectionPlan = {
   typeName: 'Organization',
-  always: ACCESS_FACTS,
-  // Per Organization field with a resolver (organization.resolver.ts, the Node id): what it reads.
-  resolverReads: {
-    id: ['id'],
-    rating: ['ratingSum', 'ratingCount'],
-    homeRegion: ['homeRegion'],
-    regionsServed: ['regionCodes'],
-    categories: ['categoryCodes'],
-    services: ['id'],
-    brand: ['brandName', 'brandDescription', 'brandSince'],
-    gradeValidUntil: ['gradeValidUntil'],
-    verification: ['verificationStatus', 'verificationReason', 'verificationDecidedAt'],
-    hub: ['hub'],
-    memberOrganizations: ['id'],
-    members: ACCESS_FACTS,
-    claimedDemands: ACCESS_FACTS,
-    applications: ACCESS_FACTS,
+  always: ORGANIZATION_FACT_PROPERTIES,
+  get resolverReads() {
+    return fieldReadsOf(Organization);
   },
 };
 

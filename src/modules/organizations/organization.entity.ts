@@ -13,6 +13,7 @@ import {
 } from '@mikro-orm/core';
 import { Field, Float, Int, ObjectType } from 'type-graphql';
 import { Node } from '../../core/relay/node.js';
+import { declareFieldReads } from '../../core/graphql/field-reads.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { Region } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
@@ -226,3 +227,6 @@ export class Organization extends Node {
     return this.ratingCount === 0 ? null : Math.round((this.ratingSum / this.ratingCount) * 100) / 100;
   }
 }
+
+// What the `rating` field reads, for the read paths that load selected columns only.
+declareFieldReads(Organization, 'rating', ['ratingSum', 'ratingCount']);

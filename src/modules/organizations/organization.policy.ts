@@ -20,6 +20,7 @@ import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { findById, readById } from '../../core/id-queries.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
 import { Role } from '../../core/roles.js';
 import { viewerFactsOf, type ViewerFacts } from './viewer-facts.js';
@@ -136,14 +137,24 @@ export function showsService(
   return status !== ServiceStatus.RETIRED || canManage(viewer, organizationId);
 }
 
+/** The properties {@link organizationFacts} reads: every visibility rule reads them. */
+export const ORGANIZATION_FACT_PROPERTIES = [
+  'id',
+  'verificationStatus',
+  'homeRegion',
+] as const satisfies readonly (keyof Organization)[];
+
 /** The policy's facts about an organization; the home region is batched across a request. */
-export async function organizationFacts(em: EntityManager, org: Organization): Promise<OrganizationFacts> {
+export async function organizationFacts(
+  em: EntityManager,
+  org: ReadRecord<Organization>,
+): Promise<OrganizationFacts> {
   const home = await org.homeRegion.load({ dataloader: true });
   return { id: org.id, verificationStatus: org.verificationStatus, homeRegionPath: home?.path ?? [] };
 }
 
 /** Whether the viewer may see the organization at all. */
-export async function canSee(ctx: Actor, org: Organization): Promise<boolean> {
+export async function canSee(ctx: Actor, org: ReadRecord<Organization>): Promise<boolean> {
   // Verified ones need no region lookup.
   if (org.verificationStatus === VerificationStatus.VERIFIED) return true;
   return canSeeOrganization(viewerFactsOf(ctx.viewer), await organizationFacts(ctx.em, org));

@@ -12,11 +12,12 @@ import {
   Root,
 } from 'type-graphql';
 import type { GraphQLResolveInfo } from 'graphql';
+import { fieldReads } from '../../core/graphql/field-reads.js';
 import {
   organizationConnectionPropertiesSelected,
   organizationPropertiesSelected,
 } from './organization-selection.js';
-import { foreignKeyOf, isRecord } from '../../core/read-records.js';
+import { foreignKeyOf, type ReadRecord } from '../../core/read-records.js';
 import type { Context } from '../../core/context.js';
 import { ConnectionType, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { Region } from '../regions/region.entity.js';
@@ -48,10 +49,13 @@ import {
   VerifyOrganizationInput,
 } from './organization.inputs.js';
 import { Brand, OrganizationStats, Verification } from './organization.types.js';
-import { findOrganization } from './organization.policy.js';
+import { findOrganization, ORGANIZATION_FACT_PROPERTIES } from './organization.policy.js';
 
 /** `OrganizationConnection`: a page of the directory. */
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
+
+/** What each Organization field resolver here reads of its organization (organization-selection.ts). */
+const reads = fieldReads(Organization);
 
 /** The directory: queries, mutations and the organization's nested fields. */
 @Resolver(() => Organization)
@@ -65,7 +69,7 @@ export class OrganizationResolver {
     @Info() info: GraphQLResolveInfo,
     @Arg('id', () => ID, { nullable: true }) id?: string,
     @Arg('creditCode', () => String, { nullable: true }) creditCode?: string,
-  ): Promise<Organization | null> {
+  ): Promise<ReadRecord<Organization> | null> {
     return findOrganization(ctx, id, creditCode, organizationPropertiesSelected(info));
   }
 
@@ -246,44 +250,59 @@ export class OrganizationResolver {
 
   // ------------------------------------------------------------------ nested fields (batched)
 
+  @reads('homeRegion')
   @FieldResolver(() => Region, { description: 'The region it is registered in.' })
-  homeRegion(@Ctx() ctx: Context, @Root() org: Organization): Region | Promise<Region> {
-    // A record holds the code; its reference getter would build a managed reference to read it.
-    const code = isRecord(org) ? (foreignKeyOf(org, 'homeRegion') as string) : org.homeRegion.code;
+  homeRegion(
+    @Ctx() ctx: Context,
+    @Root() org: ReadRecord<Organization>,
+  ): ReadRecord<Region> | Promise<ReadRecord<Region>> {
+    const code = foreignKeyOf<Organization>(org, 'homeRegion') as string;
     return ctx.services.reference.regions.get(ctx.em, code);
   }
 
+  @reads('regionCodes')
   @FieldResolver(() => [Region], { description: 'Regions it serves; each covers its whole subtree.' })
-  regionsServed(@Ctx() ctx: Context, @Root() org: Organization): Region[] | Promise<Region[]> {
+  regionsServed(
+    @Ctx() ctx: Context,
+    @Root() org: ReadRecord<Organization>,
+  ): ReadRecord<Region>[] | Promise<ReadRecord<Region>[]> {
     return ctx.services.reference.regions.many(ctx.em, org.regionCodes);
   }
 
+  @reads('categoryCodes')
   @FieldResolver(() => [ServiceCategory], { description: 'Categories it serves; each covers its subtree.' })
-  categories(@Ctx() ctx: Context, @Root() org: Organization): ServiceCategory[] | Promise<ServiceCategory[]> {
+  categories(
+    @Ctx() ctx: Context,
+    @Root() org: ReadRecord<Organization>,
+  ): ReadRecord<ServiceCategory>[] | Promise<ReadRecord<ServiceCategory>[]> {
     return ctx.services.reference.categories.many(ctx.em, org.categoryCodes);
   }
 
+  @reads('id')
   @FieldResolver(() => [ServiceOffering], {
     description: 'Its services; retired ones only for its admins and platform admins (also by `node(id:)`).',
   })
-  services(@Ctx() ctx: Context, @Root() org: Organization): Promise<ServiceOffering[]> {
+  services(@Ctx() ctx: Context, @Root() org: ReadRecord<Organization>): Promise<ServiceOffering[]> {
     return ctx.services.serviceOfferings.listOf(ctx, org);
   }
 
+  @reads('brandName', 'brandDescription', 'brandSince')
   @FieldResolver(() => Brand, { nullable: true, description: '一组织一品牌: its featured programme.' })
-  brand(@Root() org: Organization): Brand | null {
+  brand(@Root() org: ReadRecord<Organization>): Brand | null {
     return org.brandName
       ? { name: org.brandName, description: org.brandDescription ?? null, since: org.brandSince ?? null }
       : null;
   }
 
+  @reads('gradeValidUntil')
   @FieldResolver(() => String, { nullable: true, description: 'ISO date until which the grade is valid.' })
-  gradeValidUntil(@Root() org: Organization): string | null {
+  gradeValidUntil(@Root() org: ReadRecord<Organization>): string | null {
     return org.gradeValidUntil ?? null;
   }
 
+  @reads('verificationStatus', 'verificationReason', 'verificationDecidedAt')
   @FieldResolver(() => Verification, { description: 'Verification status and the last decision.' })
-  verification(@Root() org: Organization): Verification {
+  verification(@Root() org: ReadRecord<Organization>): Verification {
     return {
       status: org.verificationStatus,
       reason: org.verificationReason ?? null,
@@ -291,24 +310,27 @@ export class OrganizationResolver {
     };
   }
 
+  @reads('hub')
   @FieldResolver(() => Organization, {
     nullable: true,
     description: 'The hub it is an accepted member of; null when you may not see the hub.',
   })
-  hub(@Ctx() ctx: Context, @Root() org: Organization): Promise<Organization | null> {
+  hub(@Ctx() ctx: Context, @Root() org: ReadRecord<Organization>): Promise<Organization | null> {
     return ctx.services.hubMemberships.hubOf(ctx, org);
   }
 
+  @reads('id')
   @FieldResolver(() => [Organization], { description: 'For a hub: its member organizations you may see.' })
-  memberOrganizations(@Ctx() ctx: Context, @Root() org: Organization): Promise<Organization[]> {
+  memberOrganizations(@Ctx() ctx: Context, @Root() org: ReadRecord<Organization>): Promise<Organization[]> {
     return ctx.services.hubMemberships.memberOrganizations(ctx, org);
   }
 
+  @reads(...ORGANIZATION_FACT_PROPERTIES)
   @FieldResolver(() => [OrganizationMember], {
     nullable: true,
     description: 'Its members: for its own members, union staff in scope and admins; null for others.',
   })
-  members(@Ctx() ctx: Context, @Root() org: Organization): Promise<OrganizationMember[] | null> {
+  members(@Ctx() ctx: Context, @Root() org: ReadRecord<Organization>): Promise<OrganizationMember[] | null> {
     return ctx.services.organizationMembers.listOf(ctx, org);
   }
 }
@@ -325,12 +347,15 @@ export class ServiceFieldResolver {
   categories(
     @Ctx() ctx: Context,
     @Root() service: ServiceOffering,
-  ): ServiceCategory[] | Promise<ServiceCategory[]> {
+  ): ReadRecord<ServiceCategory>[] | Promise<ReadRecord<ServiceCategory>[]> {
     return ctx.services.reference.categories.many(ctx.em, service.categoryCodes);
   }
 
   @FieldResolver(() => [Region], { description: 'Regions where it is offered; each covers its subtree.' })
-  regions(@Ctx() ctx: Context, @Root() service: ServiceOffering): Region[] | Promise<Region[]> {
+  regions(
+    @Ctx() ctx: Context,
+    @Root() service: ServiceOffering,
+  ): ReadRecord<Region>[] | Promise<ReadRecord<Region>[]> {
     return ctx.services.reference.regions.many(ctx.em, service.regionCodes);
   }
 }

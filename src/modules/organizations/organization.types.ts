@@ -2,6 +2,7 @@ import { Field, Int, ObjectType } from 'type-graphql';
 import { Region } from '../regions/region.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { VerificationStatus } from './organization.enums.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 @ObjectType({ description: '一组织一品牌: the featured programme of an organization.' })
 export class Brand {
@@ -21,14 +22,14 @@ export class Verification {
 
 @ObjectType({ description: 'Verified organizations and active services in one child region.' })
 export class RegionCount {
-  @Field(() => Region) region!: Region;
+  @Field(() => Region) region!: ReadRecord<Region>;
   @Field(() => Int) organizationCount!: number;
   @Field(() => Int) serviceCount!: number;
 }
 
 @ObjectType({ description: 'Verified organizations and active services in one child category.' })
 export class CategoryCount {
-  @Field(() => ServiceCategory) category!: ServiceCategory;
+  @Field(() => ServiceCategory) category!: ReadRecord<ServiceCategory>;
   @Field(() => Int) organizationCount!: number;
   @Field(() => Int) serviceCount!: number;
 }

@@ -5,6 +5,7 @@
  */
 
 import { ref } from '@mikro-orm/core';
+import type { ReadRecord } from '../../core/read-records.js';
 import type { Actor } from '../../core/context.js';
 import { viewerFactsOf } from './viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
@@ -129,7 +130,7 @@ export class ServiceOfferingsService {
   }
 
   /** Its services, in order of creation; retired ones only for those who manage it. */
-  async listOf(ctx: Actor, org: Organization): Promise<ServiceOffering[]> {
+  async listOf(ctx: Actor, org: ReadRecord<Organization>): Promise<ServiceOffering[]> {
     const items = (await org.services.load({ dataloader: true })).getItems();
     const viewer = viewerFactsOf(ctx.viewer);
     return items.filter((s) => showsService(viewer, org.id, s.status));

@@ -11,6 +11,7 @@ import { createLoaders, useUnitOfWork, type Context } from '../../core/context.j
 import { requireViewer } from '../../core/auth.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
 import { retryThroughOutage } from '../../core/db/database-outage.js';
+import { sharedEvent } from '../../core/events/event-pass.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { feedCursor } from '../demands/demand-feed.js';
 import { ProjectApplication } from './application.entity.js';
@@ -27,7 +28,7 @@ export interface ApplicationDecisionItem {
  * Opens a member's stream of the decisions on their organization's applications: the organization
  * named (the viewer must belong to it), else their first verified one, else their first; narrowed to
  * one project when `projectId` is given. With `after`, replays every decision after that cursor,
- * then goes live. Subscribers of one event share a fork and the application's row (EventHub.pass);
+ * then goes live. Subscribers of one event share a fork and the application's row (sharedEvent);
  * an application is what its applicant's members may read anyway (`getApplication`).
  */
 export async function openApplicationDecisions(
@@ -48,22 +49,18 @@ export async function openApplicationDecisions(
   const pass = ctx.services.events.pass;
   return feedWithLiveRights(ctx, stream, followsThrough(organizationId), async (event, viewer) => {
     ctx.viewer = viewer;
-    const shared = <T>(key: string, make: () => T): T => pass.shared(event, `decision:${key}`, make);
-    const em = shared('em', () => base.fork());
     // Retried through a short database outage, once for all the subscribers of the event.
-    const application = await shared('row', () =>
-      retryThroughOutage(() => em.findOne(ProjectApplication, { decidedSeq: event.seq })),
-    );
+    const shared = sharedEvent(pass, event, 'decision', base, (em) => ({
+      application: retryThroughOutage(() => em.findOne(ProjectApplication, { decidedSeq: event.seq })),
+      loaders: createLoaders(ctx.services.loaderFactories, em),
+    }));
+    const application = await shared.reads.application;
     if (!application) return null;
     const follower = { organizationId, projectId, memberOf: (id: number) => viewer.memberships.has(id) };
     const facts = { organizationId: application.organization.id, projectId: application.project.id };
     if (!decisionConcerns(facts, follower)) return null;
     // graphql-ws resolves one event at a time per subscription: the fork serves its field resolvers.
-    useUnitOfWork(
-      ctx,
-      em,
-      shared('loaders', () => createLoaders(ctx.services.loaderFactories, em)),
-    );
+    useUnitOfWork(ctx, shared.em, shared.reads.loaders);
     return { cursor: String(event.seq), application };
   });
 }

@@ -1,5 +1,7 @@
 import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
+import { fieldReads } from '../../core/graphql/field-reads.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import { ApplicationListArgs } from './project.args.js';
 import { ProjectApplicationConnection } from './project.types.js';
 import type { Context } from '../../core/context.js';
@@ -68,9 +70,13 @@ export class ApplicationResolver {
   }
 }
 
+/** What `applications` reads of its organization (organization-selection.ts). */
+const organizationReads = fieldReads(Organization);
+
 /** `Organization.applications`: an organization's applications (申报) to projects. */
 @Resolver(() => Organization)
 export class OrganizationApplicationsResolver {
+  @organizationReads('id')
   @FieldResolver(() => ProjectApplicationConnection, {
     nullable: true,
     description:
@@ -78,7 +84,7 @@ export class OrganizationApplicationsResolver {
   })
   async applications(
     @Ctx() ctx: Context,
-    @Root() organization: Organization,
+    @Root() organization: ReadRecord<Organization>,
     @Args(() => ApplicationListArgs) args: ApplicationListArgs,
   ): Promise<ConnectionShape<ProjectApplication> | null> {
     const page = await ctx.services.projectQueries.applicationsOf(ctx, organization.id, args);

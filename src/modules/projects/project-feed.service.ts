@@ -3,6 +3,7 @@ import { requireViewer, type Viewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError } from '../../core/errors.js';
 import { feedWithLiveRights } from '../../core/rights/rights-feed.js';
 import { retryThroughOutage } from '../../core/db/database-outage.js';
+import { sharedEvent } from '../../core/events/event-pass.js';
 import type { AdmissionRule } from '../../core/rights/rights-watch.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
@@ -99,19 +100,20 @@ export async function openProjectFeed(
   const pass = ctx.services.events.pass;
   const { projectAccess, projectApplications } = ctx.services;
   const organizationId = organization.id;
-  // Subscribers handed the same live event share a fork, the project's row and, per organization
-  // (the permission class here: eligibility is the organization's), the applicant and the verdict.
-  // graphql-ws runs one event at a time per subscription, so the fork can become the context's em.
+  // Subscribers handed the same live event share its work (sharedEvent): a fork, the project's row
+  // and, per organization (the permission class here: eligibility is the organization's), the
+  // verdict. Reads are retried through a short database outage, once for all the subscribers.
   return feedWithLiveRights(ctx, stream, followsThrough(organizationId), async (event, viewer) => {
     ctx.viewer = viewer;
-    const shared = <T>(key: string, make: () => T): T => pass.shared(event, `project:${key}`, make);
-    const em = shared('em', () => base.fork());
-    // Retried through a short database outage, once for all the subscribers of the event.
-    const project = await shared('row', () =>
-      retryThroughOutage(() => em.findOne(Project, { id: event.entityId })),
-    );
+    const shared = sharedEvent(pass, event, 'project', base, (em) => ({
+      project: retryThroughOutage(() => em.findOne(Project, { id: event.entityId })),
+      // The fork's loaders, so that the subscribers' field resolvers batch together.
+      loaders: createLoaders(ctx.services.loaderFactories, em),
+    }));
+    const { em } = shared;
+    const project = await shared.reads.project;
     if (!project || !(await projectAccess.canSee({ em, viewer }, project))) return null;
-    const eligible = await shared(`eligible:${organizationId}`, () =>
+    const eligible = await shared.perClass(`organization:${organizationId}`, () =>
       retryThroughOutage(async () => {
         const applicant = await em.findOne(Organization, { id: organizationId });
         return (
@@ -120,11 +122,7 @@ export async function openProjectFeed(
       }),
     );
     if (!eligible) return null;
-    useUnitOfWork(
-      ctx,
-      em,
-      shared('loaders', () => createLoaders(ctx.services.loaderFactories, em)),
-    );
+    useUnitOfWork(ctx, em, shared.reads.loaders);
     return { cursor: String(event.seq), project };
   });
 }

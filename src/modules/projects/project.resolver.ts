@@ -43,6 +43,7 @@ import {
 import { projectStatusAt } from './project-lifecycle.js';
 import { ProjectApplicationConnection, ProjectConnection, ProjectEligibility } from './project.types.js';
 import { Publisher } from './publisher.entity.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 /** Staff roles that act for publishers. */
 const PUBLISHER_ROLES = [Role.UNION_STAFF, Role.GOV_STAFF, Role.ENTERPRISE_STAFF];
@@ -185,12 +186,18 @@ export class ProjectResolver {
   }
 
   @FieldResolver(() => ServiceCategory)
-  category(@Ctx() ctx: Context, @Root() project: Project): ServiceCategory | Promise<ServiceCategory> {
+  category(
+    @Ctx() ctx: Context,
+    @Root() project: Project,
+  ): ReadRecord<ServiceCategory> | Promise<ReadRecord<ServiceCategory>> {
     return ctx.services.reference.categories.get(ctx.em, project.category.code);
   }
 
   @FieldResolver(() => [Region], { description: 'The regions the service is for.' })
-  regions(@Ctx() ctx: Context, @Root() project: Project): Region[] | Promise<Region[]> {
+  regions(
+    @Ctx() ctx: Context,
+    @Root() project: Project,
+  ): ReadRecord<Region>[] | Promise<ReadRecord<Region>[]> {
     return ctx.services.reference.regions.many(ctx.em, project.regionCodes);
   }
 

@@ -13,6 +13,7 @@ import {
 } from './project.inputs.js';
 import { PublisherConnection } from './project.types.js';
 import { Publisher } from './publisher.entity.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 @Resolver(() => Publisher)
 export class PublisherResolver {
@@ -47,7 +48,10 @@ export class PublisherResolver {
   }
 
   @FieldResolver(() => Region)
-  region(@Ctx() ctx: Context, @Root() publisher: Publisher): Region | Promise<Region> {
+  region(
+    @Ctx() ctx: Context,
+    @Root() publisher: Publisher,
+  ): ReadRecord<Region> | Promise<ReadRecord<Region>> {
     return ctx.services.reference.regions.get(ctx.em, publisher.region.code);
   }
 }

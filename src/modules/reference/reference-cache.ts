@@ -2,8 +2,9 @@ import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import { ref, type EntityClass, type FilterQuery, type Primary } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { emitEvent, Topic } from '../../core/events/outbox.js';
+import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
-import { Region, type RegionLevel } from '../regions/region.entity.js';
+import { Region } from '../regions/region.entity.js';
 
 /**
  * Regions and service categories, held in memory by every process and read synchronously.
@@ -21,9 +22,11 @@ import { Region, type RegionLevel } from '../regions/region.entity.js';
  * a reload. A reload that fails (the database away) is retried every few seconds. Only a change that
  * bypasses the announcement (a hand-written UPDATE) stays unseen until the next reload.
  *
- * The snapshot's objects are read-only records with Region's and ServiceCategory's prototypes (so
- * GraphQL's `id` and type resolution see the entity types); they are not in any identity map and
- * must never be persisted. Write paths load real entities.
+ * The snapshot's objects are read-only records (core/read-records.ts, the same RecordReader as every
+ * read path, frozen since every request shares them) with Region's and ServiceCategory's prototypes,
+ * so GraphQL's `id` and type resolution see the entity types; they are not in any identity map and
+ * must never be persisted: write paths load real entities or take references by code. Their
+ * `parent` is not read (reading it throws): the cache answers parents and children by code.
  */
 
 /** Writes the `reference.changed` event in the caller's transaction; call it last, like every emit. */
@@ -37,40 +40,29 @@ export function announceReferenceChange(em: EntityManager): Promise<number> {
   });
 }
 
-interface RegionRow {
-  code: string;
-  name: string;
-  name_en: string;
-  level: RegionLevel;
-  path: string[];
-}
-interface CategoryRow {
-  code: string;
-  name: string;
-  name_en: string;
-  sort_order: number;
-  path: string[];
-}
+/** What a snapshot record reads of a region and of a category (besides the code, their key). */
+const REGION_PROPERTIES: ReadonlySet<string> = new Set(['name', 'nameEn', 'level', 'path']);
+const CATEGORY_PROPERTIES: ReadonlySet<string> = new Set(['name', 'nameEn', 'sortOrder', 'path']);
 
 const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** One tree of reference data (the regions, or the categories), swapped whole on every reload. */
-export class ReferenceTree<T extends { code: string; path: string[] }> {
-  private byCode = new Map<string, T>();
-  private children = new Map<string, T[]>();
+export class ReferenceTree<E extends { code: string; path: string[] }> {
+  private byCode = new Map<string, ReadRecord<E>>();
+  private children = new Map<string, ReadRecord<E>[]>();
 
   constructor(
-    private readonly type: EntityClass<T>,
+    private readonly type: EntityClass<E>,
     /** Siblings' order, as the entity's `children` collection orders them. */
-    private readonly order: (a: T, b: T) => number,
+    private readonly order: (a: ReadRecord<E>, b: ReadRecord<E>) => number,
     /** Told of a code the snapshot lacks (the cache reloads). */
     private readonly onMiss: () => void,
   ) {}
 
   /** Replaces the snapshot with these records. */
-  replace(items: readonly T[]): void {
+  replace(items: readonly ReadRecord<E>[]): void {
     const byCode = new Map(items.map((item) => [item.code, item]));
-    const children = new Map<string, T[]>();
+    const children = new Map<string, ReadRecord<E>[]>();
     for (const item of items) {
       const parent = item.path.at(-2);
       if (parent === undefined) continue;
@@ -84,61 +76,52 @@ export class ReferenceTree<T extends { code: string; path: string[] }> {
   }
 
   /** One by code: from the snapshot, or (unknown to it) from the database, starting a reload. */
-  get(em: EntityManager, code: string): Now<T> {
+  get(em: EntityManager, code: string): Now<ReadRecord<E>> {
     const item = this.byCode.get(code);
     if (item) return item;
     this.onMiss();
-    return ref(em.getReference(this.type, code as Primary<T>)).loadOrFail({ dataloader: true });
+    return asRead<E>(ref(em.getReference(this.type, code as Primary<E>)).loadOrFail({ dataloader: true }));
   }
 
   /**
    * One by code, or null when the database has none either: for checking a code a client sent (a
    * write path), where an unknown code is the client's mistake, not a missing row.
    */
-  find(em: EntityManager, code: string): Now<T | null> {
+  find(em: EntityManager, code: string): Now<ReadRecord<E> | null> {
     const item = this.byCode.get(code);
     if (item) return item;
     this.onMiss();
-    return em.findOne(this.type, { code } as FilterQuery<T>);
+    return asRead<E>(em.findOne(this.type, { code } as FilterQuery<E>));
   }
 
   /** Several by code, in the order given. */
-  many(em: EntityManager, codes: readonly string[]): Now<T[]> {
+  many(em: EntityManager, codes: readonly string[]): Now<ReadRecord<E>[]> {
     const found = codes.map((code) => this.get(em, code));
-    return found.some((item) => item instanceof Promise) ? Promise.all(found) : (found as T[]);
+    return found.some((item) => item instanceof Promise) ? Promise.all(found) : (found as ReadRecord<E>[]);
   }
 
   /** The one above `item`, or null at the top. */
-  parentOf(em: EntityManager, item: T): Now<T> | null {
+  parentOf(em: EntityManager, item: ReadRecord<E>): Now<ReadRecord<E>> | null {
     const parent = item.path.at(-2);
     return parent === undefined ? null : this.get(em, parent);
   }
 
   /** The ones directly below `item`, in siblings' order. */
-  childrenOf(em: EntityManager, item: T): Now<T[]> {
+  childrenOf(em: EntityManager, item: ReadRecord<E>): Now<ReadRecord<E>[]> {
     if (this.byCode.has(item.code)) return this.children.get(item.code) ?? [];
     this.onMiss();
-    return em
-      .find(this.type, { parent: item.code } as FilterQuery<T>)
-      .then((found) => [...found].sort(this.order));
+    return asRead<E>(em.find(this.type, { parent: item.code } as FilterQuery<E>)).then((found) =>
+      [...found].sort(this.order),
+    );
   }
 }
 
-/**
- * A read-only object with the entity's prototype and the given values as its own properties (the
- * entity prototype may carry MikroORM's change-tracking accessors, which a record must not use).
- * `parent` and `children` are own nulls: the cache answers those by code.
- */
-function record<T extends object>(type: new () => T, values: Partial<T>): T {
-  const target = Object.create(type.prototype as object) as T;
-  Object.defineProperties(target, {
-    ...Object.fromEntries(
-      Object.entries(values).map(([name, value]) => [name, { value, enumerable: true, writable: false }]),
-    ),
-    parent: { value: null },
-    children: { value: null },
-  });
-  return Object.freeze(target);
+/** Entities the database answered, seen as what the snapshot holds (an entity is a read-only view of itself). */
+function asRead<E>(loaded: Promise<E>): Promise<ReadRecord<E>>;
+function asRead<E>(loaded: Promise<E | null>): Promise<ReadRecord<E> | null>;
+function asRead<E>(loaded: Promise<E[]>): Promise<ReadRecord<E>[]>;
+function asRead(loaded: Promise<unknown>): Promise<unknown> {
+  return loaded;
 }
 
 /**
@@ -217,35 +200,17 @@ export class ReferenceCache {
     const orm = this.orm;
     if (!orm) return;
     try {
-      const connection = orm.em.getConnection();
+      // The records' own fork: it holds nothing but what a reader of a record's collection asks for.
+      const em = orm.em.fork();
+      const regionReader = RecordReader.for(em, Region).only(REGION_PROPERTIES);
+      const categoryReader = RecordReader.for(em, ServiceCategory).only(CATEGORY_PROPERTIES);
+      const connection = em.getConnection();
       const [regions, categories] = await Promise.all([
-        connection.execute<RegionRow[]>('select code, name, name_en, level, path from region'),
-        connection.execute<CategoryRow[]>(
-          'select code, name, name_en, sort_order, path from service_category',
-        ),
+        connection.execute<RawRow[]>(`select ${regionReader.selectList()} from "region"`),
+        connection.execute<RawRow[]>(`select ${categoryReader.selectList()} from "service_category"`),
       ]);
-      this.regions.replace(
-        regions.map((row) =>
-          record(Region, {
-            code: row.code,
-            name: row.name,
-            nameEn: row.name_en,
-            level: row.level,
-            path: row.path,
-          }),
-        ),
-      );
-      this.categories.replace(
-        categories.map((row) =>
-          record(ServiceCategory, {
-            code: row.code,
-            name: row.name,
-            nameEn: row.name_en,
-            sortOrder: row.sort_order,
-            path: row.path,
-          }),
-        ),
-      );
+      this.regions.replace(regions.map((row) => Object.freeze(regionReader.record(em, row))));
+      this.categories.replace(categories.map((row) => Object.freeze(categoryReader.record(em, row))));
     } catch (error) {
       // The old snapshot keeps serving, misses still go to the database, and a retry follows.
       this.log?.error({ err: error }, 'reference data reload failed; retrying');

@@ -3,6 +3,7 @@ import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
 import { Region, RegionLevel } from './region.entity.js';
 import { ImportRegionsInput, ImportRegionsPayload } from './region.inputs.js';
+import type { ReadRecord } from '../../core/read-records.js';
 
 @Resolver(() => Region)
 export class RegionResolver {
@@ -37,17 +38,26 @@ export class RegionResolver {
   }
 
   @FieldResolver(() => Region, { nullable: true, description: 'The division this one belongs to.' })
-  parent(@Ctx() ctx: Context, @Root() region: Region): Region | Promise<Region> | null {
+  parent(
+    @Ctx() ctx: Context,
+    @Root() region: ReadRecord<Region>,
+  ): ReadRecord<Region> | Promise<ReadRecord<Region>> | null {
     return ctx.services.reference.regions.parentOf(ctx.em, region);
   }
 
   @FieldResolver(() => [Region], { description: 'Divisions directly below this one.' })
-  children(@Ctx() ctx: Context, @Root() region: Region): Region[] | Promise<Region[]> {
+  children(
+    @Ctx() ctx: Context,
+    @Root() region: ReadRecord<Region>,
+  ): ReadRecord<Region>[] | Promise<ReadRecord<Region>[]> {
     return ctx.services.reference.regions.childrenOf(ctx.em, region);
   }
 
   @FieldResolver(() => [Region], { description: 'From the province down to this division, itself included.' })
-  path(@Ctx() ctx: Context, @Root() region: Region): Region[] | Promise<Region[]> {
+  path(
+    @Ctx() ctx: Context,
+    @Root() region: ReadRecord<Region>,
+  ): ReadRecord<Region>[] | Promise<ReadRecord<Region>[]> {
     return ctx.services.reference.regions.many(ctx.em, region.path);
   }
 }

@@ -103,7 +103,7 @@ describe('read-only records', () => {
         const value = (record as unknown as Record<string, unknown>)[name];
         actual[name] =
           value != null && typeof value === 'object' && 'unwrap' in value
-            ? foreignKeyOf(record!, name)
+            ? foreignKeyOf(record as Record<string, unknown>, name)
             : value;
       }
       expect(actual).toEqual(expected);
