@@ -224,7 +224,10 @@ async function insertNotifications(
   wanted: readonly { eventSeq: number; recipient: Recipient }[],
 ): Promise<Made[]> {
   if (wanted.length === 0) return [];
-  const values = wanted.map(() => '(?, ?, ?, ?::bigint[], ?, ?, ?, ?, now())').join(', ');
+  // clock_timestamp(), not now(): a round's transaction may begin before a member joined and the
+  // event arrived (it gathers events for a moment); stamped with its start, her organization's
+  // notification would look older than her membership and be hidden from her ("since she joined").
+  const values = wanted.map(() => '(?, ?, ?, ?::bigint[], ?, ?, ?, ?, clock_timestamp())').join(', ');
   const params = wanted.flatMap(({ eventSeq, recipient: r }) => [
     r.userId ?? null,
     r.audience?.organizationId ?? null,

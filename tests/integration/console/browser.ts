@@ -83,6 +83,15 @@ export async function checkAccessible(page: Page, screenName: string): Promise<v
       ['', '0', '1'].includes(e.style.opacity),
     );
   });
+  // antd zooms and fades its dialogs in with CSS animations: judge colours once every finite
+  // animation or transition has ended (a spinner's infinite one never does).
+  await page.waitForFunction(() => {
+    type Running = { playState: string; effect: { getTiming(): { iterations?: number } } | null };
+    const { document } = globalThis as unknown as { document: { getAnimations(): Running[] } };
+    return document
+      .getAnimations()
+      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
+  });
   await mkdir(SCREENS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENS_DIR, `${screenName}.png`), fullPage: true });
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axe.source);
