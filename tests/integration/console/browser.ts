@@ -72,17 +72,34 @@ export const SCREENS_DIR = fileURLToPath(new URL('../../../test-results/screens/
  * inline script) does not apply to.
  */
 export async function checkAccessible(page: Page, screenName: string): Promise<void> {
-  // antd-mobile fades popups and dialogs in with inline opacity: judge contrast once they are shown.
+  // antd-mobile fades and zooms popups and dialogs in with react-spring, which writes inline styles
+  // frame by frame and starts a dialog at opacity 0: judge colours once every shown mask and dialog
+  // is opaque and no inline style has changed for five animation frames in a row.
   // (A function, not a string: the page's Content-Security-Policy forbids eval.)
-  await page.waitForFunction(() => {
-    type Styled = { style: { opacity: string } };
-    const { document } = globalThis as unknown as {
-      document: { querySelectorAll(s: string): Iterable<Styled> };
-    };
-    return [...document.querySelectorAll('[style*="opacity"]')].every((e) =>
-      ['', '0', '1'].includes(e.style.opacity),
-    );
-  });
+  await page.evaluate('delete window.niudaiStyles');
+  await page.waitForFunction(
+    () => {
+      type Styled = {
+        style: { opacity: string };
+        getAttribute(n: string): string | null;
+        getClientRects(): ArrayLike<unknown>;
+      };
+      const scope = globalThis as unknown as {
+        document: { querySelectorAll(s: string): Iterable<Styled> };
+        niudaiStyles?: { last: string; quietFrames: number };
+      };
+      const styled = [...scope.document.querySelectorAll('[style]')];
+      const popups = [...scope.document.querySelectorAll('.adm-mask, .adm-center-popup-body')];
+      const shown = popups.filter((e) => e.getClientRects().length > 0);
+      if (!shown.every((e) => ['', '1'].includes(e.style.opacity))) return false;
+      const now = styled.map((e) => e.getAttribute('style')).join('\n');
+      const seen = scope.niudaiStyles;
+      scope.niudaiStyles = { last: now, quietFrames: seen?.last === now ? seen.quietFrames + 1 : 0 };
+      return scope.niudaiStyles.quietFrames >= 5;
+    },
+    undefined,
+    { polling: 'raf' },
+  );
   // antd zooms and fades its dialogs in with CSS animations: judge colours once every finite
   // animation or transition has ended (a spinner's infinite one never does).
   await page.waitForFunction(() => {

@@ -65,6 +65,9 @@ describe.skipIf(!hasChromium)('the worker’s phone journey', () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(10_000);
     await page.goto(`${t.url}/`);
+    // A retried run starts signed out too: the first attempt's session is in this profile's storage.
+    await page.evaluate('localStorage.clear()');
+    await page.reload();
     await page.getByRole('heading', { name: '登录纽带' }).waitFor();
     await checkAccessible(page, 'worker-sign-in');
 
