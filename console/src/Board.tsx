@@ -1,7 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { request } from './shared/api.js';
-import { emptyBoard, upsertDemands, type BoardDemand, type BoardState } from './board-state.js';
+import { emptyBoard, upsertDemands, type BoardState } from './board-state.js';
+import type { DemandCard } from './shared/fragments.js';
 import { followDemands, type FeedStatus } from './shared/feed.js';
 import { CLAIM_DEMAND, OPEN_DEMANDS } from './operations.js';
 import { DesktopPage } from './shared/desktop.js';
@@ -34,7 +35,7 @@ export function Board({ acting }: { acting: Acting }) {
 
   // What was already open when the board opened; what comes later arrives over the feed.
   useEffect(() => {
-    request<{ demands: { edges: { node: BoardDemand }[] } }>(OPEN_DEMANDS, { organizationId }, token)
+    request<{ demands: { edges: { node: DemandCard }[] } }>(OPEN_DEMANDS, { organizationId }, token)
       .then((data) =>
         setBoard((b) =>
           upsertDemands(
@@ -46,10 +47,10 @@ export function Board({ acting }: { acting: Acting }) {
       .catch((e: unknown) => setMessage(errorText(e, t)));
   }, [organizationId, token, t]);
 
-  const claim = async (demand: BoardDemand) => {
+  const claim = async (demand: DemandCard) => {
     setMessage(null);
     try {
-      const data = await request<{ claimDemand: { demand: BoardDemand } }>(
+      const data = await request<{ claimDemand: { demand: DemandCard } }>(
         CLAIM_DEMAND,
         { input: { demandId: demand.id, organizationId } },
         token,

@@ -1,20 +1,8 @@
-/** A demand as the board shows it. */
-export interface BoardDemand {
-  id: string;
-  title: string;
-  status: string;
-  urgency: string;
-  endorsementCount: number;
-  peopleAffected: number;
-  createdAt: string;
-  category: { code: string; name: string; nameEn: string };
-  region: { code: string; name: string; nameEn: string };
-  claimedBy: { id: string; name: string } | null;
-}
+import type { DemandCard } from './shared/fragments.js';
 
 /** The board: demands newest first, and the cursor of the last event seen (for resuming). */
 export interface BoardState {
-  demands: BoardDemand[];
+  demands: DemandCard[];
   cursor: string | null;
 }
 
@@ -24,7 +12,7 @@ export const emptyBoard: BoardState = { demands: [], cursor: null };
  * Puts demands on the board, replacing one already there with the same id (an event replayed after a
  * reconnection, or the answer to a claim), newest first.
  */
-export function upsertDemands(state: BoardState, incoming: BoardDemand[], cursor?: string): BoardState {
+export function upsertDemands(state: BoardState, incoming: DemandCard[], cursor?: string): BoardState {
   const byId = new Map(state.demands.map((d) => [d.id, d]));
   for (const demand of incoming) byId.set(demand.id, demand);
   const demands = [...byId.values()].sort((a, b) => b.createdAt.localeCompare(a.createdAt));

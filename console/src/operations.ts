@@ -1,6 +1,7 @@
 /** The operations the console sends; the explorer sends whatever the user types. */
+import { CATEGORY_NAME, DEMAND_CARD, REGION_NAME, fragment, graphql } from './shared/fragments.js';
 
-const VIEWER_FIELDS = /* GraphQL */ `
+const VIEWER_FIELDS = fragment(/* GraphQL */ `
   fragment SessionViewer on User {
     id
     displayName
@@ -10,9 +11,9 @@ const VIEWER_FIELDS = /* GraphQL */ `
       name
     }
   }
-`;
+`);
 
-export const SIGN_IN = /* GraphQL */ `
+export const SIGN_IN = graphql`
   mutation ConsoleSignIn($input: SignInInput!) {
     signIn(input: $input) {
       token
@@ -25,7 +26,7 @@ export const SIGN_IN = /* GraphQL */ `
   ${VIEWER_FIELDS}
 `;
 
-export const SIGN_UP = /* GraphQL */ `
+export const SIGN_UP = graphql`
   mutation ConsoleSignUp($input: SignUpInput!) {
     signUp(input: $input) {
       token
@@ -38,7 +39,7 @@ export const SIGN_UP = /* GraphQL */ `
   ${VIEWER_FIELDS}
 `;
 
-export const VIEWER = /* GraphQL */ `
+export const VIEWER = graphql`
   query ConsoleViewer {
     viewer {
       ...SessionViewer
@@ -47,88 +48,56 @@ export const VIEWER = /* GraphQL */ `
   ${VIEWER_FIELDS}
 `;
 
-const DEMAND_FIELDS = /* GraphQL */ `
-  fragment BoardDemand on Demand {
-    id
-    title
-    status
-    urgency
-    endorsementCount
-    peopleAffected
-    createdAt
-    category {
-      code
-      name
-      nameEn
-    }
-    region {
-      code
-      name
-      nameEn
-    }
-    claimedBy {
-      id
-      name
-    }
-  }
-`;
-
-export const DEMAND_PUBLISHED = /* GraphQL */ `
+export const DEMAND_PUBLISHED = graphql`
   subscription ConsoleDemandPublished($after: String) {
     demandPublished(after: $after) {
       cursor
       demand {
-        ...BoardDemand
+        ...DemandCard
       }
     }
   }
-  ${DEMAND_FIELDS}
+  ${DEMAND_CARD}
 `;
 
-export const OPEN_DEMANDS = /* GraphQL */ `
+export const OPEN_DEMANDS = graphql`
   query ConsoleOpenDemands($organizationId: ID!) {
     demands(filter: { matchingOrganization: $organizationId, statuses: [OPEN] }, first: 20) {
       edges {
         node {
-          ...BoardDemand
+          ...DemandCard
         }
       }
     }
   }
-  ${DEMAND_FIELDS}
+  ${DEMAND_CARD}
 `;
 
-export const CLAIM_DEMAND = /* GraphQL */ `
+export const CLAIM_DEMAND = graphql`
   mutation ConsoleClaimDemand($input: ClaimDemandInput!) {
     claimDemand(input: $input) {
       demand {
-        ...BoardDemand
+        ...DemandCard
       }
     }
   }
-  ${DEMAND_FIELDS}
+  ${DEMAND_CARD}
 `;
 
-export const SUPPLY_DEMAND_GAP = /* GraphQL */ `
+export const SUPPLY_DEMAND_GAP = graphql`
   query ConsoleSupplyDemandGap($regionCode: String) {
     supplyDemandGap(regionCode: $regionCode) {
       generatedAt
       suppressionThreshold
       region {
-        code
-        name
-        nameEn
+        ...RegionName
       }
       cells {
         region {
-          code
-          name
-          nameEn
+          ...RegionName
         }
         category {
-          code
-          name
-          nameEn
+          ...CategoryName
         }
         openDemands
         peopleAffected
@@ -139,4 +108,6 @@ export const SUPPLY_DEMAND_GAP = /* GraphQL */ `
       }
     }
   }
+  ${REGION_NAME}
+  ${CATEGORY_NAME}
 `;

@@ -7,7 +7,8 @@ import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import { errorText, useFieldErrors } from '../shared/errors.js';
 import { useSignedIn } from '../shared/session-context.js';
-import { useLoaded, type Named } from '../staff/staff-data.js';
+import { useLoaded } from '../staff/staff-data.js';
+import type { Named } from '../shared/fragments.js';
 import { CREATE_PUBLISHER, PUBLISHERS } from './operations.js';
 import { RegionCascader } from './RegionCascader.js';
 

@@ -3,8 +3,8 @@ import { Cascader } from 'antd';
 import { request } from '../shared/api.js';
 import { localName } from '../shared/format.js';
 import { useSignedIn } from '../shared/session-context.js';
-import type { Named } from '../staff/staff-data.js';
-import { REGIONS } from './operations.js';
+import type { RegionChoice } from '../shared/fragments.js';
+import { REGIONS } from '../shared/operations.js';
 
 interface RegionOption {
   value: string;
@@ -29,7 +29,7 @@ export function RegionCascader({
   const { token } = useSignedIn();
   const [options, setOptions] = useState<RegionOption[]>([]);
   const [path, setPath] = useState<string[]>([]);
-  const toOption = (region: Named & { level: string }): RegionOption => ({
+  const toOption = (region: RegionChoice): RegionOption => ({
     value: region.code,
     label: localName(region),
     isLeaf: region.level === 'DISTRICT',
@@ -37,7 +37,7 @@ export function RegionCascader({
 
   useEffect(() => {
     let current = true;
-    void request<{ regions: (Named & { level: string })[] }>(REGIONS, {}, token).then(
+    void request<{ regions: RegionChoice[] }>(REGIONS, {}, token).then(
       (data) => current && setOptions(data.regions.map(toOption)),
     );
     return () => {
@@ -59,11 +59,7 @@ export function RegionCascader({
       showSearch
       loadData={async (selected) => {
         const target = selected[selected.length - 1] as RegionOption;
-        const data = await request<{ regions: (Named & { level: string })[] }>(
-          REGIONS,
-          { parentCode: target.value },
-          token,
-        );
+        const data = await request<{ regions: RegionChoice[] }>(REGIONS, { parentCode: target.value }, token);
         target.children = data.regions.map(toOption);
         if (target.children.length === 0) target.isLeaf = true;
         setOptions([...options]);

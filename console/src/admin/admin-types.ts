@@ -1,24 +1,9 @@
-import type { Named } from '../staff/staff-data.js';
+import type { Named, OrganizationDetails } from '../shared/fragments.js';
 
 /** An organization as the admin screens read it (`AdminOrganizationFields`). */
-export interface AdminOrganization {
-  id: string;
-  name: string;
-  creditCode: string;
-  kind: string;
-  foundingType: string;
-  grade: string;
-  gradeValidUntil: string | null;
-  verificationStatus: string;
+export interface AdminOrganization extends OrganizationDetails {
   verification: { status: string; reason: string | null; decidedAt: string | null };
-  description: string;
-  website: string | null;
-  publicContact: string | null;
   createdAt: string;
-  homeRegion: Named;
-  brand: { name: string; description: string | null; since: string | null } | null;
-  categories: Named[];
-  regionsServed: Named[];
 }
 
 export interface AdminAccount {

@@ -1,48 +1,22 @@
 /** The GraphQL operations of the admin screens: verification, suspension, staff accounts, publishers. */
+import { ORGANIZATION_DETAILS, REGION_NAME, fragment, graphql } from '../shared/fragments.js';
 
-const ORGANIZATION_FIELDS = /* GraphQL */ `
-  fragment AdminOrganizationFields on Organization {
-    id
-    name
-    creditCode
-    kind
-    foundingType
-    grade
-    gradeValidUntil
-    verificationStatus
-    verification {
-      status
-      reason
-      decidedAt
+const ORGANIZATION_FIELDS = fragment(
+  /* GraphQL */ `
+    fragment AdminOrganizationFields on Organization {
+      ...OrganizationDetails
+      verification {
+        status
+        reason
+        decidedAt
+      }
+      createdAt
     }
-    description
-    website
-    publicContact
-    createdAt
-    homeRegion {
-      code
-      name
-      nameEn
-    }
-    brand {
-      name
-      description
-      since
-    }
-    categories {
-      code
-      name
-      nameEn
-    }
-    regionsServed {
-      code
-      name
-      nameEn
-    }
-  }
-`;
+  `,
+  ORGANIZATION_DETAILS,
+);
 
-export const ADMIN_ORGANIZATIONS = /* GraphQL */ `
+export const ADMIN_ORGANIZATIONS = graphql`
   query AdminOrganizations($filter: OrganizationFilter, $orderBy: OrganizationOrder) {
     organizations(filter: $filter, orderBy: $orderBy, first: 50) {
       totalCount
@@ -56,7 +30,7 @@ export const ADMIN_ORGANIZATIONS = /* GraphQL */ `
   ${ORGANIZATION_FIELDS}
 `;
 
-export const VERIFY_ORGANIZATION = /* GraphQL */ `
+export const VERIFY_ORGANIZATION = graphql`
   mutation VerifyOrganization($input: VerifyOrganizationInput!) {
     verifyOrganization(input: $input) {
       organization {
@@ -67,7 +41,7 @@ export const VERIFY_ORGANIZATION = /* GraphQL */ `
   ${ORGANIZATION_FIELDS}
 `;
 
-export const SUSPEND_ORGANIZATION = /* GraphQL */ `
+export const SUSPEND_ORGANIZATION = graphql`
   mutation SuspendOrganization($input: SuspendOrganizationInput!) {
     suspendOrganization(input: $input) {
       organization {
@@ -78,18 +52,7 @@ export const SUSPEND_ORGANIZATION = /* GraphQL */ `
   ${ORGANIZATION_FIELDS}
 `;
 
-export const REGIONS = /* GraphQL */ `
-  query Regions($parentCode: String) {
-    regions(parentCode: $parentCode) {
-      code
-      name
-      nameEn
-      level
-    }
-  }
-`;
-
-export const PUBLISHERS = /* GraphQL */ `
+export const PUBLISHERS = graphql`
   query Publishers {
     publishers(first: 100) {
       edges {
@@ -98,14 +61,13 @@ export const PUBLISHERS = /* GraphQL */ `
           name
           kind
           region {
-            code
-            name
-            nameEn
+            ...RegionName
           }
         }
       }
     }
   }
+  ${REGION_NAME}
 `;
 
 export const CREATE_PUBLISHER = /* GraphQL */ `
@@ -118,27 +80,28 @@ export const CREATE_PUBLISHER = /* GraphQL */ `
   }
 `;
 
-const ACCOUNT_FIELDS = /* GraphQL */ `
-  fragment AdminAccountFields on User {
-    id
-    displayName
-    email
-    mobile
-    roles
-    status
-    regionScope {
-      code
-      name
-      nameEn
-    }
-    publisher {
+const ACCOUNT_FIELDS = fragment(
+  /* GraphQL */ `
+    fragment AdminAccountFields on User {
       id
-      name
+      displayName
+      email
+      mobile
+      roles
+      status
+      regionScope {
+        ...RegionName
+      }
+      publisher {
+        id
+        name
+      }
     }
-  }
-`;
+  `,
+  REGION_NAME,
+);
 
-export const CREATE_STAFF_ACCOUNT = /* GraphQL */ `
+export const CREATE_STAFF_ACCOUNT = graphql`
   mutation CreateStaffAccount($input: CreateStaffAccountInput!) {
     createStaffAccount(input: $input) {
       user {
@@ -149,7 +112,7 @@ export const CREATE_STAFF_ACCOUNT = /* GraphQL */ `
   ${ACCOUNT_FIELDS}
 `;
 
-export const ADD_PUBLISHER_STAFF = /* GraphQL */ `
+export const ADD_PUBLISHER_STAFF = graphql`
   mutation AddPublisherStaff($input: AddPublisherStaffInput!) {
     addPublisherStaff(input: $input) {
       user {
@@ -160,7 +123,7 @@ export const ADD_PUBLISHER_STAFF = /* GraphQL */ `
   ${ACCOUNT_FIELDS}
 `;
 
-export const SET_ACCOUNT_STATUS = /* GraphQL */ `
+export const SET_ACCOUNT_STATUS = graphql`
   mutation SetAccountStatus($input: SetAccountStatusInput!) {
     setAccountStatus(input: $input) {
       user {

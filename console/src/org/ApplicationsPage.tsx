@@ -8,16 +8,11 @@ import { APPLICATION_DECIDED, ORGANIZATION_APPLICATIONS, WITHDRAW_APPLICATION } 
 import { errorText } from '../shared/errors.js';
 import { formatDateTime, formatYuan } from '../shared/format.js';
 import { useLiveSubscription } from '../shared/live.js';
+import type { ApplicationCard } from '../shared/fragments.js';
 
 /** An application of the organization, as the screen shows it. */
-export interface OrganizationApplication {
-  id: string;
-  status: string;
-  createdAt: string;
+export interface OrganizationApplication extends ApplicationCard {
   updatedAt: string;
-  proposal: string;
-  requested: { amountFen: number };
-  awarded: { amountFen: number } | null;
   project: { id: string; title: string; publisher: { name: string } };
 }
 

@@ -22,21 +22,14 @@ import { CLAIMED_DEMANDS, FULFIL_DEMAND, RELEASE_DEMAND, REPORT_DEMAND_PROGRESS 
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { formatDateTime, localName } from '../shared/format.js';
 import { ORG_ERRORS, SECTION_TITLE_STYLE } from './text.js';
+import type { DemandCard } from '../shared/fragments.js';
 
 /** A demand the organization holds, with the notes it wrote. */
-export interface ClaimedDemand {
-  id: string;
-  title: string;
+export interface ClaimedDemand extends DemandCard {
   description: string;
-  status: string;
-  urgency: string;
-  peopleAffected: number;
-  createdAt: string;
   claimedAt: string | null;
   lastProgressAt: string | null;
   contact: string | null;
-  category: { code: string; name: string; nameEn: string };
-  region: { code: string; name: string; nameEn: string };
   progressNotes: { kind: string; note: string; createdAt: string }[];
 }
 

@@ -10,34 +10,14 @@ import { ORG_ERRORS } from './text.js';
 import { ORGANIZATION_PROFILE, UPDATE_ORGANIZATION } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { CategoryPicker, RegionPicker, TargetGroupPicker, usePickerChoices } from './pickers.js';
-
-interface Named {
-  code: string;
-  name: string;
-  nameEn: string;
-}
+import type { Named, OrganizationDetails } from '../shared/fragments.js';
 
 /** The organization's profile as the screen shows it. */
-export interface OrganizationProfile {
-  id: string;
-  name: string;
-  creditCode: string;
-  kind: string;
-  foundingType: string;
-  description: string;
-  publicContact: string | null;
-  website: string | null;
-  grade: string;
-  gradeValidUntil: string | null;
-  verificationStatus: string;
+export interface OrganizationProfile extends OrganizationDetails {
   isHub: boolean;
   rating: number | null;
   ratingCount: number;
-  homeRegion: Named;
-  regionsServed: Named[];
-  categories: Named[];
   targetGroups: string[];
-  brand: { name: string; description: string | null; since: string | null } | null;
   hub: { id: string; name: string } | null;
 }
 

@@ -21,25 +21,7 @@ import { ORG_ERRORS } from './text.js';
 import { APPLY_TO_PROJECT, OPEN_PROJECTS } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { formatDateTime, formatYuan, localName } from '../shared/format.js';
-
-/** A project open for applications, as the screen shows it. */
-export interface OpenProject {
-  id: string;
-  title: string;
-  description: string;
-  procurementMethod: string;
-  applicationClosesAt: string;
-  budget: { amountFen: number };
-  category: { name: string; nameEn: string };
-  regions: { name: string; nameEn: string }[];
-  publisher: { name: string };
-  eligibility: {
-    minGrade: string;
-    allowedFoundingTypes: string[];
-    mustServeRegions: boolean;
-    verifiedOnly: boolean;
-  };
-}
+import type { ProjectTerms } from '../shared/fragments.js';
 
 /**
  * Projects accepting applications now, each with who may apply; its admins apply. The hub decides
@@ -47,18 +29,18 @@ export interface OpenProject {
  */
 export function ProjectsPage({ acting }: { acting: Acting }) {
   const { t } = useTranslation();
-  const [projects, setProjects] = useState<OpenProject[] | null>(null);
+  const [projects, setProjects] = useState<ProjectTerms[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [applying, setApplying] = useState<OpenProject | null>(null);
+  const [applying, setApplying] = useState<ProjectTerms | null>(null);
   const [applied, setApplied] = useState<Set<string>>(() => new Set());
 
   useEffect(() => {
-    request<{ projects: { edges: { node: OpenProject }[] } }>(OPEN_PROJECTS, {}, acting.session.token)
+    request<{ projects: { edges: { node: ProjectTerms }[] } }>(OPEN_PROJECTS, {}, acting.session.token)
       .then((data) => setProjects(data.projects.edges.map((e) => e.node)))
       .catch((e: unknown) => setError(errorText(e, t)));
   }, [acting]);
 
-  const eligibility = (p: OpenProject) =>
+  const eligibility = (p: ProjectTerms) =>
     [
       p.eligibility.verifiedOnly ? t('org.projects.verifiedOnly') : null,
       p.eligibility.minGrade !== 'NONE'
@@ -150,7 +132,7 @@ function ApplyDialog({
   onApplied,
 }: {
   acting: Acting;
-  project: OpenProject;
+  project: ProjectTerms;
   onClose: () => void;
   onApplied: () => void;
 }) {

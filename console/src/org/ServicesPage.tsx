@@ -23,12 +23,7 @@ import { ORG_ERRORS } from './text.js';
 import { ADD_SERVICE, ORGANIZATION_SERVICES, REMOVE_SERVICE, UPDATE_SERVICE } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { CategoryPicker, RegionPicker, TargetGroupPicker, usePickerChoices } from './pickers.js';
-
-interface Named {
-  code: string;
-  name: string;
-  nameEn: string;
-}
+import type { Named } from '../shared/fragments.js';
 
 /** A service as the screen shows it. */
 export interface OrganizationService {

@@ -1,4 +1,17 @@
 /** The operations of the organization member's and admin's screens. */
+import {
+  APPLICATION_CARD,
+  CATEGORY_NAME,
+  CATEGORY_WITH_CHILDREN,
+  DEMAND_CARD,
+  ORGANIZATION_DETAILS,
+  PROJECT_TERMS,
+  REGION_NAME,
+  REGION_WITH_CHILDREN,
+  TARGET_GROUP_NAME,
+  fragment,
+  graphql,
+} from '../shared/fragments.js';
 
 /** The viewer's organizations and her role in each: which organization the screens act for. */
 export const MY_MEMBERSHIPS = /* GraphQL */ `
@@ -17,37 +30,25 @@ export const MY_MEMBERSHIPS = /* GraphQL */ `
   }
 `;
 
-const CLAIMED_DEMAND_FIELDS = /* GraphQL */ `
-  fragment OrgClaimedDemand on Demand {
-    id
-    title
-    description
-    status
-    urgency
-    peopleAffected
-    createdAt
-    claimedAt
-    lastProgressAt
-    contact
-    category {
-      code
-      name
-      nameEn
+const CLAIMED_DEMAND_FIELDS = fragment(
+  /* GraphQL */ `
+    fragment OrgClaimedDemand on Demand {
+      ...DemandCard
+      description
+      claimedAt
+      lastProgressAt
+      contact
+      progressNotes {
+        kind
+        note
+        createdAt
+      }
     }
-    region {
-      code
-      name
-      nameEn
-    }
-    progressNotes {
-      kind
-      note
-      createdAt
-    }
-  }
-`;
+  `,
+  DEMAND_CARD,
+);
 
-export const CLAIMED_DEMANDS = /* GraphQL */ `
+export const CLAIMED_DEMANDS = graphql`
   query OrgClaimedDemands($organizationId: ID!, $status: DemandStatus) {
     organization(id: $organizationId) {
       id
@@ -64,7 +65,7 @@ export const CLAIMED_DEMANDS = /* GraphQL */ `
   ${CLAIMED_DEMAND_FIELDS}
 `;
 
-export const REPORT_DEMAND_PROGRESS = /* GraphQL */ `
+export const REPORT_DEMAND_PROGRESS = graphql`
   mutation OrgReportDemandProgress($input: ReportDemandProgressInput!) {
     reportDemandProgress(input: $input) {
       demand {
@@ -75,7 +76,7 @@ export const REPORT_DEMAND_PROGRESS = /* GraphQL */ `
   ${CLAIMED_DEMAND_FIELDS}
 `;
 
-export const FULFIL_DEMAND = /* GraphQL */ `
+export const FULFIL_DEMAND = graphql`
   mutation OrgFulfilDemand($input: FulfilDemandInput!) {
     fulfilDemand(input: $input) {
       demand {
@@ -97,51 +98,24 @@ export const RELEASE_DEMAND = /* GraphQL */ `
   }
 `;
 
-const PROFILE_FIELDS = /* GraphQL */ `
-  fragment OrgProfile on Organization {
-    id
-    name
-    creditCode
-    kind
-    foundingType
-    description
-    publicContact
-    website
-    grade
-    gradeValidUntil
-    verificationStatus
-    isHub
-    rating
-    ratingCount
-    homeRegion {
-      code
-      name
-      nameEn
+const PROFILE_FIELDS = fragment(
+  /* GraphQL */ `
+    fragment OrgProfile on Organization {
+      ...OrganizationDetails
+      isHub
+      rating
+      ratingCount
+      targetGroups
+      hub {
+        id
+        name
+      }
     }
-    regionsServed {
-      code
-      name
-      nameEn
-    }
-    categories {
-      code
-      name
-      nameEn
-    }
-    targetGroups
-    brand {
-      name
-      description
-      since
-    }
-    hub {
-      id
-      name
-    }
-  }
-`;
+  `,
+  ORGANIZATION_DETAILS,
+);
 
-export const ORGANIZATION_PROFILE = /* GraphQL */ `
+export const ORGANIZATION_PROFILE = graphql`
   query OrgProfile($organizationId: ID!) {
     organization(id: $organizationId) {
       ...OrgProfile
@@ -150,7 +124,7 @@ export const ORGANIZATION_PROFILE = /* GraphQL */ `
   ${PROFILE_FIELDS}
 `;
 
-export const UPDATE_ORGANIZATION = /* GraphQL */ `
+export const UPDATE_ORGANIZATION = graphql`
   mutation OrgUpdateOrganization($input: UpdateOrganizationInput!) {
     updateOrganization(input: $input) {
       organization {
@@ -162,62 +136,49 @@ export const UPDATE_ORGANIZATION = /* GraphQL */ `
 `;
 
 /** What the pickers offer: the category tree, the target groups and the regions around the organization. */
-export const PICKER_CHOICES = /* GraphQL */ `
+export const PICKER_CHOICES = graphql`
   query OrgPickerChoices($homeRegionCode: String!) {
     serviceCategories {
-      code
-      name
-      nameEn
-      children {
-        code
-        name
-        nameEn
-      }
+      ...CategoryWithChildren
     }
     targetGroups {
-      code
-      name
-      nameEn
+      ...TargetGroupName
     }
     region(code: $homeRegionCode) {
       path {
-        code
-        name
-        nameEn
-        children {
-          code
-          name
-          nameEn
-        }
+        ...RegionWithChildren
       }
     }
   }
+  ${CATEGORY_WITH_CHILDREN}
+  ${TARGET_GROUP_NAME}
+  ${REGION_WITH_CHILDREN}
 `;
 
-const SERVICE_FIELDS = /* GraphQL */ `
-  fragment OrgService on Service {
-    id
-    name
-    description
-    status
-    mode
-    fee
-    monthlyCapacity
-    targetGroups
-    categories {
-      code
+const SERVICE_FIELDS = fragment(
+  /* GraphQL */ `
+    fragment OrgService on Service {
+      id
       name
-      nameEn
+      description
+      status
+      mode
+      fee
+      monthlyCapacity
+      targetGroups
+      categories {
+        ...CategoryName
+      }
+      regions {
+        ...RegionName
+      }
     }
-    regions {
-      code
-      name
-      nameEn
-    }
-  }
-`;
+  `,
+  CATEGORY_NAME,
+  REGION_NAME,
+);
 
-export const ORGANIZATION_SERVICES = /* GraphQL */ `
+export const ORGANIZATION_SERVICES = graphql`
   query OrgServices($organizationId: ID!) {
     organization(id: $organizationId) {
       id
@@ -232,7 +193,7 @@ export const ORGANIZATION_SERVICES = /* GraphQL */ `
   ${SERVICE_FIELDS}
 `;
 
-export const ADD_SERVICE = /* GraphQL */ `
+export const ADD_SERVICE = graphql`
   mutation OrgAddService($input: AddServiceInput!) {
     addService(input: $input) {
       service {
@@ -243,7 +204,7 @@ export const ADD_SERVICE = /* GraphQL */ `
   ${SERVICE_FIELDS}
 `;
 
-export const UPDATE_SERVICE = /* GraphQL */ `
+export const UPDATE_SERVICE = graphql`
   mutation OrgUpdateService($input: UpdateServiceInput!) {
     updateService(input: $input) {
       service {
@@ -306,7 +267,7 @@ export const REMOVE_MEMBER = /* GraphQL */ `
   }
 `;
 
-export const HUBS = /* GraphQL */ `
+export const HUBS = graphql`
   query OrgHubs($organizationId: ID!) {
     organization(id: $organizationId) {
       id
@@ -322,13 +283,13 @@ export const HUBS = /* GraphQL */ `
           id
           name
           homeRegion {
-            name
-            nameEn
+            ...RegionName
           }
         }
       }
     }
   }
+  ${REGION_NAME}
 `;
 
 export const REQUEST_HUB_MEMBERSHIP = /* GraphQL */ `
@@ -348,40 +309,17 @@ export const REQUEST_HUB_MEMBERSHIP = /* GraphQL */ `
   }
 `;
 
-export const OPEN_PROJECTS = /* GraphQL */ `
+export const OPEN_PROJECTS = graphql`
   query OrgOpenProjects {
     projects(filter: { openForApplications: true }, orderBy: CLOSING_SOON, first: 50) {
       edges {
         node {
-          id
-          title
-          description
-          procurementMethod
-          applicationClosesAt
-          budget {
-            amountFen
-          }
-          category {
-            name
-            nameEn
-          }
-          regions {
-            name
-            nameEn
-          }
-          publisher {
-            name
-          }
-          eligibility {
-            minGrade
-            allowedFoundingTypes
-            mustServeRegions
-            verifiedOnly
-          }
+          ...ProjectTerms
         }
       }
     }
   }
+  ${PROJECT_TERMS}
 `;
 
 export const APPLY_TO_PROJECT = /* GraphQL */ `
@@ -395,30 +333,24 @@ export const APPLY_TO_PROJECT = /* GraphQL */ `
   }
 `;
 
-const APPLICATION_FIELDS = /* GraphQL */ `
-  fragment OrgApplication on ProjectApplication {
-    id
-    status
-    createdAt
-    updatedAt
-    proposal
-    requested {
-      amountFen
-    }
-    awarded {
-      amountFen
-    }
-    project {
-      id
-      title
-      publisher {
-        name
+const APPLICATION_FIELDS = fragment(
+  /* GraphQL */ `
+    fragment OrgApplication on ProjectApplication {
+      ...ApplicationCard
+      updatedAt
+      project {
+        id
+        title
+        publisher {
+          name
+        }
       }
     }
-  }
-`;
+  `,
+  APPLICATION_CARD,
+);
 
-export const ORGANIZATION_APPLICATIONS = /* GraphQL */ `
+export const ORGANIZATION_APPLICATIONS = graphql`
   query OrgApplications($organizationId: ID!) {
     organization(id: $organizationId) {
       id
@@ -435,7 +367,7 @@ export const ORGANIZATION_APPLICATIONS = /* GraphQL */ `
   ${APPLICATION_FIELDS}
 `;
 
-export const APPLICATION_DECIDED = /* GraphQL */ `
+export const APPLICATION_DECIDED = graphql`
   subscription OrgApplicationDecided($organizationId: ID!) {
     applicationDecided(organizationId: $organizationId) {
       cursor
@@ -447,7 +379,7 @@ export const APPLICATION_DECIDED = /* GraphQL */ `
   ${APPLICATION_FIELDS}
 `;
 
-export const WITHDRAW_APPLICATION = /* GraphQL */ `
+export const WITHDRAW_APPLICATION = graphql`
   mutation OrgWithdrawApplication($input: WithdrawApplicationInput!) {
     withdrawApplication(input: $input) {
       application {
@@ -458,7 +390,7 @@ export const WITHDRAW_APPLICATION = /* GraphQL */ `
   ${APPLICATION_FIELDS}
 `;
 
-const WEBHOOK_FIELDS = /* GraphQL */ `
+const WEBHOOK_FIELDS = fragment(/* GraphQL */ `
   fragment OrgWebhook on Webhook {
     id
     url
@@ -468,9 +400,9 @@ const WEBHOOK_FIELDS = /* GraphQL */ `
     disabledReason
     createdAt
   }
-`;
+`);
 
-export const WEBHOOKS = /* GraphQL */ `
+export const WEBHOOKS = graphql`
   query OrgWebhooks($organizationId: ID!) {
     webhooks(organizationId: $organizationId) {
       ...OrgWebhook
@@ -493,7 +425,7 @@ export const WEBHOOK_DELIVERIES = /* GraphQL */ `
   }
 `;
 
-export const REGISTER_WEBHOOK = /* GraphQL */ `
+export const REGISTER_WEBHOOK = graphql`
   mutation OrgRegisterWebhook($input: RegisterWebhookInput!) {
     registerWebhook(input: $input) {
       secret
@@ -513,7 +445,7 @@ export const DELETE_WEBHOOK = /* GraphQL */ `
   }
 `;
 
-export const ENABLE_WEBHOOK = /* GraphQL */ `
+export const ENABLE_WEBHOOK = graphql`
   mutation OrgEnableWebhook($id: ID!) {
     enableWebhook(id: $id) {
       ...OrgWebhook

@@ -4,16 +4,11 @@ import { useTranslation } from 'react-i18next';
 import { request } from '../shared/api.js';
 import { localName } from '../shared/format.js';
 import { PICKER_CHOICES } from './operations.js';
-
-interface Named {
-  code: string;
-  name: string;
-  nameEn: string;
-}
+import type { Named, NamedWithChildren } from '../shared/fragments.js';
 
 /** What the category, region and target-group pickers offer. */
 export interface PickerChoices {
-  categories: (Named & { children: Named[] })[];
+  categories: NamedWithChildren[];
   targetGroups: Named[];
   /** The divisions around the organization: from its province down, each with its children. */
   regions: Named[];

@@ -1,18 +1,18 @@
 import { createClient, type Client } from 'graphql-ws/client';
 import { bearer, wsUrl } from './api.js';
-import type { BoardDemand } from '../board-state.js';
+import type { DemandCard } from './fragments.js';
 import { DEMAND_PUBLISHED } from '../operations.js';
 
 /** Where the live feed stands, for the board's status line. */
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'failed';
 
 export interface FeedHandlers {
-  onEvent: (demand: BoardDemand, cursor: string) => void;
+  onEvent: (demand: DemandCard, cursor: string) => void;
   onStatus: (status: FeedStatus, detail?: string) => void;
 }
 
 interface DemandPublishedData {
-  demandPublished: { cursor: string; demand: BoardDemand };
+  demandPublished: { cursor: string; demand: DemandCard };
 }
 
 /** Delay before the n-th reconnection attempt: 1 s doubling to 15 s. */

@@ -1,6 +1,7 @@
-/** Operations of the shared pieces (the header's notification bell). */
+/** Operations of the shared pieces: the header's notification bell, the region choosers. */
+import { REGION_CHOICE, fragment, graphql } from './fragments.js';
 
-export const NOTIFICATION_FIELDS = /* GraphQL */ `
+const NOTIFICATION_FIELDS = fragment(/* GraphQL */ `
   fragment BellNotification on Notification {
     id
     title
@@ -10,7 +11,7 @@ export const NOTIFICATION_FIELDS = /* GraphQL */ `
     read
     createdAt
   }
-`;
+`);
 
 export const UNREAD_NOTIFICATION_COUNT = /* GraphQL */ `
   query ConsoleUnreadNotificationCount {
@@ -18,7 +19,7 @@ export const UNREAD_NOTIFICATION_COUNT = /* GraphQL */ `
   }
 `;
 
-export const NOTIFICATIONS = /* GraphQL */ `
+export const NOTIFICATIONS = graphql`
   query ConsoleNotifications($first: Int!) {
     unreadNotificationCount
     notifications(first: $first) {
@@ -40,7 +41,7 @@ export const MARK_NOTIFICATIONS_READ = /* GraphQL */ `
   }
 `;
 
-export const NOTIFICATION_RECEIVED = /* GraphQL */ `
+export const NOTIFICATION_RECEIVED = graphql`
   subscription ConsoleNotificationReceived {
     notificationReceived {
       cursor
@@ -50,6 +51,16 @@ export const NOTIFICATION_RECEIVED = /* GraphQL */ `
     }
   }
   ${NOTIFICATION_FIELDS}
+`;
+
+/** The divisions below `parentCode` (the provinces without it), one level of a region chooser. */
+export const REGIONS = graphql`
+  query ConsoleRegions($parentCode: String) {
+    regions(parentCode: $parentCode) {
+      ...RegionChoice
+    }
+  }
+  ${REGION_CHOICE}
 `;
 
 export interface BellNotification {

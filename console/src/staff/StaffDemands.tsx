@@ -8,7 +8,8 @@ import { formatDateTime, localName } from '../shared/format.js';
 import { navigate } from '../shared/router.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { CREATE_PROJECT_FROM_DEMANDS, STAFF_DEMANDS } from './operations.js';
-import { projectPath, useLoaded, useStaffContext, type Named } from './staff-data.js';
+import { projectPath, useLoaded, useStaffContext } from './staff-data.js';
+import type { DemandCard } from '../shared/fragments.js';
 
 const STATUSES = [
   'OPEN',
@@ -20,19 +21,6 @@ const STATUSES = [
   'CLOSED',
   'CLOSED_DUPLICATE',
 ];
-
-interface DemandRow {
-  id: string;
-  title: string;
-  status: string;
-  urgency: string;
-  peopleAffected: number;
-  endorsementCount: number;
-  createdAt: string;
-  category: Named;
-  region: Named;
-  claimedBy: { id: string; name: string } | null;
-}
 
 interface Filters {
   status?: string;
@@ -54,7 +42,7 @@ export function StaffDemands() {
   const [form] = Form.useForm();
   const { formError, run } = useFieldErrors(form, { fieldHints: ['staff.fieldErrors'] });
   const demands = useLoaded(async () => {
-    const data = await request<{ demands: { totalCount: number; edges: { node: DemandRow }[] } }>(
+    const data = await request<{ demands: { totalCount: number; edges: { node: DemandCard }[] } }>(
       STAFF_DEMANDS,
       {
         first: 100,
@@ -152,7 +140,7 @@ export function StaffDemands() {
           </Button>
         </Form.Item>
       </Form>
-      <Table<DemandRow>
+      <Table<DemandCard>
         rowKey="id"
         loading={!demands.data && demands.error == null}
         dataSource={demands.data?.edges.map((e) => e.node) ?? []}

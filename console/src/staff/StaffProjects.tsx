@@ -8,16 +8,11 @@ import { hrefOf } from '../shared/router.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { PUBLISHER_PROJECTS } from './operations.js';
 import { NewProject } from './NewProject.js';
-import { projectPath, useLoaded, useStaffContext, type Named } from './staff-data.js';
+import { projectPath, useLoaded, useStaffContext } from './staff-data.js';
+import type { ProjectCard } from '../shared/fragments.js';
 
-interface ProjectRow {
-  id: string;
-  title: string;
-  status: string;
-  budget: { amountFen: number };
-  applicationClosesAt: string;
+interface ProjectRow extends ProjectCard {
   linkedDemandCount: number;
-  category: Named;
 }
 
 /** The projects of the staff member's publisher, drafts included, newest first. */

@@ -1,20 +1,25 @@
 /** The GraphQL operations of the staff screens: demands in scope, projects, awards, fairness. */
+import {
+  APPLICATION_CARD,
+  CATEGORY_WITH_CHILDREN,
+  DEMAND_CARD,
+  ORGANIZATION_SUMMARY,
+  PAGE_INFO,
+  PROJECT_CARD,
+  PROJECT_TERMS,
+  REGION_WITH_CHILDREN,
+  fragment,
+  graphql,
+} from '../shared/fragments.js';
 
 /** Who the staff member acts for and where: the publisher and the region scope. */
-export const STAFF_VIEWER = /* GraphQL */ `
+export const STAFF_VIEWER = graphql`
   query StaffViewer {
     viewer {
       id
       roles
       regionScope {
-        code
-        name
-        nameEn
-        children {
-          code
-          name
-          nameEn
-        }
+        ...RegionWithChildren
       }
       publisher {
         id
@@ -23,53 +28,29 @@ export const STAFF_VIEWER = /* GraphQL */ `
       }
     }
     serviceCategories {
-      code
-      name
-      nameEn
-      children {
-        code
-        name
-        nameEn
-      }
+      ...CategoryWithChildren
     }
   }
+  ${REGION_WITH_CHILDREN}
+  ${CATEGORY_WITH_CHILDREN}
 `;
 
-export const STAFF_DEMANDS = /* GraphQL */ `
+export const STAFF_DEMANDS = graphql`
   query StaffDemands($filter: DemandFilter, $first: Int, $after: String) {
     demands(filter: $filter, first: $first, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageInfoFields
       }
       edges {
         node {
-          id
-          title
-          status
-          urgency
-          peopleAffected
-          endorsementCount
-          createdAt
-          category {
-            code
-            name
-            nameEn
-          }
-          region {
-            code
-            name
-            nameEn
-          }
-          claimedBy {
-            id
-            name
-          }
+          ...DemandCard
         }
       }
     }
   }
+  ${PAGE_INFO}
+  ${DEMAND_CARD}
 `;
 
 export const CREATE_PROJECT_FROM_DEMANDS = /* GraphQL */ `
@@ -82,130 +63,80 @@ export const CREATE_PROJECT_FROM_DEMANDS = /* GraphQL */ `
   }
 `;
 
-export const PUBLISHER_PROJECTS = /* GraphQL */ `
+export const PUBLISHER_PROJECTS = graphql`
   query PublisherProjects($filter: ProjectFilter, $after: String) {
     projects(filter: $filter, first: 50, after: $after) {
       totalCount
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageInfoFields
       }
       edges {
         node {
-          id
-          title
-          status
-          budget {
-            amountFen
-          }
-          applicationClosesAt
+          ...ProjectCard
           linkedDemandCount
-          category {
-            code
-            name
-            nameEn
-          }
         }
       }
     }
   }
+  ${PAGE_INFO}
+  ${PROJECT_CARD}
 `;
 
-const PROJECT_FIELDS = /* GraphQL */ `
-  fragment StaffProjectFields on Project {
-    id
-    title
-    description
-    status
-    updatedAt
-    statusReason
-    procurementMethod
-    budget {
-      amountFen
-    }
-    applicationOpensAt
-    applicationClosesAt
-    isOpenForApplications
-    publishedAt
-    awardedAt
-    startedAt
-    closedAt
-    outcome
-    evaluationScore
-    awardedTotal {
-      amountFen
-    }
-    publisher {
-      id
-      name
-    }
-    category {
-      code
-      name
-      nameEn
-    }
-    regions {
-      code
-      name
-      nameEn
-      path {
-        code
+const PROJECT_FIELDS = fragment(
+  /* GraphQL */ `
+    fragment StaffProjectFields on Project {
+      ...ProjectTerms
+      updatedAt
+      statusReason
+      applicationOpensAt
+      isOpenForApplications
+      publishedAt
+      awardedAt
+      startedAt
+      closedAt
+      outcome
+      evaluationScore
+      awardedTotal {
+        amountFen
       }
-    }
-    eligibility {
-      verifiedOnly
-      minGrade
-      allowedFoundingTypes
-      mustServeRegions
-    }
-    linkedDemandCount
-    demandPeopleAffected
-    linkedDemands {
-      id
-      title
-      status
-      peopleAffected
-    }
-    amendments {
-      id
-      createdAt
-      rationale
-      changes
-    }
-    applications(first: 50) {
-      totalCount
-      edges {
-        node {
-          id
-          status
-          proposal
-          createdAt
-          requested {
-            amountFen
-          }
-          awarded {
-            amountFen
-          }
-          organization {
-            id
-            name
-            creditCode
-            verificationStatus
-            grade
-            foundingType
-            regionsServed {
-              code
-              name
-              nameEn
+      regions {
+        path {
+          code
+        }
+      }
+      linkedDemandCount
+      demandPeopleAffected
+      linkedDemands {
+        id
+        title
+        status
+        peopleAffected
+      }
+      amendments {
+        id
+        createdAt
+        rationale
+        changes
+      }
+      applications(first: 50) {
+        totalCount
+        edges {
+          node {
+            ...ApplicationCard
+            organization {
+              ...OrganizationSummary
             }
           }
         }
       }
     }
-  }
-`;
+  `,
+  PROJECT_TERMS,
+  APPLICATION_CARD,
+  ORGANIZATION_SUMMARY,
+);
 
-export const STAFF_PROJECT = /* GraphQL */ `
+export const STAFF_PROJECT = graphql`
   query StaffProject($id: ID!) {
     project(id: $id) {
       ...StaffProjectFields
@@ -214,7 +145,7 @@ export const STAFF_PROJECT = /* GraphQL */ `
   ${PROJECT_FIELDS}
 `;
 
-export const UPDATE_PROJECT = /* GraphQL */ `
+export const UPDATE_PROJECT = graphql`
   mutation UpdateProject($input: UpdateProjectInput!) {
     updateProject(input: $input) {
       project {
@@ -225,7 +156,7 @@ export const UPDATE_PROJECT = /* GraphQL */ `
   ${PROJECT_FIELDS}
 `;
 
-export const PUBLISH_PROJECT = /* GraphQL */ `
+export const PUBLISH_PROJECT = graphql`
   mutation PublishProject($input: PublishProjectInput!) {
     publishProject(input: $input) {
       project {
@@ -247,7 +178,7 @@ export const SHORTLIST_APPLICATION = /* GraphQL */ `
   }
 `;
 
-export const AWARD_PROJECT = /* GraphQL */ `
+export const AWARD_PROJECT = graphql`
   mutation AwardProject($input: AwardProjectInput!) {
     awardProject(input: $input) {
       project {
@@ -258,7 +189,7 @@ export const AWARD_PROJECT = /* GraphQL */ `
   ${PROJECT_FIELDS}
 `;
 
-export const START_PROJECT = /* GraphQL */ `
+export const START_PROJECT = graphql`
   mutation StartProject($input: StartProjectInput!) {
     startProject(input: $input) {
       project {
@@ -269,7 +200,7 @@ export const START_PROJECT = /* GraphQL */ `
   ${PROJECT_FIELDS}
 `;
 
-export const COMPLETE_PROJECT = /* GraphQL */ `
+export const COMPLETE_PROJECT = graphql`
   mutation CompleteProject($input: CompleteProjectInput!) {
     completeProject(input: $input) {
       project {
@@ -280,7 +211,14 @@ export const COMPLETE_PROJECT = /* GraphQL */ `
   ${PROJECT_FIELDS}
 `;
 
-export const AWARD_FAIRNESS = /* GraphQL */ `
+const FAIRNESS_MONEY = fragment(/* GraphQL */ `
+  fragment FairnessMoney on MoneyTotal {
+    amountFen
+    yuan
+  }
+`);
+
+export const AWARD_FAIRNESS = graphql`
   query AwardFairness($from: DateTime, $to: DateTime, $publisherId: ID, $regionCode: String) {
     awardFairness(from: $from, to: $to, publisherId: $publisherId, regionCode: $regionCode) {
       projects
@@ -297,8 +235,7 @@ export const AWARD_FAIRNESS = /* GraphQL */ `
         awards
         awardShare
         awarded {
-          amountFen
-          yuan
+          ...FairnessMoney
         }
         moneyShare
         parityRatio
@@ -315,8 +252,7 @@ export const AWARD_FAIRNESS = /* GraphQL */ `
         singleApplicantRate
         herfindahlIndex
         awarded {
-          amountFen
-          yuan
+          ...FairnessMoney
         }
         repeatWinners {
           organizationId
@@ -325,11 +261,11 @@ export const AWARD_FAIRNESS = /* GraphQL */ `
           }
           awards
           awarded {
-            amountFen
-            yuan
+            ...FairnessMoney
           }
         }
       }
     }
   }
+  ${FAIRNESS_MONEY}
 `;

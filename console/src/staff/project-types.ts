@@ -1,43 +1,15 @@
-import type { Named } from './staff-data.js';
+import type { ApplicationCard, Named, OrganizationSummary, ProjectTerms } from '../shared/fragments.js';
 
 /** An organization's application as the publisher's staff read it. */
-export interface StaffApplication {
-  id: string;
-  status: string;
-  proposal: string;
-  createdAt: string;
-  requested: { amountFen: number };
-  awarded: { amountFen: number } | null;
-  organization: {
-    id: string;
-    name: string;
-    creditCode: string;
-    verificationStatus: string;
-    grade: string;
-    foundingType: string;
-    regionsServed: Named[];
-  };
-}
-
-export interface ProjectEligibility {
-  verifiedOnly: boolean;
-  minGrade: string;
-  allowedFoundingTypes: string[];
-  mustServeRegions: boolean;
+export interface StaffApplication extends ApplicationCard {
+  organization: OrganizationSummary;
 }
 
 /** A project as the staff screens read it (`StaffProjectFields`). */
-export interface StaffProjectData {
-  id: string;
-  title: string;
-  description: string;
-  status: string;
+export interface StaffProjectData extends ProjectTerms {
   updatedAt: string;
   statusReason: string | null;
-  procurementMethod: string;
-  budget: { amountFen: number };
   applicationOpensAt: string;
-  applicationClosesAt: string;
   isOpenForApplications: boolean;
   publishedAt: string | null;
   awardedAt: string | null;
@@ -46,10 +18,7 @@ export interface StaffProjectData {
   outcome: string | null;
   evaluationScore: number | null;
   awardedTotal: { amountFen: number } | null;
-  publisher: { id: string; name: string };
-  category: Named;
   regions: (Named & { path: { code: string }[] })[];
-  eligibility: ProjectEligibility;
   linkedDemandCount: number;
   demandPeopleAffected: number;
   linkedDemands: { id: string; title: string; status: string; peopleAffected: number }[];

@@ -2,24 +2,18 @@ import { useEffect, useState } from 'react';
 import { request } from '../shared/api.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { STAFF_VIEWER } from './operations.js';
-
-/** A region or category as the staff screens show it, named in the user's language. */
-export interface Named {
-  code: string;
-  name: string;
-  nameEn: string;
-}
+import type { NamedWithChildren } from '../shared/fragments.js';
 
 export interface StaffViewer {
   id: string;
   roles: string[];
-  regionScope: (Named & { children: Named[] }) | null;
+  regionScope: NamedWithChildren | null;
   publisher: { id: string; name: string; kind: string } | null;
 }
 
 export interface StaffContext {
   viewer: StaffViewer;
-  categories: (Named & { children: Named[] })[];
+  categories: NamedWithChildren[];
 }
 
 /** Loads with `load` whenever `deps` change; `reload` loads again (after a mutation). */

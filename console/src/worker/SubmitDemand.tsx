@@ -10,21 +10,17 @@ import { useSignedIn } from '../shared/session-context.js';
 import {
   ENDORSE_DEMAND,
   REGION,
-  REGIONS,
   SIMILAR_OPEN_DEMANDS,
   SUBMIT_CHOICES,
   SUBMIT_DEMAND,
-  type Named,
   type SimilarDemand,
 } from './operations.js';
 import { FormError } from '../shared/FormError.js';
-
-interface Category extends Named {
-  children: Named[];
-}
+import type { Named, NamedWithChildren, RegionChoice } from '../shared/fragments.js';
+import { REGIONS } from '../shared/operations.js';
 
 interface Choices {
-  serviceCategories: Category[];
+  serviceCategories: NamedWithChildren[];
   targetGroups: Named[];
   viewer: {
     submittedDemands: {
@@ -32,10 +28,6 @@ interface Choices {
     };
     endorsedDemands: { edges: { node: { id: string } }[] };
   };
-}
-
-interface Region extends Named {
-  level: string;
 }
 
 const URGENCIES = ['LOW', 'NORMAL', 'HIGH', 'URGENT'] as const;
@@ -199,7 +191,7 @@ function CategoryPicker({
   value,
   onChange,
 }: {
-  categories: Category[];
+  categories: NamedWithChildren[];
   value?: string;
   onChange?: (code: string) => void;
 }) {
@@ -249,14 +241,14 @@ function RegionPicker({
 }) {
   const { t } = useTranslation();
   const { token } = useSignedIn();
-  const [city, setCity] = useState<Region | null>(null);
-  const [districts, setDistricts] = useState<Region[]>([]);
-  const [choosing, setChoosing] = useState<{ province: string | null; options: Region[] } | null>(null);
+  const [city, setCity] = useState<RegionChoice | null>(null);
+  const [districts, setDistricts] = useState<RegionChoice[]>([]);
+  const [choosing, setChoosing] = useState<{ province: string | null; options: RegionChoice[] } | null>(null);
 
   const openCity = async (code: string) => {
     const [{ region }, { regions }] = await Promise.all([
-      request<{ region: Region | null }>(REGION, { code }, token),
-      request<{ regions: Region[] }>(REGIONS, { parentCode: code }, token),
+      request<{ region: RegionChoice | null }>(REGION, { code }, token),
+      request<{ regions: RegionChoice[] }>(REGIONS, { parentCode: code }, token),
     ]);
     if (!region) return;
     localStorage.setItem(CITY_KEY, region.code);
@@ -266,7 +258,7 @@ function RegionPicker({
   };
 
   const chooseFrom = async (province: string | null) => {
-    const { regions } = await request<{ regions: Region[] }>(REGIONS, { parentCode: province }, token);
+    const { regions } = await request<{ regions: RegionChoice[] }>(REGIONS, { parentCode: province }, token);
     setChoosing({ province, options: regions });
   };
 

@@ -1,46 +1,38 @@
 /** The operations of the worker's screens. */
+import {
+  CATEGORY_WITH_CHILDREN,
+  DEMAND_CARD,
+  REGION_CHOICE,
+  TARGET_GROUP_NAME,
+  fragment,
+  graphql,
+  type DemandCard,
+} from '../shared/fragments.js';
 
 /** A demand as the worker's lists show it: status, who serves it and what they reported. */
-export const WORKER_DEMAND_FIELDS = /* GraphQL */ `
-  fragment WorkerDemand on Demand {
-    id
-    title
-    description
-    status
-    urgency
-    peopleAffected
-    endorsementCount
-    anonymous
-    createdAt
-    rating
-    ratingComment
-    category {
-      code
-      name
-      nameEn
-    }
-    region {
-      code
-      name
-      nameEn
-    }
-    claimedBy {
-      id
-      name
-    }
-    progressNotes {
-      kind
-      note
-      createdAt
-      organization {
-        id
-        name
+const WORKER_DEMAND_FIELDS = fragment(
+  /* GraphQL */ `
+    fragment WorkerDemand on Demand {
+      ...DemandCard
+      description
+      anonymous
+      rating
+      ratingComment
+      progressNotes {
+        kind
+        note
+        createdAt
+        organization {
+          id
+          name
+        }
       }
     }
-  }
-`;
+  `,
+  DEMAND_CARD,
+);
 
-export const MY_DEMANDS = /* GraphQL */ `
+export const MY_DEMANDS = graphql`
   query WorkerMyDemands {
     viewer {
       id
@@ -56,7 +48,7 @@ export const MY_DEMANDS = /* GraphQL */ `
   ${WORKER_DEMAND_FIELDS}
 `;
 
-export const ENDORSED_DEMANDS = /* GraphQL */ `
+export const ENDORSED_DEMANDS = graphql`
   query WorkerEndorsedDemands {
     viewer {
       id
@@ -72,7 +64,7 @@ export const ENDORSED_DEMANDS = /* GraphQL */ `
   ${WORKER_DEMAND_FIELDS}
 `;
 
-export const DEMAND_UPDATED = /* GraphQL */ `
+export const DEMAND_UPDATED = graphql`
   subscription WorkerDemandUpdated($demandId: ID!) {
     demandUpdated(demandId: $demandId) {
       cursor
@@ -85,22 +77,13 @@ export const DEMAND_UPDATED = /* GraphQL */ `
 `;
 
 /** What the submission form offers: the category tree, target groups, and her latest demand's place. */
-export const SUBMIT_CHOICES = /* GraphQL */ `
+export const SUBMIT_CHOICES = graphql`
   query WorkerSubmitChoices {
     serviceCategories {
-      code
-      name
-      nameEn
-      children {
-        code
-        name
-        nameEn
-      }
+      ...CategoryWithChildren
     }
     targetGroups {
-      code
-      name
-      nameEn
+      ...TargetGroupName
     }
     viewer {
       id
@@ -127,31 +110,20 @@ export const SUBMIT_CHOICES = /* GraphQL */ `
       }
     }
   }
+  ${CATEGORY_WITH_CHILDREN}
+  ${TARGET_GROUP_NAME}
 `;
 
-export const REGIONS = /* GraphQL */ `
-  query WorkerRegions($parentCode: String) {
-    regions(parentCode: $parentCode) {
-      code
-      name
-      nameEn
-      level
-    }
-  }
-`;
-
-export const REGION = /* GraphQL */ `
+export const REGION = graphql`
   query WorkerRegion($code: String!) {
     region(code: $code) {
-      code
-      name
-      nameEn
-      level
+      ...RegionChoice
       parent {
         code
       }
     }
   }
+  ${REGION_CHOICE}
 `;
 
 /** Open demands in the category and place she chose: endorse one rather than submit the same again. */
@@ -195,7 +167,7 @@ export const ENDORSE_DEMAND = /* GraphQL */ `
   }
 `;
 
-export const WITHDRAW_DEMAND = /* GraphQL */ `
+export const WITHDRAW_DEMAND = graphql`
   mutation WorkerWithdrawDemand($input: WithdrawDemandInput!) {
     withdrawDemand(input: $input) {
       demand {
@@ -206,7 +178,7 @@ export const WITHDRAW_DEMAND = /* GraphQL */ `
   ${WORKER_DEMAND_FIELDS}
 `;
 
-export const RATE_DEMAND = /* GraphQL */ `
+export const RATE_DEMAND = graphql`
   mutation WorkerRateDemand($input: RateDemandInput!) {
     rateDemand(input: $input) {
       demand {
@@ -217,27 +189,11 @@ export const RATE_DEMAND = /* GraphQL */ `
   ${WORKER_DEMAND_FIELDS}
 `;
 
-export interface Named {
-  code: string;
-  name: string;
-  nameEn: string;
-}
-
-export interface WorkerDemand {
-  id: string;
-  title: string;
+export interface WorkerDemand extends DemandCard {
   description: string;
-  status: string;
-  urgency: string;
-  peopleAffected: number;
-  endorsementCount: number;
   anonymous: boolean;
-  createdAt: string;
   rating: number | null;
   ratingComment: string | null;
-  category: Named;
-  region: Named;
-  claimedBy: { id: string; name: string } | null;
   progressNotes: {
     kind: string;
     note: string;

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { emptyBoard, upsertDemands, type BoardDemand } from '../../../console/src/board-state.js';
+import { emptyBoard, upsertDemands } from '../../../console/src/board-state.js';
+import type { DemandCard } from '../../../console/src/shared/fragments.js';
 import { totalsByRegion, type GapCell } from '../../../console/src/gap-report.js';
 
-const demand = (id: string, createdAt: string, status = 'OPEN'): BoardDemand => ({
+const demand = (id: string, createdAt: string, status = 'OPEN'): DemandCard => ({
   id,
   title: id,
   status,
