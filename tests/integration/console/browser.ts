@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import axe from 'axe-core';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import {
+  chromium,
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  type Page,
+} from 'playwright-core';
+import { SIGN_IN } from '../../../console/src/operations.js';
 
 /** Debian's chromium, which .ci/run installs with apt. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -52,6 +59,33 @@ export async function launchBrowser({ phone = false } = {}): Promise<{
  */
 export function launchSharedBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: 30_000 });
+}
+
+/** Where the console keeps its session (shared/session.ts). */
+const SESSION_KEY = 'niudai.console.session';
+
+/**
+ * A context of one person's own in `browser`, signed in through the API with the console's own
+ * sign-in operation rather than its form (for tests whose subject is not the form): every page it
+ * opens finds the session stored, as after signing in, and starts on that person's home screen.
+ */
+export async function signedInContext(
+  browser: Browser,
+  hubUrl: string,
+  user: { login: string; password: string },
+  options: BrowserContextOptions = { viewport: { width: 1280, height: 900 } },
+): Promise<BrowserContext> {
+  const response = await fetch(`${hubUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: SIGN_IN, variables: { input: user } }),
+  });
+  const { data, errors } = (await response.json()) as { data?: { signIn: unknown }; errors?: unknown };
+  if (!data?.signIn) throw new Error(`signing ${user.login} in failed: ${JSON.stringify(errors)}`);
+  const context = await browser.newContext(options);
+  const session = JSON.stringify(JSON.stringify(data.signIn));
+  await context.addInitScript({ content: `localStorage.setItem('${SESSION_KEY}', ${session});` });
+  return context;
 }
 
 /** A phone's screen, CSS pixels: the worker's pages are made for it first. */
