@@ -314,7 +314,7 @@ export function renderReport(report: Report): string {
   }
   if (s.growth) {
     out.push(
-      '## 3. Growth\n\nNiudai only, as a signed-in worker; 4 connections. `matchingOrganizations` asks for the newest OPEN demand of one fixed category and district at every size. The reports are `supplyDemandGap` for Jinan × LIFE and for the whole province (top-level categories); `awardFairness` needs projects, which this data set has none of (scripts/measure-reports.ts measures it at 1,000,000 demands with 5,000 projects).\n',
+      '## 3. Growth\n\nNiudai only, as a signed-in worker; 4 connections. `matchingOrganizations` asks for the newest OPEN demand of one fixed category and district at every size. Directory text search asks for 济南市 (three characters: the trigram index) and 托育 (two: the Chinese gram index). The reports are `supplyDemandGap` for Jinan × LIFE and for the whole province (top-level categories); `awardFairness` needs projects, which this data set has none of (scripts/measure-reports.ts measures it at 1,000,000 demands with 5,000 projects).\n',
     );
     out.push(
       table(s.growth, [

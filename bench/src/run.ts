@@ -1081,6 +1081,10 @@ async function scenario3(ctx: Ctx, report: Report): Promise<void> {
         'directory text search': {
           query: `query { organizations(first: 20, filter: { text: "济南市" }) { edges { node { id name } } } }`,
         },
+        // Two Chinese characters (a whole word, and a common query) have no trigram to look up.
+        'directory text search, 2 characters': {
+          query: `query { organizations(first: 20, filter: { text: "托育" }) { edges { node { id name } } } }`,
+        },
         matchingOrganizations: {
           query: `query($id: ID!) { matchingOrganizations(demandId: $id, first: 20) { edges { node { organization { id name } } } } }`,
           variables: { id: demandId },

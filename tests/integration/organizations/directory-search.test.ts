@@ -25,6 +25,24 @@ async function names(filter: Record<string, unknown>, token?: string): Promise<s
   return res.organizations.edges.map((e) => e.node.name).sort();
 }
 
+/** Every page of a search, 7 at a time, following `endCursor`: the names in order, and `totalCount`. */
+async function pageThrough(
+  orderBy: string,
+  filter: Record<string, unknown>,
+): Promise<{ seen: string[]; total: number }> {
+  const seen: string[] = [];
+  let after: string | null = null;
+  let total = 0;
+  for (let page = 0; page < 10; page++) {
+    const res: SearchResult = await t.data<SearchResult>(SEARCH, { first: 7, after, orderBy, filter });
+    total = res.organizations.totalCount;
+    seen.push(...res.organizations.edges.map((e) => e.node.name));
+    if (!res.organizations.pageInfo.hasNextPage) break;
+    after = res.organizations.pageInfo.endCursor;
+  }
+  return { seen, total };
+}
+
 beforeAll(async () => {
   t = await startTestApp();
   orgs.childcare = await t.seed.organization({
@@ -108,27 +126,32 @@ describe('organizations search', () => {
   it.each(['NAME', 'NEWEST', 'RATING', 'RELEVANCE'])(
     'pages by %s without duplicates or gaps and counts the total',
     async (orderBy) => {
-      const seen: string[] = [];
-      let after: string | null = null;
-      let total = 0;
-      for (let page = 0; page < 10; page++) {
-        const res: SearchResult = await t.data<SearchResult>(SEARCH, {
-          first: 7,
-          after,
-          orderBy,
-          filter: orderBy === 'RELEVANCE' ? { text: '组织' } : {},
-        });
-        total = res.organizations.totalCount;
-        seen.push(...res.organizations.edges.map((e) => e.node.name));
-        if (!res.organizations.pageInfo.hasNextPage) break;
-        after = res.organizations.pageInfo.endCursor;
-      }
+      const { seen, total } = await pageThrough(orderBy, orderBy === 'RELEVANCE' ? { text: '组织' } : {});
       expect(new Set(seen).size).toBe(seen.length);
       expect(seen).toHaveLength(total);
       expect(total).toBe(orderBy === 'RELEVANCE' ? 23 : 26);
       if (orderBy === 'NAME') expect(seen).toEqual([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     },
   );
+
+  // Text matches are found first and ordered afterwards (a materialized CTE): the keyset cursor must
+  // still continue exactly where the page ended, on the gram path (two characters) and the trigram
+  // path (three or more) alike.
+  it.each([
+    ['NAME', '组织'],
+    ['NEWEST', '组织'],
+    ['RATING', '组织'],
+    ['NAME', '批量组织'],
+    ['NEWEST', '批量组织'],
+    ['RELEVANCE', '批量组织'],
+  ])('pages a text search by %s for %s without duplicates or gaps', async (orderBy, text) => {
+    const { seen, total } = await pageThrough(orderBy, { text });
+    expect(total).toBe(23);
+    expect([...seen].sort()).toEqual(
+      Array.from({ length: 23 }, (_, i) => `批量组织${String(i).padStart(2, '0')}`),
+    );
+    if (orderBy === 'NAME') expect(seen).toEqual([...seen].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
 
   it('rejects a cursor of another order as BAD_USER_INPUT', async () => {
     const res = await t.data<SearchResult>(SEARCH, { first: 2, orderBy: 'NAME' });
