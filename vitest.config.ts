@@ -32,6 +32,9 @@ export default defineConfig({
           // project, so unit and integration files interleaved in one queue would restart workers
           // (and import everything again) at every switch.
           sequence: { groupOrder: 0 },
+          // One worker takes every unit file at once and imports the app's modules once: faster than
+          // two that each import them (4.9 and 6.2 s against 5.9 and 7.1 s, alternated, at load 2.5).
+          maxWorkers: 1,
         },
       },
       {
