@@ -179,7 +179,6 @@ export async function createApp(deps: AppDeps): Promise<App> {
       ...(config.notifications.smsGatewayUrl !== null ? [NotificationChannel.SMS] : []),
     ],
   });
-  notificationWorker.start();
   const mailTransport = createMailTransport(config.notifications);
   const mailWorker =
     mailTransport &&
@@ -194,7 +193,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
         jwtSecret: config.jwtSecret,
       }),
     });
-  mailWorker?.start();
+  await mailWorker?.start();
   const smsWorker =
     config.notifications.smsGatewayUrl !== null &&
     new NotificationChannelWorker({
@@ -211,7 +210,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
         smsRecipientLimiter(orm, config.notifications.smsMaxPerRecipientPerDay),
       ),
     });
-  if (smsWorker) smsWorker.start();
+  if (smsWorker) await smsWorker.start();
+  // After the channels: their jobs begin before the fan-out can queue a delivery for them.
+  await notificationWorker.start();
   const digest =
     mailTransport &&
     config.notifications.pollMs > 0 &&

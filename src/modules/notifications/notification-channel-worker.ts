@@ -77,13 +77,25 @@ export class NotificationChannelWorker {
   private timer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private failures = 0;
-  private positionReady = false;
+  private started = false;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: NotificationChannelWorkerDeps) {}
 
-  start(): void {
-    if (this.deps.pollMs === 0 || this.timer) return;
+  /**
+   * Fixes where the channel's job begins, then polls and listens; the first round runs at once. On a
+   * database's first start it begins after the newest delivery as this resolves, so that no delivery
+   * queued after it is passed over.
+   */
+  async start(): Promise<void> {
+    if (this.deps.pollMs === 0 || this.started) return;
+    this.started = true;
+    await this.deps.orm.em.fork().execute(
+      `insert into "notification_position" ("name", "last_event_seq")
+       select ?, coalesce(max("id"), 0) from "notification_delivery" on conflict ("name") do nothing`,
+      [this.deps.channel.job],
+    );
+    if (this.stopping) return;
     this.timer = setInterval(() => this.wake(), this.deps.pollMs);
     this.timer.unref();
     this.unsubscribe = this.deps.events.onEvent((event) => {
@@ -145,16 +157,7 @@ export class NotificationChannelWorker {
   /** One message in one transaction; true when there may be more. */
   private async sendNext(): Promise<boolean> {
     const { job, channel } = this.deps.channel;
-    const em = this.deps.orm.em.fork();
-    // The first round ever starts after the newest delivery: it is for what happens from now.
-    if (!this.positionReady)
-      await em.execute(
-        `insert into "notification_position" ("name", "last_event_seq")
-         select ?, coalesce(max("id"), 0) from "notification_delivery" on conflict ("name") do nothing`,
-        [job],
-      );
-    this.positionReady = true;
-    return em.transactional(async (tx) => {
+    return this.deps.orm.em.fork().transactional(async (tx) => {
       const [position] = await tx.execute<{ last_event_seq: string }[]>(
         `select "last_event_seq" from "notification_position" where "name" = ? for update skip locked`,
         [job],

@@ -72,16 +72,28 @@ export class NotificationWorker {
   private gathering: NodeJS.Timeout | null = null;
   private again = false;
   private stopping = false;
-  private positionReady = false;
+  private started = false;
   private timer: NodeJS.Timeout | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly wakingTopics = new Set<string>(NOTIFYING_TOPICS);
 
   constructor(private readonly deps: NotificationWorkerDeps) {}
 
-  /** Starts polling and listening for new events; the first round runs at once. */
-  start(): void {
-    if (this.deps.config.pollMs === 0 || this.timer) return;
+  /**
+   * Fixes where the job begins, then polls and listens for new events; the first round runs at once.
+   * On a database's first start the job begins at the outbox's head as this resolves: every event
+   * committed after it is notified. (Fixed by the first round instead, a demand submitted in the
+   * moments before it ran was silently never notified.)
+   */
+  async start(): Promise<void> {
+    if (this.deps.config.pollMs === 0 || this.started) return;
+    this.started = true;
+    await this.deps.orm.em.fork().execute(
+      `insert into "notification_position" ("name", "last_event_seq")
+       select ?, coalesce(max("seq"), 0) from "event" on conflict ("name") do nothing`,
+      [FANOUT_JOB],
+    );
+    if (this.stopping) return;
     this.timer = setInterval(() => this.wake(), this.deps.config.pollMs);
     this.timer.unref();
     this.unsubscribe = this.deps.events.onEvent((event) => {
@@ -132,16 +144,7 @@ export class NotificationWorker {
 
   /** One fan-out transaction; true when there may be more to do. */
   private async fanOut(): Promise<boolean> {
-    const em = this.deps.orm.em.fork();
-    // The first round ever starts at the outbox's head: notifications are for what happens from now.
-    if (!this.positionReady)
-      await em.execute(
-        `insert into "notification_position" ("name", "last_event_seq")
-         select ?, coalesce(max("seq"), 0) from "event" on conflict ("name") do nothing`,
-        [FANOUT_JOB],
-      );
-    this.positionReady = true;
-    return em.transactional(async (tx) => {
+    return this.deps.orm.em.fork().transactional(async (tx) => {
       const [position] = await tx.execute<{ last_event_seq: string }[]>(
         `select "last_event_seq" from "notification_position" where "name" = ? for update skip locked`,
         [FANOUT_JOB],

@@ -13,6 +13,8 @@ import {
 } from '../projects/project-helpers.js';
 import { fannedOut, inbox, NOTIFY_ENV } from './helpers.js';
 import { subscriptionsReach, until } from '../../setup/probes.js';
+import { emitEvent, Topic } from '../../../src/core/events/outbox.js';
+import { scopeOf } from '../../../src/modules/demands/demand-filters.js';
 
 let t: TestApp;
 
@@ -276,7 +278,7 @@ describe('durability', () => {
       events: t.app.services.events,
       projects: t.app.services.projectApplications,
     });
-    late.start();
+    await late.start();
     try {
       await fannedOut(t);
       const endorsed = (await inbox(t, endorser.token)).items;
@@ -304,7 +306,7 @@ describe('durability', () => {
           projects: t.app.services.projectApplications,
         }),
     );
-    for (const w of workers) w.start();
+    for (const w of workers) await w.start();
     try {
       const { items } = await inbox(t, org.token);
       expect(items.map((n) => n.subjectId).sort()).toEqual([...ids].sort());
@@ -320,6 +322,52 @@ describe('durability', () => {
       expect(rows.every((r) => r.id <= Number(announced!.upto))).toBe(true);
     } finally {
       for (const w of workers) await w.stop();
+    }
+  });
+});
+
+describe('a database’s first start', () => {
+  it('notifies every event committed once the worker has started, however soon, and none before', async () => {
+    // Notifications off: nothing has fixed where this database's fan-out begins yet.
+    const quiet = await startTestApp();
+    try {
+      const org = await quiet.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
+      const worker = await quiet.seed.worker();
+      // Published before the worker starts: not notified.
+      await quiet.seed.demand(worker.user.id, { published: true });
+      const { NotificationWorker } =
+        await import('../../../src/modules/notifications/notification-worker.js');
+      const { createLogger } = await import('../../../src/core/logger.js');
+      const fanOut = new NotificationWorker({
+        orm: quiet.orm,
+        log: createLogger('silent'),
+        config: { pollMs: 100 },
+        events: quiet.app.services.events,
+        projects: quiet.app.services.projectApplications,
+      });
+      // A demand whose publication commits the moment the worker has started: written before, held
+      // open until then (an event committed before would rightly be none of its business).
+      const demand = await quiet.seed.demand(worker.user.id);
+      let emitted!: () => void;
+      let commit!: () => void;
+      const written = new Promise<void>((resolve) => (emitted = resolve));
+      const committed = quiet.orm.em.fork().transactional(async (em) => {
+        await emitEvent(em, { topic: Topic.DEMAND_PUBLISHED, entityId: demand.id, ...scopeOf(demand) });
+        emitted();
+        await new Promise<void>((resolve) => (commit = resolve));
+      });
+      await written;
+      await fanOut.start();
+      try {
+        commit();
+        await committed;
+        const { items } = await inbox(quiet, org.token);
+        expect(items.map((n) => [n.topic, n.subjectId])).toEqual([['DEMAND_MATCHED', demand.globalId()]]);
+      } finally {
+        await fanOut.stop();
+      }
+    } finally {
+      await quiet.stop();
     }
   });
 });
