@@ -156,13 +156,10 @@ export class NotificationService {
     return found ?? null;
   }
 
-  /** Her new notifications with `after < id <= upTo`, oldest first (the live feed). */
-  async between(em: EntityManager, userId: number, after: number, upTo: number): Promise<Notification[]> {
+  /** Her notifications with an id above `after`, oldest first, at most `limit` (the live feed). */
+  async newerThan(em: EntityManager, userId: number, after: number, limit: number): Promise<Notification[]> {
     const scope = await inboxScope(em, userId);
-    return this.read(em, scope, 'and n."id" > ? and n."id" <= ?', [after, upTo], {
-      order: 'asc',
-      limit: 1000,
-    });
+    return this.read(em, scope, 'and n."id" > ?', [after], { order: 'asc', limit });
   }
 
   /**

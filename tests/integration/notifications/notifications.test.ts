@@ -274,6 +274,7 @@ describe('durability', () => {
       log: createLogger('silent'),
       config: { pollMs: 50 },
       events: t.app.services.events,
+      signals: t.app.services.notificationSignals,
       projects: t.app.services.projectApplications,
     });
     late.start();
@@ -301,6 +302,7 @@ describe('durability', () => {
           log: createLogger('silent'),
           config: { pollMs: 50 },
           events: t.app.services.events,
+          signals: t.app.services.notificationSignals,
           projects: t.app.services.projectApplications,
         }),
     );
@@ -313,11 +315,14 @@ describe('durability', () => {
       const rows = await em.find(Notification, { organization: org.organization.id });
       expect(rows).toHaveLength(3);
       expect(new Set(rows.map((r) => r.eventSeq)).size).toBe(3);
-      // Every one announced to the live feed.
-      const [announced] = await em.execute<{ upto: string }[]>(
-        `select max("entity_id") as "upto" from "event" where "topic" = 'notification.created'`,
+      // Every one announced to the live feed, round after round.
+      const newest = Math.max(...rows.map((r) => r.id));
+      await until(
+        () => (t.app.services.notificationSignals.signalledUpTo ?? 0) >= newest,
+        10_000,
+        20,
+        'the rounds announced',
       );
-      expect(rows.every((r) => r.id <= Number(announced!.upto))).toBe(true);
     } finally {
       for (const w of workers) await w.stop();
     }
