@@ -195,6 +195,39 @@ describe('the inbox', () => {
     expect(await t.data(NODE, { id: newest!.id }, other.token)).toEqual({ node: null });
   });
 
+  it('marks all read up to the newest she has seen: one made meanwhile stays unread', async () => {
+    const worker = await t.seed.worker();
+    const org = await servingOrg();
+    const other = await servingOrg();
+    const seen = await submitDemand(t, worker.token);
+    const listed = (await inbox(t, org.token)).items;
+    expect(listed.map((n) => n.subjectId)).toEqual([seen.id]);
+    // Made after she looked, before she pressed "mark all read".
+    const meanwhile = await submitDemand(t, worker.token);
+    await fannedOut(t);
+    const MARK = `mutation($input: MarkNotificationsReadInput!) {
+      markNotificationsRead(input: $input) { markedCount unreadCount } }`;
+    const fieldsOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+      ((body.errors?.[0]?.extensions?.fields ?? []) as { path: string }[]).map((f) => f.path);
+    const theirs = (await inbox(t, other.token)).items[0]!.id;
+    const notMine = await t.gql(MARK, { input: { all: true, upTo: theirs } }, org.token);
+    expect(notMine.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const withoutAll = await t.gql(MARK, { input: { ids: [listed[0]!.id], upTo: listed[0]!.id } }, org.token);
+    expect(fieldsOf(withoutAll.body)).toEqual(['input.upTo']);
+    expect((await inbox(t, org.token)).unread).toBe(2);
+
+    expect(await t.data(MARK, { input: { all: true, upTo: listed[0]!.id } }, org.token)).toEqual({
+      markNotificationsRead: { markedCount: 1, unreadCount: 1 },
+    });
+    const unread = await inbox(t, org.token, { unreadOnly: true });
+    expect(unread.items.map((n) => n.subjectId)).toEqual([meanwhile.id]);
+    // Without upTo: every one made by then, counted as it is marked.
+    expect(await t.data(MARK, { input: { all: true } }, org.token)).toEqual({
+      markNotificationsRead: { markedCount: 1, unreadCount: 0 },
+    });
+    expect((await inbox(t, other.token)).unread).toBe(2);
+  });
+
   it('pushes her new notifications over notificationReceived, and nobody else’s', async () => {
     const worker = await t.seed.worker();
     const org = await servingOrg();
