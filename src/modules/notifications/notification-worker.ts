@@ -101,7 +101,11 @@ export class NotificationWorker {
     await this.running;
   }
 
-  /** Runs a round soon (FANOUT_GATHER_MS), or right after the one under way. */
+  /**
+   * Runs a round after FANOUT_GATHER_MS; woken during a round, gathers again once it ends. (Going
+   * straight into the next round made rounds run back to back under a stream of submissions, each
+   * taking the few events of one round's duration and paying its fixed cost for them.)
+   */
   wake(): void {
     if (this.stopping || this.deps.config.pollMs === 0) return;
     if (this.running) {
@@ -114,20 +118,20 @@ export class NotificationWorker {
       if (this.stopping) return;
       this.running = this.loop().finally(() => {
         this.running = null;
+        if (!this.again) return;
+        this.again = false;
+        this.wake();
       });
     }, FANOUT_GATHER_MS);
   }
 
+  /** Rounds until one is not full (a full batch means more events are waiting already). */
   private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        if (await this.fanOut()) this.again = true;
-      } catch (error) {
-        this.deps.log.warn({ err: error }, 'notifications: fan-out round failed');
-        return;
-      }
-    } while (this.again && !this.stopping);
+    try {
+      while (!this.stopping && (await this.fanOut()));
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'notifications: fan-out round failed');
+    }
   }
 
   /** One fan-out transaction, then its announcement; true when there may be more to do. */
