@@ -340,17 +340,15 @@ describe('APPLICATION_DECIDED and VERIFICATION_DECIDED', () => {
     // The decision's members are notified by another worker meanwhile, and the latest event is then
     // one no endpoint listens to: each endpoint must still reach the head.
     await notificationAfter(before);
-    await t.orm.em
-      .fork()
-      .transactional((em) =>
-        emitEvent(em, {
-          topic: Topic.USER_RIGHTS_CHANGED,
-          entityId: 0,
-          categoryPath: [],
-          regionPath: [],
-          targetGroups: [],
-        }),
-      );
+    await t.orm.em.fork().transactional((em) =>
+      emitEvent(em, {
+        topic: Topic.USER_RIGHTS_CHANGED,
+        entityId: 0,
+        categoryPath: [],
+        regionPath: [],
+        targetGroups: [],
+      }),
+    );
     const [toMine, toOther] = await fannedOut(mine.id, other.id);
     expect(toMine).toEqual([{ topic: 'VERIFICATION_DECIDED', dataId: orgId(pending) }]);
     expect(toOther).toEqual([]);
