@@ -48,6 +48,20 @@ function sumRatio(rows: Row[], a: string, b: string, key = 'requestsPerSecond'):
   return Number.isFinite(x) && Number.isFinite(y) && y > 0 ? (x / y).toFixed(2) : 'n/a';
 }
 
+/** Mean server + PostgreSQL CPU ms per request of the "off" runs ÷ that of the "on" runs. */
+function cpuRatio(rows: Row[]): string {
+  const mean = (prefix: string) => {
+    const runs = rows.filter((r) => String(r.target).startsWith(prefix));
+    const total = runs.reduce(
+      (sum, r) => sum + Number(r.serverCpuMsPerRequest) + Number(r.dbCpuMsPerRequest),
+      0,
+    );
+    return runs.length > 0 ? total / runs.length : NaN;
+  };
+  const ratio = mean('submitDemand, notifications off') / mean('submitDemand, notifications on');
+  return Number.isFinite(ratio) ? ratio.toFixed(2) : 'n/a';
+}
+
 /** A summary figure that the run did not measure. */
 const NOT_MEASURED = 'not measured';
 
@@ -221,7 +235,9 @@ export function renderReport(report: Report): string {
     const load = rows.filter((r) => String(r.target).startsWith('submitDemand'));
     out.push(table(load, HTTP_COLUMNS));
     out.push(
-      `on / off req/s: **${sumRatio(load, 'submitDemand, notifications on', 'submitDemand, notifications off')}** (target ≥ 0.9).\n`,
+      `on / off req/s: **${sumRatio(load, 'submitDemand, notifications on', 'submitDemand, notifications off')}** (target ≥ 0.9). ` +
+        `CPU per request (server + PostgreSQL), off ÷ on: **${cpuRatio(load)}** (what the notifications cost each request; ` +
+        'less sensitive than req/s to other load on a shared machine).\n',
     );
     out.push(
       table(
