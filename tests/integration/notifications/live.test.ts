@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client } from 'graphql-ws';
-import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { startTestApp, wsRequest, type TestApp } from '../../setup/test-app.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import { submitDemand } from '../../setup/operations.js';
 import { subscriptionsReach, until } from '../../setup/probes.js';
 import { createLogger } from '../../../src/core/logger.js';
+import { emitEvent, Topic } from '../../../src/core/events/outbox.js';
 import { NotificationWorker } from '../../../src/modules/notifications/notification-worker.js';
 import type { NotificationSignals } from '../../../src/modules/notifications/notification-signals.js';
 import { fannedOut, NOTIFY_ENV } from './helpers.js';
@@ -94,6 +95,37 @@ describe('notificationReceived', () => {
     const next = await submitDemand(t, worker.token);
     await until(() => subjects(after).includes(next.id), 10_000, 20, 'the next notification');
     expect(subjects(after)).toEqual([...away.map((d) => d.id), next.id]);
+  });
+
+  it('resumes from a cursor of the time rounds were outbox events, and refuses one beyond the newest', async () => {
+    const org = await servingOrg();
+    const worker = await t.seed.worker();
+    await submitDemand(t, worker.token);
+    await fannedOut(t);
+    // A round announced as it was then: a notification.created event keyed by its highest id.
+    const em = t.orm.em.fork();
+    const [newest] = await em.execute<{ id: string }[]>('select max("id") as "id" from "notification"');
+    const seq = await em.transactional((tx) =>
+      emitEvent(tx, {
+        topic: Topic.NOTIFICATION_CREATED,
+        entityId: Number(newest!.id),
+        categoryPath: [],
+        regionPath: [],
+        targetGroups: [],
+      }),
+    );
+    const later = await submitDemand(t, worker.token);
+    await fannedOut(t);
+    const received = follow(t.ws({ token: org.token }), String(seq));
+    await until(() => received.length > 0, 10_000, 20, 'the notification after the old cursor');
+    expect(subjects(received)).toEqual([later.id]);
+
+    const beyond = `n${Number(newest!.id) + 1_000_000}`;
+    const refused = await wsRequest(t.ws({ token: org.token }), SUB, { after: beyond });
+    expect(refused.errors?.[0]?.extensions).toMatchObject({
+      code: 'BAD_USER_INPUT',
+      fields: [{ path: 'after', message: 'is beyond the newest notification' }],
+    });
   });
 
   it('reaches a subscriber whose round was never announced (its process stopped before its NOTIFY)', async () => {
