@@ -65,6 +65,14 @@ export class EventHub {
   }
 
   /**
+   * Resolves once the relay has handed on every event committed before this call (at once when it
+   * is not running): what follows is then told after every rights change before it.
+   */
+  caughtUp(): Promise<void> {
+    return this.relay?.catchUp() ?? Promise.resolve();
+  }
+
+  /**
    * Listens on `channel` too, on the relay's one connection: `handler` gets each NOTIFY's payload,
    * and `null` whenever the connection is (re)established (what was sent meanwhile was missed).
    * For wake-up calls that are not outbox events; register before `start`.

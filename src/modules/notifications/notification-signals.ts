@@ -161,14 +161,16 @@ export class NotificationSignals {
   private handle(round: NotificationRound): void {
     if (round.audience === null) this.wakeEveryone();
     else
-      this.events.index.publish({
-        seq: round.upTo,
-        topic: Topic.NOTIFICATION_CREATED,
-        entityId: round.upTo,
-        categoryPath: round.audience,
-        regionPath: [],
-        targetGroups: [],
-      });
+      this.wake(
+        this.events.index.match({
+          seq: round.upTo,
+          topic: Topic.NOTIFICATION_CREATED,
+          entityId: round.upTo,
+          categoryPath: round.audience,
+          regionPath: [],
+          targetGroups: [],
+        }),
+      );
     if (round.channels.length > 0) for (const listener of this.channelListeners) listener(round.channels);
     if (this.chainEnd !== null && round.upTo <= this.chainEnd) return;
     this.unchained.set(round.after, round.upTo);
@@ -195,8 +197,20 @@ export class NotificationSignals {
   }
 
   private wakeEveryone(): void {
-    for (const subscriber of this.events.index.subscribers())
-      if (subscriber instanceof NotificationWakeStream) subscriber.ring();
+    this.wake([...this.events.index.subscribers()]);
+  }
+
+  /**
+   * Rings these subscribers' streams once the relay has handed on every outbox event committed
+   * before the round (whose commit preceded its signal): a rights change before it, such as her
+   * suspension, reaches the rights watch first, as it does for the outbox's own feeds.
+   */
+  private wake(subscribers: readonly IndexedSubscriber[]): void {
+    const streams = subscribers.filter((s) => s instanceof NotificationWakeStream);
+    if (streams.length === 0) return;
+    void this.events.caughtUp().then(() => {
+      for (const stream of streams) stream.ring();
+    });
   }
 }
 
