@@ -175,6 +175,9 @@ export class NotificationWorker {
         Number(rows.at(-1)!.seq),
         FANOUT_JOB,
       ]);
+      // Every write above is a statement of its own: the entities read (demands, organizations) have
+      // nothing to flush, and the commit need not compare them or hand them to the parent context.
+      tx.clear();
       return { more: rows.length === FANOUT_BATCH, announced: roundOf(made, after, queued) };
     });
     if (announced)
