@@ -138,6 +138,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ? await ReadReplicas.connect(config.databaseReplicaUrls, log, config.databaseReplicaRetrySeconds)
     : null;
   await services.events.start(deps.databaseUrl ?? orm.config.get('clientUrl') ?? '', log);
+  // Its check for missed signals runs where the notification workers do (NOTIFY_POLL_MS).
+  services.notificationSignals.start(orm.em, log, config.notifications.pollMs);
   // After the relay: a change committed from here on reaches the listener, so none is missed.
   const stopReferenceReload = services.events.onEvent((event) => {
     if (event.topic === Topic.REFERENCE_CHANGED) void services.reference.reload();
@@ -173,6 +175,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
     log,
     config: config.notifications,
     events: services.events,
+    signals: services.notificationSignals,
     projects: services.projectApplications,
     instantChannels: [
       ...(config.notifications.smtpUrl !== null ? [NotificationChannel.EMAIL] : []),
@@ -186,7 +189,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       orm,
       log,
       pollMs: config.notifications.pollMs,
-      events: services.events,
+      signals: services.notificationSignals,
       channel: emailChannel(mailTransport, {
         mailFrom: config.notifications.mailFrom,
         publicUrl: config.publicUrl,
@@ -200,7 +203,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       orm,
       log,
       pollMs: config.notifications.pollMs,
-      events: services.events,
+      signals: services.notificationSignals,
       channel: smsChannel(
         {
           gatewayUrl: config.notifications.smsGatewayUrl,
@@ -445,6 +448,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopWebhookWake();
       await webhookWorker.stop();
       await notificationWorker.stop();
+      await services.notificationSignals.stop();
       if (digest) await digest.stop();
       await mailWorker?.stop();
       if (smsWorker) await smsWorker.stop();

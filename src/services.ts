@@ -41,6 +41,7 @@ import { WebhookService } from './modules/webhooks/webhook.service.js';
 import { installWebhookRules } from './modules/webhooks/webhook.policy.js';
 import { ReferenceCache } from './modules/reference/reference-cache.js';
 import { NotificationService } from './modules/notifications/notification.service.js';
+import { NotificationSignals } from './modules/notifications/notification-signals.js';
 import { installNotificationRules } from './modules/notifications/notification.policy.js';
 
 declare module './core/context.js' {
@@ -99,6 +100,8 @@ declare module './core/context.js' {
     webhooks: WebhookService;
     /** Each person's notifications (the worker that makes them is started by createApp). */
     notifications: NotificationService;
+    /** New notifications' wake-up calls to the live feed and the channel workers, across processes. */
+    notificationSignals: NotificationSignals;
   }
 }
 
@@ -134,6 +137,7 @@ export function createServices(config: Config): Services {
   const events = new EventHub();
   const webhooks = new WebhookService(config.webhooks);
   const notifications = new NotificationService();
+  const notificationSignals = new NotificationSignals(events);
   // Each domain's `node(id)` answers and audit-trail readers, beside its visibility rules
   // (`<domain>.policy.ts`), so `node(id)` and the audit trail answer as the domain's own queries.
   const demandQueries = new DemandQueriesService(config.limits, demandViewers);
@@ -184,5 +188,6 @@ export function createServices(config: Config): Services {
     reports: new ReportService(),
     webhooks,
     notifications,
+    notificationSignals,
   };
 }

@@ -59,7 +59,8 @@ export function NotificationBell() {
   const markRead = async (ids: string[] | null) => {
     const data = await request<{ markNotificationsRead: { unreadCount: number } }>(
       MARK_NOTIFICATIONS_READ,
-      { input: ids ? { ids } : { all: true } },
+      // "All" is all she has seen: one that arrived meanwhile stays unread.
+      { input: ids ? { ids } : { all: true, upTo: items?.[0]?.id ?? null } },
       token,
     );
     setUnread(data.markNotificationsRead.unreadCount);

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { MatchIndex, type FeedEvent, type MatchSpec } from './match-index.js';
-import { EventRelay } from './relay.js';
+import { EventRelay, type SignalHandler } from './relay.js';
 import { EventPass } from './event-pass.js';
 import { replayQuery, toFeedEvent, type EventRow } from './event-rows.js';
 import { SubscriberStream, type ReadEvents } from './subscriber-stream.js';
@@ -29,6 +29,8 @@ export class EventHub {
   private relay: EventRelay | null = null;
   /** Told of every relayed event after the index had it (metrics, the webhook worker). */
   private readonly listeners = new Set<EventListener>();
+  /** Channels besides the outbox's that the relay's connection listens on (see `listen`). */
+  private readonly signals = new Map<string, SignalHandler>();
 
   constructor(private readonly options: EventHubOptions = {}) {}
 
@@ -51,6 +53,7 @@ export class EventHub {
       databaseUrl,
       log,
       pollMs: this.options.pollMs,
+      signals: this.signals,
       onEvent: (event) => {
         this.rights.observe(event);
         const matched = this.index.publish(event);
@@ -59,6 +62,24 @@ export class EventHub {
     });
     await relay.start();
     this.relay = relay;
+  }
+
+  /**
+   * Resolves once the relay has handed on every event committed before this call (at once when it
+   * is not running): what follows is then told after every rights change before it.
+   */
+  caughtUp(): Promise<void> {
+    return this.relay?.catchUp() ?? Promise.resolve();
+  }
+
+  /**
+   * Listens on `channel` too, on the relay's one connection: `handler` gets each NOTIFY's payload,
+   * and `null` whenever the connection is (re)established (what was sent meanwhile was missed).
+   * For wake-up calls that are not outbox events; register before `start`.
+   */
+  listen(channel: string, handler: SignalHandler): void {
+    if (this.relay) throw new Error(`EventHub: listen(${channel}) after start`);
+    this.signals.set(channel, handler);
   }
 
   /**

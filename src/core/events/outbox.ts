@@ -43,10 +43,11 @@ export enum Topic {
    */
   VERIFICATION_DECIDED = 'organization.verification',
   /**
-   * New notifications: one event per round of the notification worker (never a request's
-   * transaction), keyed by the highest notification id it made; its category path lists the
-   * audience, `user:<id>` and `organization:<id>`, its target groups the channels it queued
-   * deliveries for (notification-worker.ts).
+   * New notifications. No longer written to the outbox: the notification worker announces its
+   * rounds outside it (notification-signals.ts), and the match index routes those wake-up calls to
+   * `notificationReceived` streams under this topic, the audience keys as category path. Rows of it
+   * in the table are from before (one per round, keyed by its highest notification id): they are
+   * read only to resume a cursor of that time.
    */
   NOTIFICATION_CREATED = 'notification.created',
   /**

@@ -12,6 +12,12 @@ export interface RelayOptions {
   log: Logger;
   /** Called for every new event, in seq order, exactly once per process. */
   onEvent: (event: FeedEvent) => void;
+  /**
+   * Other channels the same connection LISTENs on, each with its handler: called with each NOTIFY's
+   * payload, and with `null` each time the connection is (re)established, since what was sent while
+   * it was down is lost.
+   */
+  signals?: ReadonlyMap<string, SignalHandler>;
   /** Safety-net poll: a lost notification costs at most this much latency. */
   pollMs?: number;
   /** Rows per catch-up query. */
@@ -20,6 +26,9 @@ export interface RelayOptions {
   reconnectMinMs?: number;
   reconnectMaxMs?: number;
 }
+
+/** Told of a NOTIFY on a signal channel (its payload), or with `null` that some may have been missed. */
+export type SignalHandler = (payload: string | null) => void;
 
 /** The next reconnect delay: exponential, capped, with jitter so processes don't reconnect in step. */
 export function backoffDelay(attempt: number, minMs: number, maxMs: number, random = Math.random): number {
@@ -142,10 +151,14 @@ export class EventRelay {
     };
     client.on('error', onLost);
     client.on('end', () => onLost());
-    client.on('notification', () => void this.catchUp());
+    client.on('notification', (message) => {
+      if (message.channel === EVENTS_CHANNEL) void this.catchUp();
+      else this.signal(message.channel, message.payload ?? '');
+    });
     try {
       await client.connect();
       await client.query(`listen ${EVENTS_CHANNEL}`);
+      for (const channel of this.options.signals?.keys() ?? []) await client.query(`listen ${channel}`);
       if (!this.initialized) {
         const { rows } = await client.query<{ head: string }>(
           'select coalesce(max("seq"), 0) as head from "event"',
@@ -166,6 +179,15 @@ export class EventRelay {
     this.attempt = 0;
     // Whatever committed while we were not listening.
     void this.catchUp();
+    for (const channel of this.options.signals?.keys() ?? []) this.signal(channel, null);
+  }
+
+  private signal(channel: string, payload: string | null): void {
+    try {
+      this.options.signals?.get(channel)?.(payload);
+    } catch (error) {
+      this.options.log.error({ err: error, channel }, 'events relay: signal handler failed');
+    }
   }
 
   private scheduleReconnect(): void {

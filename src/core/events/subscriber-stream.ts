@@ -15,6 +15,11 @@ export interface SubscriberStreamOptions {
   batchSize?: number;
 }
 
+/** A live feed's stream of events that can be ended with an error (a subscriber's rights ended). */
+export interface EndableStream extends AsyncIterator<FeedEvent> {
+  end(error: unknown): void;
+}
+
 /** Default bound of a subscriber's live buffer. */
 export const DEFAULT_BUFFER_SIZE = 256;
 const DEFAULT_BATCH_SIZE = 200;

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { retryThroughOutage, unavailableIfOutage } from '../db/database-outage.js';
 import { mapStream } from '../events/feed-iterator.js';
 import type { FeedEvent } from '../events/match-index.js';
-import type { SubscriberStream } from '../events/subscriber-stream.js';
+import type { EndableStream } from '../events/subscriber-stream.js';
 import type { AdmissionRule } from './rights-watch.js';
 
 /**
@@ -23,7 +23,7 @@ import type { AdmissionRule } from './rights-watch.js';
  */
 export function feedWithLiveRights<U>(
   ctx: Context,
-  stream: SubscriberStream,
+  stream: EndableStream,
   admit: AdmissionRule,
   map: (event: FeedEvent, viewer: Viewer) => Promise<U | null>,
 ): AsyncIterableIterator<U> {

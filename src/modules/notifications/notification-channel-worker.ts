@@ -1,9 +1,8 @@
 import type { MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
-import type { EventHub } from '../../core/events/event-hub.js';
-import { Topic } from '../../core/events/outbox.js';
 import type { NotificationChannel, NotificationTopic } from './notification.enums.js';
 import type { TemplateParams } from './notification-templates.js';
+import type { NotificationSignals } from './notification-signals.js';
 
 /** The first retry of a failed send waits this long, doubling up to RETRY_MAX_MS. */
 const RETRY_BASE_MS = 1_000;
@@ -52,7 +51,8 @@ export interface NotificationChannelWorkerDeps {
   orm: MikroORM;
   log: Logger;
   pollMs: number;
-  events: EventHub;
+  /** Announces the notification worker's rounds, with the channels they queued deliveries for. */
+  signals: NotificationSignals;
   channel: InstantChannel;
 }
 
@@ -98,13 +98,8 @@ export class NotificationChannelWorker {
     if (this.stopping) return;
     this.timer = setInterval(() => this.wake(), this.deps.pollMs);
     this.timer.unref();
-    this.unsubscribe = this.deps.events.onEvent((event) => {
-      // An announcement names the channels it queued deliveries for (notification-worker.ts).
-      if (
-        event.topic === Topic.NOTIFICATION_CREATED &&
-        event.targetGroups.includes(this.deps.channel.channel)
-      )
-        this.wake();
+    this.unsubscribe = this.deps.signals.onChannels((channels) => {
+      if (channels.includes(this.deps.channel.channel)) this.wake();
     });
     this.wake();
   }

@@ -3,11 +3,11 @@ import type { Logger } from 'pino';
 import type { NotificationConfig } from '../../core/config.js';
 import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../core/events/event-rows.js';
 import type { EventHub } from '../../core/events/event-hub.js';
-import { emitEvent, Topic } from '../../core/events/outbox.js';
 import type { ProjectApplicationsService } from '../projects/project-applications.service.js';
 import { NotificationChannel, NotificationFrequency, type NotificationTopic } from './notification.enums.js';
 import { frequenciesFor, membersChoosing } from './notification-preferences.js';
 import { NOTIFYING_TOPICS, recipientsOf, startRound, type Recipient } from './notification-recipients.js';
+import { audienceKey, type NotificationRound, type NotificationSignals } from './notification-signals.js';
 
 /** Outbox events turned into notifications per transaction. */
 const FANOUT_BATCH = 100;
@@ -25,6 +25,8 @@ export interface NotificationWorkerDeps {
   log: Logger;
   config: Pick<NotificationConfig, 'pollMs'>;
   events: EventHub;
+  /** Where committed rounds are announced (the live feed, the channel workers). */
+  signals: NotificationSignals;
   projects: ProjectApplicationsService;
   /** The instant channels this hub sends through (e-mail, SMS): their delivery rows are made here. */
   instantChannels?: readonly NotificationChannel[];
@@ -38,11 +40,6 @@ interface Made {
   adminsOnly: boolean;
   excludedUserIds: number[];
   topic: NotificationTopic;
-}
-
-/** The key of a person or an organization in a `notification.created` event's audience. */
-export function audienceKey(kind: 'user' | 'organization', id: number): string {
-  return `${kind}:${id}`;
 }
 
 /**
@@ -61,11 +58,14 @@ export function audienceKey(kind: 'user' | 'organization', id: number): string {
  * job's `notification_position` row holds the last outbox seq turned into notifications; a round
  * locks it `FOR UPDATE SKIP LOCKED` (the process holding it does the round, the others skip), reads
  * the next events of the notifying topics, inserts their notifications and deliveries (unique per
- * event and recipient: a round that is retried after a crash inserts nothing twice), announces
- * them with ONE `notification.created` outbox event whose audience lists the persons and
- * organizations concerned (what the `notificationReceived` subscription follows) and advances the
- * position, all in one transaction: a process that dies mid-round leaves nothing half done, and the
- * next round does it again.
+ * event and recipient: a round that is retried after a crash inserts nothing twice) and advances
+ * the position, all in one transaction: a process that dies mid-round leaves nothing half done, and
+ * the next round does it again. Rounds run one at a time (the position row's lock), so notification
+ * ids are committed in increasing order: a reader that has seen id N has seen every id below it.
+ *
+ * Once a round has committed it is announced outside the ordered outbox (notification-signals.ts):
+ * this process's subscribers at once, the others' by one NOTIFY. Writing it into the outbox took the
+ * outbox's global lock in every round, which every request that emits an event waits for.
  */
 export class NotificationWorker {
   private running: Promise<void> | null = null;
@@ -113,7 +113,11 @@ export class NotificationWorker {
     await this.running;
   }
 
-  /** Runs a round soon (FANOUT_GATHER_MS), or right after the one under way. */
+  /**
+   * Runs a round after FANOUT_GATHER_MS; woken during a round, gathers again once it ends. (Going
+   * straight into the next round made rounds run back to back under a stream of submissions, each
+   * taking the few events of one round's duration and paying its fixed cost for them.)
+   */
   wake(): void {
     if (this.stopping || this.deps.config.pollMs === 0) return;
     if (this.running) {
@@ -126,37 +130,39 @@ export class NotificationWorker {
       if (this.stopping) return;
       this.running = this.loop().finally(() => {
         this.running = null;
+        if (!this.again) return;
+        this.again = false;
+        this.wake();
       });
     }, FANOUT_GATHER_MS);
   }
 
+  /** Rounds until one is not full (a full batch means more events are waiting already). */
   private async loop(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        if (await this.fanOut()) this.again = true;
-      } catch (error) {
-        this.deps.log.warn({ err: error }, 'notifications: fan-out round failed');
-        return;
-      }
-    } while (this.again && !this.stopping);
+    try {
+      while (!this.stopping && (await this.fanOut()));
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'notifications: fan-out round failed');
+    }
   }
 
-  /** One fan-out transaction; true when there may be more to do. */
+  /** One fan-out transaction, then its announcement; true when there may be more to do. */
   private async fanOut(): Promise<boolean> {
-    return this.deps.orm.em.fork().transactional(async (tx) => {
+    const em = this.deps.orm.em.fork();
+    const { more, announced } = await em.transactional(async (tx) => {
+      const none = { more: false, announced: null };
       const [position] = await tx.execute<{ last_event_seq: string }[]>(
         `select "last_event_seq" from "notification_position" where "name" = ? for update skip locked`,
         [FANOUT_JOB],
       );
       // Another process holds the job: its round reads what this one would have.
-      if (!position) return false;
+      if (!position) return none;
       const rows = await tx.execute<EventRow[]>(
         `select ${EVENT_COLUMNS} from "event"
           where "seq" > ? and "topic" = any(?::text[]) order by "seq" limit ?`,
         [Number(position.last_event_seq), pgTextArray(NOTIFYING_TOPICS), FANOUT_BATCH],
       );
-      if (rows.length === 0) return false;
+      if (rows.length === 0) return none;
       const events = rows.map(toFeedEvent);
       const round = await startRound(tx, events);
       const wanted: { eventSeq: number; recipient: Recipient }[] = [];
@@ -165,17 +171,27 @@ export class NotificationWorker {
           wanted.push({ eventSeq: event.seq, recipient });
       }
       await withInbox(tx, wanted);
-      const made = await insertNotifications(tx, wanted);
+      const { made, after } = await insertNotifications(tx, wanted);
       const queued: NotificationChannel[] = [];
       for (const channel of this.deps.instantChannels ?? [])
         if (await queueDeliveries(tx, made, channel)) queued.push(channel);
-      await announce(tx, made, queued);
       await tx.execute('update "notification_position" set "last_event_seq" = ? where "name" = ?', [
         Number(rows.at(-1)!.seq),
         FANOUT_JOB,
       ]);
-      return rows.length === FANOUT_BATCH;
+      // Every write above is a statement of its own: the entities read (demands, organizations) have
+      // nothing to flush, and the commit need not compare them or hand them to the parent context.
+      tx.clear();
+      return { more: rows.length === FANOUT_BATCH, announced: roundOf(made, after, queued) };
     });
+    if (announced)
+      await this.deps.signals
+        .announce(em, announced)
+        // Not lost: every process's check finds the round missing from its chain and wakes its subscribers.
+        .catch((error: unknown) =>
+          this.deps.log.warn({ err: error }, 'notifications: announcing a round failed'),
+        );
+    return more;
   }
 }
 
@@ -221,12 +237,16 @@ async function withInbox(
   wanted.splice(0, wanted.length, ...kept);
 }
 
-/** Inserts a round's notifications in one statement; those made before (a retried round) are left as they are. */
+/**
+ * Inserts a round's notifications in one statement; those made before (a retried round) are left as
+ * they are. `after` is the highest notification id committed before them (read by the same
+ * statement, so with the position row locked it is exactly the previous round's last).
+ */
 async function insertNotifications(
   tx: EntityManager,
   wanted: readonly { eventSeq: number; recipient: Recipient }[],
-): Promise<Made[]> {
-  if (wanted.length === 0) return [];
+): Promise<{ made: Made[]; after: number }> {
+  if (wanted.length === 0) return { made: [], after: 0 };
   // clock_timestamp(), not now(): a round's transaction may begin before a member joined and the
   // event arrived (it gathers events for a moment); stamped with its start, her organization's
   // notification would look older than her membership and be hidden from her ("since she joined").
@@ -250,16 +270,19 @@ async function insertNotifications(
       admins_only: boolean;
       excluded_user_ids: string[];
       topic: NotificationTopic;
+      after: string;
     }[]
   >(
-    `insert into "notification" ("user_id", "organization_id", "admins_only", "excluded_user_ids",
+    `with "before" as (select coalesce(max("id"), 0) as "id" from "notification")
+     insert into "notification" ("user_id", "organization_id", "admins_only", "excluded_user_ids",
         "event_seq", "topic", "subject_id", "params", "created_at")
      values ${values} on conflict do nothing
-     returning "id", "user_id", "organization_id", "admins_only", "excluded_user_ids", "topic"`,
+     returning "id", "user_id", "organization_id", "admins_only", "excluded_user_ids", "topic",
+       (select "id" from "before") as "after"`,
     params,
   );
   const toNumber = (value: string | null) => (value === null ? null : Number(value));
-  return rows.map((row) => ({
+  const made = rows.map((row) => ({
     id: Number(row.id),
     userId: toNumber(row.user_id),
     organizationId: toNumber(row.organization_id),
@@ -267,6 +290,7 @@ async function insertNotifications(
     excludedUserIds: row.excluded_user_ids.map(Number),
     topic: row.topic,
   }));
+  return { made, after: Number(rows[0]?.after ?? 0) };
 }
 
 /**
@@ -319,28 +343,21 @@ async function queueDeliveries(
 }
 
 /**
- * One `notification.created` event for the whole round, written last in the transaction (see
- * emitEvent): its entity id is the round's highest notification id, its category path the audience
- * (audienceKey: the persons and organizations whose notifications it made), so that each process's
- * subscribers pick out the rounds that concern them and read their new notifications themselves.
- * Its target groups name the channels it queued deliveries for: only their workers need to look.
+ * What a round announces (notification-signals.ts), null when it made nothing: its id range, its
+ * audience (audienceKey: the persons and organizations whose notifications it made, so that each
+ * process wakes only their subscribers) and the channels it queued deliveries for (only their
+ * workers need to look).
  */
-async function announce(
-  tx: EntityManager,
+function roundOf(
   made: readonly Made[],
+  after: number,
   queued: readonly NotificationChannel[],
-): Promise<void> {
-  if (made.length === 0) return;
+): NotificationRound | null {
+  if (made.length === 0) return null;
   const audience = new Set<string>();
   for (const m of made)
     audience.add(
       m.userId !== null ? audienceKey('user', m.userId) : audienceKey('organization', m.organizationId!),
     );
-  await emitEvent(tx, {
-    topic: Topic.NOTIFICATION_CREATED,
-    entityId: Math.max(...made.map((m) => m.id)),
-    categoryPath: [...audience],
-    regionPath: [],
-    targetGroups: queued,
-  });
+  return { after, upTo: Math.max(...made.map((m) => m.id)), audience: [...audience], channels: queued };
 }

@@ -41,6 +41,14 @@ export class MarkNotificationsReadInput {
   @Field(() => Boolean, { nullable: true, description: 'Every unread notification of yours.' })
   @IsOptional()
   all?: boolean | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'With `all`: only those up to this one (the newest you have seen), so that one made meanwhile stays unread. Without it, those made by the time the mutation runs.',
+  })
+  @IsOptional()
+  upTo?: string | null;
 }
 
 @ObjectType()

@@ -156,30 +156,29 @@ export class NotificationService {
     return found ?? null;
   }
 
-  /** Her new notifications with `after < id <= upTo`, oldest first (the live feed). */
-  async between(em: EntityManager, userId: number, after: number, upTo: number): Promise<Notification[]> {
+  /** Her notifications with an id above `after`, oldest first, at most `limit` (the live feed). */
+  async newerThan(em: EntityManager, userId: number, after: number, limit: number): Promise<Notification[]> {
     const scope = await inboxScope(em, userId);
-    return this.read(em, scope, 'and n."id" > ? and n."id" <= ?', [after, upTo], {
-      order: 'asc',
-      limit: 1000,
-    });
+    return this.read(em, scope, 'and n."id" > ?', [after], { order: 'asc', limit });
   }
 
   /**
-   * Marks the given notifications (or, with `all`, every one) read; those read already keep their
-   * time. An id that is not one of hers is NOT_FOUND, and then nothing is marked. Resolves to how
-   * many were newly marked.
+   * Marks the given notifications (or, with `all`, every one, up to `upTo` when given) read; those
+   * read already keep their time. An id that is not one of hers is NOT_FOUND, and then nothing is
+   * marked. Resolves to how many were newly marked.
    */
   async markRead(
     ctx: Actor,
-    input: { ids?: readonly string[] | null; all?: boolean | null },
+    input: { ids?: readonly string[] | null; all?: boolean | null; upTo?: string | null },
   ): Promise<number> {
     const viewer = requireViewer(ctx.viewer);
     const ids = input.ids ?? [];
     if (input.all === true) {
       if (ids.length > 0) throw BadUserInputError.field('input.ids', 'give either ids or all, not both');
-      return this.markAllRead(ctx.em, viewer.userId);
+      const upTo = input.upTo == null ? null : parseIdOf('Notification', input.upTo, 'input.upTo');
+      return this.markAllRead(ctx.em, viewer.userId, upTo, input.upTo ?? '');
     }
+    if (input.upTo != null) throw BadUserInputError.field('input.upTo', 'goes with all: true');
     if (ids.length === 0) throw BadUserInputError.field('input.ids', 'give the ids to mark, or all: true');
     if (ids.length > MAX_MARKED_AT_ONCE)
       throw BadUserInputError.field('input.ids', `at most ${MAX_MARKED_AT_ONCE} ids at once`);
@@ -200,10 +199,17 @@ export class NotificationService {
   }
 
   /**
-   * Moves her watermark to her newest notification: one row, however many notifications and
-   * organizations; the marks it covers are dropped.
+   * Moves her watermark to her newest notification (up to `upTo`): one row, however many
+   * notifications and organizations; the marks it covers are dropped. Which notifications that is,
+   * and how many of them were unread, is decided by ONE statement, so the count is exactly what it
+   * marked, and a notification committed after it stays unread (ids are committed in order).
    */
-  private async markAllRead(em: EntityManager, userId: number): Promise<number> {
+  private async markAllRead(
+    em: EntityManager,
+    userId: number,
+    upTo: number | null,
+    upToId: string,
+  ): Promise<number> {
     return em.transactional(async (tx) => {
       // Her state row, locked first: two concurrent marks of all count each notification once.
       await tx.execute(
@@ -213,19 +219,32 @@ export class NotificationService {
       );
       await tx.execute('select 1 from "notification_read_state" where "user_id" = ? for update', [userId]);
       const scope = await inboxScope(tx, userId);
-      const count = await this.count(tx, scope, ...unread(scope));
-      if (count === 0) return 0;
-      const [newest] = await this.read(tx, scope, '', [], { order: 'desc', limit: 1 });
-      await tx.execute(
-        `update "notification_read_state" set "read_up_to" = greatest("read_up_to", ?), "read_at" = now()
-          where "user_id" = ?`,
-        [newest!.id, userId],
+      if (upTo !== null) {
+        const [given] = await this.read(tx, scope, 'and n."id" = ?', [upTo], { order: 'desc', limit: 1 });
+        if (!given) throw new NotFoundError('Notification', upToId);
+      }
+      const { sql, params } = visibleNotifications(
+        scope,
+        upTo === null ? 'and n."id" > ?' : 'and n."id" > ? and n."id" <= ?',
+        upTo === null ? [scope.readUpTo] : [scope.readUpTo, upTo],
       );
-      await tx.execute('delete from "notification_read" where "user_id" = ? and "notification_id" <= ?', [
-        userId,
-        newest!.id,
-      ]);
-      return count;
+      const [decided] = await tx.execute<{ marked: string }[]>(
+        `with "above" as (${sql}),
+              "decided" as (
+                select max(a."id") as "up_to",
+                       count(*) filter (where not exists (select 1 from "notification_read" r
+                                                           where r."user_id" = ? and r."notification_id" = a."id")) as "marked"
+                  from "above" a),
+              "moved" as (
+                update "notification_read_state" s set "read_up_to" = greatest(s."read_up_to", d."up_to"), "read_at" = now()
+                  from "decided" d where s."user_id" = ? and d."marked" > 0 returning s."user_id"),
+              "dropped" as (
+                delete from "notification_read" r using "decided" d
+                 where r."user_id" = ? and r."notification_id" <= d."up_to" and d."marked" > 0 returning r."user_id")
+         select "marked" from "decided"`,
+        [...params, userId, userId, userId],
+      );
+      return Number(decided?.marked ?? 0);
     });
   }
 

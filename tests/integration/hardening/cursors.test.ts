@@ -165,6 +165,7 @@ describe('subscription cursors', () => {
       `subscription($a: String) { demandPublished(after: $a) { cursor } }`,
       `subscription($a: String) { projectPublished(after: $a) { cursor } }`,
       `subscription($a: String) { applicationDecided(after: $a) { cursor } }`,
+      `subscription($a: String) { notificationReceived(after: $a) { cursor } }`,
     ];
     for (const query of subscriptions) {
       for (const after of [beyond, 'not-a-cursor', '1e3']) {

@@ -197,6 +197,39 @@ describe('the inbox', () => {
     expect(await t.data(NODE, { id: newest!.id }, other.token)).toEqual({ node: null });
   });
 
+  it('marks all read up to the newest she has seen: one made meanwhile stays unread', async () => {
+    const worker = await t.seed.worker();
+    const org = await servingOrg();
+    const other = await servingOrg();
+    const seen = await submitDemand(t, worker.token);
+    const listed = (await inbox(t, org.token)).items;
+    expect(listed.map((n) => n.subjectId)).toEqual([seen.id]);
+    // Made after she looked, before she pressed "mark all read".
+    const meanwhile = await submitDemand(t, worker.token);
+    await fannedOut(t);
+    const MARK = `mutation($input: MarkNotificationsReadInput!) {
+      markNotificationsRead(input: $input) { markedCount unreadCount } }`;
+    const fieldsOf = (body: { errors?: { extensions?: Record<string, unknown> }[] }) =>
+      ((body.errors?.[0]?.extensions?.fields ?? []) as { path: string }[]).map((f) => f.path);
+    const theirs = (await inbox(t, other.token)).items[0]!.id;
+    const notMine = await t.gql(MARK, { input: { all: true, upTo: theirs } }, org.token);
+    expect(notMine.body.errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
+    const withoutAll = await t.gql(MARK, { input: { ids: [listed[0]!.id], upTo: listed[0]!.id } }, org.token);
+    expect(fieldsOf(withoutAll.body)).toEqual(['input.upTo']);
+    expect((await inbox(t, org.token)).unread).toBe(2);
+
+    expect(await t.data(MARK, { input: { all: true, upTo: listed[0]!.id } }, org.token)).toEqual({
+      markNotificationsRead: { markedCount: 1, unreadCount: 1 },
+    });
+    const unread = await inbox(t, org.token, { unreadOnly: true });
+    expect(unread.items.map((n) => n.subjectId)).toEqual([meanwhile.id]);
+    // Without upTo: every one made by then, counted as it is marked.
+    expect(await t.data(MARK, { input: { all: true } }, org.token)).toEqual({
+      markNotificationsRead: { markedCount: 1, unreadCount: 0 },
+    });
+    expect((await inbox(t, other.token)).unread).toBe(2);
+  });
+
   it('pushes her new notifications over notificationReceived, and nobody else’s', async () => {
     const worker = await t.seed.worker();
     const org = await servingOrg();
@@ -276,6 +309,7 @@ describe('durability', () => {
       log: createLogger('silent'),
       config: { pollMs: 50 },
       events: t.app.services.events,
+      signals: t.app.services.notificationSignals,
       projects: t.app.services.projectApplications,
     });
     await late.start();
@@ -303,6 +337,7 @@ describe('durability', () => {
           log: createLogger('silent'),
           config: { pollMs: 50 },
           events: t.app.services.events,
+          signals: t.app.services.notificationSignals,
           projects: t.app.services.projectApplications,
         }),
     );
@@ -315,11 +350,14 @@ describe('durability', () => {
       const rows = await em.find(Notification, { organization: org.organization.id });
       expect(rows).toHaveLength(3);
       expect(new Set(rows.map((r) => r.eventSeq)).size).toBe(3);
-      // Every one announced to the live feed.
-      const [announced] = await em.execute<{ upto: string }[]>(
-        `select max("entity_id") as "upto" from "event" where "topic" = 'notification.created'`,
+      // Every one announced to the live feed, round after round.
+      const newest = Math.max(...rows.map((r) => r.id));
+      await until(
+        () => (t.app.services.notificationSignals.signalledUpTo ?? 0) >= newest,
+        10_000,
+        20,
+        'the rounds announced',
       );
-      expect(rows.every((r) => r.id <= Number(announced!.upto))).toBe(true);
     } finally {
       for (const w of workers) await w.stop();
     }
@@ -343,6 +381,7 @@ describe('a database’s first start', () => {
         log: createLogger('silent'),
         config: { pollMs: 100 },
         events: quiet.app.services.events,
+        signals: quiet.app.services.notificationSignals,
         projects: quiet.app.services.projectApplications,
       });
       // A demand whose publication commits the moment the worker has started: written before, held

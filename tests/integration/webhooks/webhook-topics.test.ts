@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
-import { outboxHead, Topic } from '../../../src/core/events/outbox.js';
+import { emitEvent, outboxHead, Topic } from '../../../src/core/events/outbox.js';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity.js';
 import { Demand } from '../../../src/modules/demands/demand.entity.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
@@ -80,21 +80,18 @@ async function fannedOut(...webhookIds: string[]): Promise<{ topic: string; data
   );
 }
 
-/** Resolves once the notification worker has written a `notification.created` event after `seq`. */
+/** Resolves once the notification worker has made a notification of an outbox event after `seq`. */
 async function notificationAfter(seq: number): Promise<void> {
   await until(
     async () =>
       (
         await t.orm.em
           .fork()
-          .execute<unknown[]>('select 1 from "event" where "topic" = ? and "seq" > ? limit 1', [
-            Topic.NOTIFICATION_CREATED,
-            seq,
-          ])
+          .execute<unknown[]>('select 1 from "notification" where "event_seq" > ? limit 1', [seq])
       ).length > 0,
     10_000,
     25,
-    'a notification event',
+    'a notification',
   );
 }
 
@@ -340,9 +337,18 @@ describe('APPLICATION_DECIDED and VERIFICATION_DECIDED', () => {
       { input: { organizationId: orgId(pending), reason: '材料齐全' } },
       staff.token,
     );
-    // The decision's notification to the members follows it in the outbox, written by another worker:
-    // the latest event is then one no endpoint listens to, and each must still reach the head.
+    // The decision's members are notified by another worker meanwhile, and the latest event is then
+    // one no endpoint listens to: each endpoint must still reach the head.
     await notificationAfter(before);
+    await t.orm.em.fork().transactional((em) =>
+      emitEvent(em, {
+        topic: Topic.USER_RIGHTS_CHANGED,
+        entityId: 0,
+        categoryPath: [],
+        regionPath: [],
+        targetGroups: [],
+      }),
+    );
     const [toMine, toOther] = await fannedOut(mine.id, other.id);
     expect(toMine).toEqual([{ topic: 'VERIFICATION_DECIDED', dataId: orgId(pending) }]);
     expect(toOther).toEqual([]);
