@@ -1,8 +1,9 @@
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { ArrayMaxSize, IsEnum, IsOptional, Length, Matches, ValidateNested } from 'class-validator';
 import { ConnectionArgs } from '../../core/relay/connection.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { DemandOrder, DemandStatus, DemandUrgency } from './demand.enums.js';
+import { SIMILAR_LIMIT, SIMILAR_MAX, SIMILAR_TITLE_MAX } from './demand-submission.service.js';
 
 @InputType({ description: 'Filters of the demand feed; all given filters apply together.' })
 export class DemandFilter {
@@ -75,4 +76,29 @@ export class DemandListArgs extends ConnectionArgs {
   @IsOptional()
   @IsEnum(DemandStatus)
   status?: DemandStatus | null;
+}
+
+/**
+ * `similarOpenDemands`' arguments, checked by the service (`similarOpenBefore`) so that a refusal
+ * names the argument itself (`regionCode`, `first`), as the worker's form names its fields.
+ */
+@ArgsType()
+export class SimilarOpenDemandsArgs {
+  @Field(() => String, { description: 'Service category code of the demand she is about to submit.' })
+  categoryCode!: string;
+
+  @Field(() => String, { description: 'GB/T 2260 code of its city or district.' })
+  regionCode!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `Its title so far (at most ${SIMILAR_TITLE_MAX} characters): when given, only demands whose title is similar.`,
+  })
+  title?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many, at most; default ${SIMILAR_LIMIT}, at most ${SIMILAR_MAX}.`,
+  })
+  first?: number | null;
 }
