@@ -532,3 +532,51 @@ export const PING_WEBHOOK = /* GraphQL */ `
     }
   }
 `;
+
+/**
+ * Projects accepting applications now, each with the organization's verdict (the rule it fails, as
+ * `applyToProject` would name it); with `eligibleFor`, only those it may apply to.
+ */
+export const PROJECTS_FOR_ORGANIZATION = /* GraphQL */ `
+  query OrgProjectsForOrganization($organizationId: ID!, $eligibleFor: ID) {
+    projects(
+      filter: { openForApplications: true, eligibleFor: $eligibleFor }
+      orderBy: CLOSING_SOON
+      first: 50
+    ) {
+      edges {
+        node {
+          id
+          title
+          description
+          procurementMethod
+          applicationClosesAt
+          budget {
+            amountFen
+          }
+          category {
+            name
+            nameEn
+          }
+          regions {
+            name
+            nameEn
+          }
+          publisher {
+            name
+          }
+          eligibility {
+            minGrade
+            allowedFoundingTypes
+            mustServeRegions
+            verifiedOnly
+          }
+          eligibilityFor(organizationId: $organizationId) {
+            eligible
+            reason
+          }
+        }
+      }
+    }
+  }
+`;

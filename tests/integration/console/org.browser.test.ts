@@ -313,4 +313,25 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await row.getByText('45,000.00 元').waitFor();
     await checkAccessible(page, 'org-applications');
   });
+  it('the projects page lists only what we can apply to; switched off, the others name the rule we fail', async () => {
+    const publisher = await seedPublisher(t);
+    const suffix = randomBytes(3).toString('hex');
+    const [eligible, graded] = [`社区助老服务 ${suffix}`, `五星养老服务 ${suffix}`];
+    for (const input of [
+      projectInput({ title: eligible }),
+      projectInput({ title: graded, eligibility: { minGrade: 'GRADE_4A' } }),
+    ])
+      await t.data(PUBLISH, { input }, publisher.token);
+
+    const page = await signedIn(member);
+    await open(page, '可申报项目');
+    await page.locator('.org-project', { hasText: eligible }).waitFor();
+    await expect(page.locator('.org-project', { hasText: graded }).count()).resolves.toBe(0);
+    await checkAccessible(page, 'org-projects-eligible');
+
+    await page.getByRole('switch', { name: '只看本组织可以申报的项目' }).click();
+    const card = page.locator('.org-project', { hasText: graded });
+    await card.getByText('本组织不符合条件：评估等级不够。').waitFor();
+    await checkAccessible(page, 'org-projects-all');
+  });
 });
