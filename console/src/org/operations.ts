@@ -580,3 +580,37 @@ export const PROJECTS_FOR_ORGANIZATION = /* GraphQL */ `
     }
   }
 `;
+
+/** For a hub's admins: the requests other organizations sent to join it, in one status or all. */
+export const HUB_MEMBERSHIP_REQUESTS = /* GraphQL */ `
+  query OrgHubMembershipRequests($organizationId: ID!, $status: HubMembershipStatus) {
+    organization(id: $organizationId) {
+      id
+      hubMembershipRequests(status: $status, first: 50) {
+        edges {
+          node {
+            id
+            status
+            createdAt
+            reason
+            organization {
+              id
+              name
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const DECIDE_HUB_MEMBERSHIP = /* GraphQL */ `
+  mutation OrgDecideHubMembership($input: DecideHubMembershipInput!) {
+    decideHubMembership(input: $input) {
+      request {
+        id
+        status
+      }
+    }
+  }
+`;
