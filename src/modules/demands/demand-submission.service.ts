@@ -19,16 +19,10 @@ import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
 import { normaliseFreeText } from '../../core/input-text.js';
 import type { EndorseDemandInput, SubmitDemandInput, WithdrawDemandInput } from './demand.inputs.js';
-import type { SimilarOpenDemandsArgs } from './demand.args.js';
+import { SIMILAR_LIMIT, SIMILAR_MAX, SIMILAR_TITLE_MAX, type SimilarOpenDemandsArgs } from './demand.args.js';
 
 /** pg_trgm's similarity above which an open demand counts as "looks the same" at submission. */
 const SIMILARITY_THRESHOLD = 0.3;
-/** At most this many similar open demands are shown to a worker who submits one (and by default before). */
-export const SIMILAR_LIMIT = 5;
-/** The most `similarOpenDemands(first:)` lists. */
-export const SIMILAR_MAX = 20;
-/** The longest title `similarOpenDemands(title:)` takes: a demand's title's limit. */
-export const SIMILAR_TITLE_MAX = 200;
 const DAY_MS = 24 * 3_600_000;
 
 /** Statuses a worker may still say "me too" to. */

@@ -3,7 +3,6 @@ import { ArrayMaxSize, IsEnum, IsOptional, Length, Matches, ValidateNested } fro
 import { ConnectionArgs } from '../../core/relay/connection.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { DemandOrder, DemandStatus, DemandUrgency } from './demand.enums.js';
-import { SIMILAR_LIMIT, SIMILAR_MAX, SIMILAR_TITLE_MAX } from './demand-submission.service.js';
 
 @InputType({ description: 'Filters of the demand feed; all given filters apply together.' })
 export class DemandFilter {
@@ -77,6 +76,13 @@ export class DemandListArgs extends ConnectionArgs {
   @IsEnum(DemandStatus)
   status?: DemandStatus | null;
 }
+
+/** At most this many similar open demands are shown to a worker who submits one (and by default before). */
+export const SIMILAR_LIMIT = 5;
+/** The most `similarOpenDemands(first:)` lists. */
+export const SIMILAR_MAX = 20;
+/** The longest title `similarOpenDemands(title:)` takes: a demand's title's limit. */
+export const SIMILAR_TITLE_MAX = 200;
 
 /**
  * `similarOpenDemands`' arguments, checked by the service (`similarOpenBefore`) so that a refusal
