@@ -2,7 +2,7 @@ import type { ListBound } from './core/graphql/query-cost.js';
 import { SERVICE_CATEGORIES } from './modules/categories/categories.data.js';
 import { TargetGroup } from './modules/categories/target-group.js';
 import { FoundingType } from './modules/organizations/organization.enums.js';
-import { SIMILAR_LIMIT } from './modules/demands/demand-submission.service.js';
+import { SIMILAR_LIMIT } from './modules/demands/demand.args.js';
 import { MAX_WEBHOOKS_PER_ORGANIZATION } from './modules/webhooks/webhook.service.js';
 import { PROGRESS_NOTES_SHOWN } from './modules/demands/demand-progress-notes.js';
 import { MEMBERSHIPS_LISTED } from './modules/organizations/user-organizations.resolver.js';

@@ -35,6 +35,7 @@ import { ProjectPublishingService } from './modules/projects/project-publishing.
 import { ProjectFields } from './modules/projects/project-fields.js';
 import { ProjectFromDemandsService } from './modules/projects/project-from-demands.service.js';
 import { ProjectApplicationsService } from './modules/projects/project-applications.service.js';
+import { projectEligibilityLoader } from './modules/projects/project.loaders.js';
 import { ProjectAwardsService } from './modules/projects/project-awards.service.js';
 import { ReportService } from './modules/reports/report.service.js';
 import { WebhookService } from './modules/webhooks/webhook.service.js';
@@ -133,7 +134,13 @@ export function createServices(config: Config): Services {
   );
   const publishers = new PublisherService(regions);
   const projectAccess = new ProjectAccess(publishers);
-  const projectQueries = new ProjectQueriesService(projectAccess, publishers, demandViewers);
+  const projectApplications = new ProjectApplicationsService(projectAccess);
+  const projectQueries = new ProjectQueriesService(
+    projectAccess,
+    publishers,
+    demandViewers,
+    projectApplications,
+  );
   const events = new EventHub();
   const webhooks = new WebhookService(config.webhooks);
   const notifications = new NotificationService();
@@ -159,6 +166,7 @@ export function createServices(config: Config): Services {
       demandProgress: (em) => new DemandProgressLoaders(em),
       projects: projectLoaders,
       applicationPages: (em) => new ApplicationPageLoaders(em),
+      projectEligibility: (em) => projectEligibilityLoader(em, projectApplications, projectAccess),
     },
     regions,
     categories,
@@ -183,7 +191,7 @@ export function createServices(config: Config): Services {
     projectQueries,
     projectPublishing: new ProjectPublishingService(projectAccess, new ProjectFields(categories)),
     projectsFromDemands: new ProjectFromDemandsService(publishers, categories),
-    projectApplications: new ProjectApplicationsService(projectAccess),
+    projectApplications,
     projectAwards: new ProjectAwardsService(projectAccess, demandClaims),
     reports: new ReportService(),
     webhooks,

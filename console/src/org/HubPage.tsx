@@ -1,12 +1,17 @@
 import { useCallback, useEffect, useState } from 'react';
-import { Alert, Button, Descriptions, Form, Select, Typography } from 'antd';
+import { Alert, Button, Descriptions, Empty, Form, Segmented, Select, Space, Table, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import type { Acting } from './acting.js';
-import { ORG_ERRORS } from './text.js';
-import { HUBS, REQUEST_HUB_MEMBERSHIP } from './operations.js';
+import { ORG_ERRORS, SECTION_TITLE_STYLE } from './text.js';
+import {
+  DECIDE_HUB_MEMBERSHIP,
+  HUB_MEMBERSHIP_REQUESTS,
+  HUBS,
+  REQUEST_HUB_MEMBERSHIP,
+} from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { formatDateTime, localName } from '../shared/format.js';
 
@@ -115,6 +120,133 @@ export function HubPage({ acting }: { acting: Acting }) {
         </Form>
       )}
       <FormError text={error} />
+      {acting.isAdmin && state?.isHub && <IncomingRequests acting={acting} />}
     </Page>
+  );
+}
+
+interface IncomingRequest {
+  id: string;
+  status: string;
+  createdAt: string;
+  reason: string | null;
+  organization: { id: string; name: string };
+}
+
+const REQUEST_FILTERS = ['REQUESTED', 'ACCEPTED', 'REJECTED', 'ALL'] as const;
+type RequestFilter = (typeof REQUEST_FILTERS)[number];
+
+/** For a hub's admins: the organizations asking to join it, accepted or declined here. */
+function IncomingRequests({ acting }: { acting: Acting }) {
+  const { t } = useTranslation();
+  const [filter, setFilter] = useState<RequestFilter>('REQUESTED');
+  const [requests, setRequests] = useState<IncomingRequest[] | null>(null);
+  const [notice, setNotice] = useState<{ type: 'success' | 'error'; text: string } | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const load = useCallback(async () => {
+    try {
+      const data = await request<{
+        organization: { hubMembershipRequests: { edges: { node: IncomingRequest }[] } | null } | null;
+      }>(
+        HUB_MEMBERSHIP_REQUESTS,
+        { organizationId: acting.organization.id, status: filter === 'ALL' ? null : filter },
+        acting.session.token,
+      );
+      setRequests(data.organization?.hubMembershipRequests?.edges.map((e) => e.node) ?? []);
+    } catch (e) {
+      setNotice({ type: 'error', text: errorText(e, t) });
+    }
+  }, [acting, filter]);
+  useEffect(() => void load(), [load]);
+
+  const decide = async (incoming: IncomingRequest, accept: boolean) => {
+    setBusy(incoming.id);
+    const organization = incoming.organization.name;
+    try {
+      await request(
+        DECIDE_HUB_MEMBERSHIP,
+        { input: { requestId: incoming.id, accept } },
+        acting.session.token,
+      );
+      setNotice({
+        type: 'success',
+        text: t(accept ? 'org.hub.accepted' : 'org.hub.declined', { organization }),
+      });
+    } catch (e) {
+      setNotice({ type: 'error', text: errorText(e, t, { codes: { CONFLICT: 'org.hub.alreadyDecided' } }) });
+    } finally {
+      setBusy(null);
+      await load();
+    }
+  };
+
+  return (
+    <section aria-labelledby="org-hub-incoming" className="org-hub-incoming">
+      <Typography.Title level={2} id="org-hub-incoming" style={SECTION_TITLE_STYLE}>
+        {t('org.hub.incoming')}
+      </Typography.Title>
+      <Segmented<RequestFilter>
+        aria-label={t('org.hub.statusFilter')}
+        value={filter}
+        onChange={setFilter}
+        options={REQUEST_FILTERS.map((f) => ({
+          value: f,
+          label: f === 'ALL' ? t('org.hub.allStatuses') : t(`org.hubStatus.${f}`),
+        }))}
+      />
+      {notice && <Alert type={notice.type} showIcon title={notice.text} style={{ marginTop: 12 }} />}
+      {requests && requests.length === 0 ? (
+        <Empty description={t('org.hub.noRequests')} />
+      ) : (
+        <Table<IncomingRequest>
+          rowKey="id"
+          size="small"
+          style={{ marginTop: 12 }}
+          loading={requests === null}
+          dataSource={requests ?? []}
+          pagination={false}
+          columns={[
+            {
+              title: t('org.hub.organization'),
+              key: 'organization',
+              render: (_, r) => r.organization.name,
+            },
+            {
+              title: t('org.hub.requestedAt'),
+              key: 'createdAt',
+              render: (_, r) => formatDateTime(r.createdAt),
+            },
+            { title: t('org.hub.status'), key: 'status', render: (_, r) => t(`org.hubStatus.${r.status}`) },
+            {
+              title: t('org.hub.actions'),
+              key: 'actions',
+              render: (_, r) =>
+                r.status === 'REQUESTED' && (
+                  <Space>
+                    <Button
+                      type="primary"
+                      size="small"
+                      loading={busy === r.id}
+                      aria-label={t('org.hub.acceptRequest', { organization: r.organization.name })}
+                      onClick={() => void decide(r, true)}
+                    >
+                      {t('org.hub.accept')}
+                    </Button>
+                    <Button
+                      size="small"
+                      disabled={busy === r.id}
+                      aria-label={t('org.hub.declineRequest', { organization: r.organization.name })}
+                      onClick={() => void decide(r, false)}
+                    >
+                      {t('org.hub.decline')}
+                    </Button>
+                  </Space>
+                ),
+            },
+          ]}
+        />
+      )}
+    </section>
   );
 }

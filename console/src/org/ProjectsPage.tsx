@@ -10,6 +10,7 @@ import {
   InputNumber,
   Modal,
   Space,
+  Switch,
   Typography,
 } from 'antd';
 import { useTranslation } from 'react-i18next';
@@ -18,29 +19,39 @@ import { Page } from '../shared/Layout.js';
 import { ApiError, request } from '../shared/api.js';
 import type { Acting } from './acting.js';
 import { ORG_ERRORS } from './text.js';
-import { APPLY_TO_PROJECT, OPEN_PROJECTS } from './operations.js';
+import { APPLY_TO_PROJECT, PROJECTS_FOR_ORGANIZATION } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { formatDateTime, formatYuan, localName } from '../shared/format.js';
 import type { ProjectTerms } from '../shared/fragments.js';
 
+/** A project open for applications, with the organization's verdict: may it apply, else the rule it fails. */
+type OpenProject = ProjectTerms & { eligibilityFor: { eligible: boolean; reason: string | null } | null };
+
 /**
- * Projects accepting applications now, each with who may apply; its admins apply. The hub decides
- * eligibility when the application arrives and names the rule that failed.
+ * Projects accepting applications now, each with who may apply; its admins apply. By default only
+ * those the organization may apply to (the hub judges by the rules it applies to an application);
+ * with the switch off, the others too, each naming the rule the organization fails.
  */
 export function ProjectsPage({ acting }: { acting: Acting }) {
   const { t } = useTranslation();
-  const [projects, setProjects] = useState<ProjectTerms[] | null>(null);
+  const [projects, setProjects] = useState<OpenProject[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [applying, setApplying] = useState<ProjectTerms | null>(null);
+  const [applying, setApplying] = useState<OpenProject | null>(null);
   const [applied, setApplied] = useState<Set<string>>(() => new Set());
+  const [onlyEligible, setOnlyEligible] = useState(true);
 
   useEffect(() => {
-    request<{ projects: { edges: { node: ProjectTerms }[] } }>(OPEN_PROJECTS, {}, acting.session.token)
+    const organizationId = acting.organization.id;
+    request<{ projects: { edges: { node: OpenProject }[] } }>(
+      PROJECTS_FOR_ORGANIZATION,
+      { organizationId, eligibleFor: onlyEligible ? organizationId : null },
+      acting.session.token,
+    )
       .then((data) => setProjects(data.projects.edges.map((e) => e.node)))
       .catch((e: unknown) => setError(errorText(e, t)));
-  }, [acting]);
+  }, [acting, onlyEligible]);
 
-  const eligibility = (p: ProjectTerms) =>
+  const eligibility = (p: OpenProject) =>
     [
       p.eligibility.verifiedOnly ? t('org.projects.verifiedOnly') : null,
       p.eligibility.minGrade !== 'NONE'
@@ -58,7 +69,13 @@ export function ProjectsPage({ acting }: { acting: Acting }) {
   return (
     <Page title={t('org.projects.title')}>
       {error && <Alert type="error" showIcon title={error} />}
-      {projects && projects.length === 0 && <Empty description={t('org.projects.empty')} />}
+      <Space style={{ marginBottom: 16 }}>
+        <Switch id="org-only-eligible" checked={onlyEligible} onChange={setOnlyEligible} />
+        <label htmlFor="org-only-eligible">{t('org.projects.onlyEligible')}</label>
+      </Space>
+      {projects && projects.length === 0 && (
+        <Empty description={t(onlyEligible ? 'org.projects.emptyEligible' : 'org.projects.empty')} />
+      )}
       <Space direction="vertical" size="middle" style={{ width: '100%' }}>
         {projects?.map((p) => (
           <Card
@@ -68,6 +85,7 @@ export function ProjectsPage({ acting }: { acting: Acting }) {
             className="org-project"
             extra={
               acting.isAdmin &&
+              p.eligibilityFor?.eligible !== false &&
               (applied.has(p.id) ? (
                 <Typography.Text type="success">{t('org.projects.applied')}</Typography.Text>
               ) : (
@@ -97,6 +115,14 @@ export function ProjectsPage({ acting }: { acting: Acting }) {
               </Descriptions.Item>
               <Descriptions.Item label={t('org.projects.eligibility')}>{eligibility(p)}</Descriptions.Item>
             </Descriptions>
+            {p.eligibilityFor?.reason && (
+              <Alert
+                type="warning"
+                showIcon
+                className="org-ineligible"
+                title={t(`org.ineligible.${p.eligibilityFor.reason}`)}
+              />
+            )}
             <Typography.Paragraph ellipsis={{ rows: 3, expandable: true }}>
               {p.description}
             </Typography.Paragraph>

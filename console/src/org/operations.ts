@@ -309,19 +309,6 @@ export const REQUEST_HUB_MEMBERSHIP = /* GraphQL */ `
   }
 `;
 
-export const OPEN_PROJECTS = graphql`
-  query OrgOpenProjects {
-    projects(filter: { openForApplications: true }, orderBy: CLOSING_SOON, first: 50) {
-      edges {
-        node {
-          ...ProjectTerms
-        }
-      }
-    }
-  }
-  ${PROJECT_TERMS}
-`;
-
 export const APPLY_TO_PROJECT = /* GraphQL */ `
   mutation OrgApplyToProject($input: ApplyToProjectInput!) {
     applyToProject(input: $input) {
@@ -461,6 +448,65 @@ export const PING_WEBHOOK = /* GraphQL */ `
       statusCode
       error
       durationMs
+    }
+  }
+`;
+
+/**
+ * Projects accepting applications now, each with the organization's verdict (the rule it fails, as
+ * `applyToProject` would name it); with `eligibleFor`, only those it may apply to.
+ */
+export const PROJECTS_FOR_ORGANIZATION = graphql`
+  query OrgProjectsForOrganization($organizationId: ID!, $eligibleFor: ID) {
+    projects(
+      filter: { openForApplications: true, eligibleFor: $eligibleFor }
+      orderBy: CLOSING_SOON
+      first: 50
+    ) {
+      edges {
+        node {
+          ...ProjectTerms
+          eligibilityFor(organizationId: $organizationId) {
+            eligible
+            reason
+          }
+        }
+      }
+    }
+  }
+  ${PROJECT_TERMS}
+`;
+
+/** For a hub's admins: the requests other organizations sent to join it, in one status or all. */
+export const HUB_MEMBERSHIP_REQUESTS = /* GraphQL */ `
+  query OrgHubMembershipRequests($organizationId: ID!, $status: HubMembershipStatus) {
+    organization(id: $organizationId) {
+      id
+      hubMembershipRequests(status: $status, first: 50) {
+        edges {
+          node {
+            id
+            status
+            createdAt
+            reason
+            organization {
+              id
+              name
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+export const DECIDE_HUB_MEMBERSHIP = /* GraphQL */ `
+  mutation OrgDecideHubMembership($input: DecideHubMembershipInput!) {
+    decideHubMembership(input: $input) {
+      request {
+        id
+        status
+      }
     }
   }
 `;

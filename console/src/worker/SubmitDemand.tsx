@@ -54,13 +54,14 @@ interface SubmitValues {
  */
 export function SubmitDemandScreen() {
   const { t } = useTranslation();
-  const { token, viewer } = useSignedIn();
+  const { token } = useSignedIn();
   const [form] = Form.useForm<SubmitValues>();
   const { formError, run } = useFieldErrors(form, { fieldHints: ['worker.fieldErrors'] });
   const [choices, setChoices] = useState<Choices | null>(null);
   const [busy, setBusy] = useState(false);
   const categoryCode = Form.useWatch('categoryCode', form);
   const regionCode = Form.useWatch('regionCode', form);
+  const title = useSettled(Form.useWatch('title', form) ?? '');
 
   useEffect(() => {
     void request<Choices>(SUBMIT_CHOICES, {}, token).then(setChoices);
@@ -142,7 +143,7 @@ export function SubmitDemandScreen() {
           <SimilarDemands
             categoryCode={categoryCode}
             regionCode={regionCode}
-            viewerId={viewer.id}
+            title={title}
             endorsedIds={choices.viewer.endorsedDemands.edges.map((e) => e.node.id)}
           />
         )}
@@ -309,16 +310,32 @@ function RegionPicker({
   );
 }
 
-/** Open demands of the chosen category and place, each with "me too". */
+/** How long the title rests before the similar demands are asked for again. */
+const TYPING_PAUSE_MS = 400;
+
+/** `value` once it has stopped changing for a moment (she is typing). */
+function useSettled(value: string): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), TYPING_PAUSE_MS);
+    return () => clearTimeout(timer);
+  }, [value]);
+  return settled;
+}
+
+/**
+ * Other workers' open demands of the chosen category and place (similar to her title once typed),
+ * each with "me too".
+ */
 function SimilarDemands({
   categoryCode,
   regionCode,
-  viewerId,
+  title,
   endorsedIds,
 }: {
   categoryCode: string;
   regionCode: string;
-  viewerId: string;
+  title: string;
   endorsedIds: string[];
 }) {
   const { t } = useTranslation();
@@ -328,18 +345,17 @@ function SimilarDemands({
 
   useEffect(() => {
     let current = true;
-    void request<{ demands: { edges: { node: SimilarDemand }[] } }>(
+    void request<{ similarOpenDemands: SimilarDemand[] }>(
       SIMILAR_OPEN_DEMANDS,
-      { categoryCode, regionCode },
+      { categoryCode, regionCode, title: title.trim() || null },
       token,
     ).then((data) => {
-      if (current)
-        setSimilar(data.demands.edges.map((e) => e.node).filter((d) => d.submittedBy?.id !== viewerId));
+      if (current) setSimilar(data.similarOpenDemands);
     });
     return () => {
       current = false;
     };
-  }, [categoryCode, regionCode, token, viewerId]);
+  }, [categoryCode, regionCode, title, token]);
 
   if (similar.length === 0) return null;
   const endorse = async (demand: SimilarDemand) => {

@@ -126,22 +126,18 @@ export const REGION = graphql`
   ${REGION_CHOICE}
 `;
 
-/** Open demands in the category and place she chose: endorse one rather than submit the same again. */
+/**
+ * Other workers' open demands in the category and place she chose, similar to her title once typed:
+ * endorse one rather than submit the same again.
+ */
 export const SIMILAR_OPEN_DEMANDS = /* GraphQL */ `
-  query WorkerSimilarOpenDemands($categoryCode: String!, $regionCode: String!) {
-    demands(filter: { categoryCode: $categoryCode, regionCode: $regionCode, statuses: [OPEN] }, first: 5) {
-      edges {
-        node {
-          id
-          title
-          endorsementCount
-          peopleAffected
-          createdAt
-          submittedBy {
-            id
-          }
-        }
-      }
+  query WorkerSimilarOpenDemands($categoryCode: String!, $regionCode: String!, $title: String) {
+    similarOpenDemands(categoryCode: $categoryCode, regionCode: $regionCode, title: $title, first: 5) {
+      id
+      title
+      endorsementCount
+      peopleAffected
+      createdAt
     }
   }
 `;
@@ -208,5 +204,4 @@ export interface SimilarDemand {
   endorsementCount: number;
   peopleAffected: number;
   createdAt: string;
-  submittedBy: { id: string } | null;
 }

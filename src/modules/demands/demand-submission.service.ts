@@ -17,12 +17,12 @@ import { scopeOf } from './demand-filters.js';
 import { DemandChanges } from './demand-change.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
+import { normaliseFreeText } from '../../core/input-text.js';
 import type { EndorseDemandInput, SubmitDemandInput, WithdrawDemandInput } from './demand.inputs.js';
+import { SIMILAR_LIMIT, SIMILAR_MAX, SIMILAR_TITLE_MAX, type SimilarOpenDemandsArgs } from './demand.args.js';
 
 /** pg_trgm's similarity above which an open demand counts as "looks the same" at submission. */
 const SIMILARITY_THRESHOLD = 0.3;
-/** At most this many similar open demands are shown to a worker who submits one. */
-export const SIMILAR_LIMIT = 5;
 const DAY_MS = 24 * 3_600_000;
 
 /** Statuses a worker may still say "me too" to. */
@@ -147,11 +147,10 @@ export class DemandSubmissionService extends DemandChanges {
   }
 
   /**
-   * OPEN demands in the same category and region as a just submitted one whose title is
-   * trigram-similar, as records of `properties` (null: all): one statement, on the partial index of
-   * open demands by category and region. Asked only when the client selects them, after the
-   * submission committed; so it never fails: a failure is logged and the list is empty, and the
-   * client still learns that its demand was created.
+   * OPEN demands in the same category and region as a just submitted one whose title is similar
+   * (`findSimilarOpen`). Asked only when the client selects them, after the submission committed; so
+   * it never fails: a failure is logged and the list is empty, and the client still learns that its
+   * demand was created.
    */
   async similarOpen(
     ctx: Context,
@@ -159,24 +158,16 @@ export class DemandSubmissionService extends DemandChanges {
     properties: ReadonlySet<string> | null = null,
   ): Promise<ReadRecord<Demand>[]> {
     try {
-      const reader = RecordReader.for(ctx.em, Demand).only(properties);
-      const rows = await ctx.em.getConnection().execute<RawRow[]>(
-        `select ${reader.selectList('d')} from "demand" as "d"
-          where d.status = 'OPEN' and d.category_code = ? and d.region_code = ? and d.id <> ?
-            and similarity(d.title, ?) >= ?
-          order by similarity(d.title, ?) desc, d.id desc
-          limit ?`,
-        [
-          categoryCodeOf(demand),
-          regionCodeOf(demand),
-          demand.id,
-          demand.title,
-          SIMILARITY_THRESHOLD,
-          demand.title,
-          SIMILAR_LIMIT,
-        ],
+      return await this.findSimilarOpen(
+        ctx,
+        {
+          categoryCode: categoryCodeOf(demand),
+          regionCode: regionCodeOf(demand),
+          title: demand.title,
+          limit: SIMILAR_LIMIT,
+        },
+        properties,
       );
-      return rows.map((row) => reader.record(ctx.em, row));
     } catch (error) {
       ctx.log.error(
         { err: error, demandId: demand.id },
@@ -184,6 +175,73 @@ export class DemandSubmissionService extends DemandChanges {
       );
       return [];
     }
+  }
+
+  /**
+   * What a worker sees before she submits (`similarOpenDemands`): the OPEN demands of the category
+   * and region she chose, narrowed to similar titles once she has typed one. The codes must exist,
+   * as `submitDemand` requires.
+   */
+  async similarOpenBefore(
+    ctx: Context,
+    args: SimilarOpenDemandsArgs,
+    properties: ReadonlySet<string> | null = null,
+  ): Promise<ReadRecord<Demand>[]> {
+    const problems: FieldProblem[] = [];
+    const title = args.title == null ? '' : normaliseFreeText(args.title);
+    if (title.length > SIMILAR_TITLE_MAX)
+      problems.push({ path: 'title', message: `must be at most ${SIMILAR_TITLE_MAX} characters` });
+    const first = args.first ?? SIMILAR_LIMIT;
+    if (first < 1 || first > SIMILAR_MAX)
+      problems.push({ path: 'first', message: `must be 1 to ${SIMILAR_MAX}` });
+    const { reference } = ctx.services;
+    const [category, region] = await Promise.all([
+      reference.categories.find(ctx.em, args.categoryCode),
+      /^\d{6}$/.test(args.regionCode) ? reference.regions.find(ctx.em, args.regionCode) : null,
+    ]);
+    if (!category) problems.push({ path: 'categoryCode', message: 'no such service category' });
+    if (!region) problems.push({ path: 'regionCode', message: 'no such region' });
+    if (problems.length) throw new BadUserInputError(problems);
+    return this.findSimilarOpen(
+      ctx,
+      {
+        categoryCode: args.categoryCode,
+        regionCode: args.regionCode,
+        title: title || null,
+        limit: first,
+      },
+      properties,
+    );
+  }
+
+  /**
+   * The one search behind both lists: OPEN demands of exactly this category and region (the partial
+   * index of open demands by category and region serves it), never the viewer's own (she cannot
+   * endorse them), with a pg_trgm-similar title when a title is given; the most endorsed first, then
+   * the newest. Records of `properties` (null: all); the contact stays behind `Demand.contact`'s rule.
+   */
+  private async findSimilarOpen(
+    ctx: Context,
+    query: { categoryCode: string; regionCode: string; title: string | null; limit: number },
+    properties: ReadonlySet<string> | null,
+  ): Promise<ReadRecord<Demand>[]> {
+    const reader = RecordReader.for(ctx.em, Demand).only(properties);
+    const byTitle = query.title === null ? '' : 'and similarity(d.title, ?) >= ?';
+    const rows = await ctx.em.getConnection().execute<RawRow[]>(
+      `select ${reader.selectList('d')} from "demand" as "d"
+        where d.status = 'OPEN' and d.category_code = ? and d.region_code = ? and d.submitted_by_id <> ?
+          ${byTitle}
+        order by d.endorsement_count desc, d.created_at desc, d.id desc
+        limit ?`,
+      [
+        query.categoryCode,
+        query.regionCode,
+        ctx.viewer?.userId ?? 0,
+        ...(query.title === null ? [] : [query.title, SIMILARITY_THRESHOLD]),
+        query.limit,
+      ],
+    );
+    return rows.map((row) => reader.record(ctx.em, row));
   }
 
   /** "Me too": once per worker; adds one to the endorsement count and to the people affected. */

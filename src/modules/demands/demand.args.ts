@@ -1,4 +1,4 @@
-import { ArgsType, Field, ID, InputType } from 'type-graphql';
+import { ArgsType, Field, ID, InputType, Int } from 'type-graphql';
 import { ArrayMaxSize, IsEnum, IsOptional, Length, Matches, ValidateNested } from 'class-validator';
 import { ConnectionArgs } from '../../core/relay/connection.js';
 import { TargetGroup } from '../categories/target-group.js';
@@ -75,4 +75,36 @@ export class DemandListArgs extends ConnectionArgs {
   @IsOptional()
   @IsEnum(DemandStatus)
   status?: DemandStatus | null;
+}
+
+/** At most this many similar open demands are shown to a worker who submits one (and by default before). */
+export const SIMILAR_LIMIT = 5;
+/** The most `similarOpenDemands(first:)` lists. */
+export const SIMILAR_MAX = 20;
+/** The longest title `similarOpenDemands(title:)` takes: a demand's title's limit. */
+export const SIMILAR_TITLE_MAX = 200;
+
+/**
+ * `similarOpenDemands`' arguments, checked by the service (`similarOpenBefore`) so that a refusal
+ * names the argument itself (`regionCode`, `first`), as the worker's form names its fields.
+ */
+@ArgsType()
+export class SimilarOpenDemandsArgs {
+  @Field(() => String, { description: 'Service category code of the demand she is about to submit.' })
+  categoryCode!: string;
+
+  @Field(() => String, { description: 'GB/T 2260 code of its city or district.' })
+  regionCode!: string;
+
+  @Field(() => String, {
+    nullable: true,
+    description: `Its title so far (at most ${SIMILAR_TITLE_MAX} characters): when given, only demands whose title is similar.`,
+  })
+  title?: string | null;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: `How many, at most; default ${SIMILAR_LIMIT}, at most ${SIMILAR_MAX}.`,
+  })
+  first?: number | null;
 }

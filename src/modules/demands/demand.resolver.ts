@@ -28,7 +28,7 @@ import { revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf } from './demand-filters.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { demandObjectPropertiesSelected, demandPropertiesSelected } from './demand-selection.js';
-import { DemandsArgs, MatchingOrganizationsArgs } from './demand.args.js';
+import { DemandsArgs, MatchingOrganizationsArgs, SimilarOpenDemandsArgs } from './demand.args.js';
 import {
   ClaimDemandInput,
   CloseDemandInput,
@@ -89,6 +89,19 @@ export class DemandResolver {
       OrganizationMatchConnection,
       await ctx.services.demandQueries.matchingOrganizations(ctx, args),
     );
+  }
+
+  @Authorized(Role.WORKER)
+  @Query(() => [Demand], {
+    description:
+      'Before she submits: OPEN demands of exactly this category and region that other workers submitted, with a similar title when `title` is given, the most endorsed first, then the newest. Endorse one rather than submit the same need again. For workers.',
+  })
+  similarOpenDemands(
+    @Ctx() ctx: Context,
+    @Args(() => SimilarOpenDemandsArgs) args: SimilarOpenDemandsArgs,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ReadRecord<Demand>[]> {
+    return ctx.services.demandSubmissions.similarOpenBefore(ctx, args, demandObjectPropertiesSelected(info));
   }
 
   @Authorized(Role.WORKER, Role.UNION_STAFF)
@@ -280,7 +293,8 @@ export class DemandProgressNoteResolver {
 @Resolver(() => SubmitDemandPayload)
 export class SubmitDemandPayloadResolver {
   @FieldResolver(() => [Demand], {
-    description: 'OPEN demands in the same category and region with a similar title: endorse one instead?',
+    description:
+      'OPEN demands in the same category and region with a similar title, not yours, the most endorsed first: endorse one instead?',
   })
   similarOpenDemands(
     @Ctx() ctx: Context,

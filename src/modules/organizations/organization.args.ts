@@ -1,8 +1,13 @@
 import { ArgsType, Field, ID, InputType, registerEnumType } from 'type-graphql';
-import { IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsEnum, IsOptional, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { ConnectionArgs } from '../../core/relay/connection.js';
 import { TargetGroup } from '../categories/target-group.js';
-import { EvaluationGrade, FoundingType, VerificationStatus } from './organization.enums.js';
+import {
+  EvaluationGrade,
+  FoundingType,
+  HubMembershipStatus,
+  VerificationStatus,
+} from './organization.enums.js';
 import { FreeText } from '../../core/input-text.js';
 
 /** How the directory is ordered; every order ends with the id, so keyset pages are exact. */
@@ -95,4 +100,12 @@ export class OrganizationsArgs extends ConnectionArgs {
 
   @Field(() => OrganizationOrder, { nullable: true, defaultValue: OrganizationOrder.NAME })
   orderBy?: OrganizationOrder;
+}
+
+@ArgsType()
+export class HubMembershipRequestListArgs extends ConnectionArgs {
+  @Field(() => HubMembershipStatus, { nullable: true, description: 'Only requests in this status.' })
+  @IsOptional()
+  @IsEnum(HubMembershipStatus)
+  status?: HubMembershipStatus | null;
 }

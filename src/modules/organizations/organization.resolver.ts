@@ -26,7 +26,7 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
 import { ServiceOffering } from './service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
-import { OrganizationsArgs } from './organization.args.js';
+import { HubMembershipRequestListArgs, OrganizationsArgs } from './organization.args.js';
 import {
   AddOrganizationMemberInput,
   AddServiceInput,
@@ -53,6 +53,7 @@ import { findOrganization, ORGANIZATION_FACT_PROPERTIES } from './organization.p
 
 /** `OrganizationConnection`: a page of the directory. */
 export const OrganizationConnection = ConnectionType(Organization, 'Organization');
+export const HubMembershipRequestConnection = ConnectionType(HubMembershipRequest, 'HubMembershipRequest');
 
 /** What each Organization field resolver here reads of its organization (organization-selection.ts). */
 const reads = fieldReads(Organization);
@@ -323,6 +324,21 @@ export class OrganizationResolver {
   @FieldResolver(() => [Organization], { description: 'For a hub: its member organizations you may see.' })
   memberOrganizations(@Ctx() ctx: Context, @Root() org: ReadRecord<Organization>): Promise<Organization[]> {
     return ctx.services.hubMemberships.memberOrganizations(ctx, org);
+  }
+
+  @reads('id')
+  @FieldResolver(() => HubMembershipRequestConnection, {
+    nullable: true,
+    description:
+      'For a hub: the requests other organizations sent to join it, newest first (in `status` when given). For its admins, who decide them (`decideHubMembership`), and platform admins; null for everyone else.',
+  })
+  async hubMembershipRequests(
+    @Ctx() ctx: Context,
+    @Root() org: ReadRecord<Organization>,
+    @Args(() => HubMembershipRequestListArgs) args: HubMembershipRequestListArgs,
+  ): Promise<ConnectionShape<HubMembershipRequest> | null> {
+    const page = await ctx.services.hubMemberships.requestsTo(ctx, org, args);
+    return page && toConnection(HubMembershipRequestConnection, page);
   }
 
   @reads(...ORGANIZATION_FACT_PROPERTIES)

@@ -14,7 +14,7 @@ import { Project, ProjectInvitation } from './project.entity.js';
 import { ApplicationStatus, ProcurementMethod, ProjectStatus } from './project.enums.js';
 import type { ApplyToProjectInput } from './project.inputs.js';
 import type { ProjectAccess } from './project.policy.js';
-import { regionsOf } from './project-events.js';
+import { Region } from '../regions/region.entity.js';
 import {
   closeApplicationPeriods,
   lockOpenTender,
@@ -120,33 +120,65 @@ export class ProjectApplicationsService {
 
   /**
    * Whether `organization` may apply to `project` now (invitation, verification, grade, founding
-   * type, regions): the one place `applyToProject` and the `projectPublished` feed ask.
+   * type, regions): the one place `applyToProject`, the `projectPublished` feed and the eligibility
+   * reads (`projects(filter: { eligibleFor })`, `Project.eligibilityFor`) ask.
    */
   async eligibilityOf(
     em: EntityManager,
     project: Project,
     organization: Organization,
   ): Promise<EligibilityResult> {
-    const invited =
-      project.procurementMethod !== ProcurementMethod.OPEN &&
-      (await em.count(ProjectInvitation, { project: project.id, organization: organization.id })) > 0;
-    const regions = await regionsOf(em, project);
-    return checkEligibility(
-      {
-        procurementMethod: project.procurementMethod,
-        verifiedOnly: project.verifiedOnly,
-        minGrade: project.minGrade,
-        allowedFoundingTypes: project.allowedFoundingTypes,
-        mustServeRegions: project.mustServeRegions,
-        regionPaths: regions.map((r) => r.path),
-      },
-      {
-        verificationStatus: organization.verificationStatus,
-        grade: organization.grade,
-        foundingType: organization.foundingType,
-        regionCodes: organization.regionCodes,
-        invited,
-      },
+    const [verdict] = await this.eligibilityOfEach(em, [project], organization);
+    return verdict!;
+  }
+
+  /**
+   * `eligibilityOf` for several projects, in order, in two statements whatever their number: the
+   * organization's invitations to those that need one, and the projects' regions.
+   */
+  async eligibilityOfEach(
+    em: EntityManager,
+    projects: readonly Project[],
+    organization: Organization,
+  ): Promise<EligibilityResult[]> {
+    if (projects.length === 0) return [];
+    const byInvitation = projects
+      .filter((p) => p.procurementMethod !== ProcurementMethod.OPEN)
+      .map((p) => p.id);
+    const invitedTo = new Set(
+      byInvitation.length === 0
+        ? []
+        : (
+            await em.find(ProjectInvitation, {
+              project: { $in: byInvitation },
+              organization: organization.id,
+            })
+          ).map((invitation) => invitation.project.id),
+    );
+    const regions = await em.find(Region, {
+      code: { $in: [...new Set(projects.flatMap((p) => p.regionCodes))] },
+    });
+    const pathOf = new Map(regions.map((r) => [r.code, r.path]));
+    return projects.map((project) =>
+      checkEligibility(
+        {
+          procurementMethod: project.procurementMethod,
+          verifiedOnly: project.verifiedOnly,
+          minGrade: project.minGrade,
+          allowedFoundingTypes: project.allowedFoundingTypes,
+          mustServeRegions: project.mustServeRegions,
+          regionPaths: project.regionCodes
+            .map((code) => pathOf.get(code))
+            .filter((path) => path !== undefined),
+        },
+        {
+          verificationStatus: organization.verificationStatus,
+          grade: organization.grade,
+          foundingType: organization.foundingType,
+          regionCodes: organization.regionCodes,
+          invited: invitedTo.has(project.id),
+        },
+      ),
     );
   }
 }

@@ -1,8 +1,10 @@
-import type { FilterQuery } from '@mikro-orm/core';
+import type { Cursor, FilterQuery, QueryOrderMap } from '@mikro-orm/core';
+import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import type { Context } from '../../core/context.js';
 import {
   checkCursors,
   PAGE_DEFAULT,
+  PAGE_MAX,
   pageFromCursor,
   pageOptions,
   type ConnectionArgs,
@@ -25,6 +27,8 @@ import {
   type ProjectAccess,
 } from './project.policy.js';
 import type { PublisherService } from './publisher.service.js';
+import type { ProjectApplicationsService } from './project-applications.service.js';
+import type { Organization } from '../organizations/organization.entity.js';
 
 /**
  * The filter twin of `projectStatusAt`: projects whose status as of `now` is one of `statuses` (a
@@ -41,12 +45,16 @@ function statusAtWhere(statuses: readonly ProjectStatus[], now: Date): FilterQue
   return { $or: or };
 }
 
+/** Projects judged per batch when a list keeps only those an organization may apply to. */
+const ELIGIBILITY_BATCH = PAGE_MAX;
+
 /** Reads of projects and their applications, amendments, linked demands and awards, by visibility. */
 export class ProjectQueriesService {
   constructor(
     private readonly access: ProjectAccess,
     private readonly publishers: PublisherService,
     private readonly demandViewers: DemandViewerFactsService,
+    private readonly eligibility: Pick<ProjectApplicationsService, 'eligibilityOfEach'>,
   ) {}
 
   /** One project, or null when it does not exist or the viewer may not see it. */
@@ -100,12 +108,90 @@ export class ProjectQueriesService {
           ? ['integer', 'id']
           : ['id'],
     );
+    if (filter.eligibleFor) {
+      const organizationId = parseIdOf('Organization', filter.eligibleFor, 'filter.eligibleFor');
+      const { organization, allowed } = await this.access.eligibilityReader(ctx, organizationId);
+      if (!organization) throw new NotFoundError('Organization', filter.eligibleFor);
+      if (!allowed)
+        throw new ForbiddenError(
+          "Only the organization's members and those who oversee it read its eligibility.",
+        );
+      return this.eligiblePage(ctx, where, orderBy, args, organization);
+    }
     const cursor = await ctx.em.findByCursor(Project, where, {
       ...pageOptions(args),
       orderBy,
       includeCount: false,
     });
     return pageFromCursor(cursor, () => ctx.em.count(Project, where));
+  }
+
+  /**
+   * A page of the projects matching `where` that `organization` may apply to. The rules are judged by
+   * `eligibilityOfEach` (those `applyToProject` checks, written once, in code), so the page is found
+   * by walking the keyset order in batches — three statements per batch of projects, never
+   * one per project — until it is full and one more eligible project shows whether another page
+   * follows. `totalCount` walks the whole list the same way.
+   */
+  private async eligiblePage(
+    ctx: Context,
+    where: FilterQuery<Project>,
+    orderBy: QueryOrderMap<Project>,
+    args: ProjectsArgs,
+    organization: Organization,
+  ): Promise<Page<Project>> {
+    const { first, after, last, before } = pageOptions(args);
+    const forward = last === undefined;
+    const wanted = (forward ? first : last) ?? PAGE_DEFAULT;
+    const walk = (stopAfter: number) =>
+      this.walkEligible(ctx, where, orderBy, organization, forward, forward ? after : before, stopAfter);
+    const { kept, cursor } = await walk(wanted + 1);
+    const nodes = kept.slice(0, wanted);
+    if (!forward) nodes.reverse();
+    const cursorOf = (node: Project | undefined) => (node ? cursor.from(node) : null);
+    return {
+      edges: nodes.map((node) => ({ node, cursor: cursor.from(node) })),
+      pageInfo: {
+        hasNextPage: forward ? kept.length > wanted : before !== undefined,
+        hasPreviousPage: forward ? after !== undefined : kept.length > wanted,
+        startCursor: cursorOf(nodes[0]),
+        endCursor: cursorOf(nodes.at(-1)),
+      },
+      count: async () =>
+        (await this.walkEligible(ctx, where, orderBy, organization, true, undefined, Infinity)).kept.length,
+    };
+  }
+
+  /**
+   * The eligible projects from `position` on (or back from it), in the list's order, until
+   * `stopAfter` are found or the list ends; `cursor` encodes cursors of this list.
+   */
+  private async walkEligible(
+    ctx: Context,
+    where: FilterQuery<Project>,
+    orderBy: QueryOrderMap<Project>,
+    organization: Organization,
+    forward: boolean,
+    position: string | undefined,
+    stopAfter: number,
+  ): Promise<{ kept: Project[]; cursor: Cursor<Project, never, '*', never, false> }> {
+    const kept: Project[] = [];
+    for (;;) {
+      const cursor = await ctx.em.findByCursor(Project, where, {
+        ...(forward
+          ? { first: ELIGIBILITY_BATCH, after: position }
+          : { last: ELIGIBILITY_BATCH, before: position }),
+        orderBy,
+        includeCount: false,
+      });
+      const batch = forward ? cursor.items : [...cursor.items].reverse();
+      const verdicts = await this.eligibility.eligibilityOfEach(ctx.em, batch, organization);
+      for (const [i, project] of batch.entries())
+        if (verdicts[i]!.eligible && kept.length < stopAfter) kept.push(project);
+      const more = forward ? cursor.hasNextPage : cursor.hasPrevPage;
+      position = (forward ? cursor.endCursor : cursor.startCursor) ?? undefined;
+      if (kept.length >= stopAfter || !more || !position) return { kept, cursor };
+    }
   }
 
   /**

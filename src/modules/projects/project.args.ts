@@ -30,6 +30,14 @@ export class ProjectFilter {
   @IsOptional()
   openForApplications?: boolean | null;
 
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'Only projects this organization may apply to by the rules `applyToProject` checks (invitation, verification, grade, founding type, regions; `Project.eligibilityFor` tells the rule a project fails). For its members, union staff whose scope covers it and admins: FORBIDDEN to others who see it.',
+  })
+  @IsOptional()
+  eligibleFor?: string | null;
+
   @Field(() => Int, { nullable: true, description: 'Budget at least this many fen.' })
   @IsOptional()
   @IsInt()

@@ -1,7 +1,11 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProjectApplication } from './application.entity.js';
-import { ProjectAmendment, ProjectInvitation } from './project.entity.js';
+import { ProjectAmendment, ProjectInvitation, type Project } from './project.entity.js';
+import type { Actor } from '../../core/context.js';
+import type { ProjectAccess } from './project.policy.js';
+import type { EligibilityResult } from './eligibility.js';
+import type { ProjectApplicationsService } from './project-applications.service.js';
 import { ApplicationStatus } from './project.enums.js';
 import type { Demand } from '../demands/demand.entity.js';
 import { ProjectDemand } from './project-demand.entity.js';
@@ -27,9 +31,20 @@ export interface ProjectLoaders {
   demandTotals: DataLoader<number, DemandTotals>;
 }
 
+/**
+ * An organization's verdict on a project for the viewer asking (null when she may not read the
+ * organization's verdicts), batched per organization (`Project.eligibilityFor`).
+ */
+export type ProjectEligibilityLoader = DataLoader<
+  { actor: Actor; organizationId: number; project: Project },
+  EligibilityResult | null,
+  string
+>;
+
 declare module '../../core/context.js' {
   interface RequestLoaders {
     projects: ProjectLoaders;
+    projectEligibility: ProjectEligibilityLoader;
   }
 }
 
@@ -93,4 +108,36 @@ export function projectLoaders(em: EntityManager): ProjectLoaders {
       });
     }),
   };
+}
+
+/**
+ * The loader of `ctx.loaders.projectEligibility`: the verdicts a page of projects asks for, in one
+ * batch per organization — who may read them (`eligibilityReader`), then the rules `applyToProject`
+ * checks (`eligibilityOfEach`). A unit of work serves one request, so every key of a batch carries
+ * the same viewer; the first key's is asked.
+ */
+export function projectEligibilityLoader(
+  em: EntityManager,
+  judge: Pick<ProjectApplicationsService, 'eligibilityOfEach'>,
+  access: Pick<ProjectAccess, 'eligibilityReader'>,
+): ProjectEligibilityLoader {
+  const keyOf = (key: { organizationId: number; project: Project }) =>
+    `${key.organizationId}:${key.project.id}`;
+  return new DataLoader(
+    async (keys: readonly { actor: Actor; organizationId: number; project: Project }[]) => {
+      const actor = { ...keys[0]!.actor, em };
+      const verdicts = new Map<string, EligibilityResult>();
+      const byOrganization = new Map<number, Project[]>();
+      for (const { organizationId, project } of keys)
+        byOrganization.set(organizationId, [...(byOrganization.get(organizationId) ?? []), project]);
+      for (const [organizationId, projects] of byOrganization) {
+        const { organization, allowed } = await access.eligibilityReader(actor, organizationId);
+        if (!organization || !allowed) continue;
+        const results = await judge.eligibilityOfEach(em, projects, organization);
+        projects.forEach((project, i) => verdicts.set(keyOf({ organizationId, project }), results[i]!));
+      }
+      return keys.map((key) => verdicts.get(keyOf(key)) ?? null);
+    },
+    { cacheKeyFn: keyOf },
+  );
 }

@@ -16,7 +16,7 @@
  */
 import type { FilterQuery } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import type { Context } from '../../core/context.js';
+import type { Actor, Context } from '../../core/context.js';
 import type { Viewer } from '../../core/auth.js';
 import { ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
@@ -24,6 +24,15 @@ import type { NodeRegistry } from '../../core/relay/node.resolver.js';
 import { viewerFactsOf, type ViewerFacts } from '../organizations/viewer-facts.js';
 import type { AuditService } from '../audit/audit.service.js';
 import { MemberRole } from '../organizations/organization.enums.js';
+import type { Organization } from '../organizations/organization.entity.js';
+import {
+  canOversee,
+  getOrganization,
+  isMemberOf,
+  organizationFacts,
+  type OrganizationFacts,
+  type OrganizationViewer,
+} from '../organizations/organization.policy.js';
 import { Project, type ProjectAmendment } from './project.entity.js';
 import { ProjectStatus } from './project.enums.js';
 import type { ProjectApplication } from './application.entity.js';
@@ -84,6 +93,15 @@ export function organizationApplicationsFilter(
   return shown === 'all'
     ? { organization: organizationId }
     : { organization: organizationId, project: { publisher: shown.publisherId } };
+}
+
+/**
+ * Who reads an organization's eligibility verdicts (`projects(filter: { eligibleFor })`,
+ * `Project.eligibilityFor`): its members, and those who oversee it (union staff whose scope covers
+ * it, admins). A verdict tells its grade, founding type and regions against each project's rules.
+ */
+export function seesEligibilityOf(viewer: OrganizationViewer | null, org: OrganizationFacts): boolean {
+  return isMemberOf(viewer, org.id) || canOversee(viewer, org);
 }
 
 /**
@@ -150,6 +168,20 @@ export class ProjectAccess {
     const viewer = viewerFactsOf(ctx.viewer);
     if (viewer?.isAdmin) return null;
     return projectVisibility(viewer, await this.publishers.publisherIdOf(ctx.em, ctx.viewer));
+  }
+
+  /**
+   * The organization whose eligibility verdicts the viewer asks for: null when it does not exist or
+   * she may not see it; `allowed` when she may read its verdicts (`seesEligibilityOf`).
+   */
+  async eligibilityReader(
+    ctx: Actor,
+    organizationId: number,
+  ): Promise<{ organization: Organization | null; allowed: boolean }> {
+    const organization = await getOrganization(ctx, organizationId);
+    if (!organization) return { organization, allowed: false };
+    const facts = await organizationFacts(ctx.em, organization);
+    return { organization, allowed: seesEligibilityOf(viewerFactsOf(ctx.viewer), facts) };
   }
 
   async requirePublisherId(em: EntityManager, viewer: Viewer): Promise<number> {

@@ -41,7 +41,12 @@ import {
   UpdateProjectPayload,
 } from './project.inputs.js';
 import { projectStatusAt } from './project-lifecycle.js';
-import { ProjectApplicationConnection, ProjectConnection, ProjectEligibility } from './project.types.js';
+import {
+  ApplicantEligibility,
+  ProjectApplicationConnection,
+  ProjectConnection,
+  ProjectEligibility,
+} from './project.types.js';
 import { Publisher } from './publisher.entity.js';
 import type { ReadRecord } from '../../core/read-records.js';
 
@@ -214,6 +219,25 @@ export class ProjectResolver {
       allowedFoundingTypes: project.allowedFoundingTypes,
       mustServeRegions: project.mustServeRegions,
     };
+  }
+
+  @FieldResolver(() => ApplicantEligibility, {
+    nullable: true,
+    description:
+      "Whether this organization may apply to the project, and the first rule it fails, judged as `applyToProject` judges. For the organization's members, union staff whose scope covers it and admins; null for everyone else.",
+  })
+  async eligibilityFor(
+    @Ctx() ctx: Context,
+    @Root() project: Project,
+    @Arg('organizationId', () => ID) organizationId: string,
+  ): Promise<ApplicantEligibility | null> {
+    const verdict = await ctx.loaders.projectEligibility.load({
+      actor: ctx,
+      organizationId: parseIdOf('Organization', organizationId, 'organizationId'),
+      project,
+    });
+    if (!verdict) return null;
+    return { eligible: verdict.eligible, reason: verdict.eligible ? null : verdict.reason };
   }
 
   @FieldResolver(() => ProjectStatus, {

@@ -4,6 +4,7 @@ import { EvaluationGrade, FoundingType } from '../organizations/organization.enu
 import { ProjectApplication } from './application.entity.js';
 import { Project } from './project.entity.js';
 import { Publisher } from './publisher.entity.js';
+import { IneligibilityReason } from './project.enums.js';
 
 @ObjectType({ description: 'Who may apply to a project.' })
 export class ProjectEligibility {
@@ -20,6 +21,22 @@ export class ProjectEligibility {
 
   @Field(() => Boolean, { description: 'The organization must serve every region of the project.' })
   mustServeRegions!: boolean;
+}
+
+@ObjectType({
+  description:
+    'Whether an organization may apply to a project, by the rules `applyToProject` checks (invitation, verification, grade, founding type, regions); the application period aside.',
+})
+export class ApplicantEligibility {
+  @Field(() => Boolean)
+  eligible!: boolean;
+
+  @Field(() => IneligibilityReason, {
+    nullable: true,
+    description:
+      'The first rule it fails, as `applyToProject` names it in FORBIDDEN `extensions.reason`; null when eligible.',
+  })
+  reason!: IneligibilityReason | null;
 }
 
 export const ProjectConnection = ConnectionType(Project, 'Project');

@@ -313,4 +313,65 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await row.getByText('45,000.00 元').waitFor();
     await checkAccessible(page, 'org-applications');
   });
+  it('the projects page lists only what we can apply to; switched off, the others name the rule we fail', async () => {
+    const publisher = await seedPublisher(t);
+    const suffix = randomBytes(3).toString('hex');
+    const [eligible, graded] = [`社区助老服务 ${suffix}`, `五星养老服务 ${suffix}`];
+    for (const input of [
+      projectInput({ title: eligible }),
+      projectInput({ title: graded, eligibility: { minGrade: 'GRADE_4A' } }),
+    ])
+      await t.data(PUBLISH, { input }, publisher.token);
+
+    const page = await signedIn(member);
+    await open(page, '可申报项目');
+    await page.locator('.org-project', { hasText: eligible }).waitFor();
+    await expect(page.locator('.org-project', { hasText: graded }).count()).resolves.toBe(0);
+    await checkAccessible(page, 'org-projects-eligible');
+
+    await page.getByRole('switch', { name: '只看本组织可以申报的项目' }).click();
+    const card = page.locator('.org-project', { hasText: graded });
+    await card.getByText('本组织不符合条件：评估等级不够。').waitFor();
+    await checkAccessible(page, 'org-projects-all');
+  });
+
+  it('a hub’s admin accepts a request to join it; a request decided meanwhile is reported, not decided twice', async () => {
+    const hub = await t.seed.organization({
+      isHub: true,
+      name: `济南市职工服务联合会 ${randomBytes(2).toString('hex')}`,
+    });
+    const ask = async (name: string) => {
+      const joiner = await t.seed.organization({ name: `${name} ${randomBytes(2).toString('hex')}` });
+      const { requestHubMembership } = await t.data<{ requestHubMembership: { request: { id: string } } }>(
+        `mutation ($input: RequestHubMembershipInput!) { requestHubMembership(input: $input) { request { id } } }`,
+        { input: { organizationId: joiner.organization.globalId(), hubId: hub.organization.globalId() } },
+        joiner.token,
+      );
+      return { name: joiner.organization.name, requestId: requestHubMembership.request.id };
+    };
+    const [first, second] = [await ask('历下社工服务中心'), await ask('槐荫助老协会')];
+
+    const page = await signedIn(hub.admin);
+    await open(page, '枢纽组织');
+    const section = page.locator('.org-hub-incoming');
+    await section.getByRole('row', { name: new RegExp(second.name) }).waitFor();
+    await checkAccessible(page, 'org-hub-requests');
+
+    await section.getByRole('button', { name: `接受${first.name}的申请` }).click();
+    await section.getByText(`已接受${first.name}加入本枢纽`).waitFor();
+    await section.getByRole('row', { name: new RegExp(first.name) }).waitFor({ state: 'detached' });
+
+    // Another admin declines the second meanwhile: the hub refuses a second decision.
+    await t.data(
+      `mutation ($input: DecideHubMembershipInput!) { decideHubMembership(input: $input) { request { id } } }`,
+      { input: { requestId: second.requestId, accept: false } },
+      (await t.seed.admin()).token,
+    );
+    await section.getByRole('button', { name: `接受${second.name}的申请` }).click();
+    await section.getByText('这份申请已经处理过了。').waitFor();
+
+    await section.locator('.ant-segmented').getByText('已接受', { exact: true }).click();
+    await section.getByRole('row', { name: new RegExp(first.name) }).waitFor();
+    await checkAccessible(page, 'org-hub-requests-accepted');
+  });
 });

@@ -61,6 +61,9 @@ describe.skipIf(!hasChromium)('the worker’s phone journey', () => {
     // Another worker's open childcare demand in Lixia: the similar one she will endorse.
     const neighbour = await t.seed.worker();
     const similar = await submitDemand(t, neighbour.token);
+    // Hers will be titled like this one: once she types her title, only this one is offered.
+    const title = `周末托管 ${randomBytes(3).toString('hex')}`;
+    const alike = await submitDemand(t, neighbour.token, { title: `${title}服务` });
 
     const page = await browser.context.newPage();
     page.setDefaultTimeout(10_000);
@@ -101,8 +104,11 @@ describe.skipIf(!hasChromium)('the worker’s phone journey', () => {
     await similarItem.getByText('已附议').waitFor();
     expect((await demandById(similar.id, neighbour.token))?.endorsementCount).toBe(1);
 
-    const title = `周末托管 ${randomBytes(3).toString('hex')}`;
     await page.getByLabel('需求标题').fill(title);
+    // The hub narrows the list to demands with a similar title.
+    await similarItem.waitFor({ state: 'detached' });
+    await page.getByTestId('similar-demands').locator('li', { hasText: alike.title }).waitFor();
+    await checkAccessible(page, 'worker-similar-by-title');
     await page.getByLabel('具体说明').fill('周末加班，孩子需要有人照看');
     await page.getByRole('radio', { name: '较急' }).check();
     await page.getByLabel('联系方式（可选）').fill('微信 wangfang');

@@ -56,6 +56,7 @@ const GATES: Record<string, Gate> = {
   'Query.demands': 'signedIn',
   'Query.demand': 'signedIn',
   'Query.matchingOrganizations': 'signedIn',
+  'Query.similarOpenDemands': [Role.WORKER],
   // Mutations: accounts
   'Mutation.signUp': 'public',
   'Mutation.signIn': 'public',
