@@ -186,6 +186,10 @@ const PROJECT_FIELDS = /* GraphQL */ `
           awarded {
             amountFen
           }
+          eligibility {
+            eligible
+            failedRules
+          }
           organization {
             id
             name

@@ -9,7 +9,12 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { MemberRole } from '../organizations/organization.enums.js';
 import { ProjectApplication } from './application.entity.js';
-import { checkEligibility, type EligibilityResult } from './eligibility.js';
+import {
+  applicantFactsOf,
+  checkEligibility,
+  eligibilityRulesOf,
+  type EligibilityResult,
+} from './eligibility.js';
 import { Project, ProjectInvitation } from './project.entity.js';
 import { ApplicationStatus, ProcurementMethod, ProjectStatus } from './project.enums.js';
 import type { ApplyToProjectInput } from './project.inputs.js';
@@ -132,21 +137,11 @@ export class ProjectApplicationsService {
       (await em.count(ProjectInvitation, { project: project.id, organization: organization.id })) > 0;
     const regions = await regionsOf(em, project);
     return checkEligibility(
-      {
-        procurementMethod: project.procurementMethod,
-        verifiedOnly: project.verifiedOnly,
-        minGrade: project.minGrade,
-        allowedFoundingTypes: project.allowedFoundingTypes,
-        mustServeRegions: project.mustServeRegions,
-        regionPaths: regions.map((r) => r.path),
-      },
-      {
-        verificationStatus: organization.verificationStatus,
-        grade: organization.grade,
-        foundingType: organization.foundingType,
-        regionCodes: organization.regionCodes,
-        invited,
-      },
+      eligibilityRulesOf(
+        project,
+        regions.map((r) => r.path),
+      ),
+      applicantFactsOf(organization, invited),
     );
   }
 }

@@ -25,6 +25,7 @@ import {
   type ProjectAccess,
 } from './project.policy.js';
 import type { PublisherService } from './publisher.service.js';
+import type { ApplicantEligibility } from './project.types.js';
 
 /**
  * The filter twin of `projectStatusAt`: projects whose status as of `now` is one of `statuses` (a
@@ -207,6 +208,27 @@ export class ProjectQueriesService {
     const publicWinner =
       application.status === ApplicationStatus.AWARDED && AWARD_DECIDED_STATUSES.includes(project.status);
     return own || publicWinner ? application : null;
+  }
+
+  /**
+   * The verdict on an application's organization now, for those who review or made it: admins, the
+   * project's publisher's staff and the applicant's members (null for anyone else, e.g. the public
+   * reading a winner). Batched per request (`applicantEligibility`).
+   */
+  async applicantEligibility(
+    ctx: Context,
+    application: ProjectApplication,
+  ): Promise<ApplicantEligibility | null> {
+    const organizationId = application.organization.id;
+    if (!ctx.viewer?.roles.has(Role.ADMIN) && !ctx.viewer?.memberships.has(organizationId)) {
+      const project = await application.project.loadOrFail({ dataloader: true });
+      if (!(await this.access.isPublisherStaff(ctx, project))) return null;
+    }
+    const failures = await ctx.loaders.projects.applicantEligibility.load({
+      projectId: application.project.id,
+      organizationId,
+    });
+    return { eligible: failures.length === 0, failedRules: failures.map((f) => f.reason) };
   }
 
   /** An amendment is as visible as its project. */

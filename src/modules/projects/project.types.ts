@@ -1,6 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/relay/connection.js';
 import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
+import { IneligibilityReason } from './project.enums.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project } from './project.entity.js';
 import { Publisher } from './publisher.entity.js';
@@ -20,6 +21,21 @@ export class ProjectEligibility {
 
   @Field(() => Boolean, { description: 'The organization must serve every region of the project.' })
   mustServeRegions!: boolean;
+}
+
+@ObjectType({
+  description:
+    "The hub's verdict on an applicant as it stands now, by the rules `applyToProject` applies (a suspension or a new grade since it applied may change it).",
+})
+export class ApplicantEligibility {
+  @Field(() => Boolean, { description: 'Whether the organization meets every rule of the project now.' })
+  eligible!: boolean;
+
+  @Field(() => [IneligibilityReason], {
+    description:
+      "Every rule it fails, in the order `applyToProject` checks them (its first is the refusal's `extensions.reason`); empty when eligible.",
+  })
+  failedRules!: IneligibilityReason[];
 }
 
 export const ProjectConnection = ConnectionType(Project, 'Project');
