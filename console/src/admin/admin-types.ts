@@ -30,6 +30,14 @@ export interface AdminAccount {
   status: string | null;
   regionScope: Named | null;
   publisher: { id: string; name: string } | null;
+  createdAt?: string | null;
+}
+
+/** A page of `accounts`, newest first. */
+export interface AdminAccountPage {
+  totalCount: number;
+  pageInfo: { hasNextPage: boolean; endCursor: string | null };
+  edges: { node: AdminAccount }[];
 }
 
 export const GRADES = ['NONE', 'GRADE_1A', 'GRADE_2A', 'GRADE_3A', 'GRADE_4A', 'GRADE_5A'];

@@ -170,3 +170,22 @@ export const SET_ACCOUNT_STATUS = /* GraphQL */ `
   }
   ${ACCOUNT_FIELDS}
 `;
+
+export const ADMIN_ACCOUNTS = /* GraphQL */ `
+  query AdminAccounts($first: Int, $after: String, $filter: AccountFilter) {
+    accounts(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...AdminAccountFields
+          createdAt
+        }
+      }
+    }
+  }
+  ${ACCOUNT_FIELDS}
+`;

@@ -131,24 +131,54 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await page.close();
   });
 
-  it('creates an enterprise staff account and suspends it; lists publishers', async () => {
+  it('creates an enterprise staff account, finds it in the account list and suspends it; lists publishers', async () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
     await signIn(page, admin);
     await page.goto(`${t.url}/#/admin/accounts`);
-    await page.getByLabel('角色').click();
+    // Every account, newest first: the admin's own among them, with its whole e-mail.
+    const list = page.getByRole('table');
+    await list
+      .getByRole('row', { name: new RegExp(admin.user.displayName) })
+      .getByText(admin.user.email!)
+      .waitFor();
+    await checkAccessible(page, 'admin-accounts');
+
+    const create = page.locator('#staff-account');
+    await create.getByLabel('角色').click();
     await page.locator('.ant-select-item-option[title="企业工作人员"]').click();
-    await page.getByLabel('姓名').fill('王采购');
+    await create.getByLabel('姓名').fill('王采购');
     const email = `buyer-${randomBytes(3).toString('hex')}@example.test`;
-    await page.getByLabel('电子邮箱').fill(email);
-    await page.getByLabel('初始密码').fill('a long enough password');
+    await create.getByLabel('电子邮箱').fill(email);
+    await create.getByLabel('初始密码').fill('a long enough password');
     await checkAccessible(page, 'admin-staff-accounts');
-    await page.getByRole('button', { name: '创建账号' }).click();
-    const row = page.getByRole('row', { name: /王采购/ });
+    await create.getByRole('button', { name: '创建账号' }).click();
+    const row = list.getByRole('row', { name: /王采购/ });
     await row.getByText('正常').waitFor();
+
+    // Searched by part of the e-mail, then narrowed by role; a search nobody matches says so.
+    const search = page.getByLabel('搜索姓名、手机号或邮箱');
+    await search.fill(email.slice(0, 12).toUpperCase());
+    await search.press('Enter');
+    await list.getByRole('row', { name: /王采购/ }).waitFor();
+    await list.getByRole('row', { name: new RegExp(admin.user.displayName) }).waitFor({ state: 'detached' });
+    await page.locator('#admin-accounts-role').click();
+    await page.locator('.ant-select-item-option[title="平台管理员"]').click();
+    await list.getByText('没有符合条件的账号').waitFor();
+    await checkAccessible(page, 'admin-accounts-none');
+    await page.locator('#admin-accounts-role').click();
+    await page.locator('.ant-select-item-option[title="企业工作人员"]').click();
+    await row.waitFor();
+    await checkAccessible(page, 'admin-accounts-search');
+
     await row.getByRole('button', { name: '停用 王采购' }).click();
-    await page.getByRole('dialog').getByLabel('理由').fill('已离职');
-    await page.getByRole('dialog').getByRole('button', { name: '确认更改' }).click();
+    const dialog = page.getByRole('dialog');
+    // The shared reason dialog: a reason is required before anything is sent.
+    await dialog.getByRole('button', { name: '确认更改' }).click();
+    await dialog.getByText('请填写理由').waitFor();
+    await checkAccessible(page, 'admin-account-status-dialog');
+    await dialog.getByLabel('理由').fill('已离职');
+    await dialog.getByRole('button', { name: '确认更改' }).click();
     await row.getByText('已停用').waitFor();
     const signedIn = await t.gql(`mutation ($input: SignInInput!) { signIn(input: $input) { token } }`, {
       input: { login: email, password: 'a long enough password' },
@@ -157,6 +187,15 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
       message: 'This account is suspended.',
       extensions: { code: 'UNAUTHENTICATED' },
     });
+
+    // Listed by status, and made active again from its row.
+    await page.locator('#admin-accounts-status').click();
+    await page.locator('.ant-select-item-option[title="已停用"]').click();
+    await row.getByText('已停用').waitFor();
+    await row.getByRole('button', { name: '启用 王采购' }).click();
+    await page.getByRole('dialog').getByLabel('理由').fill('返聘');
+    await page.getByRole('dialog').getByRole('button', { name: '确认更改' }).click();
+    await row.getByText('正常').waitFor();
 
     await page.goto(`${t.url}/#/admin/publishers`);
     await page.getByRole('heading', { name: '购买主体' }).waitFor();
