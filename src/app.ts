@@ -23,6 +23,7 @@ import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
 import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.js';
+import { isDocumentPath, serveDocuments } from './modules/organizations/organization-documents.http.js';
 import { HubMetrics } from './core/metrics.js';
 import { startSweep } from './sweep.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
@@ -343,6 +344,14 @@ export async function createApp(deps: AppDeps): Promise<App> {
           new URL(req.url ?? '/', 'http://localhost'),
           req,
           res,
+        );
+      if (isDocumentPath(path))
+        return serveDocuments(
+          path,
+          new URL(req.url ?? '/', 'http://localhost'),
+          req,
+          res,
+          contextFor(req.headers.authorization, requestId, clientRequestId, req.socket.remoteAddress),
         );
       if (isConsolePath(path)) return consoleServer.serve(path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });
