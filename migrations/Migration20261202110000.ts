@@ -39,8 +39,8 @@ export class Migration20261202110000 extends Migration {
       this.addSql(
         this.getKnex()
           .raw(
-            `update "organization" o set "credit_code_check" = v.check::jsonb, "credit_code_checked_at" = now()
-               from (values ${batch.map(() => '(?::bigint, ?)').join(', ')}) as v(id, check) where o."id" = v.id`,
+            `update "organization" o set "credit_code_check" = v.findings::jsonb, "credit_code_checked_at" = now()
+               from (values ${batch.map(() => '(?::bigint, ?)').join(', ')}) as v(id, findings) where o."id" = v.id`,
             batch.flatMap((row) => [row.id, JSON.stringify(creditCodeFindings(row.credit_code, row.kind))]),
           )
           .toQuery(),
