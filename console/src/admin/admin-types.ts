@@ -21,6 +21,34 @@ export interface AdminOrganization {
   regionsServed: Named[];
 }
 
+/** `Organization.creditCodeCheck`: what the hub stored of the credit code's check. */
+export interface CreditCodeFindings {
+  checksumValid: boolean;
+  authorityCode: string | null;
+  civilAffairs: boolean;
+  kind: string | null;
+  registrationRegionCode: string | null;
+  problem: string | null;
+  checkedAt: string;
+}
+
+/** A document an organization uploaded for its verification (`Organization.documents`). */
+export interface OrganizationDocumentData {
+  id: string;
+  kind: string;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  createdAt: string;
+  downloadPath: string;
+}
+
+/** An organization waiting in the verification queue. */
+export interface PendingOrganizationData extends AdminOrganization {
+  creditCodeCheck: CreditCodeFindings | null;
+  documents: OrganizationDocumentData[] | null;
+}
+
 export interface AdminAccount {
   id: string;
   displayName: string;

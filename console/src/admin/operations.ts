@@ -189,3 +189,35 @@ export const ADMIN_ACCOUNTS = /* GraphQL */ `
   }
   ${ACCOUNT_FIELDS}
 `;
+
+export const VERIFICATION_QUEUE = /* GraphQL */ `
+  query VerificationQueue {
+    organizations(filter: { verificationStatus: PENDING }, orderBy: NEWEST, first: 50) {
+      totalCount
+      edges {
+        node {
+          ...AdminOrganizationFields
+          creditCodeCheck {
+            checksumValid
+            authorityCode
+            civilAffairs
+            kind
+            registrationRegionCode
+            problem
+            checkedAt
+          }
+          documents {
+            id
+            kind
+            fileName
+            contentType
+            sizeBytes
+            createdAt
+            downloadPath
+          }
+        }
+      }
+    }
+  }
+  ${ORGANIZATION_FIELDS}
+`;

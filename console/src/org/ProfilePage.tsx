@@ -10,6 +10,7 @@ import { ORG_ERRORS } from './text.js';
 import { ORGANIZATION_PROFILE, UPDATE_ORGANIZATION } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { CategoryPicker, RegionPicker, TargetGroupPicker, usePickerChoices } from './pickers.js';
+import { DocumentsCard } from './DocumentsCard.js';
 
 interface Named {
   code: string;
@@ -221,6 +222,7 @@ export function ProfilePage({ acting }: { acting: Acting }) {
           </Button>
         </Form>
       )}
+      {acting.isAdmin && <DocumentsCard acting={acting} />}
     </Page>
   );
 }

@@ -532,3 +532,27 @@ export const PING_WEBHOOK = /* GraphQL */ `
     }
   }
 `;
+
+export const ORGANIZATION_DOCUMENTS = /* GraphQL */ `
+  query OrgDocuments($organizationId: ID!) {
+    organization(id: $organizationId) {
+      id
+      documents {
+        id
+        kind
+        fileName
+        sizeBytes
+        createdAt
+        downloadPath
+      }
+    }
+  }
+`;
+
+export const REMOVE_ORGANIZATION_DOCUMENT = /* GraphQL */ `
+  mutation RemoveOrganizationDocument($input: RemoveOrganizationDocumentInput!) {
+    removeOrganizationDocument(input: $input) {
+      documentId
+    }
+  }
+`;

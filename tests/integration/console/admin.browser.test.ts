@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { makeCreditCode } from '../../../src/modules/organizations/credit-code.js';
@@ -16,6 +17,13 @@ let pendingId: string;
 let pendingName: string;
 let verified: SeededOrganization;
 let verifiedId: string;
+let founder: SeededUser;
+
+/** The smallest bytes a PDF reader and the hub's type check accept as a PDF. */
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+const PNG = Buffer.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+]);
 
 interface Standing {
   verificationStatus: string;
@@ -37,7 +45,7 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     t = await startTestApp();
     admin = await t.seed.admin();
     // A new organization registers itself through the API and waits in the queue.
-    const founder = await t.seed.worker();
+    founder = await t.seed.worker();
     pendingName = `历下区职工之家服务中心 ${randomBytes(3).toString('hex')}`;
     const { registerOrganization } = await t.data<{ registerOrganization: { organization: { id: string } } }>(
       `mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { organization { id } } }`,
@@ -71,7 +79,42 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await t?.stop();
   });
 
-  it('verifies a pending organization with a grade and a reason', async () => {
+  it('the organization’s admin uploads its documents on the profile screen; a wrong file is refused, a wrong one removed', async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await signIn(page, founder);
+    await page.goto(`${t.url}/#/org/profile`);
+    const upload = page.locator('#document-upload');
+    await page.getByText('尚未上传材料').waitFor();
+
+    // A file whose name says PDF but whose bytes are HTML: refused beside the file field, nothing stored.
+    await upload
+      .getByLabel('文件')
+      .setInputFiles({ name: '章程.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html></html>') });
+    await upload.getByRole('button', { name: '上传材料' }).click();
+    await upload.getByText('请选择非空且不超过大小限制的 PDF、JPEG 或 PNG 文件。').waitFor();
+    await checkAccessible(page, 'org-documents-bad-file');
+
+    await upload.getByLabel('材料类型').click();
+    await page.locator('.ant-select-item-option[title="章程"]').click();
+    await upload
+      .getByLabel('文件')
+      .setInputFiles({ name: '章程.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await upload.getByRole('button', { name: '上传材料' }).click();
+    await page.getByRole('row', { name: /章程\.pdf/ }).waitFor();
+    await upload.getByLabel('材料类型').click();
+    await page.locator('.ant-select-item-option[title="其他材料"]').click();
+    await upload.getByLabel('文件').setInputFiles({ name: 'wrong.png', mimeType: 'image/png', buffer: PNG });
+    await upload.getByRole('button', { name: '上传材料' }).click();
+    const wrong = page.getByRole('row', { name: /wrong\.png/ });
+    await wrong.waitFor();
+    await checkAccessible(page, 'org-documents');
+    await wrong.getByRole('button', { name: '删除 wrong.png' }).click();
+    await wrong.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('verifies a pending organization with a grade and a reason, reading its stored code check and documents', async () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
     await signIn(page, admin);
@@ -79,7 +122,16 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     const card = page.getByTestId('pending-organization').filter({ hasText: pendingName });
     await card.getByTestId('credit-code-check').getByText('校验通过：社会服务机构').waitFor();
     await card.getByText('登记机关区划码 370102 与登记地一致').waitFor();
+    const documents = card.getByTestId('organization-documents');
+    await expect(documents.getByRole('link').allTextContents()).resolves.toEqual(['下载 章程.pdf']);
     await checkAccessible(page, 'admin-verification-queue');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      documents.getByRole('link', { name: '下载 章程.pdf' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('章程.pdf');
+    const saved = await download.path();
+    expect((await readFile(saved)).equals(PDF)).toBe(true);
 
     // A reason is required: the form says so before anything is sent.
     await card.getByRole('button', { name: '通过认证' }).click();
@@ -152,7 +204,8 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await create.getByLabel('电子邮箱').fill(email);
     await create.getByLabel('初始密码').fill('a long enough password');
     await checkAccessible(page, 'admin-staff-accounts');
-    await create.getByRole('button', { name: '创建账号' }).click();
+    // Submitted from the keyboard: the button sits below the fold, under the list.
+    await create.getByLabel('初始密码').press('Enter');
     const row = list.getByRole('row', { name: /王采购/ });
     await row.getByText('正常').waitFor();
 

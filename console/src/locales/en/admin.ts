@@ -29,6 +29,17 @@ export const admin: Translation<typeof reference> = {
     brand: 'Featured programme',
     description: 'Description',
   },
+  documents: {
+    title: 'Documents',
+    none: 'No document uploaded',
+    download: 'Download {{name}}',
+  },
+  documentKind: {
+    REGISTRATION_CERTIFICATE: 'Registration certificate',
+    CHARTER: 'Charter',
+    ANNUAL_INSPECTION: 'Annual inspection report',
+    OTHER: 'Other',
+  },
   creditCode: {
     valid: 'Valid: {{kind}}',
     LENGTH: 'Not 18 characters',
@@ -37,6 +48,8 @@ export const admin: Translation<typeof reference> = {
     NOT_CIVIL_AFFAIRS: 'Not registered by civil affairs',
     KIND_MISMATCH: 'The kind in the code differs from the declared kind',
     regionMatches: 'Registration authority’s division {{code}} matches the home region',
+    notChecked: 'Not checked yet (registered before the hub stored checks)',
+    checkedAt: '(checked {{at}})',
     regionDiffers: 'Registration authority’s division {{code}} differs from the home region: check it',
   },
   kind: {

@@ -26,6 +26,17 @@ export const admin = {
     brand: '品牌项目',
     description: '简介',
   },
+  documents: {
+    title: '证明材料',
+    none: '尚未上传材料',
+    download: '下载 {{name}}',
+  },
+  documentKind: {
+    REGISTRATION_CERTIFICATE: '登记证书',
+    CHARTER: '章程',
+    ANNUAL_INSPECTION: '年检报告',
+    OTHER: '其他材料',
+  },
   creditCode: {
     valid: '校验通过：{{kind}}',
     LENGTH: '长度不是 18 位',
@@ -34,6 +45,8 @@ export const admin = {
     NOT_CIVIL_AFFAIRS: '不是民政部门登记的代码',
     KIND_MISMATCH: '代码中的组织类型与申报类型不符',
     regionMatches: '登记机关区划码 {{code}} 与登记地一致',
+    notChecked: '尚未校验（平台保存校验结果之前登记）',
+    checkedAt: '（校验于 {{at}}）',
     regionDiffers: '登记机关区划码 {{code}} 与登记地不同，请核对',
   },
   kind: {
