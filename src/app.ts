@@ -17,7 +17,12 @@ import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
 import { compiledExecutionGateway } from './core/graphql/compiled-execution.js';
 import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/graphql/ws.js';
-import { createRateLimits, mutationRateLimitPlugin, smsRecipientLimiter } from './core/rate-limit.js';
+import {
+  callerKey,
+  createRateLimits,
+  mutationRateLimitPlugin,
+  smsRecipientLimiter,
+} from './core/rate-limit.js';
 import { pendingMigrations } from './core/db/db.js';
 import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
@@ -352,6 +357,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
           req,
           res,
           contextFor(req.headers.authorization, requestId, clientRequestId, req.socket.remoteAddress),
+          async (ctx) => {
+            if (rateLimits.mutations.enabled)
+              await rateLimits.mutations.consume(callerKey(ctx.viewer?.userId, ctx.clientAddress));
+          },
         );
       if (isConsolePath(path)) return consoleServer.serve(path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });

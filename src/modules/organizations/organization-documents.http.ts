@@ -26,18 +26,28 @@ const STATUS_OF: Partial<Record<string, number>> = {
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.BAD_USER_INPUT]: 400,
   [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.RATE_LIMITED]: 429,
 };
 
-/** Serves one request of the route; `context` authenticates it (a bad token throws UNAUTHENTICATED). */
+/**
+ * Serves one request of the route; `context` authenticates it (a bad token throws UNAUTHENTICATED);
+ * `spendMutation` takes an upload from the caller's mutation budget, as a GraphQL mutation would
+ * (RATE_LIMITED when it is spent).
+ */
 export async function serveDocuments(
   path: string,
   url: URL,
   req: IncomingMessage,
   res: ServerResponse,
   context: () => Promise<Context>,
+  spendMutation: (ctx: Context) => Promise<void>,
 ): Promise<void> {
   try {
-    if (req.method === 'POST' && path === DOCUMENT_PATH) return await upload(url, req, res, await context());
+    if (req.method === 'POST' && path === DOCUMENT_PATH) {
+      const ctx = await context();
+      await spendMutation(ctx);
+      return await upload(url, req, res, ctx);
+    }
     if (req.method === 'GET' && path.startsWith(`${DOCUMENT_PATH}/`))
       return await download(path.slice(DOCUMENT_PATH.length + 1), res, await context());
     res.setHeader('allow', path === DOCUMENT_PATH ? 'POST' : 'GET');
@@ -49,6 +59,8 @@ export async function serveDocuments(
     const code = String(error.extensions.code);
     // A refusal before the body was read: the client may still be sending it.
     res.setHeader('connection', 'close');
+    if (code === ErrorCode.RATE_LIMITED)
+      res.setHeader('retry-after', String(error.extensions.retryAfterSeconds));
     const tooLarge = error.extensions.tooLarge === true;
     const { tooLarge: _tooLarge, http: _http, ...extensions } = error.extensions;
     sendJson(res, tooLarge ? 413 : (STATUS_OF[code] ?? 400), {

@@ -286,3 +286,28 @@ describe('Organization.creditCodeCheck', () => {
     });
   });
 });
+
+describe('uploads and the mutation budget', () => {
+  let limited: TestApp;
+  beforeAll(async () => {
+    limited = await startTestApp({ RATE_MUTATIONS_POINTS: '1', RATE_MUTATIONS_WINDOW_SECONDS: '3600' });
+  });
+  afterAll(() => limited.stop());
+
+  it('spends one mutation per upload: past the budget, 429 RATE_LIMITED with Retry-After', async () => {
+    const org = await limited.seed.organization();
+    const send = () =>
+      fetch(
+        new URL(
+          `/organization-documents?${new URLSearchParams({ organizationId: idOf(org), kind: 'CHARTER', fileName: 'a.pdf' }).toString()}`,
+          limited.httpUrl,
+        ),
+        { method: 'POST', headers: { authorization: `Bearer ${org.token}` }, body: PDF },
+      );
+    expect((await send()).status).toBe(201);
+    const refused = await send();
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(((await refused.json()) as Refusal).errors[0]!.extensions.code).toBe('RATE_LIMITED');
+  });
+});
