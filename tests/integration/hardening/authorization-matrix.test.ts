@@ -56,6 +56,7 @@ const GATES: Record<string, Gate> = {
   'Query.demands': 'signedIn',
   'Query.demand': 'signedIn',
   'Query.matchingOrganizations': 'signedIn',
+  'Query.accounts': [Role.ADMIN],
   // Mutations: accounts
   'Mutation.signUp': 'public',
   'Mutation.signIn': 'public',
@@ -67,6 +68,7 @@ const GATES: Record<string, Gate> = {
   'Mutation.verifyOrganization': 'signedIn',
   'Mutation.suspendOrganization': 'signedIn',
   'Mutation.setHubStatus': 'signedIn',
+  'Mutation.removeOrganizationDocument': 'signedIn',
   'Mutation.addService': 'signedIn',
   'Mutation.updateService': 'signedIn',
   'Mutation.removeService': 'signedIn',
