@@ -19,6 +19,7 @@ import { OrganizationDocument } from './organization-document.entity.js';
 import { CreditCodeProblemReason, OrganizationKind } from './organization.enums.js';
 import { CreditCodeCheck } from './organization.types.js';
 import { DOCUMENT_PATH } from './organization-documents.http.js';
+import { ORGANIZATION_FACT_PROPERTIES } from './organization.policy.js';
 
 const reads = fieldReads(Organization);
 
@@ -54,7 +55,7 @@ export class OrganizationReviewResolver {
     };
   }
 
-  @reads('id')
+  @reads(...ORGANIZATION_FACT_PROPERTIES)
   @FieldResolver(() => [OrganizationDocument], {
     nullable: true,
     description:

@@ -20,7 +20,13 @@ import { documentTypeOf } from './document-type.js';
 import { OrganizationDocument } from './organization-document.entity.js';
 import { Organization } from './organization.entity.js';
 import { DocumentKind } from './organization.enums.js';
-import { canManage, mayReadDocumentsOf, requireManaged } from './organization.policy.js';
+import {
+  canManage,
+  canSeeDocuments,
+  mayReadDocumentsOf,
+  organizationFacts,
+  requireManaged,
+} from './organization.policy.js';
 import { viewerFactsOf } from './viewer-facts.js';
 
 /** Documents one organization keeps at most (also `Organization.documents`' list bound). */
@@ -63,7 +69,8 @@ export class OrganizationDocumentsService {
 
   /** `Organization.documents`: null for those who may not read them. */
   async listOf(ctx: Context, org: ReadRecord<Organization>): Promise<OrganizationDocument[] | null> {
-    if (!(await mayReadDocumentsOf(ctx, org.id))) return null;
+    // From the record's own facts (its home region batched): a queue of organizations costs no query each.
+    if (!canSeeDocuments(viewerFactsOf(ctx.viewer), await organizationFacts(ctx.em, org))) return null;
     return ctx.loaders.organizationDocuments.load(org.id);
   }
 

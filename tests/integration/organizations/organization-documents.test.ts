@@ -208,6 +208,30 @@ describe('organization documents', () => {
     expect(await rows('audit_entry', `"action" = 'uploadOrganizationDocument'`, [])).toBe(auditBefore);
   });
 
+  it('lists the documents of a whole queue of organizations in a fixed number of statements', async () => {
+    // As the verification queue reads them: the newest pending organizations, a page at a time.
+    const QUEUE = `query ($first: Int!) { organizations(filter: { verificationStatus: PENDING }, orderBy: NEWEST, first: $first) {
+      edges { node { id documents { fileName } } } } }`;
+    const names: string[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      const pending = await t.seed.organization({ verified: false });
+      await upload(pending.token, idOf(pending), PDF, { fileName: `charter-${i}.pdf` });
+      names.unshift(`charter-${i}.pdf`);
+    }
+    for (const reader of [admin, staff]) {
+      await t.data(QUEUE, { first: 1 }, reader.token); // compiled once
+      const one = await t.sqlCount(() => t.data(QUEUE, { first: 1 }, reader.token));
+      const four = await t.sqlCount(() => t.data(QUEUE, { first: 4 }, reader.token));
+      expect(four).toBe(one);
+      const listed = await t.data<{
+        organizations: { edges: { node: { documents: { fileName: string }[] } }[] };
+      }>(QUEUE, { first: 4 }, reader.token);
+      expect(listed.organizations.edges.map((e) => e.node.documents.map((d) => d.fileName))).toEqual(
+        names.map((name) => [name]),
+      );
+    }
+  });
+
   it('lets its admins remove a document (audited); others are refused', async () => {
     const up = await upload(org.token, orgId, PDF, { fileName: 'old-charter.pdf' });
     const REMOVE = `mutation ($input: RemoveOrganizationDocumentInput!) { removeOrganizationDocument(input: $input) { documentId } }`;
