@@ -17,12 +17,18 @@ import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
 import { compiledExecutionGateway } from './core/graphql/compiled-execution.js';
 import { Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/graphql/ws.js';
-import { createRateLimits, mutationRateLimitPlugin, smsRecipientLimiter } from './core/rate-limit.js';
+import {
+  callerKey,
+  createRateLimits,
+  mutationRateLimitPlugin,
+  smsRecipientLimiter,
+} from './core/rate-limit.js';
 import { pendingMigrations } from './core/db/db.js';
 import { apolloLogger } from './core/logger.js';
 import { createSchema } from './schema.js';
 import { createServices, type Services } from './services.js';
 import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.js';
+import { isDocumentPath, serveDocuments } from './modules/organizations/organization-documents.http.js';
 import { HubMetrics } from './core/metrics.js';
 import { startSweep } from './sweep.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
@@ -347,6 +353,18 @@ export async function createApp(deps: AppDeps): Promise<App> {
           new URL(req.url ?? '/', 'http://localhost'),
           req,
           res,
+        );
+      if (isDocumentPath(path))
+        return serveDocuments(
+          path,
+          new URL(req.url ?? '/', 'http://localhost'),
+          req,
+          res,
+          contextFor(req.headers.authorization, requestId, clientRequestId, req.socket.remoteAddress),
+          async (ctx) => {
+            if (rateLimits.mutations.enabled)
+              await rateLimits.mutations.consume(callerKey(ctx.viewer?.userId, ctx.clientAddress));
+          },
         );
       if (isConsolePath(path)) return consoleServer.serve(path, req, res);
       if (path !== '/graphql') return sendJson(res, 404, { error: 'Not found; the API is at /graphql.' });

@@ -5,6 +5,7 @@ import { User } from './modules/accounts/user.entity.js';
 import { Organization } from './modules/organizations/organization.entity.js';
 import { ServiceOffering } from './modules/organizations/service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './modules/organizations/membership.entity.js';
+import { OrganizationDocument } from './modules/organizations/organization-document.entity.js';
 import { AuditEntry } from './modules/audit/audit-entry.entity.js';
 import {
   Demand,
@@ -40,6 +41,7 @@ export const ENTITIES = [
   ServiceOffering,
   OrganizationMember,
   HubMembershipRequest,
+  OrganizationDocument,
   AuditEntry,
   Demand,
   DemandEndorsement,

@@ -6,6 +6,7 @@ import { SIMILAR_LIMIT } from './modules/demands/demand.args.js';
 import { MAX_WEBHOOKS_PER_ORGANIZATION } from './modules/webhooks/webhook.service.js';
 import { PROGRESS_NOTES_SHOWN } from './modules/demands/demand-progress-notes.js';
 import { MEMBERSHIPS_LISTED } from './modules/organizations/user-organizations.resolver.js';
+import { DOCUMENTS_PER_ORGANIZATION } from './modules/organizations/organization-documents.service.js';
 
 /*
  * The list bounds of this schema's fields, for the query cost (core/graphql/query-cost.ts): beside
@@ -70,6 +71,7 @@ export const LIST_BOUNDS: Readonly<Record<string, ListBound>> = {
   'Query.webhooks': MAX_WEBHOOKS_PER_ORGANIZATION,
   'Organization.regionsServed': REGIONS_PER_ORGANIZATION,
   'Organization.categories': CATEGORIES_PER_ORGANIZATION,
+  'Organization.documents': DOCUMENTS_PER_ORGANIZATION,
   'Service.regions': REGIONS_PER_ORGANIZATION,
   'Service.categories': CATEGORIES_PER_ORGANIZATION,
   'OrganizationStats.byCategory': CATEGORY_SIBLINGS,

@@ -20,6 +20,10 @@ import {
 } from './modules/organizations/organization.resolver.js';
 import { AuditResolver } from './modules/audit/audit.resolver.js';
 import {
+  OrganizationDocumentResolver,
+  OrganizationReviewResolver,
+} from './modules/organizations/organization-documents.resolver.js';
+import {
   DemandProgressNoteResolver,
   DemandResolver,
   SubmitDemandPayloadResolver,
@@ -57,6 +61,8 @@ export const RESOLVERS = [
   ServiceFieldResolver,
   OrganizationMemberFieldResolver,
   HubMembershipRequestFieldResolver,
+  OrganizationReviewResolver,
+  OrganizationDocumentResolver,
   UserOrganizationsResolver,
   PublisherResolver,
   UserPublisherResolver,

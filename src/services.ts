@@ -13,6 +13,10 @@ import { projectLoaders } from './modules/projects/project.loaders.js';
 import { ApplicationPageLoaders } from './modules/projects/application-pages.js';
 import { installUserRules } from './modules/accounts/user.policy.js';
 import { OrganizationProfileService } from './modules/organizations/organization-profile.service.js';
+import {
+  OrganizationDocumentsService,
+  organizationDocumentsLoader,
+} from './modules/organizations/organization-documents.service.js';
 import { ServiceOfferingsService } from './modules/organizations/service-offerings.service.js';
 import { OrganizationMembersService } from './modules/organizations/organization-members.service.js';
 import { OrganizationVerificationService } from './modules/organizations/organization-verification.service.js';
@@ -58,6 +62,8 @@ declare module './core/context.js' {
     accounts: AccountService;
     /** Organizations: registration and profile. */
     organizationProfiles: OrganizationProfileService;
+    /** The documents organizations upload for their verification. */
+    organizationDocuments: OrganizationDocumentsService;
     /** The services organizations offer. */
     serviceOfferings: ServiceOfferingsService;
     /** Organizations' members and their roles. */
@@ -167,6 +173,7 @@ export function createServices(config: Config): Services {
       projects: projectLoaders,
       applicationPages: (em) => new ApplicationPageLoaders(em),
       projectEligibility: (em) => projectEligibilityLoader(em, projectApplications, projectAccess),
+      organizationDocuments: organizationDocumentsLoader,
     },
     regions,
     categories,
@@ -180,6 +187,7 @@ export function createServices(config: Config): Services {
     demandClaims,
     demandSweep: new DemandSweepService(config.limits),
     organizationProfiles: new OrganizationProfileService(),
+    organizationDocuments: new OrganizationDocumentsService(config.limits),
     serviceOfferings: new ServiceOfferingsService(),
     organizationMembers: new OrganizationMembersService(),
     organizationVerification,

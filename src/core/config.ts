@@ -123,6 +123,8 @@ export interface Limits {
   maxResponseBytes: number;
   /** Time budget of one query or mutation's execution; past it, EXECUTION_TIMEOUT. */
   executionMs: number;
+  /** Largest document (PDF, JPEG, PNG) an organization's admin uploads, in bytes. */
+  documentMaxBytes: number;
   /** Default and hard maximum of `first` on every connection. */
   pageDefault: number;
   pageMax: number;
@@ -302,6 +304,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       maxBodyBytes: int('LIMIT_MAX_BODY_BYTES', 100 * 1024, 1024, 10 * 1024 * 1024),
       maxResponseBytes: int('LIMIT_MAX_RESPONSE_BYTES', 4 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       executionMs: int('LIMIT_EXECUTION_MS', 10_000, 1, 600_000),
+      documentMaxBytes: int('DOCUMENT_MAX_BYTES', 5 * 1024 * 1024, 1024, 50 * 1024 * 1024),
       pageDefault: int('PAGE_DEFAULT', 20, 1, 100),
       pageMax: int('PAGE_MAX', 100, 1, 100),
       demandMaxOpenClaims: int('DEMAND_MAX_OPEN_CLAIMS', 20, 1, 10000),

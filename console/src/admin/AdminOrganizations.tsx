@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import { Alert, Button, Form, Input, Modal, Select, Table, Tag } from 'antd';
+import { Alert, Button, Form, Input, Select, Table, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
+import { ReasonDialog } from '../shared/ReasonDialog.js';
 import { request } from '../shared/api.js';
-import { errorText, useFieldErrors } from '../shared/errors.js';
+import { errorText } from '../shared/errors.js';
 import { formatDateTime, localName } from '../shared/format.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { useLoaded } from '../staff/staff-data.js';
@@ -103,78 +103,24 @@ export function AdminOrganizations() {
       />
       {acting && (
         <ReasonDialog
-          token={token}
-          {...acting}
-          onClose={(done) => {
+          name="reason-dialog"
+          title={t(`admin.organizations.${acting.action}Title`, { name: acting.organization.name })}
+          confirmText={t(`admin.organizations.${acting.action}Confirm`)}
+          danger={acting.action === 'suspend'}
+          fieldHints={['admin.fieldErrors']}
+          onCancel={() => setActing(null)}
+          onSubmit={async (reason) => {
+            // Restoring is verifying again: the hub records the reason, who and when.
+            await request(
+              acting.action === 'suspend' ? SUSPEND_ORGANIZATION : VERIFY_ORGANIZATION,
+              { input: { organizationId: acting.organization.id, reason } },
+              token,
+            );
             setActing(null);
-            if (done) list.reload();
+            list.reload();
           }}
         />
       )}
     </Page>
-  );
-}
-
-/** Asks for the reason of a suspension or a restoration, then applies it. */
-function ReasonDialog({
-  token,
-  organization,
-  action,
-  onClose,
-}: {
-  token: string;
-  organization: AdminOrganization;
-  action: 'suspend' | 'restore';
-  onClose: (done: boolean) => void;
-}) {
-  const { t } = useTranslation();
-  const [form] = Form.useForm();
-  const [busy, setBusy] = useState(false);
-  const { formError: error, run } = useFieldErrors(form, { fieldHints: ['admin.fieldErrors'] });
-  const submit = async ({ reason }: { reason: string }) => {
-    setBusy(true);
-    await run(async () => {
-      // Restoring is verifying again: the hub records the reason, who and when.
-      await request(
-        action === 'suspend' ? SUSPEND_ORGANIZATION : VERIFY_ORGANIZATION,
-        { input: { organizationId: organization.id, reason } },
-        token,
-      );
-      onClose(true);
-    });
-    setBusy(false);
-  };
-  return (
-    <Modal
-      open
-      title={t(`admin.organizations.${action}Title`, { name: organization.name })}
-      onCancel={() => onClose(false)}
-      okText={t(`admin.organizations.${action}Confirm`)}
-      cancelText={t('admin.cancel')}
-      okButtonProps={{
-        danger: action === 'suspend',
-        loading: busy,
-        htmlType: 'submit',
-        form: 'reason-dialog',
-      }}
-      destroyOnHidden
-    >
-      <Form
-        form={form}
-        id="reason-dialog"
-        name="reason-dialog"
-        layout="vertical"
-        onFinish={(v) => void submit(v)}
-      >
-        <Form.Item
-          name="reason"
-          label={t('admin.decision.reason')}
-          rules={[{ required: true, whitespace: true, message: t('admin.decision.reasonRequired') }]}
-        >
-          <Input.TextArea rows={3} autoFocus />
-        </Form.Item>
-        <FormError text={error} />
-      </Form>
-    </Modal>
   );
 }

@@ -1,41 +1,42 @@
 import { Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import {
-  checkCreditCode,
-  kindOfCreditCode,
-  type OrganizationKindCode,
-} from '../../../src/modules/organizations/credit-code.js';
+import { formatDateTime } from '../shared/format.js';
+import type { CreditCodeFindings } from './admin-types.js';
 
 /**
- * The credit code checked again as the reviewer reads it — the hub's own rules (check character,
- * civil-affairs authority, kind against the declared kind) — and the registration authority's
- * division code in it (characters 3–8) beside the home region, for the reviewer to compare.
+ * What the hub found in the credit code when the organization registered or last changed its profile
+ * (its check character, civil-affairs authority and kind against the declared kind), and the
+ * registration authority's division code in it (characters 3–8) beside the home region, for the
+ * reviewer to compare.
  */
 export function CreditCodeCheck({
-  creditCode,
-  kind,
+  check,
   homeRegionCode,
 }: {
-  creditCode: string;
-  kind: string;
+  check: CreditCodeFindings | null;
   homeRegionCode: string;
 }) {
   const { t } = useTranslation();
-  const problem = checkCreditCode(creditCode, kind as OrganizationKindCode);
-  const authorityRegion = creditCode.slice(2, 8);
-  const sameRegion = homeRegionCode.startsWith(authorityRegion.replace(/0+$/, ''));
+  if (!check)
+    return (
+      <span data-testid="credit-code-check">
+        <Tag>{t('admin.creditCode.notChecked')}</Tag>
+      </span>
+    );
+  const region = check.registrationRegionCode;
+  const sameRegion = region !== null && homeRegionCode.startsWith(region.replace(/0+$/, ''));
   return (
     <span data-testid="credit-code-check">
-      {problem ? (
-        <Tag>{t(`admin.creditCode.${problem.reason}`)}</Tag>
-      ) : (
-        <Tag>
-          {t('admin.creditCode.valid', { kind: t(`admin.kind.${kindOfCreditCode(creditCode) ?? kind}`) })}
-        </Tag>
-      )}{' '}
-      {t(sameRegion ? 'admin.creditCode.regionMatches' : 'admin.creditCode.regionDiffers', {
-        code: authorityRegion,
-      })}
+      <Tag>
+        {check.problem
+          ? t(`admin.creditCode.${check.problem}`)
+          : t('admin.creditCode.valid', { kind: t(`admin.kind.${check.kind ?? 'OTHER'}`) })}
+      </Tag>{' '}
+      {region &&
+        t(sameRegion ? 'admin.creditCode.regionMatches' : 'admin.creditCode.regionDiffers', {
+          code: region,
+        })}{' '}
+      {t('admin.creditCode.checkedAt', { at: formatDateTime(check.checkedAt) })}
     </span>
   );
 }

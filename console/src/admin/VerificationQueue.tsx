@@ -6,11 +6,12 @@ import { FormError } from '../shared/FormError.js';
 import { Page } from '../shared/Layout.js';
 import { request } from '../shared/api.js';
 import { errorText, useFieldErrors } from '../shared/errors.js';
-import { formatDateTime, localName } from '../shared/format.js';
+import { formatBytes, formatDateTime, localName } from '../shared/format.js';
 import { useSignedIn } from '../shared/session-context.js';
 import { useLoaded } from '../staff/staff-data.js';
-import { ADMIN_ORGANIZATIONS, SUSPEND_ORGANIZATION, VERIFY_ORGANIZATION } from './operations.js';
-import { GRADES, type AdminOrganization } from './admin-types.js';
+import { downloadDocument } from '../shared/documents.js';
+import { SUSPEND_ORGANIZATION, VERIFICATION_QUEUE, VERIFY_ORGANIZATION } from './operations.js';
+import { GRADES, type OrganizationDocumentData, type PendingOrganizationData } from './admin-types.js';
 import { CreditCodeCheck } from './CreditCodeCheck.js';
 
 /** Organizations waiting for verification, oldest registrations last, each with its decision form. */
@@ -19,8 +20,8 @@ export function VerificationQueue() {
   const { token } = useSignedIn();
   const queue = useLoaded(async () => {
     const data = await request<{
-      organizations: { totalCount: number; edges: { node: AdminOrganization }[] };
-    }>(ADMIN_ORGANIZATIONS, { filter: { verificationStatus: 'PENDING' }, orderBy: 'NEWEST' }, token);
+      organizations: { totalCount: number; edges: { node: PendingOrganizationData }[] };
+    }>(VERIFICATION_QUEUE, {}, token);
     return data.organizations;
   }, [token]);
 
@@ -45,14 +46,14 @@ interface DecisionValues {
   reason?: string;
 }
 
-/** One pending organization: what it registered, the credit-code check, and the decision. */
+/** One pending organization: what it registered, the credit-code check, its documents, the decision. */
 function PendingOrganization({
   token,
   organization: org,
   onDecided,
 }: {
   token: string;
-  organization: AdminOrganization;
+  organization: PendingOrganizationData;
   onDecided: () => void;
 }) {
   const { t } = useTranslation();
@@ -101,7 +102,7 @@ function PendingOrganization({
           <code>{org.creditCode}</code>
         </Descriptions.Item>
         <Descriptions.Item label={t('admin.org.creditCodeCheck')}>
-          <CreditCodeCheck creditCode={org.creditCode} kind={org.kind} homeRegionCode={org.homeRegion.code} />
+          <CreditCodeCheck check={org.creditCodeCheck} homeRegionCode={org.homeRegion.code} />
         </Descriptions.Item>
         <Descriptions.Item label={t('admin.org.kind')}>{t(`admin.kind.${org.kind}`)}</Descriptions.Item>
         <Descriptions.Item label={t('admin.org.foundingType')}>
@@ -128,6 +129,9 @@ function PendingOrganization({
         </Descriptions.Item>
         <Descriptions.Item label={t('admin.org.description')} span={2}>
           {org.description || '—'}
+        </Descriptions.Item>
+        <Descriptions.Item label={t('admin.documents.title')} span={2}>
+          <DocumentLinks token={token} documents={org.documents ?? []} />
         </Descriptions.Item>
       </Descriptions>
       <Form<DecisionValues>
@@ -166,5 +170,38 @@ function PendingOrganization({
         </Space>
       </Form>
     </Card>
+  );
+}
+
+/** The organization's documents, each a link that downloads it with the session's token. */
+function DocumentLinks({ token, documents }: { token: string; documents: OrganizationDocumentData[] }) {
+  const { t } = useTranslation();
+  const [error, setError] = useState<string | null>(null);
+  if (documents.length === 0) return <>{t('admin.documents.none')}</>;
+  return (
+    <>
+      <ul className="document-links" data-testid="organization-documents">
+        {documents.map((d) => (
+          <li key={d.id}>
+            {t(`admin.documentKind.${d.kind}`)}:{' '}
+            <a
+              href={d.downloadPath}
+              download={d.fileName}
+              onClick={(event) => {
+                event.preventDefault();
+                setError(null);
+                downloadDocument(token, d.downloadPath, d.fileName).catch((e: unknown) =>
+                  setError(errorText(e, t)),
+                );
+              }}
+            >
+              {t('admin.documents.download', { name: d.fileName })}
+            </a>{' '}
+            ({formatBytes(d.sizeBytes)}, {formatDateTime(d.createdAt)})
+          </li>
+        ))}
+      </ul>
+      {error && <Alert type="error" showIcon message={error} />}
+    </>
   );
 }

@@ -133,3 +133,54 @@ export const SET_ACCOUNT_STATUS = graphql`
   }
   ${ACCOUNT_FIELDS}
 `;
+
+export const ADMIN_ACCOUNTS = /* GraphQL */ `
+  query AdminAccounts($first: Int, $after: String, $filter: AccountFilter) {
+    accounts(first: $first, after: $after, filter: $filter) {
+      totalCount
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      edges {
+        node {
+          ...AdminAccountFields
+          createdAt
+        }
+      }
+    }
+  }
+  ${ACCOUNT_FIELDS}
+`;
+
+export const VERIFICATION_QUEUE = /* GraphQL */ `
+  query VerificationQueue {
+    organizations(filter: { verificationStatus: PENDING }, orderBy: NEWEST, first: 50) {
+      totalCount
+      edges {
+        node {
+          ...AdminOrganizationFields
+          creditCodeCheck {
+            checksumValid
+            authorityCode
+            civilAffairs
+            kind
+            registrationRegionCode
+            problem
+            checkedAt
+          }
+          documents {
+            id
+            kind
+            fileName
+            contentType
+            sizeBytes
+            createdAt
+            downloadPath
+          }
+        }
+      }
+    }
+  }
+  ${ORGANIZATION_FIELDS}
+`;

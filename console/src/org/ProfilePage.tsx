@@ -11,6 +11,7 @@ import { ORGANIZATION_PROFILE, UPDATE_ORGANIZATION } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
 import { CategoryPicker, RegionPicker, TargetGroupPicker, usePickerChoices } from './pickers.js';
 import type { Named, OrganizationDetails } from '../shared/fragments.js';
+import { DocumentsCard } from './DocumentsCard.js';
 
 /** The organization's profile as the screen shows it. */
 export interface OrganizationProfile extends OrganizationDetails {
@@ -201,6 +202,7 @@ export function ProfilePage({ acting }: { acting: Acting }) {
           </Button>
         </Form>
       )}
+      {acting.isAdmin && <DocumentsCard acting={acting} />}
     </Page>
   );
 }

@@ -500,6 +500,22 @@ export const HUB_MEMBERSHIP_REQUESTS = /* GraphQL */ `
   }
 `;
 
+export const ORGANIZATION_DOCUMENTS = /* GraphQL */ `
+  query OrgDocuments($organizationId: ID!) {
+    organization(id: $organizationId) {
+      id
+      documents {
+        id
+        kind
+        fileName
+        sizeBytes
+        createdAt
+        downloadPath
+      }
+    }
+  }
+`;
+
 export const DECIDE_HUB_MEMBERSHIP = /* GraphQL */ `
   mutation OrgDecideHubMembership($input: DecideHubMembershipInput!) {
     decideHubMembership(input: $input) {
@@ -507,6 +523,14 @@ export const DECIDE_HUB_MEMBERSHIP = /* GraphQL */ `
         id
         status
       }
+    }
+  }
+`;
+
+export const REMOVE_ORGANIZATION_DOCUMENT = /* GraphQL */ `
+  mutation RemoveOrganizationDocument($input: RemoveOrganizationDocumentInput!) {
+    removeOrganizationDocument(input: $input) {
+      documentId
     }
   }
 `;

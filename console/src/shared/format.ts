@@ -52,6 +52,13 @@ export function formatNumber(value: number, language = currentLanguage()): strin
   return new Intl.NumberFormat(LOCALE[language]).format(value);
 }
 
+/** A file's size in KB or MB (1,024-based, one decimal), with the language's digits. */
+export function formatBytes(bytes: number, language = currentLanguage()): string {
+  const format = (n: number) =>
+    new Intl.NumberFormat(LOCALE[language], { maximumFractionDigits: 1 }).format(n);
+  return bytes >= 1024 * 1024 ? `${format(bytes / 1024 / 1024)} MB` : `${format(bytes / 1024)} KB`;
+}
+
 /** The name of a category, region or target group in the user's language (`name` / `nameEn`). */
 export function localName(named: { name: string; nameEn: string }, language = currentLanguage()): string {
   return language === 'en' ? named.nameEn : named.name;

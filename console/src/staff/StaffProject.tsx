@@ -34,12 +34,7 @@ import {
   START_PROJECT,
   UPDATE_PROJECT,
 } from './operations.js';
-import {
-  eligibilityLines,
-  isPending,
-  type StaffApplication,
-  type StaffProjectData,
-} from './project-types.js';
+import { isPending, type StaffApplication, type StaffProjectData } from './project-types.js';
 import { useLoaded } from './staff-data.js';
 import { YuanInput } from './YuanInput.js';
 
@@ -344,7 +339,7 @@ function ProjectForm({ token, project, onChanged }: SectionProps) {
   );
 }
 
-/** The applications with each rule of eligibility as the applicant stands now; shortlisting. */
+/** The applications with the hub's verdict on each applicant as it stands now; shortlisting. */
 function Applications({ token, project, onReload }: SectionProps) {
   const { t } = useTranslation();
   const [error, setError] = useState<string | null>(null);
@@ -395,18 +390,18 @@ function Applications({ token, project, onReload }: SectionProps) {
           {
             title: t('staff.applications.eligibility'),
             render: (_, a) => (
-              <ul className="eligibility-lines">
-                {eligibilityLines(project, a).map((line) => (
-                  <li key={line.rule}>
-                    {line.met ? '✓ ' : '✗ '}
-                    {t(`staff.eligibility.${line.rule}${line.met ? 'Met' : 'Unmet'}`, {
+              <ul className="eligibility-lines" data-testid="application-eligibility">
+                {a.eligibility?.eligible && <li>✓ {t('staff.eligibility.eligible')}</li>}
+                {a.eligibility?.failedRules.map((rule) => (
+                  <li key={rule}>
+                    ✗{' '}
+                    {t(`staff.eligibility.${rule}`, {
                       grade: t(`staff.grade.${a.organization.grade}`),
                       minGrade: t(`staff.grade.${project.eligibility.minGrade}`),
                       foundingType: t(`staff.foundingType.${a.organization.foundingType}`),
                     })}
                   </li>
                 ))}
-                {eligibilityLines(project, a).length === 0 && <li>{t('staff.eligibility.noRules')}</li>}
               </ul>
             ),
           },

@@ -123,6 +123,10 @@ const PROJECT_FIELDS = fragment(
         edges {
           node {
             ...ApplicationCard
+            eligibility {
+              eligible
+              failedRules
+            }
             organization {
               ...OrganizationSummary
             }

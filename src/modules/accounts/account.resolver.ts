@@ -1,4 +1,6 @@
-import { Arg, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from 'type-graphql';
+import { ConnectionType, toConnection, type ConnectionShape } from '../../core/relay/connection.js';
+import { AccountsArgs } from './account.args.js';
 import type { Context } from '../../core/context.js';
 import { Role } from '../../core/roles.js';
 import { Region } from '../regions/region.entity.js';
@@ -20,8 +22,22 @@ async function sees(ctx: Context, user: User, level: UserView): Promise<boolean>
   return (await userViewOf(ctx, user.id)) >= level;
 }
 
+export const UserConnection = ConnectionType(User, 'User');
+
 @Resolver(() => User)
 export class AccountResolver {
+  @Authorized(Role.ADMIN)
+  @Query(() => UserConnection, {
+    description:
+      'Platform admins only: every account, newest first, searched by name, e-mail or mobile and filtered by role and status.',
+  })
+  async accounts(
+    @Ctx() ctx: Context,
+    @Args(() => AccountsArgs) args: AccountsArgs,
+  ): Promise<ConnectionShape<User>> {
+    return toConnection(UserConnection, await ctx.services.accounts.list(ctx, args));
+  }
+
   @Query(() => User, { nullable: true, description: 'The signed-in user; null when anonymous.' })
   viewer(@Ctx() ctx: Context): User | null {
     return ctx.viewer?.user ?? null;

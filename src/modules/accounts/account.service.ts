@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { LockMode, ref, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { LockMode, raw, ref, UniqueConstraintViolationException, type FilterQuery } from '@mikro-orm/core';
 import type { Actor, Context } from '../../core/context.js';
 import { NO_RATE_LIMITS, type RateLimits } from '../../core/rate-limit.js';
 import { requireViewer, type TokenService, type Viewer } from '../../core/auth.js';
@@ -21,6 +21,10 @@ import { recordAudit } from '../audit/audit.js';
 import { AccountStatus, User } from './user.entity.js';
 import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
+import { checkCursors, pageFromCursor, pageOptions, type Page } from '../../core/relay/connection.js';
+import { MemberRole } from '../organizations/organization.enums.js';
+import { likePattern } from '../organizations/search-text.js';
+import type { AccountsArgs } from './account.args.js';
 import {
   MOBILE_PATTERN,
   type CreateStaffAccountInput,
@@ -41,6 +45,27 @@ export class AccountService {
     private readonly tokens: TokenService,
     private readonly regions: RegionService,
   ) {}
+
+  /**
+   * Every account, newest first, for admins only (they see each one's e-mail and mobile; the field
+   * rules of user.policy.ts still decide what is shown). Text matches the display name, e-mail or
+   * mobile anywhere in it; an organization role matches a membership with that role.
+   */
+  async list(ctx: Context, args: AccountsArgs): Promise<Page<User>> {
+    const viewer = requireViewer(ctx.viewer);
+    if (!viewer.roles.has(Role.ADMIN)) throw new ForbiddenError('Only admins list accounts.');
+    checkCursors(args, ['timestamp', 'id']);
+    if (args.filter?.text != null && likePattern(args.filter.text) === null)
+      throw BadUserInputError.field('filter.text', 'must not be blank: omit it to list every account');
+    // A raw fragment serves one query: the count builds its filter again.
+    const where = () => accountsWhere(args.filter ?? {});
+    const cursor = await ctx.em.findByCursor(User, where(), {
+      ...pageOptions(args),
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      includeCount: false,
+    });
+    return pageFromCursor(cursor, () => ctx.em.count(User, where()));
+  }
 
   /**
    * An admin suspends an account or makes it active again. A suspension takes effect at once
@@ -214,4 +239,35 @@ export class AccountService {
     }
     return user;
   }
+}
+
+/** The `accounts` filter as a query; each condition given must hold. */
+function accountsWhere(filter: NonNullable<AccountsArgs['filter']>): FilterQuery<User> {
+  const and: FilterQuery<User>[] = [];
+  if (filter.status) and.push({ status: filter.status });
+  const pattern = filter.text ? likePattern(filter.text) : null;
+  if (pattern) {
+    and.push({
+      $or: [
+        { displayName: { $ilike: pattern } },
+        { email: { $ilike: pattern } },
+        { mobile: { $like: pattern } },
+      ],
+    });
+  }
+  if (filter.role === Role.ORG_ADMIN || filter.role === Role.ORG_MEMBER) {
+    // The organization roles come from memberships (`rolesOf`): an admin of one organization holds
+    // ORG_ADMIN, a plain member of one ORG_MEMBER.
+    const role = filter.role === Role.ORG_ADMIN ? MemberRole.ORG_ADMIN : MemberRole.ORG_MEMBER;
+    and.push({
+      [raw(
+        (alias) =>
+          `exists (select 1 from "organization_member" m where m."user_id" = ${alias}."id" and m."role" = ?)`,
+        [role],
+      )]: true,
+    });
+  } else if (filter.role) {
+    and.push({ roles: { $contains: [filter.role] } });
+  }
+  return and.length ? { $and: and } : {};
 }

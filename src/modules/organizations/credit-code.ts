@@ -243,6 +243,50 @@ export function checkCreditCode(raw: string, declaredKind?: OrganizationKindCode
   return null;
 }
 
+/**
+ * What a credit code says about itself, as a reviewer reads it beside the registration: whether its
+ * check character is right, the registration authority and kind it encodes, and the region of the
+ * administration that registered it. Stored with the organization when it registers and whenever its
+ * profile changes (`Organization.creditCodeCheck`), so the verification queue shows what the hub
+ * found then rather than checking again in the browser.
+ */
+export interface CreditCodeFindings {
+  /** Eighteen characters of the alphabet whose check character (position 18) is right. */
+  checksumValid: boolean;
+  /** The registration authority's character (position 1); null when the code is empty. */
+  authorityCode: string | null;
+  /** Whether that authority is civil affairs (`5`), which registers social organizations. */
+  civilAffairs: boolean;
+  /** The kind the code encodes (positions 1–2); null when it is not a social organization's. */
+  kind: OrganizationKindCode | null;
+  /** Positions 3–8: the GB/T 2260 code of the registering administration's region, when 6 digits. */
+  registrationRegionCode: string | null;
+  /** The first problem {@link checkCreditCode} finds against the declared kind; null when none. */
+  problem: CreditCodeProblem['reason'] | null;
+}
+
+/**
+ * Reads every finding of {@link CreditCodeFindings} from a code and the kind the organization
+ * declared. Never throws.
+ */
+export function creditCodeFindings(raw: string, declaredKind: OrganizationKindCode): CreditCodeFindings {
+  const code = normaliseCreditCode(raw);
+  const chars = Array.from(code);
+  const checksumValid =
+    chars.length === CODE_LENGTH &&
+    chars.every((char) => VALUE_OF.has(char)) &&
+    creditCodeCheckChar(code.slice(0, CHECKED_LENGTH)) === code.charAt(CHECKED_LENGTH);
+  const region = code.slice(2, 8);
+  return {
+    checksumValid,
+    authorityCode: chars[0] ?? null,
+    civilAffairs: chars[0] === CIVIL_AFFAIRS,
+    kind: kindOfCreditCode(code),
+    registrationRegionCode: /^\d{6}$/.test(region) ? region : null,
+    problem: checkCreditCode(code, declaredKind)?.reason ?? null,
+  };
+}
+
 /** Largest serial whose base-31 form fits the 9-character body. */
 const MAX_SERIAL = MODULUS ** BODY_LENGTH - 1; // 26,439,622,160,670: well inside Number.MAX_SAFE_INTEGER
 

@@ -13,7 +13,7 @@ import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import { Region } from '../regions/region.entity.js';
 import { TargetGroup } from '../categories/target-group.js';
-import { checkCreditCode, normaliseCreditCode } from './credit-code.js';
+import { checkCreditCode, creditCodeFindings, normaliseCreditCode } from './credit-code.js';
 import { Organization } from './organization.entity.js';
 import { OrganizationMember } from './membership.entity.js';
 import { MemberRole } from './organization.enums.js';
@@ -36,6 +36,15 @@ function applyBrand(org: Organization, brand: BrandInput | null | undefined): vo
   org.brandName = brand?.name.trim() ?? null;
   org.brandDescription = brand?.description?.trim() || null;
   org.brandSince = brand?.since ?? null;
+}
+
+/**
+ * Stores what the credit code says about itself for the reviewers (`Organization.creditCodeCheck`):
+ * at registration, and again at every profile change so the stored findings follow the rules in force.
+ */
+function storeCreditCodeCheck(org: Organization): void {
+  org.creditCodeCheck = creditCodeFindings(org.creditCode, org.kind);
+  org.creditCodeCheckedAt = new Date();
 }
 
 /** Registration and profile of organizations; every change is audited in the same flush. */
@@ -72,6 +81,7 @@ export class OrganizationProfileService {
       website: input.website ?? null,
     });
     applyBrand(org, input.brand);
+    storeCreditCodeCheck(org);
     setSearchText(org, []);
     ctx.em.create(OrganizationMember, {
       organization: ref(org),
@@ -133,6 +143,7 @@ export class OrganizationProfileService {
       changed.push('brand');
     }
     await refreshSearchText(org);
+    storeCreditCodeCheck(org);
     recordAudit(ctx, 'updateOrganization', org, { changed });
     await ctx.em.flush();
     return org;

@@ -20,6 +20,7 @@ import { User } from '../accounts/user.entity.js';
 import { EvaluationGrade, FoundingType, OrganizationKind, VerificationStatus } from './organization.enums.js';
 import { ServiceOffering } from './service.entity.js';
 import { OrganizationMember } from './membership.entity.js';
+import type { CreditCodeFindings } from './credit-code.js';
 
 /**
  * A social organization (社会组织). What it can serve is kept as code arrays — categories, regions
@@ -147,6 +148,16 @@ export class Organization extends Node {
 
   @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
   verificationDecidedAt?: Date | null;
+
+  /**
+   * What its credit code said about itself (credit-code.ts `creditCodeFindings`) when it registered or
+   * last changed its profile; null for organizations registered before the hub stored it.
+   */
+  @Property({ type: 'json', nullable: true })
+  creditCodeCheck?: CreditCodeFindings | null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  creditCodeCheckedAt?: Date | null;
 
   /** 枢纽型社会组织: a hub may have member organizations. */
   @Property({ type: 'boolean', default: false })

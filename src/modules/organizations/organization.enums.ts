@@ -107,3 +107,42 @@ export enum HubMembershipStatus {
   REJECTED = 'REJECTED',
 }
 registerEnumType(HubMembershipStatus, { name: 'HubMembershipStatus' });
+
+/** What a document an organization uploads for its verification is. */
+export enum DocumentKind {
+  REGISTRATION_CERTIFICATE = 'REGISTRATION_CERTIFICATE',
+  CHARTER = 'CHARTER',
+  ANNUAL_INSPECTION = 'ANNUAL_INSPECTION',
+  OTHER = 'OTHER',
+}
+registerEnumType(DocumentKind, {
+  name: 'DocumentKind',
+  description: 'What an organization document is.',
+  valuesConfig: {
+    REGISTRATION_CERTIFICATE: { description: 'Its registration certificate (登记证书).' },
+    CHARTER: { description: 'Its charter (章程).' },
+    ANNUAL_INSPECTION: { description: 'An annual inspection or report (年检报告).' },
+    OTHER: { description: 'Anything else the reviewer should read.' },
+  },
+});
+
+/** The file types a document may be, as their first bytes show. */
+export enum DocumentType {
+  PDF = 'application/pdf',
+  JPEG = 'image/jpeg',
+  PNG = 'image/png',
+}
+registerEnumType(DocumentType, { name: 'DocumentType', description: 'A document’s file type.' });
+
+/** Why a credit code fails (credit-code.ts `CreditCodeProblem`). */
+export enum CreditCodeProblemReason {
+  LENGTH = 'LENGTH',
+  ALPHABET = 'ALPHABET',
+  CHECK_CHARACTER = 'CHECK_CHARACTER',
+  NOT_CIVIL_AFFAIRS = 'NOT_CIVIL_AFFAIRS',
+  KIND_MISMATCH = 'KIND_MISMATCH',
+}
+registerEnumType(CreditCodeProblemReason, {
+  name: 'CreditCodeProblemReason',
+  description: 'The first problem found in a unified social credit code.',
+});

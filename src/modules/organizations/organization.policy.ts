@@ -29,6 +29,7 @@ import { normaliseCreditCode } from './credit-code.js';
 import { Organization } from './organization.entity.js';
 import { ServiceOffering } from './service.entity.js';
 import { HubMembershipRequest } from './membership.entity.js';
+import { OrganizationDocument } from './organization-document.entity.js';
 import { MemberRole, ServiceStatus, VerificationStatus } from './organization.enums.js';
 
 /** What the rules need to know about the person asking. */
@@ -118,6 +119,15 @@ export function showsMembership(
   organizationId: number,
 ): boolean {
   return self || (viewer?.roles.has(Role.ADMIN) ?? false) || isAdminOf(viewer, organizationId);
+}
+
+/**
+ * Its verification documents (`Organization.documents`, their download): its admins, and those who
+ * verify it (platform admins, union staff in scope). Plain members do not: a registration
+ * certificate names its legal representative.
+ */
+export function canSeeDocuments(viewer: OrganizationViewer | null, org: OrganizationFacts): boolean {
+  return isAdminOf(viewer, org.id) || canOversee(viewer, org);
 }
 
 /** Profile, services and members are changed by its ORG_ADMIN and by platform admins. */
@@ -212,6 +222,15 @@ export async function requireManaged(ctx: Actor, globalId: string, path: string)
   return org;
 }
 
+/** `canSeeDocuments` for an existing organization, by id (a document's, for its download and removal). */
+export async function mayReadDocumentsOf(ctx: Actor, organizationId: number): Promise<boolean> {
+  const viewer = viewerFactsOf(ctx.viewer);
+  if (!viewer) return false;
+  if (viewer.isAdmin || isAdminOf(viewer, organizationId)) return true;
+  const org = await ctx.em.findOne(Organization, { id: organizationId });
+  return org !== null && canSeeDocuments(viewer, await organizationFacts(ctx.em, org));
+}
+
 /** A request is seen by the members of either side, union staff in scope of either, and admins. */
 export async function canSeeRequest(ctx: Actor, request: HubMembershipRequest): Promise<boolean> {
   const facts = viewerFactsOf(ctx.viewer);
@@ -236,12 +255,19 @@ export function installOrganizationRules(services: { nodes: NodeRegistry; audit:
     .registerById('HubMembershipRequest', async (ctx, id) => {
       const request = await ctx.em.findOne(HubMembershipRequest, { id });
       return request && (await canSeeRequest(ctx, request)) ? request : null;
+    })
+    .registerById('OrganizationDocument', async (ctx, id) => {
+      const document = await ctx.em.findOne(OrganizationDocument, { id });
+      return document && (await mayReadDocumentsOf(ctx, document.organization.id)) ? document : null;
     });
   audit.registerReadRule('Organization', async (ctx, subject) => {
     const org = subject as Organization;
     const viewer = viewerFactsOf(ctx.viewer);
     return isMemberOf(viewer, org.id) || canOversee(viewer, await organizationFacts(ctx.em, org));
   });
+  audit.registerReadRule('OrganizationDocument', (ctx, subject) =>
+    mayReadDocumentsOf(ctx, (subject as OrganizationDocument).organization.id),
+  );
   audit.registerReadRule('Service', (ctx, subject) =>
     isMemberOf(viewerFactsOf(ctx.viewer), (subject as ServiceOffering).organization.id),
   );

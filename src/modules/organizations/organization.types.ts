@@ -1,7 +1,7 @@
 import { Field, Int, ObjectType } from 'type-graphql';
 import { Region } from '../regions/region.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
-import { VerificationStatus } from './organization.enums.js';
+import { CreditCodeProblemReason, OrganizationKind, VerificationStatus } from './organization.enums.js';
 import type { ReadRecord } from '../../core/read-records.js';
 
 @ObjectType({ description: '一组织一品牌: the featured programme of an organization.' })
@@ -18,6 +18,37 @@ export class Verification {
   @Field(() => String, { nullable: true, description: 'The reason the deciding staff recorded.' })
   reason!: string | null;
   @Field(() => Date, { nullable: true }) decidedAt!: Date | null;
+}
+
+@ObjectType({
+  description:
+    'What the hub found in an organization’s unified social credit code when it registered or last changed its profile.',
+})
+export class CreditCodeCheck {
+  @Field(() => Boolean, {
+    description: 'Eighteen valid characters whose check character (the 18th) is right.',
+  })
+  checksumValid!: boolean;
+  @Field(() => String, { nullable: true, description: 'The registration authority’s character (the 1st).' })
+  authorityCode!: string | null;
+  @Field(() => Boolean, { description: 'Registered by civil affairs (`5`), as social organizations are.' })
+  civilAffairs!: boolean;
+  @Field(() => OrganizationKind, {
+    nullable: true,
+    description: 'The kind the code encodes (the 2nd character); null when not a social organization’s.',
+  })
+  kind!: OrganizationKind | null;
+  @Field(() => String, {
+    nullable: true,
+    description: 'Characters 3–8: the GB/T 2260 code of the region whose administration registered it.',
+  })
+  registrationRegionCode!: string | null;
+  @Field(() => CreditCodeProblemReason, {
+    nullable: true,
+    description: 'The first problem against the declared kind; null when the code is acceptable.',
+  })
+  problem!: CreditCodeProblemReason | null;
+  @Field(() => Date) checkedAt!: Date;
 }
 
 @ObjectType({ description: 'Verified organizations and active services in one child region.' })

@@ -3,7 +3,7 @@ import { toConnection, type ConnectionShape } from '../../core/relay/connection.
 import { fieldReads } from '../../core/graphql/field-reads.js';
 import type { ReadRecord } from '../../core/read-records.js';
 import { ApplicationListArgs } from './project.args.js';
-import { ProjectApplicationConnection } from './project.types.js';
+import { ApplicantEligibility, ProjectApplicationConnection } from './project.types.js';
 import type { Context } from '../../core/context.js';
 import { money, Money } from '../../core/money.js';
 import { Role } from '../../core/roles.js';
@@ -62,6 +62,18 @@ export class ApplicationResolver {
   @FieldResolver(() => Money, { description: 'The amount the organization asked for.' })
   requested(@Root() application: ProjectApplication): Money {
     return money(application.requestedFen);
+  }
+
+  @FieldResolver(() => ApplicantEligibility, {
+    nullable: true,
+    description:
+      "Whether the applicant may apply now, and every rule it fails: for admins, the project's publisher's staff and the applicant's members; null for others.",
+  })
+  eligibility(
+    @Ctx() ctx: Context,
+    @Root() application: ProjectApplication,
+  ): Promise<ApplicantEligibility | null> {
+    return ctx.services.projectQueries.applicantEligibility(ctx, application);
   }
 
   @FieldResolver(() => Money, { nullable: true, description: 'The amount awarded; null unless AWARDED.' })

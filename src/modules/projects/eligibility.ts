@@ -38,40 +38,97 @@ export interface ApplicantFacts {
 export type EligibilityResult =
   { eligible: true } | { eligible: false; reason: IneligibilityReason; message: string };
 
+/** One rule the applicant fails: its reason code and a sentence for the person refused. */
+export interface EligibilityFailure {
+  reason: IneligibilityReason;
+  message: string;
+}
+
 /**
  * Checks the rules in a fixed order (invitation, verification, grade, founding type, regions) and
  * returns the first that fails, so the same organization always hears the same reason.
  */
 export function checkEligibility(rules: EligibilityRules, org: ApplicantFacts): EligibilityResult {
+  const [first] = eligibilityFailures(rules, org);
+  return first ? { eligible: false, ...first } : { eligible: true };
+}
+
+/**
+ * Every rule the applicant fails, in `checkEligibility`'s order, each reason once: what a reviewer
+ * reads beside an application, where the first failure alone would hide the others.
+ */
+export function eligibilityFailures(rules: EligibilityRules, org: ApplicantFacts): EligibilityFailure[] {
+  const failures: EligibilityFailure[] = [];
   if (rules.procurementMethod !== ProcurementMethod.OPEN && !org.invited) {
-    return refuse(IneligibilityReason.NOT_INVITED, 'Only invited organizations may apply to this project.');
+    failures.push(
+      failure(IneligibilityReason.NOT_INVITED, 'Only invited organizations may apply to this project.'),
+    );
   }
   if (rules.verifiedOnly && org.verificationStatus !== VerificationStatus.VERIFIED) {
-    return refuse(IneligibilityReason.NOT_VERIFIED, 'Only verified organizations may apply to this project.');
-  }
-  // A suspended organization never applies, whatever the project says.
-  if (org.verificationStatus === VerificationStatus.SUSPENDED) {
-    return refuse(IneligibilityReason.NOT_VERIFIED, 'A suspended organization may not apply.');
+    failures.push(
+      failure(IneligibilityReason.NOT_VERIFIED, 'Only verified organizations may apply to this project.'),
+    );
+  } else if (org.verificationStatus === VerificationStatus.SUSPENDED) {
+    // A suspended organization never applies, whatever the project says.
+    failures.push(failure(IneligibilityReason.NOT_VERIFIED, 'A suspended organization may not apply.'));
   }
   if (gradeRank(org.grade) < gradeRank(rules.minGrade)) {
-    return refuse(
-      IneligibilityReason.GRADE_TOO_LOW,
-      `This project needs an evaluation grade of at least ${gradeRank(rules.minGrade)}A.`,
+    failures.push(
+      failure(
+        IneligibilityReason.GRADE_TOO_LOW,
+        `This project needs an evaluation grade of at least ${gradeRank(rules.minGrade)}A.`,
+      ),
     );
   }
   if (rules.allowedFoundingTypes.length > 0 && !rules.allowedFoundingTypes.includes(org.foundingType)) {
-    return refuse(
-      IneligibilityReason.FOUNDING_TYPE_NOT_ALLOWED,
-      `This project is open to founding types ${rules.allowedFoundingTypes.join(', ')} only.`,
+    failures.push(
+      failure(
+        IneligibilityReason.FOUNDING_TYPE_NOT_ALLOWED,
+        `This project is open to founding types ${rules.allowedFoundingTypes.join(', ')} only.`,
+      ),
     );
   }
   if (rules.mustServeRegions && !servesAll(org.regionCodes, rules.regionPaths)) {
-    return refuse(
-      IneligibilityReason.DOES_NOT_SERVE_REGION,
-      'The organization must serve every region of this project.',
+    failures.push(
+      failure(
+        IneligibilityReason.DOES_NOT_SERVE_REGION,
+        'The organization must serve every region of this project.',
+      ),
     );
   }
-  return { eligible: true };
+  return failures;
+}
+
+/** A project's rules, with the paths of its regions (province down to each region). */
+export function eligibilityRulesOf(
+  project: Pick<
+    EligibilityRules,
+    'procurementMethod' | 'verifiedOnly' | 'minGrade' | 'allowedFoundingTypes' | 'mustServeRegions'
+  >,
+  regionPaths: readonly (readonly string[])[],
+): EligibilityRules {
+  return {
+    procurementMethod: project.procurementMethod,
+    verifiedOnly: project.verifiedOnly,
+    minGrade: project.minGrade,
+    allowedFoundingTypes: project.allowedFoundingTypes,
+    mustServeRegions: project.mustServeRegions,
+    regionPaths,
+  };
+}
+
+/** An organization's facts as the rules read them; `invited`: the project invited it. */
+export function applicantFactsOf(
+  organization: Omit<ApplicantFacts, 'invited'>,
+  invited: boolean,
+): ApplicantFacts {
+  return {
+    verificationStatus: organization.verificationStatus,
+    grade: organization.grade,
+    foundingType: organization.foundingType,
+    regionCodes: organization.regionCodes,
+    invited,
+  };
 }
 
 /** An organization serves a region when one of its codes is that region or one of its ancestors. */
@@ -82,6 +139,6 @@ export function servesAll(
   return regionPaths.every((path) => path.some((code) => orgRegionCodes.includes(code)));
 }
 
-function refuse(reason: IneligibilityReason, message: string): EligibilityResult {
-  return { eligible: false, reason, message };
+function failure(reason: IneligibilityReason, message: string): EligibilityFailure {
+  return { reason, message };
 }

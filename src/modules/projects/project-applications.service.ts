@@ -9,7 +9,13 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { MemberRole } from '../organizations/organization.enums.js';
 import { ProjectApplication } from './application.entity.js';
-import { checkEligibility, type EligibilityResult } from './eligibility.js';
+import {
+  applicantFactsOf,
+  eligibilityFailures,
+  eligibilityRulesOf,
+  type EligibilityFailure,
+  type EligibilityResult,
+} from './eligibility.js';
 import { Project, ProjectInvitation } from './project.entity.js';
 import { ApplicationStatus, ProcurementMethod, ProjectStatus } from './project.enums.js';
 import type { ApplyToProjectInput } from './project.inputs.js';
@@ -128,19 +134,20 @@ export class ProjectApplicationsService {
     project: Project,
     organization: Organization,
   ): Promise<EligibilityResult> {
-    const [verdict] = await this.eligibilityOfEach(em, [project], organization);
-    return verdict!;
+    const [[first] = []] = await this.eligibilityOfEach(em, [project], organization);
+    return first ? { eligible: false, ...first } : { eligible: true };
   }
 
   /**
-   * `eligibilityOf` for several projects, in order, in two statements whatever their number: the
-   * organization's invitations to those that need one, and the projects' regions.
+   * Every rule `organization` fails for each of several projects, in order (empty: eligible), in two
+   * statements whatever their number: the organization's invitations to those that need one, and
+   * the projects' regions.
    */
   async eligibilityOfEach(
     em: EntityManager,
     projects: readonly Project[],
     organization: Organization,
-  ): Promise<EligibilityResult[]> {
+  ): Promise<EligibilityFailure[][]> {
     if (projects.length === 0) return [];
     const byInvitation = projects
       .filter((p) => p.procurementMethod !== ProcurementMethod.OPEN)
@@ -160,24 +167,12 @@ export class ProjectApplicationsService {
     });
     const pathOf = new Map(regions.map((r) => [r.code, r.path]));
     return projects.map((project) =>
-      checkEligibility(
-        {
-          procurementMethod: project.procurementMethod,
-          verifiedOnly: project.verifiedOnly,
-          minGrade: project.minGrade,
-          allowedFoundingTypes: project.allowedFoundingTypes,
-          mustServeRegions: project.mustServeRegions,
-          regionPaths: project.regionCodes
-            .map((code) => pathOf.get(code))
-            .filter((path) => path !== undefined),
-        },
-        {
-          verificationStatus: organization.verificationStatus,
-          grade: organization.grade,
-          foundingType: organization.foundingType,
-          regionCodes: organization.regionCodes,
-          invited: invitedTo.has(project.id),
-        },
+      eligibilityFailures(
+        eligibilityRulesOf(
+          project,
+          project.regionCodes.map((code) => pathOf.get(code)).filter((path) => path !== undefined),
+        ),
+        applicantFactsOf(organization, invitedTo.has(project.id)),
       ),
     );
   }

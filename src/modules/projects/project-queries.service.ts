@@ -29,6 +29,7 @@ import {
 import type { PublisherService } from './publisher.service.js';
 import type { ProjectApplicationsService } from './project-applications.service.js';
 import type { Organization } from '../organizations/organization.entity.js';
+import { applicantEligibilityOf, type ApplicantEligibility } from './project.types.js';
 
 /**
  * The filter twin of `projectStatusAt`: projects whose status as of `now` is one of `statuses` (a
@@ -187,7 +188,7 @@ export class ProjectQueriesService {
       const batch = forward ? cursor.items : [...cursor.items].reverse();
       const verdicts = await this.eligibility.eligibilityOfEach(ctx.em, batch, organization);
       for (const [i, project] of batch.entries())
-        if (verdicts[i]!.eligible && kept.length < stopAfter) kept.push(project);
+        if (verdicts[i]!.length === 0 && kept.length < stopAfter) kept.push(project);
       const more = forward ? cursor.hasNextPage : cursor.hasPrevPage;
       position = (forward ? cursor.endCursor : cursor.startCursor) ?? undefined;
       if (kept.length >= stopAfter || !more || !position) return { kept, cursor };
@@ -293,6 +294,27 @@ export class ProjectQueriesService {
     const publicWinner =
       application.status === ApplicationStatus.AWARDED && AWARD_DECIDED_STATUSES.includes(project.status);
     return own || publicWinner ? application : null;
+  }
+
+  /**
+   * The verdict on an application's organization now, for those who review or made it: admins, the
+   * project's publisher's staff and the applicant's members (null for anyone else, e.g. the public
+   * reading a winner). Batched per request (`applicantEligibility`).
+   */
+  async applicantEligibility(
+    ctx: Context,
+    application: ProjectApplication,
+  ): Promise<ApplicantEligibility | null> {
+    const organizationId = application.organization.id;
+    if (!ctx.viewer?.roles.has(Role.ADMIN) && !ctx.viewer?.memberships.has(organizationId)) {
+      const project = await application.project.loadOrFail({ dataloader: true });
+      if (!(await this.access.isPublisherStaff(ctx, project))) return null;
+    }
+    const failures = await ctx.loaders.projects.applicantEligibility.load({
+      projectId: application.project.id,
+      organizationId,
+    });
+    return applicantEligibilityOf(failures);
   }
 
   /** An amendment is as visible as its project. */

@@ -1,13 +1,20 @@
 import DataLoader from 'dataloader';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ProjectApplication } from './application.entity.js';
-import { ProjectAmendment, ProjectInvitation, type Project } from './project.entity.js';
+import { Project, ProjectAmendment, ProjectInvitation } from './project.entity.js';
 import type { Actor } from '../../core/context.js';
 import type { ProjectAccess } from './project.policy.js';
-import type { EligibilityResult } from './eligibility.js';
 import type { ProjectApplicationsService } from './project-applications.service.js';
-import { ApplicationStatus } from './project.enums.js';
+import { ApplicationStatus, ProcurementMethod } from './project.enums.js';
 import type { Demand } from '../demands/demand.entity.js';
+import { Organization } from '../organizations/organization.entity.js';
+import { Region } from '../regions/region.entity.js';
+import {
+  applicantFactsOf,
+  eligibilityFailures,
+  eligibilityRulesOf,
+  type EligibilityFailure,
+} from './eligibility.js';
 import { ProjectDemand } from './project-demand.entity.js';
 
 /** The linked demands of a project, summed now (endorsements keep coming while they are open). */
@@ -29,6 +36,18 @@ export interface ProjectLoaders {
   linkedDemands: DataLoader<number, Demand[]>;
   /** Count and sums of each project's linked demands, in one grouped query. */
   demandTotals: DataLoader<number, DemandTotals>;
+  /**
+   * The rules an organization fails now for a project (empty: eligible), by the rules
+   * `applyToProject` applies; the projects, organizations, invitations and regions of a whole batch
+   * in four queries.
+   */
+  applicantEligibility: DataLoader<ApplicantOf, EligibilityFailure[], string>;
+}
+
+/** An organization as an applicant to a project. */
+export interface ApplicantOf {
+  projectId: number;
+  organizationId: number;
 }
 
 /**
@@ -37,7 +56,7 @@ export interface ProjectLoaders {
  */
 export type ProjectEligibilityLoader = DataLoader<
   { actor: Actor; organizationId: number; project: Project },
-  EligibilityResult | null,
+  EligibilityFailure[] | null,
   string
 >;
 
@@ -107,6 +126,46 @@ export function projectLoaders(em: EntityManager): ProjectLoaders {
         };
       });
     }),
+    applicantEligibility: new DataLoader(
+      async (keys) => {
+        const projectIds = [...new Set(keys.map((k) => k.projectId))];
+        const organizationIds = [...new Set(keys.map((k) => k.organizationId))];
+        const [projects, organizations, invitations] = await Promise.all([
+          em.find(Project, { id: { $in: projectIds } }),
+          em.find(Organization, { id: { $in: organizationIds } }),
+          em.find(ProjectInvitation, {
+            project: { $in: projectIds },
+            organization: { $in: organizationIds },
+          }),
+        ]);
+        const regions = await em.find(Region, {
+          code: { $in: [...new Set(projects.flatMap((p) => p.regionCodes))] },
+        });
+        const pathOf = new Map(regions.map((r) => [r.code, r.path]));
+        const projectById = new Map(projects.map((p) => [p.id, p]));
+        const organizationById = new Map(organizations.map((o) => [o.id, o]));
+        const invited = new Set(invitations.map((i) => `${i.project.id}:${i.organization.id}`));
+        return keys.map((key) => {
+          const project = projectById.get(key.projectId);
+          const organization = organizationById.get(key.organizationId);
+          if (!project || !organization) return new Error('Project or organization not found');
+          return eligibilityFailures(
+            eligibilityRulesOf(
+              project,
+              project.regionCodes.flatMap((code) => {
+                const path = pathOf.get(code);
+                return path ? [path] : [];
+              }),
+            ),
+            applicantFactsOf(
+              organization,
+              project.procurementMethod !== ProcurementMethod.OPEN && invited.has(applicantKey(key)),
+            ),
+          );
+        });
+      },
+      { cacheKeyFn: applicantKey },
+    ),
   };
 }
 
@@ -126,7 +185,7 @@ export function projectEligibilityLoader(
   return new DataLoader(
     async (keys: readonly { actor: Actor; organizationId: number; project: Project }[]) => {
       const actor = { ...keys[0]!.actor, em };
-      const verdicts = new Map<string, EligibilityResult>();
+      const verdicts = new Map<string, EligibilityFailure[]>();
       const byOrganization = new Map<number, Project[]>();
       for (const { organizationId, project } of keys)
         byOrganization.set(organizationId, [...(byOrganization.get(organizationId) ?? []), project]);
@@ -140,4 +199,8 @@ export function projectEligibilityLoader(
     },
     { cacheKeyFn: keyOf },
   );
+}
+
+function applicantKey(key: ApplicantOf): string {
+  return `${key.projectId}:${key.organizationId}`;
 }

@@ -43,6 +43,7 @@ import {
 import { projectStatusAt } from './project-lifecycle.js';
 import {
   ApplicantEligibility,
+  applicantEligibilityOf,
   ProjectApplicationConnection,
   ProjectConnection,
   ProjectEligibility,
@@ -224,7 +225,7 @@ export class ProjectResolver {
   @FieldResolver(() => ApplicantEligibility, {
     nullable: true,
     description:
-      "Whether this organization may apply to the project, and the first rule it fails, judged as `applyToProject` judges. For the organization's members, union staff whose scope covers it and admins; null for everyone else.",
+      "Whether this organization may apply to the project, and the rules it fails, judged as `applyToProject` judges. For the organization's members, union staff whose scope covers it and admins; null for everyone else.",
   })
   async eligibilityFor(
     @Ctx() ctx: Context,
@@ -236,8 +237,7 @@ export class ProjectResolver {
       organizationId: parseIdOf('Organization', organizationId, 'organizationId'),
       project,
     });
-    if (!verdict) return null;
-    return { eligible: verdict.eligible, reason: verdict.eligible ? null : verdict.reason };
+    return verdict && applicantEligibilityOf(verdict);
   }
 
   @FieldResolver(() => ProjectStatus, {

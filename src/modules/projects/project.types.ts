@@ -1,10 +1,11 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/relay/connection.js';
 import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
+import { IneligibilityReason } from './project.enums.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project } from './project.entity.js';
 import { Publisher } from './publisher.entity.js';
-import { IneligibilityReason } from './project.enums.js';
+import type { EligibilityFailure } from './eligibility.js';
 
 @ObjectType({ description: 'Who may apply to a project.' })
 export class ProjectEligibility {
@@ -25,10 +26,10 @@ export class ProjectEligibility {
 
 @ObjectType({
   description:
-    'Whether an organization may apply to a project, by the rules `applyToProject` checks (invitation, verification, grade, founding type, regions); the application period aside.',
+    'Whether an organization may apply to a project now, by the rules `applyToProject` checks (invitation, verification, grade, founding type, regions; the application period aside): a suspension or a new grade since it applied may change it.',
 })
 export class ApplicantEligibility {
-  @Field(() => Boolean)
+  @Field(() => Boolean, { description: 'Whether the organization meets every rule of the project now.' })
   eligible!: boolean;
 
   @Field(() => IneligibilityReason, {
@@ -37,6 +38,21 @@ export class ApplicantEligibility {
       'The first rule it fails, as `applyToProject` names it in FORBIDDEN `extensions.reason`; null when eligible.',
   })
   reason!: IneligibilityReason | null;
+
+  @Field(() => [IneligibilityReason], {
+    description:
+      'Every rule it fails, in the order `applyToProject` checks them (the first is `reason`); empty when eligible.',
+  })
+  failedRules!: IneligibilityReason[];
+}
+
+/** The verdict as the API gives it, from every rule failed (eligibility.ts `eligibilityFailures`). */
+export function applicantEligibilityOf(failures: readonly EligibilityFailure[]): ApplicantEligibility {
+  return {
+    eligible: failures.length === 0,
+    reason: failures[0]?.reason ?? null,
+    failedRules: failures.map((f) => f.reason),
+  };
 }
 
 export const ProjectConnection = ConnectionType(Project, 'Project');

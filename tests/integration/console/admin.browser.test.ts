@@ -1,4 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { makeCreditCode } from '../../../src/modules/organizations/credit-code.js';
@@ -16,6 +17,13 @@ let pendingId: string;
 let pendingName: string;
 let verified: SeededOrganization;
 let verifiedId: string;
+let founder: SeededUser;
+
+/** The smallest bytes a PDF reader and the hub's type check accept as a PDF. */
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+const PNG = Buffer.from([
+  0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+]);
 
 interface Standing {
   verificationStatus: string;
@@ -37,7 +45,7 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     t = await startTestApp();
     admin = await t.seed.admin();
     // A new organization registers itself through the API and waits in the queue.
-    const founder = await t.seed.worker();
+    founder = await t.seed.worker();
     pendingName = `历下区职工之家服务中心 ${randomBytes(3).toString('hex')}`;
     const { registerOrganization } = await t.data<{ registerOrganization: { organization: { id: string } } }>(
       `mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { organization { id } } }`,
@@ -71,7 +79,42 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await t?.stop();
   });
 
-  it('verifies a pending organization with a grade and a reason', async () => {
+  it('the organization’s admin uploads its documents on the profile screen; a wrong file is refused, a wrong one removed', async () => {
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await signIn(page, founder);
+    await page.goto(`${t.url}/#/org/profile`);
+    const upload = page.locator('#document-upload');
+    await page.getByText('尚未上传材料').waitFor();
+
+    // A file whose name says PDF but whose bytes are HTML: refused beside the file field, nothing stored.
+    await upload
+      .getByLabel('文件')
+      .setInputFiles({ name: '章程.pdf', mimeType: 'application/pdf', buffer: Buffer.from('<html></html>') });
+    await upload.getByRole('button', { name: '上传材料' }).click();
+    await upload.getByText('请选择非空且不超过大小限制的 PDF、JPEG 或 PNG 文件。').waitFor();
+    await checkAccessible(page, 'org-documents-bad-file');
+
+    await upload.getByLabel('材料类型').click();
+    await page.locator('.ant-select-item-option[title="章程"]').click();
+    await upload
+      .getByLabel('文件')
+      .setInputFiles({ name: '章程.pdf', mimeType: 'application/pdf', buffer: PDF });
+    await upload.getByRole('button', { name: '上传材料' }).click();
+    await page.getByRole('row', { name: /章程\.pdf/ }).waitFor();
+    await upload.getByLabel('材料类型').click();
+    await page.locator('.ant-select-item-option[title="其他材料"]').click();
+    await upload.getByLabel('文件').setInputFiles({ name: 'wrong.png', mimeType: 'image/png', buffer: PNG });
+    await upload.getByRole('button', { name: '上传材料' }).click();
+    const wrong = page.getByRole('row', { name: /wrong\.png/ });
+    await wrong.waitFor();
+    await checkAccessible(page, 'org-documents');
+    await wrong.getByRole('button', { name: '删除 wrong.png' }).click();
+    await wrong.waitFor({ state: 'detached' });
+    await page.close();
+  });
+
+  it('verifies a pending organization with a grade and a reason, reading its stored code check and documents', async () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
     await signIn(page, admin);
@@ -79,7 +122,16 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     const card = page.getByTestId('pending-organization').filter({ hasText: pendingName });
     await card.getByTestId('credit-code-check').getByText('校验通过：社会服务机构').waitFor();
     await card.getByText('登记机关区划码 370102 与登记地一致').waitFor();
+    const documents = card.getByTestId('organization-documents');
+    await expect(documents.getByRole('link').allTextContents()).resolves.toEqual(['下载 章程.pdf']);
     await checkAccessible(page, 'admin-verification-queue');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      documents.getByRole('link', { name: '下载 章程.pdf' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe('章程.pdf');
+    const saved = await download.path();
+    expect((await readFile(saved)).equals(PDF)).toBe(true);
 
     // A reason is required: the form says so before anything is sent.
     await card.getByRole('button', { name: '通过认证' }).click();
@@ -131,24 +183,55 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await page.close();
   });
 
-  it('creates an enterprise staff account and suspends it; lists publishers', async () => {
+  it('creates an enterprise staff account, finds it in the account list and suspends it; lists publishers', async () => {
     const page = await browser.context.newPage();
     page.setDefaultTimeout(15_000);
     await signIn(page, admin);
     await page.goto(`${t.url}/#/admin/accounts`);
-    await page.getByLabel('角色').click();
+    // Every account, newest first: the admin's own among them, with its whole e-mail.
+    const list = page.getByRole('table');
+    await list
+      .getByRole('row', { name: new RegExp(admin.user.displayName) })
+      .getByText(admin.user.email!)
+      .waitFor();
+    await checkAccessible(page, 'admin-accounts');
+
+    const create = page.locator('#staff-account');
+    await create.getByLabel('角色').click();
     await page.locator('.ant-select-item-option[title="企业工作人员"]').click();
-    await page.getByLabel('姓名').fill('王采购');
+    await create.getByLabel('姓名').fill('王采购');
     const email = `buyer-${randomBytes(3).toString('hex')}@example.test`;
-    await page.getByLabel('电子邮箱').fill(email);
-    await page.getByLabel('初始密码').fill('a long enough password');
+    await create.getByLabel('电子邮箱').fill(email);
+    await create.getByLabel('初始密码').fill('a long enough password');
     await checkAccessible(page, 'admin-staff-accounts');
-    await page.getByRole('button', { name: '创建账号' }).click();
-    const row = page.getByRole('row', { name: /王采购/ });
+    // Submitted from the keyboard: the button sits below the fold, under the list.
+    await create.getByLabel('初始密码').press('Enter');
+    const row = list.getByRole('row', { name: /王采购/ });
     await row.getByText('正常').waitFor();
+
+    // Searched by part of the e-mail, then narrowed by role; a search nobody matches says so.
+    const search = page.getByLabel('搜索姓名、手机号或邮箱');
+    await search.fill(email.slice(0, 12).toUpperCase());
+    await search.press('Enter');
+    await list.getByRole('row', { name: /王采购/ }).waitFor();
+    await list.getByRole('row', { name: new RegExp(admin.user.displayName) }).waitFor({ state: 'detached' });
+    await page.locator('#admin-accounts-role').click();
+    await page.locator('.ant-select-item-option[title="平台管理员"]').click();
+    await list.getByText('没有符合条件的账号').waitFor();
+    await checkAccessible(page, 'admin-accounts-none');
+    await page.locator('#admin-accounts-role').click();
+    await page.locator('.ant-select-item-option[title="企业工作人员"]').click();
+    await row.waitFor();
+    await checkAccessible(page, 'admin-accounts-search');
+
     await row.getByRole('button', { name: '停用 王采购' }).click();
-    await page.getByRole('dialog').getByLabel('理由').fill('已离职');
-    await page.getByRole('dialog').getByRole('button', { name: '确认更改' }).click();
+    const dialog = page.getByRole('dialog');
+    // The shared reason dialog: a reason is required before anything is sent.
+    await dialog.getByRole('button', { name: '确认更改' }).click();
+    await dialog.getByText('请填写理由').waitFor();
+    await checkAccessible(page, 'admin-account-status-dialog');
+    await dialog.getByLabel('理由').fill('已离职');
+    await dialog.getByRole('button', { name: '确认更改' }).click();
     await row.getByText('已停用').waitFor();
     const signedIn = await t.gql(`mutation ($input: SignInInput!) { signIn(input: $input) { token } }`, {
       input: { login: email, password: 'a long enough password' },
@@ -157,6 +240,15 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
       message: 'This account is suspended.',
       extensions: { code: 'UNAUTHENTICATED' },
     });
+
+    // Listed by status, and made active again from its row.
+    await page.locator('#admin-accounts-status').click();
+    await page.locator('.ant-select-item-option[title="已停用"]').click();
+    await row.getByText('已停用').waitFor();
+    await row.getByRole('button', { name: '启用 王采购' }).click();
+    await page.getByRole('dialog').getByLabel('理由').fill('返聘');
+    await page.getByRole('dialog').getByRole('button', { name: '确认更改' }).click();
+    await row.getByText('正常').waitFor();
 
     await page.goto(`${t.url}/#/admin/publishers`);
     await page.getByRole('heading', { name: '购买主体' }).waitFor();

@@ -4,6 +4,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { subscriptionsReach } from '../../setup/probes.js';
+import { toGlobalId } from '../../../src/core/relay/global-id.js';
+import { EvaluationGrade } from '../../../src/modules/organizations/organization.enums.js';
+import { APPLY, projectInput, PUBLISH } from '../projects/project-helpers.js';
 import { checkAccessible, hasChromium, launchSharedBrowser } from './browser.js';
 
 if (!hasChromium)
@@ -176,6 +179,57 @@ describe.skipIf(!hasChromium)('the staff journey: demands → project → award 
     expect(await page.locator('svg.fairness-chart rect.moneyShare').count()).toBe(4);
     await checkAccessible(page, 'staff-fairness');
   }, 180_000);
+
+  it('shows the hub’s verdict on each applicant as it stands now, every rule it fails', async () => {
+    const { publishProject } = await t.data<{ publishProject: { project: { id: string; title: string } } }>(
+      PUBLISH,
+      {
+        input: projectInput({
+          title: `困难职工子女助学 ${suffix}`,
+          eligibility: { verifiedOnly: true, minGrade: 'GRADE_3A', mustServeRegions: true },
+        }),
+      },
+      staff.token,
+    );
+    const steady = await t.seed.organization({
+      grade: EvaluationGrade.GRADE_4A,
+      name: `稳定社工站 ${suffix}`,
+    });
+    const fallen = await t.seed.organization({
+      grade: EvaluationGrade.GRADE_3A,
+      name: `降级社工站 ${suffix}`,
+    });
+    for (const applicant of [steady, fallen])
+      await t.data(
+        APPLY,
+        {
+          input: {
+            projectId: publishProject.project.id,
+            organizationId: toGlobalId('Organization', applicant.organization.id),
+            proposal: '课后辅导，每周三次',
+            requestedFen: 1_000_000,
+          },
+        },
+        applicant.token,
+      );
+    // Since it applied, one was suspended and lost its grade.
+    await t.orm.em
+      .fork()
+      .execute(
+        `update "organization" set "verification_status" = 'SUSPENDED', "grade" = 'NONE' where "id" = ?`,
+        [fallen.organization.id],
+      );
+
+    const page = await signedIn(staff);
+    await page.goto(`${t.url}/#/staff/projects/${encodeURIComponent(publishProject.project.id)}`);
+    const verdict = (name: string) =>
+      page.getByRole('row', { name: new RegExp(name) }).getByTestId('application-eligibility');
+    await verdict(steady.organization.name).getByText('目前符合全部资格条件').waitFor();
+    await verdict(fallen.organization.name).getByText('未认证或已暂停').waitFor();
+    await verdict(fallen.organization.name).getByText('评估等级 无等级，低于 3A').waitFor();
+    await expect(verdict(fallen.organization.name).getByRole('listitem').count()).resolves.toBe(2);
+    await checkAccessible(page, 'staff-project-eligibility');
+  }, 120_000);
 });
 
 /** A browser context of one person's own (own storage, so own session), signed in through the form. */

@@ -57,6 +57,7 @@ const GATES: Record<string, Gate> = {
   'Query.demand': 'signedIn',
   'Query.matchingOrganizations': 'signedIn',
   'Query.similarOpenDemands': [Role.WORKER],
+  'Query.accounts': [Role.ADMIN],
   // Mutations: accounts
   'Mutation.signUp': 'public',
   'Mutation.signIn': 'public',
@@ -68,6 +69,7 @@ const GATES: Record<string, Gate> = {
   'Mutation.verifyOrganization': 'signedIn',
   'Mutation.suspendOrganization': 'signedIn',
   'Mutation.setHubStatus': 'signedIn',
+  'Mutation.removeOrganizationDocument': 'signedIn',
   'Mutation.addService': 'signedIn',
   'Mutation.updateService': 'signedIn',
   'Mutation.removeService': 'signedIn',

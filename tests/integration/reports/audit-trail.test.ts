@@ -594,6 +594,27 @@ describe('every mutation records an audit entry', () => {
     expectEntry(deleted.entries, 'deleteWebhook', org.admin.user.id, 'Organization');
   });
 
+  it('organization documents: uploaded over HTTP, removed', async () => {
+    const query = new URLSearchParams({
+      organizationId: org.organization.globalId(),
+      kind: 'CHARTER',
+      fileName: 'charter.pdf',
+    });
+    const uploaded = await fetch(`${t.url}/organization-documents?${query.toString()}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${org.token}` },
+      body: Buffer.from('%PDF-1.4\n%%EOF\n'),
+    });
+    expect(uploaded.status).toBe(201);
+    const { document } = (await uploaded.json()) as { document: { id: string } };
+    const removed = await mutate<{ removeOrganizationDocument: { documentId: string } }>(
+      `mutation($input: RemoveOrganizationDocumentInput!) { removeOrganizationDocument(input: $input) { documentId } }`,
+      { documentId: document.id },
+      org.token,
+    );
+    expectEntry(removed.entries, 'removeOrganizationDocument', org.admin.user.id, 'OrganizationDocument');
+  });
+
   it('covers every mutation of the schema: each one above saw its own entry written', () => {
     const schema = readFileSync(path.resolve(import.meta.dirname, '../../../schema/schema.graphql'), 'utf8');
     const block = /type Mutation \{([\s\S]*?)\n\}/.exec(schema)?.[1] ?? '';

@@ -6,6 +6,7 @@ import {
 } from '../../../src/modules/organizations/organization.enums.js';
 import {
   checkEligibility,
+  eligibilityFailures,
   servesAll,
   type ApplicantFacts,
   type EligibilityRules,
@@ -105,6 +106,29 @@ describe('eligibility', () => {
     expect(reasonOf({ allowedFoundingTypes: [] }, { foundingType: FoundingType.UNION_FOUNDED })).toBeNull();
     expect(reasonOf({}, { regionCodes: ['370200'] })).toBe(IneligibilityReason.DOES_NOT_SERVE_REGION);
     expect(reasonOf({ mustServeRegions: false }, { regionCodes: ['370200'] })).toBeNull();
+  });
+
+  it('lists every rule that fails, in the order checkEligibility names the first, each reason once', () => {
+    const failed = (r: Partial<EligibilityRules>, o: Partial<ApplicantFacts>) =>
+      eligibilityFailures({ ...rules, ...r }, { ...org, ...o }).map((f) => f.reason);
+    expect(failed({}, {})).toEqual([]);
+    const everything = {
+      verificationStatus: VerificationStatus.SUSPENDED,
+      grade: EvaluationGrade.NONE,
+      foundingType: FoundingType.UNION_FOUNDED,
+      regionCodes: ['370200'],
+    };
+    expect(failed({ procurementMethod: ProcurementMethod.SELECTIVE }, everything)).toEqual([
+      IneligibilityReason.NOT_INVITED,
+      IneligibilityReason.NOT_VERIFIED,
+      IneligibilityReason.GRADE_TOO_LOW,
+      IneligibilityReason.FOUNDING_TYPE_NOT_ALLOWED,
+      IneligibilityReason.DOES_NOT_SERVE_REGION,
+    ]);
+    expect(reasonOf({}, everything)).toBe(failed({}, everything)[0]);
+    expect(
+      failed({ verifiedOnly: false }, { grade: EvaluationGrade.GRADE_2A, regionCodes: ['370200'] }),
+    ).toEqual([IneligibilityReason.GRADE_TOO_LOW, IneligibilityReason.DOES_NOT_SERVE_REGION]);
   });
 
   it('treats a region as served when the organization serves it or an ancestor, for every project region', () => {

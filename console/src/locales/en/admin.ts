@@ -6,7 +6,7 @@ export const admin: Translation<typeof reference> = {
   nav: {
     queue: 'Verification',
     organizations: 'Organizations',
-    accounts: 'Staff accounts',
+    accounts: 'Accounts',
     publishers: 'Publishers',
   },
   cancel: 'Cancel',
@@ -29,6 +29,17 @@ export const admin: Translation<typeof reference> = {
     brand: 'Featured programme',
     description: 'Description',
   },
+  documents: {
+    title: 'Documents',
+    none: 'No document uploaded',
+    download: 'Download {{name}}',
+  },
+  documentKind: {
+    REGISTRATION_CERTIFICATE: 'Registration certificate',
+    CHARTER: 'Charter',
+    ANNUAL_INSPECTION: 'Annual inspection report',
+    OTHER: 'Other',
+  },
   creditCode: {
     valid: 'Valid: {{kind}}',
     LENGTH: 'Not 18 characters',
@@ -37,6 +48,8 @@ export const admin: Translation<typeof reference> = {
     NOT_CIVIL_AFFAIRS: 'Not registered by civil affairs',
     KIND_MISMATCH: 'The kind in the code differs from the declared kind',
     regionMatches: 'Registration authority’s division {{code}} matches the home region',
+    notChecked: 'Not checked yet (registered before the hub stored checks)',
+    checkedAt: '(checked {{at}})',
     regionDiffers: 'Registration authority’s division {{code}} differs from the home region: check it',
   },
   kind: {
@@ -77,7 +90,7 @@ export const admin: Translation<typeof reference> = {
   },
   publisherKind: { UNION: 'Trade union', GOVERNMENT: 'Government department', ENTERPRISE: 'Enterprise' },
   accounts: {
-    title: 'Staff accounts',
+    title: 'Accounts',
     create: 'Create a staff account',
     role: 'Role',
     displayName: 'Name',
@@ -87,12 +100,15 @@ export const admin: Translation<typeof reference> = {
     regionScope: 'Region scope (union and government staff)',
     publisher: 'Acts for publisher',
     submit: 'Create account',
-    created: 'Accounts created here',
-    login: 'Login',
     status: 'Status',
     suspend: 'Suspend {{name}}',
     activate: 'Reactivate {{name}}',
     confirm: 'Confirm',
+    list: 'Accounts ({{count}})',
+    search: 'Search name, mobile or e-mail',
+    none: 'No account matches',
+    createdAt: 'Created',
+    more: 'Show more',
   },
   role: {
     UNION_STAFF: 'Union staff',

@@ -7,6 +7,7 @@ export const common: Translation<typeof reference> = {
   empty: 'Nothing here yet',
   save: 'Save',
   cancel: 'Cancel',
+  reasonDialog: { reason: 'Reason', reasonRequired: 'Give a reason' },
   confirm: 'OK',
   close: 'Close',
   retry: 'Try again',

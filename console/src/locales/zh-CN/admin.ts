@@ -3,7 +3,7 @@ export const admin = {
   nav: {
     queue: '认证审核',
     organizations: '组织管理',
-    accounts: '工作人员账号',
+    accounts: '账号管理',
     publishers: '购买主体',
   },
   cancel: '取消',
@@ -26,6 +26,17 @@ export const admin = {
     brand: '品牌项目',
     description: '简介',
   },
+  documents: {
+    title: '证明材料',
+    none: '尚未上传材料',
+    download: '下载 {{name}}',
+  },
+  documentKind: {
+    REGISTRATION_CERTIFICATE: '登记证书',
+    CHARTER: '章程',
+    ANNUAL_INSPECTION: '年检报告',
+    OTHER: '其他材料',
+  },
   creditCode: {
     valid: '校验通过：{{kind}}',
     LENGTH: '长度不是 18 位',
@@ -34,6 +45,8 @@ export const admin = {
     NOT_CIVIL_AFFAIRS: '不是民政部门登记的代码',
     KIND_MISMATCH: '代码中的组织类型与申报类型不符',
     regionMatches: '登记机关区划码 {{code}} 与登记地一致',
+    notChecked: '尚未校验（平台保存校验结果之前登记）',
+    checkedAt: '（校验于 {{at}}）',
     regionDiffers: '登记机关区划码 {{code}} 与登记地不同，请核对',
   },
   kind: {
@@ -74,7 +87,7 @@ export const admin = {
   },
   publisherKind: { UNION: '工会', GOVERNMENT: '政府部门', ENTERPRISE: '企业' },
   accounts: {
-    title: '工作人员账号',
+    title: '账号管理',
     create: '创建工作人员账号',
     role: '角色',
     displayName: '姓名',
@@ -84,12 +97,15 @@ export const admin = {
     regionScope: '管辖地区（工会和政府工作人员必填）',
     publisher: '代表的购买主体',
     submit: '创建账号',
-    created: '本次创建的账号',
-    login: '登录名',
     status: '状态',
     suspend: '停用 {{name}}',
     activate: '启用 {{name}}',
     confirm: '确认更改',
+    list: '全部账号（{{count}}）',
+    search: '搜索姓名、手机号或邮箱',
+    none: '没有符合条件的账号',
+    createdAt: '创建时间',
+    more: '加载更多',
   },
   role: {
     UNION_STAFF: '工会工作人员',

@@ -5,6 +5,7 @@ export const common = {
   empty: '暂无内容',
   save: '保存',
   cancel: '取消',
+  reasonDialog: { reason: '理由', reasonRequired: '请填写理由' },
   confirm: '确定',
   close: '关闭',
   retry: '重试',
