@@ -134,7 +134,7 @@ export const SET_ACCOUNT_STATUS = graphql`
   ${ACCOUNT_FIELDS}
 `;
 
-export const ADMIN_ACCOUNTS = /* GraphQL */ `
+export const ADMIN_ACCOUNTS = graphql`
   query AdminAccounts($first: Int, $after: String, $filter: AccountFilter) {
     accounts(first: $first, after: $after, filter: $filter) {
       totalCount
@@ -153,7 +153,7 @@ export const ADMIN_ACCOUNTS = /* GraphQL */ `
   ${ACCOUNT_FIELDS}
 `;
 
-export const VERIFICATION_QUEUE = /* GraphQL */ `
+export const VERIFICATION_QUEUE = graphql`
   query VerificationQueue {
     organizations(filter: { verificationStatus: PENDING }, orderBy: NEWEST, first: 50) {
       totalCount

@@ -60,6 +60,8 @@ describe('instant notification e-mail', () => {
     const worker = await t.seed.worker();
     const before = smtp.received.length;
     const demandId = await submitDemand(t, worker.token);
+    // Members hear of OPEN demands only: the round must have read it before the claim.
+    await fannedOut(t);
     await claim(demandId, org);
     await fannedOut(t);
     await mailedOut(t.orm);

@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { register, startReceiver, submitDemand, WEBHOOK_ENV, type Receiver } from '../webhooks/helpers.js';
 import { closePeriod, projectInput, PUBLISH, seedPublisher } from '../projects/project-helpers.js';
-import { inbox, NOTIFY_ENV } from './helpers.js';
+import { fannedOut, inbox, NOTIFY_ENV } from './helpers.js';
 
 /**
  * The topics beyond the live feeds' events: a claim about to lapse, a disabled webhook, a closed
@@ -103,6 +103,9 @@ describe('notification topics made by sweeps and workers', () => {
       org.token,
     );
     const expiring = await submitDemand(t, worker.token);
+    // Notifications read the demand when their round runs: the sweep below expires the released
+    // demand too, so the release must have been told first.
+    await fannedOut(t);
     await sweepAt(t.config.limits.demandExpiryDays * 24 + 1);
     const items = (await inbox(t, worker.token)).items;
     const titles = items.map((n) => [n.subjectId, n.title]);
