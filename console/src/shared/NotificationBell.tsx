@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
+import { BellOutline } from 'antd-mobile-icons';
 import { Badge, Button, List, Popup } from 'antd-mobile';
 import { useTranslation } from 'react-i18next';
 import { request } from './api.js';
@@ -86,9 +87,7 @@ export function NotificationBell() {
         }}
       >
         <Badge content={unread > 0 ? String(unread) : null}>
-          <span aria-hidden="true" className="bell-icon">
-            🔔
-          </span>
+          <BellOutline aria-hidden="true" className="bell-icon" />
         </Badge>
       </button>
       <Popup visible={open} onMaskClick={() => setOpen(false)} position="right" bodyClassName="bell-popup">
