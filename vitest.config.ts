@@ -12,9 +12,6 @@ export default defineConfig({
   test: {
     setupFiles: ['tests/setup/reflect.ts'],
     pool: 'forks',
-    // Transformed modules are kept on disk between runs (node_modules/.experimental-vitest-cache,
-    // keyed by each file's content): a rerun skips esbuild, which was most of `npm run test:unit`.
-    experimental: { fsModuleCache: true },
     // Vitest's default is the cores less one: on 2 cores, one worker for everything. The integration
     // files mostly wait on PostgreSQL, sockets, child processes and the browser: two run side by side.
     maxWorkers: 2,
