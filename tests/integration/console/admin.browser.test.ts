@@ -255,6 +255,46 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await checkAccessible(page, 'admin-publishers');
     await page.close();
   });
+
+  it('union staff verify a pending organization of their region and see none outside it', async () => {
+    const staff = await t.seed.unionStaff('370100');
+    const suffix = randomBytes(3).toString('hex');
+    const inScope = await t.seed.organization({
+      name: `市中区助残服务社 ${suffix}`,
+      verified: false,
+      homeRegionCode: '370103',
+    });
+    const outside = await t.seed.organization({
+      name: `市南区助老服务社 ${suffix}`,
+      verified: false,
+      homeRegionCode: '370202',
+    });
+    const page = await browser.context.newPage();
+    page.setDefaultTimeout(15_000);
+    await signIn(page, staff);
+    // Her navigation leads to the queue; it lists the organizations her scope (Jinan) covers only.
+    await page.getByRole('link', { name: '认证审核' }).click();
+    const card = page.getByTestId('pending-organization').filter({ hasText: inScope.organization.name });
+    await card.waitFor();
+    await expect(
+      page.getByTestId('pending-organization').filter({ hasText: outside.organization.name }).count(),
+    ).resolves.toBe(0);
+    await checkAccessible(page, 'staff-verification-queue');
+    await card.getByLabel('评估等级').click();
+    await page.locator('.ant-select-item-option[title="4A"]').click();
+    await card.getByLabel('理由').fill('实地走访，材料齐全');
+    await card.getByRole('button', { name: '通过认证' }).click();
+    await card.waitFor({ state: 'detached' });
+    await expect(standingOf(inScope.organization.globalId())).resolves.toEqual({
+      verificationStatus: 'VERIFIED',
+      grade: 'GRADE_4A',
+      verification: { reason: '实地走访，材料齐全' },
+    });
+    await expect(standingOf(outside.organization.globalId())).resolves.toMatchObject({
+      verificationStatus: 'PENDING',
+    });
+    await page.close();
+  });
 });
 
 /** Signs in through the console's form, as a person would (a session left by an earlier test is dropped). */
