@@ -5,7 +5,7 @@ import type { Page } from 'playwright-core';
 import { makeCreditCode } from '../../../src/modules/organizations/credit-code.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
-import { checkAccessible, hasChromium, launchBrowser } from './browser.js';
+import { checkAccessible, hasChromium, launchBrowser, settled } from './browser.js';
 
 if (!hasChromium)
   console.warn('SKIPPED: the admin journey needs /usr/bin/chromium (apt-get install -y chromium).');
@@ -227,6 +227,7 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await row.getByRole('button', { name: '停用 王采购' }).click();
     const dialog = page.getByRole('dialog');
     // The shared reason dialog: a reason is required before anything is sent.
+    await settled(page);
     await dialog.getByRole('button', { name: '确认更改' }).click();
     await dialog.getByText('请填写理由').waitFor();
     await checkAccessible(page, 'admin-account-status-dialog');

@@ -100,15 +100,14 @@ export async function usePhoneSize(page: Page): Promise<void> {
 export const SCREENS_DIR = fileURLToPath(new URL('../../../test-results/screens/', import.meta.url));
 
 /**
- * Saves a screenshot of the page as `test-results/screens/<screenName>.png`, then runs axe-core in
- * the page and fails on any serious or critical violation, naming each rule and the elements.
- * axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy (no
- * inline script) does not apply to.
+ * Resolves once the page's popups and dialogs have finished opening: what a person waits for
+ * before reading or clicking in one. (antd zooms a dialog in from where the pointer was; a click
+ * aimed at a button mid-zoom can land on the mask, which closes the dialog.)
  */
-export async function checkAccessible(page: Page, screenName: string): Promise<void> {
+export async function settled(page: Page): Promise<void> {
   // antd-mobile fades and zooms popups and dialogs in with react-spring, which writes inline styles
-  // frame by frame and starts a dialog at opacity 0: judge colours once every shown mask and dialog
-  // is opaque and no inline style has changed for five animation frames in a row.
+  // frame by frame and starts a dialog at opacity 0: settled once every shown mask and dialog is
+  // opaque and no inline style has changed for five animation frames in a row.
   // (A function, not a string: the page's Content-Security-Policy forbids eval.)
   await page.evaluate('delete window.niudaiStyles');
   await page.waitForFunction(
@@ -143,6 +142,16 @@ export async function checkAccessible(page: Page, screenName: string): Promise<v
       .getAnimations()
       .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
   });
+}
+
+/**
+ * Once the page has settled, saves a screenshot of the page as `test-results/screens/<screenName>.png`, then runs axe-core in
+ * the page and fails on any serious or critical violation, naming each rule and the elements.
+ * axe is evaluated through the DevTools protocol, which the page's Content-Security-Policy (no
+ * inline script) does not apply to.
+ */
+export async function checkAccessible(page: Page, screenName: string): Promise<void> {
+  await settled(page);
   await mkdir(SCREENS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENS_DIR, `${screenName}.png`), fullPage: true });
   if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axe.source);
