@@ -163,6 +163,7 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
 
     await row.getByRole('button', { name: '暂停该组织' }).click();
     const dialog = page.getByRole('dialog');
+    await settled(page);
     await dialog.getByLabel('理由').fill('服务对象投诉，暂停核查');
     await checkAccessible(page, 'admin-suspend-dialog');
     await dialog.getByRole('button', { name: '确认暂停' }).click();
@@ -173,6 +174,7 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     });
 
     await row.getByRole('button', { name: '恢复该组织' }).click();
+    await settled(page);
     await page.getByRole('dialog').getByLabel('理由').fill('核查完毕，投诉不成立');
     await page.getByRole('dialog').getByRole('button', { name: '确认恢复' }).click();
     await row.getByTestId('verification-status').getByText('已认证').waitFor();
@@ -247,6 +249,7 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await page.locator('.ant-select-item-option[title="已停用"]').click();
     await row.getByText('已停用').waitFor();
     await row.getByRole('button', { name: '启用 王采购' }).click();
+    await settled(page);
     await page.getByRole('dialog').getByLabel('理由').fill('返聘');
     await page.getByRole('dialog').getByRole('button', { name: '确认更改' }).click();
     await row.getByText('正常').waitFor();
