@@ -29,7 +29,10 @@ export enum ErrorCode {
   INTERNAL_SERVER_ERROR = 'INTERNAL_SERVER_ERROR',
 }
 
-/** One invalid input field: `path` is the dotted path inside the operation's `input` (e.g. `input.creditCode`). */
+/**
+ * One invalid input field: `path` is the dotted path from the field's arguments (e.g.
+ * `input.creditCode`, or `first` for a plain argument).
+ */
 export interface FieldProblem {
   path: string;
   message: string;
@@ -128,10 +131,23 @@ export class BadUserInputError extends AppError {
   }
 }
 
-/** Flattens class-validator's nested errors into `{ path, message }` pairs. */
-export function fieldProblems(errors: ClassValidatorError[], prefix: string): FieldProblem[] {
+/**
+ * An argument that failed validation, with the name of the argument it came from (null when the
+ * failing properties are the field's arguments themselves, as with an `@ArgsType` class).
+ */
+export class InvalidArgumentError extends ArgumentValidationError {
+  constructor(
+    errors: ClassValidatorError[],
+    readonly argumentName: string | null,
+  ) {
+    super(errors);
+  }
+}
+
+/** Flattens class-validator's nested errors into `{ path, message }` pairs (`prefix` empty: none). */
+export function fieldProblems(errors: ClassValidatorError[], prefix: string | null): FieldProblem[] {
   return errors.flatMap((error) => {
-    const path = `${prefix}.${error.property}`;
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ path, message }));
     return [...own, ...fieldProblems(error.children ?? [], path)];
   });
@@ -177,7 +193,11 @@ export function formatError(log: Pick<Logger, 'error'>) {
       };
     }
     if (original instanceof ArgumentValidationError) {
-      const fields = fieldProblems(original.extensions.validationErrors as ClassValidatorError[], 'input');
+      const argumentName = original instanceof InvalidArgumentError ? original.argumentName : 'input';
+      const fields = fieldProblems(
+        original.extensions.validationErrors as ClassValidatorError[],
+        argumentName,
+      );
       return {
         message: fields.map((f) => `${f.path}: ${f.message}`).join('; ') || 'Invalid input.',
         path: formatted.path,

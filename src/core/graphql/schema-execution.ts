@@ -1,6 +1,13 @@
 import { validateOrReject, type ValidationError, type ValidatorOptions } from 'class-validator';
-import { isObjectType, type GraphQLFieldResolver, type GraphQLSchema } from 'graphql';
-import { ArgumentValidationError, getMetadataStorage, type BuildSchemaOptions } from 'type-graphql';
+import {
+  getNamedType,
+  isObjectType,
+  type GraphQLFieldResolver,
+  type GraphQLResolveInfo,
+  type GraphQLSchema,
+} from 'graphql';
+import { getMetadataStorage, type BuildSchemaOptions } from 'type-graphql';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * How type-graphql's schema executes, made cheaper where the profile of the nested read showed its
@@ -42,8 +49,16 @@ const VALIDATOR_OPTIONS: ValidatorOptions = {
 
 const isValidated = (value: unknown): value is object => value !== null && typeof value === 'object';
 
-/** Validates an argument (input objects, and each object of a list) as type-graphql's default does. */
-export async function validateArgument(argValue: unknown): Promise<void> {
+/**
+ * Validates an argument (input objects, and each object of a list) as type-graphql's default does.
+ * A failure names the argument it came from, so clients see each field's path from the operation's
+ * arguments (`input.title` for `@Arg('input')`, `first` for an `@ArgsType` class).
+ */
+export async function validateArgument(
+  argValue: unknown,
+  argType?: unknown,
+  resolverData?: { info: GraphQLResolveInfo },
+): Promise<void> {
   if (!isValidated(argValue)) return;
   try {
     if (Array.isArray(argValue)) {
@@ -54,8 +69,22 @@ export async function validateArgument(argValue: unknown): Promise<void> {
       await validateOrReject(argValue, VALIDATOR_OPTIONS);
     }
   } catch (errors) {
-    throw new ArgumentValidationError(errors as ValidationError[]);
+    throw new InvalidArgumentError(errors as ValidationError[], argumentNameOf(argType, resolverData?.info));
   }
+}
+
+/**
+ * Which of the field's arguments a validated value was: none for an `@ArgsType` class (its
+ * properties are the arguments themselves), else the one argument whose type is the validated input
+ * class. type-graphql passes the class but not the argument's name.
+ */
+function argumentNameOf(argType: unknown, info: GraphQLResolveInfo | undefined): string | null {
+  const storage = getMetadataStorage();
+  if (storage.argumentTypes.some((args) => args.target === argType)) return null;
+  const inputTypeName = storage.inputTypes.find((input) => input.target === argType)?.name;
+  const field = info?.parentType.getFields()[info.fieldName];
+  const candidates = (field?.args ?? []).filter((arg) => getNamedType(arg.type).name === inputTypeName);
+  return candidates.length === 1 ? candidates[0]!.name : 'input';
 }
 
 /**

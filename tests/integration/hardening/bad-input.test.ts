@@ -163,6 +163,16 @@ describe('invalid input is BAD_USER_INPUT with the field, and writes nothing', (
     );
   });
 
+  it('names a field by its path from the field arguments: `filter.regionCode`, not `input.…`', async () => {
+    const worker = await t.seed.worker();
+    const DEMANDS = `query($filter: DemandFilter) { demands(filter: $filter) { totalCount } }`;
+    const { body } = await t.gql(DEMANDS, { filter: { regionCode: 'jinan' } }, worker.token);
+    expect(codes(body)).toEqual(['BAD_USER_INPUT']);
+    expect(body.errors?.[0]?.extensions?.fields).toEqual([
+      { path: 'filter.regionCode', message: 'must be a 6-digit GB/T 2260 code' },
+    ]);
+  });
+
   it('refuses an id of the wrong type or a malformed id as BAD_USER_INPUT or NOT_FOUND, never 500', async () => {
     const worker = await t.seed.worker();
     const ENDORSE = `mutation($input: EndorseDemandInput!) { endorseDemand(input: $input) { demand { id } } }`;
