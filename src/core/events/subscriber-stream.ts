@@ -1,4 +1,5 @@
 import type { FeedEvent, IndexedSubscriber, MatchIndex, MatchSpec } from './match-index.js';
+import { WaitingStream } from './waiting-stream.js';
 
 /** Reads matching events with `seq > after` from the table, oldest first, at most `limit`. */
 export type ReadEvents = (spec: MatchSpec, after: number, limit: number) => Promise<FeedEvent[]>;
@@ -15,16 +16,9 @@ export interface SubscriberStreamOptions {
   batchSize?: number;
 }
 
-/** A live feed's stream of events that can be ended with an error (a subscriber's rights ended). */
-export interface EndableStream extends AsyncIterator<FeedEvent> {
-  end(error: unknown): void;
-}
-
 /** Default bound of a subscriber's live buffer. */
 export const DEFAULT_BUFFER_SIZE = 256;
 const DEFAULT_BATCH_SIZE = 200;
-
-const DONE: IteratorResult<FeedEvent> = { done: true, value: undefined };
 
 /**
  * One subscriber's feed: replay from the table, then live, with no gap and no duplicate.
@@ -34,12 +28,10 @@ const DONE: IteratorResult<FeedEvent> = { done: true, value: undefined };
  * that does not read cannot grow memory: when its buffer is full the buffer is dropped and the
  * stream falls back to replaying from the table from the last seq it delivered.
  *
- * A live subscriber spends its life waiting in `next()`; `deliver` hands it the event directly.
- * (This was an async generator: its resume, yield and settle cost three promise turns per event
- * and subscriber, which 5,000 subscribers of one event pay all at once.) Like any iterator read with
- * `for await`, it serves one `next()` at a time.
+ * A live subscriber spends its life waiting in `next()`; `deliver` hands it the event directly
+ * (waiting-stream.ts).
  */
-export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterator<FeedEvent> {
+export class SubscriberStream extends WaitingStream implements IndexedSubscriber {
   readonly spec: MatchSpec;
   private readonly index: MatchIndex;
   private readonly read: ReadEvents;
@@ -54,17 +46,11 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
   private needReplay = true;
   /** The last replay query filled its batch: the table may hold more. */
   private replayMore = false;
-  private closed = false;
-  /** The consumer's pending `next()`, when it is waiting for a live event. */
-  private waiter: ((result: IteratorResult<FeedEvent>) => void) | null = null;
-  /** Rejects the pending `next()` (see `end`). */
-  private failWaiter: ((error: unknown) => void) | null = null;
-  /** Why the stream was ended, if it was ended with an error: the next `next()` rejects with it. */
-  private failure: unknown = null;
   /** How many times the buffer overflowed (for logs and tests). */
   overflows = 0;
 
   constructor(options: SubscriberStreamOptions) {
+    super();
     this.spec = options.spec;
     this.index = options.index;
     this.read = options.read;
@@ -86,13 +72,10 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
 
   /** Called by the match index, synchronously: hands the event to a waiting reader, or queues it. */
   deliver(event: FeedEvent): void {
-    if (this.closed || event.seq <= this.lastSent) return;
-    const waiter = this.waiter;
-    if (waiter && !this.replayDue() && this.buffer.length === 0) {
-      this.waiter = null;
-      this.failWaiter = null;
+    if (this.isClosed || event.seq <= this.lastSent) return;
+    if (this.readerWaits && !this.replayDue() && this.buffer.length === 0) {
       this.lastSent = event.seq;
-      waiter({ done: false, value: event });
+      this.handToWaiter(event);
       return;
     }
     if (this.buffer.length >= this.bufferSize) {
@@ -105,68 +88,17 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     }
   }
 
-  next(): Promise<IteratorResult<FeedEvent>> {
-    if (this.waiter) return Promise.reject(new Error('SubscriberStream: one next() at a time'));
-    if (this.closed) return this.failure === null ? Promise.resolve(DONE) : this.rejectOnce();
+  protected pull(): Promise<IteratorResult<FeedEvent>> | undefined {
     const event = this.take();
     if (event) return Promise.resolve({ done: false, value: event });
     if (this.replayDue()) return this.replay();
-    return new Promise((resolve, reject) => {
-      this.waiter = resolve;
-      this.failWaiter = reject;
-    });
+    return undefined;
   }
 
-  /**
-   * Ends the stream with `error`: the consumer's pending or next `next()` rejects with it, once,
-   * and nothing more is delivered (the subscriber's rights ended, see rights-watch.ts).
-   */
-  end(error: unknown): void {
-    if (this.closed) return;
-    const fail = this.failWaiter;
-    this.waiter = null;
-    this.failWaiter = null;
-    if (fail) {
-      this.close();
-      fail(error);
-    } else {
-      this.failure = error;
-      this.close();
-    }
-  }
-
-  private rejectOnce(): Promise<IteratorResult<FeedEvent>> {
-    const failure = this.failure;
-    this.failure = null;
-    return Promise.reject(failure);
-  }
-
-  /** Called by graphql-ws when the client unsubscribes or the socket closes. */
-  async return(): Promise<IteratorResult<FeedEvent>> {
-    this.close();
-    return DONE;
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<FeedEvent>> {
-    this.close();
-    throw error;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  /** Leaves the index and ends the stream; a pending `next()` resolves as done. */
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected onClose(): void {
     this.buffer = [];
     this.replayed = [];
     this.index.remove(this);
-    const waiter = this.waiter;
-    this.waiter = null;
-    this.failWaiter = null;
-    waiter?.(DONE);
   }
 
   private replayDue(): boolean {
@@ -198,7 +130,7 @@ export class SubscriberStream implements IndexedSubscriber, AsyncIterableIterato
     this.replayMore = false;
     try {
       const rows = await this.read(this.spec, this.lastSent, this.batchSize);
-      if (this.closed) return this.failure === null ? DONE : this.rejectOnce();
+      if (this.isClosed) return this.closedResult();
       this.replayed = rows;
       this.replayMore = rows.length >= this.batchSize;
     } catch (error) {

@@ -3,7 +3,7 @@ import type { Context } from '../context.js';
 import { retryThroughOutage, unavailableIfOutage } from '../db/database-outage.js';
 import { mapStream } from '../events/feed-iterator.js';
 import type { FeedEvent } from '../events/match-index.js';
-import type { EndableStream } from '../events/subscriber-stream.js';
+import type { EndableStream } from '../events/waiting-stream.js';
 import type { AdmissionRule } from './rights-watch.js';
 
 /**

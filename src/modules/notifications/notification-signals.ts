@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { EventHub } from '../../core/events/event-hub.js';
 import { ANY, type FeedEvent, type IndexedSubscriber, type PathSpec } from '../../core/events/match-index.js';
 import { Topic } from '../../core/events/outbox.js';
-import type { EndableStream } from '../../core/events/subscriber-stream.js';
+import { WaitingStream } from '../../core/events/waiting-stream.js';
 import { NotificationChannel } from './notification.enums.js';
 
 /** The channel notification rounds are announced on: a wake-up call, the `notification` table is the truth. */
@@ -214,29 +214,23 @@ export class NotificationSignals {
   }
 }
 
-const DONE: IteratorResult<FeedEvent> = { done: true, value: undefined };
-
 /**
  * One `notificationReceived` subscriber's wake-up calls: it sits in the match index under her
  * audience keys (her own, her organizations'), and each `next()` resolves once she has been woken
  * since the previous one (wake-ups coalesce: one read serves them all). Each value is a distinct
  * ring (its `seq` counts them), so a reader can tell a repeated mapping of one ring from the next.
  */
-export class NotificationWakeStream
-  implements IndexedSubscriber, EndableStream, AsyncIterableIterator<FeedEvent>
-{
+export class NotificationWakeStream extends WaitingStream implements IndexedSubscriber {
   readonly spec: PathSpec;
   private rings = 0;
+  /** Woken since the last `next()` (true at first: she reads what is hers on subscribing). */
   private rung = true;
-  private closed = false;
-  private failure: unknown = null;
-  private waiter: ((result: IteratorResult<FeedEvent>) => void) | null = null;
-  private failWaiter: ((error: unknown) => void) | null = null;
 
   constructor(
     private readonly events: EventHub,
     keys: readonly string[],
   ) {
+    super();
     this.spec = {
       kind: 'paths',
       topic: Topic.NOTIFICATION_CREATED,
@@ -257,68 +251,19 @@ export class NotificationWakeStream
 
   /** Wakes the reader (at once if she waits, else at her next `next()`). */
   ring(): void {
-    if (this.closed) return;
-    const waiter = this.waiter;
-    if (!waiter) {
-      this.rung = true;
-      return;
-    }
-    this.waiter = null;
-    this.failWaiter = null;
-    waiter({ done: false, value: this.nextRing() });
+    if (this.isClosed) return;
+    if (this.readerWaits) this.handToWaiter(this.nextRing());
+    else this.rung = true;
   }
 
-  next(): Promise<IteratorResult<FeedEvent>> {
-    if (this.waiter) return Promise.reject(new Error('NotificationWakeStream: one next() at a time'));
-    if (this.closed) {
-      if (this.failure === null) return Promise.resolve(DONE);
-      const failure = this.failure;
-      this.failure = null;
-      return Promise.reject(failure);
-    }
-    if (this.rung) {
-      this.rung = false;
-      return Promise.resolve({ done: false, value: this.nextRing() });
-    }
-    return new Promise((resolve, reject) => {
-      this.waiter = resolve;
-      this.failWaiter = reject;
-    });
+  protected pull(): Promise<IteratorResult<FeedEvent>> | undefined {
+    if (!this.rung) return undefined;
+    this.rung = false;
+    return Promise.resolve({ done: false, value: this.nextRing() });
   }
 
-  /** Ends the stream with `error` (her rights ended): the pending or next `next()` rejects with it. */
-  end(error: unknown): void {
-    if (this.closed) return;
-    const fail = this.failWaiter;
-    this.waiter = null;
-    this.failWaiter = null;
-    if (!fail) this.failure = error;
-    this.close();
-    fail?.(error);
-  }
-
-  async return(): Promise<IteratorResult<FeedEvent>> {
-    this.close();
-    return DONE;
-  }
-
-  async throw(error?: unknown): Promise<IteratorResult<FeedEvent>> {
-    this.close();
-    throw error;
-  }
-
-  [Symbol.asyncIterator](): this {
-    return this;
-  }
-
-  private close(): void {
-    if (this.closed) return;
-    this.closed = true;
+  protected onClose(): void {
     this.events.index.remove(this);
-    const waiter = this.waiter;
-    this.waiter = null;
-    this.failWaiter = null;
-    waiter?.(DONE);
   }
 
   private nextRing(): FeedEvent {
