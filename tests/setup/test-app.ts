@@ -1,5 +1,3 @@
-import { randomUUID } from 'node:crypto';
-import { inject } from 'vitest';
 import { WebSocket } from 'ws';
 import { createClient, type Client, type ClientOptions } from 'graphql-ws';
 import type { MikroORM } from '@mikro-orm/postgresql';
@@ -8,12 +6,11 @@ import type { DestinationStream } from 'pino';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/core/config.js';
 import { connectOrm } from '../../src/core/db/db.js';
-import { ensureDatabase, withDatabase } from '../../src/core/db/database-url.js';
 import { createSchema } from '../../src/schema.js';
 import { createLogger } from '../../src/core/logger.js';
-import { TEMPLATE_DATABASE } from './constants.js';
 import { Seed } from './seed.js';
 import { statementsDuring } from './probes.js';
+import { scratchDatabase } from './scratch-database.js';
 
 /** A GraphQL response as the client sees it. */
 export interface GqlResponse<T = Record<string, unknown>> {
@@ -35,7 +32,8 @@ export interface TestApp {
   app: App;
   orm: MikroORM;
   config: Config;
-  databaseName: string;
+  /** Its own database (a copy of the migrated template), for tests that reach past the app. */
+  databaseUrl: string;
   seed: Seed;
   /** POSTs a GraphQL operation; never throws on GraphQL errors. */
   gql<T = Record<string, unknown>>(
@@ -63,10 +61,7 @@ export async function startTestApp(
   env: Record<string, string> = {},
   options: { logSink?: DestinationStream; logLevel?: string } = {},
 ): Promise<TestApp> {
-  const adminUrl = inject('adminDatabaseUrl');
-  const databaseName = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await ensureDatabase(adminUrl, databaseName, TEMPLATE_DATABASE);
-  const databaseUrl = withDatabase(adminUrl, databaseName);
+  const databaseUrl = await scratchDatabase();
   // The notification worker reads demands and organizations for every event it is woken by: it is off
   // unless a test turns it on (NOTIFY_POLL_MS), so statement counts and column probes see only the
   // operation under test.
@@ -107,7 +102,7 @@ export async function startTestApp(
     app,
     orm,
     config,
-    databaseName,
+    databaseUrl,
     seed: new Seed(orm, app.services),
     gql,
     async data(query, variables, token) {

@@ -2,12 +2,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { ensureDatabase, withDatabase } from '../../../src/core/db/database-url.js';
-import { TEMPLATE_DATABASE } from '../../setup/constants.js';
+import { scratchDatabase } from '../../setup/scratch-database.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 const run = promisify(execFile);
@@ -16,10 +14,7 @@ let db: pg.Client;
 let scratch: string;
 
 beforeAll(async () => {
-  const adminUrl = inject('adminDatabaseUrl');
-  const database = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await ensureDatabase(adminUrl, database, TEMPLATE_DATABASE);
-  databaseUrl = withDatabase(adminUrl, database);
+  databaseUrl = await scratchDatabase();
   db = new pg.Client({ connectionString: databaseUrl });
   await db.connect();
   scratch = mkdtempSync(path.join(tmpdir(), 'niudai-cli-test-'));

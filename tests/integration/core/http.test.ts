@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { withDatabase } from '../../../src/core/db/database-url.js';
 import { startTestApp, wsRequest, type TestApp } from '../../setup/test-app.js';
-import { inject } from 'vitest';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -129,7 +127,7 @@ describe('faults', () => {
   beforeAll(async () => {
     broken = await startTestApp();
     admin = new pg.Client({
-      connectionString: withDatabase(inject('adminDatabaseUrl'), broken.databaseName),
+      connectionString: broken.databaseUrl,
     });
     await admin.connect();
   });

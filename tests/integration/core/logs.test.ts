@@ -1,14 +1,12 @@
 import { Writable } from 'node:stream';
-import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/core/config.js';
-import { ensureDatabase, withDatabase } from '../../../src/core/db/database-url.js';
 import { connectOrm } from '../../../src/core/db/db.js';
 import { createLogger } from '../../../src/core/logger.js';
-import { TEMPLATE_DATABASE } from '../../setup/constants.js';
 import { until } from '../../setup/probes.js';
+import { scratchDatabase } from '../../setup/scratch-database.js';
 
 /** Every line the hub logs, parsed. */
 const lines: Record<string, unknown>[] = [];
@@ -28,10 +26,7 @@ let app: App;
 let url: string;
 beforeAll(async () => {
   // Built by hand rather than with startTestApp, to give the app the production logger over a sink.
-  const adminUrl = inject('adminDatabaseUrl');
-  const database = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-  await ensureDatabase(adminUrl, database, TEMPLATE_DATABASE);
-  const databaseUrl = withDatabase(adminUrl, database);
+  const databaseUrl = await scratchDatabase();
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: 'debug' });
   const log = createLogger('debug', sink);
   orm = await connectOrm(databaseUrl, log);

@@ -2,10 +2,8 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import pino from 'pino';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ensureDatabase, withDatabase } from '../../../src/core/db/database-url.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedPostgres } from '../../../src/core/db/embedded-postgres.js';
-import { TEMPLATE_DATABASE } from '../../setup/constants.js';
 import { until } from '../../setup/probes.js';
 import { SUBMIT_DEMAND } from '../../setup/operations.js';
 import {
@@ -21,6 +19,7 @@ import {
   stopHub,
   tempDir,
 } from './process-harness.js';
+import { scratchDatabase } from '../../setup/scratch-database.js';
 
 afterAll(stopEverythingStarted);
 
@@ -83,10 +82,7 @@ describe('SIGTERM under load', () => {
       const dataDir = tempDir();
       let databaseUrl: string | undefined;
       if (kind === 'external') {
-        const adminUrl = inject('adminDatabaseUrl');
-        const database = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-        await ensureDatabase(adminUrl, database, TEMPLATE_DATABASE);
-        databaseUrl = withDatabase(adminUrl, database);
+        databaseUrl = await scratchDatabase();
       }
       const hub = await startHub(
         {

@@ -1,9 +1,7 @@
 import { Agent } from 'node:http';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, inject, it, onTestFailed } from 'vitest';
-import { ensureDatabase, withDatabase } from '../../../src/core/db/database-url.js';
-import { TEMPLATE_DATABASE } from '../../setup/constants.js';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { metricValue, until } from '../../setup/probes.js';
 import { createClient, type Client } from 'graphql-ws';
 import { WebSocket } from 'ws';
@@ -26,6 +24,7 @@ import {
   stopHub,
   tempDir,
 } from './process-harness.js';
+import { scratchDatabase } from '../../setup/scratch-database.js';
 
 afterAll(stopEverythingStarted);
 
@@ -44,10 +43,7 @@ const PUBLISHED = `subscription { demandPublished { demand { id } } }`;
 
 describe('WORKERS=2 (node:cluster)', () => {
   it('serves from both workers, relays across them, answers /readyz and /metrics for all, restarts a crashed worker and stops on SIGTERM with 0', async () => {
-    const adminUrl = inject('adminDatabaseUrl');
-    const database = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    await ensureDatabase(adminUrl, database, TEMPLATE_DATABASE);
-    const databaseUrl = withDatabase(adminUrl, database);
+    const databaseUrl = await scratchDatabase();
     const jwtSecret = 's'.repeat(40);
     // A failure (a timeout included) names the step it stopped at and what the hub printed.
     let step = 'start';

@@ -1,7 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { afterAll, describe, expect, inject, it } from 'vitest';
-import { ensureDatabase, withDatabase } from '../../../src/core/db/database-url.js';
-import { TEMPLATE_DATABASE } from '../../setup/constants.js';
+import { afterAll, describe, expect, it } from 'vitest';
 import {
   processesMentioning,
   provesDataSurvive,
@@ -9,16 +6,14 @@ import {
   stopEverythingStarted,
   tempDir,
 } from './process-harness.js';
+import { scratchDatabase } from '../../setup/scratch-database.js';
 
 afterAll(stopEverythingStarted);
 
 describe('the process (npm start)', () => {
   // Two process starts, each loading the app through tsx: like its neighbours, more than the 30 s default.
   it('serves on an external DATABASE_URL, stops on SIGTERM with 0, and keeps data across restarts', async () => {
-    const adminUrl = inject('adminDatabaseUrl');
-    const database = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
-    await ensureDatabase(adminUrl, database, TEMPLATE_DATABASE);
-    const env = { DATABASE_URL: withDatabase(adminUrl, database), DATA_DIR: tempDir() };
+    const env = { DATABASE_URL: await scratchDatabase(), DATA_DIR: tempDir() };
     const first = await startHub(env);
     expect(first.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     expect(first.url).not.toMatch(/:0\//);

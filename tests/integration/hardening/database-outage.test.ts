@@ -1,10 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
 import type { Client } from 'graphql-ws';
 import { createLoaders } from '../../../src/core/context.js';
-import { withDatabase } from '../../../src/core/db/database-url.js';
 import { announceRightsChange } from '../../../src/core/rights/rights-change.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
@@ -27,7 +26,7 @@ const clients: Client[] = [];
 
 beforeAll(async () => {
   t = await startTestApp();
-  admin = new pg.Client({ connectionString: withDatabase(inject('adminDatabaseUrl'), t.databaseName) });
+  admin = new pg.Client({ connectionString: t.databaseUrl });
   await admin.connect();
   org = await t.seed.organization({
     categoryCodes: ['LIFE'],

@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import pino from 'pino';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/core/config.js';
 import { connectOrm } from '../../../src/core/db/db.js';
-import { withDatabase } from '../../../src/core/db/database-url.js';
 import { createSchema } from '../../../src/schema.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { codes, gqlAt } from './helpers.js';
@@ -25,7 +24,7 @@ const logLines: Record<string, unknown>[] = [];
 
 beforeAll(async () => {
   t = await startTestApp();
-  const databaseUrl = withDatabase(inject('adminDatabaseUrl'), t.databaseName);
+  const databaseUrl = t.databaseUrl;
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,

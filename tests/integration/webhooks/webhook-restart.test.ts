@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
 import { ref } from '@mikro-orm/core';
 import type { MikroORM } from '@mikro-orm/postgresql';
 import pino from 'pino';
@@ -10,7 +9,6 @@ import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { createApp, type App } from '../../../src/app.js';
 import { loadConfig } from '../../../src/core/config.js';
 import { connectOrm } from '../../../src/core/db/db.js';
-import { withDatabase } from '../../../src/core/db/database-url.js';
 import { emitEvent, Topic } from '../../../src/core/events/outbox.js';
 import { createSchema } from '../../../src/schema.js';
 import { ServiceCategory } from '../../../src/modules/categories/service-category.entity.js';
@@ -46,7 +44,7 @@ const env = {
 let firstStopped = false;
 
 async function startHub(): Promise<Hub> {
-  const databaseUrl = withDatabase(inject('adminDatabaseUrl'), t.databaseName);
+  const databaseUrl = t.databaseUrl;
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_URL: databaseUrl, HOST: '127.0.0.1', ...env });
   const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const orm = await connectOrm(databaseUrl, log);
@@ -122,10 +120,7 @@ describe('webhook deliveries across restarts and processes', () => {
     await t.app.stop(); // the hub goes away with the retry pending in the database
     firstStopped = true;
 
-    const offline = await connectOrm(
-      withDatabase(inject('adminDatabaseUrl'), t.databaseName),
-      pino({ level: 'silent' }),
-    );
+    const offline = await connectOrm(t.databaseUrl, pino({ level: 'silent' }));
     try {
       const pending = await offline.em.fork().find(WebhookDelivery, {});
       expect(pending.map((d) => d.status)).toEqual([DeliveryStatus.PENDING]);
