@@ -203,6 +203,8 @@ export class ProjectPublishingService {
         ...(scoresCleared ? { scoresCleared } : {}),
       });
       await em.flush();
+      // A reopened tender is news to every eligible organization again, at the same moment.
+      if (reopening) await announcePublished(em, project);
       return { project, amendment };
     });
   }

@@ -213,6 +213,14 @@ describe('award criteria', () => {
     expect(application.node).toMatchObject({ scores: null, weightedScore: null });
     const [entry] = await audit(id, 'updateProject');
     expect(entry).toMatchObject({ reopened: true, scoresCleared: 1 });
+    // Announced again to the eligible organizations, as at publication.
+    const events = await t.orm.em
+      .fork()
+      .execute<{ n: number }[]>(
+        `select count(*)::int as n from event where topic = 'project.published' and entity_id = ?`,
+        [idOf(id)],
+      );
+    expect(events[0]!.n).toBe(2);
     // Open again: another organization applies.
     await apply(id, second);
   });
