@@ -15,7 +15,8 @@
  *
  * Each release carries the whole state of the process at its date, so a reader of any one release
  * sees the process as it stood. A record holds every release of an ocid and the compiled release
- * (OCDS merge of them all). Drafts are never published, so there is no planning stage to show.
+ * (OCDS merge of them all). Drafts are never published; plans and award criteria are added by
+ * ocds-planning.ts.
  *
  * Only public decisions: the buyer, the tender, the number of tenderers (never who they are:
  * applications are not public), the awarded organizations and amounts; as the API's
@@ -34,6 +35,7 @@ import { ApplicationStatus, ProcurementMethod, ProjectStatus } from '../projects
 import { AWARD_DECIDED_STATUSES, isPublicStatus, projectStatusAt } from '../projects/project-lifecycle.js';
 import { CREDIT_CODE_SCHEME } from './hsds.js';
 import { partId } from './open-ids.js';
+import { PLANNING_FIELD_NAMES, withPlanningAndCriteria } from './ocds-planning.js';
 
 /** Projects read per keyset batch. */
 export const OCDS_BATCH = 200;
@@ -200,6 +202,7 @@ const FIELD_NAMES: Record<string, string> = {
   applicationOpensAt: '申报开始 (applications open)',
   applicationClosesAt: '申报截止 (applications close)',
   documents: '文件 (documents)',
+  ...PLANNING_FIELD_NAMES,
 };
 
 /** What an amendment changed, readably; invitations are not public, so only their change is named. */
@@ -583,7 +586,7 @@ export async function* ocdsProcesses(
     for (const project of projects) {
       const publisher = publisherById.get(project.publisher.id);
       if (!publisher) continue;
-      yield releasesOf(
+      const releases = releasesOf(
         {
           project,
           publisher,
@@ -595,6 +598,7 @@ export async function* ocdsProcesses(
         },
         settings,
       );
+      yield withPlanningAndCriteria(releases, project, amendmentsOf.get(project.id) ?? [], value);
     }
     after = ids[ids.length - 1]!;
     em.clear();

@@ -10,12 +10,20 @@ import {
   Property,
   type Ref,
 } from '@mikro-orm/core';
-import { Field, ObjectType } from 'type-graphql';
+import { Field, Int, ObjectType } from 'type-graphql';
 import { Node } from '../../core/relay/node.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { Project } from './project.entity.js';
 import { ApplicationStatus } from './project.enums.js';
+
+/** The score of an application on one award criterion, 0 to 100. */
+@ObjectType({ description: "An application's score on one of the project's award criteria." })
+export class CriterionScore {
+  @Field(() => String, { description: 'The name of the criterion.' }) criterion!: string;
+  @Field(() => Int, { description: '0 to 100.' }) score!: number;
+  @Field(() => String, { nullable: true }) comment?: string | null;
+}
 
 /**
  * An organization's application (申报) to a project. At most one live application (SUBMITTED,
@@ -70,6 +78,17 @@ export class ProjectApplication extends Node {
 
   @ManyToOne(() => User, { ref: true, nullable: true, deleteRule: 'set null' })
   submittedBy?: Ref<User> | null;
+
+  /** The publisher's scores, one per criterion (`scoreApplication`); null until scored. */
+  @Property({ type: 'json', nullable: true })
+  scores?: CriterionScore[] | null;
+
+  /** Σ score × weight over the criteria: the weighted score in hundredths (0 to 10,000), exact. */
+  @Property({ type: 'integer', nullable: true })
+  weightedScoreCenti?: number | null;
+
+  @Property({ type: 'Date', columnType: 'timestamptz', nullable: true })
+  scoredAt?: Date | null;
 
   @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' })
   @Field(() => Date)

@@ -1,4 +1,4 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, Mutation, Resolver, Root } from 'type-graphql';
+import { Arg, Args, Authorized, Ctx, FieldResolver, Float, Mutation, Resolver, Root } from 'type-graphql';
 import { toConnection, type ConnectionShape } from '../../core/relay/connection.js';
 import { fieldReads } from '../../core/graphql/field-reads.js';
 import type { ReadRecord } from '../../core/read-records.js';
@@ -8,11 +8,12 @@ import type { Context } from '../../core/context.js';
 import { money, Money } from '../../core/money.js';
 import { Role } from '../../core/roles.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { ProjectApplication } from './application.entity.js';
+import { CriterionScore, ProjectApplication } from './application.entity.js';
 import { Project } from './project.entity.js';
 import {
   ApplicationPayload,
   ApplyToProjectInput,
+  ScoreApplicationInput,
   ShortlistApplicationInput,
   WithdrawApplicationInput,
 } from './project.inputs.js';
@@ -47,6 +48,43 @@ export class ApplicationResolver {
     @Arg('input', () => ShortlistApplicationInput) input: ShortlistApplicationInput,
   ): Promise<ApplicationPayload> {
     return { application: await ctx.services.projectApplications.shortlist(ctx, input.applicationId) };
+  }
+
+  @Authorized(Role.UNION_STAFF, Role.GOV_STAFF, Role.ENTERPRISE_STAFF)
+  @Mutation(() => ApplicationPayload, {
+    description:
+      "The publisher's staff score an application against the project's award criteria while it is EVALUATING; scoring again replaces the scores (audited; of two at once, the later wins).",
+  })
+  async scoreApplication(
+    @Ctx() ctx: Context,
+    @Arg('input', () => ScoreApplicationInput) input: ScoreApplicationInput,
+  ): Promise<ApplicationPayload> {
+    return { application: await ctx.services.projectScoring.score(ctx, input) };
+  }
+
+  @FieldResolver(() => [CriterionScore], {
+    nullable: true,
+    description:
+      "The scores on each award criterion, in the criteria's order: for admins, the project's publisher's staff and the applicant's members; null for others, or before scoring.",
+  })
+  async scores(
+    @Ctx() ctx: Context,
+    @Root() application: ProjectApplication,
+  ): Promise<CriterionScore[] | null> {
+    if (!application.scores) return null;
+    return (await ctx.services.projectQueries.readsReview(ctx, application)) ? application.scores : null;
+  }
+
+  @FieldResolver(() => Float, {
+    nullable: true,
+    description:
+      'The weighted score, 0 to 100 (Σ score × weight / 100, exact to two decimals); seen as `scores`.',
+  })
+  async weightedScore(@Ctx() ctx: Context, @Root() application: ProjectApplication): Promise<number | null> {
+    if (application.weightedScoreCenti == null) return null;
+    return (await ctx.services.projectQueries.readsReview(ctx, application))
+      ? application.weightedScoreCenti / 100
+      : null;
   }
 
   @FieldResolver(() => Project)

@@ -193,6 +193,12 @@ export class ProjectAwardsService {
       await closeApplicationPeriods(em, new Date(), { projectId, requestId: actor.requestId });
       const project = await this.access.requireOwnProject(em, viewer, input.projectId, 'input.projectId');
       assertMayBecome(project, ProjectStatus.AWARDED);
+      const justification = input.justification?.trim() || null;
+      if (project.criteria.length > 0 && !justification)
+        throw BadUserInputError.field(
+          'input.justification',
+          'is required: say why these applications win against the award criteria',
+        );
       const total = lines.reduce((sum, line) => sum + line.amountFen, 0);
       if (total > project.budgetFen)
         throw BadUserInputError.field(
@@ -219,6 +225,7 @@ export class ProjectAwardsService {
       }
       await claimTransition(em, project, ProjectStatus.AWARDED);
       project.awardedAt = new Date();
+      project.awardJustification = justification;
       const awarded = lines.map((line) => {
         const application = byId.get(line.id)!;
         application.status = ApplicationStatus.AWARDED;
@@ -236,6 +243,7 @@ export class ProjectAwardsService {
         awards: awarded.map((a) => ({ application: a.globalId(), amountFen: a.awardedFen })),
         rejected: rejected.map((a) => a.globalId()),
         totalFen: total,
+        ...(justification ? { justification } : {}),
       });
       await em.flush();
       await this.claimLinkedDemands({ ...actor, em }, project, awarded);

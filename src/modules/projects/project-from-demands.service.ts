@@ -25,7 +25,12 @@ import type { PublisherService } from './publisher.service.js';
 import { unionScopeOf } from './project.policy.js';
 
 /** Statuses in which a project still stands for its linked demands: a demand joins one at a time. */
-const LIVE_TENDER_STATUSES = [ProjectStatus.DRAFT, ProjectStatus.PUBLISHED, ProjectStatus.EVALUATING];
+const LIVE_TENDER_STATUSES = [
+  ProjectStatus.DRAFT,
+  ProjectStatus.PLANNED,
+  ProjectStatus.PUBLISHED,
+  ProjectStatus.EVALUATING,
+];
 
 /** Application period of a project made from demands, when staff give no closing date. */
 const DEFAULT_PERIOD_DAYS = 30;

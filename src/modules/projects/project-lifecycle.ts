@@ -5,10 +5,18 @@ import { ProjectStatus } from './project.enums.js';
  * clock) so the whole table is unit-tested and every mutation consults the same rules.
  */
 export const PROJECT_TRANSITIONS: Readonly<Record<ProjectStatus, readonly ProjectStatus[]>> = {
-  [ProjectStatus.DRAFT]: [ProjectStatus.PUBLISHED, ProjectStatus.CANCELLED],
+  [ProjectStatus.DRAFT]: [ProjectStatus.PLANNED, ProjectStatus.PUBLISHED, ProjectStatus.CANCELLED],
+  // A plan is announced to be published as a tender later (docs/domain.md, "Plans"); never applied to.
+  [ProjectStatus.PLANNED]: [ProjectStatus.PUBLISHED, ProjectStatus.CANCELLED],
   // EVALUATING is reached by time (the period closes), never by a client asking for it.
   [ProjectStatus.PUBLISHED]: [ProjectStatus.EVALUATING, ProjectStatus.CANCELLED],
-  [ProjectStatus.EVALUATING]: [ProjectStatus.AWARDED, ProjectStatus.UNSUCCESSFUL, ProjectStatus.CANCELLED],
+  // Back to PUBLISHED only by an amendment that changes the award criteria and reopens the period.
+  [ProjectStatus.EVALUATING]: [
+    ProjectStatus.AWARDED,
+    ProjectStatus.UNSUCCESSFUL,
+    ProjectStatus.CANCELLED,
+    ProjectStatus.PUBLISHED,
+  ],
   [ProjectStatus.AWARDED]: [ProjectStatus.IN_PROGRESS, ProjectStatus.CANCELLED],
   // A contract may still be terminated during delivery (OCDS "terminated"): recorded as CANCELLED.
   [ProjectStatus.IN_PROGRESS]: [ProjectStatus.COMPLETED, ProjectStatus.CANCELLED],

@@ -9,16 +9,24 @@ import { User } from '../accounts/user.entity.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
 import { ApplicationStatus, ProjectStatus } from './project.enums.js';
-import type { CancelProjectInput, PublishProjectInput, UpdateProjectInput } from './project.inputs.js';
+import type {
+  CancelProjectInput,
+  PlanProjectInput,
+  PublishProjectInput,
+  UpdateProjectInput,
+} from './project.inputs.js';
+import { checkCriteria, sameCriteria } from './project-criteria.js';
 import { assertProjectInScope, type ProjectAccess } from './project.policy.js';
 import { announceDecisions, announcePublished } from './project-events.js';
 import {
   assertBudgetCoversApplications,
   assertPeriod,
   assertReadyToPublish,
+  type Changes,
   type ProjectFields,
 } from './project-fields.js';
 import {
+  claimTransition,
   CLOSE_BATCH,
   closeApplicationPeriods,
   PENDING_APPLICATION_STATUSES,
@@ -37,44 +45,95 @@ export class ProjectPublishingService {
 
   /**
    * Creates a project (DRAFT, or PUBLISHED at once), or applies the given fields to an existing
-   * DRAFT and publishes it. Publishing writes the `project.published` event in the same transaction.
+   * DRAFT or PLANNED project and publishes it. Publishing writes the `project.published` event in the
+   * same transaction.
    */
   async publish(actor: Actor, input: PublishProjectInput): Promise<Project> {
+    return this.announce(actor, input, input.publish ? ProjectStatus.PUBLISHED : ProjectStatus.DRAFT);
+  }
+
+  /**
+   * Announces a plan (采购意向): a new project, or an existing DRAFT, becomes PLANNED — public, with
+   * what it announced kept as its plan — and is pushed as a published one is (`project.published`:
+   * the `projectPublished` feed, notifications and webhooks select the eligible organizations).
+   */
+  async plan(actor: Actor, input: PlanProjectInput): Promise<Project> {
+    return this.announce(actor, { ...input, publish: true }, ProjectStatus.PLANNED);
+  }
+
+  private async announce(
+    actor: Actor,
+    input: PublishProjectInput,
+    to: ProjectStatus.DRAFT | ProjectStatus.PLANNED | ProjectStatus.PUBLISHED,
+  ): Promise<Project> {
     const viewer = requireViewer(actor.viewer);
     return actor.em.transactional(async (em) => {
       const publisherId = await this.access.requirePublisherId(em, viewer);
       let project: Project;
+      let fromPlan: Changes | null = null;
       if (input.projectId) {
         project = await this.access.requireOwnProject(em, viewer, input.projectId, 'input.projectId');
-        if (project.status !== ProjectStatus.DRAFT)
-          throw new ConflictError(`Only a DRAFT can be published; this project is ${project.status}.`);
-        await this.fields.applyFields({ ...actor, em }, project, input);
+        const from = project.status;
+        if (
+          from !== ProjectStatus.DRAFT &&
+          !(from === ProjectStatus.PLANNED && to === ProjectStatus.PUBLISHED)
+        )
+          throw new ConflictError(
+            to === ProjectStatus.PLANNED
+              ? `Only a DRAFT can be announced as a plan; this project is ${from}.`
+              : from === ProjectStatus.PLANNED
+                ? 'A PLANNED project is published as a tender (publish: true) or cancelled; it is not a draft again.'
+                : `Only a DRAFT or PLANNED project can be published; this project is ${from}.`,
+            { status: from },
+          );
+        const changes = await this.fields.applyFields({ ...actor, em }, project, input);
+        if (from === ProjectStatus.PLANNED) fromPlan = changes;
       } else {
         project = await this.fields.createDraft({ ...actor, em }, publisherId, input);
       }
+      if (input.criteria) project.criteria = checkCriteria(input.criteria, 'input.criteria');
       await assertProjectInScope(em, viewer, project);
       assertPeriod(project);
-      const published = input.publish;
-      if (published) {
+      if (to !== ProjectStatus.DRAFT) {
         await assertReadyToPublish(em, project);
-        project.status = ProjectStatus.PUBLISHED;
-        project.publishedAt = new Date();
+        // Guarded: of two staff announcing one draft at once, one wins and the other gets CONFLICT.
+        if (input.projectId) await claimTransition(em, project, to);
+        project.status = to;
       }
+      if (to === ProjectStatus.PUBLISHED) project.publishedAt = new Date();
+      if (to === ProjectStatus.PLANNED)
+        project.plan = {
+          budgetFen: project.budgetFen,
+          applicationOpensAt: project.applicationOpensAt.toISOString(),
+          applicationClosesAt: project.applicationClosesAt.toISOString(),
+          announcedAt: new Date().toISOString(),
+        };
       await em.flush(); // ids for the audit subject and the event
-      recordAudit({ ...actor, em }, 'publishProject', project, {
-        status: project.status,
-        title: project.title,
-        budgetFen: project.budgetFen,
-      });
+      recordAudit(
+        { ...actor, em },
+        to === ProjectStatus.PLANNED ? 'planProject' : 'publishProject',
+        project,
+        {
+          status: project.status,
+          title: project.title,
+          budgetFen: project.budgetFen,
+          ...(project.criteria.length ? { criteria: project.criteria } : {}),
+          // What the tender changed of the plan it was announced as (the plan itself is kept).
+          ...(fromPlan ? { changedFromPlan: fromPlan } : {}),
+        },
+      );
       await em.flush();
-      if (published) await announcePublished(em, project);
+      if (to !== ProjectStatus.DRAFT) await announcePublished(em, project);
       return project;
     });
   }
 
   /**
    * Edits a project. A DRAFT changes freely. A PUBLISHED project changes only with a rationale, and
-   * each change is kept as a public amendment. Later statuses are fixed (CONFLICT).
+   * each change is kept as a public amendment. Award criteria, once an application is made, change
+   * only by an amendment that also sets a later closing date in the future: it extends the period, or
+   * reopens it (EVALUATING → PUBLISHED, the scores given so far cleared). Later statuses are fixed
+   * (CONFLICT).
    */
   async update(
     actor: Actor,
@@ -85,16 +144,30 @@ export class ProjectPublishingService {
       const id = parseIdOf('Project', input.projectId, 'input.projectId');
       await closeApplicationPeriods(em, new Date(), { projectId: id, requestId: actor.requestId });
       const project = await this.access.requireOwnProject(em, viewer, input.projectId, 'input.projectId');
-      if (project.status !== ProjectStatus.DRAFT && project.status !== ProjectStatus.PUBLISHED)
-        throw new ConflictError(`A ${project.status} project can no longer be changed.`);
-      const amending = project.status === ProjectStatus.PUBLISHED;
+      const criteria = input.criteria ? checkCriteria(input.criteria, 'input.criteria') : null;
+      const changesCriteria = criteria !== null && !sameCriteria(criteria, project.criteria);
+      const reopening = project.status === ProjectStatus.EVALUATING && changesCriteria;
+      if (project.status !== ProjectStatus.DRAFT && project.status !== ProjectStatus.PUBLISHED && !reopening)
+        throw new ConflictError(
+          project.status === ProjectStatus.EVALUATING
+            ? 'An EVALUATING project changes only by an amendment of its award criteria that reopens the application period.'
+            : `A ${project.status} project can no longer be changed.`,
+        );
+      const amending = project.status !== ProjectStatus.DRAFT;
       if (amending && !input.rationale?.trim())
         throw BadUserInputError.field('input.rationale', 'is required to amend a published project');
       if (amending && input.procurementMethod && input.procurementMethod !== project.procurementMethod)
         throw BadUserInputError.field('input.procurementMethod', 'cannot change after publication');
+      const closedBefore = project.applicationClosesAt.getTime();
       const changes = await this.fields.applyFields({ ...actor, em }, project, input);
+      if (changesCriteria) {
+        if (amending) await this.assertCriteriaMayChange(em, project, closedBefore);
+        changes.criteria = { from: project.criteria, to: criteria };
+        project.criteria = criteria;
+      }
       await assertProjectInScope(em, viewer, project);
       assertPeriod(project);
+      let scoresCleared = 0;
       if (amending) {
         if (Object.keys(changes).length === 0)
           throw new BadUserInputError([], 'The amendment changes nothing.');
@@ -102,6 +175,17 @@ export class ProjectPublishingService {
           throw BadUserInputError.field('input.applicationClosesAt', 'must be in the future');
         if (changes.budgetFen) await assertBudgetCoversApplications(em, project);
         await assertReadyToPublish(em, project);
+        if (reopening) {
+          await claimTransition(em, project, ProjectStatus.PUBLISHED);
+          changes.status = { from: ProjectStatus.EVALUATING, to: ProjectStatus.PUBLISHED };
+        }
+        // Scores against the old criteria mean nothing against the new ones.
+        if (changesCriteria)
+          scoresCleared = await em.nativeUpdate(
+            ProjectApplication,
+            { project: project.id, scores: { $ne: null } },
+            { scores: null, weightedScoreCenti: null, scoredAt: null },
+          );
       }
       let amendment: ProjectAmendment | null = null;
       if (amending) {
@@ -115,10 +199,42 @@ export class ProjectPublishingService {
       recordAudit({ ...actor, em }, 'updateProject', project, {
         changes,
         rationale: input.rationale ?? null,
+        ...(reopening ? { reopened: true } : {}),
+        ...(scoresCleared ? { scoresCleared } : {}),
       });
       await em.flush();
+      // A reopened tender is news to every eligible organization again, at the same moment.
+      if (reopening) await announcePublished(em, project);
       return { project, amendment };
     });
+  }
+
+  /**
+   * Criteria that organizations may have applied against change only with a new closing date later
+   * than the old one and in the future, so every organization can apply, or withdraw and apply
+   * again, against the new ones. The project row is locked first: `apply` holds it shared while it
+   * inserts, so no application slips in between the count and the change.
+   */
+  private async assertCriteriaMayChange(
+    em: EntityManager,
+    project: Project,
+    closedBefore: number,
+  ): Promise<void> {
+    await em.execute(`select 1 from "project" where "id" = ? for update`, [project.id]);
+    const applications = await em.count(ProjectApplication, { project: project.id });
+    if (applications === 0) return;
+    const closes = project.applicationClosesAt.getTime();
+    if (closes <= closedBefore || closes <= Date.now())
+      throw new BadUserInputError(
+        [
+          {
+            path: 'input.criteria',
+            message:
+              'cannot change once an application is made, unless the amendment also sets applicationClosesAt later than before and in the future (reopening the period)',
+          },
+        ],
+        `The award criteria are fixed since the first application (${applications} so far); change them only with an amendment that reopens the application period (a later applicationClosesAt in the future).`,
+      );
   }
 
   /**

@@ -305,16 +305,24 @@ export class ProjectQueriesService {
     ctx: Context,
     application: ProjectApplication,
   ): Promise<ApplicantEligibility | null> {
+    if (!(await this.readsReview(ctx, application))) return null;
     const organizationId = application.organization.id;
-    if (!ctx.viewer?.roles.has(Role.ADMIN) && !ctx.viewer?.memberships.has(organizationId)) {
-      const project = await application.project.loadOrFail({ dataloader: true });
-      if (!(await this.access.isPublisherStaff(ctx, project))) return null;
-    }
     const failures = await ctx.loaders.projects.applicantEligibility.load({
       projectId: application.project.id,
       organizationId,
     });
     return applicantEligibilityOf(failures);
+  }
+
+  /**
+   * Whether the viewer reads what is said of an application in review (its eligibility now, its
+   * scores): admins, the project's publisher's staff and the applicant's members.
+   */
+  async readsReview(ctx: Context, application: ProjectApplication): Promise<boolean> {
+    if (ctx.viewer?.roles.has(Role.ADMIN) || ctx.viewer?.memberships.has(application.organization.id))
+      return true;
+    const project = await application.project.loadOrFail({ dataloader: true });
+    return this.access.isPublisherStaff(ctx, project);
   }
 
   /** An amendment is as visible as its project. */

@@ -31,6 +31,26 @@ export class ProjectDocument {
 }
 
 /**
+ * One award criterion (评分标准) declared at publication: the score of each application on it counts
+ * `weight` percent of the weighted total (docs/domain.md, "Award criteria").
+ */
+@ObjectType({ description: 'An award criterion and its weight, declared with the tender (public).' })
+export class AwardCriterion {
+  @Field(() => String, { description: 'Unique within the project, e.g. 服务方案.' }) name!: string;
+  @Field(() => String, { nullable: true }) description?: string | null;
+  @Field(() => Int, { description: 'Percent of the weighted score; the weights sum to 100.' })
+  weight!: number;
+}
+
+/** What a plan announced (采购意向), kept when it is later published as a tender. */
+export interface ProjectPlanRecord {
+  budgetFen: number;
+  applicationOpensAt: string;
+  applicationClosesAt: string;
+  announcedAt: string;
+}
+
+/**
  * A purchase-of-service project (购买服务项目). Category and region ancestry are copied into code
  * arrays (`categoryPath`, `regionPaths`) so "in this subtree" filters are indexed array containment
  * tests, as for organizations and demands. Money is integer fen.
@@ -58,7 +78,8 @@ export class Project extends Node {
     | 'allowedFoundingTypes'
     | 'mustServeRegions'
     | 'documents'
-    | 'description';
+    | 'description'
+    | 'criteria';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -172,6 +193,19 @@ export class Project extends Node {
   @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()', onUpdate: () => new Date() })
   @Field(() => Date)
   updatedAt: Date = new Date();
+
+  /** The award criteria declared with the tender; empty: none declared. */
+  @Property({ type: 'json', default: '[]' })
+  @Field(() => [AwardCriterion], { description: 'The award criteria and their weights (empty: none).' })
+  criteria: AwardCriterion[] = [];
+
+  /** What `planProject` announced; null for a project never announced as a plan. */
+  @Property({ type: 'json', nullable: true })
+  plan?: ProjectPlanRecord | null;
+
+  /** Why the winners won, against the criteria; required at the award when there are criteria. */
+  @Property({ type: 'text', nullable: true })
+  awardJustification?: string | null;
 
   override nodeKey(): number {
     return this.id;

@@ -17,11 +17,13 @@ registerEnumType(PublisherKind, {
 });
 
 /**
- * Where a project is in its OCDS-shaped life: planning (DRAFT) → tender (PUBLISHED, EVALUATING) →
+ * Where a project is in its OCDS-shaped life: planning (DRAFT, then PLANNED when announced) → tender
+ * (PUBLISHED, EVALUATING) →
  * award (AWARDED) → contract/implementation (IN_PROGRESS) → COMPLETED; or it ends early.
  */
 export enum ProjectStatus {
   DRAFT = 'DRAFT',
+  PLANNED = 'PLANNED',
   PUBLISHED = 'PUBLISHED',
   EVALUATING = 'EVALUATING',
   AWARDED = 'AWARDED',
@@ -35,6 +37,10 @@ registerEnumType(ProjectStatus, {
   description: 'The lifecycle of a purchase-of-service project (after the Open Contracting Data Standard).',
   valuesConfig: {
     DRAFT: { description: 'Planning: visible to the publisher only.' },
+    PLANNED: {
+      description:
+        'Announced as a plan (采购意向): public, with its expected budget and timing; no applications until it is published as a tender.',
+    },
     PUBLISHED: { description: 'Tender open or about to open: organizations may apply inside the period.' },
     EVALUATING: { description: 'The application period has closed; the publisher is evaluating.' },
     AWARDED: { description: 'Winners and amounts decided (public).' },

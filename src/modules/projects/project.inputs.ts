@@ -171,6 +171,24 @@ export class ProjectFieldsInput {
   documents?: ProjectDocumentInput[] | null;
 }
 
+@InputType({ description: 'An award criterion: a unique name and its weight (the weights sum to 100).' })
+export class AwardCriterionInput {
+  @Field(() => String, { description: '1 to 100 characters, unique within the project.' })
+  @FreeText({ min: 1, max: 100 })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: 'What is judged and how; up to 2,000 characters.' })
+  @IsOptional()
+  @FreeText({ max: 2000 })
+  description?: string | null;
+
+  @Field(() => Int, { description: 'Percent of the weighted score, 1 to 100.' })
+  @IsInt()
+  @Min(1, { message: 'must be 1 to 100' })
+  @Max(100, { message: 'must be 1 to 100' })
+  weight!: number;
+}
+
 @InputType({
   description:
     'Creates a project (as a DRAFT, or published at once), or — with `projectId` — applies the given ' +
@@ -184,6 +202,29 @@ export class PublishProjectInput extends ProjectFieldsInput {
 
   @Field(() => Boolean, { defaultValue: true, description: 'false: save as a DRAFT only.' })
   publish: boolean = true;
+
+  @Field(() => [AwardCriterionInput], {
+    nullable: true,
+    description:
+      'The award criteria (1 to 20, names unique, integer weights summing to 100); omitted: unchanged (a new project has none). Fixed once an application is made, except by an amendment that reopens the period.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  criteria?: AwardCriterionInput[] | null;
+}
+
+@InputType({
+  description:
+    'Announces a project as a plan (采购意向: expected budget, timing, category, regions), public and ' +
+    'pushed to eligible organizations as `projectPublished`; later published as a tender with ' +
+    '`publishProject(projectId)`. A new plan needs title, categoryCode, regionCodes, budgetFen (the ' +
+    'expected budget), applicationOpensAt and applicationClosesAt (the expected tender period).',
+})
+export class PlanProjectInput extends ProjectFieldsInput {
+  @Field(() => ID, { nullable: true, description: 'An existing DRAFT to announce as a plan.' })
+  @IsOptional()
+  projectId?: string | null;
 }
 
 @ObjectType()
@@ -203,6 +244,16 @@ export class UpdateProjectInput extends ProjectFieldsInput {
   @IsOptional()
   @FreeText({ min: 1, max: 2000 })
   rationale?: string | null;
+
+  @Field(() => [AwardCriterionInput], {
+    nullable: true,
+    description:
+      'New award criteria (as in `publishProject`). Once an application is made they change only with a later `applicationClosesAt` in the future: the amendment reopens (or extends) the period.',
+  })
+  @IsOptional()
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  criteria?: AwardCriterionInput[] | null;
 }
 
 @ObjectType()
@@ -292,6 +343,15 @@ export class AwardProjectInput {
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
   awards!: AwardLineInput[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Why these applications win, against the project's award criteria; required when it has criteria. Public with the award.",
+  })
+  @IsOptional()
+  @FreeText({ min: 1, max: 20_000 })
+  justification?: string | null;
 }
 
 @ObjectType()
@@ -299,6 +359,38 @@ export class AwardProjectPayload {
   @Field(() => Project) project!: Project;
   @Field(() => [ProjectApplication], { description: 'The winning applications.' })
   awarded!: ProjectApplication[];
+}
+
+@InputType({ description: "The score on one of the project's award criteria." })
+export class CriterionScoreInput {
+  @Field(() => String, { description: 'The name of the criterion.' })
+  @Length(1, 100)
+  criterion!: string;
+
+  @Field(() => Int, { description: '0 to 100.' })
+  @IsInt()
+  @Min(0, { message: 'must be 0 to 100' })
+  @Max(100, { message: 'must be 0 to 100' })
+  score!: number;
+
+  @Field(() => String, { nullable: true, description: 'Up to 2,000 characters.' })
+  @IsOptional()
+  @FreeText({ max: 2000 })
+  comment?: string | null;
+}
+
+@InputType({
+  description:
+    "The publisher's staff score an application while the project is EVALUATING: every criterion exactly once. Scoring again replaces the scores (audited).",
+})
+export class ScoreApplicationInput {
+  @Field(() => ID) applicationId!: string;
+
+  @Field(() => [CriterionScoreInput])
+  @ArrayMinSize(1, { message: 'must score every criterion' })
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  scores!: CriterionScoreInput[];
 }
 
 @InputType({ description: 'The awarded project starts delivery (the contract is signed).' })

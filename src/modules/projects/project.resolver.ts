@@ -31,6 +31,7 @@ import {
   CompleteProjectInput,
   CreateProjectFromDemandsInput,
   CreateProjectFromDemandsPayload,
+  PlanProjectInput,
   ProjectPayload,
   PublishProjectInput,
   PublishProjectPayload,
@@ -40,13 +41,14 @@ import {
   UpdateProjectInput,
   UpdateProjectPayload,
 } from './project.inputs.js';
-import { projectStatusAt } from './project-lifecycle.js';
+import { AWARD_DECIDED_STATUSES, projectStatusAt } from './project-lifecycle.js';
 import {
   ApplicantEligibility,
   applicantEligibilityOf,
   ProjectApplicationConnection,
   ProjectConnection,
   ProjectEligibility,
+  ProjectPlan,
 } from './project.types.js';
 import { Publisher } from './publisher.entity.js';
 import type { ReadRecord } from '../../core/read-records.js';
@@ -80,6 +82,18 @@ export class ProjectResolver {
     @Arg('input', () => PublishProjectInput) input: PublishProjectInput,
   ): Promise<PublishProjectPayload> {
     return { project: await ctx.services.projectPublishing.publish(ctx, input) };
+  }
+
+  @Authorized(...PUBLISHER_ROLES)
+  @Mutation(() => ProjectPayload, {
+    description:
+      "A publisher's staff announce a project as a plan (采购意向; PLANNED: public, pushed to eligible organizations as `projectPublished`), new or from a draft; it is published as a tender later with `publishProject(projectId)`, or cancelled.",
+  })
+  async planProject(
+    @Ctx() ctx: Context,
+    @Arg('input', () => PlanProjectInput) input: PlanProjectInput,
+  ): Promise<ProjectPayload> {
+    return { project: await ctx.services.projectPublishing.plan(ctx, input) };
   }
 
   @Authorized(...PUBLISHER_ROLES)
@@ -210,6 +224,31 @@ export class ProjectResolver {
   @FieldResolver(() => Money, { description: 'The budget (exact, in fen).' })
   budget(@Root() project: Project): Money {
     return money(project.budgetFen);
+  }
+
+  @FieldResolver(() => ProjectPlan, {
+    nullable: true,
+    description: 'What the project announced as a plan; null if it was never announced as one.',
+  })
+  plan(@Root() project: Project): ProjectPlan | null {
+    const plan = project.plan;
+    return plan
+      ? {
+          expectedBudget: money(plan.budgetFen),
+          expectedOpensAt: new Date(plan.applicationOpensAt),
+          expectedClosesAt: new Date(plan.applicationClosesAt),
+          announcedAt: new Date(plan.announcedAt),
+        }
+      : null;
+  }
+
+  @FieldResolver(() => String, {
+    nullable: true,
+    description:
+      'Why the winners won, against the award criteria: public with the award (null before it, or when none was given).',
+  })
+  awardJustification(@Root() project: Project): string | null {
+    return AWARD_DECIDED_STATUSES.includes(project.status) ? (project.awardJustification ?? null) : null;
   }
 
   @FieldResolver(() => ProjectEligibility)

@@ -1,5 +1,6 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/relay/connection.js';
+import { Money } from '../../core/money.js';
 import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
 import { IneligibilityReason } from './project.enums.js';
 import { ProjectApplication } from './application.entity.js';
@@ -58,3 +59,14 @@ export function applicantEligibilityOf(failures: readonly EligibilityFailure[]):
 export const ProjectConnection = ConnectionType(Project, 'Project');
 export const ProjectApplicationConnection = ConnectionType(ProjectApplication, 'ProjectApplication');
 export const PublisherConnection = ConnectionType(Publisher, 'Publisher');
+
+@ObjectType({
+  description:
+    'What a project announced as a plan (采购意向) said: its expected budget and tender period, kept after it is published as a tender.',
+})
+export class ProjectPlan {
+  @Field(() => Money, { description: 'The expected budget (exact, in fen).' }) expectedBudget!: Money;
+  @Field(() => Date, { description: 'When applications were expected to open.' }) expectedOpensAt!: Date;
+  @Field(() => Date, { description: 'When applications were expected to close.' }) expectedClosesAt!: Date;
+  @Field(() => Date, { description: 'When the plan was announced.' }) announcedAt!: Date;
+}

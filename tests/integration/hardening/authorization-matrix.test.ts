@@ -103,6 +103,8 @@ const GATES: Record<string, Gate> = {
   'Mutation.applyToProject': [Role.ORG_ADMIN],
   'Mutation.withdrawApplication': [Role.ORG_ADMIN],
   'Mutation.reportProjectDemands': [Role.ORG_ADMIN],
+  'Mutation.planProject': PUBLISHERS,
+  'Mutation.scoreApplication': PUBLISHERS,
   // webhooks: the organization's admins, checked by the service
   'Query.webhooks': 'signedIn',
   'Query.webhookDeliveries': 'signedIn',

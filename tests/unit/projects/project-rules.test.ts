@@ -46,11 +46,23 @@ describe('project lifecycle table', () => {
     }
   });
 
+  it('announces a plan before the tender, and goes back to PUBLISHED only from evaluation (a reopening amendment)', () => {
+    expect(canTransition(ProjectStatus.DRAFT, ProjectStatus.PLANNED)).toBe(true);
+    expect(canTransition(ProjectStatus.PLANNED, ProjectStatus.PUBLISHED)).toBe(true);
+    expect(canTransition(ProjectStatus.PLANNED, ProjectStatus.DRAFT)).toBe(false);
+    expect(canTransition(ProjectStatus.PLANNED, ProjectStatus.EVALUATING)).toBe(false);
+    expect(statusesThatMayBecome(ProjectStatus.PLANNED)).toEqual([ProjectStatus.DRAFT]);
+    expect(statusesThatMayBecome(ProjectStatus.PUBLISHED).sort()).toEqual(
+      [ProjectStatus.DRAFT, ProjectStatus.PLANNED, ProjectStatus.EVALUATING].sort(),
+    );
+  });
+
   it('ends unsuccessful only from evaluation, and cancels from every live status', () => {
     expect(statusesThatMayBecome(ProjectStatus.UNSUCCESSFUL)).toEqual([ProjectStatus.EVALUATING]);
     expect(statusesThatMayBecome(ProjectStatus.CANCELLED).sort()).toEqual(
       [
         ProjectStatus.DRAFT,
+        ProjectStatus.PLANNED,
         ProjectStatus.PUBLISHED,
         ProjectStatus.EVALUATING,
         ProjectStatus.AWARDED,

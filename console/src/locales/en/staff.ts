@@ -42,6 +42,7 @@ export const staff: Translation<typeof reference> = {
   projects: { title: 'Purchase-of-service projects', new: 'New project', createDraft: 'Save as draft' },
   projectStatus: {
     DRAFT: 'Draft',
+    PLANNED: 'Planned',
     PUBLISHED: 'Published',
     EVALUATING: 'Evaluating',
     AWARDED: 'Awarded',

@@ -39,6 +39,7 @@ export const staff = {
   projects: { title: '购买服务项目', new: '新建项目', createDraft: '保存为草稿' },
   projectStatus: {
     DRAFT: '草稿',
+    PLANNED: '采购意向',
     PUBLISHED: '已发布',
     EVALUATING: '评审中',
     AWARDED: '已定标',
