@@ -48,6 +48,10 @@ import { ReferenceCache } from './modules/reference/reference-cache.js';
 import { NotificationService } from './modules/notifications/notification.service.js';
 import { NotificationSignals } from './modules/notifications/notification-signals.js';
 import { installNotificationRules } from './modules/notifications/notification.policy.js';
+import { ProjectContractsService } from './modules/projects/project-contracts.service.js';
+import { ProjectOutcomesService } from './modules/projects/project-outcomes.service.js';
+import { contractLoaders } from './modules/projects/project-contract.loaders.js';
+import { installContractRules } from './modules/projects/project-contract.policy.js';
 
 declare module './core/context.js' {
   /**
@@ -109,6 +113,10 @@ declare module './core/context.js' {
     notifications: NotificationService;
     /** New notifications' wake-up calls to the live feed and the channel workers, across processes. */
     notificationSignals: NotificationSignals;
+    /** After the award: contracts, their milestones and payments. */
+    projectContracts: ProjectContractsService;
+    /** Workers' confirmations of the projects made from their demands. */
+    projectOutcomes: ProjectOutcomesService;
   }
 }
 
@@ -160,6 +168,7 @@ export function createServices(config: Config): Services {
   installProjectRules({ nodes, audit, projectAccess, projectQueries, publishers });
   installWebhookRules({ nodes, webhooks });
   installNotificationRules({ nodes, notifications });
+  installContractRules({ nodes, projectQueries });
   return {
     config,
     tokens,
@@ -174,6 +183,7 @@ export function createServices(config: Config): Services {
       applicationPages: (em) => new ApplicationPageLoaders(em),
       projectEligibility: (em) => projectEligibilityLoader(em, projectApplications, projectAccess),
       organizationDocuments: organizationDocumentsLoader,
+      contracts: contractLoaders,
     },
     regions,
     categories,
@@ -205,5 +215,7 @@ export function createServices(config: Config): Services {
     webhooks,
     notifications,
     notificationSignals,
+    projectContracts: new ProjectContractsService(projectAccess),
+    projectOutcomes: new ProjectOutcomesService(projectAccess),
   };
 }
