@@ -1,5 +1,9 @@
 import { Migration } from '@mikro-orm/migrations';
 
+/**
+ * After the award: a project's signed contract, its milestones and payments, and the workers'
+ * confirmations of the projects made from their demands; three notification topics for contracts.
+ */
 export class Migration20261203040000 extends Migration {
   override async up(): Promise<void> {
     this.addSql(
