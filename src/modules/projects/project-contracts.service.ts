@@ -1,7 +1,7 @@
 import { LockMode, ref } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../../core/context.js';
-import { requireViewer, type Viewer } from '../../core/auth.js';
+import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ConflictError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { Topic } from '../../core/events/outbox.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
@@ -196,19 +196,24 @@ export class ProjectContractsService {
     if (input.paidAt.getTime() > Date.now())
       throw BadUserInputError.field('input.paidAt', 'must not be in the future');
     return actor.em.transactional(async (em) => {
-      let contractId: number;
+      // Locks in one order on both paths: the project (shared), then the contract.
       let milestone: ContractMilestone | null = null;
+      let project: Project;
+      let contractId: number;
       if (input.milestoneId != null) {
-        milestone = (await this.milestoneFor(em, input.milestoneId)).milestone;
+        ({ milestone, project } = await this.milestoneFor(em, input.milestoneId));
         contractId = milestone.contract.id;
-      } else contractId = parseIdOf('ProjectContract', input.contractId!, 'input.contractId');
-      const contract = await em.findOne(
+      } else {
+        contractId = parseIdOf('ProjectContract', input.contractId!, 'input.contractId');
+        const found = await em.findOne(ProjectContract, { id: contractId });
+        if (!found) throw new NotFoundError('ProjectContract', input.contractId!);
+        project = await this.lockProject(em, found.project.id);
+      }
+      const contract = await em.findOneOrFail(
         ProjectContract,
         { id: contractId },
         { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true },
       );
-      if (!contract) throw new NotFoundError('ProjectContract', input.contractId ?? undefined);
-      const project = await this.lockProject(em, contract.project.id);
       await this.access.assertStaffOf(em, viewer, project);
       if (!PAYMENT_STATUSES.includes(project.status))
         throw new ConflictError(
@@ -270,11 +275,6 @@ export class ProjectContractsService {
       { id: projectId },
       { lockMode: LockMode.PESSIMISTIC_READ, refresh: true },
     );
-  }
-
-  /** Whether the viewer acts for the project's publisher (the contract's own reads). */
-  isPublisherStaff(em: EntityManager, viewer: Viewer | null, project: Project): Promise<boolean> {
-    return this.access.isPublisherStaff({ em, viewer }, project);
   }
 }
 
