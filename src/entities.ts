@@ -31,6 +31,12 @@ import {
   NotificationPreference,
   OrganizationNotificationDefault,
 } from './modules/notifications/notification-preference.entity.js';
+import {
+  ContractMilestone,
+  ContractPayment,
+  ProjectContract,
+  ProjectOutcomeConfirmation,
+} from './modules/projects/project-contract.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -66,4 +72,8 @@ export const ENTITIES = [
   NotificationDelivery,
   NotificationPreference,
   OrganizationNotificationDefault,
+  ProjectContract,
+  ContractMilestone,
+  ContractPayment,
+  ProjectOutcomeConfirmation,
 ] as const;

@@ -49,6 +49,10 @@ import { NotificationService } from './modules/notifications/notification.servic
 import { NotificationSignals } from './modules/notifications/notification-signals.js';
 import { installNotificationRules } from './modules/notifications/notification.policy.js';
 import { ProjectScoringService } from './modules/projects/project-scoring.service.js';
+import { ProjectContractsService } from './modules/projects/project-contracts.service.js';
+import { ProjectOutcomesService } from './modules/projects/project-outcomes.service.js';
+import { contractLoaders } from './modules/projects/project-contract.loaders.js';
+import { installContractRules } from './modules/projects/project-contract.policy.js';
 
 declare module './core/context.js' {
   /**
@@ -112,6 +116,10 @@ declare module './core/context.js' {
     notificationSignals: NotificationSignals;
     /** Shortlisting's scores against a project's award criteria. */
     projectScoring: ProjectScoringService;
+    /** After the award: contracts, their milestones and payments. */
+    projectContracts: ProjectContractsService;
+    /** Workers' confirmations of the projects made from their demands. */
+    projectOutcomes: ProjectOutcomesService;
   }
 }
 
@@ -163,6 +171,7 @@ export function createServices(config: Config): Services {
   installProjectRules({ nodes, audit, projectAccess, projectQueries, publishers });
   installWebhookRules({ nodes, webhooks });
   installNotificationRules({ nodes, notifications });
+  installContractRules({ nodes, projectQueries });
   return {
     config,
     tokens,
@@ -177,6 +186,7 @@ export function createServices(config: Config): Services {
       applicationPages: (em) => new ApplicationPageLoaders(em),
       projectEligibility: (em) => projectEligibilityLoader(em, projectApplications, projectAccess),
       organizationDocuments: organizationDocumentsLoader,
+      contracts: contractLoaders,
     },
     regions,
     categories,
@@ -209,5 +219,7 @@ export function createServices(config: Config): Services {
     notifications,
     notificationSignals,
     projectScoring: new ProjectScoringService(projectAccess),
+    projectContracts: new ProjectContractsService(projectAccess),
+    projectOutcomes: new ProjectOutcomesService(projectAccess),
   };
 }

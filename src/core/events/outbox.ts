@@ -58,6 +58,14 @@ export enum Topic {
   CLAIM_LAPSING = 'demand.claimLapsing',
   /** A webhook endpoint was disabled after failing, keyed by the endpoint's id: its admins are notified. */
   WEBHOOK_DISABLED = 'webhook.disabled',
+  /** The awarded organization reported a contract milestone, keyed by the milestone's id: the publisher's staff are notified. */
+  MILESTONE_REPORTED = 'contract.milestoneReported',
+  /** The publisher accepted a contract milestone, keyed by the milestone's id: the organization's members are notified. */
+  MILESTONE_ACCEPTED = 'contract.milestoneAccepted',
+  /** The publisher returned a contract milestone, keyed by the milestone's id: the organization's members are notified. */
+  MILESTONE_RETURNED = 'contract.milestoneReturned',
+  /** The publisher recorded a payment under a contract, keyed by the payment's id: the organization's members are notified. */
+  CONTRACT_PAYMENT_RECORDED = 'contract.paymentRecorded',
 }
 
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */

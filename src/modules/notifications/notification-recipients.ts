@@ -15,7 +15,9 @@
  * - a verification decision: the members of the organization;
  * - a claim about to lapse: the members of the claiming organization, while it still holds it;
  * - a disabled webhook endpoint: the admins of its organization (who alone manage endpoints);
- * - a project's application period closed: the staff of its publisher.
+ * - a project's application period closed: the staff of its publisher;
+ * - a contract milestone reported: the staff of the project's publisher; a milestone accepted or
+ *   returned, a payment recorded: the members of the contracted organization, unless it is suspended.
  *
  * Suspended accounts hear of nothing.
  *
@@ -39,6 +41,7 @@ import type { ProjectApplicationsService } from '../projects/project-application
 import { inEndpointScope } from '../webhooks/webhook-scope.js';
 import { NotificationTopic } from './notification.enums.js';
 import type { TemplateParams } from './notification-templates.js';
+import { ContractMilestone, ContractPayment } from '../projects/project-contract.entity.js';
 
 /** The members of one organization (its admins only, or all but one of them). */
 export interface Audience {
@@ -70,6 +73,10 @@ export const NOTIFYING_TOPICS: readonly Topic[] = [
   Topic.CLAIM_LAPSING,
   Topic.WEBHOOK_DISABLED,
   Topic.APPLICATION_PERIOD_CLOSED,
+  Topic.MILESTONE_REPORTED,
+  Topic.MILESTONE_ACCEPTED,
+  Topic.MILESTONE_RETURNED,
+  Topic.CONTRACT_PAYMENT_RECORDED,
 ];
 
 /** Those of these users whose accounts are active. */
@@ -136,6 +143,13 @@ async function recipientsOfEvent(
       return webhookDisabledRecipients(em, event.entityId);
     case Topic.APPLICATION_PERIOD_CLOSED:
       return periodClosedRecipients(em, event.entityId);
+    case Topic.MILESTONE_REPORTED:
+      return milestoneReportedRecipients(em, event.entityId);
+    case Topic.MILESTONE_ACCEPTED:
+    case Topic.MILESTONE_RETURNED:
+      return milestoneDecidedRecipients(em, event);
+    case Topic.CONTRACT_PAYMENT_RECORDED:
+      return paymentRecipients(em, event.entityId);
     default:
       return [];
   }
@@ -334,15 +348,100 @@ async function webhookDisabledRecipients(em: EntityManager, endpointId: number):
 async function periodClosedRecipients(em: EntityManager, projectId: number): Promise<Recipient[]> {
   const project = await em.findOne(Project, { id: projectId });
   if (!project) return [];
-  const rows = await em.execute<{ user_id: string }[]>(
-    `select s."user_id" from "publisher_staff" s join "app_user" u on u."id" = s."user_id"
-      where s."publisher_id" = ? and u."status" = 'ACTIVE' order by s."user_id"`,
-    [project.publisher.id],
-  );
+  const rows = await activePublisherStaff(em, project.publisher.id);
   return rows.map((row) => ({
     userId: Number(row.user_id),
     topic: NotificationTopic.APPLICATION_PERIOD_CLOSED,
     subjectId: project.globalId(),
     params: { projectTitle: project.title },
   }));
+}
+
+/** The active staff accounts of a publisher. */
+function activePublisherStaff(em: EntityManager, publisherId: number): Promise<{ user_id: string }[]> {
+  return em.execute<{ user_id: string }[]>(
+    `select s."user_id" from "publisher_staff" s join "app_user" u on u."id" = s."user_id"
+      where s."publisher_id" = ? and u."status" = 'ACTIVE' order by s."user_id"`,
+    [publisherId],
+  );
+}
+
+/** A milestone with its contract, the contract's organization and project. */
+async function milestoneOf(em: EntityManager, milestoneId: number) {
+  const milestone = await em.findOne(
+    ContractMilestone,
+    { id: milestoneId },
+    { populate: ['contract.organization', 'contract.project'] },
+  );
+  if (!milestone) return null;
+  const contract = milestone.contract.getEntity();
+  return {
+    milestone,
+    organization: contract.organization.getEntity(),
+    project: contract.project.getEntity(),
+  };
+}
+
+async function milestoneReportedRecipients(em: EntityManager, milestoneId: number): Promise<Recipient[]> {
+  const found = await milestoneOf(em, milestoneId);
+  if (!found) return [];
+  const { milestone, organization, project } = found;
+  const rows = await activePublisherStaff(em, project.publisher.id);
+  return rows.map((row) => ({
+    userId: Number(row.user_id),
+    topic: NotificationTopic.MILESTONE_REPORTED,
+    subjectId: milestone.globalId(),
+    params: {
+      projectTitle: project.title,
+      organizationName: organization.name,
+      milestoneTitle: milestone.title,
+    },
+  }));
+}
+
+async function milestoneDecidedRecipients(em: EntityManager, event: FeedEvent): Promise<Recipient[]> {
+  const found = await milestoneOf(em, event.entityId);
+  if (!found) return [];
+  const { milestone, organization, project } = found;
+  if (organization.verificationStatus === VerificationStatus.SUSPENDED) return [];
+  const accepted = event.topic === Topic.MILESTONE_ACCEPTED;
+  return [
+    {
+      audience: everyMember(organization.id),
+      topic: NotificationTopic.MILESTONE_DECIDED,
+      subjectId: milestone.globalId(),
+      params: {
+        projectTitle: project.title,
+        organizationName: organization.name,
+        milestoneTitle: milestone.title,
+        // The event says which decision it was; the row may have moved on since.
+        status: accepted ? 'ACCEPTED' : 'RETURNED',
+        reason: accepted ? null : (milestone.returnReason ?? null),
+      },
+    },
+  ];
+}
+
+async function paymentRecipients(em: EntityManager, paymentId: number): Promise<Recipient[]> {
+  const payment = await em.findOne(
+    ContractPayment,
+    { id: paymentId },
+    { populate: ['contract.organization', 'contract.project'] },
+  );
+  if (!payment) return [];
+  const contract = payment.contract.getEntity();
+  const organization = contract.organization.getEntity();
+  if (organization.verificationStatus === VerificationStatus.SUSPENDED) return [];
+  return [
+    {
+      audience: everyMember(organization.id),
+      topic: NotificationTopic.CONTRACT_PAYMENT_RECORDED,
+      subjectId: contract.globalId(),
+      params: {
+        projectTitle: contract.project.getEntity().title,
+        organizationName: organization.name,
+        amountFen: payment.amountFen,
+      },
+    },
+  ];
 }

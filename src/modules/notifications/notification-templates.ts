@@ -16,6 +16,10 @@ export interface TemplateParams {
   reason?: string | null;
   /** A webhook endpoint's URL (told to its organization's admins only). */
   url?: string;
+  /** A contract milestone's title. */
+  milestoneTitle?: string;
+  /** A payment's amount, in fen. */
+  amountFen?: number;
 }
 
 export type Locale = 'zh' | 'en';
@@ -151,5 +155,43 @@ export function renderNotification(
             body: `The application period of “${project}” closed; its applications can be evaluated.`,
           }
         : { title: `申报已截止：${project}`, body: `项目「${project}」的申报期已结束，可以开始评审。` };
+    case NotificationTopic.MILESTONE_REPORTED: {
+      const milestone = params.milestoneTitle ?? '';
+      return en
+        ? {
+            title: `Milestone reported: ${project}`,
+            body: `${organization} reported the milestone “${milestone}” of “${project}”; accept or return it.`,
+          }
+        : {
+            title: `里程碑已提交：${project}`,
+            body: `${organization}提交了项目「${project}」的里程碑「${milestone}」，请验收或退回。`,
+          };
+    }
+    case NotificationTopic.MILESTONE_DECIDED: {
+      const milestone = params.milestoneTitle ?? '';
+      const accepted = params.status === 'ACCEPTED';
+      const reason = params.reason ? (en ? ` Reason: ${params.reason}` : `原因：${params.reason}`) : '';
+      return en
+        ? {
+            title: `Milestone ${accepted ? 'accepted' : 'returned'}: ${project}`,
+            body: `The milestone “${milestone}” of “${project}” was ${accepted ? 'accepted' : 'returned'}.${reason}`,
+          }
+        : {
+            title: `里程碑${accepted ? '已验收' : '被退回'}：${project}`,
+            body: `项目「${project}」的里程碑「${milestone}」${accepted ? '已通过验收' : '被退回，请修改后重新提交'}。${reason}`,
+          };
+    }
+    case NotificationTopic.CONTRACT_PAYMENT_RECORDED: {
+      const yuan = ((params.amountFen ?? 0) / 100).toFixed(2);
+      return en
+        ? {
+            title: `Payment recorded: ${project}`,
+            body: `A payment of ${yuan} yuan to ${organization} under “${project}” was recorded.`,
+          }
+        : {
+            title: `付款已登记：${project}`,
+            body: `项目「${project}」向${organization}的付款 ${yuan} 元已登记。`,
+          };
+    }
   }
 }

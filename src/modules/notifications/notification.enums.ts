@@ -20,6 +20,12 @@ export enum NotificationTopic {
   WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
   /** The application period of a project of the recipient's publisher closed: evaluation can start. */
   APPLICATION_PERIOD_CLOSED = 'APPLICATION_PERIOD_CLOSED',
+  /** The awarded organization reported a milestone of a contract of the recipient's publisher. */
+  MILESTONE_REPORTED = 'MILESTONE_REPORTED',
+  /** The publisher accepted or returned a milestone reported by the recipient's organization. */
+  MILESTONE_DECIDED = 'MILESTONE_DECIDED',
+  /** The publisher recorded a payment under a contract of the recipient's organization. */
+  CONTRACT_PAYMENT_RECORDED = 'CONTRACT_PAYMENT_RECORDED',
 }
 
 registerEnumType(NotificationTopic, {
@@ -42,6 +48,15 @@ registerEnumType(NotificationTopic, {
     },
     APPLICATION_PERIOD_CLOSED: {
       description: 'The application period of a project of your publisher closed.',
+    },
+    MILESTONE_REPORTED: {
+      description: 'The awarded organization reported a milestone of a contract of your publisher.',
+    },
+    MILESTONE_DECIDED: {
+      description: 'The publisher accepted or returned a milestone your organization reported.',
+    },
+    CONTRACT_PAYMENT_RECORDED: {
+      description: 'The publisher recorded a payment under a contract of your organization.',
     },
   },
 });

@@ -13,6 +13,9 @@
  * | implementation   | `closedAt` of a COMPLETED project  | outcome and the buyer's evaluation     |
  * | tenderCancellation / tenderUpdate | `closedAt` of a CANCELLED / UNSUCCESSFUL one | the reason |
  *
+ * A project whose contract was signed (`signContract`) shows that contract, its milestones and its
+ * payments instead (ocds-contracts.ts: contract, implementationUpdate, implementation).
+ *
  * Each release carries the whole state of the process at its date, so a reader of any one release
  * sees the process as it stood. A record holds every release of an ocid and the compiled release
  * (OCDS merge of them all). Drafts are never published; plans and award criteria are added by
@@ -36,6 +39,7 @@ import { AWARD_DECIDED_STATUSES, isPublicStatus, projectStatusAt } from '../proj
 import { CREDIT_CODE_SCHEME } from './hsds.js';
 import { partId } from './open-ids.js';
 import { PLANNING_FIELD_NAMES, withPlanningAndCriteria } from './ocds-planning.js';
+import { signedContractsOf, withSignedContract } from './ocds-contracts.js';
 
 /** Projects read per keyset batch. */
 export const OCDS_BATCH = 200;
@@ -581,6 +585,7 @@ export async function* ocdsProcesses(
       for (const row of rows) byProject.set(row.project.id, [...(byProject.get(row.project.id) ?? []), row]);
       return byProject;
     };
+    const signedContracts = await signedContractsOf(em, ids);
     const amendmentsOf = group(amendments);
     const awardsOf = group(awarded);
     for (const project of projects) {
@@ -598,7 +603,9 @@ export async function* ocdsProcesses(
         },
         settings,
       );
-      yield withPlanningAndCriteria(releases, project, amendmentsOf.get(project.id) ?? [], value);
+      // The contract's releases first, so that they too carry the plan's budget and the criteria.
+      const contracted = withSignedContract(releases, project, signedContracts.get(project.id), value);
+      yield withPlanningAndCriteria(contracted, project, amendmentsOf.get(project.id) ?? [], value);
     }
     after = ids[ids.length - 1]!;
     em.clear();

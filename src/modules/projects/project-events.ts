@@ -78,3 +78,23 @@ export async function announceDecisions(
     await em.nativeUpdate(ProjectApplication, { id: application.id }, { decidedSeq: seq });
   }
 }
+
+/**
+ * Writes a contract's outbox event (MILESTONE_REPORTED, MILESTONE_ACCEPTED, MILESTONE_RETURNED keyed by
+ * the milestone, CONTRACT_PAYMENT_RECORDED by the payment), matched on the project's paths: last in
+ * the transaction (see emitEvent).
+ */
+export async function announceContractEvent(
+  em: EntityManager,
+  topic: Topic,
+  entityId: number,
+  project: Project,
+): Promise<void> {
+  await emitEvent(em, {
+    topic,
+    entityId,
+    categoryPath: project.categoryPath,
+    regionPath: await regionPathOf(em, project),
+    targetGroups: project.targetGroups,
+  });
+}

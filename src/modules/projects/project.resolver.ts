@@ -130,7 +130,11 @@ export class ProjectResolver {
   }
 
   @Authorized(...PUBLISHER_ROLES)
-  @Mutation(() => ProjectPayload, { description: 'An awarded project starts delivery (IN_PROGRESS).' })
+  @Mutation(() => ProjectPayload, {
+    description:
+      'An awarded project starts delivery (IN_PROGRESS) without a contract recorded in the hub; `signContract` signs and starts.',
+    deprecationReason: 'Use signContract: signing the contract starts delivery.',
+  })
   async startProject(
     @Ctx() ctx: Context,
     @Arg('input', () => StartProjectInput) input: StartProjectInput,

@@ -124,6 +124,14 @@ const GATES: Record<string, Gate> = {
   'Subscription.demandUpdated': 'signedIn',
   'Subscription.projectPublished': 'signedIn',
   'Subscription.applicationDecided': 'signedIn',
+  // after the award: contracts (the publisher's staff and the contracted organization's members,
+  // checked by the service) and workers' confirmed outcomes (the demand's own worker)
+  'Mutation.signContract': PUBLISHERS,
+  'Mutation.reportMilestone': [Role.ORG_ADMIN, Role.ORG_MEMBER],
+  'Mutation.acceptMilestone': PUBLISHERS,
+  'Mutation.returnMilestone': PUBLISHERS,
+  'Mutation.recordPayment': PUBLISHERS,
+  'Mutation.confirmProjectOutcome': 'signedIn',
 };
 
 /** Every kind of caller the platform has. */

@@ -465,3 +465,122 @@ describe('open data', () => {
     await post.text();
   });
 });
+
+describe.skipIf(!standards)('OCDS contract and implementation of a signed contract', () => {
+  let signedProject: string;
+  let milestoneIds: string[];
+  const REPORT_TEXT = '完成 12 场心理讲座';
+
+  beforeAll(async () => {
+    const projectId = await awardedProject(
+      t,
+      publisher.token,
+      { title: '签约项目', categoryCode: 'WORK.PSYCHOLOGY', regionCodes: ['370102'] },
+      [{ organizationId: verified.organization.id, token: verified.token, awardFen: 900_000 }],
+    );
+    signedProject = projectId;
+    const application = await t.data<{ project: { awards: { id: string }[] } }>(
+      `query($id: ID!) { project(id: $id) { awards { id } } }`,
+      { id: projectId },
+    );
+    const day = 86_400_000;
+    const signed = await t.data<{ signContract: { contract: { id: string; milestones: { id: string }[] } } }>(
+      `mutation($input: SignContractInput!) { signContract(input: $input) { contract { id milestones { id } } } }`,
+      {
+        input: {
+          projectId,
+          applicationId: application.project.awards[0]!.id,
+          valueFen: 850_000,
+          periodStart: new Date(Date.now() - day).toISOString(),
+          periodEnd: new Date(Date.now() + 90 * day).toISOString(),
+          documents: [{ title: '服务合同', url: 'https://example.cn/contract.pdf' }],
+          milestones: [
+            {
+              title: '讲座',
+              deliverables: '12 场讲座',
+              dueAt: new Date(Date.now() + 30 * day).toISOString(),
+              paymentFen: 500_000,
+            },
+            {
+              title: '咨询',
+              deliverables: '100 人次咨询',
+              dueAt: new Date(Date.now() + 80 * day).toISOString(),
+              paymentFen: 350_000,
+            },
+          ],
+        },
+      },
+      publisher.token,
+    );
+    milestoneIds = signed.signContract.contract.milestones.map((m) => m.id);
+    await t.data(
+      `mutation($input: ReportMilestoneInput!) { reportMilestone(input: $input) { milestone { id } } }`,
+      { input: { milestoneId: milestoneIds[0], report: REPORT_TEXT } },
+      verified.token,
+    );
+    await t.data(
+      `mutation($input: AcceptMilestoneInput!) { acceptMilestone(input: $input) { milestone { id } } }`,
+      { input: { milestoneId: milestoneIds[0] } },
+      publisher.token,
+    );
+    await t.data(
+      `mutation($input: RecordPaymentInput!) { recordPayment(input: $input) { contract { id } } }`,
+      { input: { milestoneId: milestoneIds[0], amountFen: 500_000, paidAt: new Date().toISOString() } },
+      publisher.token,
+    );
+  });
+
+  it('validates, and carries the contract, its scheduled milestones, then milestones met and the payment', async () => {
+    const s = standards!.ocds;
+    const c = new Conformance();
+    const releasePackage = await json<{ releases: OcdsRelease[] }>('/opendata/ocds/releases.json');
+    c.check('releases.json', s.releasePackage, releasePackage);
+    const recordPackage = await json<{ records: OcdsRecord[] }>('/opendata/ocds/records.json');
+    c.check('records.json', s.recordPackage, recordPackage);
+    expect(c.errors, c.summary()).toEqual([]);
+
+    const record = recordPackage.records.find((r) => r.ocid === ocidOf(signedProject))!;
+    expect(record.releases.map((r) => r.tag)).toEqual([
+      ['tender'],
+      ['tenderUpdate'],
+      ['award'],
+      ['contract'],
+      ['implementationUpdate'],
+    ]);
+    const contract = record.releases[3]!.contracts![0]!;
+    expect(contract).toMatchObject({
+      status: 'active',
+      value: { amount: 8500, currency: 'CNY' },
+      documents: [{ documentType: 'contractSigned', url: 'https://example.cn/contract.pdf' }],
+      milestones: [
+        { title: '讲座', status: 'scheduled', type: 'delivery' },
+        { title: '咨询', status: 'scheduled' },
+      ],
+    });
+    expect(contract).not.toHaveProperty('implementation');
+    const update = record.releases[4]!.contracts![0]!;
+    const supplierId = await openDataId('organization', verified.organization.id);
+    expect(update.implementation).toMatchObject({
+      milestones: [
+        { title: '讲座', status: 'met', dateMet: expect.any(String) },
+        { title: '咨询', status: 'scheduled' },
+      ],
+      transactions: [
+        {
+          value: { amount: 5000, currency: 'CNY' },
+          payee: { id: supplierId },
+          payer: record.releases[0]!.buyer,
+        },
+      ],
+    });
+    expect(record.compiledRelease).toMatchObject({
+      contracts: [
+        { value: { amount: 8500 }, implementation: { transactions: [{ value: { amount: 5000 } }] } },
+      ],
+    });
+    const text = JSON.stringify(record);
+    expect(text).not.toContain(publisher.staff.user.email!);
+    expect(text).not.toContain(verified.admin.user.email!);
+    expect(text).not.toContain(verified.admin.user.displayName);
+  });
+});
