@@ -31,6 +31,8 @@ import {
   NotificationPreference,
   OrganizationNotificationDefault,
 } from './modules/notifications/notification-preference.entity.js';
+import { ProjectQuestion } from './modules/projects/clarification.entity.js';
+import { ProjectComplaint } from './modules/projects/complaint.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -66,4 +68,6 @@ export const ENTITIES = [
   NotificationDelivery,
   NotificationPreference,
   OrganizationNotificationDefault,
+  ProjectQuestion,
+  ProjectComplaint,
 ] as const;

@@ -43,6 +43,14 @@ import { ReportResolver } from './modules/reports/report.resolver.js';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
 import { NotificationResolver } from './modules/notifications/notification.resolver.js';
 import { NotificationPreferencesResolver } from './modules/notifications/notification-preferences.resolver.js';
+import {
+  ProjectClarificationsResolver,
+  ProjectQuestionResolver,
+} from './modules/projects/clarification.resolver.js';
+import {
+  ProjectComplaintResolver,
+  ProjectComplaintsResolver,
+} from './modules/projects/complaint.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -76,6 +84,10 @@ export const RESOLVERS = [
   WebhookResolver,
   NotificationResolver,
   NotificationPreferencesResolver,
+  ProjectQuestionResolver,
+  ProjectClarificationsResolver,
+  ProjectComplaintResolver,
+  ProjectComplaintsResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */

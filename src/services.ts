@@ -48,6 +48,11 @@ import { ReferenceCache } from './modules/reference/reference-cache.js';
 import { NotificationService } from './modules/notifications/notification.service.js';
 import { NotificationSignals } from './modules/notifications/notification-signals.js';
 import { installNotificationRules } from './modules/notifications/notification.policy.js';
+import { ProjectClarificationsService } from './modules/projects/project-clarifications.service.js';
+import { ProjectComplaintsService } from './modules/projects/project-complaints.service.js';
+import { installClarificationAndComplaintRules } from './modules/projects/clarification-complaint.policy.js';
+import { clarificationLoaders } from './modules/projects/clarification.loaders.js';
+import { complaintsLoader } from './modules/projects/complaint.loaders.js';
 
 declare module './core/context.js' {
   /**
@@ -109,6 +114,10 @@ declare module './core/context.js' {
     notifications: NotificationService;
     /** New notifications' wake-up calls to the live feed and the channel workers, across processes. */
     notificationSignals: NotificationSignals;
+    /** Clarification questions during a tender and their public answers. */
+    projectClarifications: ProjectClarificationsService;
+    /** Complaints against awards: filing, response, reviewer, ruling. */
+    projectComplaints: ProjectComplaintsService;
   }
 }
 
@@ -160,6 +169,15 @@ export function createServices(config: Config): Services {
   installProjectRules({ nodes, audit, projectAccess, projectQueries, publishers });
   installWebhookRules({ nodes, webhooks });
   installNotificationRules({ nodes, notifications });
+  const projectClarifications = new ProjectClarificationsService(projectAccess, projectApplications);
+  const projectComplaints = new ProjectComplaintsService(config.limits, projectAccess, publishers);
+  installClarificationAndComplaintRules({
+    nodes,
+    audit,
+    projectAccess,
+    projectClarifications,
+    projectComplaints,
+  });
   return {
     config,
     tokens,
@@ -174,6 +192,8 @@ export function createServices(config: Config): Services {
       applicationPages: (em) => new ApplicationPageLoaders(em),
       projectEligibility: (em) => projectEligibilityLoader(em, projectApplications, projectAccess),
       organizationDocuments: organizationDocumentsLoader,
+      clarifications: clarificationLoaders,
+      complaints: complaintsLoader,
     },
     regions,
     categories,
@@ -205,5 +225,7 @@ export function createServices(config: Config): Services {
     webhooks,
     notifications,
     notificationSignals,
+    projectClarifications,
+    projectComplaints,
   };
 }

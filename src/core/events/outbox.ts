@@ -58,6 +58,11 @@ export enum Topic {
   CLAIM_LAPSING = 'demand.claimLapsing',
   /** A webhook endpoint was disabled after failing, keyed by the endpoint's id: its admins are notified. */
   WEBHOOK_DISABLED = 'webhook.disabled',
+  /**
+   * A publisher answered a clarification question about a tender, keyed by the project's id: every
+   * organization eligible for the project is notified in the same round (equal notice).
+   */
+  PROJECT_CLARIFIED = 'project.clarified',
 }
 
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */

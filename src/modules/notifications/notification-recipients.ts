@@ -15,7 +15,8 @@
  * - a verification decision: the members of the organization;
  * - a claim about to lapse: the members of the claiming organization, while it still holds it;
  * - a disabled webhook endpoint: the admins of its organization (who alone manage endpoints);
- * - a project's application period closed: the staff of its publisher.
+ * - a project's application period closed: the staff of its publisher;
+ * - a clarification answered: as a published project, every eligible organization (equal notice).
  *
  * Suspended accounts hear of nothing.
  *
@@ -70,6 +71,7 @@ export const NOTIFYING_TOPICS: readonly Topic[] = [
   Topic.CLAIM_LAPSING,
   Topic.WEBHOOK_DISABLED,
   Topic.APPLICATION_PERIOD_CLOSED,
+  Topic.PROJECT_CLARIFIED,
 ];
 
 /** Those of these users whose accounts are active. */
@@ -125,7 +127,7 @@ async function recipientsOfEvent(
     case Topic.DEMAND_UPDATED:
       return demandUpdateRecipients(em, event.entityId, round.pending);
     case Topic.PROJECT_PUBLISHED:
-      return projectRecipients(em, event, projects);
+      return projectRecipients(em, event, projects, NotificationTopic.PROJECT_ELIGIBLE);
     case Topic.APPLICATION_DECIDED:
       return decisionRecipients(em, event.seq);
     case Topic.VERIFICATION_DECIDED:
@@ -136,6 +138,8 @@ async function recipientsOfEvent(
       return webhookDisabledRecipients(em, event.entityId);
     case Topic.APPLICATION_PERIOD_CLOSED:
       return periodClosedRecipients(em, event.entityId);
+    case Topic.PROJECT_CLARIFIED:
+      return projectRecipients(em, event, projects, NotificationTopic.PROJECT_CLARIFIED);
     default:
       return [];
   }
@@ -222,10 +226,12 @@ async function demandUpdateRecipients(
   return recipients;
 }
 
+/** The members of every organization eligible for the event's project, told `topic`. */
 async function projectRecipients(
   em: EntityManager,
   event: FeedEvent,
   projects: ProjectApplicationsService,
+  topic: NotificationTopic,
 ): Promise<Recipient[]> {
   const project = await em.findOne(Project, { id: event.entityId });
   if (!project || !isPublicStatus(project.status)) return [];
@@ -248,7 +254,7 @@ async function projectRecipients(
   const subjectId = project.globalId();
   return eligible.map((organization) => ({
     audience: everyMember(organization.id),
-    topic: NotificationTopic.PROJECT_ELIGIBLE,
+    topic,
     subjectId,
     params: { projectTitle: project.title, organizationName: organization.name },
   }));

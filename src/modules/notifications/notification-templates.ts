@@ -151,5 +151,15 @@ export function renderNotification(
             body: `The application period of “${project}” closed; its applications can be evaluated.`,
           }
         : { title: `申报已截止：${project}`, body: `项目「${project}」的申报期已结束，可以开始评审。` };
+    case NotificationTopic.PROJECT_CLARIFIED:
+      return en
+        ? {
+            title: `Clarification published: ${project}`,
+            body: `“${project}”, which ${organization} may apply to, published the answer to a clarification question.`,
+          }
+        : {
+            title: `项目澄清：${project}`,
+            body: `${organization}可以申报的项目「${project}」发布了澄清答复，请查看。`,
+          };
   }
 }

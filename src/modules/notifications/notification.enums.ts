@@ -20,6 +20,8 @@ export enum NotificationTopic {
   WEBHOOK_DISABLED = 'WEBHOOK_DISABLED',
   /** The application period of a project of the recipient's publisher closed: evaluation can start. */
   APPLICATION_PERIOD_CLOSED = 'APPLICATION_PERIOD_CLOSED',
+  /** A project one of the recipient's organizations is eligible for published a clarification answer. */
+  PROJECT_CLARIFIED = 'PROJECT_CLARIFIED',
 }
 
 registerEnumType(NotificationTopic, {
@@ -42,6 +44,10 @@ registerEnumType(NotificationTopic, {
     },
     APPLICATION_PERIOD_CLOSED: {
       description: 'The application period of a project of your publisher closed.',
+    },
+    PROJECT_CLARIFIED: {
+      description:
+        'A project your organization is eligible for answered a clarification question (every eligible organization is told at once).',
     },
   },
 });

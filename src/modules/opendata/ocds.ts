@@ -34,6 +34,10 @@ import { ApplicationStatus, ProcurementMethod, ProjectStatus } from '../projects
 import { AWARD_DECIDED_STATUSES, isPublicStatus, projectStatusAt } from '../projects/project-lifecycle.js';
 import { CREDIT_CODE_SCHEME } from './hsds.js';
 import { partId } from './open-ids.js';
+import {
+  loadClarificationsAndComplaints,
+  withClarificationsAndComplaints,
+} from './ocds-clarifications-complaints.js';
 
 /** Projects read per keyset batch. */
 export const OCDS_BATCH = 200;
@@ -580,10 +584,11 @@ export async function* ocdsProcesses(
     };
     const amendmentsOf = group(amendments);
     const awardsOf = group(awarded);
+    const clarificationsAndComplaints = await loadClarificationsAndComplaints(em, ids);
     for (const project of projects) {
       const publisher = publisherById.get(project.publisher.id);
       if (!publisher) continue;
-      yield releasesOf(
+      const releases = releasesOf(
         {
           project,
           publisher,
@@ -595,6 +600,7 @@ export async function* ocdsProcesses(
         },
         settings,
       );
+      yield withClarificationsAndComplaints(releases, clarificationsAndComplaints.get(project.id));
     }
     after = ids[ids.length - 1]!;
     em.clear();

@@ -78,3 +78,12 @@ export async function announceDecisions(
     await em.nativeUpdate(ProjectApplication, { id: application.id }, { decidedSeq: seq });
   }
 }
+
+/**
+ * Writes the PROJECT_CLARIFIED outbox event of an answered clarification question: matched like
+ * `project.published`, so the notification worker tells every eligible organization in one round.
+ * Last in the transaction (see emitEvent).
+ */
+export async function announceClarified(em: EntityManager, project: Project): Promise<void> {
+  await announce(em, Topic.PROJECT_CLARIFIED, project);
+}
