@@ -244,10 +244,12 @@ async function projectRecipients(
     },
     { orderBy: { id: 'asc' } },
   );
+  // A clarification reaches those the publication reached: both are matched as `project.published`.
+  const asPublished = { ...event, topic: Topic.PROJECT_PUBLISHED };
   const eligible: Organization[] = [];
   for (const organization of candidates)
     if (
-      inEndpointScope(organization, event) &&
+      inEndpointScope(organization, asPublished) &&
       (await projects.eligibilityOf(em, project, organization)).eligible
     )
       eligible.push(organization);

@@ -8,7 +8,7 @@ import {
   AskProjectQuestionInput,
   AskProjectQuestionPayload,
 } from './clarification.inputs.js';
-import { Project } from './project.entity.js';
+import { Project, ProjectAmendment } from './project.entity.js';
 
 @Resolver(() => ProjectQuestion)
 export class ProjectQuestionResolver {
@@ -39,6 +39,14 @@ export class ProjectQuestionResolver {
   @FieldResolver(() => Project)
   project(@Root() question: ProjectQuestion): Promise<Project> {
     return question.project.loadOrFail({ dataloader: true });
+  }
+
+  @FieldResolver(() => ProjectAmendment, {
+    nullable: true,
+    description: 'The amendment an answer that changes the terms was recorded as.',
+  })
+  async amendment(@Root() question: ProjectQuestion): Promise<ProjectAmendment | null> {
+    return question.amendment ? question.amendment.loadOrFail({ dataloader: true }) : null;
   }
 }
 
