@@ -92,15 +92,15 @@ export class Migration20261203040000 extends Migration {
     this.addSql(`alter table "notification" drop constraint if exists "notification_topic_check";`);
 
     this.addSql(
-      `alter table "organization_notification_default" add constraint "organization_notification_default_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'MILESTONE_REPORTED', 'MILESTONE_DECIDED', 'CONTRACT_PAYMENT_RECORDED'));`,
+      `alter table "organization_notification_default" add constraint "organization_notification_default_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'MILESTONE_REPORTED', 'MILESTONE_DECIDED', 'CONTRACT_PAYMENT_RECORDED', 'PROJECT_CLARIFIED'));`,
     );
 
     this.addSql(
-      `alter table "notification_preference" add constraint "notification_preference_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'MILESTONE_REPORTED', 'MILESTONE_DECIDED', 'CONTRACT_PAYMENT_RECORDED'));`,
+      `alter table "notification_preference" add constraint "notification_preference_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'MILESTONE_REPORTED', 'MILESTONE_DECIDED', 'CONTRACT_PAYMENT_RECORDED', 'PROJECT_CLARIFIED'));`,
     );
 
     this.addSql(
-      `alter table "notification" add constraint "notification_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'MILESTONE_REPORTED', 'MILESTONE_DECIDED', 'CONTRACT_PAYMENT_RECORDED'));`,
+      `alter table "notification" add constraint "notification_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'MILESTONE_REPORTED', 'MILESTONE_DECIDED', 'CONTRACT_PAYMENT_RECORDED', 'PROJECT_CLARIFIED'));`,
     );
   }
 
@@ -130,15 +130,15 @@ export class Migration20261203040000 extends Migration {
     );
 
     this.addSql(
-      `alter table "notification" add constraint "notification_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED'));`,
+      `alter table "notification" add constraint "notification_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'PROJECT_CLARIFIED'));`,
     );
 
     this.addSql(
-      `alter table "notification_preference" add constraint "notification_preference_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED'));`,
+      `alter table "notification_preference" add constraint "notification_preference_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'PROJECT_CLARIFIED'));`,
     );
 
     this.addSql(
-      `alter table "organization_notification_default" add constraint "organization_notification_default_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED'));`,
+      `alter table "organization_notification_default" add constraint "organization_notification_default_topic_check" check("topic" in ('DEMAND_MATCHED', 'PROJECT_ELIGIBLE', 'APPLICATION_DECIDED', 'VERIFICATION_DECIDED', 'OWN_DEMAND_UPDATED', 'ENDORSED_DEMAND_FULFILLED', 'CLAIM_LAPSING', 'WEBHOOK_DISABLED', 'APPLICATION_PERIOD_CLOSED', 'PROJECT_CLARIFIED'));`,
     );
   }
 }

@@ -37,6 +37,8 @@ import {
   ProjectContract,
   ProjectOutcomeConfirmation,
 } from './modules/projects/project-contract.entity.js';
+import { ProjectQuestion } from './modules/projects/clarification.entity.js';
+import { ProjectComplaint } from './modules/projects/complaint.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -76,4 +78,6 @@ export const ENTITIES = [
   ContractMilestone,
   ContractPayment,
   ProjectOutcomeConfirmation,
+  ProjectQuestion,
+  ProjectComplaint,
 ] as const;

@@ -49,6 +49,14 @@ import {
   ContractPaymentResolver,
   ProjectContractResolver,
 } from './modules/projects/project-contract.resolver.js';
+import {
+  ProjectClarificationsResolver,
+  ProjectQuestionResolver,
+} from './modules/projects/clarification.resolver.js';
+import {
+  ProjectComplaintResolver,
+  ProjectComplaintsResolver,
+} from './modules/projects/complaint.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -86,6 +94,10 @@ export const RESOLVERS = [
   ContractFieldsResolver,
   ContractMilestoneResolver,
   ContractPaymentResolver,
+  ProjectQuestionResolver,
+  ProjectClarificationsResolver,
+  ProjectComplaintResolver,
+  ProjectComplaintsResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */

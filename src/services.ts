@@ -53,6 +53,11 @@ import { ProjectContractsService } from './modules/projects/project-contracts.se
 import { ProjectOutcomesService } from './modules/projects/project-outcomes.service.js';
 import { contractLoaders } from './modules/projects/project-contract.loaders.js';
 import { installContractRules } from './modules/projects/project-contract.policy.js';
+import { ProjectClarificationsService } from './modules/projects/project-clarifications.service.js';
+import { ProjectComplaintsService } from './modules/projects/project-complaints.service.js';
+import { installClarificationAndComplaintRules } from './modules/projects/clarification-complaint.policy.js';
+import { clarificationLoaders } from './modules/projects/clarification.loaders.js';
+import { complaintsLoader } from './modules/projects/complaint.loaders.js';
 
 declare module './core/context.js' {
   /**
@@ -120,6 +125,10 @@ declare module './core/context.js' {
     projectContracts: ProjectContractsService;
     /** Workers' confirmations of the projects made from their demands. */
     projectOutcomes: ProjectOutcomesService;
+    /** Clarification questions during a tender and their public answers. */
+    projectClarifications: ProjectClarificationsService;
+    /** Complaints against awards: filing, response, reviewer, ruling. */
+    projectComplaints: ProjectComplaintsService;
   }
 }
 
@@ -172,6 +181,15 @@ export function createServices(config: Config): Services {
   installWebhookRules({ nodes, webhooks });
   installNotificationRules({ nodes, notifications });
   installContractRules({ nodes, projectQueries });
+  const projectClarifications = new ProjectClarificationsService(projectAccess, projectApplications);
+  const projectComplaints = new ProjectComplaintsService(config.limits, projectAccess, publishers);
+  installClarificationAndComplaintRules({
+    nodes,
+    audit,
+    projectAccess,
+    projectClarifications,
+    projectComplaints,
+  });
   return {
     config,
     tokens,
@@ -187,6 +205,8 @@ export function createServices(config: Config): Services {
       projectEligibility: (em) => projectEligibilityLoader(em, projectApplications, projectAccess),
       organizationDocuments: organizationDocumentsLoader,
       contracts: contractLoaders,
+      clarifications: clarificationLoaders,
+      complaints: complaintsLoader,
     },
     regions,
     categories,
@@ -221,5 +241,7 @@ export function createServices(config: Config): Services {
     projectScoring: new ProjectScoringService(projectAccess),
     projectContracts: new ProjectContractsService(projectAccess),
     projectOutcomes: new ProjectOutcomesService(projectAccess),
+    projectClarifications,
+    projectComplaints,
   };
 }

@@ -66,6 +66,11 @@ export enum Topic {
   MILESTONE_RETURNED = 'contract.milestoneReturned',
   /** The publisher recorded a payment under a contract, keyed by the payment's id: the organization's members are notified. */
   CONTRACT_PAYMENT_RECORDED = 'contract.paymentRecorded',
+  /**
+   * A publisher answered a clarification question about a tender, keyed by the project's id: every
+   * organization eligible for the project is notified in the same round (equal notice).
+   */
+  PROJECT_CLARIFIED = 'project.clarified',
 }
 
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */

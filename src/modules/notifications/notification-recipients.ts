@@ -18,6 +18,7 @@
  * - a project's application period closed: the staff of its publisher;
  * - a contract milestone reported: the staff of the project's publisher; a milestone accepted or
  *   returned, a payment recorded: the members of the contracted organization, unless it is suspended.
+ * - a clarification answered: as a published project, every eligible organization (equal notice).
  *
  * Suspended accounts hear of nothing.
  *
@@ -77,6 +78,7 @@ export const NOTIFYING_TOPICS: readonly Topic[] = [
   Topic.MILESTONE_ACCEPTED,
   Topic.MILESTONE_RETURNED,
   Topic.CONTRACT_PAYMENT_RECORDED,
+  Topic.PROJECT_CLARIFIED,
 ];
 
 /** Those of these users whose accounts are active. */
@@ -132,7 +134,7 @@ async function recipientsOfEvent(
     case Topic.DEMAND_UPDATED:
       return demandUpdateRecipients(em, event.entityId, round.pending);
     case Topic.PROJECT_PUBLISHED:
-      return projectRecipients(em, event, projects);
+      return projectRecipients(em, event, projects, NotificationTopic.PROJECT_ELIGIBLE);
     case Topic.APPLICATION_DECIDED:
       return decisionRecipients(em, event.seq);
     case Topic.VERIFICATION_DECIDED:
@@ -150,6 +152,8 @@ async function recipientsOfEvent(
       return milestoneDecidedRecipients(em, event);
     case Topic.CONTRACT_PAYMENT_RECORDED:
       return paymentRecipients(em, event.entityId);
+    case Topic.PROJECT_CLARIFIED:
+      return projectRecipients(em, event, projects, NotificationTopic.PROJECT_CLARIFIED);
     default:
       return [];
   }
@@ -236,10 +240,12 @@ async function demandUpdateRecipients(
   return recipients;
 }
 
+/** The members of every organization eligible for the event's project, told `topic`. */
 async function projectRecipients(
   em: EntityManager,
   event: FeedEvent,
   projects: ProjectApplicationsService,
+  topic: NotificationTopic,
 ): Promise<Recipient[]> {
   const project = await em.findOne(Project, { id: event.entityId });
   if (!project || !isPublicStatus(project.status)) return [];
@@ -252,17 +258,19 @@ async function projectRecipients(
     },
     { orderBy: { id: 'asc' } },
   );
+  // A clarification reaches those the publication reached: both are matched as `project.published`.
+  const asPublished = { ...event, topic: Topic.PROJECT_PUBLISHED };
   const eligible: Organization[] = [];
   for (const organization of candidates)
     if (
-      inEndpointScope(organization, event) &&
+      inEndpointScope(organization, asPublished) &&
       (await projects.eligibilityOf(em, project, organization)).eligible
     )
       eligible.push(organization);
   const subjectId = project.globalId();
   return eligible.map((organization) => ({
     audience: everyMember(organization.id),
-    topic: NotificationTopic.PROJECT_ELIGIBLE,
+    topic,
     subjectId,
     params: { projectTitle: project.title, organizationName: organization.name },
   }));

@@ -193,5 +193,15 @@ export function renderNotification(
             body: `项目「${project}」向${organization}的付款 ${yuan} 元已登记。`,
           };
     }
+    case NotificationTopic.PROJECT_CLARIFIED:
+      return en
+        ? {
+            title: `Clarification published: ${project}`,
+            body: `“${project}”, which ${organization} may apply to, published the answer to a clarification question.`,
+          }
+        : {
+            title: `项目澄清：${project}`,
+            body: `${organization}可以申报的项目「${project}」发布了澄清答复，请查看。`,
+          };
   }
 }

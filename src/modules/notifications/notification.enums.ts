@@ -26,6 +26,8 @@ export enum NotificationTopic {
   MILESTONE_DECIDED = 'MILESTONE_DECIDED',
   /** The publisher recorded a payment under a contract of the recipient's organization. */
   CONTRACT_PAYMENT_RECORDED = 'CONTRACT_PAYMENT_RECORDED',
+  /** A project one of the recipient's organizations is eligible for published a clarification answer. */
+  PROJECT_CLARIFIED = 'PROJECT_CLARIFIED',
 }
 
 registerEnumType(NotificationTopic, {
@@ -57,6 +59,10 @@ registerEnumType(NotificationTopic, {
     },
     CONTRACT_PAYMENT_RECORDED: {
       description: 'The publisher recorded a payment under a contract of your organization.',
+    },
+    PROJECT_CLARIFIED: {
+      description:
+        'A project your organization is eligible for answered a clarification question (every eligible organization is told at once).',
     },
   },
 });

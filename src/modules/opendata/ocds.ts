@@ -40,6 +40,10 @@ import { CREDIT_CODE_SCHEME } from './hsds.js';
 import { partId } from './open-ids.js';
 import { PLANNING_FIELD_NAMES, withPlanningAndCriteria } from './ocds-planning.js';
 import { signedContractsOf, withSignedContract } from './ocds-contracts.js';
+import {
+  loadClarificationsAndComplaints,
+  withClarificationsAndComplaints,
+} from './ocds-clarifications-complaints.js';
 
 /** Projects read per keyset batch. */
 export const OCDS_BATCH = 200;
@@ -588,6 +592,7 @@ export async function* ocdsProcesses(
     const signedContracts = await signedContractsOf(em, ids);
     const amendmentsOf = group(amendments);
     const awardsOf = group(awarded);
+    const clarificationsAndComplaints = await loadClarificationsAndComplaints(em, ids);
     for (const project of projects) {
       const publisher = publisherById.get(project.publisher.id);
       if (!publisher) continue;
@@ -605,7 +610,8 @@ export async function* ocdsProcesses(
       );
       // The contract's releases first, so that they too carry the plan's budget and the criteria.
       const contracted = withSignedContract(releases, project, signedContracts.get(project.id), value);
-      yield withPlanningAndCriteria(contracted, project, amendmentsOf.get(project.id) ?? [], value);
+      const planned = withPlanningAndCriteria(contracted, project, amendmentsOf.get(project.id) ?? [], value);
+      yield withClarificationsAndComplaints(planned, clarificationsAndComplaints.get(project.id));
     }
     after = ids[ids.length - 1]!;
     em.clear();

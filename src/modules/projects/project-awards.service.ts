@@ -21,6 +21,7 @@ import type {
 } from './project.inputs.js';
 import type { ProjectAccess } from './project.policy.js';
 import { announceAwarded, announceDecisions } from './project-events.js';
+import { assertNoOpenComplaint } from './project-complaints.service.js';
 import {
   closeApplicationPeriods,
   assertMayBecome,
@@ -39,7 +40,10 @@ export class ProjectAwardsService {
     private readonly demandClaims: DemandClaimsService,
   ) {}
 
-  /** AWARDED → IN_PROGRESS: the contract is signed and delivery starts. */
+  /**
+   * AWARDED → IN_PROGRESS: the contract is signed and delivery starts; refused (CONFLICT) while a
+   * complaint about the award is open.
+   */
   async start(actor: Actor, input: StartProjectInput): Promise<Project> {
     return transition(
       this.access,
@@ -47,9 +51,10 @@ export class ProjectAwardsService {
       input.projectId,
       ProjectStatus.IN_PROGRESS,
       'startProject',
-      (_em, project) => {
+      async (em, project) => {
+        await assertNoOpenComplaint(em, project.id);
         project.startedAt = new Date();
-        return Promise.resolve({});
+        return {};
       },
     );
   }

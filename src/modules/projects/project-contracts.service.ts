@@ -23,6 +23,7 @@ import type {
 import type { ProjectAccess } from './project.policy.js';
 import { announceContractEvent } from './project-events.js';
 import { assertMayBecome, claimTransition } from './project-transitions.js';
+import { assertNoOpenComplaint } from './project-complaints.service.js';
 
 /** Project statuses in which milestones are reported and decided: delivery. */
 const DELIVERY_STATUSES: readonly ProjectStatus[] = [ProjectStatus.IN_PROGRESS];
@@ -68,6 +69,8 @@ export class ProjectContractsService {
       const problem = contractTermsProblem(input, application.awardedFen ?? 0);
       if (problem) throw new BadUserInputError([problem]);
       await claimTransition(em, project, ProjectStatus.IN_PROGRESS);
+      // After the guarded UPDATE locked the row, as startProject does (project-complaints.service.ts).
+      await assertNoOpenComplaint(em, project.id);
       const signedAt = new Date();
       project.startedAt = signedAt;
       const contract = em.create(ProjectContract, {

@@ -98,3 +98,12 @@ export async function announceContractEvent(
     targetGroups: project.targetGroups,
   });
 }
+
+/**
+ * Writes the PROJECT_CLARIFIED outbox event of an answered clarification question: matched like
+ * `project.published`, so the notification worker tells every eligible organization in one round.
+ * Last in the transaction (see emitEvent).
+ */
+export async function announceClarified(em: EntityManager, project: Project): Promise<void> {
+  await announce(em, Topic.PROJECT_CLARIFIED, project);
+}

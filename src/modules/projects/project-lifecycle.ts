@@ -17,7 +17,9 @@ export const PROJECT_TRANSITIONS: Readonly<Record<ProjectStatus, readonly Projec
     ProjectStatus.CANCELLED,
     ProjectStatus.PUBLISHED,
   ],
-  [ProjectStatus.AWARDED]: [ProjectStatus.IN_PROGRESS, ProjectStatus.CANCELLED],
+  // Back to EVALUATING only by an upheld complaint's ruling (`ruleOnComplaint`), which suspends the
+  // award; no mutation of the publisher's asks for it (docs/domain.md, "Clarifications and complaints").
+  [ProjectStatus.AWARDED]: [ProjectStatus.IN_PROGRESS, ProjectStatus.CANCELLED, ProjectStatus.EVALUATING],
   // A contract may still be terminated during delivery (OCDS "terminated"): recorded as CANCELLED.
   [ProjectStatus.IN_PROGRESS]: [ProjectStatus.COMPLETED, ProjectStatus.CANCELLED],
   [ProjectStatus.COMPLETED]: [],

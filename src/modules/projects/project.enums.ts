@@ -105,3 +105,19 @@ registerEnumType(ProjectOrder, {
     BUDGET_DESC: { description: 'Largest budget first.' },
   },
 });
+
+/** A ruling on a complaint (质疑/投诉) against a project's award. */
+export enum ComplaintOutcome {
+  /** The complaint is founded: the award is suspended and the project is evaluated again. */
+  UPHELD = 'UPHELD',
+  /** The complaint is unfounded: the award stands. */
+  DISMISSED = 'DISMISSED',
+}
+registerEnumType(ComplaintOutcome, {
+  name: 'ComplaintOutcome',
+  description: 'A ruling on a complaint (质疑/投诉) against an award.',
+  valuesConfig: {
+    UPHELD: { description: 'Founded: the award is suspended and the project is evaluated again.' },
+    DISMISSED: { description: 'Unfounded: the award stands.' },
+  },
+});

@@ -132,6 +132,14 @@ const GATES: Record<string, Gate> = {
   'Mutation.returnMilestone': PUBLISHERS,
   'Mutation.recordPayment': PUBLISHERS,
   'Mutation.confirmProjectOutcome': 'signedIn',
+  // clarifications and complaints (the organization's members, the publisher's staff, admins and
+  // designated union reviewers, checked again by the services)
+  'Mutation.askProjectQuestion': [Role.ORG_ADMIN, Role.ORG_MEMBER],
+  'Mutation.answerProjectQuestion': PUBLISHERS,
+  'Mutation.fileComplaint': [Role.ORG_ADMIN, Role.ORG_MEMBER],
+  'Mutation.respondToComplaint': PUBLISHERS,
+  'Mutation.designateComplaintReviewer': [Role.ADMIN],
+  'Mutation.ruleOnComplaint': [Role.ADMIN, Role.UNION_STAFF],
 };
 
 /** Every kind of caller the platform has. */
