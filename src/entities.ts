@@ -31,6 +31,7 @@ import {
   NotificationPreference,
   OrganizationNotificationDefault,
 } from './modules/notifications/notification-preference.entity.js';
+import { ProjectFairnessFlag } from './modules/projects/fairness-flag.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -66,4 +67,5 @@ export const ENTITIES = [
   NotificationDelivery,
   NotificationPreference,
   OrganizationNotificationDefault,
+  ProjectFairnessFlag,
 ] as const;

@@ -43,6 +43,12 @@ import { ReportResolver } from './modules/reports/report.resolver.js';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
 import { NotificationResolver } from './modules/notifications/notification.resolver.js';
 import { NotificationPreferencesResolver } from './modules/notifications/notification-preferences.resolver.js';
+import {
+  FairnessFlagResolver,
+  ProjectFairnessFlagsResolver,
+} from './modules/projects/fairness-flag.resolver.js';
+import { AwardFairnessFlagsResolver } from './modules/reports/fairness-flags-report.resolver.js';
+import { SuggestedProjectsResolver } from './modules/reports/suggested-projects.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -76,6 +82,10 @@ export const RESOLVERS = [
   WebhookResolver,
   NotificationResolver,
   NotificationPreferencesResolver,
+  ProjectFairnessFlagsResolver,
+  FairnessFlagResolver,
+  AwardFairnessFlagsResolver,
+  SuggestedProjectsResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */

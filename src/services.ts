@@ -48,6 +48,10 @@ import { ReferenceCache } from './modules/reference/reference-cache.js';
 import { NotificationService } from './modules/notifications/notification.service.js';
 import { NotificationSignals } from './modules/notifications/notification-signals.js';
 import { installNotificationRules } from './modules/notifications/notification.policy.js';
+import { ProjectFairnessService } from './modules/projects/project-fairness.service.js';
+import { fairnessFlagsLoader } from './modules/projects/fairness-flag.loaders.js';
+import { FairnessFlagReportService } from './modules/reports/fairness-flags-report.service.js';
+import { SuggestedProjectsService } from './modules/reports/suggested-projects.service.js';
 
 declare module './core/context.js' {
   /**
@@ -109,6 +113,12 @@ declare module './core/context.js' {
     notifications: NotificationService;
     /** New notifications' wake-up calls to the live feed and the channel workers, across processes. */
     notificationSignals: NotificationSignals;
+    /** Fairness flags: the rationale each flagged decision needs, recorded in its transaction. */
+    projectFairness: ProjectFairnessService;
+    /** `awardFairness.flags`: the fairness flags of the ledger's projects. */
+    fairnessFlagReports: FairnessFlagReportService;
+    /** Suggested projects from workers' unmet demand. */
+    suggestedProjects: SuggestedProjectsService;
   }
 }
 
@@ -139,6 +149,7 @@ export function createServices(config: Config): Services {
     },
   );
   const publishers = new PublisherService(regions);
+  const projectFairness = new ProjectFairnessService(config.fairness);
   const projectAccess = new ProjectAccess(publishers);
   const projectApplications = new ProjectApplicationsService(projectAccess);
   const projectQueries = new ProjectQueriesService(
@@ -174,6 +185,7 @@ export function createServices(config: Config): Services {
       applicationPages: (em) => new ApplicationPageLoaders(em),
       projectEligibility: (em) => projectEligibilityLoader(em, projectApplications, projectAccess),
       organizationDocuments: organizationDocumentsLoader,
+      fairnessFlags: fairnessFlagsLoader,
     },
     regions,
     categories,
@@ -197,13 +209,20 @@ export function createServices(config: Config): Services {
     publishers,
     projectAccess,
     projectQueries,
-    projectPublishing: new ProjectPublishingService(projectAccess, new ProjectFields(categories)),
+    projectPublishing: new ProjectPublishingService(
+      projectAccess,
+      new ProjectFields(categories),
+      projectFairness,
+    ),
     projectsFromDemands: new ProjectFromDemandsService(publishers, categories),
     projectApplications,
-    projectAwards: new ProjectAwardsService(projectAccess, demandClaims),
+    projectAwards: new ProjectAwardsService(projectAccess, demandClaims, projectFairness),
     reports: new ReportService(),
     webhooks,
     notifications,
     notificationSignals,
+    projectFairness,
+    fairnessFlagReports: new FairnessFlagReportService(),
+    suggestedProjects: new SuggestedProjectsService(),
   };
 }

@@ -34,6 +34,7 @@ import { ApplicationStatus, ProcurementMethod, ProjectStatus } from '../projects
 import { AWARD_DECIDED_STATUSES, isPublicStatus, projectStatusAt } from '../projects/project-lifecycle.js';
 import { CREDIT_CODE_SCHEME } from './hsds.js';
 import { partId } from './open-ids.js';
+import { fairnessFlagsOf, withFairnessFlags } from './ocds-fairness.js';
 
 /** Projects read per keyset batch. */
 export const OCDS_BATCH = 200;
@@ -540,6 +541,7 @@ export async function* ocdsProcesses(
     ).filter((p) => isPublicStatus(p.status)); // the query's filter, as `project(id:)` decides
     if (projects.length === 0) return;
     const ids = projects.map((p) => p.id);
+    const flagsOf = await fairnessFlagsOf(em, ids);
     const [publishers, amendments, awarded, tenderers, categories] = await Promise.all([
       em.find(Publisher, { id: { $in: [...new Set(projects.map((p) => p.publisher.id))] } }),
       em.find(ProjectAmendment, { project: { $in: ids } }, { orderBy: { id: 'asc' } }),
@@ -583,17 +585,20 @@ export async function* ocdsProcesses(
     for (const project of projects) {
       const publisher = publisherById.get(project.publisher.id);
       if (!publisher) continue;
-      yield releasesOf(
-        {
-          project,
-          publisher,
-          categories: categoryByCode,
-          regions,
-          amendments: amendmentsOf.get(project.id) ?? [],
-          awarded: AWARD_DECIDED_STATUSES.includes(project.status) ? (awardsOf.get(project.id) ?? []) : [],
-          tenderers: tendererCount.get(project.id) ?? 0,
-        },
-        settings,
+      yield withFairnessFlags(
+        releasesOf(
+          {
+            project,
+            publisher,
+            categories: categoryByCode,
+            regions,
+            amendments: amendmentsOf.get(project.id) ?? [],
+            awarded: AWARD_DECIDED_STATUSES.includes(project.status) ? (awardsOf.get(project.id) ?? []) : [],
+            tenderers: tendererCount.get(project.id) ?? 0,
+          },
+          settings,
+        ),
+        flagsOf.get(project.id),
       );
     }
     after = ids[ids.length - 1]!;

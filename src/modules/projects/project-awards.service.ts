@@ -21,6 +21,7 @@ import type {
 } from './project.inputs.js';
 import type { ProjectAccess } from './project.policy.js';
 import { announceAwarded, announceDecisions } from './project-events.js';
+import { flagsAudited, type ProjectFairnessService } from './project-fairness.service.js';
 import {
   closeApplicationPeriods,
   assertMayBecome,
@@ -37,6 +38,7 @@ export class ProjectAwardsService {
   constructor(
     private readonly access: ProjectAccess,
     private readonly demandClaims: DemandClaimsService,
+    private readonly fairness: ProjectFairnessService,
   ) {}
 
   /** AWARDED → IN_PROGRESS: the contract is signed and delivery starts. */
@@ -232,10 +234,12 @@ export class ProjectAwardsService {
         { orderBy: { id: 'asc' } },
       );
       for (const application of rejected) application.status = ApplicationStatus.REJECTED;
+      const flags = await this.fairness.atAward({ ...actor, em }, project, awarded, input.fairnessRationale);
       recordAudit({ ...actor, em }, 'awardProject', project, {
         awards: awarded.map((a) => ({ application: a.globalId(), amountFen: a.awardedFen })),
         rejected: rejected.map((a) => a.globalId()),
         totalFen: total,
+        ...flagsAudited(flags, input.fairnessRationale),
       });
       await em.flush();
       await this.claimLinkedDemands({ ...actor, em }, project, awarded);

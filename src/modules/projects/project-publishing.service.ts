@@ -12,6 +12,8 @@ import { ApplicationStatus, ProjectStatus } from './project.enums.js';
 import type { CancelProjectInput, PublishProjectInput, UpdateProjectInput } from './project.inputs.js';
 import { assertProjectInScope, type ProjectAccess } from './project.policy.js';
 import { announceDecisions, announcePublished } from './project-events.js';
+import type { ProjectFairnessFlag } from './fairness-flag.entity.js';
+import { flagsAudited, type ProjectFairnessService } from './project-fairness.service.js';
 import {
   assertBudgetCoversApplications,
   assertPeriod,
@@ -33,6 +35,7 @@ export class ProjectPublishingService {
   constructor(
     private readonly access: ProjectAccess,
     private readonly fields: ProjectFields,
+    private readonly fairness: ProjectFairnessService,
   ) {}
 
   /**
@@ -55,16 +58,19 @@ export class ProjectPublishingService {
       await assertProjectInScope(em, viewer, project);
       assertPeriod(project);
       const published = input.publish;
+      let flags: ProjectFairnessFlag[] = [];
       if (published) {
         await assertReadyToPublish(em, project);
         project.status = ProjectStatus.PUBLISHED;
         project.publishedAt = new Date();
+        flags = this.fairness.atPublication({ ...actor, em }, project, input.fairnessRationale);
       }
       await em.flush(); // ids for the audit subject and the event
       recordAudit({ ...actor, em }, 'publishProject', project, {
         status: project.status,
         title: project.title,
         budgetFen: project.budgetFen,
+        ...flagsAudited(flags, input.fairnessRationale),
       });
       await em.flush();
       if (published) await announcePublished(em, project);
@@ -104,6 +110,7 @@ export class ProjectPublishingService {
         await assertReadyToPublish(em, project);
       }
       let amendment: ProjectAmendment | null = null;
+      let flags: ProjectFairnessFlag[] = [];
       if (amending) {
         amendment = em.create(ProjectAmendment, {
           project: ref(project),
@@ -111,10 +118,18 @@ export class ProjectPublishingService {
           changes,
           amendedBy: ref(em.getReference(User, viewer.userId)),
         });
+        flags = this.fairness.atAmendment(
+          { ...actor, em },
+          project,
+          changes.allowedFoundingTypes ? project.allowedFoundingTypes : null,
+          input.fairnessRationale,
+          amendment.createdAt,
+        );
       }
       recordAudit({ ...actor, em }, 'updateProject', project, {
         changes,
         rationale: input.rationale ?? null,
+        ...flagsAudited(flags, input.fairnessRationale),
       });
       await em.flush();
       return { project, amendment };

@@ -184,6 +184,15 @@ export class PublishProjectInput extends ProjectFieldsInput {
 
   @Field(() => Boolean, { defaultValue: true, description: 'false: save as a DRAFT only.' })
   publish: boolean = true;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why competition is narrowed, required when publishing raises a fairness flag (a founding-type restriction, the DIRECT method); shown publicly with the flag. Ignored when nothing is flagged.',
+  })
+  @IsOptional()
+  @FreeText({ min: 1, max: 2000 })
+  fairnessRationale?: string | null;
 }
 
 @ObjectType()
@@ -203,6 +212,15 @@ export class UpdateProjectInput extends ProjectFieldsInput {
   @IsOptional()
   @FreeText({ min: 1, max: 2000 })
   rationale?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why competition is narrowed, required when an amendment restricts eligibility by founding type (a fairness flag); shown publicly with the flag. Ignored when nothing is flagged.',
+  })
+  @IsOptional()
+  @FreeText({ min: 1, max: 2000 })
+  fairnessRationale?: string | null;
 }
 
 @ObjectType()
@@ -292,6 +310,15 @@ export class AwardProjectInput {
   @ArrayMaxSize(100)
   @ValidateNested({ each: true })
   awards!: AwardLineInput[];
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why, required when the award raises a fairness flag (only one organization applied; a winner already won the set number of this publisher’s projects in the set window); shown publicly with the flag. Ignored when nothing is flagged.',
+  })
+  @IsOptional()
+  @FreeText({ min: 1, max: 2000 })
+  fairnessRationale?: string | null;
 }
 
 @ObjectType()
