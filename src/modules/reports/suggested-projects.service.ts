@@ -144,6 +144,7 @@ export class SuggestedProjectsService {
     ctx: Context,
     groups: readonly { region_code: string; category_code: string }[],
   ): Promise<Map<string, { projects: number; awardedFen: bigint; people: number }>> {
+    const list = groups.map(() => '?').join(', ');
     const rows = await ctx.em.getConnection().execute<
       {
         region_code: string;
@@ -153,7 +154,7 @@ export class SuggestedProjectsService {
         people: number;
       }[]
     >(
-      `with cell as (select * from unnest(?::text[], ?::text[]) as c(region_code, category_code)),
+      `with cell as (select * from unnest(array[${list}]::text[], array[${list}]::text[]) as c(region_code, category_code)),
        served as (
          select cell.region_code, cell.category_code, p.id,
                 (select coalesce(sum(a.awarded_fen), 0) from project_application a
@@ -168,7 +169,7 @@ export class SuggestedProjectsService {
        select region_code, category_code, count(*)::int as projects, sum(awarded_fen)::text as awarded_fen,
               sum(people)::int as people
          from served where people > 0 group by region_code, category_code`,
-      [groups.map((g) => g.region_code), groups.map((g) => g.category_code), ...COMPARABLE_STATUSES],
+      [...groups.map((g) => g.region_code), ...groups.map((g) => g.category_code), ...COMPARABLE_STATUSES],
       'all',
     );
     return new Map(
