@@ -133,6 +133,20 @@ export function StaffProject({ projectId }: { projectId: string }) {
           />
         </Card>
       )}
+      {project.fairnessFlags.length > 0 && (
+        <Card title={t('staff.project.fairnessFlags')} size="small" style={{ marginTop: 16 }}>
+          <List
+            size="small"
+            dataSource={project.fairnessFlags}
+            renderItem={(f) => (
+              <List.Item>
+                {formatDateTime(f.raisedAt)} — {t(`staff.fairnessFlag.${f.kind}`)}
+                {f.organization ? `（${f.organization.name}）` : ''}: {f.rationale}
+              </List.Item>
+            )}
+          />
+        </Card>
+      )}
       {project.amendments.length > 0 && (
         <Card title={t('staff.project.amendments')} size="small" style={{ marginTop: 16 }}>
           <List

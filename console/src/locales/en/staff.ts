@@ -89,6 +89,13 @@ export const staff: Translation<typeof reference> = {
     linkedDemands: 'Demands it was made from',
     people: '({{count}} people)',
     amendments: 'Amendments',
+    fairnessFlags: 'Fairness flags (public)',
+  },
+  fairnessFlag: {
+    FOUNDING_TYPE_RESTRICTION: 'Eligibility restricted by founding type',
+    DIRECT_METHOD: 'Direct (single source) method',
+    SINGLE_APPLICANT: 'Awarded with a single applicant',
+    REPEAT_WINNER: 'Awarded to a repeat winner',
   },
   amendedField: {
     title: 'title',

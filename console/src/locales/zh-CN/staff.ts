@@ -85,6 +85,13 @@ export const staff = {
     linkedDemands: '来源需求',
     people: '（{{count}} 人）',
     amendments: '变更记录',
+    fairnessFlags: '公平性标记（公开）',
+  },
+  fairnessFlag: {
+    FOUNDING_TYPE_RESTRICTION: '限定机构创办类型',
+    DIRECT_METHOD: '单一来源采购',
+    SINGLE_APPLICANT: '仅一家机构申报即定标',
+    REPEAT_WINNER: '授予多次中标的机构',
   },
   amendedField: {
     title: '项目名称',
