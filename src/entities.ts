@@ -39,6 +39,7 @@ import {
 } from './modules/projects/project-contract.entity.js';
 import { ProjectQuestion } from './modules/projects/clarification.entity.js';
 import { ProjectComplaint } from './modules/projects/complaint.entity.js';
+import { ProjectFairnessFlag } from './modules/projects/fairness-flag.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -80,4 +81,5 @@ export const ENTITIES = [
   ProjectOutcomeConfirmation,
   ProjectQuestion,
   ProjectComplaint,
+  ProjectFairnessFlag,
 ] as const;

@@ -57,6 +57,12 @@ import {
   ProjectComplaintResolver,
   ProjectComplaintsResolver,
 } from './modules/projects/complaint.resolver.js';
+import {
+  FairnessFlagResolver,
+  ProjectFairnessFlagsResolver,
+} from './modules/projects/fairness-flag.resolver.js';
+import { AwardFairnessFlagsResolver } from './modules/reports/fairness-flags-report.resolver.js';
+import { SuggestedProjectsResolver } from './modules/reports/suggested-projects.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -98,6 +104,10 @@ export const RESOLVERS = [
   ProjectClarificationsResolver,
   ProjectComplaintResolver,
   ProjectComplaintsResolver,
+  ProjectFairnessFlagsResolver,
+  FairnessFlagResolver,
+  AwardFairnessFlagsResolver,
+  SuggestedProjectsResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */

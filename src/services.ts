@@ -58,6 +58,10 @@ import { ProjectComplaintsService } from './modules/projects/project-complaints.
 import { installClarificationAndComplaintRules } from './modules/projects/clarification-complaint.policy.js';
 import { clarificationLoaders } from './modules/projects/clarification.loaders.js';
 import { complaintsLoader } from './modules/projects/complaint.loaders.js';
+import { ProjectFairnessService } from './modules/projects/project-fairness.service.js';
+import { fairnessFlagsLoader } from './modules/projects/fairness-flag.loaders.js';
+import { FairnessFlagReportService } from './modules/reports/fairness-flags-report.service.js';
+import { SuggestedProjectsService } from './modules/reports/suggested-projects.service.js';
 
 declare module './core/context.js' {
   /**
@@ -129,6 +133,12 @@ declare module './core/context.js' {
     projectClarifications: ProjectClarificationsService;
     /** Complaints against awards: filing, response, reviewer, ruling. */
     projectComplaints: ProjectComplaintsService;
+    /** Fairness flags: the rationale each flagged decision needs, recorded in its transaction. */
+    projectFairness: ProjectFairnessService;
+    /** `awardFairness.flags`: the fairness flags of the ledger's projects. */
+    fairnessFlagReports: FairnessFlagReportService;
+    /** Suggested projects from workers' unmet demand. */
+    suggestedProjects: SuggestedProjectsService;
   }
 }
 
@@ -159,6 +169,7 @@ export function createServices(config: Config): Services {
     },
   );
   const publishers = new PublisherService(regions);
+  const projectFairness = new ProjectFairnessService(config.fairness);
   const projectAccess = new ProjectAccess(publishers);
   const projectApplications = new ProjectApplicationsService(projectAccess);
   const projectQueries = new ProjectQueriesService(
@@ -207,6 +218,7 @@ export function createServices(config: Config): Services {
       contracts: contractLoaders,
       clarifications: clarificationLoaders,
       complaints: complaintsLoader,
+      fairnessFlags: fairnessFlagsLoader,
     },
     regions,
     categories,
@@ -230,10 +242,14 @@ export function createServices(config: Config): Services {
     publishers,
     projectAccess,
     projectQueries,
-    projectPublishing: new ProjectPublishingService(projectAccess, new ProjectFields(categories)),
+    projectPublishing: new ProjectPublishingService(
+      projectAccess,
+      new ProjectFields(categories),
+      projectFairness,
+    ),
     projectsFromDemands: new ProjectFromDemandsService(publishers, categories),
     projectApplications,
-    projectAwards: new ProjectAwardsService(projectAccess, demandClaims),
+    projectAwards: new ProjectAwardsService(projectAccess, demandClaims, projectFairness),
     reports: new ReportService(),
     webhooks,
     notifications,
@@ -243,5 +259,8 @@ export function createServices(config: Config): Services {
     projectOutcomes: new ProjectOutcomesService(projectAccess),
     projectClarifications,
     projectComplaints,
+    projectFairness,
+    fairnessFlagReports: new FairnessFlagReportService(),
+    suggestedProjects: new SuggestedProjectsService(),
   };
 }

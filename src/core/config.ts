@@ -52,6 +52,16 @@ export interface Config {
   openData: OpenDataConfig;
   /** Notifications: the worker that turns outbox events into each person's notifications. */
   notifications: NotificationConfig;
+  /** The fairness flags' repeat-winner rule (docs/domain.md, "Fairness flags"). */
+  fairness: FairnessConfig;
+}
+
+/** Fairness flags (docs/operations.md, "Settings"). */
+export interface FairnessConfig {
+  /** An award to an organization that already won this many of the publisher's projects is flagged. */
+  repeatWinnerAwards: number;
+  /** Over this many months before the award. */
+  repeatWinnerWindowMonths: number;
 }
 
 /** Notifications (README, "Notifications"). */
@@ -366,6 +376,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       smsMaxPerRecipientPerDay: int('SMS_MAX_PER_RECIPIENT_PER_DAY', 10, 1, 1000),
     },
     openData: { licenseUrl, ocidPrefix },
+    fairness: {
+      repeatWinnerAwards: int('FAIRNESS_REPEAT_WINNER_AWARDS', 3, 1, 1000),
+      repeatWinnerWindowMonths: int('FAIRNESS_REPEAT_WINNER_WINDOW_MONTHS', 12, 1, 120),
+    },
   };
   if (config.limits.pageDefault > config.limits.pageMax)
     problems.push('PAGE_DEFAULT must not exceed PAGE_MAX');

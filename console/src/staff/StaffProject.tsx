@@ -133,6 +133,20 @@ export function StaffProject({ projectId }: { projectId: string }) {
           />
         </Card>
       )}
+      {project.fairnessFlags.length > 0 && (
+        <Card title={t('staff.project.fairnessFlags')} size="small" style={{ marginTop: 16 }}>
+          <List
+            size="small"
+            dataSource={project.fairnessFlags}
+            renderItem={(f) => (
+              <List.Item>
+                {formatDateTime(f.raisedAt)} — {t(`staff.fairnessFlag.${f.kind}`)}
+                {f.organization ? `（${f.organization.name}）` : ''}: {f.rationale}
+              </List.Item>
+            )}
+          />
+        </Card>
+      )}
       {project.amendments.length > 0 && (
         <Card title={t('staff.project.amendments')} size="small" style={{ marginTop: 16 }}>
           <List
@@ -174,6 +188,7 @@ interface ProjectFormValues {
     verifiedOnly: boolean;
   };
   rationale?: string;
+  fairnessRationale?: string;
 }
 
 const formValuesOf = (project: StaffProjectData): ProjectFormValues => ({
@@ -221,11 +236,15 @@ function ProjectForm({ token, project, onChanged }: SectionProps) {
     setBusy(action);
     await run(async () => {
       const changes = projectChanges(values, initial, action === 'amend');
+      // Sent only when written: the hub needs it when the step is a fairness flag (docs/domain.md).
+      const fairness = values.fairnessRationale?.trim()
+        ? { fairnessRationale: values.fairnessRationale }
+        : {};
       let next: StaffProjectData;
       if (action === 'publish') {
         const data = await request<{ publishProject: { project: StaffProjectData } }>(
           PUBLISH_PROJECT,
-          { input: { projectId: project.id, publish: true, ...changes } },
+          { input: { projectId: project.id, publish: true, ...changes, ...fairness } },
           token,
         );
         next = data.publishProject.project;
@@ -233,7 +252,7 @@ function ProjectForm({ token, project, onChanged }: SectionProps) {
         const input = {
           projectId: project.id,
           ...changes,
-          ...(action === 'amend' ? { rationale: values.rationale } : {}),
+          ...(action === 'amend' ? { rationale: values.rationale, ...fairness } : {}),
         };
         const data = await request<{ updateProject: { project: StaffProjectData } }>(
           UPDATE_PROJECT,
@@ -323,6 +342,13 @@ function ProjectForm({ token, project, onChanged }: SectionProps) {
             <Input.TextArea rows={2} />
           </Form.Item>
         )}
+        <Form.Item
+          name="fairnessRationale"
+          label={t('staff.project.fairnessRationale')}
+          extra={t('staff.project.fairnessRationaleHelp')}
+        >
+          <Input.TextArea rows={2} />
+        </Form.Item>
         <FormError text={formError} />
         <Space>
           {draft && (
@@ -431,6 +457,7 @@ function AwardForm({ token, project, onChanged }: SectionProps) {
   const [rowErrors, setRowErrors] = useState<Record<string, string>>({});
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [fairnessRationale, setFairnessRationale] = useState('');
 
   const award = async () => {
     const winners = pending.filter((a) => chosen[a.id]);
@@ -445,7 +472,14 @@ function AwardForm({ token, project, onChanged }: SectionProps) {
       const awards = winners.map((a) => ({ applicationId: a.id, amountFen: amounts[a.id] ?? 0 }));
       const data = await request<{ awardProject: { project: StaffProjectData } }>(
         AWARD_PROJECT,
-        { input: { projectId: project.id, awards } },
+        {
+          input: {
+            projectId: project.id,
+            awards,
+            // Needed when the award is a fairness flag (one applicant, a repeat winner): docs/domain.md.
+            ...(fairnessRationale.trim() ? { fairnessRationale } : {}),
+          },
+        },
         token,
       );
       onChanged(data.awardProject.project);
@@ -501,6 +535,19 @@ function AwardForm({ token, project, onChanged }: SectionProps) {
             </Space>
           </Space>
         ))}
+      </Space>
+      <Space direction="vertical" style={{ width: '100%', marginTop: 12 }}>
+        <label htmlFor="award-fairness-rationale">{t('staff.award.fairnessRationale')}</label>
+        <Input.TextArea
+          id="award-fairness-rationale"
+          rows={2}
+          value={fairnessRationale}
+          onChange={(e) => setFairnessRationale(e.target.value)}
+          aria-describedby="award-fairness-rationale-help"
+        />
+        <Typography.Text type="secondary" id="award-fairness-rationale-help">
+          {t('staff.award.fairnessRationaleHelp')}
+        </Typography.Text>
       </Space>
       {error && <Alert type="error" showIcon message={error} style={{ margin: '12px 0' }} />}
       <Button type="primary" loading={busy} onClick={() => void award()} style={{ marginTop: 12 }}>

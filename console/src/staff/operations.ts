@@ -118,6 +118,15 @@ const PROJECT_FIELDS = fragment(
         rationale
         changes
       }
+      fairnessFlags {
+        kind
+        rationale
+        raisedAt
+        organization {
+          id
+          name
+        }
+      }
       applications(first: 50) {
         totalCount
         edges {

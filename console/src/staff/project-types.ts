@@ -25,6 +25,12 @@ export interface StaffProjectData extends ProjectTerms {
   demandPeopleAffected: number;
   linkedDemands: { id: string; title: string; status: string; peopleAffected: number }[];
   amendments: { id: string; createdAt: string; rationale: string; changes: Record<string, unknown> }[];
+  fairnessFlags: {
+    kind: string;
+    rationale: string;
+    raisedAt: string;
+    organization: { id: string; name: string } | null;
+  }[];
   applications: { totalCount: number; edges: { node: StaffApplication }[] };
 }
 

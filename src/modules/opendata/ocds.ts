@@ -44,6 +44,7 @@ import {
   loadClarificationsAndComplaints,
   withClarificationsAndComplaints,
 } from './ocds-clarifications-complaints.js';
+import { fairnessFlagsOf, withFairnessFlags } from './ocds-fairness.js';
 
 /** Projects read per keyset batch. */
 export const OCDS_BATCH = 200;
@@ -551,6 +552,7 @@ export async function* ocdsProcesses(
     ).filter((p) => isPublicStatus(p.status)); // the query's filter, as `project(id:)` decides
     if (projects.length === 0) return;
     const ids = projects.map((p) => p.id);
+    const flagsOf = await fairnessFlagsOf(em, ids);
     const [publishers, amendments, awarded, tenderers, categories] = await Promise.all([
       em.find(Publisher, { id: { $in: [...new Set(projects.map((p) => p.publisher.id))] } }),
       em.find(ProjectAmendment, { project: { $in: ids } }, { orderBy: { id: 'asc' } }),
@@ -611,7 +613,8 @@ export async function* ocdsProcesses(
       // The contract's releases first, so that they too carry the plan's budget and the criteria.
       const contracted = withSignedContract(releases, project, signedContracts.get(project.id), value);
       const planned = withPlanningAndCriteria(contracted, project, amendmentsOf.get(project.id) ?? [], value);
-      yield withClarificationsAndComplaints(planned, clarificationsAndComplaints.get(project.id));
+      const clarified = withClarificationsAndComplaints(planned, clarificationsAndComplaints.get(project.id));
+      yield withFairnessFlags(clarified, flagsOf.get(project.id));
     }
     after = ids[ids.length - 1]!;
     em.clear();

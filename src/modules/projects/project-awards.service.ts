@@ -22,6 +22,7 @@ import type {
 import type { ProjectAccess } from './project.policy.js';
 import { announceAwarded, announceDecisions } from './project-events.js';
 import { assertNoOpenComplaint } from './project-complaints.service.js';
+import { flagsAudited, type ProjectFairnessService } from './project-fairness.service.js';
 import {
   closeApplicationPeriods,
   assertMayBecome,
@@ -38,6 +39,7 @@ export class ProjectAwardsService {
   constructor(
     private readonly access: ProjectAccess,
     private readonly demandClaims: DemandClaimsService,
+    private readonly fairness: ProjectFairnessService,
   ) {}
 
   /**
@@ -244,11 +246,13 @@ export class ProjectAwardsService {
         { orderBy: { id: 'asc' } },
       );
       for (const application of rejected) application.status = ApplicationStatus.REJECTED;
+      const flags = await this.fairness.atAward({ ...actor, em }, project, awarded, input.fairnessRationale);
       recordAudit({ ...actor, em }, 'awardProject', project, {
         awards: awarded.map((a) => ({ application: a.globalId(), amountFen: a.awardedFen })),
         rejected: rejected.map((a) => a.globalId()),
         totalFen: total,
         ...(justification ? { justification } : {}),
+        ...flagsAudited(flags, input.fairnessRationale),
       });
       await em.flush();
       await this.claimLinkedDemands({ ...actor, em }, project, awarded);

@@ -18,6 +18,8 @@ import type {
 import { checkCriteria, sameCriteria } from './project-criteria.js';
 import { assertProjectInScope, type ProjectAccess } from './project.policy.js';
 import { announceDecisions, announcePublished } from './project-events.js';
+import type { ProjectFairnessFlag } from './fairness-flag.entity.js';
+import { flagsAudited, type ProjectFairnessService } from './project-fairness.service.js';
 import {
   assertBudgetCoversApplications,
   assertPeriod,
@@ -41,6 +43,7 @@ export class ProjectPublishingService {
   constructor(
     private readonly access: ProjectAccess,
     private readonly fields: ProjectFields,
+    private readonly fairness: ProjectFairnessService,
   ) {}
 
   /**
@@ -94,13 +97,18 @@ export class ProjectPublishingService {
       if (input.criteria) project.criteria = checkCriteria(input.criteria, 'input.criteria');
       await assertProjectInScope(em, viewer, project);
       assertPeriod(project);
+      let flags: ProjectFairnessFlag[] = [];
       if (to !== ProjectStatus.DRAFT) {
         await assertReadyToPublish(em, project);
         // Guarded: of two staff announcing one draft at once, one wins and the other gets CONFLICT.
         if (input.projectId) await claimTransition(em, project, to);
         project.status = to;
       }
-      if (to === ProjectStatus.PUBLISHED) project.publishedAt = new Date();
+      if (to === ProjectStatus.PUBLISHED) {
+        project.publishedAt = new Date();
+        // A plan raises no flag: the tender it becomes does, when it is published.
+        flags = this.fairness.atPublication({ ...actor, em }, project, input.fairnessRationale);
+      }
       if (to === ProjectStatus.PLANNED)
         project.plan = {
           budgetFen: project.budgetFen,
@@ -120,6 +128,7 @@ export class ProjectPublishingService {
           ...(project.criteria.length ? { criteria: project.criteria } : {}),
           // What the tender changed of the plan it was announced as (the plan itself is kept).
           ...(fromPlan ? { changedFromPlan: fromPlan } : {}),
+          ...flagsAudited(flags, input.fairnessRationale),
         },
       );
       await em.flush();
@@ -188,6 +197,7 @@ export class ProjectPublishingService {
           );
       }
       let amendment: ProjectAmendment | null = null;
+      let flags: ProjectFairnessFlag[] = [];
       if (amending) {
         amendment = em.create(ProjectAmendment, {
           project: ref(project),
@@ -195,12 +205,20 @@ export class ProjectPublishingService {
           changes,
           amendedBy: ref(em.getReference(User, viewer.userId)),
         });
+        flags = this.fairness.atAmendment(
+          { ...actor, em },
+          project,
+          changes.allowedFoundingTypes ? project.allowedFoundingTypes : null,
+          input.fairnessRationale,
+          amendment.createdAt,
+        );
       }
       recordAudit({ ...actor, em }, 'updateProject', project, {
         changes,
         rationale: input.rationale ?? null,
         ...(reopening ? { reopened: true } : {}),
         ...(scoresCleared ? { scoresCleared } : {}),
+        ...flagsAudited(flags, input.fairnessRationale),
       });
       await em.flush();
       // A reopened tender is news to every eligible organization again, at the same moment.

@@ -212,6 +212,15 @@ export class PublishProjectInput extends ProjectFieldsInput {
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
   criteria?: AwardCriterionInput[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why competition is narrowed, required when publishing raises a fairness flag (a founding-type restriction, the DIRECT method); shown publicly with the flag. Ignored when nothing is flagged.',
+  })
+  @IsOptional()
+  @FreeText({ min: 1, max: 2000 })
+  fairnessRationale?: string | null;
 }
 
 @InputType({
@@ -254,6 +263,15 @@ export class UpdateProjectInput extends ProjectFieldsInput {
   @ArrayMaxSize(20)
   @ValidateNested({ each: true })
   criteria?: AwardCriterionInput[] | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why competition is narrowed, required when an amendment restricts eligibility by founding type (a fairness flag); shown publicly with the flag. Ignored when nothing is flagged.',
+  })
+  @IsOptional()
+  @FreeText({ min: 1, max: 2000 })
+  fairnessRationale?: string | null;
 }
 
 @ObjectType()
@@ -352,6 +370,15 @@ export class AwardProjectInput {
   @IsOptional()
   @FreeText({ min: 1, max: 20_000 })
   justification?: string | null;
+
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why, required when the award raises a fairness flag (only one organization applied; a winner already won the set number of this publisher’s projects in the set window); shown publicly with the flag. Ignored when nothing is flagged.',
+  })
+  @IsOptional()
+  @FreeText({ min: 1, max: 2000 })
+  fairnessRationale?: string | null;
 }
 
 @ObjectType()

@@ -442,7 +442,7 @@ function assertPeriod(period: Period): void {
 }
 
 /** SQL for "column in [from, to)", pushing its parameters. */
-function periodSql(column: string, period: Period, params: unknown[]): string {
+export function periodSql(column: string, period: Period, params: unknown[]): string {
   let sql = '';
   if (period.from) {
     sql += ` and ${column} >= ?`;

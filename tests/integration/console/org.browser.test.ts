@@ -7,7 +7,14 @@ import { submitDemand } from '../../setup/operations.js';
 import { subscriptionsReach } from '../../setup/probes.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { MemberRole } from '../../../src/modules/organizations/organization.enums.js';
-import { AWARD, closePeriod, PUBLISH, projectInput, seedPublisher } from '../projects/project-helpers.js';
+import {
+  AWARD,
+  closePeriod,
+  PUBLISH,
+  projectInput,
+  seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
+} from '../projects/project-helpers.js';
 import { startReceiver, type Receiver } from '../webhooks/helpers.js';
 import { checkAccessible, hasChromium, launchSharedBrowser, PHONE_VIEWPORT } from './browser.js';
 
@@ -303,6 +310,7 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
       {
         input: {
           projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
           awards: [{ applicationId: project.applications.edges[0]!.node.id, amountFen: 4_500_000 }],
         },
       },

@@ -150,9 +150,14 @@ describe.skipIf(!hasChromium)('the staff journey: demands → project → award 
     await status(page).getByText('评审中').waitFor();
     await page.getByRole('checkbox', { name: `${org.organization.name} 中标` }).check();
     await page.getByLabel(`${org.organization.name} 的中标金额（元）`).fill('3500');
+    // One organization applied: the award is a fairness flag and needs its reason (docs/domain.md).
+    await page.getByLabel('定标理由（被标记时公开）').fill('唯一申报机构，服务方案符合要求');
     await checkAccessible(page, 'staff-project-award');
     await page.getByRole('button', { name: '确认定标' }).click();
     await status(page).getByText('已定标').waitFor();
+    // The award is flagged on the project page, with the reason written above.
+    await page.getByText('唯一申报机构，服务方案符合要求', { exact: false }).waitFor();
+    await page.getByText('仅一家机构申报即定标', { exact: false }).waitFor();
 
     // The organization sees the decision on its screen without a reload (applicationDecided).
     await decision.getByText('中标', { exact: true }).waitFor();

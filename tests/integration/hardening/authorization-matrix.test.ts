@@ -53,6 +53,7 @@ const GATES: Record<string, Gate> = {
   'Query.auditTrail': 'public',
   'Query.supplyDemandGap': 'public',
   'Query.awardFairness': 'public',
+  'Query.suggestedProjects': [Role.UNION_STAFF, Role.ADMIN],
   'Query.demands': 'signedIn',
   'Query.demand': 'signedIn',
   'Query.matchingOrganizations': 'signedIn',

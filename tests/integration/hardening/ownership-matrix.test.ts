@@ -13,6 +13,7 @@ import {
   PUBLISH,
   projectInput,
   seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
 } from '../projects/project-helpers.js';
 import { SUBMIT_DEMAND } from '../../setup/operations.js';
 
@@ -464,6 +465,7 @@ const ROWS: Row<unknown>[] = [
         {
           input: {
             projectId: f.projectId,
+            fairnessRationale: SOLE_APPLICANT_RATIONALE,
             awards: [{ applicationId: f.applicationId, amountFen: 5_000_000 }],
           },
         },

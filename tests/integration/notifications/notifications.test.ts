@@ -10,6 +10,7 @@ import {
   projectInput,
   PUBLISH,
   seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
 } from '../projects/project-helpers.js';
 import { fannedOut, inbox, NOTIFY_ENV } from './helpers.js';
 import { subscriptionsReach, until } from '../../setup/probes.js';
@@ -143,7 +144,13 @@ describe('project notifications', () => {
     await closePeriod(t, projectId);
     await t.data(
       AWARD,
-      { input: { projectId, awards: [{ applicationId: applied[0], amountFen: 3_000_000 }] } },
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId: applied[0], amountFen: 3_000_000 }],
+        },
+      },
       publisher.token,
     );
     const won = (await inbox(t, winner.token)).items[0]!;

@@ -19,6 +19,7 @@ import {
   projectInput,
   PUBLISH,
   seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
 } from '../projects/project-helpers.js';
 import { awardedProject, seedDemand, setCapacity } from '../reports/report-helpers.js';
 
@@ -107,6 +108,7 @@ beforeAll(async () => {
     {
       input: {
         projectId: fullProject,
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
         awards: [{ applicationId: applied.applyToProject.application.id, amountFen: 10_500_000 }],
       },
     },

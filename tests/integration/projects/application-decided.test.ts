@@ -4,7 +4,15 @@ import type { SeededOrganization } from '../../setup/seed.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { record, type Recorder } from '../events/feed-client.js';
 import { subscriptionsReach } from '../../setup/probes.js';
-import { APPLY, AWARD, closePeriod, projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  closePeriod,
+  projectInput,
+  PUBLISH,
+  seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
+} from './project-helpers.js';
 
 const DECIDED = `subscription Decided($organizationId: ID, $projectId: ID, $after: String) {
   applicationDecided(organizationId: $organizationId, projectId: $projectId, after: $after) {
@@ -68,7 +76,17 @@ async function apply(projectId: string, org: SeededOrganization, requestedFen = 
 
 async function award(projectId: string, applicationId: string, amountFen: number): Promise<void> {
   await closePeriod(t, projectId);
-  await t.data(AWARD, { input: { projectId, awards: [{ applicationId, amountFen }] } }, publisher.token);
+  await t.data(
+    AWARD,
+    {
+      input: {
+        projectId,
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
+        awards: [{ applicationId, amountFen }],
+      },
+    },
+    publisher.token,
+  );
 }
 
 describe('applicationDecided', () => {

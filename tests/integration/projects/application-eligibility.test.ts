@@ -3,7 +3,15 @@ import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { EvaluationGrade } from '../../../src/modules/organizations/organization.enums.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
-import { APPLY, AWARD, closePeriod, projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  closePeriod,
+  projectInput,
+  PUBLISH,
+  seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
+} from './project-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -123,7 +131,17 @@ describe('ProjectApplication.eligibility', () => {
 
     // Once awarded the winner is public, its verdict is not.
     await closePeriod(t, projectId);
-    await t.data(AWARD, { input: { projectId, awards: [{ applicationId, amountFen: 500_000 }] } }, pub.token);
+    await t.data(
+      AWARD,
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId, amountFen: 500_000 }],
+        },
+      },
+      pub.token,
+    );
     const outsider = await t.seed.worker();
     expect(await read(outsider.token)).toEqual({ id: applicationId, eligibility: null });
     expect(await read(otherStaff.token)).toEqual({ id: applicationId, eligibility: null });

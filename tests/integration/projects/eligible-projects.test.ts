@@ -77,7 +77,10 @@ beforeAll(async () => {
   };
   await publish('open', {});
   await publish('graded', { eligibility: { minGrade: 'GRADE_4A' } });
-  await publish('unionOnly', { eligibility: { allowedFoundingTypes: ['UNION_FOUNDED'] } });
+  await publish('unionOnly', {
+    eligibility: { allowedFoundingTypes: ['UNION_FOUNDED'] },
+    fairnessRationale: '工会创办机构的专项试点',
+  });
   await publish('qingdao', { regionCodes: ['370200'] });
   await publish('invited', { procurementMethod: 'SELECTIVE', invitedOrganizationIds: [orgId] });
   await publish('notInvited', {

@@ -6,7 +6,14 @@ import type { SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
 import { record } from '../events/feed-client.js';
 import { subscriptionsReach } from '../../setup/probes.js';
-import { APPLY, AWARD, closePeriod, PUBLISH, seedPublisher } from './project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  closePeriod,
+  PUBLISH,
+  seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
+} from './project-helpers.js';
 import { SUBMIT_DEMAND } from '../../setup/operations.js';
 const ENDORSE = `mutation($input: EndorseDemandInput!) { endorseDemand(input: $input) { demand { id } } }`;
 const CREATE = `mutation($input: CreateProjectFromDemandsInput!) {
@@ -203,7 +210,13 @@ describe('awarding a project made from demands', () => {
     await subscriptionsReach(t, 1);
     await t.data(
       AWARD,
-      { input: { projectId, awards: [{ applicationId: winning, amountFen: 800_000 }] } },
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId: winning, amountFen: 800_000 }],
+        },
+      },
       union.token,
     );
 
@@ -261,6 +274,7 @@ describe('awarding a project made from demands', () => {
       {
         input: {
           projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
           awards: [{ applicationId: application.applyToProject.application.id, amountFen: 500_000 }],
         },
       },
@@ -314,7 +328,13 @@ async function awardedProject(demandIds: string[], winner: SeededOrg, loser?: Se
   await closePeriod(t, projectId);
   await t.data(
     AWARD,
-    { input: { projectId, awards: [{ applicationId: winning, amountFen: 800_000 }] } },
+    {
+      input: {
+        projectId,
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
+        awards: [{ applicationId: winning, amountFen: 800_000 }],
+      },
+    },
     union.token,
   );
   return projectId;

@@ -85,6 +85,7 @@ describe('projectPublished', () => {
     await subscriptionsReach(t, 4);
     const demanding = await publish({
       eligibility: { minGrade: EvaluationGrade.GRADE_3A, allowedFoundingTypes: [FoundingType.INDEPENDENT] },
+      fairnessRationale: '扶持独立创办的社会组织',
     });
     const selective = await publish({
       procurementMethod: 'SELECTIVE',

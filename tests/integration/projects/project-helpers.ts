@@ -58,6 +58,12 @@ export const APPLY = `mutation($input: ApplyToProjectInput!) {
 export const AWARD = `mutation($input: AwardProjectInput!) {
   awardProject(input: $input) { project { id status awardedTotal { amountFen } } awarded { id status awarded { amountFen } } } }`;
 
+/**
+ * The rationale an award needs when only one organization applied (a fairness flag, docs/domain.md):
+ * tests that award a sole applicant pass it.
+ */
+export const SOLE_APPLICANT_RATIONALE = '唯一申报机构，经评审符合要求';
+
 /** A valid new project input; applications open now and close in a week. */
 export function projectInput(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const now = Date.now();

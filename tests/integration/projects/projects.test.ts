@@ -5,7 +5,16 @@ import { EvaluationGrade, FoundingType } from '../../../src/modules/organization
 import { PublisherKind } from '../../../src/modules/projects/project.enums.js';
 import { statementsDuring } from '../../setup/probes.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
-import { APPLY, AWARD, closePeriod, idOf, projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  closePeriod,
+  idOf,
+  projectInput,
+  PUBLISH,
+  seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
+} from './project-helpers.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -145,6 +154,7 @@ describe('project lifecycle', () => {
       {
         input: {
           projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
           awards: [
             { applicationId: appA.id, amountFen: 5_999_999 },
             { applicationId: appB.id, amountFen: 4_000_001 - 1 },
@@ -269,7 +279,13 @@ describe('project lifecycle', () => {
     // Still open: no award, no start, no completion, no UNSUCCESSFUL.
     const award = await t.gql(
       AWARD,
-      { input: { projectId, awards: [{ applicationId: appId, amountFen: 1 }] } },
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId: appId, amountFen: 1 }],
+        },
+      },
       pub.token,
     );
     expect(errorOf(award)).toMatchObject({ code: 'CONFLICT', status: 'PUBLISHED' });
@@ -324,12 +340,24 @@ describe('project lifecycle', () => {
     const results = await Promise.all([
       t.gql(
         AWARD,
-        { input: { projectId, awards: [{ applicationId: appA, amountFen: 5_000_000 }] } },
+        {
+          input: {
+            projectId,
+            fairnessRationale: SOLE_APPLICANT_RATIONALE,
+            awards: [{ applicationId: appA, amountFen: 5_000_000 }],
+          },
+        },
         pub.token,
       ),
       t.gql(
         AWARD,
-        { input: { projectId, awards: [{ applicationId: appB, amountFen: 5_000_000 }] } },
+        {
+          input: {
+            projectId,
+            fairnessRationale: SOLE_APPLICANT_RATIONALE,
+            awards: [{ applicationId: appB, amountFen: 5_000_000 }],
+          },
+        },
         colleague.token,
       ),
     ]);
@@ -359,6 +387,7 @@ describe('project lifecycle', () => {
       {
         input: {
           projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
           awards: [
             { applicationId: appA, amountFen: 600 },
             { applicationId: appB, amountFen: 401 },
@@ -370,7 +399,13 @@ describe('project lifecycle', () => {
     expect(errorOf(over)).toMatchObject({ code: 'BAD_USER_INPUT', fields: [{ path: 'input.awards' }] });
     const overRequest = await t.gql(
       AWARD,
-      { input: { projectId, awards: [{ applicationId: appA, amountFen: 601 }] } },
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId: appA, amountFen: 601 }],
+        },
+      },
       pub.token,
     );
     expect(errorOf(overRequest)).toMatchObject({ fields: [{ path: 'input.awards.0.amountFen' }] });
@@ -379,6 +414,7 @@ describe('project lifecycle', () => {
       {
         input: {
           projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
           awards: [
             { applicationId: appA, amountFen: 600 },
             { applicationId: appB, amountFen: 400 },
@@ -398,6 +434,7 @@ describe('applications', () => {
     const projectId = await publish(pub.token, {
       regionCodes: ['370102'],
       eligibility: { minGrade: 'GRADE_3A', allowedFoundingTypes: ['INDEPENDENT', 'UNION_INCUBATED'] },
+      fairnessRationale: '面向非工会创办机构的扶持项目',
     });
     const cases: [string, Parameters<TestApp['seed']['organization']>[0]][] = [
       ['NOT_VERIFIED', { verified: false, grade: EvaluationGrade.GRADE_4A }],

@@ -16,6 +16,7 @@ import {
   projectInput,
   PUBLISH,
   seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
 } from '../projects/project-helpers.js';
 import { demandInput, SUBMIT_DEMAND } from '../../setup/operations.js';
 import { startReceiver, WEBHOOK_ENV, type Receiver } from '../webhooks/helpers.js';
@@ -281,7 +282,11 @@ describe('every mutation records an audit entry', () => {
     await closePeriod(t, ids.project);
     const awarded = await mutate(
       AWARD,
-      { projectId: ids.project, awards: [{ applicationId: ids.application, amountFen: 900_000 }] },
+      {
+        projectId: ids.project,
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
+        awards: [{ applicationId: ids.application, amountFen: 900_000 }],
+      },
       publisher.token,
     );
     expectEntry(awarded.entries, 'awardProject', publisher.staff.user.id, 'Project');
@@ -535,7 +540,13 @@ describe('every mutation records an audit entry', () => {
     expectEntry(shortlisted.entries, 'shortlistApplication', publisher.staff.user.id, 'ProjectApplication');
     await t.data(
       AWARD,
-      { input: { projectId, awards: [{ applicationId, amountFen: 800_000 }] } },
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId, amountFen: 800_000 }],
+        },
+      },
       publisher.token,
     );
     const started = await mutate(

@@ -9,7 +9,14 @@ import { Organization } from '../../../src/modules/organizations/organization.en
 import { Demand } from '../../../src/modules/demands/demand.entity.js';
 import { DemandSource, DemandStatus } from '../../../src/modules/demands/demand.enums.js';
 import type { TestApp } from '../../setup/test-app.js';
-import { APPLY, AWARD, closePeriod, projectInput, PUBLISH } from '../projects/project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  closePeriod,
+  projectInput,
+  PUBLISH,
+  SOLE_APPLICANT_RATIONALE,
+} from '../projects/project-helpers.js';
 
 const DAY_MS = 86_400_000;
 
@@ -99,7 +106,11 @@ export async function awardedProject(
   }
   if (awards.length) {
     await closePeriod(t, projectId);
-    await t.data(AWARD, { input: { projectId, awards } }, publisherToken);
+    await t.data(
+      AWARD,
+      { input: { projectId, fairnessRationale: SOLE_APPLICANT_RATIONALE, awards } },
+      publisherToken,
+    );
   }
   return projectId;
 }

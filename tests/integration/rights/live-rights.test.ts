@@ -20,6 +20,7 @@ import {
   projectInput,
   PUBLISH,
   seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
 } from '../projects/project-helpers.js';
 import { SUBMIT_DEMAND } from '../../setup/operations.js';
 import { subscriptionsReach } from '../../setup/probes.js';
@@ -124,7 +125,13 @@ async function award(projectId: string, applicationId: string): Promise<void> {
   await closePeriod(t, projectId);
   await t.data(
     AWARD,
-    { input: { projectId, awards: [{ applicationId, amountFen: 2_000_000 }] } },
+    {
+      input: {
+        projectId,
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
+        awards: [{ applicationId, amountFen: 2_000_000 }],
+      },
+    },
     publisher.token,
   );
 }

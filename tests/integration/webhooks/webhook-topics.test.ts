@@ -15,6 +15,7 @@ import {
   projectInput,
   PUBLISH,
   seedPublisher,
+  SOLE_APPLICANT_RATIONALE,
 } from '../projects/project-helpers.js';
 import { register, startReceiver, submitDemand, WEBHOOK_ENV, type Receiver } from './helpers.js';
 import { until } from '../../setup/probes.js';
@@ -303,7 +304,13 @@ describe('APPLICATION_DECIDED and VERIFICATION_DECIDED', () => {
     await closePeriod(t, projectId);
     await t.data(
       AWARD,
-      { input: { projectId, awards: [{ applicationId: applied[0], amountFen: 2_500_000 }] } },
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId: applied[0], amountFen: 2_500_000 }],
+        },
+      },
       publisher.token,
     );
     const [toWinner, toLoser] = await fannedOut(w.id, l.id);
@@ -407,7 +414,13 @@ describe('PROJECT_AWARDED', () => {
     await closePeriod(t, projectId);
     await t.data(
       AWARD,
-      { input: { projectId, awards: [{ applicationId: applied[0], amountFen: 2_500_000 }] } },
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId: applied[0], amountFen: 2_500_000 }],
+        },
+      },
       publisher.token,
     );
 

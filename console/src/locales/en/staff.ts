@@ -76,6 +76,9 @@ export const staff: Translation<typeof reference> = {
     mustServeRegions: 'Must serve every region',
     rationale: 'Reason for the change (public)',
     rationaleRequired: 'A published project changes only with a reason',
+    fairnessRationale: 'Why competition is narrowed (public)',
+    fairnessRationaleHelp:
+      'Required when publishing or amending restricts founding types, or publishes a DIRECT project: the decision is flagged and shown with this reason.',
     editDraft: 'Edit the draft',
     amend: 'Amend the published project',
     saveDraft: 'Save draft',
@@ -87,6 +90,13 @@ export const staff: Translation<typeof reference> = {
     linkedDemands: 'Demands it was made from',
     people: '({{count}} people)',
     amendments: 'Amendments',
+    fairnessFlags: 'Fairness flags (public)',
+  },
+  fairnessFlag: {
+    FOUNDING_TYPE_RESTRICTION: 'Eligibility restricted by founding type',
+    DIRECT_METHOD: 'Direct (single source) method',
+    SINGLE_APPLICANT: 'Awarded with a single applicant',
+    REPEAT_WINNER: 'Awarded to a repeat winner',
   },
   amendedField: {
     title: 'title',
@@ -134,6 +144,9 @@ export const staff: Translation<typeof reference> = {
     choose: 'Award {{name}}',
     amount: 'Amount awarded to {{name}} (yuan)',
     chooseOne: 'Choose at least one winning application.',
+    fairnessRationale: 'Why this award (public, when flagged)',
+    fairnessRationaleHelp:
+      'Required when only one organization applied, or the winner already won several of your projects this year: the award is flagged and shown with this reason.',
     submit: 'Award',
   },
   start: { title: 'Contract signed', submit: 'Start delivery' },
@@ -207,6 +220,7 @@ export const staff: Translation<typeof reference> = {
     applicationOpensAt: 'Choose when applications open.',
     applicationClosesAt: 'Applications must close after they open, and in the future.',
     rationale: 'A published project changes only with a reason.',
+    fairnessRationale: 'This decision is a fairness flag: write why (it is shown publicly).',
     outcome: 'Describe the outcome (at most 20,000 characters).',
     evaluationScore: 'Score from 1 to 5.',
     demandIds: 'Choose open demands in your scope, all of one category (1 to 100).',
