@@ -31,6 +31,7 @@ import {
   NotificationPreference,
   OrganizationNotificationDefault,
 } from './modules/notifications/notification-preference.entity.js';
+import { DemandOpenRollup, DemandOpenRollupDelta } from './modules/reports/demand-rollup.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -66,4 +67,6 @@ export const ENTITIES = [
   NotificationDelivery,
   NotificationPreference,
   OrganizationNotificationDefault,
+  DemandOpenRollup,
+  DemandOpenRollupDelta,
 ] as const;
