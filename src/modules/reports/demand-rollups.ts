@@ -136,23 +136,26 @@ export function describeRollupDifference(d: RollupDifference): string {
 }
 
 /**
- * Recounts the rollup from the demands in one transaction, with demand writes held off (SHARE lock)
- * so the recount and the emptied delta table describe the same moment. Waits for a compaction in
- * progress. Returns the number of cell-days written.
+ * The statements of {@link rebuildDemandRollups}, for one transaction: demand writes are held off
+ * (SHARE lock) so the recount and the emptied delta table describe the same moment, and a compaction
+ * in progress is waited for.
  */
+export const DEMAND_ROLLUP_REBUILD: readonly string[] = [
+  `select pg_advisory_xact_lock(${ROLLUP_LOCK_KEY})`,
+  'lock table demand in share mode',
+  'delete from demand_open_rollup_delta',
+  'delete from demand_open_rollup',
+  `insert into demand_open_rollup (region_code, category_code, day, demands, people) ${OPEN_DEMAND_CELLS}`,
+];
+
+/** Recounts the rollup from the demands in one transaction. Returns the number of cell-days written. */
 export async function rebuildDemandRollups(em: EntityManager): Promise<number> {
   return em.fork().transactional(async (tx) => {
     const conn = tx.getConnection();
     const ctx = tx.getTransactionContext();
-    await conn.execute('select pg_advisory_xact_lock(?)', [ROLLUP_LOCK_KEY], 'run', ctx);
-    await conn.execute('lock table demand in share mode', [], 'run', ctx);
-    await conn.execute('delete from demand_open_rollup_delta', [], 'run', ctx);
-    await conn.execute('delete from demand_open_rollup', [], 'run', ctx);
+    for (const sql of DEMAND_ROLLUP_REBUILD) await conn.execute(sql, [], 'run', ctx);
     const [row] = await conn.execute<{ cells: number }[]>(
-      `with written as (
-         insert into demand_open_rollup (region_code, category_code, day, demands, people) ${OPEN_DEMAND_CELLS}
-         returning 1)
-       select count(*)::int as cells from written`,
+      'select count(*)::int as cells from demand_open_rollup',
       [],
       'all',
       ctx,
