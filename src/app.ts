@@ -31,7 +31,7 @@ import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.
 import { isDocumentPath, serveDocuments } from './modules/organizations/organization-documents.http.js';
 import { HubMetrics } from './core/metrics.js';
 import { startSweep } from './sweep.js';
-import { ROLLUP_COMPACTION_SECONDS, startRollupCompaction } from './modules/reports/demand-rollups.js';
+import { startRollupCompaction } from './modules/reports/demand-rollups.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { NotificationWorker } from './modules/notifications/notification-worker.js';
 import { serveUnsubscribe, UNSUBSCRIBE_PATH } from './modules/notifications/unsubscribe.js';
@@ -145,7 +145,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const stopRollupCompaction = startRollupCompaction(
     orm,
     log,
-    backgroundJobs ? ROLLUP_COMPACTION_SECONDS : 0,
+    backgroundJobs ? config.limits.reportRollupCompactionSeconds : 0,
   );
   const replicas = config.databaseReplicaUrls.length
     ? await ReadReplicas.connect(config.databaseReplicaUrls, log, config.databaseReplicaRetrySeconds)

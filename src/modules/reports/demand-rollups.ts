@@ -13,9 +13,6 @@ import { pgTextArray } from '../../core/events/outbox.js';
 /** Advisory lock held by the compaction and the rebuild (an arbitrary constant, unique to this use). */
 export const ROLLUP_LOCK_KEY = 4_826_131;
 
-/** How often the process running the background jobs folds the deltas. */
-export const ROLLUP_COMPACTION_SECONDS = 5;
-
 /** A demand's cells and day as rows: every node of its region path × every node of its category path. */
 const OPEN_DEMAND_CELLS = `select r as region_code, c as category_code, (d.created_at at time zone 'UTC')::date as day,
          count(*)::bigint as demands, sum(d.people_affected)::bigint as people
@@ -165,7 +162,8 @@ export async function rebuildDemandRollups(em: EntityManager): Promise<number> {
 }
 
 /**
- * Compacts every `intervalSeconds` (0: never) on the process running the background jobs; the
+ * Compacts every `intervalSeconds` (REPORT_ROLLUP_COMPACTION_SECONDS; 0: never) on the process
+ * running the background jobs; the
  * advisory lock keeps a second process (another hub on the same database) from compacting at the
  * same time. Returns the function that stops the timer and waits for a run in progress.
  */

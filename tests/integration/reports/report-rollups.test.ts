@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Random } from '../../../src/seed/random.js';
 import { pgTextArray } from '../../../src/core/events/outbox.js';
 import {
@@ -8,6 +8,7 @@ import {
   ROLLUP_LOCK_KEY,
   demandRollupDifferences,
   rebuildDemandRollups,
+  startRollupCompaction,
 } from '../../../src/modules/reports/demand-rollups.js';
 import {
   countedOpenDemandAggregates,
@@ -200,8 +201,7 @@ describe('report rollups', () => {
           .getConnection()
           .execute<{ count: number }[]>(`select count(*)::int as count from demand_open_rollup_delta`)
       )[0]!.count;
-    // Holding the compaction's lock keeps the app's own compaction (every few seconds) from running:
-    // the deltas stay pending until the test compacts.
+    // Another process compacting (the test holds the compaction's lock): this one skips its turn.
     const holder = new pg.Client({ connectionString: t.config.databaseUrl! });
     await holder.connect();
     try {
@@ -222,6 +222,17 @@ describe('report rollups', () => {
       await holder.end();
     }
     expect(await demandRollupDifferences(t.orm.em.fork())).toEqual([]);
+
+    // The timer the background-jobs process runs (REPORT_ROLLUP_COMPACTION_SECONDS; off in tests).
+    await changeDemands(10);
+    expect(await pendingDeltas()).toBeGreaterThan(0);
+    const stop = startRollupCompaction(t.orm, { error: () => {} }, 1);
+    try {
+      await vi.waitFor(async () => expect(await pendingDeltas()).toBe(0), { timeout: 20_000, interval: 100 });
+    } finally {
+      await stop();
+    }
+    await expectSameAnswers();
   });
 
   it('follow the API: submissions, endorsements, withdrawals', async () => {
