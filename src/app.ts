@@ -31,6 +31,7 @@ import { isOpenDataPath, serveOpenData } from './modules/opendata/opendata.http.
 import { isDocumentPath, serveDocuments } from './modules/organizations/organization-documents.http.js';
 import { HubMetrics } from './core/metrics.js';
 import { startSweep } from './sweep.js';
+import { startRollupCompaction } from './modules/reports/demand-rollups.js';
 import { WebhookWorker } from './modules/webhooks/webhook-worker.js';
 import { NotificationWorker } from './modules/notifications/notification-worker.js';
 import { serveUnsubscribe, UNSUBSCRIBE_PATH } from './modules/notifications/unsubscribe.js';
@@ -139,6 +140,12 @@ export async function createApp(deps: AppDeps): Promise<App> {
     orm,
     log,
     backgroundJobs ? config.limits.demandSweepIntervalSeconds : 0,
+  );
+  // Folds the report rollups' deltas (docs/architecture.md, "Report rollups").
+  const stopRollupCompaction = startRollupCompaction(
+    orm,
+    log,
+    backgroundJobs ? config.limits.reportRollupCompactionSeconds : 0,
   );
   const replicas = config.databaseReplicaUrls.length
     ? await ReadReplicas.connect(config.databaseReplicaUrls, log, config.databaseReplicaRetrySeconds)
@@ -463,6 +470,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       }),
     stop: async () => {
       await stopSweep();
+      await stopRollupCompaction();
       stopWebhookWake();
       await webhookWorker.stop();
       await notificationWorker.stop();

@@ -40,6 +40,7 @@ import {
 import { ProjectQuestion } from './modules/projects/clarification.entity.js';
 import { ProjectComplaint } from './modules/projects/complaint.entity.js';
 import { ProjectFairnessFlag } from './modules/projects/fairness-flag.entity.js';
+import { DemandOpenRollup, DemandOpenRollupDelta } from './modules/reports/demand-rollup.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -82,4 +83,6 @@ export const ENTITIES = [
   ProjectQuestion,
   ProjectComplaint,
   ProjectFairnessFlag,
+  DemandOpenRollup,
+  DemandOpenRollupDelta,
 ] as const;

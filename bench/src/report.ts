@@ -120,7 +120,7 @@ const SUMMARY: {
     value: (s) => growthRatio(s.growth, 'supplyDemandGap Shandong (top categories)'),
   },
   {
-    // The bench's data set has no projects: scripts/measure-reports.ts measures awardFairness.
+    // The growth data has a project per 200 demands (5,000 at 1,000,000).
     metric: 'fairness_growth',
     goal: 'p50 ratio, lower is better (≤ 1.3 is flat)',
     value: (s) => growthRatio(s.growth, 'awardFairness'),
@@ -342,7 +342,7 @@ export function renderReport(report: Report): string {
   }
   if (s.growth) {
     out.push(
-      '## 3. Growth\n\nNiudai only, as a signed-in worker; 4 connections. `matchingOrganizations` asks for the newest OPEN demand of one fixed category and district at every size. Directory text search asks for 济南市 (three characters: the trigram index) and 托育 (two: the Chinese gram index). The reports are `supplyDemandGap` for Jinan × LIFE and for the whole province (top-level categories); `awardFairness` needs projects, which this data set has none of (scripts/measure-reports.ts measures it at 1,000,000 demands with 5,000 projects).\n',
+      '## 3. Growth\n\nNiudai only, as a signed-in worker; 4 connections. `matchingOrganizations` asks for the newest OPEN demand of one fixed category and district at every size. Directory text search asks for 济南市 (three characters: the trigram index) and 托育 (two: the Chinese gram index). The data grows as a hub’s history does: one project per 200 demands (5,000 at 1,000,000), and a steady OPEN window (demands expire after DEMAND_EXPIRY_DAYS = 60, so about as many are OPEN at every size as at the smallest; the others are EXPIRED). The reports are `supplyDemandGap` for Jinan × LIFE and for the whole province (top-level categories), and `awardFairness` over every publisher and the whole province.\n',
     );
     out.push(
       table(s.growth, [

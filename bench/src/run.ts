@@ -1035,6 +1035,43 @@ async function scenario4(ctx: Ctx, report: Report): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Scenario 3: growth.
 
+/** The hub's DEMAND_EXPIRY_DAYS in every bench server: an OPEN demand is younger than this. */
+const DEMAND_EXPIRY_DAYS = 60;
+/** Projects per demand in the growth data: 5,000 projects at 1,000,000 demands. */
+const GROWTH_PROJECTS_PER_DEMAND = 1 / 200;
+
+/**
+ * A realistic OPEN window: demands arrive at a steady rate and expire after DEMAND_EXPIRY_DAYS, so a
+ * larger history has more closed demands, not more OPEN ones. The generator keeps a fixed share of
+ * its demands OPEN at any size; this keeps about `openTarget` of them OPEN (a hash of the id picks
+ * which, so they stay spread over the window) and turns the others into what the sweep would have
+ * made of a demand submitted DEMAND_EXPIRY_DAYS earlier: EXPIRED. The report rollups are then
+ * recounted (`npm run reports:rebuild`) rather than folded from a delta per change.
+ */
+async function realisticOpenWindow(ctx: Ctx, url: string, db: pg.Pool, openTarget: number): Promise<number> {
+  const { rows } = await db.query<{ open: number }>(
+    `select count(*)::int as open from demand where status = 'OPEN'`,
+  );
+  const open = rows[0]?.open ?? 0;
+  if (open > openTarget) {
+    const keepPer1024 = Math.round((1024 * openTarget) / open);
+    await db.query(
+      `update demand set status = 'EXPIRED', created_at = created_at - make_interval(days => $1),
+              expires_at = expires_at - make_interval(days => $1)
+        where status = 'OPEN' and (hashint8(id) & 1023) >= $2`,
+      [DEMAND_EXPIRY_DAYS, keepPer1024],
+    );
+    await run(process.execPath, ['--import', 'tsx', 'scripts/reports-rebuild.ts'], {
+      cwd: REPO,
+      env: { ...ctx.niudaiEnv, DATABASE_URL: url },
+    });
+  }
+  const after = await db.query<{ open: number }>(
+    `select count(*)::int as open from demand where status = 'OPEN'`,
+  );
+  return after.rows[0]?.open ?? 0;
+}
+
 async function scenario3(ctx: Ctx, report: Report): Promise<void> {
   say('scenario 3: growth');
   const url = await createDatabase(ctx, 'bench_growth');
@@ -1043,10 +1080,22 @@ async function scenario3(ctx: Ctx, report: Report): Promise<void> {
   await db.query('analyze');
   const rows: Record<string, unknown>[] = [];
   let sampleKind: { category_code: string; region_code: string } | undefined;
+  let openTarget: number | undefined;
   for (const size of SIZES.growth) {
     say(`growth: ${size} demands`);
-    await generate(ctx, url, { organizations: SIZES.growthOrgs, workers: SIZES.users, demands: size });
-    await db.query('analyze demand');
+    await generate(ctx, url, {
+      organizations: SIZES.growthOrgs,
+      workers: SIZES.users,
+      demands: size,
+      projects: Math.round(size * GROWTH_PROJECTS_PER_DEMAND),
+    });
+    // The OPEN demands of the smallest size are the steady state every larger history keeps.
+    openTarget ??= (
+      await db.query<{ open: number }>(`select count(*)::int as open from demand where status = 'OPEN'`)
+    ).rows[0]?.open;
+    const open = await realisticOpenWindow(ctx, url, db, openTarget ?? 0);
+    say(`growth: ${size} demands, ${open} OPEN`);
+    await db.query('analyze');
     const server = await startNiudai(ctx, url);
     try {
       const token = await signIn(server.url, BENCH_WORKER);
@@ -1099,6 +1148,10 @@ async function scenario3(ctx: Ctx, report: Report): Promise<void> {
         },
         'supplyDemandGap Shandong (top categories)': {
           query: `query { supplyDemandGap { cells { region { code } category { code } openDemands peopleAffected medianOpenAgeDays monthlyCapacity servingOrganizations gapScore } } }`,
+        },
+        // Every publisher, the whole province: the ledger over all projects of the data set.
+        awardFairness: {
+          query: `query { awardFairness { projects byFoundingType { foundingType applications awards winRate parityRatio moneyShare } publishers { projects singleApplicantRate herfindahlIndex } } }`,
         },
       };
       for (const [name, q] of Object.entries(queries)) {
@@ -1545,6 +1598,7 @@ async function main(): Promise<void> {
         JWT_SECRET: randomBytes(32).toString('base64url'),
         LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
         DEMAND_SWEEP_INTERVAL_SECONDS: '0',
+        DEMAND_EXPIRY_DAYS: String(DEMAND_EXPIRY_DAYS),
         RATE_MUTATIONS_POINTS: '0',
         RATE_SIGNIN_ACCOUNT_POINTS: '0',
         RATE_SIGNIN_ADDRESS_POINTS: '0',

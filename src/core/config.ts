@@ -152,6 +152,12 @@ export interface Limits {
   demandExpiryDays: number;
   /** How often the sweep (src/sweep.ts: demands' expiry and claim lapse, projects' closed periods) runs; 0 turns the timer off. */
   demandSweepIntervalSeconds: number;
+  /**
+   * How often the report rollups' deltas are folded (docs/architecture.md, "Report rollups"); 0: never
+   * on this process (reports stay exact, reading more pending deltas). Off by default in tests, so
+   * statement counts see only the operation under test.
+   */
+  reportRollupCompactionSeconds: number;
   /** Rate limits, shared by every process through PostgreSQL (src/core/rate-limit.ts). */
   rate: RateLimitConfig;
   /** WebSocket: how long a socket may stay open without `connection_init` (then closed 4408). */
@@ -332,6 +338,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       ),
       demandExpiryDays: int('DEMAND_EXPIRY_DAYS', 60, 1, 3650),
       demandSweepIntervalSeconds: int('DEMAND_SWEEP_INTERVAL_SECONDS', 300, 0, 86400),
+      reportRollupCompactionSeconds: int(
+        'REPORT_ROLLUP_COMPACTION_SECONDS',
+        nodeEnv === 'test' ? 0 : 5,
+        0,
+        3600,
+      ),
       rate: {
         signInPerAccount: {
           points: int('RATE_SIGNIN_ACCOUNT_POINTS', nodeEnv === 'test' ? 0 : 10, 0, 100000),

@@ -31,6 +31,7 @@ import {
   type UserDraft,
 } from './accounts.js';
 import { DEMANDS_PER_WORKER, makeDemand, writeDemands, type ClaimingOrganization } from './demands.js';
+import { DEMAND_ROLLUP_REBUILD } from '../modules/reports/demand-rollups.js';
 import { linkHubMembers, refreshRatings } from './post-passes.js';
 import { makeOrganization, MAX_ORGANIZATIONS, MAX_SEED, writeOrganizations } from './organizations.js';
 import { makeProject, writeProjects } from './projects.js';
@@ -222,6 +223,10 @@ export async function seedDemo(
         onProgress({ phase: 'demands', done: end, total: options.demands });
       }
       await refreshRatings(knex);
+      // The report rollups counted once, rather than folding a delta row per demand and cell.
+      await knex.transaction(async (trx) => {
+        for (const sql of DEMAND_ROLLUP_REBUILD) await trx.raw(sql);
+      });
     });
   }
 

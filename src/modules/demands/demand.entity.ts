@@ -54,11 +54,13 @@ import { canTransition } from './demand-lifecycle.js';
   expression:
     'create index "demand_open_expires_at_index" on "demand" ("expires_at") where "status" = \'OPEN\'',
 })
-// The open demands a worker is shown as "looks the same" when submitting one (same category and region).
+// The open demands a worker is shown as "looks the same" when submitting one (same category and
+// region); created_at lets a report find the middle demand of a cell's day (docs/architecture.md,
+// "Report rollups") from the same index.
 @Index({
   name: 'demand_open_category_region_index',
   expression:
-    'create index "demand_open_category_region_index" on "demand" ("category_code", "region_code") where "status" = \'OPEN\'',
+    'create index "demand_open_category_region_index" on "demand" ("category_code", "region_code", "created_at") where "status" = \'OPEN\'',
 })
 @Index({
   name: 'demand_claimed_last_progress_index',

@@ -22,6 +22,7 @@ import {
   SUPPRESSION_THRESHOLD,
   type FoundingTypeAggregate,
 } from './statistics.js';
+import { rolledUpOpenDemandAggregates } from './open-demand-aggregates.js';
 import {
   moneyTotal,
   ORPHAN_DAYS_DEFAULT,
@@ -63,7 +64,8 @@ const reachOf = (table: 'region' | 'service_category', alias: string) =>
   `(${alias}.path || array(select x.code::text from ${table} x where x.path @> array[${alias}.code]::text[]))`;
 
 /**
- * The transparency reports. Every number is a SQL aggregate over index-backed filters; JavaScript
+ * The transparency reports. Every number is a SQL aggregate over index-backed filters or over the
+ * report rollups kept by the `demand` trigger (docs/architecture.md, "Report rollups"); JavaScript
  * only lays the aggregates out in cells and applies the formulas of `statistics.ts`.
  */
 export class ReportService {
@@ -74,9 +76,9 @@ export class ReportService {
   }
 
   /**
-   * The supply–demand gap by child region × child category (three SQL statements besides loading the
-   * two lists of children: open-demand aggregates grouped by the child codes of their paths, and the
-   * supply and money of every cell).
+   * The supply–demand gap by child region × child category (two SQL statements besides loading the
+   * two lists of children: the open-demand aggregates of every cell, read from the report rollups
+   * (open-demand-aggregates.ts), and the supply and money of every cell).
    */
   async supplyDemandGap(ctx: Context, args: GapArgs): Promise<SupplyDemandGap> {
     assertPeriod(args);
@@ -94,7 +96,7 @@ export class ReportService {
     ]);
     const now = new Date();
     const [demand, supply] = await Promise.all([
-      this.openDemandAggregates(ctx.em, region, category, args, now),
+      rolledUpOpenDemandAggregates(ctx.em, { region, category, from: args.from, to: args.to, now }),
       this.supplyAggregates(ctx.em, region, category, args),
     ]);
     const staff = this.seesSmallCells(ctx);
@@ -167,52 +169,6 @@ export class ReportService {
       includeCount: false,
     });
     return pageFromCursor(cursor, () => ctx.em.count(Demand, where));
-  }
-
-  /** Open demands per (child region, child category): count, people affected, median age in days. */
-  private async openDemandAggregates(
-    em: EntityManager,
-    region: Region | null,
-    category: ServiceCategory | null,
-    period: Period,
-    now: Date,
-  ): Promise<Map<string, { open: number; people: number; medianDays: number | null }>> {
-    // Paths run root → self, so the child of the parent on a demand's path is at index depth + 1.
-    const regionIndex = (region?.path.length ?? 0) + 1;
-    const categoryIndex = (category?.path.length ?? 0) + 1;
-    const params: unknown[] = [now];
-    let where = `d.status = 'OPEN' and cardinality(d.region_path) >= ${regionIndex} and cardinality(d.category_path) >= ${categoryIndex}`;
-    if (region) {
-      where += ' and d.region_path @> array[?]::text[]';
-      params.push(region.code);
-    }
-    if (category) {
-      where += ' and d.category_path @> array[?]::text[]';
-      params.push(category.code);
-    }
-    where += periodSql('d.created_at', period, params);
-    const rows = await em.getConnection().execute<
-      {
-        region_code: string;
-        category_code: string;
-        open_demands: number;
-        people: string;
-        median_days: number | null;
-      }[]
-    >(
-      `select d.region_path[${regionIndex}] as region_code, d.category_path[${categoryIndex}] as category_code,
-              count(*)::int as open_demands, sum(d.people_affected)::text as people,
-              round((percentile_cont(0.5) within group (order by extract(epoch from (?::timestamptz - d.created_at))) / 86400)::numeric, 2)::float8 as median_days
-         from demand d where ${where} group by 1, 2`,
-      params,
-      'all',
-    );
-    return new Map(
-      rows.map((r) => [
-        `${r.region_code}|${r.category_code}`,
-        { open: r.open_demands, people: Number(r.people), medianDays: r.median_days },
-      ]),
-    );
   }
 
   /** Per cell: verified organizations serving it, their active services' capacity, money awarded. */
