@@ -43,6 +43,7 @@ import { ReportResolver } from './modules/reports/report.resolver.js';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
 import { NotificationResolver } from './modules/notifications/notification.resolver.js';
 import { NotificationPreferencesResolver } from './modules/notifications/notification-preferences.resolver.js';
+import { SponsoredGroupsResolver } from './modules/organizations/sponsored-groups.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -76,6 +77,7 @@ export const RESOLVERS = [
   WebhookResolver,
   NotificationResolver,
   NotificationPreferencesResolver,
+  SponsoredGroupsResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */

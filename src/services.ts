@@ -48,6 +48,7 @@ import { ReferenceCache } from './modules/reference/reference-cache.js';
 import { NotificationService } from './modules/notifications/notification.service.js';
 import { NotificationSignals } from './modules/notifications/notification-signals.js';
 import { installNotificationRules } from './modules/notifications/notification.policy.js';
+import { SponsoredGroupsService } from './modules/organizations/sponsored-groups.service.js';
 
 declare module './core/context.js' {
   /**
@@ -109,6 +110,8 @@ declare module './core/context.js' {
     notifications: NotificationService;
     /** New notifications' wake-up calls to the live feed and the channel workers, across processes. */
     notificationSignals: NotificationSignals;
+    /** Community groups and their sponsoring hubs: the hubs' decisions on them. */
+    sponsoredGroups: SponsoredGroupsService;
   }
 }
 
@@ -205,5 +208,6 @@ export function createServices(config: Config): Services {
     webhooks,
     notifications,
     notificationSignals,
+    sponsoredGroups: new SponsoredGroupsService(),
   };
 }
