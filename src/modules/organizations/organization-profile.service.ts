@@ -138,38 +138,42 @@ export class OrganizationProfileService {
     if (creditCode !== null && (await ctx.em.count(Organization, { creditCode })))
       throw new ConflictError(`An organization with credit code ${creditCode} is already registered.`);
 
-    const org = ctx.em.create(Organization, {
-      name: input.name.trim(),
-      creditCode,
-      kind,
-      providerKind,
-      sponsor: sponsor ? ref(sponsor) : null,
-      foundingType: input.foundingType,
-      homeRegion: ref(ctx.em.getReference(Region, input.homeRegionCode)),
-      regionCodes,
-      categoryCodes,
-      targetGroups: unique(input.targetGroups?.length ? input.targetGroups : [TargetGroup.ALL_WORKERS]),
-      description: input.description?.trim() ?? '',
-      publicContact: input.publicContact?.trim() || null,
-      website: input.website ?? null,
-    });
-    applyBrand(org, input.brand);
-    storeCreditCodeCheck(org);
-    setSearchText(org, []);
-    ctx.em.create(OrganizationMember, {
-      organization: ref(org),
-      user: ref(ctx.em.getReference(User, viewer.userId)),
-      role: MemberRole.ORG_ADMIN,
-    });
-    recordAudit(ctx, 'registerOrganization', org, {
-      name: org.name,
-      creditCode,
-      kind: org.kind,
-      providerKind,
-      sponsorId: sponsor?.id ?? null,
-    });
+    let org: Organization;
     try {
-      await ctx.em.flush();
+      org = await ctx.em.transactional(async (em) => {
+        const created = em.create(Organization, {
+          name: input.name.trim(),
+          creditCode,
+          kind,
+          providerKind,
+          sponsor: sponsor ? ref(em.getReference(Organization, sponsor.id)) : null,
+          foundingType: input.foundingType,
+          homeRegion: ref(em.getReference(Region, input.homeRegionCode)),
+          regionCodes,
+          categoryCodes,
+          targetGroups: unique(input.targetGroups?.length ? input.targetGroups : [TargetGroup.ALL_WORKERS]),
+          description: input.description?.trim() ?? '',
+          publicContact: input.publicContact?.trim() || null,
+          website: input.website ?? null,
+        });
+        applyBrand(created, input.brand);
+        storeCreditCodeCheck(created);
+        setSearchText(created, []);
+        em.create(OrganizationMember, {
+          organization: ref(created),
+          user: ref(em.getReference(User, viewer.userId)),
+          role: MemberRole.ORG_ADMIN,
+        });
+        await em.flush(); // the id is part of the audit subject; the transaction commits both or neither
+        recordAudit({ ...ctx, em }, 'registerOrganization', created, {
+          name: created.name,
+          creditCode,
+          kind: created.kind,
+          providerKind,
+          sponsorOrganizationId: sponsor?.id ?? null,
+        });
+        return created;
+      });
     } catch (error) {
       // Two registrations of one code at once: the unique index decides, the loser gets CONFLICT.
       if (error instanceof UniqueConstraintViolationException)

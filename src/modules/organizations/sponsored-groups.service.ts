@@ -68,7 +68,7 @@ export class SponsoredGroupsService {
       await em.refresh(group);
       recordAudit(actor, input.accept ? 'verifySponsoredGroup' : 'declineSponsoredGroup', group, {
         reason,
-        sponsorId: sponsor.globalId(),
+        sponsorOrganizationId: sponsor.id,
       });
       await em.flush();
       // A PENDING group never had claims or subscriptions through it, so declining needs none of the
