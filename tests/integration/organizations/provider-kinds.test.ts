@@ -8,6 +8,7 @@ import { MemberRole, VerificationStatus } from '../../../src/modules/organizatio
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
+import { Conformance, loadStandards } from '../../setup/standards.js';
 import { APPLY, idOf, projectInput, PUBLISH, seedPublisher } from '../projects/project-helpers.js';
 
 /**
@@ -17,6 +18,9 @@ import { APPLY, idOf, projectInput, PUBLISH, seedPublisher } from '../projects/p
  * whose admins verify or decline them (`decideSponsoredGroup`). The directory filters by kind, and a
  * project may restrict the kinds that apply, judged like every other eligibility rule.
  */
+// Compiled once, before the tests: the official HSDS schemas, when present (tests/setup/standards.ts).
+const { standards } = loadStandards();
+
 let t: TestApp;
 let hub: SeededOrganization;
 let hubId: string;
@@ -427,5 +431,41 @@ describe('the directory and eligibility by kind', () => {
         if (want !== null) expect(codeOf(applied)).toBe('FORBIDDEN');
       }
     }
+  });
+
+  it('exports each kind in HSDS: the kind as a provider_kind attribute and legal status, a community group without an identifier', async () => {
+    const group = await registered(inputOf.COMMUNITY_GROUP!());
+    expect((await decide(hub.token, group.id, true, '社区备案材料齐全')).body.errors).toBeUndefined();
+    const em = t.orm.em.fork();
+    const openDataIdOf = async (id: string) =>
+      (await em.findOneOrFail(Organization, { id: idOf(id) })).openDataId;
+    const c = new Conformance();
+    const expected: [string, string, string, boolean][] = [
+      [enterpriseId, 'CARING_ENTERPRISE', '爱心企业 (caring enterprise)', true],
+      [
+        group.id,
+        'COMMUNITY_GROUP',
+        '备案的社区社会组织 (community group filed with a sponsoring hub)',
+        false,
+      ],
+      [social.organization.globalId(), 'SOCIAL_ORGANIZATION', '社会服务机构 (social service agency)', true],
+    ];
+    for (const [id, kind, legalStatus, identified] of expected) {
+      const openDataId = await openDataIdOf(id);
+      const res = await fetch(`${t.url}/opendata/hsds/organizations/${openDataId}`);
+      expect(res.status).toBe(200);
+      const doc = (await res.json()) as {
+        legal_status: string;
+        organization_identifiers?: { identifier: string }[];
+        attributes: { link_type: string; taxonomy_term: { code: string } }[];
+      };
+      expect(doc.legal_status).toBe(legalStatus);
+      expect(
+        doc.attributes.filter((a) => a.link_type === 'provider_kind').map((a) => a.taxonomy_term.code),
+      ).toEqual([kind]);
+      expect((doc.organization_identifiers ?? []).length).toBe(identified ? 1 : 0);
+      if (standards) c.check(`/organizations/${openDataId}`, standards.hsds.organization, doc);
+    }
+    expect(c.errors).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ export const org: Translation<typeof reference> = {
     projects: 'Open projects',
     applications: 'Our applications',
     webhooks: 'Webhooks',
+    register: 'Register a provider',
   },
   noMembership: 'You are not a member of any organization.',
   actingFor: 'Acting for',
@@ -241,6 +242,7 @@ export const org: Translation<typeof reference> = {
     FOUNDING_TYPE_NOT_ALLOWED: 'Not eligible: the organization’s founding type is not allowed.',
     DOES_NOT_SERVE_REGION: 'Not eligible: the organization must serve every region of the project.',
     NOT_INVITED: 'Not eligible: only invited organizations may apply.',
+    PROVIDER_KIND_NOT_ALLOWED: 'Not eligible: the organization’s kind of provider is not allowed.',
   },
   applications: {
     title: 'Our applications',
@@ -304,4 +306,33 @@ export const org: Translation<typeof reference> = {
     VERIFICATION_DECIDED: 'Verification decisions',
   },
   deliveryStatus: { PENDING: 'Pending', DELIVERED: 'Delivered', FAILED: 'Failed' },
+  providerKind: {
+    SOCIAL_ORGANIZATION: 'Social organization',
+    CARING_ENTERPRISE: 'Caring enterprise',
+    PUBLIC_INSTITUTION: 'Public institution',
+    COMMUNITY_GROUP: 'Community group (filed with a hub)',
+  },
+  register: {
+    title: 'Register a provider',
+    providerKind: 'Kind of provider',
+    name: 'Name',
+    creditCode: 'Unified social credit code',
+    creditCodeHint:
+      'Social organizations’ codes begin with 5, caring enterprises’ with 9, public institutions’ with 1',
+    kind: 'Kind of social organization',
+    sponsor: 'Sponsoring hub',
+    sponsorHint: 'A community group has no credit code; the chosen hub’s admins verify it',
+    foundingType: 'Founding type',
+    homeRegion: 'Registered in',
+    categories: 'Service categories',
+    required: 'Please fill this in.',
+    submit: 'Register',
+    done: '“{{name}}” is registered and waits for verification.',
+  },
+  registerErrors: {
+    creditCode:
+      'Invalid credit code: check that its first character fits the kind of provider, and its check character.',
+    kind: 'Choose the kind of social organization the code’s second character says.',
+    sponsorOrganizationId: 'Choose a verified hub organization.',
+  },
 };
