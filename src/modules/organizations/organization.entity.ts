@@ -55,7 +55,7 @@ import type { CreditCodeFindings } from './credit-code.js';
 @ObjectType({
   implements: Node,
   description:
-    'A social organization (社会组织) in the directory. Everyone (anonymous included) sees VERIFIED ones; a PENDING ' +
+    'An organization in the directory: a provider of any kind (`providerKind`), most of them social organizations (社会组织). Everyone (anonymous included) sees VERIFIED ones; a PENDING ' +
     'or SUSPENDED one only its own members, union staff whose region scope covers its home region, and admins — ' +
     'to anyone else it is exactly an unknown id, as an argument too. Its public fields are the same for all who ' +
     'see it; `members` and retired `services` say who else sees them.',
