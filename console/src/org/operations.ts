@@ -561,3 +561,33 @@ export const SPONSOR_HUBS = /* GraphQL */ `
     }
   }
 `;
+
+/** The community groups a hub sponsors (for its admins). */
+export const SPONSORED_GROUPS = /* GraphQL */ `
+  query OrgSponsoredGroups($id: ID!) {
+    organization(id: $id) {
+      id
+      sponsoredGroups {
+        id
+        name
+        verification {
+          status
+        }
+      }
+    }
+  }
+`;
+
+/** The sponsor hub's admin verifies or declines a community group. */
+export const DECIDE_SPONSORED_GROUP = /* GraphQL */ `
+  mutation OrgDecideSponsoredGroup($input: DecideSponsoredGroupInput!) {
+    decideSponsoredGroup(input: $input) {
+      organization {
+        id
+        verification {
+          status
+        }
+      }
+    }
+  }
+`;

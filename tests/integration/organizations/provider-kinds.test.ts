@@ -253,6 +253,17 @@ describe('a community group verified by its sponsor', () => {
       organization: { id: group.id, providerKind: 'COMMUNITY_GROUP', sponsor: { id: hubId } },
     });
     expect((await t.gql(ORG, { id: group.id }, hubMember.token)).body.data).toEqual({ organization: null });
+    // The directory's SQL twin of the rule agrees.
+    const directory = async (token: string) =>
+      (
+        await t.data<{ organizations: { edges: { node: { id: string } }[] } }>(
+          `{ organizations(first: 100, filter: { verificationStatus: PENDING, providerKinds: [COMMUNITY_GROUP] }) { edges { node { id } } } }`,
+          {},
+          token,
+        )
+      ).organizations.edges.map((e) => e.node.id);
+    expect(await directory(hub.token)).toContain(group.id);
+    expect(await directory(hubMember.token)).not.toContain(group.id);
   });
 
   it('is decided by the hub’s admin, not by its members, union staff or another hub; declining needs a reason; audited', async () => {

@@ -335,4 +335,18 @@ export const org: Translation<typeof reference> = {
     kind: 'Choose the kind of social organization the code’s second character says.',
     sponsorOrganizationId: 'Choose a verified hub organization.',
   },
+  sponsored: {
+    title: 'Community groups this hub sponsors',
+    none: 'No community group names this hub',
+    reason: 'What was checked, or why it is declined',
+    reasonFor: 'What was checked of {{name}}, or why it is declined',
+    verify: 'Verify',
+    decline: 'Decline',
+    verifyGroup: 'Verify {{name}}',
+    declineGroup: 'Decline {{name}}',
+    verified: '{{name}} is verified',
+    declined: '{{name}} is declined',
+    reasonNeeded: 'Say why it is declined.',
+    alreadyDecided: 'This group has already been decided.',
+  },
 };

@@ -327,4 +327,18 @@ export const org = {
     kind: '请选择与信用代码第二位相符的社会组织类型。',
     sponsorOrganizationId: '请选择一个已认证的枢纽组织。',
   },
+  sponsored: {
+    title: '本枢纽备案的社区社会组织',
+    none: '暂无备案的社区社会组织',
+    reason: '核实情况或不予认证的理由',
+    reasonFor: '对{{name}}的核实情况或理由',
+    verify: '认证',
+    decline: '不予认证',
+    verifyGroup: '认证{{name}}',
+    declineGroup: '不予认证{{name}}',
+    verified: '已认证{{name}}',
+    declined: '已不予认证{{name}}',
+    reasonNeeded: '不予认证时请写明理由。',
+    alreadyDecided: '这个组织已经处理过了。',
+  },
 };
