@@ -406,7 +406,7 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await checkAccessible(page, 'org-hub-sponsored');
 
     await section.getByLabel(`对${name}的核实情况或理由`).fill('已在社区居委会备案');
-    await section.getByRole('button', { name: `认证${name}` }).click();
+    await section.getByRole('button', { name: `认证${name}`, exact: true }).click();
     await section.getByText(`已认证${name}`).waitFor();
     const { organization } = await t.data<{
       organization: { verification: { status: string; reason: string } };
