@@ -63,6 +63,7 @@ import {
 } from './modules/projects/fairness-flag.resolver.js';
 import { AwardFairnessFlagsResolver } from './modules/reports/fairness-flags-report.resolver.js';
 import { SuggestedProjectsResolver } from './modules/reports/suggested-projects.resolver.js';
+import { SponsoredGroupsResolver } from './modules/organizations/sponsored-groups.resolver.js';
 
 /** Every resolver class of the API. */
 export const RESOLVERS = [
@@ -108,6 +109,7 @@ export const RESOLVERS = [
   FairnessFlagResolver,
   AwardFairnessFlagsResolver,
   SuggestedProjectsResolver,
+  SponsoredGroupsResolver,
 ] as const;
 
 /** Builds the executable schema. Validation is on (type-graphql 2 turns it off by default): validateArgument. */

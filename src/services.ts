@@ -62,6 +62,7 @@ import { ProjectFairnessService } from './modules/projects/project-fairness.serv
 import { fairnessFlagsLoader } from './modules/projects/fairness-flag.loaders.js';
 import { FairnessFlagReportService } from './modules/reports/fairness-flags-report.service.js';
 import { SuggestedProjectsService } from './modules/reports/suggested-projects.service.js';
+import { SponsoredGroupsService } from './modules/organizations/sponsored-groups.service.js';
 
 declare module './core/context.js' {
   /**
@@ -139,6 +140,8 @@ declare module './core/context.js' {
     fairnessFlagReports: FairnessFlagReportService;
     /** Suggested projects from workers' unmet demand. */
     suggestedProjects: SuggestedProjectsService;
+    /** Community groups and their sponsoring hubs: the hubs' decisions on them. */
+    sponsoredGroups: SponsoredGroupsService;
   }
 }
 
@@ -262,5 +265,6 @@ export function createServices(config: Config): Services {
     projectFairness,
     fairnessFlagReports: new FairnessFlagReportService(),
     suggestedProjects: new SuggestedProjectsService(),
+    sponsoredGroups: new SponsoredGroupsService(),
   };
 }

@@ -12,9 +12,11 @@ import type { CreditCodeFindings } from './admin-types.js';
 export function CreditCodeCheck({
   check,
   homeRegionCode,
+  providerKind = 'SOCIAL_ORGANIZATION',
 }: {
   check: CreditCodeFindings | null;
   homeRegionCode: string;
+  providerKind?: string;
 }) {
   const { t } = useTranslation();
   if (!check)
@@ -30,7 +32,13 @@ export function CreditCodeCheck({
       <Tag>
         {check.problem
           ? t(`admin.creditCode.${check.problem}`)
-          : t('admin.creditCode.valid', { kind: t(`admin.kind.${check.kind ?? 'OTHER'}`) })}
+          : t('admin.creditCode.valid', {
+              // A social organization's legal form; the other kinds' codes carry none.
+              kind:
+                providerKind === 'SOCIAL_ORGANIZATION'
+                  ? t(`admin.kind.${check.kind ?? 'OTHER'}`)
+                  : t(`org.providerKind.${providerKind}`),
+            })}
       </Tag>{' '}
       {region &&
         t(sameRegion ? 'admin.creditCode.regionMatches' : 'admin.creditCode.regionDiffers', {

@@ -102,9 +102,18 @@ function PendingOrganization({
           <code>{org.creditCode}</code>
         </Descriptions.Item>
         <Descriptions.Item label={t('admin.org.creditCodeCheck')}>
-          <CreditCodeCheck check={org.creditCodeCheck} homeRegionCode={org.homeRegion.code} />
+          <CreditCodeCheck
+            check={org.creditCodeCheck}
+            homeRegionCode={org.homeRegion.code}
+            providerKind={org.providerKind}
+          />
         </Descriptions.Item>
-        <Descriptions.Item label={t('admin.org.kind')}>{t(`admin.kind.${org.kind}`)}</Descriptions.Item>
+        <Descriptions.Item label={t('org.register.providerKind')}>
+          {t(`org.providerKind.${org.providerKind}`)}
+        </Descriptions.Item>
+        <Descriptions.Item label={t('admin.org.kind')}>
+          {org.kind ? t(`admin.kind.${org.kind}`) : '—'}
+        </Descriptions.Item>
         <Descriptions.Item label={t('admin.org.foundingType')}>
           {t(`staff.foundingType.${org.foundingType}`)}
         </Descriptions.Item>

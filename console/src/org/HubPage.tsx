@@ -13,6 +13,7 @@ import {
   REQUEST_HUB_MEMBERSHIP,
 } from './operations.js';
 import { applyApiErrors, errorText } from '../shared/errors.js';
+import { SponsoredGroups } from './SponsoredGroups.js';
 import { formatDateTime, localName } from '../shared/format.js';
 
 interface Hub {
@@ -121,6 +122,7 @@ export function HubPage({ acting }: { acting: Acting }) {
       )}
       <FormError text={error} />
       {acting.isAdmin && state?.isHub && <IncomingRequests acting={acting} />}
+      {acting.isAdmin && state?.isHub && <SponsoredGroups acting={acting} />}
     </Page>
   );
 }

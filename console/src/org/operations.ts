@@ -534,3 +534,60 @@ export const REMOVE_ORGANIZATION_DOCUMENT = /* GraphQL */ `
     }
   }
 `;
+
+/** Registers an organization of any provider kind; its registrant becomes its admin. */
+export const REGISTER_ORGANIZATION = /* GraphQL */ `
+  mutation OrgRegisterOrganization($input: RegisterOrganizationInput!) {
+    registerOrganization(input: $input) {
+      organization {
+        id
+        name
+        providerKind
+      }
+    }
+  }
+`;
+
+/** The verified hubs a community group may name as its sponsor (the directory shows verified ones). */
+export const SPONSOR_HUBS = /* GraphQL */ `
+  query OrgSponsorHubs {
+    organizations(filter: { isHub: true, verificationStatus: VERIFIED }, first: 100) {
+      edges {
+        node {
+          id
+          name
+        }
+      }
+    }
+  }
+`;
+
+/** The community groups a hub sponsors (for its admins). */
+export const SPONSORED_GROUPS = /* GraphQL */ `
+  query OrgSponsoredGroups($id: ID!) {
+    organization(id: $id) {
+      id
+      sponsoredGroups {
+        id
+        name
+        verification {
+          status
+        }
+      }
+    }
+  }
+`;
+
+/** The sponsor hub's admin verifies or declines a community group. */
+export const DECIDE_SPONSORED_GROUP = /* GraphQL */ `
+  mutation OrgDecideSponsoredGroup($input: DecideSponsoredGroupInput!) {
+    decideSponsoredGroup(input: $input) {
+      organization {
+        id
+        verification {
+          status
+        }
+      }
+    }
+  }
+`;

@@ -1,5 +1,6 @@
 import { lazyScreen, type Route } from '../shared/route.js';
 import { hasRole, isOrgMember, type Session } from '../shared/session.js';
+import { signedIn } from '../shared/route.js';
 
 /** Members and admins of an organization. */
 const member = (session: Session | null): boolean => session !== null && isOrgMember(session.viewer);
@@ -33,5 +34,11 @@ export const orgRoutes: Route[] = [
     labelKey: 'org.nav.webhooks',
     visible: orgAdmin,
     element: screen('WebhooksScreen'),
+  },
+  {
+    path: '/org/register',
+    labelKey: 'org.nav.register',
+    visible: signedIn,
+    element: screen('RegisterScreen'),
   },
 ];

@@ -7,6 +7,7 @@ import { HubPage } from './HubPage.js';
 import { MembersPage } from './MembersPage.js';
 import { ProfilePage } from './ProfilePage.js';
 import { ProjectsPage } from './ProjectsPage.js';
+import { RegisterPage } from './RegisterPage.js';
 import { ServicesPage } from './ServicesPage.js';
 import { WebhooksPage } from './WebhooksPage.js';
 
@@ -47,4 +48,12 @@ export const ApplicationsScreen = () => (
 /** Webhook endpoints are for the organization's admins only (the API answers them alone). */
 export const WebhooksScreen = () => (
   <OrganizationScreen adminOnly>{(a) => <WebhooksPage acting={a} />}</OrganizationScreen>
+);
+/** Registering an organization needs no membership: anyone signed in registers one and becomes its admin. */
+export const RegisterScreen = () => (
+  <DesktopPage>
+    <div className="org-screen">
+      <RegisterPage />
+    </div>
+  </DesktopPage>
 );

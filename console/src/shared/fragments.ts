@@ -168,7 +168,8 @@ export const DEMAND_CARD = fragment(
 export interface OrganizationSummary {
   id: string;
   name: string;
-  creditCode: string;
+  /** Null for a community group, which has none. */
+  creditCode: string | null;
   foundingType: string;
   grade: string;
   verificationStatus: string;
@@ -194,7 +195,9 @@ export const ORGANIZATION_SUMMARY = fragment(
 
 /** An organization's details as its admins edit them and the hub's admins review them. */
 export interface OrganizationDetails extends OrganizationSummary {
-  kind: string;
+  /** A social organization's legal form; null for the other provider kinds. */
+  kind: string | null;
+  providerKind: string;
   gradeValidUntil: string | null;
   description: string;
   website: string | null;
@@ -209,6 +212,7 @@ export const ORGANIZATION_DETAILS = fragment(
     fragment OrganizationDetails on Organization {
       ...OrganizationSummary
       kind
+      providerKind
       gradeValidUntil
       description
       website

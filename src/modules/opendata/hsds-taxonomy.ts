@@ -1,7 +1,7 @@
 /**
  * The vocabularies Niudai classifies organizations and services by, as HSDS taxonomies: service
  * categories (the federation's category tree, read from the database), target groups, founding
- * types, evaluation grades, delivery modes and service facts. Every term has its Chinese name as
+ * types, evaluation grades, delivery modes, service facts and provider kinds. Every term has its Chinese name as
  * `name` (`language` "zh") and its English name as `description`, and a name-based UUID built from
  * the taxonomy's key and the term's code, so ids never change while codes do not.
  *
@@ -10,7 +10,12 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { TARGET_GROUPS } from '../categories/categories.data.js';
-import { EvaluationGrade, FoundingType, ServiceMode } from '../organizations/organization.enums.js';
+import {
+  EvaluationGrade,
+  FoundingType,
+  ProviderKind,
+  ServiceMode,
+} from '../organizations/organization.enums.js';
 import { partId } from './open-ids.js';
 
 /** HSDS `taxonomy`. */
@@ -50,6 +55,7 @@ export const TAXONOMY = {
   },
   deliveryMode: { key: 'delivery_mode', name: '服务方式', nameEn: 'Where the service is delivered' },
   serviceFacts: { key: 'service_facts', name: '服务数据', nameEn: 'Facts about a service' },
+  providerKind: { key: 'provider_kind', name: '服务主体类型', nameEn: 'Kind of provider' },
 } as const;
 
 export type TaxonomyKey = (typeof TAXONOMY)[keyof typeof TAXONOMY]['key'];
@@ -72,6 +78,14 @@ const MODES: Record<ServiceMode, [string, string]> = {
   [ServiceMode.ON_SITE]: ['线下服务', 'On site'],
   [ServiceMode.ONLINE]: ['线上服务', 'Online'],
   [ServiceMode.BOTH]: ['线上与线下', 'Online and on site'],
+};
+
+/** Also the organization's HSDS `legal_status` when it is not a social organization (hsds.ts). */
+export const PROVIDER_KINDS: Record<ProviderKind, [string, string]> = {
+  [ProviderKind.SOCIAL_ORGANIZATION]: ['社会组织', 'Social organization'],
+  [ProviderKind.CARING_ENTERPRISE]: ['爱心企业', 'Caring enterprise'],
+  [ProviderKind.PUBLIC_INSTITUTION]: ['事业单位', 'Public institution'],
+  [ProviderKind.COMMUNITY_GROUP]: ['备案的社区社会组织', 'Community group filed with a sponsoring hub'],
 };
 
 /** The code of the term whose attribute value is a service's monthly capacity. */
@@ -145,6 +159,8 @@ export class HsdsVocabulary {
       '每月可服务职工人数',
       'Workers the service can serve a month',
     );
+    for (const [code, [name, nameEn]] of Object.entries(PROVIDER_KINDS))
+      add(TAXONOMY.providerKind.key, code, name, nameEn);
   }
 
   static async load(em: EntityManager, publicUrl: string): Promise<HsdsVocabulary> {

@@ -20,6 +20,7 @@ import {
   ServiceStatus,
   VerificationStatus,
   type OrganizationKind,
+  type ProviderKind,
 } from '../organizations/organization.enums.js';
 import { canSeeOrganization, showsService } from '../organizations/organization.policy.js';
 import { TargetGroup } from '../categories/target-group.js';
@@ -27,6 +28,7 @@ import { isUuid, partId } from './open-ids.js';
 import {
   HsdsVocabulary,
   MONTHLY_CAPACITY,
+  PROVIDER_KINDS,
   TAXONOMY,
   type HsdsTaxonomyTerm,
   type TaxonomyKey,
@@ -153,6 +155,11 @@ const LEGAL_STATUS: Record<OrganizationKind, string> = {
   OTHER: '其他 (other)',
 };
 
+function legalStatusOfProvider(kind: ProviderKind): string {
+  const [name, nameEn] = PROVIDER_KINDS[kind];
+  return `${name} (${nameEn.toLowerCase()})`;
+}
+
 const SERVICE_STATUS: Record<ServiceStatus, HsdsService['status']> = {
   [ServiceStatus.ACTIVE]: 'active',
   [ServiceStatus.PAUSED]: 'temporarily closed',
@@ -271,7 +278,8 @@ function summaryOf(org: Organization, facts: BatchFacts, ctx: HsdsContext): Hsds
     description: org.description,
     email: contact && EMAIL.test(contact) ? contact : undefined,
     website: httpUrl(org.website),
-    legal_status: LEGAL_STATUS[org.kind],
+    // A social organization's legal form; the provider kind for the kinds that have none.
+    legal_status: org.kind ? LEGAL_STATUS[org.kind] : legalStatusOfProvider(org.providerKind),
     uri: `${ctx.publicUrl}/opendata/hsds/organizations/${id}`,
     parent_organization_id: org.hub ? facts.hubIds.get(org.hub.id) : undefined,
   });
@@ -301,7 +309,7 @@ function organizationOf(
             description: '机构公开电话 (the organization’s published phone)',
           },
         ]
-      : undefined,
+      : [],
     locations: [
       {
         id: partId(id, 'location', 'home'),
@@ -313,20 +321,24 @@ function organizationOf(
         external_identifier_type: 'GB/T 2260',
       },
     ],
-    organization_identifiers: [
-      {
-        id: partId(id, 'identifier', CREDIT_CODE_SCHEME),
-        organization_id: id,
-        identifier_scheme: CREDIT_CODE_SCHEME,
-        identifier_type: '统一社会信用代码 (unified social credit code)',
-        identifier: org.creditCode,
-      },
-    ],
+    // A community group has no credit code: no identifier rather than an empty one.
+    organization_identifiers: org.creditCode
+      ? [
+          {
+            id: partId(id, 'identifier', CREDIT_CODE_SCHEME),
+            organization_id: id,
+            identifier_scheme: CREDIT_CODE_SCHEME,
+            identifier_type: '统一社会信用代码 (unified social credit code)',
+            identifier: org.creditCode,
+          },
+        ]
+      : [],
     attributes: attributes(ctx, id, 'organization', [
       { key: TAXONOMY.foundingType.key, code: org.foundingType },
       ...(org.grade === EvaluationGrade.NONE ? [] : [{ key: TAXONOMY.evaluationGrade.key, code: org.grade }]),
       ...org.categoryCodes.map((code) => ({ key: TAXONOMY.serviceCategory.key, code })),
       ...org.targetGroups.map((code) => ({ key: TAXONOMY.targetGroup.key, code })),
+      { key: TAXONOMY.providerKind.key, code: org.providerKind },
     ]),
     services: services?.map((s) => serviceOf(s, id, facts, ctx)),
   });

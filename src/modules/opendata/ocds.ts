@@ -371,7 +371,9 @@ export function releasesOf(facts: ProjectFacts, settings: OcdsSettings): OcdsRel
         ...suppliers.map((org) => ({
           id: org.openDataId,
           name: org.name,
-          identifier: { scheme: CREDIT_CODE_SCHEME, id: org.creditCode, legalName: org.name },
+          identifier: org.creditCode
+            ? { scheme: CREDIT_CODE_SCHEME, id: org.creditCode, legalName: org.name }
+            : undefined,
           roles: ['supplier'],
         })),
       ],

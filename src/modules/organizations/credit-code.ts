@@ -36,7 +36,8 @@ export type OrganizationKindCode = 'SOCIAL_GROUP' | 'SOCIAL_SERVICE_AGENCY' | 'F
  * English sentence meant to be shown to the person who typed the code.
  */
 export type CreditCodeProblem = {
-  reason: 'LENGTH' | 'ALPHABET' | 'CHECK_CHARACTER' | 'NOT_CIVIL_AFFAIRS' | 'KIND_MISMATCH';
+  reason:
+    'LENGTH' | 'ALPHABET' | 'CHECK_CHARACTER' | 'NOT_CIVIL_AFFAIRS' | 'KIND_MISMATCH' | 'AUTHORITY_MISMATCH';
   message: string;
 };
 
@@ -179,6 +180,44 @@ export function kindOfCreditCode(code: string): OrganizationKindCode | null {
  */
 export function checkCreditCode(raw: string, declaredKind?: OrganizationKindCode): CreditCodeProblem | null {
   const code = normaliseCreditCode(raw);
+  const formProblem = checkCodeForm(code);
+  if (formProblem) return formProblem;
+
+  const authority = code.charAt(0);
+  if (authority !== CIVIL_AFFAIRS) {
+    return {
+      reason: 'NOT_CIVIL_AFFAIRS',
+      message: `Social organizations' codes begin with 5 (registered by civil affairs), got '${authority}'.`,
+    };
+  }
+
+  const kindChar = code.charAt(1);
+  const kind = KIND_BY_CHAR.get(kindChar);
+  if (kind === undefined) {
+    return {
+      reason: 'KIND_MISMATCH',
+      message:
+        `The second character '${kindChar}' is not a kind of social organization ` +
+        '(1 social group, 2 social service agency, 3 foundation, 9 other).',
+    };
+  }
+  if (declaredKind !== undefined && kind !== declaredKind) {
+    return {
+      reason: 'KIND_MISMATCH',
+      message:
+        `The second character '${kindChar}' means ${KIND_PHRASE[kind]}, ` +
+        `but the organization is declared as ${KIND_PHRASE[declaredKind]}.`,
+    };
+  }
+
+  return null;
+}
+
+/**
+ * Length, alphabet and check character (GB 32100 rules every code follows, whoever registered it), in
+ * that order; the first failure or null. `code` is already normalised.
+ */
+function checkCodeForm(code: string): CreditCodeProblem | null {
   // Count code points, not UTF-16 units, so "got 18" means 18 characters the user can see.
   const chars = Array.from(code);
 
@@ -212,34 +251,6 @@ export function checkCreditCode(raw: string, declaredKind?: OrganizationKindCode
         'a character of the code is probably mistyped.',
     };
   }
-
-  const authority = code.charAt(0);
-  if (authority !== CIVIL_AFFAIRS) {
-    return {
-      reason: 'NOT_CIVIL_AFFAIRS',
-      message: `Social organizations' codes begin with 5 (registered by civil affairs), got '${authority}'.`,
-    };
-  }
-
-  const kindChar = code.charAt(1);
-  const kind = KIND_BY_CHAR.get(kindChar);
-  if (kind === undefined) {
-    return {
-      reason: 'KIND_MISMATCH',
-      message:
-        `The second character '${kindChar}' is not a kind of social organization ` +
-        '(1 social group, 2 social service agency, 3 foundation, 9 other).',
-    };
-  }
-  if (declaredKind !== undefined && kind !== declaredKind) {
-    return {
-      reason: 'KIND_MISMATCH',
-      message:
-        `The second character '${kindChar}' means ${KIND_PHRASE[kind]}, ` +
-        `but the organization is declared as ${KIND_PHRASE[declaredKind]}.`,
-    };
-  }
-
   return null;
 }
 
@@ -261,15 +272,23 @@ export interface CreditCodeFindings {
   kind: OrganizationKindCode | null;
   /** Positions 3–8: the GB/T 2260 code of the registering administration's region, when 6 digits. */
   registrationRegionCode: string | null;
-  /** The first problem {@link checkCreditCode} finds against the declared kind; null when none. */
+  /**
+   * The first problem {@link checkProviderCreditCode} finds against the declared provider kind (and,
+   * for a social organization, its declared kind); null when none.
+   */
   problem: CreditCodeProblem['reason'] | null;
 }
 
 /**
- * Reads every finding of {@link CreditCodeFindings} from a code and the kind the organization
- * declared. Never throws.
+ * Reads every finding of {@link CreditCodeFindings} from a code and what the organization declared:
+ * its provider kind (a social organization unless said otherwise) and, for a social organization,
+ * its kind. Never throws.
  */
-export function creditCodeFindings(raw: string, declaredKind: OrganizationKindCode): CreditCodeFindings {
+export function creditCodeFindings(
+  raw: string,
+  declaredKind: OrganizationKindCode | null,
+  providerKind: CodedProviderKind = 'SOCIAL_ORGANIZATION',
+): CreditCodeFindings {
   const code = normaliseCreditCode(raw);
   const chars = Array.from(code);
   const checksumValid =
@@ -283,7 +302,7 @@ export function creditCodeFindings(raw: string, declaredKind: OrganizationKindCo
     civilAffairs: chars[0] === CIVIL_AFFAIRS,
     kind: kindOfCreditCode(code),
     registrationRegionCode: /^\d{6}$/.test(region) ? region : null,
-    problem: checkCreditCode(code, declaredKind)?.reason ?? null,
+    problem: checkProviderCreditCode(code, providerKind, declaredKind ?? undefined)?.reason ?? null,
   };
 }
 
@@ -306,6 +325,11 @@ const MAX_SERIAL = MODULUS ** BODY_LENGTH - 1; // 26,439,622,160,670: well insid
  * @throws RangeError if `serial` or `regionCode` is out of range
  */
 export function makeCreditCode(kind: OrganizationKindCode, serial: number, regionCode = '370100'): string {
+  return codeOf(CIVIL_AFFAIRS + CHAR_BY_KIND[kind], serial, regionCode);
+}
+
+/** The first two characters + region + the serial in base 31 + the check character. */
+function codeOf(prefix: string, serial: number, regionCode: string): string {
   if (!Number.isSafeInteger(serial) || serial < 0 || serial > MAX_SERIAL) {
     throw new RangeError(`makeCreditCode: serial must be an integer from 0 to ${MAX_SERIAL}, got ${serial}`);
   }
@@ -318,8 +342,97 @@ export function makeCreditCode(kind: OrganizationKindCode, serial: number, regio
     body = CREDIT_CODE_ALPHABET.charAt(rest % MODULUS) + body;
     rest = Math.floor(rest / MODULUS);
   }
-  const first17 = CIVIL_AFFAIRS + CHAR_BY_KIND[kind] + regionCode + body;
+  const first17 = prefix + regionCode + body;
   return first17 + creditCodeCheckChar(first17);
+}
+
+// ── Provider kinds ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The kinds of provider the platform enlists (`ProviderKind`, organization.enums.ts). A community
+ * group (备案的社区社会组织) is only filed with a sponsoring hub and has no credit code; the others
+ * are told apart by the code's registration authority (position 1). See docs/domain.md, "Providers".
+ */
+export type ProviderKindCode =
+  'SOCIAL_ORGANIZATION' | 'CARING_ENTERPRISE' | 'PUBLIC_INSTITUTION' | 'COMMUNITY_GROUP';
+
+/** The provider kinds that register with a credit code. */
+export type CodedProviderKind = Exclude<ProviderKindCode, 'COMMUNITY_GROUP'>;
+
+/**
+ * Each coded kind's registration authority (position 1) and, for codes built by
+ * {@link makeProviderCreditCode}, its usual second character.
+ */
+const AUTHORITY_OF_PROVIDER: Readonly<
+  Record<CodedProviderKind, { authority: string; usual: string; phrase: string; authorityName: string }>
+> = {
+  SOCIAL_ORGANIZATION: {
+    authority: '5',
+    usual: '2',
+    phrase: 'social organizations',
+    authorityName: 'civil affairs',
+  },
+  CARING_ENTERPRISE: {
+    authority: '9',
+    usual: '1',
+    phrase: 'enterprises',
+    authorityName: 'market regulation',
+  },
+  // 1 = 机构编制 (the staffing authorities), 2 under it = 事业单位.
+  PUBLIC_INSTITUTION: {
+    authority: '1',
+    usual: '2',
+    phrase: 'public institutions',
+    authorityName: 'the staffing authorities',
+  },
+};
+
+/** Whether organizations of this kind register with a credit code (every kind but a community group). */
+export function hasCreditCode(kind: ProviderKindCode): kind is CodedProviderKind {
+  return kind !== 'COMMUNITY_GROUP';
+}
+
+/**
+ * Checks a credit code against the provider kind it is registered as: the GB 32100 form and check
+ * character for every kind, then the registration authority (position 1) the kind must have. A social
+ * organization is checked exactly as {@link checkCreditCode} checks it (its second character against
+ * `declaredKind` too); the other kinds' second characters are not checked. Never throws.
+ *
+ * @returns null when acceptable, else the first problem (`AUTHORITY_MISMATCH` for a wrong first
+ *   character of a caring enterprise or a public institution)
+ */
+export function checkProviderCreditCode(
+  raw: string,
+  providerKind: CodedProviderKind,
+  declaredKind?: OrganizationKindCode,
+): CreditCodeProblem | null {
+  if (providerKind === 'SOCIAL_ORGANIZATION') return checkCreditCode(raw, declaredKind);
+  const code = normaliseCreditCode(raw);
+  const formProblem = checkCodeForm(code);
+  if (formProblem) return formProblem;
+  const { authority, phrase, authorityName } = AUTHORITY_OF_PROVIDER[providerKind];
+  const actual = code.charAt(0);
+  if (actual !== authority) {
+    return {
+      reason: 'AUTHORITY_MISMATCH',
+      message: `The codes of ${phrase} begin with ${authority} (registered by ${authorityName}), got '${actual}'.`,
+    };
+  }
+  return null;
+}
+
+/**
+ * Builds a deterministic, valid credit code of a provider kind for seeds and tests, as
+ * {@link makeCreditCode} does (a social organization's is a social service agency's, 52…; a caring
+ * enterprise's 91…, a public institution's 12…).
+ */
+export function makeProviderCreditCode(
+  kind: CodedProviderKind,
+  serial: number,
+  regionCode = '370100',
+): string {
+  const { authority, usual } = AUTHORITY_OF_PROVIDER[kind];
+  return codeOf(authority + usual, serial, regionCode);
 }
 
 /**

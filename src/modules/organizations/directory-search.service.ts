@@ -79,6 +79,8 @@ function directoryWhere(
     add(`o.grade in (${placeholders(grades)})`, ...grades);
   }
   if (filter.verificationStatus) add('o.verification_status = ?', filter.verificationStatus);
+  if (filter.providerKinds?.length)
+    add(`o.provider_kind in (${placeholders(filter.providerKinds)})`, ...filter.providerKinds);
   return { sql, params, textFiltered: pattern !== null };
 }
 

@@ -42,7 +42,7 @@ export class OrganizationReviewResolver {
   @FieldResolver(() => CreditCodeCheck, {
     nullable: true,
     description:
-      'What the hub found in its credit code when it registered or last changed its profile (derived from the public code); null for organizations registered before the hub stored it.',
+      'What the hub found in its credit code when it registered or last changed its profile (derived from the public code); null for organizations registered before the hub stored it, and for community groups, which have no code.',
   })
   creditCodeCheck(@Root() org: ReadRecord<Organization>): CreditCodeCheck | null {
     const found = org.creditCodeCheck;

@@ -15,7 +15,8 @@ import { emitEvent, Topic } from '../../core/events/outbox.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from './organization.entity.js';
-import { VerificationStatus } from './organization.enums.js';
+import { ProviderKind, VerificationStatus } from './organization.enums.js';
+import { Role } from '../../core/roles.js';
 import type {
   SetHubStatusInput,
   SuspendOrganizationInput,
@@ -43,7 +44,7 @@ export async function requireOverseen(ctx: Actor, globalId: string, path: string
 export type SuspensionHook = (actor: Actor, organization: Organization) => Promise<void>;
 
 /** The VERIFICATION_DECIDED outbox event (its members are notified); last writes, see emitEvent. */
-function announceVerification(em: Actor['em'], org: Organization): Promise<number> {
+export function announceVerification(em: Actor['em'], org: Organization): Promise<number> {
   return emitEvent(em, {
     topic: Topic.VERIFICATION_DECIDED,
     entityId: org.id,
@@ -72,6 +73,11 @@ export class OrganizationVerificationService {
       const actor = { ...ctx, em };
       const org = await requireOverseen(actor, input.organizationId, 'input.organizationId');
       const viewer = requireViewer(ctx.viewer);
+      // A community group has no code for union staff to check: its sponsoring hub vouches for it.
+      if (org.providerKind === ProviderKind.COMMUNITY_GROUP && !viewer.roles.has(Role.ADMIN))
+        throw new ForbiddenError(
+          "A community group is verified by its sponsoring hub's admins (decideSponsoredGroup), or by platform admins.",
+        );
       org.verificationStatus = VerificationStatus.VERIFIED;
       org.verificationReason = input.reason?.trim() || null;
       org.verificationDecidedBy = ref(em.getReference(User, viewer.userId));

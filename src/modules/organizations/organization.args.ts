@@ -6,6 +6,7 @@ import {
   EvaluationGrade,
   FoundingType,
   HubMembershipStatus,
+  ProviderKind,
   VerificationStatus,
 } from './organization.enums.js';
 import { FreeText } from '../../core/input-text.js';
@@ -89,6 +90,11 @@ export class OrganizationFilter {
   })
   @IsOptional()
   verificationStatus?: VerificationStatus | null;
+
+  @Field(() => [ProviderKind], { nullable: true, description: 'Of any of these kinds of provider.' })
+  @IsOptional()
+  @IsEnum(ProviderKind, { each: true })
+  providerKinds?: ProviderKind[] | null;
 }
 
 @ArgsType()

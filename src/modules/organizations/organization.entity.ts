@@ -1,5 +1,6 @@
 import {
   BigIntType,
+  Check,
   Collection,
   Entity,
   Enum,
@@ -17,7 +18,13 @@ import { declareFieldReads } from '../../core/graphql/field-reads.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { Region } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
-import { EvaluationGrade, FoundingType, OrganizationKind, VerificationStatus } from './organization.enums.js';
+import {
+  EvaluationGrade,
+  FoundingType,
+  OrganizationKind,
+  ProviderKind,
+  VerificationStatus,
+} from './organization.enums.js';
 import { ServiceOffering } from './service.entity.js';
 import { OrganizationMember } from './membership.entity.js';
 import type { CreditCodeFindings } from './credit-code.js';
@@ -28,6 +35,13 @@ import type { CreditCodeFindings } from './credit-code.js';
  * with the demand's ancestor paths: a category covers its subtree, a city serves its districts.
  */
 @Entity({ tableName: 'organization' })
+// A community group has no credit code and a sponsor; every other kind a code and no sponsor.
+@Check({
+  name: 'organization_kind_code_sponsor_check',
+  expression:
+    `("provider_kind" = 'COMMUNITY_GROUP') = ("credit_code" is null) and ` +
+    `("provider_kind" = 'COMMUNITY_GROUP') = ("sponsor_id" is not null)`,
+})
 @Index({ properties: ['categoryCodes'], type: 'gin' })
 @Index({ properties: ['regionCodes'], type: 'gin' })
 @Index({ properties: ['targetGroups'], type: 'gin' })
@@ -41,7 +55,7 @@ import type { CreditCodeFindings } from './credit-code.js';
 @ObjectType({
   implements: Node,
   description:
-    'A social organization (社会组织) in the directory. Everyone (anonymous included) sees VERIFIED ones; a PENDING ' +
+    'An organization in the directory: a provider of any kind (`providerKind`), most of them social organizations (社会组织). Everyone (anonymous included) sees VERIFIED ones; a PENDING ' +
     'or SUSPENDED one only its own members, union staff whose region scope covers its home region, and admins — ' +
     'to anyone else it is exactly an unknown id, as an argument too. Its public fields are the same for all who ' +
     'see it; `members` and retired `services` say who else sees them.',
@@ -59,7 +73,8 @@ export class Organization extends Node {
     | 'searchGrams'
     | 'ratingScore'
     | 'rightsVersion'
-    | 'openDataId';
+    | 'openDataId'
+    | 'providerKind';
 
   @PrimaryKey({ type: new BigIntType('number'), autoincrement: true })
   id!: number;
@@ -72,14 +87,37 @@ export class Organization extends Node {
   @Field(() => String)
   name!: string;
 
-  /** 统一社会信用代码, normalised (upper case); unique. */
-  @Property({ type: 'string', length: 18, unique: true })
-  @Field(() => String, { description: 'Unified social credit code (统一社会信用代码).' })
-  creditCode!: string;
+  /** 统一社会信用代码, normalised (upper case); unique; null for a community group, which has none. */
+  @Property({ type: 'string', length: 18, unique: true, nullable: true })
+  @Field(() => String, {
+    nullable: true,
+    description: 'Unified social credit code (统一社会信用代码); null for a COMMUNITY_GROUP, which has none.',
+  })
+  creditCode!: string | null;
 
-  @Enum({ items: () => OrganizationKind, type: 'string' })
-  @Field(() => OrganizationKind)
-  kind!: OrganizationKind;
+  /** The social organization's legal form; null for the other provider kinds. */
+  @Enum({ items: () => OrganizationKind, type: 'string', nullable: true })
+  @Field(() => OrganizationKind, {
+    nullable: true,
+    description:
+      "A social organization's legal form (the code's second character); null for other provider kinds.",
+  })
+  kind!: OrganizationKind | null;
+
+  @Enum({ items: () => ProviderKind, type: 'string', default: ProviderKind.SOCIAL_ORGANIZATION })
+  @Index()
+  @Field(() => ProviderKind, {
+    description: 'What kind of provider it is, each with its own verification rule.',
+  })
+  providerKind: ProviderKind = ProviderKind.SOCIAL_ORGANIZATION;
+
+  /**
+   * The verified hub that sponsors a community group (备案) and whose admins verify it; null for
+   * every other kind. Read through `Organization.sponsor`, which checks who may see it.
+   */
+  @ManyToOne(() => Organization, { ref: true, nullable: true, deleteRule: 'restrict' })
+  @Index()
+  sponsor?: Ref<Organization> | null;
 
   @Enum({ items: () => FoundingType, type: 'string' })
   @Field(() => FoundingType, {

@@ -141,8 +141,49 @@ export enum CreditCodeProblemReason {
   CHECK_CHARACTER = 'CHECK_CHARACTER',
   NOT_CIVIL_AFFAIRS = 'NOT_CIVIL_AFFAIRS',
   KIND_MISMATCH = 'KIND_MISMATCH',
+  AUTHORITY_MISMATCH = 'AUTHORITY_MISMATCH',
 }
 registerEnumType(CreditCodeProblemReason, {
   name: 'CreditCodeProblemReason',
   description: 'The first problem found in a unified social credit code.',
+  valuesConfig: {
+    NOT_CIVIL_AFFAIRS: { description: 'A social organization’s code does not begin with 5.' },
+    AUTHORITY_MISMATCH: {
+      description:
+        'The first character is not the registration authority of the provider kind (9 caring enterprise, 1 public institution).',
+    },
+  },
+});
+
+/**
+ * What kind of provider an organization is; each has its own verification rule (credit-code.ts
+ * `checkProviderCreditCode`, docs/domain.md "Providers").
+ */
+export enum ProviderKind {
+  SOCIAL_ORGANIZATION = 'SOCIAL_ORGANIZATION',
+  CARING_ENTERPRISE = 'CARING_ENTERPRISE',
+  PUBLIC_INSTITUTION = 'PUBLIC_INSTITUTION',
+  COMMUNITY_GROUP = 'COMMUNITY_GROUP',
+}
+registerEnumType(ProviderKind, {
+  name: 'ProviderKind',
+  description: 'What kind of provider an organization is, each with its own verification rule.',
+  valuesConfig: {
+    SOCIAL_ORGANIZATION: {
+      description:
+        '社会组织 — social organization: credit code 5… (civil affairs); verified by union staff in scope.',
+    },
+    CARING_ENTERPRISE: {
+      description:
+        '爱心企业 — caring enterprise: credit code 9… (market regulation); verified by union staff in scope.',
+    },
+    PUBLIC_INSTITUTION: {
+      description:
+        '事业单位 — public institution: credit code 1… (staffing authorities, e.g. 12…); verified by union staff in scope.',
+    },
+    COMMUNITY_GROUP: {
+      description:
+        '备案的社区社会组织 — community group filed with a sponsoring verified hub: no credit code; verified or declined by the sponsor hub’s admins (or platform admins).',
+    },
+  },
 });

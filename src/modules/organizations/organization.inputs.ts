@@ -17,6 +17,7 @@ import {
   FoundingType,
   MemberRole,
   OrganizationKind,
+  ProviderKind,
   ServiceFee,
   ServiceMode,
   ServiceStatus,
@@ -52,12 +53,22 @@ export class RegisterOrganizationInput {
   @FreeText({ min: 2, max: 200 })
   name!: string;
 
-  @Field(() => String, { description: 'Unified social credit code (统一社会信用代码), 18 characters.' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Unified social credit code (统一社会信用代码), 18 characters; its first character must be that of `providerKind`. Required for every kind but COMMUNITY_GROUP, which has none.',
+  })
+  @IsOptional()
   @MaxLength(64)
-  creditCode!: string;
+  creditCode?: string | null;
 
-  @Field(() => OrganizationKind, { description: "Must agree with the credit code's second character." })
-  kind!: OrganizationKind;
+  @Field(() => OrganizationKind, {
+    nullable: true,
+    description:
+      "A social organization's legal form: required for SOCIAL_ORGANIZATION, and must agree with the credit code's second character; omitted for the other provider kinds.",
+  })
+  @IsOptional()
+  kind?: OrganizationKind | null;
 
   @Field(() => FoundingType)
   foundingType!: FoundingType;
@@ -101,6 +112,22 @@ export class RegisterOrganizationInput {
   @IsOptional()
   @ValidateNested()
   brand?: BrandInput | null;
+
+  @Field(() => ProviderKind, {
+    nullable: true,
+    description:
+      'What kind of provider it is (SOCIAL_ORGANIZATION by default); each has its own verification rule.',
+  })
+  @IsOptional()
+  providerKind?: ProviderKind | null;
+
+  @Field(() => ID, {
+    nullable: true,
+    description:
+      'For a COMMUNITY_GROUP only, and required for it: the verified hub that sponsors it and verifies it.',
+  })
+  @IsOptional()
+  sponsorOrganizationId?: string | null;
 }
 
 @InputType({ description: "Changes to an organization's profile; omitted fields stay as they are." })
@@ -393,4 +420,26 @@ export class RemoveOrganizationMemberPayload {
 export class HubMembershipPayload {
   @Field(() => HubMembershipRequest)
   request!: HubMembershipRequest;
+}
+
+@InputType({
+  description:
+    "The sponsoring hub's admin (or a platform admin) verifies or declines a PENDING community group it sponsors.",
+})
+export class DecideSponsoredGroupInput {
+  @Field(() => ID)
+  organizationId!: string;
+
+  @Field(() => Boolean, {
+    description: 'true verifies it (VERIFIED); false declines it (SUSPENDED, with the reason).',
+  })
+  accept!: boolean;
+
+  @Field(() => String, {
+    nullable: true,
+    description: 'What was checked, or why it is declined (required to decline).',
+  })
+  @IsOptional()
+  @FreeText({ max: 2000 })
+  reason?: string | null;
 }

@@ -20,7 +20,7 @@ import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
 import { findById, readById } from '../../core/id-queries.js';
-import type { ReadRecord } from '../../core/read-records.js';
+import { foreignKeyOf, type ReadRecord } from '../../core/read-records.js';
 import type { NodeRegistry } from '../../core/relay/node.resolver.js';
 import { Role } from '../../core/roles.js';
 import { viewerFactsOf, type ViewerFacts } from './viewer-facts.js';
@@ -41,6 +41,8 @@ export interface OrganizationFacts {
   verificationStatus: VerificationStatus;
   /** Codes from the province down to the home region. */
   homeRegionPath: readonly string[];
+  /** A community group's sponsoring hub, whose admins verify it; null (or absent) for other kinds. */
+  sponsorId?: number | null;
 }
 
 /** Union staff whose region scope contains the organization's home region. */
@@ -70,17 +72,23 @@ export function isAdminOf(viewer: OrganizationViewer | null, organizationId: num
 
 /**
  * Everyone sees VERIFIED organizations. PENDING and SUSPENDED ones are seen only by their own
- * members, union staff in scope and admins: an unverified profile must not look endorsed.
+ * members, union staff in scope, admins and — for a community group — the admins of its sponsoring
+ * hub, who decide on it: an unverified profile must not look endorsed.
  */
 export function canSeeOrganization(viewer: OrganizationViewer | null, org: OrganizationFacts): boolean {
   if (org.verificationStatus === VerificationStatus.VERIFIED) return true;
-  return isMemberOf(viewer, org.id) || canOversee(viewer, org);
+  return isMemberOf(viewer, org.id) || canOversee(viewer, org) || isSponsorAdmin(viewer, org);
+}
+
+/** The viewer administers the hub that sponsors this community group. */
+export function isSponsorAdmin(viewer: OrganizationViewer | null, org: OrganizationFacts): boolean {
+  return org.sponsorId != null && isAdminOf(viewer, org.sponsorId);
 }
 
 /**
  * The SQL twin of `canSeeOrganization` over the `organization` table aliased `o`: VERIFIED ones, the
- * viewer's own, and those whose home region lies in a union staff's scope; null (no condition) for
- * admins.
+ * viewer's own, those whose home region lies in a union staff's scope and those sponsored by a hub
+ * the viewer administers; null (no condition) for admins.
  */
 export function directoryVisibility(
   viewer: OrganizationViewer | null,
@@ -92,7 +100,14 @@ export function directoryVisibility(
   const scope = viewer?.roles.has(Role.UNION_STAFF) ? viewer.unionScope : null;
   if (scope)
     visible.push(`o.home_region_code in (select r.code from region r where r.path @> array[?]::text[])`);
-  return { sql: `(${visible.join(' or ')})`, params: [...memberOf, ...(scope ? [scope] : [])] };
+  const adminOf = [...(viewer?.memberships.entries() ?? [])]
+    .filter(([, role]) => role === MemberRole.ORG_ADMIN)
+    .map(([id]) => id);
+  if (adminOf.length) visible.push(`o.sponsor_id in (${adminOf.map(() => '?').join(', ')})`);
+  return {
+    sql: `(${visible.join(' or ')})`,
+    params: [...memberOf, ...(scope ? [scope] : []), ...adminOf],
+  };
 }
 
 /** Its members list: for its members, union staff in scope and admins (members are personal data). */
@@ -152,6 +167,7 @@ export const ORGANIZATION_FACT_PROPERTIES = [
   'id',
   'verificationStatus',
   'homeRegion',
+  'sponsor',
 ] as const satisfies readonly (keyof Organization)[];
 
 /** The policy's facts about an organization; the home region is batched across a request. */
@@ -160,7 +176,13 @@ export async function organizationFacts(
   org: ReadRecord<Organization>,
 ): Promise<OrganizationFacts> {
   const home = await org.homeRegion.load({ dataloader: true });
-  return { id: org.id, verificationStatus: org.verificationStatus, homeRegionPath: home?.path ?? [] };
+  const sponsorId = foreignKeyOf(org, 'sponsor');
+  return {
+    id: org.id,
+    verificationStatus: org.verificationStatus,
+    homeRegionPath: home?.path ?? [],
+    sponsorId: sponsorId == null ? null : Number(sponsorId),
+  };
 }
 
 /** Whether the viewer may see the organization at all. */

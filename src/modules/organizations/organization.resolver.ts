@@ -120,7 +120,7 @@ export class OrganizationResolver {
   @Authorized()
   @Mutation(() => OrganizationPayload, {
     description:
-      'Registers a social organization; you become its ORG_ADMIN and it is PENDING until verified.',
+      'Registers an organization of any provider kind (its own rule: docs/domain.md, "Providers"); you become its ORG_ADMIN and it is PENDING until verified.',
   })
   async registerOrganization(
     @Ctx() ctx: Context,

@@ -8,6 +8,7 @@ import {
   EvaluationGrade,
   FoundingType,
   gradeRank,
+  ProviderKind,
   VerificationStatus,
 } from '../organizations/organization.enums.js';
 import { IneligibilityReason, ProcurementMethod } from './project.enums.js';
@@ -20,6 +21,8 @@ export interface EligibilityRules {
   /** Empty: every founding type may apply. */
   allowedFoundingTypes: readonly FoundingType[];
   mustServeRegions: boolean;
+  /** Empty or absent: every kind of provider may apply. */
+  allowedProviderKinds?: readonly ProviderKind[];
   /** For each of the project's regions, its codes from the province down to itself. */
   regionPaths: readonly (readonly string[])[];
 }
@@ -33,6 +36,8 @@ export interface ApplicantFacts {
   regionCodes: readonly string[];
   /** Whether the project invited it (SELECTIVE and DIRECT projects). */
   invited: boolean;
+  /** Absent: a social organization (what every organization was before the other kinds). */
+  providerKind?: ProviderKind;
 }
 
 export type EligibilityResult =
@@ -45,7 +50,8 @@ export interface EligibilityFailure {
 }
 
 /**
- * Checks the rules in a fixed order (invitation, verification, grade, founding type, regions) and
+ * Checks the rules in a fixed order (invitation, verification, grade, founding type, provider kind,
+ * regions) and
  * returns the first that fails, so the same organization always hears the same reason.
  */
 export function checkEligibility(rules: EligibilityRules, org: ApplicantFacts): EligibilityResult {
@@ -88,6 +94,18 @@ export function eligibilityFailures(rules: EligibilityRules, org: ApplicantFacts
       ),
     );
   }
+  const allowedKinds = rules.allowedProviderKinds ?? [];
+  if (
+    allowedKinds.length > 0 &&
+    !allowedKinds.includes(org.providerKind ?? ProviderKind.SOCIAL_ORGANIZATION)
+  ) {
+    failures.push(
+      failure(
+        IneligibilityReason.PROVIDER_KIND_NOT_ALLOWED,
+        `This project is open to kinds of provider ${allowedKinds.join(', ')} only.`,
+      ),
+    );
+  }
   if (rules.mustServeRegions && !servesAll(org.regionCodes, rules.regionPaths)) {
     failures.push(
       failure(
@@ -103,7 +121,12 @@ export function eligibilityFailures(rules: EligibilityRules, org: ApplicantFacts
 export function eligibilityRulesOf(
   project: Pick<
     EligibilityRules,
-    'procurementMethod' | 'verifiedOnly' | 'minGrade' | 'allowedFoundingTypes' | 'mustServeRegions'
+    | 'procurementMethod'
+    | 'verifiedOnly'
+    | 'minGrade'
+    | 'allowedFoundingTypes'
+    | 'mustServeRegions'
+    | 'allowedProviderKinds'
   >,
   regionPaths: readonly (readonly string[])[],
 ): EligibilityRules {
@@ -113,13 +136,14 @@ export function eligibilityRulesOf(
     minGrade: project.minGrade,
     allowedFoundingTypes: project.allowedFoundingTypes,
     mustServeRegions: project.mustServeRegions,
+    allowedProviderKinds: project.allowedProviderKinds,
     regionPaths,
   };
 }
 
 /** An organization's facts as the rules read them; `invited`: the project invited it. */
 export function applicantFactsOf(
-  organization: Omit<ApplicantFacts, 'invited'>,
+  organization: Omit<ApplicantFacts, 'invited' | 'providerKind'> & { providerKind: ProviderKind },
   invited: boolean,
 ): ApplicantFacts {
   return {
@@ -128,6 +152,7 @@ export function applicantFactsOf(
     foundingType: organization.foundingType,
     regionCodes: organization.regionCodes,
     invited,
+    providerKind: organization.providerKind,
   };
 }
 

@@ -103,6 +103,8 @@ export class ProjectFields {
     if (rules?.allowedFoundingTypes != null)
       set('allowedFoundingTypes', [...new Set(rules.allowedFoundingTypes)]);
     if (rules?.mustServeRegions != null) set('mustServeRegions', rules.mustServeRegions);
+    if (rules?.allowedProviderKinds != null)
+      set('allowedProviderKinds', [...new Set(rules.allowedProviderKinds)]);
     if (input.applicationOpensAt != null) set('applicationOpensAt', input.applicationOpensAt, iso);
     if (input.applicationClosesAt != null) set('applicationClosesAt', input.applicationClosesAt, iso);
     if (input.documents != null)

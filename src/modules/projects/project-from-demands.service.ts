@@ -134,6 +134,8 @@ export class ProjectFromDemandsService {
       if (rules?.allowedFoundingTypes != null)
         project.allowedFoundingTypes = [...new Set(rules.allowedFoundingTypes)];
       if (rules?.mustServeRegions != null) project.mustServeRegions = rules.mustServeRegions;
+      if (rules?.allowedProviderKinds != null)
+        project.allowedProviderKinds = [...new Set(rules.allowedProviderKinds)];
       assertPeriod(project);
       for (const demand of demands) em.create(ProjectDemand, { project: ref(project), demand: ref(demand) });
       await em.flush(); // ids for the audit subject

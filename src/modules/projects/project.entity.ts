@@ -18,7 +18,7 @@ import { User } from '../accounts/user.entity.js';
 import { TargetGroup } from '../categories/target-group.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
-import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
+import { EvaluationGrade, FoundingType, ProviderKind } from '../organizations/organization.enums.js';
 import { Publisher } from './publisher.entity.js';
 import { ProcurementMethod, ProjectStatus } from './project.enums.js';
 import { canTransition } from './project-lifecycle.js';
@@ -76,6 +76,7 @@ export class Project extends Node {
     | 'verifiedOnly'
     | 'minGrade'
     | 'allowedFoundingTypes'
+    | 'allowedProviderKinds'
     | 'mustServeRegions'
     | 'documents'
     | 'description'
@@ -133,6 +134,10 @@ export class Project extends Node {
 
   @Property({ type: 'boolean', default: true })
   mustServeRegions: boolean = true;
+
+  /** Empty: every kind of provider may apply (the default, docs/domain.md "Providers"). */
+  @Property({ type: 'string[]', default: '{}' })
+  allowedProviderKinds: ProviderKind[] = [];
 
   @Property({ type: 'Date', columnType: 'timestamptz' })
   @Field(() => Date, { description: 'When applications open.' })

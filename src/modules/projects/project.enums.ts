@@ -85,10 +85,16 @@ export enum IneligibilityReason {
   FOUNDING_TYPE_NOT_ALLOWED = 'FOUNDING_TYPE_NOT_ALLOWED',
   DOES_NOT_SERVE_REGION = 'DOES_NOT_SERVE_REGION',
   NOT_INVITED = 'NOT_INVITED',
+  PROVIDER_KIND_NOT_ALLOWED = 'PROVIDER_KIND_NOT_ALLOWED',
 }
 registerEnumType(IneligibilityReason, {
   name: 'IneligibilityReason',
   description: 'The eligibility rule an organization failed.',
+  valuesConfig: {
+    PROVIDER_KIND_NOT_ALLOWED: {
+      description: 'Its kind of provider is not among the project’s `allowedProviderKinds`.',
+    },
+  },
 });
 
 /** Sort orders of the `projects` list; each ends with the id so keyset cursors are total. */

@@ -15,7 +15,7 @@ import {
 } from 'class-validator';
 import { MAX_FEN } from '../../core/money.js';
 import { TargetGroup } from '../categories/target-group.js';
-import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
+import { EvaluationGrade, FoundingType, ProviderKind } from '../organizations/organization.enums.js';
 import { User } from '../accounts/user.entity.js';
 import { ProcurementMethod, PublisherKind } from './project.enums.js';
 import { Publisher } from './publisher.entity.js';
@@ -100,6 +100,14 @@ export class ProjectEligibilityInput {
   })
   @IsOptional()
   mustServeRegions?: boolean | null;
+
+  @Field(() => [ProviderKind], {
+    nullable: true,
+    description:
+      'Kinds of provider allowed; empty = every kind (default), so caring enterprises, public institutions and community groups may apply unless the project says otherwise.',
+  })
+  @IsOptional()
+  allowedProviderKinds?: ProviderKind[] | null;
 }
 
 /** The editable fields of a project, shared by `publishProject` and `updateProject`. */

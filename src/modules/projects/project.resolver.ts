@@ -262,6 +262,7 @@ export class ProjectResolver {
       minGrade: project.minGrade,
       allowedFoundingTypes: project.allowedFoundingTypes,
       mustServeRegions: project.mustServeRegions,
+      allowedProviderKinds: project.allowedProviderKinds,
     };
   }
 

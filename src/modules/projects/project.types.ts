@@ -1,7 +1,7 @@
 import { Field, ObjectType } from 'type-graphql';
 import { ConnectionType } from '../../core/relay/connection.js';
 import { Money } from '../../core/money.js';
-import { EvaluationGrade, FoundingType } from '../organizations/organization.enums.js';
+import { EvaluationGrade, FoundingType, ProviderKind } from '../organizations/organization.enums.js';
 import { IneligibilityReason } from './project.enums.js';
 import { ProjectApplication } from './application.entity.js';
 import { Project } from './project.entity.js';
@@ -23,6 +23,9 @@ export class ProjectEligibility {
 
   @Field(() => Boolean, { description: 'The organization must serve every region of the project.' })
   mustServeRegions!: boolean;
+
+  @Field(() => [ProviderKind], { description: 'Kinds of provider allowed; empty means every kind.' })
+  allowedProviderKinds!: ProviderKind[];
 }
 
 @ObjectType({

@@ -45,7 +45,7 @@ async function bot(after: string | null = null, saveCursor?: (cursor: string) =>
     hubUrl: t.url,
     login: org.admin.user.email ?? '',
     password: org.admin.password,
-    creditCode: org.organization.creditCode,
+    creditCode: org.organization.creditCode!,
     categoryCode: 'LIFE.CHILDCARE',
     after,
     saveCursor,

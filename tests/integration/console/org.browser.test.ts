@@ -382,4 +382,45 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
     await section.getByRole('row', { name: new RegExp(first.name) }).waitFor();
     await checkAccessible(page, 'org-hub-requests-accepted');
   });
+
+  it('a hub’s admin verifies a community group it sponsors (declining needs a reason)', async () => {
+    const hub = await t.seed.organization({
+      isHub: true,
+      name: `历下区社区服务联合会 ${randomBytes(2).toString('hex')}`,
+    });
+    const name = `阳光社区志愿队 ${randomBytes(2).toString('hex')}`;
+    const founder = await t.seed.worker();
+    const { registerOrganization } = await t.data<{ registerOrganization: { organization: { id: string } } }>(
+      `mutation ($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { organization { id } } }`,
+      {
+        input: {
+          name,
+          providerKind: 'COMMUNITY_GROUP',
+          sponsorOrganizationId: hub.organization.globalId(),
+          foundingType: 'INDEPENDENT',
+          homeRegionCode: '370102',
+          categoryCodes: ['LIFE'],
+        },
+      },
+      founder.token,
+    );
+
+    const page = await signedIn(hub.admin);
+    await open(page, '枢纽组织');
+    const section = page.locator('.org-hub-sponsored');
+    await section.getByRole('row', { name: new RegExp(name) }).waitFor();
+    await section.getByRole('button', { name: `不予认证${name}` }).click();
+    await section.getByText('不予认证时请写明理由。').waitFor();
+    await checkAccessible(page, 'org-hub-sponsored');
+
+    await section.getByLabel(`对${name}的核实情况或理由`).fill('已在社区居委会备案');
+    await section.getByRole('button', { name: `认证${name}`, exact: true }).click();
+    await section.getByText(`已认证${name}`).waitFor();
+    const { organization } = await t.data<{
+      organization: { verification: { status: string; reason: string } };
+    }>(`query ($id: ID!) { organization(id: $id) { verification { status reason } } }`, {
+      id: registerOrganization.organization.id,
+    });
+    expect(organization.verification).toEqual({ status: 'VERIFIED', reason: '已在社区居委会备案' });
+  });
 });

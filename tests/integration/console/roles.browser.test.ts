@@ -6,6 +6,7 @@ import type { SeededUser } from '../../setup/seed.js';
 import { submitDemand } from '../../setup/operations.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { checkAccessible, hasChromium, launchSharedBrowser, signedInContext } from './browser.js';
+import { makeCreditCode, makeProviderCreditCode } from '../../../src/modules/organizations/credit-code.js';
 
 if (!hasChromium)
   console.warn("SKIPPED: the roles' screens test needs /usr/bin/chromium (apt-get install -y chromium).");
@@ -168,5 +169,48 @@ describe.skipIf(!hasChromium)("each role's screens", { timeout: 90_000 }, () => 
       org.token,
     );
     expect(organization.services).toEqual([]);
+  });
+
+  it('a person registers a caring enterprise with its 9… code (a social organization’s code is refused at its field)', async () => {
+    const worker = await t.seed.worker();
+    const page = await openAs(worker, '/org/register');
+    const form = page.locator('form[id="register-organization"]');
+    const name = `济南爱心企业 ${suffix}`;
+    await form.getByLabel('主体类型').click();
+    await page.locator('.ant-select-item-option[title="爱心企业"]').click();
+    await form.getByLabel('名称').fill(name);
+    // A civil-affairs code (5…) is not an enterprise's.
+    await form.getByLabel('统一社会信用代码').fill(makeCreditCode('SOCIAL_SERVICE_AGENCY', 4321, '370102'));
+    await chooseCity(page, '登记地', '山东省', '济南市');
+    await form.getByLabel('服务类别').click();
+    await page.getByTitle('职工生活服务类', { exact: true }).click();
+    await page.keyboard.press('Escape');
+    await form.getByRole('button', { name: '提交登记' }).click();
+    await page.locator('#register-organization_creditCode_help').getByText('信用代码无效').waitFor();
+    await checkAccessible(page, 'org-register-bad-code');
+
+    const code = makeProviderCreditCode('CARING_ENTERPRISE', 4321, '370102');
+    await form.getByLabel('统一社会信用代码').fill(code);
+    await form.getByRole('button', { name: '提交登记' }).click();
+    await page.getByText(`“${name}”已登记，等待认证。`).waitFor();
+    await checkAccessible(page, 'org-register-done');
+    const { organization } = await t.data<{
+      organization: {
+        name: string;
+        providerKind: string;
+        kind: string | null;
+        verification: { status: string };
+      };
+    }>(
+      `query ($code: String!) { organization(creditCode: $code) { name providerKind kind verification { status } } }`,
+      { code },
+      worker.token,
+    );
+    expect(organization).toEqual({
+      name,
+      providerKind: 'CARING_ENTERPRISE',
+      kind: null,
+      verification: { status: 'PENDING' },
+    });
   });
 });

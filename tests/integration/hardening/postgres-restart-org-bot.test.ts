@@ -186,7 +186,7 @@ describe('examples/org-bot through PostgreSQL restarts', () => {
       hubUrl: server.url,
       login: org.admin.user.email ?? '',
       password: org.admin.password,
-      creditCode: org.organization.creditCode,
+      creditCode: org.organization.creditCode!,
       categoryCode: 'LIFE.CHILDCARE',
       saveCursor: (cursor) => handled.push(cursor),
       maxBackoffMs: 2_000,

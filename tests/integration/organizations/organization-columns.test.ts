@@ -40,7 +40,8 @@ describe('the columns organization(id:) reads', () => {
   it('reads the selected fields and the visibility facts only', async () => {
     const { organization, columns } = await lookup('id name homeRegion { code }', org);
     expect(organization).toMatchObject({ name: org.organization.name, homeRegion: { code: '370100' } });
-    expect(columns).toEqual(['home_region_code', 'id', 'name', 'verification_status']);
+    // A community group's sponsor is a visibility fact: its admins see the group while pending.
+    expect(columns).toEqual(['home_region_code', 'id', 'name', 'sponsor_id', 'verification_status']);
   });
 
   it('reads what resolvers need: brand, rating, categories, verification, services', async () => {

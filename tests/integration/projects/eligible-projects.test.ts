@@ -8,10 +8,10 @@ import { APPLY, PUBLISH, projectInput, seedPublisher } from './project-helpers.j
  * "Projects my organization may apply to": `projects(filter: { eligibleFor })` and
  * `Project.eligibilityFor(organizationId)`, judged by the rules `applyToProject` checks.
  *
- * The organization: verified, no grade, independent, serving Jinan (370100). Six open projects, in
+ * The organization: verified, no grade, independent, serving Jinan (370100). Seven open projects, in
  * publication order: `open` (anyone), `graded` (4A at least), `unionOnly` (union-founded only),
  * `qingdao` (must serve Qingdao), `invited` (selective, it is invited), `notInvited` (selective,
- * another organization is).
+ * another organization is), `enterprisesOnly` (caring enterprises only: it is a social organization).
  */
 let t: TestApp;
 let org: SeededOrganization;
@@ -87,6 +87,7 @@ beforeAll(async () => {
     procurementMethod: 'SELECTIVE',
     invitedOrganizationIds: [outsider.organization.globalId()],
   });
+  await publish('enterprisesOnly', { eligibility: { allowedProviderKinds: ['CARING_ENTERPRISE'] } });
 });
 
 afterAll(() => t.stop());
@@ -119,6 +120,7 @@ describe('projects(filter: { eligibleFor })', () => {
       [ids.qingdao!]: { eligible: false, reason: 'DOES_NOT_SERVE_REGION' },
       [ids.invited!]: { eligible: true, reason: null },
       [ids.notInvited!]: { eligible: false, reason: 'NOT_INVITED' },
+      [ids.enterprisesOnly!]: { eligible: false, reason: 'PROVIDER_KIND_NOT_ALLOWED' },
     });
     // The same rules as the application itself: each refusal's reason is the verdict's.
     for (const [projectId, verdict] of Object.entries(verdicts)) {

@@ -47,6 +47,7 @@ export const admin: Translation<typeof reference> = {
     CHECK_CHARACTER: 'Wrong check character',
     NOT_CIVIL_AFFAIRS: 'Not registered by civil affairs',
     KIND_MISMATCH: 'The kind in the code differs from the declared kind',
+    AUTHORITY_MISMATCH: 'The code’s registration authority does not match the kind of provider',
     regionMatches: 'Registration authority’s division {{code}} matches the home region',
     notChecked: 'Not checked yet (registered before the hub stored checks)',
     checkedAt: '(checked {{at}})',

@@ -44,6 +44,7 @@ export const admin = {
     CHECK_CHARACTER: '校验码不符',
     NOT_CIVIL_AFFAIRS: '不是民政部门登记的代码',
     KIND_MISMATCH: '代码中的组织类型与申报类型不符',
+    AUTHORITY_MISMATCH: '代码的登记管理部门与主体类型不符',
     regionMatches: '登记机关区划码 {{code}} 与登记地一致',
     notChecked: '尚未校验（平台保存校验结果之前登记）',
     checkedAt: '（校验于 {{at}}）',
