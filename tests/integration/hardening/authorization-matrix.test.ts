@@ -70,6 +70,8 @@ const GATES: Record<string, Gate> = {
   'Mutation.verifyOrganization': 'signedIn',
   'Mutation.suspendOrganization': 'signedIn',
   'Mutation.setHubStatus': 'signedIn',
+  // the sponsor hub's admins and platform admins, checked by the service
+  'Mutation.decideSponsoredGroup': 'signedIn',
   'Mutation.removeOrganizationDocument': 'signedIn',
   'Mutation.addService': 'signedIn',
   'Mutation.updateService': 'signedIn',

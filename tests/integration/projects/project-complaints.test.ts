@@ -3,7 +3,16 @@ import { MemberRole } from '../../../src/modules/organizations/organization.enum
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { loadStandards } from '../../setup/standards.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
-import { APPLY, AWARD, closePeriod, idOf, projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  SOLE_APPLICANT_RATIONALE,
+  closePeriod,
+  idOf,
+  projectInput,
+  PUBLISH,
+  seedPublisher,
+} from './project-helpers.js';
 
 /**
  * Complaints against an award (docs/domain.md, "Clarifications and complaints"): filed by an
@@ -81,7 +90,13 @@ async function awarded(): Promise<{ projectId: string; winning: string; losing: 
   await closePeriod(t, projectId);
   await t.data(
     AWARD,
-    { input: { projectId, awards: [{ applicationId: winning, amountFen: 2_500_000 }] } },
+    {
+      input: {
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
+        projectId,
+        awards: [{ applicationId: winning, amountFen: 2_500_000 }],
+      },
+    },
     publisher.token,
   );
   return { projectId, winning, losing };
@@ -301,7 +316,13 @@ describe('respondToComplaint and ruleOnComplaint', () => {
     // Evaluated again: the publisher may award anew, here to the complainant.
     const again = await t.gql(
       AWARD,
-      { input: { projectId, awards: [{ applicationId: losing, amountFen: 2_000_000 }] } },
+      {
+        input: {
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          projectId,
+          awards: [{ applicationId: losing, amountFen: 2_000_000 }],
+        },
+      },
       publisher.token,
     );
     expect(again.body.errors).toBeUndefined();

@@ -6,7 +6,16 @@ import { ProjectContract } from '../../../src/modules/projects/project-contract.
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
 import { inbox, NOTIFY_ENV } from '../notifications/helpers.js';
-import { APPLY, AWARD, closePeriod, idOf, projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  SOLE_APPLICANT_RATIONALE,
+  closePeriod,
+  idOf,
+  projectInput,
+  PUBLISH,
+  seedPublisher,
+} from './project-helpers.js';
 
 /**
  * After the award: signing the contract (which starts delivery), reporting and deciding its
@@ -83,7 +92,13 @@ async function awarded(awardFen = 800_000, loser?: SeededOrganization) {
   await closePeriod(t, projectId);
   await t.data(
     AWARD,
-    { input: { projectId, awards: [{ applicationId, amountFen: awardFen }] } },
+    {
+      input: {
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
+        projectId,
+        awards: [{ applicationId, amountFen: awardFen }],
+      },
+    },
     publisher.token,
   );
   return { projectId, applicationId, losing };

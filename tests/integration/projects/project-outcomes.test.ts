@@ -6,7 +6,15 @@ import { ProjectOutcomeConfirmation } from '../../../src/modules/projects/projec
 import { PublisherKind } from '../../../src/modules/projects/project.enums.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
-import { APPLY, AWARD, closePeriod, idOf, PUBLISH, seedPublisher } from './project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  SOLE_APPLICANT_RATIONALE,
+  closePeriod,
+  idOf,
+  PUBLISH,
+  seedPublisher,
+} from './project-helpers.js';
 
 /**
  * Worker-confirmed outcomes: the workers whose demands a project was made from say whether they were
@@ -69,7 +77,17 @@ beforeAll(async () => {
   );
   applicationId = applied.applyToProject.application.id;
   await closePeriod(t, projectId);
-  await t.data(AWARD, { input: { projectId, awards: [{ applicationId, amountFen: 700_000 }] } }, union.token);
+  await t.data(
+    AWARD,
+    {
+      input: {
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
+        projectId,
+        awards: [{ applicationId, amountFen: 700_000 }],
+      },
+    },
+    union.token,
+  );
 });
 afterAll(() => t.stop());
 

@@ -4,7 +4,16 @@ import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import type { OcdsRelease } from '../../../src/modules/opendata/ocds.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
-import { APPLY, AWARD, closePeriod, idOf, projectInput, PUBLISH, seedPublisher } from './project-helpers.js';
+import {
+  APPLY,
+  AWARD,
+  SOLE_APPLICANT_RATIONALE,
+  closePeriod,
+  idOf,
+  projectInput,
+  PUBLISH,
+  seedPublisher,
+} from './project-helpers.js';
 
 const UPDATE = `mutation($input: UpdateProjectInput!) { updateProject(input: $input) {
   project { id status criteria { name weight } } amendment { rationale changes } } }`;
@@ -279,6 +288,7 @@ describe('scoreApplication', () => {
       AWARD,
       {
         input: {
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
           projectId: id,
           awards: [{ applicationId, amountFen: 3_000_000 }],
           justification: '综合得分最高',
@@ -401,7 +411,14 @@ describe('the award’s justification', () => {
     const award = (justification?: string) =>
       t.gql(
         AWARD,
-        { input: { projectId: id, awards: [{ applicationId, amountFen: 2_500_000 }], justification } },
+        {
+          input: {
+            fairnessRationale: SOLE_APPLICANT_RATIONALE,
+            projectId: id,
+            awards: [{ applicationId, amountFen: 2_500_000 }],
+            justification,
+          },
+        },
         publisher.token,
       );
     const without = await award();
@@ -436,7 +453,13 @@ describe('the award’s justification', () => {
     await closePeriod(t, id);
     await t.data(
       AWARD,
-      { input: { projectId: id, awards: [{ applicationId, amountFen: 1_000_000 }] } },
+      {
+        input: {
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          projectId: id,
+          awards: [{ applicationId, amountFen: 1_000_000 }],
+        },
+      },
       publisher.token,
     );
     const seen = await t.data<{ project: { status: string; awardJustification: unknown } }>(
