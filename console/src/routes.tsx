@@ -1,5 +1,5 @@
 import { adminRoutes } from './admin/routes.js';
-import { orgRoutes } from './org/routes.js';
+import { orgRegisterRoute, orgRoutes } from './org/routes.js';
 import { matchPath } from './shared/router.js';
 import { lazyScreen, type Route } from './shared/route.js';
 import { isOrgMember, isStaff, type Session } from './shared/session.js';
@@ -35,7 +35,8 @@ const explorer: Route = {
 /**
  * Every screen, in navigation order. The first visible one is where a session starts, so the most
  * specific roles come first: an organization's admin is a worker too, but starts on her
- * organization's live board, then its other screens.
+ * organization's live board, then its other screens. Registering a provider, open to anyone signed
+ * in, comes after every area's own screens so that it is nobody's start.
  */
 export const routes: Route[] = [
   ...adminRoutes,
@@ -43,6 +44,7 @@ export const routes: Route[] = [
   ...boardAndGap,
   ...orgRoutes,
   ...workerRoutes,
+  orgRegisterRoute,
   explorer,
 ];
 

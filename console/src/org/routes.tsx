@@ -35,10 +35,16 @@ export const orgRoutes: Route[] = [
     visible: orgAdmin,
     element: screen('WebhooksScreen'),
   },
-  {
-    path: '/org/register',
-    labelKey: 'org.nav.register',
-    visible: signedIn,
-    element: screen('RegisterScreen'),
-  },
 ];
+
+/**
+ * Registering a provider, open to anyone signed in. Not among `orgRoutes`: the first visible screen
+ * is where a session starts, and a worker (or staff) starts on her own screens, not on this form,
+ * so it comes after every area's own screens in the navigation.
+ */
+export const orgRegisterRoute: Route = {
+  path: '/org/register',
+  labelKey: 'org.nav.register',
+  visible: signedIn,
+  element: screen('RegisterScreen'),
+};

@@ -123,5 +123,8 @@ describe('role-aware routes', () => {
     expect(findRoute('/gap', session('WORKER'))).toBeNull();
     expect(findRoute('/explorer', null)).not.toBeNull();
     expect(homePathFor(null)).toBe('/sign-in');
+    // Registering a provider is open to anyone signed in, but is nobody's start.
+    expect(findRoute('/org/register', session('WORKER'))).not.toBeNull();
+    expect(homePathFor(session('WORKER'))).toBe('/demands/new');
   });
 });
