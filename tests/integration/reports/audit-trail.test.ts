@@ -33,7 +33,10 @@ const EXEMPT: Record<string, string> = {
   markNotificationsRead: 'marks the caller’s own inbox read; nobody else reads it, so no one audits it',
 };
 
-/** The demand module names its actions `demand.<verb>`; every other action is its mutation's name. */
+/**
+ * The demand module names its actions `demand.<verb>` and a sponsor's decision on a community group
+ * is `verifySponsoredGroup` or `declineSponsoredGroup`; every other action is its mutation's name.
+ */
 const ACTION_OF: Record<string, string> = {
   submitDemand: 'demand.submit',
   endorseDemand: 'demand.endorse',
@@ -44,6 +47,8 @@ const ACTION_OF: Record<string, string> = {
   fulfilDemand: 'demand.fulfil',
   rateDemand: 'demand.rate',
   closeDemand: 'demand.close',
+  // A sponsor's decision is recorded as what it decided; the test below verifies the group.
+  decideSponsoredGroup: 'verifySponsoredGroup',
 };
 
 /** The actions whose entry a test below found written by its own request. */
@@ -145,7 +150,19 @@ const ids: {
   application?: string;
   organization?: string;
   service?: string;
+  /** The project planned, published with criteria and scored, then awarded and complained of. */
+  scoredProject?: string;
+  winning?: string;
+  losing?: string;
+  rival?: SeededOrganization;
 } = {};
+
+/** Award criteria, declared when the planned project is published. */
+const CRITERIA = [
+  { name: '服务方案', description: '需求分析与活动设计', weight: 50 },
+  { name: '团队经验', weight: 30 },
+  { name: '报价', weight: 20 },
+];
 
 describe('every mutation records an audit entry', () => {
   it('accounts: signUp (acted by the new account) and createStaffAccount', async () => {
@@ -624,6 +641,260 @@ describe('every mutation records an audit entry', () => {
       org.token,
     );
     expectEntry(removed.entries, 'removeOrganizationDocument', org.admin.user.id, 'OrganizationDocument');
+  });
+
+  it('projects: planned, published with criteria, a question asked and answered while open, an application scored', async () => {
+    const day = 86_400_000;
+    const planned = await mutate<{ planProject: { project: { id: string } } }>(
+      `mutation($input: PlanProjectInput!) { planProject(input: $input) { project { id } } }`,
+      projectInput({
+        title: '2027年职工心理关爱服务（采购意向）',
+        applicationOpensAt: new Date(Date.now() + 30 * day).toISOString(),
+        applicationClosesAt: new Date(Date.now() + 44 * day).toISOString(),
+        documents: [],
+      }),
+      publisher.token,
+    );
+    const projectId = planned.data.planProject.project.id;
+    ids.scoredProject = projectId;
+    expectEntry(planned.entries, 'planProject', publisher.staff.user.id, 'Project');
+    await t.data(
+      PUBLISH,
+      {
+        input: {
+          projectId,
+          applicationOpensAt: new Date(Date.now() - 60_000).toISOString(),
+          applicationClosesAt: new Date(Date.now() + 7 * day).toISOString(),
+          criteria: CRITERIA,
+        },
+      },
+      publisher.token,
+    );
+    const rival = await t.seed.organization({ categoryCodes: ['LIFE'] });
+    ids.rival = rival;
+    const apply = async (applicant: SeededOrganization) =>
+      (
+        await t.data<{ applyToProject: { application: { id: string } } }>(
+          APPLY,
+          {
+            input: {
+              projectId,
+              organizationId: applicant.organization.globalId(),
+              proposal: '心理关爱服务方案',
+              requestedFen: 3_000_000,
+            },
+          },
+          applicant.token,
+        )
+      ).applyToProject.application.id;
+    ids.winning = await apply(org);
+    ids.losing = await apply(rival);
+    const asked = await mutate<{ askProjectQuestion: { question: { id: string } } }>(
+      `mutation($input: AskProjectQuestionInput!) { askProjectQuestion(input: $input) { question { id } } }`,
+      { projectId, organizationId: org.organization.globalId(), question: '是否接受联合申报？' },
+      org.token,
+    );
+    expectEntry(asked.entries, 'askProjectQuestion', org.admin.user.id, 'ProjectQuestion');
+    const answered = await mutate(
+      `mutation($input: AnswerProjectQuestionInput!) { answerProjectQuestion(input: $input) { question { id } } }`,
+      {
+        questionId: asked.data.askProjectQuestion.question.id,
+        answer: '不接受联合申报。',
+        changesTerms: false,
+      },
+      publisher.token,
+    );
+    // The answer is the project's: it may amend its terms, so its entry is on the project.
+    expectEntry(answered.entries, 'answerProjectQuestion', publisher.staff.user.id, 'Project');
+    await closePeriod(t, projectId);
+    const scores = (...numbers: number[]) =>
+      CRITERIA.map((c, i) => ({ criterion: c.name, score: numbers[i] }));
+    const SCORE = `mutation($input: ScoreApplicationInput!) { scoreApplication(input: $input) { application { id } } }`;
+    const scored = await mutate(
+      SCORE,
+      { applicationId: ids.winning, scores: scores(90, 80, 70) },
+      publisher.token,
+    );
+    expectEntry(scored.entries, 'scoreApplication', publisher.staff.user.id, 'ProjectApplication');
+    await t.data(
+      SCORE,
+      { input: { applicationId: ids.losing, scores: scores(60, 60, 60) } },
+      publisher.token,
+    );
+  });
+
+  it('projects: awarded with a justification, a complaint filed, answered, given a reviewer and ruled on', async () => {
+    const projectId = ids.scoredProject!;
+    await t.data(
+      AWARD,
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          justification: '综合得分最高',
+          awards: [{ applicationId: ids.winning, amountFen: 2_500_000 }],
+        },
+      },
+      publisher.token,
+    );
+    const rival = ids.rival!;
+    const filed = await mutate<{ fileComplaint: { complaint: { id: string } } }>(
+      `mutation($input: FileComplaintInput!) { fileComplaint(input: $input) { complaint { id } } }`,
+      { projectId, organizationId: rival.organization.globalId(), grounds: '评审未按公告的评分标准进行。' },
+      rival.token,
+    );
+    const complaintId = filed.data.fileComplaint.complaint.id;
+    expectEntry(filed.entries, 'fileComplaint', rival.admin.user.id, 'ProjectComplaint');
+    const responded = await mutate(
+      `mutation($input: RespondToComplaintInput!) { respondToComplaint(input: $input) { complaint { id } } }`,
+      { complaintId, response: '评分记录已公开。' },
+      publisher.token,
+    );
+    expectEntry(responded.entries, 'respondToComplaint', publisher.staff.user.id, 'ProjectComplaint');
+    const reviewer = await seedPublisher(t, { name: '另一个工会' });
+    const designated = await mutate(
+      `mutation($input: DesignateComplaintReviewerInput!) { designateComplaintReviewer(input: $input) { complaint { id } } }`,
+      { complaintId, reviewerId: reviewer.staff.user.globalId() },
+      admin.token,
+    );
+    expectEntry(designated.entries, 'designateComplaintReviewer', admin.user.id, 'ProjectComplaint');
+    const ruled = await mutate(
+      `mutation($input: RuleOnComplaintInput!) { ruleOnComplaint(input: $input) { complaint { id outcome } } }`,
+      { complaintId, outcome: 'DISMISSED', reasoning: '评审符合公告。' },
+      reviewer.token,
+    );
+    expectEntry(ruled.entries, 'ruleOnComplaint', reviewer.staff.user.id, 'ProjectComplaint');
+  });
+
+  it('projects: a contract signed, milestones reported, returned, accepted and paid, the outcome confirmed by a worker', async () => {
+    const day = 86_400_000;
+    const demandId = (
+      await t.data<{ submitDemand: { demand: { id: string } } }>(
+        SUBMIT_DEMAND,
+        { input: demandInput() },
+        otherWorker.token,
+      )
+    ).submitDemand.demand.id;
+    const projectId = (
+      await t.data<{ createProjectFromDemands: { project: { id: string } } }>(
+        `mutation($input: CreateProjectFromDemandsInput!) { createProjectFromDemands(input: $input) { project { id } } }`,
+        { input: { demandIds: [demandId], publisherId: publisher.publisherId, budgetFen: 1_000_000 } },
+        publisher.token,
+      )
+    ).createProjectFromDemands.project.id;
+    await t.data(PUBLISH, { input: { projectId } }, publisher.token);
+    const provider = await t.seed.organization({ categoryCodes: ['LIFE'] });
+    const applicationId = (
+      await t.data<{ applyToProject: { application: { id: string } } }>(
+        APPLY,
+        {
+          input: {
+            projectId,
+            organizationId: provider.organization.globalId(),
+            proposal: '托育服务方案',
+            requestedFen: 800_000,
+          },
+        },
+        provider.token,
+      )
+    ).applyToProject.application.id;
+    await closePeriod(t, projectId);
+    await t.data(
+      AWARD,
+      {
+        input: {
+          projectId,
+          fairnessRationale: SOLE_APPLICANT_RATIONALE,
+          awards: [{ applicationId, amountFen: 800_000 }],
+        },
+      },
+      publisher.token,
+    );
+    const signed = await mutate<{ signContract: { contract: { id: string; milestones: { id: string }[] } } }>(
+      `mutation($input: SignContractInput!) { signContract(input: $input) { contract { id milestones { id } } } }`,
+      {
+        projectId,
+        applicationId,
+        valueFen: 800_000,
+        periodStart: new Date(Date.now() - day).toISOString(),
+        periodEnd: new Date(Date.now() + 90 * day).toISOString(),
+        documents: [{ title: '服务合同', url: 'https://example.cn/contract.pdf' }],
+        milestones: [
+          {
+            title: '开班',
+            deliverables: '完成报名与开班',
+            dueAt: new Date(Date.now() + 10 * day).toISOString(),
+            paymentFen: 500_000,
+          },
+          {
+            title: '结项',
+            deliverables: '结项报告',
+            dueAt: new Date(Date.now() + 85 * day).toISOString(),
+            paymentFen: 300_000,
+          },
+        ],
+      },
+      publisher.token,
+    );
+    expectEntry(signed.entries, 'signContract', publisher.staff.user.id, 'Project');
+    const milestoneId = signed.data.signContract.contract.milestones[0]!.id;
+    const REPORT = `mutation($input: ReportMilestoneInput!) { reportMilestone(input: $input) { milestone { id } } }`;
+    const reported = await mutate(REPORT, { milestoneId, report: '已完成开班，报名 42 人' }, provider.token);
+    expectEntry(reported.entries, 'reportMilestone', provider.admin.user.id, 'Project');
+    const returned = await mutate(
+      `mutation($input: ReturnMilestoneInput!) { returnMilestone(input: $input) { milestone { id } } }`,
+      { milestoneId, reason: '缺少签到表' },
+      publisher.token,
+    );
+    expectEntry(returned.entries, 'returnMilestone', publisher.staff.user.id, 'Project');
+    await mutate(REPORT, { milestoneId, report: '已补签到表' }, provider.token);
+    const accepted = await mutate(
+      `mutation($input: AcceptMilestoneInput!) { acceptMilestone(input: $input) { milestone { id } } }`,
+      { milestoneId },
+      publisher.token,
+    );
+    expectEntry(accepted.entries, 'acceptMilestone', publisher.staff.user.id, 'Project');
+    const paid = await mutate(
+      `mutation($input: RecordPaymentInput!) { recordPayment(input: $input) { contract { id } } }`,
+      { milestoneId, amountFen: 500_000, paidAt: new Date().toISOString() },
+      publisher.token,
+    );
+    expectEntry(paid.entries, 'recordPayment', publisher.staff.user.id, 'Project');
+    // The worker whose demand the project was made from says whether she was served.
+    const confirmed = await mutate(
+      `mutation($input: ConfirmProjectOutcomeInput!) { confirmProjectOutcome(input: $input) { project { id } } }`,
+      { projectId, demandId, served: true, rating: 5 },
+      otherWorker.token,
+    );
+    expect(
+      expectEntry(confirmed.entries, 'confirmProjectOutcome', otherWorker.user.id, 'Demand').subject_id,
+    ).toBe(demandId);
+  });
+
+  it('organizations: a community group registered under a verified hub, verified by the hub’s admin', async () => {
+    const hub = await t.seed.organization({ isHub: true, name: '审计测试社会组织服务中心' });
+    const registered = await mutate<{ registerOrganization: { organization: { id: string } } }>(
+      `mutation($input: RegisterOrganizationInput!) { registerOrganization(input: $input) { organization { id } } }`,
+      {
+        name: '审计测试社区志愿队',
+        providerKind: 'COMMUNITY_GROUP',
+        sponsorOrganizationId: hub.organization.globalId(),
+        foundingType: 'INDEPENDENT',
+        homeRegionCode: '370102',
+        categoryCodes: ['LIFE'],
+      },
+      otherWorker.token,
+    );
+    const organizationId = registered.data.registerOrganization.organization.id;
+    expectEntry(registered.entries, 'registerOrganization', otherWorker.user.id, 'Organization');
+    const decided = await mutate(
+      `mutation($input: DecideSponsoredGroupInput!) { decideSponsoredGroup(input: $input) { organization { id } } }`,
+      { organizationId, accept: true, reason: '社区备案材料齐全' },
+      hub.token,
+    );
+    expect(
+      expectEntry(decided.entries, 'verifySponsoredGroup', hub.admin.user.id, 'Organization').subject_id,
+    ).toBe(organizationId);
   });
 
   it('covers every mutation of the schema: each one above saw its own entry written', () => {
