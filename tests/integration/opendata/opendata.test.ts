@@ -40,6 +40,14 @@ const CONTACT = '13912345678 王女士';
 
 const { standards, reason } = loadStandards();
 if (!standards) console.warn(`[open data] conformance tests skipped: ${reason}`);
+// Compiled now, before the app serves a request: compiling blocks the event loop for seconds, and a
+// test that compiled between two requests had the server's keep-alive timer close, as the loop
+// resumed, the pooled connection its next request was being sent on (ECONNRESET).
+if (standards) {
+  const { hsds, ocds } = standards;
+  void [hsds.organization, hsds.service, hsds.organizationList, hsds.taxonomyTerm];
+  void [ocds.releasePackage, ocds.recordPackage, ocds.release, ocds.record];
+}
 
 function ocidOf(projectGlobalId: string): string {
   return `${PREFIX}-${Buffer.from(projectGlobalId, 'base64url').toString('utf8').split(':')[1]}`;
