@@ -74,7 +74,7 @@ export function SponsoredGroups({ acting }: { acting: Acting }) {
         loading={!groups}
         dataSource={groups ?? []}
         pagination={false}
-        locale={{ emptyText: t('org.sponsored.none') }}
+        locale={{ emptyText: <Typography.Text>{t('org.sponsored.none')}</Typography.Text> }}
         columns={[
           { title: t('org.register.name'), dataIndex: 'name' },
           {
