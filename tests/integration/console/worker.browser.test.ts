@@ -53,6 +53,13 @@ async function demandById(id: string, token: string) {
   return demand;
 }
 
+/** A toast with this text shows, then goes by itself (antd-mobile's last 2 s). */
+async function passingToast(page: Page, text: string): Promise<void> {
+  const toast = page.locator('.adm-toast-main', { hasText: text });
+  await toast.waitFor();
+  await toast.waitFor({ state: 'detached' });
+}
+
 /** Her demand's card on "my demands". */
 const card = (page: Page, title: string) => page.locator('article.worker-demand', { hasText: title });
 
@@ -102,6 +109,9 @@ describe.skipIf(!hasChromium)('the worker’s phone journey', () => {
     const similarItem = page.getByTestId('similar-demands').locator('li', { hasText: similar.title });
     await similarItem.getByRole('button', { name: '我也需要' }).click();
     await similarItem.getByText('已附议').waitFor();
+    // The confirmation is a toast that goes by itself: she reads on once it has (a toast fading
+    // out while axe measures it has no contrast to speak of).
+    await passingToast(page, '已附议，组织会看到人数增加');
     expect((await demandById(similar.id, neighbour.token))?.endorsementCount).toBe(1);
 
     await page.getByLabel('需求标题').fill(title);
@@ -115,6 +125,7 @@ describe.skipIf(!hasChromium)('the worker’s phone journey', () => {
     await page.getByRole('checkbox', { name: '同意认领需求的组织查看我的联系方式' }).check();
     await checkAccessible(page, 'worker-submit');
     await page.getByRole('button', { name: '提交需求' }).click();
+    await passingToast(page, '需求已提交');
 
     // "My demands": open, nobody serving it yet.
     await page.getByRole('heading', { name: '我的需求' }).waitFor();
