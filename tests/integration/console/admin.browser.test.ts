@@ -258,7 +258,9 @@ describe.skipIf(!hasChromium)('the admin journey: verification queue, suspension
     await page.getByRole('heading', { name: '购买主体' }).waitFor();
     await checkAccessible(page, 'admin-publishers');
     await page.close();
-  });
+    // A long journey (eight screens checked, two reason dialogs): 18 s alone, 25–30 s beside
+    // another browser file, past the default 30 s.
+  }, 60_000);
 
   it('union staff verify a pending organization of their region and see none outside it', async () => {
     const staff = await t.seed.unionStaff('370100');
