@@ -8,7 +8,7 @@
  * | any answered question                 | `tender.hasEnquiries: true` from its answer on (core OCDS)         |
  * | a complaint's ruling                  | a `tenderUpdate` release at `ruledAt`, and from then on a `tender.documents` entry of type `complaints` |
  *
- * The enquiries extension is not among the standards this hub validates against (docs/api.md,
+ * The enquiries extension is not among the standards this hub validates against (README,
  * "Open data"), so questions are not listed one by one: their answers are public through
  * the API (`Project.clarifications`), and those that change the terms are amendments. A complaint's
  * document holds its grounds, the publisher's response, the outcome and the reasoning, with phone
