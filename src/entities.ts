@@ -1,4 +1,5 @@
 import { RateLimitRow } from './core/rate-limit.entity.js';
+import { IdempotencyKey } from './core/idempotency/idempotency-key.entity.js';
 import { Region } from './modules/regions/region.entity.js';
 import { ServiceCategory } from './modules/categories/service-category.entity.js';
 import { User } from './modules/accounts/user.entity.js';
@@ -7,12 +8,7 @@ import { ServiceOffering } from './modules/organizations/service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './modules/organizations/membership.entity.js';
 import { OrganizationDocument } from './modules/organizations/organization-document.entity.js';
 import { AuditEntry } from './modules/audit/audit-entry.entity.js';
-import {
-  Demand,
-  DemandEndorsement,
-  DemandProgress,
-  DemandSubmissionKey,
-} from './modules/demands/demand.entity.js';
+import { Demand, DemandEndorsement, DemandProgress } from './modules/demands/demand.entity.js';
 import { HubEvent } from './core/events/event.entity.js';
 import { Publisher, PublisherStaff } from './modules/projects/publisher.entity.js';
 import { Project, ProjectAmendment, ProjectInvitation } from './modules/projects/project.entity.js';
@@ -56,7 +52,6 @@ export const ENTITIES = [
   Demand,
   DemandEndorsement,
   DemandProgress,
-  DemandSubmissionKey,
   HubEvent,
   Publisher,
   PublisherStaff,
@@ -85,4 +80,5 @@ export const ENTITIES = [
   ProjectFairnessFlag,
   DemandOpenRollup,
   DemandOpenRollupDelta,
+  IdempotencyKey,
 ] as const;

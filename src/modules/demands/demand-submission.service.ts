@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
 import { BadUserInputError, ConflictError, ForbiddenError, type FieldProblem } from '../../core/errors.js';
 import { emitEvent, Topic } from '../../core/events/outbox.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 import { Role } from '../../core/roles.js';
 import { recordAudit } from '../audit/audit.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
@@ -40,7 +39,17 @@ export class DemandSubmissionService extends DemandChanges {
    * DEMAND_PUBLISHED event commit together. The category and region are checked against the
    * process's reference data (reference-cache.ts), not read again from the database.
    */
-  async submit(ctx: Context, input: SubmitDemandInput): Promise<Demand> {
+  submit(ctx: Context, input: SubmitDemandInput): Promise<Demand> {
+    return createOnce(
+      ctx,
+      'submitDemand',
+      input,
+      (key) => this.submitOnce(ctx, input, key),
+      (id) => ctx.em.findOneOrFail(Demand, { id }),
+    );
+  }
+
+  private async submitOnce(ctx: Context, input: SubmitDemandInput, key: RetryKey | null): Promise<Demand> {
     const viewer = await this.viewers.requireFacts(ctx);
     const isUnionStaff = ctx.viewer?.roles.has(Role.UNION_STAFF) ?? false;
     const source = input.source ?? (viewer.isWorker ? DemandSource.WORKER : null);
@@ -66,12 +75,7 @@ export class DemandSubmissionService extends DemandChanges {
       throw new ForbiddenError('The region is outside your union’s scope.');
 
     const now = new Date();
-    const key = input.idempotencyKey ?? null;
     return ctx.em.transactional(async (em) => {
-      if (key) {
-        const earlier = await this.claimSubmissionKey(em, viewer.userId, key, submissionHash(input));
-        if (earlier) return earlier;
-      }
       const created = em.create(Demand, {
         title: input.title.trim(),
         description: input.description.trim(),
@@ -92,15 +96,7 @@ export class DemandSubmissionService extends DemandChanges {
         createdAt: now,
       });
       await em.flush(); // the id is needed by the audit entry, the event and the key
-      if (key)
-        await em
-          .getConnection()
-          .execute(
-            'update demand_submission_key set demand_id = ? where user_id = ? and key = ?',
-            [created.id, viewer.userId, key],
-            'run',
-            em.getTransactionContext(),
-          );
+      await key?.record(em, created.id);
       recordAudit(this.actor(ctx, em), 'demand.submit', created, {
         categoryCode: category.code,
         regionCode: region.code,
@@ -109,41 +105,6 @@ export class DemandSubmissionService extends DemandChanges {
       await emitEvent(em, { topic: Topic.DEMAND_PUBLISHED, entityId: created.id, ...scopeOf(created) });
       return created;
     });
-  }
-
-  /**
-   * Takes the user's idempotency key for this submission, or finds the demand an earlier submission
-   * with the key created. The key's row is inserted first in the transaction: a concurrent retry's
-   * insert waits on its primary key until this one commits (or rolls back, and then takes the key
-   * itself), then sees the row. Returns null when this submission holds the key and goes on.
-   */
-  private async claimSubmissionKey(
-    em: EntityManager,
-    userId: number,
-    key: string,
-    inputHash: string,
-  ): Promise<Demand | null> {
-    const connection = em.getConnection();
-    const transaction = em.getTransactionContext();
-    const inserted = await connection.execute<unknown[]>(
-      `insert into demand_submission_key (user_id, key, input_hash) values (?, ?, ?)
-         on conflict do nothing returning key`,
-      [userId, key, inputHash],
-      'all',
-      transaction,
-    );
-    if (inserted.length > 0) return null;
-    const [earlier] = await connection.execute<{ input_hash: string; demand_id: string | number }[]>(
-      'select input_hash, demand_id from demand_submission_key where user_id = ? and key = ?',
-      [userId, key],
-      'all',
-      transaction,
-    );
-    if (!earlier || earlier.input_hash !== inputHash)
-      throw new ConflictError('You used this idempotency key for a different submission.', {
-        fields: [{ path: 'input.idempotencyKey', message: 'was used with a different input' }],
-      });
-    return em.findOneOrFail(Demand, { id: Number(earlier.demand_id) });
   }
 
   /**
@@ -275,25 +236,4 @@ export class DemandSubmissionService extends DemandChanges {
       return { action: 'demand.withdraw', summary: {} };
     });
   }
-}
-
-/**
- * A submission's input as a digest, the idempotency key left out: a retry must send the same values
- * to be answered with the first submission's demand. Absent and null are the same.
- */
-function submissionHash(input: SubmitDemandInput): string {
-  const values = [
-    input.title,
-    input.description,
-    input.categoryCode,
-    input.regionCode,
-    input.targetGroups ?? null,
-    input.urgency ?? null,
-    input.peopleAffected ?? null,
-    input.source ?? null,
-    input.anonymous ?? null,
-    input.contact ?? null,
-    input.contactConsent ?? null,
-  ];
-  return createHash('sha256').update(JSON.stringify(values)).digest('hex');
 }

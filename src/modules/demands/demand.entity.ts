@@ -239,34 +239,6 @@ export class DemandEndorsement {
 }
 
 /**
- * A submitter's idempotency key (`SubmitDemandInput.idempotencyKey`): a retried submission with the
- * same key and input answers the demand the first one created, whoever's request committed first.
- * Keys are per user; the row is written in the submission's transaction, before the demand, so two
- * concurrent retries meet on its primary key and the second waits for the first.
- */
-@Entity({ tableName: 'demand_submission_key' })
-export class DemandSubmissionKey {
-  [OptionalProps]?: 'createdAt' | 'demand';
-
-  @ManyToOne(() => User, { ref: true, primary: true, deleteRule: 'cascade' })
-  user!: Ref<User>;
-
-  @PrimaryKey({ type: 'string', length: 100 })
-  key!: string;
-
-  /** SHA-256 of the submission's input (without the key), hex: a reuse with another input is refused. */
-  @Property({ type: 'string', length: 64 })
-  inputHash!: string;
-
-  /** The demand the key's submission created; set in the same transaction. */
-  @ManyToOne(() => Demand, { ref: true, nullable: true, deleteRule: 'cascade', index: true })
-  demand: Ref<Demand> | null = null;
-
-  @Property({ type: 'Date', columnType: 'timestamptz', defaultRaw: 'now()' })
-  createdAt: Date = new Date();
-}
-
-/**
  * A note by the organization serving a demand: a progress report, its fulfilment note or the reason
  * it gave the demand back. Who reads them: `Demand.progressNotes` (demand.policy.ts, `seesNote`).
  */

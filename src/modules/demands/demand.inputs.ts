@@ -4,6 +4,7 @@ import { TargetGroup } from '../categories/target-group.js';
 import { Demand, DemandProgress } from './demand.entity.js';
 import { DemandSource, DemandUrgency } from './demand.enums.js';
 import { FreeText } from '../../core/input-text.js';
+import { IdempotencyKeyField } from '../../core/idempotency/retry-key.js';
 
 @InputType({ description: 'A new demand, by a worker or by union staff on workers’ behalf.' })
 export class SubmitDemandInput {
@@ -72,16 +73,7 @@ export class SubmitDemandInput {
   @IsBoolean()
   contactConsent?: boolean | null;
 
-  @Field(() => String, {
-    nullable: true,
-    description:
-      'Makes retrying safe: your submissions with the same key create one demand. A retry with the same key and ' +
-      'the same input answers the demand the first created; with a different input it is refused (CONFLICT). ' +
-      'Keys are yours alone (other users may use the same string). 1 to 100 letters, digits, `-`, `_`, `.` or `:`, ' +
-      'e.g. a UUID.',
-  })
-  @IsOptional()
-  @Matches(/^[A-Za-z0-9._:-]{1,100}$/, { message: 'must be 1 to 100 letters, digits, -, _, . or :' })
+  @IdempotencyKeyField('demand')
   idempotencyKey?: string | null;
 }
 

@@ -6,6 +6,7 @@
 
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ConflictError } from '../../core/errors.js';
 import { Role } from '../../core/roles.js';
@@ -127,7 +128,21 @@ async function requireSponsor(ctx: Actor, globalId: string): Promise<Organizatio
 /** Registration and profile of organizations; every change is audited in the same flush. */
 export class OrganizationProfileService {
   /** A user registers an organization and becomes its ORG_ADMIN; it stays PENDING until verified. */
-  async register(ctx: Actor, input: RegisterOrganizationInput): Promise<Organization> {
+  register(ctx: Actor, input: RegisterOrganizationInput): Promise<Organization> {
+    return createOnce(
+      ctx,
+      'registerOrganization',
+      input,
+      (key) => this.registerOnce(ctx, input, key),
+      (id) => ctx.em.findOneOrFail(Organization, { id }),
+    );
+  }
+
+  private async registerOnce(
+    ctx: Actor,
+    input: RegisterOrganizationInput,
+    key: RetryKey | null,
+  ): Promise<Organization> {
     const viewer = requireViewer(ctx.viewer);
     const { providerKind, creditCode, kind, sponsor } = await checkKind(ctx, input);
     await requireRegions(ctx.em, [input.homeRegionCode], 'input.homeRegionCode');
@@ -172,6 +187,7 @@ export class OrganizationProfileService {
           providerKind,
           sponsorOrganizationId: sponsor?.id ?? null,
         });
+        await key?.record(em, created.id);
         return created;
       });
     } catch (error) {

@@ -26,6 +26,7 @@ import { Organization } from './organization.entity.js';
 import { ServiceOffering } from './service.entity.js';
 import { HubMembershipRequest, OrganizationMember } from './membership.entity.js';
 import { FreeText } from '../../core/input-text.js';
+import { IdempotencyKeyField } from '../../core/idempotency/retry-key.js';
 
 const REGION_CODE = /^\d{6}$/;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -128,6 +129,9 @@ export class RegisterOrganizationInput {
   })
   @IsOptional()
   sponsorOrganizationId?: string | null;
+
+  @IdempotencyKeyField('organization')
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: "Changes to an organization's profile; omitted fields stay as they are." })
@@ -219,6 +223,9 @@ export class AddServiceInput {
   @Min(0)
   @Max(1_000_000)
   monthlyCapacity?: number | null;
+
+  @IdempotencyKeyField('service')
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: 'Changes to a service; omitted fields stay as they are.' })

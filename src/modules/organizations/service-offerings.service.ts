@@ -7,6 +7,7 @@
 import { ref } from '@mikro-orm/core';
 import type { ReadRecord } from '../../core/read-records.js';
 import type { Actor } from '../../core/context.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 import { viewerFactsOf } from './viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { ForbiddenError, NotFoundError } from '../../core/errors.js';
@@ -31,32 +32,52 @@ export async function requireManagedService(ctx: Actor, globalId: string) {
 /** The services an organization offers: added, changed and retired by its admins. */
 export class ServiceOfferingsService {
   /** Its admins add a service; the organization's categories grow to cover it. */
-  async add(
+  add(ctx: Actor, input: AddServiceInput): Promise<{ service: ServiceOffering; organization: Organization }> {
+    return createOnce(
+      ctx,
+      'addService',
+      input,
+      (key) => this.addOnce(ctx, input, key),
+      async (id) => {
+        const service = await ctx.em.findOneOrFail(ServiceOffering, { id }, { populate: ['organization'] });
+        return { service, organization: service.organization.getEntity() };
+      },
+    );
+  }
+
+  private async addOnce(
     ctx: Actor,
     input: AddServiceInput,
+    key: RetryKey | null,
   ): Promise<{ service: ServiceOffering; organization: Organization }> {
-    const org = await requireManaged(ctx, input.organizationId, 'input.organizationId');
-    const categoryCodes = unique(input.categoryCodes);
-    await requireCategories(ctx.em, categoryCodes, 'input.categoryCodes');
-    const regionCodes = unique(input.regionCodes?.length ? input.regionCodes : org.regionCodes);
-    await requireRegions(ctx.em, regionCodes, 'input.regionCodes');
-    const service = ctx.em.create(ServiceOffering, {
-      organization: ref(org),
-      name: input.name.trim(),
-      description: input.description?.trim() ?? '',
-      categoryCodes,
-      regionCodes,
-      targetGroups: unique(input.targetGroups?.length ? input.targetGroups : org.targetGroups),
-      mode: input.mode,
-      fee: input.fee,
-      monthlyCapacity: input.monthlyCapacity ?? null,
+    // One transaction for the service, the organization's grown categories and search text, the
+    // audit entry and the retry key: everything is read and written through its entity manager.
+    return ctx.em.transactional(async (em) => {
+      const tx = { ...ctx, em };
+      const org = await requireManaged(tx, input.organizationId, 'input.organizationId');
+      const categoryCodes = unique(input.categoryCodes);
+      await requireCategories(em, categoryCodes, 'input.categoryCodes');
+      const regionCodes = unique(input.regionCodes?.length ? input.regionCodes : org.regionCodes);
+      await requireRegions(em, regionCodes, 'input.regionCodes');
+      const service = em.create(ServiceOffering, {
+        organization: ref(org),
+        name: input.name.trim(),
+        description: input.description?.trim() ?? '',
+        categoryCodes,
+        regionCodes,
+        targetGroups: unique(input.targetGroups?.length ? input.targetGroups : org.targetGroups),
+        mode: input.mode,
+        fee: input.fee,
+        monthlyCapacity: input.monthlyCapacity ?? null,
+      });
+      // What it offers is what it can be found and matched by.
+      org.categoryCodes = unique([...org.categoryCodes, ...categoryCodes]);
+      await refreshSearchText(org);
+      recordAudit(tx, 'addService', org, { service: service.name });
+      await em.flush();
+      await key?.record(em, service.id);
+      return { service, organization: org };
     });
-    // What it offers is what it can be found and matched by.
-    org.categoryCodes = unique([...org.categoryCodes, ...categoryCodes]);
-    await refreshSearchText(org);
-    recordAudit(ctx, 'addService', org, { service: service.name });
-    await ctx.em.flush();
-    return { service, organization: org };
   }
 
   /** Its admins change a service. */

@@ -2,6 +2,7 @@ import { Field, ID, InputType, ObjectType } from 'type-graphql';
 import { FreeText } from '../../core/input-text.js';
 import { ProjectQuestion } from './clarification.entity.js';
 import { Project, ProjectAmendment } from './project.entity.js';
+import { IdempotencyKeyField } from '../../core/idempotency/retry-key.js';
 
 @InputType({
   description:
@@ -18,6 +19,9 @@ export class AskProjectQuestionInput {
   })
   @FreeText({ min: 1, max: 2000 })
   question!: string;
+
+  @IdempotencyKeyField('question')
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()

@@ -4,6 +4,7 @@ import { FreeText } from '../../core/input-text.js';
 import { ProjectComplaint } from './complaint.entity.js';
 import { ComplaintOutcome } from './project.enums.js';
 import { Project } from './project.entity.js';
+import { IdempotencyKeyField } from '../../core/idempotency/retry-key.js';
 
 @InputType({
   description:
@@ -28,6 +29,9 @@ export class FileComplaintInput {
   })
   @FreeText({ min: 1, max: 5000 })
   grounds!: string;
+
+  @IdempotencyKeyField('complaint')
+  idempotencyKey?: string | null;
 }
 
 @InputType({ description: "The publisher's staff respond to an open complaint, once." })

@@ -27,6 +27,7 @@ import {
   moveApplication,
   PENDING_APPLICATION_STATUSES,
 } from './project-transitions.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 
 /** Applications to a project: applying, withdrawing, shortlisting, and who is eligible to apply. */
 export class ProjectApplicationsService {
@@ -37,7 +38,21 @@ export class ProjectApplicationsService {
    * on the project row, so an award or a cancellation cannot slip in between the check and the insert;
    * the partial unique index keeps one live application per organization even under races.
    */
-  async apply(actor: Actor, input: ApplyToProjectInput): Promise<ProjectApplication> {
+  apply(actor: Actor, input: ApplyToProjectInput): Promise<ProjectApplication> {
+    return createOnce(
+      actor,
+      'applyToProject',
+      input,
+      (key) => this.applyOnce(actor, input, key),
+      (id) => actor.em.findOneOrFail(ProjectApplication, { id }),
+    );
+  }
+
+  private async applyOnce(
+    actor: Actor,
+    input: ApplyToProjectInput,
+    key: RetryKey | null,
+  ): Promise<ProjectApplication> {
     const viewer = requireViewer(actor.viewer);
     const projectId = parseIdOf('Project', input.projectId, 'input.projectId');
     const organizationId = parseIdOf('Organization', input.organizationId, 'input.organizationId');
@@ -86,6 +101,7 @@ export class ProjectApplicationsService {
         requestedFen: input.requestedFen,
       });
       await em.flush();
+      await key?.record(em, application.id);
       return application;
     });
   }

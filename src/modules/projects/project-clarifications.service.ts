@@ -15,6 +15,7 @@ import type { ProjectAccess } from './project.policy.js';
 import type { ProjectApplicationsService } from './project-applications.service.js';
 import { announceClarified } from './project-events.js';
 import { closeApplicationPeriods } from './project-transitions.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 
 /** Statuses in which a question asked during the tender may still be answered. */
 const ANSWERABLE_STATUSES: readonly ProjectStatus[] = [ProjectStatus.PUBLISHED, ProjectStatus.EVALUATING];
@@ -37,7 +38,21 @@ export class ProjectClarificationsService {
    * (FORBIDDEN with `extensions.reason` otherwise). The project row is share-locked meanwhile, so the
    * period cannot close or the project be cancelled between the check and the insert.
    */
-  async ask(actor: Actor, input: AskProjectQuestionInput): Promise<ProjectQuestion> {
+  ask(actor: Actor, input: AskProjectQuestionInput): Promise<ProjectQuestion> {
+    return createOnce(
+      actor,
+      'askProjectQuestion',
+      input,
+      (key) => this.askOnce(actor, input, key),
+      (id) => actor.em.findOneOrFail(ProjectQuestion, { id }),
+    );
+  }
+
+  private async askOnce(
+    actor: Actor,
+    input: AskProjectQuestionInput,
+    key: RetryKey | null,
+  ): Promise<ProjectQuestion> {
     const viewer = requireViewer(actor.viewer);
     const projectId = parseIdOf('Project', input.projectId, 'input.projectId');
     const organizationId = parseIdOf('Organization', input.organizationId, 'input.organizationId');
@@ -73,6 +88,7 @@ export class ProjectClarificationsService {
         organization: organization.globalId(),
       });
       await em.flush();
+      await key?.record(em, question.id);
       return question;
     });
   }

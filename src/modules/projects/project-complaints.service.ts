@@ -21,6 +21,7 @@ import { Project } from './project.entity.js';
 import { ApplicationStatus, ComplaintOutcome, ProjectStatus } from './project.enums.js';
 import type { ProjectAccess } from './project.policy.js';
 import type { PublisherService } from './publisher.service.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 
 /** `extensions.reason` of the FORBIDDEN refusals of `fileComplaint`. */
 export enum ComplaintRefusal {
@@ -49,7 +50,21 @@ export class ProjectComplaintsService {
    * COMPLAINT_PERIOD_DAYS of the award by the database clock. The project row is share-locked, so the
    * project cannot start between the check and the insert (startProject waits, then sees it).
    */
-  async file(actor: Actor, input: FileComplaintInput): Promise<ProjectComplaint> {
+  file(actor: Actor, input: FileComplaintInput): Promise<ProjectComplaint> {
+    return createOnce(
+      actor,
+      'fileComplaint',
+      input,
+      (key) => this.fileOnce(actor, input, key),
+      (id) => actor.em.findOneOrFail(ProjectComplaint, { id }),
+    );
+  }
+
+  private async fileOnce(
+    actor: Actor,
+    input: FileComplaintInput,
+    key: RetryKey | null,
+  ): Promise<ProjectComplaint> {
     const viewer = requireViewer(actor.viewer);
     const projectId = parseIdOf('Project', input.projectId, 'input.projectId');
     const organizationId = parseIdOf('Organization', input.organizationId, 'input.organizationId');
@@ -113,6 +128,7 @@ export class ProjectComplaintsService {
         application: application?.globalId() ?? null,
       });
       await em.flush();
+      await key?.record(em, complaint.id);
       return complaint;
     });
   }

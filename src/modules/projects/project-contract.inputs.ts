@@ -5,6 +5,7 @@ import { FreeText } from '../../core/input-text.js';
 import { Project } from './project.entity.js';
 import { ProjectDocumentInput } from './project.inputs.js';
 import { ContractMilestone, ProjectContract } from './project-contract.entity.js';
+import { IdempotencyKeyField } from '../../core/idempotency/retry-key.js';
 
 /** Milestones a contract may have: the `milestones` list bound (src/list-bounds.ts). */
 export const MAX_CONTRACT_MILESTONES = 20;
@@ -126,6 +127,9 @@ export class RecordPaymentInput {
 
   @Field(() => Date, { description: 'When it was paid; not in the future.' })
   paidAt!: Date;
+
+  @IdempotencyKeyField('payment')
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()

@@ -24,6 +24,7 @@ import type { ProjectAccess } from './project.policy.js';
 import { announceContractEvent } from './project-events.js';
 import { assertMayBecome, claimTransition } from './project-transitions.js';
 import { assertNoOpenComplaint } from './project-complaints.service.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 
 /** Project statuses in which milestones are reported and decided: delivery. */
 const DELIVERY_STATUSES: readonly ProjectStatus[] = [ProjectStatus.IN_PROGRESS];
@@ -192,7 +193,24 @@ export class ProjectContractsService {
    * the project is IN_PROGRESS or COMPLETED: never more than the milestone still has due, and the
    * contract's payments never above its value (both read under the contract row's lock).
    */
-  async recordPayment(actor: Actor, input: RecordPaymentInput): Promise<ProjectContract> {
+  recordPayment(actor: Actor, input: RecordPaymentInput): Promise<ProjectContract> {
+    return createOnce(
+      actor,
+      'recordPayment',
+      input,
+      (key) => this.recordPaymentOnce(actor, input, key),
+      async (id) =>
+        (
+          await actor.em.findOneOrFail(ContractPayment, { id }, { populate: ['contract'] })
+        ).contract.getEntity(),
+    );
+  }
+
+  private async recordPaymentOnce(
+    actor: Actor,
+    input: RecordPaymentInput,
+    key: RetryKey | null,
+  ): Promise<ProjectContract> {
     const viewer = requireViewer(actor.viewer);
     if ((input.milestoneId == null) === (input.contractId == null))
       throw BadUserInputError.field('input.milestoneId', 'give exactly one of milestoneId and contractId');
@@ -254,6 +272,7 @@ export class ProjectContractsService {
       });
       await em.flush();
       await announceContractEvent(em, Topic.CONTRACT_PAYMENT_RECORDED, payment.id, project);
+      await key?.record(em, payment.id);
       return contract;
     });
   }

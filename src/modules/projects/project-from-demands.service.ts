@@ -23,6 +23,7 @@ import type { CreateProjectFromDemandsInput } from './project.inputs.js';
 import { assertPeriod } from './project-fields.js';
 import type { PublisherService } from './publisher.service.js';
 import { unionScopeOf } from './project.policy.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 
 /** Statuses in which a project still stands for its linked demands: a demand joins one at a time. */
 const LIVE_TENDER_STATUSES = [
@@ -49,7 +50,21 @@ export class ProjectFromDemandsService {
    * nor claimed meanwhile. Refusals name the demand: FORBIDDEN outside the scope, CONFLICT when not
    * OPEN or already in a live project, BAD_USER_INPUT for a second category.
    */
-  async createFromDemands(actor: Actor, input: CreateProjectFromDemandsInput): Promise<Project> {
+  createFromDemands(actor: Actor, input: CreateProjectFromDemandsInput): Promise<Project> {
+    return createOnce(
+      actor,
+      'createProjectFromDemands',
+      input,
+      (key) => this.createFromDemandsOnce(actor, input, key),
+      (id) => actor.em.findOneOrFail(Project, { id }),
+    );
+  }
+
+  private async createFromDemandsOnce(
+    actor: Actor,
+    input: CreateProjectFromDemandsInput,
+    key: RetryKey | null,
+  ): Promise<Project> {
     const viewer = requireViewer(actor.viewer);
     const scope = unionScopeOf(viewer) ?? null;
     if (scope === null)
@@ -148,6 +163,7 @@ export class ProjectFromDemandsService {
         budgetFen: project.budgetFen,
       });
       await em.flush();
+      await key?.record(em, project.id);
       return project;
     });
   }

@@ -34,6 +34,7 @@ import {
   PENDING_APPLICATION_STATUSES,
   transition,
 } from './project-transitions.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 
 /**
  * Planning and tender: publishing, editing (amending once published) and cancelling projects, and
@@ -51,8 +52,15 @@ export class ProjectPublishingService {
    * DRAFT or PLANNED project and publishes it. Publishing writes the `project.published` event in the
    * same transaction.
    */
-  async publish(actor: Actor, input: PublishProjectInput): Promise<Project> {
-    return this.announce(actor, input, input.publish ? ProjectStatus.PUBLISHED : ProjectStatus.DRAFT);
+  publish(actor: Actor, input: PublishProjectInput): Promise<Project> {
+    return createOnce(
+      actor,
+      'publishProject',
+      input,
+      (key) =>
+        this.announce(actor, input, input.publish ? ProjectStatus.PUBLISHED : ProjectStatus.DRAFT, key),
+      (id) => actor.em.findOneOrFail(Project, { id }),
+    );
   }
 
   /**
@@ -60,14 +68,21 @@ export class ProjectPublishingService {
    * what it announced kept as its plan — and is pushed as a published one is (`project.published`:
    * the `projectPublished` feed, notifications and webhooks select the eligible organizations).
    */
-  async plan(actor: Actor, input: PlanProjectInput): Promise<Project> {
-    return this.announce(actor, { ...input, publish: true }, ProjectStatus.PLANNED);
+  plan(actor: Actor, input: PlanProjectInput): Promise<Project> {
+    return createOnce(
+      actor,
+      'planProject',
+      input,
+      (key) => this.announce(actor, { ...input, publish: true }, ProjectStatus.PLANNED, key),
+      (id) => actor.em.findOneOrFail(Project, { id }),
+    );
   }
 
   private async announce(
     actor: Actor,
     input: PublishProjectInput,
     to: ProjectStatus.DRAFT | ProjectStatus.PLANNED | ProjectStatus.PUBLISHED,
+    key: RetryKey | null,
   ): Promise<Project> {
     const viewer = requireViewer(actor.viewer);
     return actor.em.transactional(async (em) => {
@@ -133,6 +148,7 @@ export class ProjectPublishingService {
       );
       await em.flush();
       if (to !== ProjectStatus.DRAFT) await announcePublished(em, project);
+      await key?.record(em, project.id);
       return project;
     });
   }

@@ -23,6 +23,7 @@ import { Project, ProjectAmendment } from './project.entity.js';
 import { ProjectApplication } from './application.entity.js';
 import { Demand } from '../demands/demand.entity.js';
 import { FreeText } from '../../core/input-text.js';
+import { IdempotencyKeyField } from '../../core/idempotency/retry-key.js';
 
 const REGION_CODE = /^\d{6}$/;
 const REGION_CODE_RULE = 'must be a 6-digit GB/T 2260 code';
@@ -42,6 +43,9 @@ export class CreatePublisherInput {
   @Field(() => String, { description: 'GB/T 2260 code of the region the publisher is in.' })
   @Matches(REGION_CODE, { message: REGION_CODE_RULE })
   regionCode!: string;
+
+  @IdempotencyKeyField('publisher')
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()
@@ -229,6 +233,9 @@ export class PublishProjectInput extends ProjectFieldsInput {
   @IsOptional()
   @FreeText({ min: 1, max: 2000 })
   fairnessRationale?: string | null;
+
+  @IdempotencyKeyField('project')
+  idempotencyKey?: string | null;
 }
 
 @InputType({
@@ -242,6 +249,9 @@ export class PlanProjectInput extends ProjectFieldsInput {
   @Field(() => ID, { nullable: true, description: 'An existing DRAFT to announce as a plan.' })
   @IsOptional()
   projectId?: string | null;
+
+  @IdempotencyKeyField('project')
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()
@@ -329,6 +339,9 @@ export class ApplyToProjectInput {
   @Min(1, { message: 'must be at least 1 fen' })
   @Max(MAX_FEN)
   requestedFen!: number;
+
+  @IdempotencyKeyField('application')
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()
@@ -505,6 +518,9 @@ export class CreateProjectFromDemandsInput {
   @Field(() => Date, { nullable: true, description: 'Default: 30 days after `applicationOpensAt`.' })
   @IsOptional()
   applicationClosesAt?: Date | null;
+
+  @IdempotencyKeyField('project')
+  idempotencyKey?: string | null;
 }
 
 @ObjectType()

@@ -20,6 +20,7 @@ import { UserView, userViewOf, UserFactsLoaders } from '../accounts/user.policy.
 import type { RegionService } from '../regions/region.service.js';
 import { Publisher, PublisherStaff, STAFF_ROLE_OF_KIND } from './publisher.entity.js';
 import type { AddPublisherStaffInput, CreatePublisherInput } from './project.inputs.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 
 /**
  * The publisher a viewer acts for, looked up once per request: the Viewer object lives exactly as
@@ -64,7 +65,21 @@ export class PublisherService {
   }
 
   /** Admins anywhere; union staff for a region inside their own scope. */
-  async create(actor: Actor, input: CreatePublisherInput): Promise<Publisher> {
+  create(actor: Actor, input: CreatePublisherInput): Promise<Publisher> {
+    return createOnce(
+      actor,
+      'createPublisher',
+      input,
+      (key) => this.createOnce(actor, input, key),
+      (id) => actor.em.findOneOrFail(Publisher, { id }),
+    );
+  }
+
+  private async createOnce(
+    actor: Actor,
+    input: CreatePublisherInput,
+    key: RetryKey | null,
+  ): Promise<Publisher> {
     const viewer = requireViewer(actor.viewer);
     const region = await this.regions.require(actor.em, input.regionCode, 'input.regionCode');
     await this.assertMayManage(actor.em, viewer, region.code);
@@ -80,6 +95,7 @@ export class PublisherService {
         name: publisher.name,
         region: region.code,
       });
+      await key?.record(em, publisher.id);
       return publisher;
     });
   }

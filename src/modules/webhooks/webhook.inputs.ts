@@ -3,6 +3,7 @@ import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { Webhook } from './webhook.entity.js';
 import { WebhookTopic } from './webhook.enums.js';
 import { MAX_WEBHOOK_URL_LENGTH } from './webhook.policy.js';
+import { IdempotencyKeyField } from '../../core/idempotency/retry-key.js';
 
 @InputType({ description: 'An organization admin registers an endpoint for some topics.' })
 export class RegisterWebhookInput {
@@ -22,6 +23,9 @@ export class RegisterWebhookInput {
   @Field(() => [WebhookTopic], { description: 'One or more topics.' })
   @ArrayMaxSize(10)
   topics!: WebhookTopic[];
+
+  @IdempotencyKeyField('webhook')
+  idempotencyKey?: string | null;
 }
 
 @ObjectType({ description: 'The registered endpoint and its signing secret.' })

@@ -1,6 +1,8 @@
 import { LockMode, ref } from '@mikro-orm/core';
 import type { WebhookConfig } from '../../core/config.js';
 import type { Actor, Context } from '../../core/context.js';
+import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
+import type { RegisterWebhookInput } from './webhook.inputs.js';
 import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
@@ -11,7 +13,7 @@ import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { canManage, getOrganization } from '../organizations/organization.policy.js';
 import { Webhook, WebhookDelivery } from './webhook.entity.js';
-import { DeliveryStatus, type WebhookTopic } from './webhook.enums.js';
+import { DeliveryStatus } from './webhook.enums.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { WebhookNetwork } from './webhook-address.js';
 import { canSeeWebhook, checkWebhookUrl } from './webhook.policy.js';
@@ -74,9 +76,25 @@ export class WebhookService {
    * Registers an endpoint and returns it with its secret (the only time the secret is shown). It
    * receives events committed from now on.
    */
-  async register(
+  register(ctx: Actor, input: RegisterWebhookInput): Promise<{ webhook: Webhook; secret: string }> {
+    return createOnce(
+      ctx,
+      'registerWebhook',
+      input,
+      (key) => this.registerOnce(ctx, input, key),
+      async (id) => {
+        // The secret is shown again only to whoever administers the organization now.
+        const webhook = await ctx.em.findOneOrFail(Webhook, { id });
+        await this.requireAdministered(ctx, webhook.organization.id, input.organizationId);
+        return { webhook, secret: webhook.secret };
+      },
+    );
+  }
+
+  private async registerOnce(
     ctx: Actor,
-    input: { organizationId: string; url: string; topics: readonly WebhookTopic[] },
+    input: RegisterWebhookInput,
+    key: RetryKey | null,
   ): Promise<{ webhook: Webhook; secret: string }> {
     const viewer = requireViewer(ctx.viewer);
     const organizationId = parseIdOf('Organization', input.organizationId, 'input.organizationId');
@@ -118,6 +136,7 @@ export class WebhookService {
         url: created.url,
         topics,
       });
+      await key?.record(em, created.id);
       return created;
     });
     for (const listener of this.registeredListeners) listener();

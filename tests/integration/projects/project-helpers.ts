@@ -80,3 +80,47 @@ export function projectInput(overrides: Record<string, unknown> = {}): Record<st
     ...overrides,
   };
 }
+
+/**
+ * A project published by `publisherToken`'s publisher, applied to by `winner` for `awardFen`,
+ * closed and awarded to it (as its sole applicant).
+ */
+export async function awardedProject(
+  t: TestApp,
+  publisherToken: string,
+  winner: { organization: { id: number }; token: string },
+  awardFen = 800_000,
+): Promise<{ projectId: string; applicationId: string }> {
+  const published = await t.data<{ publishProject: { project: { id: string } } }>(
+    PUBLISH,
+    { input: projectInput({ title: '职工子女托管服务', budgetFen: 1_000_000 }) },
+    publisherToken,
+  );
+  const projectId = published.publishProject.project.id;
+  const applied = await t.data<{ applyToProject: { application: { id: string } } }>(
+    APPLY,
+    {
+      input: {
+        projectId,
+        organizationId: toGlobalId('Organization', winner.organization.id),
+        proposal: '托管服务方案',
+        requestedFen: awardFen,
+      },
+    },
+    winner.token,
+  );
+  const applicationId = applied.applyToProject.application.id;
+  await closePeriod(t, projectId);
+  await t.data(
+    AWARD,
+    {
+      input: {
+        fairnessRationale: SOLE_APPLICANT_RATIONALE,
+        projectId,
+        awards: [{ applicationId, amountFen: awardFen }],
+      },
+    },
+    publisherToken,
+  );
+  return { projectId, applicationId };
+}
