@@ -7,6 +7,7 @@
 import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
 import { requireViewer } from '../../core/auth.js';
+import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { BadUserInputError, ConflictError } from '../../core/errors.js';
 import { Role } from '../../core/roles.js';
 import { recordAudit } from '../audit/audit.js';
@@ -172,6 +173,9 @@ export class OrganizationProfileService {
           providerKind,
           sponsorOrganizationId: sponsor?.id ?? null,
         });
+        // The registering account became its admin: a rights change like any membership
+        // (requests reuse an account's rights until one is announced, docs/SECURITY.md).
+        await announceRightsChange(em, { userIds: [viewer.userId] });
         return created;
       });
     } catch (error) {
