@@ -76,14 +76,17 @@ export class RecentViewers<T> {
     if (!pending || pending.generation !== generation) {
       const started = { generation, read: read() };
       this.reading.set(userId, (pending = started));
-      void started.read
-        .then((result) => {
+      // Settled before any request awaiting it resumes: none of them finds it in flight any more.
+      const settled = () => {
+        if (this.reading.get(userId) === started) this.reading.delete(userId);
+      };
+      started.read.then(
+        (result) => {
+          settled();
           if (this.generation === generation) this.keep(userId, result);
-        })
-        .catch(() => undefined) // the request awaiting it reports the failure
-        .finally(() => {
-          if (this.reading.get(userId) === started) this.reading.delete(userId);
-        });
+        },
+        settled, // the request awaiting it reports the failure
+      );
     }
     return (await pending.read).value;
   }
