@@ -157,6 +157,9 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const stopReferenceReload = services.events.onEvent((event) => {
     if (event.topic === Topic.REFERENCE_CHANGED) void services.reference.reload();
   });
+  // Requests reuse an account's rights briefly; the rights changes committed here and those the relay
+  // hands on end them (docs/SECURITY.md, "Rights on HTTP requests").
+  const stopRecentViewers = services.recentViewers.follow(services.events.rights, orm.em);
   await services.reference.start(orm, log);
   // Per app, not the library's global registry: tests run several apps in one process.
   const metrics = new HubMetrics({
@@ -480,6 +483,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       if (smsWorker) await smsWorker.stop();
       stopEventMetrics();
       stopReferenceReload();
+      stopRecentViewers();
       services.reference.stop();
       await ws.dispose();
       await services.events.stop();

@@ -1,11 +1,12 @@
 import type { Config } from './core/config.js';
 import { TokenService } from './core/auth.js';
+import { RecentViewers } from './core/rights/recent-viewers.js';
 import type { Services } from './core/context.js';
 import { NodeRegistry } from './core/relay/node.resolver.js';
 import { RegionService } from './modules/regions/region.service.js';
 import { CategoryService } from './modules/categories/category.service.js';
 import { AccountService } from './modules/accounts/account.service.js';
-import { ViewerService } from './modules/accounts/viewer.service.js';
+import { ViewerService, type ViewerRow } from './modules/accounts/viewer.service.js';
 import { UserFactsLoaders } from './modules/accounts/user.policy.js';
 import { userMembershipsLoader } from './modules/organizations/user-organizations.resolver.js';
 import { DemandProgressLoaders } from './modules/demands/demand-progress-notes.js';
@@ -155,6 +156,7 @@ export type { Services };
  */
 export function createServices(config: Config): Services {
   const tokens = new TokenService(config.jwtSecret, config.jwtTtlSeconds);
+  const recentViewers = new RecentViewers<ViewerRow>(config.viewerCacheSeconds);
   const reference = new ReferenceCache();
   const regions = new RegionService(reference);
   const categories = new CategoryService();
@@ -207,7 +209,8 @@ export function createServices(config: Config): Services {
   return {
     config,
     tokens,
-    viewers: new ViewerService(),
+    viewers: new ViewerService(recentViewers),
+    recentViewers,
     nodes,
     // Each module's per-operation loaders (`ctx.loaders`), built per unit of work on first use.
     loaderFactories: {

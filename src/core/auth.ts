@@ -105,8 +105,17 @@ export interface ViewerAccount {
 
 /** Reads the signed-in account: the contract the accounts module fulfils (`services.viewers`). */
 export interface ViewerSource {
-  /** The Viewer of an already verified token; UNAUTHENTICATED if the account is gone or suspended. */
+  /**
+   * The Viewer of an already verified token, read now; UNAUTHENTICATED if the account is gone or
+   * suspended. Live subscriptions re-check their rights with it.
+   */
   load(em: EntityManager, userId: number, tokenExpiresAt: Date): Promise<Viewer>;
+  /**
+   * The same, from the account's rights as this process read them recently (`RecentViewers`,
+   * src/core/rights/recent-viewers.ts): for requests, within the bound of docs/SECURITY.md,
+   * "Rights on HTTP requests". With `VIEWER_CACHE_SECONDS=0`, `load`.
+   */
+  loadRecent(em: EntityManager, userId: number, tokenExpiresAt: Date): Promise<Viewer>;
 }
 
 /** The signed-in user as the request sees it. */
@@ -151,8 +160,10 @@ export function bearerToken(header: string | undefined | null): string | null {
 }
 
 /**
- * Turns a token into a Viewer. The account is read on every request, so a suspended or deleted
- * account loses access at once, not when its token expires.
+ * Turns a token into a Viewer. The account's rights are those of `ViewerSource.loadRecent`: a
+ * suspended or deleted account loses access with the next request of the process that suspended
+ * it, and on every other process once its relay has told it (at most `VIEWER_CACHE_SECONDS` later),
+ * not when its token expires (docs/SECURITY.md, "Rights on HTTP requests").
  */
 export async function authenticate(
   tokens: TokenService,
@@ -162,7 +173,7 @@ export async function authenticate(
 ): Promise<Viewer | null> {
   if (token === null) return null;
   const { userId, expiresAt } = await tokens.verify(token);
-  return viewers.load(em, userId, expiresAt);
+  return viewers.loadRecent(em, userId, expiresAt);
 }
 
 /** `@Authorized(roles)`: signed in, and holding one of the roles if any are named. */

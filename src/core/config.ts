@@ -37,6 +37,11 @@ export interface Config {
   dataDirPassedOver: DefaultDataDir['passedOver'];
   jwtSecret: string;
   jwtTtlSeconds: number;
+  /**
+   * How long a process may answer HTTP requests with a signed-in account's viewer read before
+   * (src/core/rights/recent-viewers.ts); rights changes end it sooner. 0: read it on every request.
+   */
+  viewerCacheSeconds: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   adminEmail: string | null;
   adminPassword: string | null;
@@ -313,6 +318,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     dataDirPassedOver,
     jwtSecret,
     jwtTtlSeconds: int('JWT_TTL_SECONDS', 12 * 3600, 60, 30 * 24 * 3600),
+    viewerCacheSeconds: int('VIEWER_CACHE_SECONDS', 3, 0, 60),
     logLevel: logLevel ?? 'info',
     adminEmail,
     adminPassword,

@@ -5,6 +5,7 @@ import type { Config } from './config.js';
 import type { EventHub } from './events/event-hub.js';
 import type { ExecutionDeadline } from './graphql/execution-limits.js';
 import type { Node } from './relay/node.js';
+import type { RecentViewers } from './rights/recent-viewers.js';
 
 /**
  * The services, built once per process by the composition root (src/services.ts). Core declares
@@ -14,8 +15,10 @@ import type { Node } from './relay/node.js';
 export interface Services {
   config: Config;
   tokens: TokenService;
-  /** Reads the signed-in account on every request (the accounts module's ViewerService). */
+  /** Reads the signed-in account for requests and subscriptions (the accounts module's ViewerService). */
   viewers: ViewerSource;
+  /** The accounts' rights read recently, which `viewers.loadRecent` reuses (createApp keeps it current). */
+  recentViewers: RecentViewers<unknown>;
   /** Answers `node(id)` for every type a module registered (relay/node.resolver.ts's NodeRegistry). */
   nodes: NodeSource;
   /** The real-time feed: match index and subscriber streams (its relay is started by createApp). */

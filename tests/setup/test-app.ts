@@ -64,12 +64,16 @@ export async function startTestApp(
   const databaseUrl = await scratchDatabase();
   // The notification worker reads demands and organizations for every event it is woken by: it is off
   // unless a test turns it on (NOTIFY_POLL_MS), so statement counts and column probes see only the
-  // operation under test.
+  // operation under test. Requests reuse no account's rights (VIEWER_CACHE_SECONDS=0) unless a test
+  // turns it on (tests/integration/rights/viewer-cache.test.ts): many tests change rights straight in
+  // the database, unannounced, as no code path of the hub does. TEST_VIEWER_CACHE_SECONDS runs a
+  // suite with it on.
   const config = loadConfig({
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     HOST: '127.0.0.1',
     NOTIFY_POLL_MS: '0',
+    VIEWER_CACHE_SECONDS: process.env.TEST_VIEWER_CACHE_SECONDS ?? '0',
     ...env,
   });
   // The production logger (its redaction and database-error rules), to stdout or a test's sink.

@@ -101,7 +101,10 @@ export class ResultLimits {
         data: result.data,
         extensions: result.extensions,
       });
-      json = Buffer.byteLength(text) > this.maxResponseBytes ? null : text;
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: most results need no count of their bytes.
+      const fits =
+        text.length * 3 <= this.maxResponseBytes || Buffer.byteLength(text) <= this.maxResponseBytes;
+      json = fits ? text : null;
       if (typeof result.data === 'object' && result.data !== null)
         this.measured.set(result.data, { errors: result.errors, extensions: result.extensions, json });
     }

@@ -68,8 +68,11 @@ export function requestLimits(
   });
   const protection = armor.protect();
   const model = costModel(config, bounds);
+  const costs = new KnownCosts();
   const refuseTooComplex: RequestLimits['refuseTooComplex'] = (document, operationName, variables) => {
-    const cost = operationCost(schema, document, operationName, variables, model);
+    const cost = costs.of(document, operationName, variables, () =>
+      operationCost(schema, document, operationName, variables, model),
+    );
     return cost > limits.maxCost ? new QueryTooComplexError(cost, limits.maxCost) : null;
   };
   const results = new ResultLimits(limits.maxResponseBytes, limits.executionMs);
@@ -89,6 +92,41 @@ export function requestLimits(
     introspection: !production,
     hideSuggestions: production,
   };
+}
+
+/** Longest variables (as JSON) whose operation's cost is remembered. */
+const MAX_KNOWN_VARIABLES_JSON = 1024;
+/** Costs remembered per document (its operation names × variables). */
+const MAX_KNOWN_PER_DOCUMENT = 64;
+
+/**
+ * Operation costs already computed, per parsed document (Apollo and graphql-ws keep one parsed
+ * document per query text, so a client repeating a query hands the same object) and per operation
+ * name and variables. The cost is a function of those alone (and of the schema and model, fixed per
+ * process), so a remembered cost is the one computing it again would give; walking the document
+ * every time was 2 % of the nested read's CPU. Long variables (mutation inputs) are not remembered:
+ * their JSON would cost more than the walk, and they rarely repeat.
+ */
+class KnownCosts {
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string, number>>();
+
+  of(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Readonly<Record<string, unknown>> | null | undefined,
+    compute: () => number,
+  ): number {
+    const json = variables ? JSON.stringify(variables) : '';
+    if (json.length > MAX_KNOWN_VARIABLES_JSON) return compute();
+    const key = `${operationName ?? ''}\n${json}`;
+    let known = this.byDocument.get(document);
+    const cost = known?.get(key);
+    if (cost !== undefined) return cost;
+    const computed = compute();
+    if (!known) this.byDocument.set(document, (known = new Map()));
+    if (known.size < MAX_KNOWN_PER_DOCUMENT) known.set(key, computed);
+    return computed;
+  }
 }
 
 /**

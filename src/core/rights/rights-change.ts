@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/postgresql';
+import type { EntityManager, EventSubscriber, TransactionEventArgs } from '@mikro-orm/postgresql';
 import { emitEvent, Topic } from '../events/outbox.js';
 
 /** Whose rights a change alters: accounts, and organizations (for all of their members). */
@@ -39,9 +39,66 @@ export async function announceRightsChange(em: EntityManager, change: RightsChan
       'run',
       tx,
     );
+  remember(em, { userIds, organizationIds });
   const unscoped = { categoryPath: [], regionPath: [], targetGroups: [] };
   for (const entityId of userIds)
     await emitEvent(em, { topic: Topic.USER_RIGHTS_CHANGED, entityId, ...unscoped });
   for (const entityId of organizationIds)
     await emitEvent(em, { topic: Topic.ORGANIZATION_RIGHTS_CHANGED, entityId, ...unscoped });
+}
+
+/**
+ * The rights changes announced in each transaction still open, keyed by its root transaction (the
+ * knex transaction MikroORM hands to the commit and rollback events). A rolled-back transaction's
+ * entry is never read, and goes with the transaction object.
+ */
+const announcedIn = new WeakMap<object, RightsChange[]>();
+
+function remember(em: EntityManager, change: Required<RightsChange>): void {
+  const root = rootTransactionOf(em.getTransactionContext() as object);
+  let changes = announcedIn.get(root);
+  if (!changes) announcedIn.set(root, (changes = []));
+  changes.push(change);
+}
+
+/**
+ * The outermost transaction of a (possibly nested) one: a savepoint's release commits nothing, and
+ * MikroORM tells `afterTransactionCommit` for the outermost transaction only. MikroORM links a
+ * savepoint to its parent under a private symbol (`parentTransaction`, AbstractSqlConnection in
+ * @mikro-orm/knex, pinned exactly in package.json); `tests/integration/rights/viewer-cache.test.ts`
+ * checks a change announced in a nested transaction.
+ */
+function rootTransactionOf(transaction: object): object {
+  for (;;) {
+    const parent = Object.getOwnPropertySymbols(transaction).find(
+      (s) => s.description === 'parentTransaction',
+    );
+    if (!parent) return transaction;
+    transaction = (transaction as Record<symbol, object>)[parent]!;
+  }
+}
+
+/**
+ * Calls `listener` with every rights change announced through `em`'s ORM (its forks share its event
+ * manager) once its transaction has committed, before the transaction's caller resumes: so the
+ * process that made a change acts on it before it answers the request that made it. Never for a
+ * change rolled back. Other processes learn of it from their relay (RightsWatch). Returns a function
+ * that stops the calls (MikroORM cannot unregister a subscriber).
+ */
+export function onCommittedRightsChange(
+  em: EntityManager,
+  listener: (change: Required<RightsChange>) => void,
+): () => void {
+  let listening = true;
+  const subscriber: EventSubscriber = {
+    afterTransactionCommit({ transaction }: TransactionEventArgs) {
+      if (!listening || !transaction) return;
+      for (const change of announcedIn.get(transaction as object) ?? [])
+        listener(change as Required<RightsChange>);
+    },
+  };
+  em.getEventManager().registerSubscriber(subscriber);
+  return () => {
+    listening = false;
+  };
 }

@@ -27,6 +27,9 @@ export type AdmissionRule = (viewer: Viewer) => void | Promise<void>;
 /** Told when a user's rights changed on this process (the WebSocket layer closes suspended accounts). */
 export type UserRightsListener = (userId: number) => void;
 
+/** Told when an organization's rights changed on this process (the recent viewers forget its members). */
+export type OrganizationRightsListener = (organizationId: number) => void;
+
 /**
  * The rights of the open subscriptions of one process: which subscriptions depend on which user
  * and organization, and the relay's rights events that make them stale. One per process (EventHub).
@@ -38,6 +41,7 @@ export class RightsWatch {
   private readonly userChangedAt = new Map<number, number>();
   private readonly organizationChangedAt = new Map<number, number>();
   private readonly userListeners = new Set<UserRightsListener>();
+  private readonly organizationListeners = new Set<OrganizationRightsListener>();
   /** Viewer reloads in flight, per user: the subscriptions of one user share one read. */
   private readonly reloads = new Map<number, Promise<Viewer>>();
 
@@ -50,6 +54,7 @@ export class RightsWatch {
     } else if (event.topic === Topic.ORGANIZATION_RIGHTS_CHANGED) {
       this.organizationChangedAt.set(event.entityId, event.seq);
       for (const rights of this.byOrganization.get(event.entityId) ?? []) rights.markStale();
+      for (const listener of this.organizationListeners) listener(event.entityId);
     }
   }
 
@@ -57,6 +62,12 @@ export class RightsWatch {
   onUserRightsChanged(listener: UserRightsListener): () => void {
     this.userListeners.add(listener);
     return () => this.userListeners.delete(listener);
+  }
+
+  /** Calls `listener` with the organization's id whenever a `rights.organization` event is relayed. */
+  onOrganizationRightsChanged(listener: OrganizationRightsListener): () => void {
+    this.organizationListeners.add(listener);
+    return () => this.organizationListeners.delete(listener);
   }
 
   /**

@@ -69,7 +69,8 @@ export class AccountService {
 
   /**
    * An admin suspends an account or makes it active again. A suspension takes effect at once
-   * everywhere: requests re-read the account, and the rights change announced in the same
+   * everywhere: the rights change announced in the same transaction ends every process's reuse of
+   * the account for requests (docs/SECURITY.md, "Rights on HTTP requests"), and
    * transaction closes its open sockets (4403) on every process (rights-watch.ts).
    */
   setStatus(actor: Actor, input: SetAccountStatusInput): Promise<User> {

@@ -8,6 +8,7 @@ import { ref, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Actor } from '../../core/context.js';
 import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 import { requireViewer } from '../../core/auth.js';
+import { announceRightsChange } from '../../core/rights/rights-change.js';
 import { BadUserInputError, ConflictError } from '../../core/errors.js';
 import { Role } from '../../core/roles.js';
 import { recordAudit } from '../audit/audit.js';
@@ -187,6 +188,9 @@ export class OrganizationProfileService {
           providerKind,
           sponsorOrganizationId: sponsor?.id ?? null,
         });
+        // The registering account became its admin: a rights change like any membership
+        // (requests reuse an account's rights until one is announced, docs/SECURITY.md).
+        await announceRightsChange(em, { userIds: [viewer.userId] });
         await key?.record(em, created.id);
         return created;
       });

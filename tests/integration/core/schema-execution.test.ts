@@ -66,4 +66,18 @@ describe('schema execution', () => {
     await expect(validateArgument(null)).resolves.toBeUndefined();
     await expect(validateArgument(new SubmitDemandInput())).resolves.toBeUndefined();
   });
+
+  it('remembers arguments that passed, never those that failed, each by its class and value', async () => {
+    const valid = () => Object.assign(new SubmitDemandInput(), { title: '周末托管', peopleAffected: 2 });
+    const invalid = () => Object.assign(new SubmitDemandInput(), { title: '周末托管', peopleAffected: -1 });
+    for (let round = 0; round < 3; round++) {
+      await expect(validateArgument(valid(), SubmitDemandInput)).resolves.toBeUndefined();
+      await expect(validateArgument(invalid(), SubmitDemandInput)).rejects.toBeInstanceOf(
+        ArgumentValidationError,
+      );
+    }
+    // The same JSON as another class's valid value is validated by its own class's rules.
+    const asOrganization = Object.assign(new Organization(), { name: '' });
+    await expect(validateArgument(asOrganization, Organization)).resolves.toBeUndefined();
+  });
 });

@@ -88,6 +88,15 @@ describe('query cost counts page sizes', () => {
     const ws = await wsRequest(t.ws(), NESTED_PAGES_BY_VARIABLE, { inner: 100 });
     expect(ws.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 2032 });
   });
+
+  it('counts each request by its own variables when one document is sent again and again', async () => {
+    for (let round = 0; round < 3; round++) {
+      expect((await t.gql(NESTED_PAGES_BY_VARIABLE, { inner: 5 })).body.errors).toBeUndefined();
+      const refused = await t.gql(NESTED_PAGES_BY_VARIABLE, { inner: 100 });
+      expect(refused.body.errors?.[0]?.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', cost: 2032 });
+      expect((await t.gql(nestedPages('100'))).body.errors?.[0]?.extensions?.code).toBe('QUERY_TOO_COMPLEX');
+    }
+  });
 });
 
 describe('response-size ceiling', () => {
