@@ -37,6 +37,7 @@ import { ProjectQuestion } from './modules/projects/clarification.entity.js';
 import { ProjectComplaint } from './modules/projects/complaint.entity.js';
 import { ProjectFairnessFlag } from './modules/projects/fairness-flag.entity.js';
 import { DemandOpenRollup, DemandOpenRollupDelta } from './modules/reports/demand-rollup.entity.js';
+import { ReportSourceChange, ReportSourceHorizon } from './modules/reports/report-source-change.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -81,4 +82,6 @@ export const ENTITIES = [
   DemandOpenRollup,
   DemandOpenRollupDelta,
   IdempotencyKey,
+  ReportSourceChange,
+  ReportSourceHorizon,
 ] as const;

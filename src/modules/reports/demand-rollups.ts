@@ -9,6 +9,7 @@
 import type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { pgTextArray } from '../../core/events/outbox.js';
+import { pruneReportSourceChanges } from './report-cache.js';
 
 /** Advisory lock held by the compaction and the rebuild (an arbitrary constant, unique to this use). */
 export const ROLLUP_LOCK_KEY = 4_826_131;
@@ -165,7 +166,8 @@ export async function rebuildDemandRollups(em: EntityManager): Promise<number> {
  * Compacts every `intervalSeconds` (REPORT_ROLLUP_COMPACTION_SECONDS; 0: never) on the process
  * running the background jobs; the
  * advisory lock keeps a second process (another hub on the same database) from compacting at the
- * same time. Returns the function that stops the timer and waits for a run in progress.
+ * same time. The same tick prunes the report cache's change log (report-cache.ts; docs/architecture.md,
+ * "Report cache"). Returns the function that stops the timer and waits for a run in progress.
  */
 export function startRollupCompaction(
   orm: MikroORM,
@@ -176,9 +178,12 @@ export function startRollupCompaction(
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
     if (running) return;
-    running = compactDemandRollups(orm.em)
-      .catch((err: unknown) => log.error({ err }, 'rollup compaction failed'))
-      .finally(() => (running = null));
+    running = Promise.all([
+      compactDemandRollups(orm.em).catch((err: unknown) => log.error({ err }, 'rollup compaction failed')),
+      pruneReportSourceChanges(orm.em).catch((err: unknown) =>
+        log.error({ err }, 'report cache log pruning failed'),
+      ),
+    ]).finally(() => (running = null));
   }, intervalSeconds * 1000);
   timer.unref(); // never keeps the process alive on its own
   return async () => {

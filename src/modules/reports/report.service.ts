@@ -23,6 +23,7 @@ import {
   type FoundingTypeAggregate,
 } from './statistics.js';
 import { rolledUpOpenDemandAggregates } from './open-demand-aggregates.js';
+import { ReportCache } from './report-cache.js';
 import {
   moneyTotal,
   ORPHAN_DAYS_DEFAULT,
@@ -69,6 +70,12 @@ const reachOf = (table: 'region' | 'service_category', alias: string) =>
  * only lays the aggregates out in cells and applies the formulas of `statistics.ts`.
  */
 export class ReportService {
+  /**
+   * The supply side and the fairness ledger per report, served while nothing they read has changed
+   * (docs/architecture.md, "Report cache"): their cost no longer grows with projects and history.
+   */
+  private readonly cache = new ReportCache();
+
   /** Union staff, government staff and admins see small cells; everyone else sees them suppressed. */
   seesSmallCells(ctx: Pick<Context, 'viewer'>): boolean {
     const roles = ctx.viewer?.roles;
@@ -97,7 +104,9 @@ export class ReportService {
     const now = new Date();
     const [demand, supply] = await Promise.all([
       rolledUpOpenDemandAggregates(ctx.em, { region, category, from: args.from, to: args.to, now }),
-      this.supplyAggregates(ctx.em, region, category, args),
+      this.cache.get(ctx.em, cacheKey('supply', region?.code, category?.code, args.from, args.to), () =>
+        this.supplyAggregates(ctx.em, region, category, args),
+      ),
     ]);
     const staff = this.seesSmallCells(ctx);
     const cells: SupplyDemandCell[] = [];
@@ -234,82 +243,11 @@ export class ReportService {
     ]);
     if (publisherId !== null && !publisher) throw BadUserInputError.field('publisherId', 'no such publisher');
 
-    // The projects of the report, and their live (not withdrawn) applications with founding types.
-    const params: unknown[] = [];
-    let projectWhere = `p.status <> 'DRAFT'`;
-    if (publisherId !== null) {
-      projectWhere += ' and p.publisher_id = ?';
-      params.push(publisherId);
-    }
-    if (region) {
-      projectWhere += ' and p.region_paths @> array[?]::text[]';
-      params.push(region.code);
-    }
-    projectWhere += periodSql('p.published_at', args, params);
-    const base = `with rp as (select p.id, p.publisher_id from project p where ${projectWhere}),
-      ra as (select a.project_id, rp.publisher_id, a.organization_id, a.status, a.awarded_fen, o.founding_type
-               from project_application a join rp on rp.id = a.project_id
-               join organization o on o.id = a.organization_id
-              where a.status <> 'WITHDRAWN')`;
-    const conn = ctx.em.getConnection();
-
-    const eligibleParams: unknown[] = [];
-    let eligibleWhere = `o.verification_status = '${VerificationStatus.VERIFIED}'`;
-    if (region) {
-      eligibleWhere += ` and o.region_codes && (select ${reachOf('region', 'r')} from region r where r.code = ?)`;
-      eligibleParams.push(region.code);
-    }
-
-    const [byType, eligible, perPublisher, money, repeat] = await Promise.all([
-      conn.execute<
-        {
-          founding_type: FoundingType;
-          applicants: number;
-          applications: number;
-          awards: number;
-          awarded_fen: string;
-        }[]
-      >(
-        `${base} select founding_type, count(distinct organization_id)::int as applicants, count(*)::int as applications,
-                count(*) filter (where status = 'AWARDED')::int as awards,
-                coalesce(sum(awarded_fen) filter (where status = 'AWARDED'), 0)::text as awarded_fen
-           from ra group by founding_type`,
-        params,
-        'all',
-      ),
-      conn.execute<{ founding_type: FoundingType; n: number }[]>(
-        `select o.founding_type, count(*)::int as n from organization o where ${eligibleWhere} group by o.founding_type`,
-        eligibleParams,
-        'all',
-      ),
-      conn.execute<
-        { publisher_id: string; projects: number; with_applications: number; single_applicant: number }[]
-      >(
-        `${base}, pp as (select project_id, count(distinct organization_id) as applicants from ra group by project_id)
-         select rp.publisher_id, count(*)::int as projects,
-                count(pp.project_id)::int as with_applications,
-                count(*) filter (where pp.applicants = 1)::int as single_applicant
-           from rp left join pp on pp.project_id = rp.id group by rp.publisher_id order by rp.publisher_id`,
-        params,
-        'all',
-      ),
-      conn.execute<{ publisher_id: string; total: string; sum_sq: string }[]>(
-        `${base}, po as (select publisher_id, organization_id, sum(awarded_fen)::numeric as m
-                           from ra where status = 'AWARDED' group by publisher_id, organization_id)
-         select publisher_id, sum(m)::text as total, sum(m * m)::text as sum_sq from po group by publisher_id`,
-        params,
-        'all',
-      ),
-      conn.execute<{ publisher_id: string; organization_id: string; awards: number; money: string }[]>(
-        `${base}, po as (select publisher_id, organization_id, count(*)::int as awards, sum(awarded_fen) as money,
-                                row_number() over (partition by publisher_id order by sum(awarded_fen) desc, organization_id) as n
-                           from ra where status = 'AWARDED' group by publisher_id, organization_id having count(*) >= 2)
-         select publisher_id, organization_id, awards, money::text as money from po where n <= ${REPEAT_WINNERS_MAX}
-          order by publisher_id, n`,
-        params,
-        'all',
-      ),
-    ]);
+    const { byType, eligible, perPublisher, money, repeat } = await this.cache.get(
+      ctx.em,
+      cacheKey('fairness', publisherId, region?.code, args.from, args.to),
+      () => this.fairnessLedger(ctx.em, publisherId, region, args),
+    );
 
     const eligibleOf = new Map(eligible.map((r) => [r.founding_type, r.n]));
     const aggregates: FoundingTypeAggregate[] = Object.values(FoundingType).map((foundingType) => {
@@ -378,6 +316,95 @@ export class ReportService {
     };
   }
 
+  /**
+   * The ledger's grouped rows: per founding type, eligible organizations, per publisher, money per
+   * publisher and repeat winners, over the projects of the report (five statements).
+   */
+  private async fairnessLedger(
+    em: EntityManager,
+    publisherId: number | null,
+    region: Region | null,
+    args: Period,
+  ) {
+    // The projects of the report, and their live (not withdrawn) applications with founding types.
+    const params: unknown[] = [];
+    let projectWhere = `p.status <> 'DRAFT'`;
+    if (publisherId !== null) {
+      projectWhere += ' and p.publisher_id = ?';
+      params.push(publisherId);
+    }
+    if (region) {
+      projectWhere += ' and p.region_paths @> array[?]::text[]';
+      params.push(region.code);
+    }
+    projectWhere += periodSql('p.published_at', args, params);
+    const base = `with rp as (select p.id, p.publisher_id from project p where ${projectWhere}),
+      ra as (select a.project_id, rp.publisher_id, a.organization_id, a.status, a.awarded_fen, o.founding_type
+               from project_application a join rp on rp.id = a.project_id
+               join organization o on o.id = a.organization_id
+              where a.status <> 'WITHDRAWN')`;
+    const conn = em.getConnection();
+
+    const eligibleParams: unknown[] = [];
+    let eligibleWhere = `o.verification_status = '${VerificationStatus.VERIFIED}'`;
+    if (region) {
+      eligibleWhere += ` and o.region_codes && (select ${reachOf('region', 'r')} from region r where r.code = ?)`;
+      eligibleParams.push(region.code);
+    }
+
+    const [byType, eligible, perPublisher, money, repeat] = await Promise.all([
+      conn.execute<
+        {
+          founding_type: FoundingType;
+          applicants: number;
+          applications: number;
+          awards: number;
+          awarded_fen: string;
+        }[]
+      >(
+        `${base} select founding_type, count(distinct organization_id)::int as applicants, count(*)::int as applications,
+                count(*) filter (where status = 'AWARDED')::int as awards,
+                coalesce(sum(awarded_fen) filter (where status = 'AWARDED'), 0)::text as awarded_fen
+           from ra group by founding_type`,
+        params,
+        'all',
+      ),
+      conn.execute<{ founding_type: FoundingType; n: number }[]>(
+        `select o.founding_type, count(*)::int as n from organization o where ${eligibleWhere} group by o.founding_type`,
+        eligibleParams,
+        'all',
+      ),
+      conn.execute<
+        { publisher_id: string; projects: number; with_applications: number; single_applicant: number }[]
+      >(
+        `${base}, pp as (select project_id, count(distinct organization_id) as applicants from ra group by project_id)
+         select rp.publisher_id, count(*)::int as projects,
+                count(pp.project_id)::int as with_applications,
+                count(*) filter (where pp.applicants = 1)::int as single_applicant
+           from rp left join pp on pp.project_id = rp.id group by rp.publisher_id order by rp.publisher_id`,
+        params,
+        'all',
+      ),
+      conn.execute<{ publisher_id: string; total: string; sum_sq: string }[]>(
+        `${base}, po as (select publisher_id, organization_id, sum(awarded_fen)::numeric as m
+                           from ra where status = 'AWARDED' group by publisher_id, organization_id)
+         select publisher_id, sum(m)::text as total, sum(m * m)::text as sum_sq from po group by publisher_id`,
+        params,
+        'all',
+      ),
+      conn.execute<{ publisher_id: string; organization_id: string; awards: number; money: string }[]>(
+        `${base}, po as (select publisher_id, organization_id, count(*)::int as awards, sum(awarded_fen) as money,
+                                row_number() over (partition by publisher_id order by sum(awarded_fen) desc, organization_id) as n
+                           from ra where status = 'AWARDED' group by publisher_id, organization_id having count(*) >= 2)
+         select publisher_id, organization_id, awards, money::text as money from po where n <= ${REPEAT_WINNERS_MAX}
+          order by publisher_id, n`,
+        params,
+        'all',
+      ),
+    ]);
+    return { byType, eligible, perPublisher, money, repeat };
+  }
+
   private async requireRegion(em: EntityManager, code: string, path: string): Promise<Region> {
     const region = await em.findOne(Region, { code });
     if (!region) throw BadUserInputError.field(path, `region ${code} does not exist`);
@@ -389,6 +416,11 @@ export class ReportService {
     if (!category) throw BadUserInputError.field(path, `service category ${code} does not exist`);
     return category;
   }
+}
+
+/** A cache key naming a report part, its nodes and its period. */
+function cacheKey(part: string, ...args: (string | number | Date | null | undefined)[]): string {
+  return JSON.stringify([part, ...args.map((a) => (a instanceof Date ? a.toISOString() : (a ?? null)))]);
 }
 
 /** `from` must come before `to` when both are given. */
