@@ -3,17 +3,15 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { ref } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
 import { BadUserInputError, ConflictError, ForbiddenError, type FieldProblem } from '../../core/errors.js';
-import { emitEvent, Topic } from '../../core/events/outbox.js';
+import { announceAfterCommit, pgTextArray, Topic } from '../../core/events/outbox.js';
 import { Role } from '../../core/roles.js';
-import { recordAudit } from '../audit/audit.js';
-import { ServiceCategory } from '../categories/service-category.entity.js';
-import { Region, RegionLevel } from '../regions/region.entity.js';
+import { globalIdsIn } from '../audit/audit.js';
+import { RegionLevel } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { Demand, DemandEndorsement } from './demand.entity.js';
 import { DemandSource, DemandStatus, DemandUrgency } from './demand.enums.js';
 import { inUnionScope } from './demand.policy.js';
 import { normalizeTargetGroups } from './demand-matching.js';
-import { scopeOf } from './demand-filters.js';
 import { DemandChanges } from './demand-change.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
@@ -67,78 +65,60 @@ export class DemandSubmissionService extends DemandChanges {
 
     const now = new Date();
     const key = input.idempotencyKey ?? null;
-    return ctx.em.transactional(async (em) => {
-      if (key) {
-        const earlier = await this.claimSubmissionKey(em, viewer.userId, key, submissionHash(input));
-        if (earlier) return earlier;
-      }
-      const created = em.create(Demand, {
-        title: input.title.trim(),
-        description: input.description.trim(),
-        // References by code: the reference data's objects are read-only records, never persisted.
-        category: ref(em.getReference(ServiceCategory, category.code)),
-        categoryPath: [...category.path],
-        region: ref(em.getReference(Region, region.code)),
-        regionPath: [...region.path],
-        targetGroups: normalizeTargetGroups(input.targetGroups ?? []),
-        urgency: input.urgency ?? DemandUrgency.NORMAL,
-        peopleAffected: input.peopleAffected ?? 1,
-        source,
-        submittedBy: ref(em.getReference(User, viewer.userId)),
-        anonymous: input.anonymous ?? false,
-        contact: input.contact?.trim() || null,
-        contactConsent: input.contactConsent ?? false,
-        expiresAt: new Date(now.getTime() + this.limits.demandExpiryDays * DAY_MS),
-        createdAt: now,
-      });
-      await em.flush(); // the id is needed by the audit entry, the event and the key
-      if (key)
-        await em
-          .getConnection()
-          .execute(
-            'update demand_submission_key set demand_id = ? where user_id = ? and key = ?',
-            [created.id, viewer.userId, key],
-            'run',
-            em.getTransactionContext(),
-          );
-      recordAudit(this.actor(ctx, em), 'demand.submit', created, {
-        categoryCode: category.code,
-        regionCode: region.code,
-        source,
-      });
-      await emitEvent(em, { topic: Topic.DEMAND_PUBLISHED, entityId: created.id, ...scopeOf(created) });
-      return created;
-    });
+    const targetGroups = normalizeTargetGroups(input.targetGroups ?? []);
+    const actor = this.actor(ctx, ctx.em);
+    const [row] = await ctx.em.getConnection().execute<RawRow[]>(submitStatement(key !== null), [
+      ...(key !== null ? [viewer.userId, key, submissionHash(input)] : []),
+      input.title.trim(),
+      input.description.trim(),
+      category.code,
+      pgTextArray(category.path),
+      region.code,
+      pgTextArray(region.path),
+      pgTextArray(targetGroups),
+      input.urgency ?? DemandUrgency.NORMAL,
+      input.peopleAffected ?? 1,
+      source,
+      viewer.userId,
+      input.anonymous ?? false,
+      input.contact?.trim() || null,
+      input.contactConsent ?? false,
+      new Date(now.getTime() + this.limits.demandExpiryDays * DAY_MS),
+      now,
+      // The audit entry, as recordAudit writes it (its subject id is the demand's global id).
+      actor.viewer?.userId ?? null,
+      pgTextArray(actor.viewer ? [...actor.viewer.roles] : []),
+      'demand.submit',
+      JSON.stringify(globalIdsIn({ categoryCode: category.code, regionCode: region.code, source })),
+      actor.requestId ?? null,
+      // Its event, as emitEvents writes it.
+      Topic.DEMAND_PUBLISHED,
+    ]);
+    if (!row) {
+      if (key === null) throw new Error('submitDemand: the insert returned no row');
+      // The key was taken by an earlier submission (committed: a concurrent one's insert waited on it).
+      return this.earlierSubmission(ctx.em, viewer.userId, key, submissionHash(input));
+    }
+    announceAfterCommit(ctx.em);
+    return ctx.em.map(Demand, row);
   }
 
   /**
-   * Takes the user's idempotency key for this submission, or finds the demand an earlier submission
-   * with the key created. The key's row is inserted first in the transaction: a concurrent retry's
-   * insert waits on its primary key until this one commits (or rolls back, and then takes the key
-   * itself), then sees the row. Returns null when this submission holds the key and goes on.
+   * The demand an earlier submission with this idempotency key created; CONFLICT when that one was
+   * made with a different input.
    */
-  private async claimSubmissionKey(
+  private async earlierSubmission(
     em: EntityManager,
     userId: number,
     key: string,
     inputHash: string,
-  ): Promise<Demand | null> {
-    const connection = em.getConnection();
-    const transaction = em.getTransactionContext();
-    const inserted = await connection.execute<unknown[]>(
-      `insert into demand_submission_key (user_id, key, input_hash) values (?, ?, ?)
-         on conflict do nothing returning key`,
-      [userId, key, inputHash],
-      'all',
-      transaction,
-    );
-    if (inserted.length > 0) return null;
-    const [earlier] = await connection.execute<{ input_hash: string; demand_id: string | number }[]>(
-      'select input_hash, demand_id from demand_submission_key where user_id = ? and key = ?',
-      [userId, key],
-      'all',
-      transaction,
-    );
+  ): Promise<Demand> {
+    const [earlier] = await em
+      .getConnection()
+      .execute<{ input_hash: string; demand_id: string | number }[]>(
+        'select input_hash, demand_id from demand_submission_key where user_id = ? and key = ?',
+        [userId, key],
+      );
     if (!earlier || earlier.input_hash !== inputHash)
       throw new ConflictError('You used this idempotency key for a different submission.', {
         fields: [{ path: 'input.idempotencyKey', message: 'was used with a different input' }],
@@ -296,4 +276,37 @@ function submissionHash(input: SubmitDemandInput): string {
     input.contactConsent ?? null,
   ];
   return createHash('sha256').update(JSON.stringify(values)).digest('hex');
+}
+
+/**
+ * `submitDemand` in one statement (docs/architecture.md, "Live path"): the idempotency key when given
+ * (first: on a conflict nothing else is written, and the statement returns no row), the demand,
+ * its audit entry and its DEMAND_PUBLISHED event. The demand's id is taken first so the key's row
+ * can name it; the foreign key is checked at the end of the statement, after the demand's insert.
+ * The event's insert reads the demand's, so the transaction owns its id before the event takes
+ * its seq, as the relay requires (outbox.ts, insertEventsSql). Parameters: see `submit`.
+ */
+function submitStatement(withKey: boolean): string {
+  const source = withKey
+    ? `"key" as (
+         insert into "demand_submission_key" ("user_id", "key", "input_hash", "demand_id")
+         select ?, ?, ?, "ids"."id" from "ids" on conflict do nothing returning "demand_id" as "id")`
+    : `"key" as (select "id" from "ids")`;
+  return `with "ids" as materialized (select nextval(pg_get_serial_sequence('"demand"', 'id')) as "id"),
+    ${source},
+    "d" as (
+      insert into "demand" ("id", "title", "description", "category_code", "category_path", "region_code",
+        "region_path", "target_groups", "urgency", "people_affected", "source", "submitted_by_id",
+        "anonymous", "contact", "contact_consent", "expires_at", "created_at", "updated_at")
+      select "key"."id", ?, ?, ?, ?::text[], ?, ?::text[], ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamptz, now()
+        from "key"
+      returning *),
+    "audit" as (
+      insert into "audit_entry" ("actor_id", "actor_roles", "action", "subject_id", "subject_type", "summary", "request_id")
+      select ?, ?::text[], ?, translate(encode(convert_to('Demand:' || "d"."id", 'UTF8'), 'base64'), E'+/=\n', '-_'),
+             'Demand', ?::jsonb, ? from "d"),
+    "published" as (
+      insert into "event" ("topic", "entity_id", "category_path", "region_path", "target_groups", "created_at")
+      select ?, "d"."id", "d"."category_path", "d"."region_path", "d"."target_groups", now() from "d")
+    select * from "d"`;
 }
