@@ -15,7 +15,7 @@ import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core
 import { requestLimits } from './core/graphql/limits.js';
 import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
 import { compiledExecutionGateway } from './core/graphql/compiled-execution.js';
-import { Topic } from './core/events/outbox.js';
+import { attachCommitNotifier, Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/graphql/ws.js';
 import {
   callerKey,
@@ -151,6 +151,8 @@ export async function createApp(deps: AppDeps): Promise<App> {
     ? await ReadReplicas.connect(config.databaseReplicaUrls, log, config.databaseReplicaRetrySeconds)
     : null;
   await services.events.start(deps.databaseUrl ?? orm.config.get('clientUrl') ?? '', log);
+  // After each commit that wrote events: wake this relay, NOTIFY the others (outbox.ts).
+  const detachCommitNotifier = attachCommitNotifier(orm.em, services.events);
   // Its check for missed signals runs where the notification workers do (NOTIFY_POLL_MS).
   services.notificationSignals.start(orm.em, log, config.notifications.pollMs);
   // After the relay: a change committed from here on reaches the listener, so none is missed.
@@ -486,6 +488,7 @@ export async function createApp(deps: AppDeps): Promise<App> {
       stopRecentViewers();
       services.reference.stop();
       await ws.dispose();
+      detachCommitNotifier();
       await services.events.stop();
       await apollo.stop(); // drains HTTP requests in flight, then closes the server
       if (httpServer.listening) await new Promise<void>((resolve) => httpServer.close(() => resolve()));

@@ -184,7 +184,7 @@ export function createServices(config: Config): Services {
     projectApplications,
   );
   const events = new EventHub();
-  const webhooks = new WebhookService(config.webhooks);
+  const webhooks = new WebhookService(config.webhooks, events);
   const notifications = new NotificationService();
   const notificationSignals = new NotificationSignals(events);
   // Each domain's `node(id)` answers and audit-trail readers, beside its visibility rules

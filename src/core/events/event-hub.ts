@@ -4,6 +4,7 @@ import { MatchIndex, type FeedEvent, type MatchSpec } from './match-index.js';
 import { EventRelay, type SignalHandler } from './relay.js';
 import { EventPass } from './event-pass.js';
 import { replayQuery, toFeedEvent, type EventRow } from './event-rows.js';
+import { settledHead, type CommitNotifier } from './outbox.js';
 import { SubscriberStream, type ReadEvents } from './subscriber-stream.js';
 import { RightsWatch } from '../rights/rights-watch.js';
 
@@ -20,7 +21,7 @@ export interface EventHubOptions {
  * The process's side of the event feed: the match index, the relay that fills it, and the factory
  * of subscriber streams. Built with the services; the relay runs between `start` and `stop`.
  */
-export class EventHub {
+export class EventHub implements CommitNotifier {
   readonly index = new MatchIndex();
   /** Work shared by the subscribers resolving the same live event (event-pass.ts). */
   readonly pass = new EventPass();
@@ -36,10 +37,27 @@ export class EventHub {
 
   /**
    * The seq of the last event this process's relay handed on (0 before it started): every event up
-   * to it has reached the match index and the rights watch.
+   * to it has reached the match index and the rights watch, and no event at or below it can still
+   * commit (relay.ts).
    */
   get position(): number {
     return this.relay?.position ?? 0;
+  }
+
+  /**
+   * How far a reader of the `event` table may read: no event at or below it can still commit. The
+   * relay's position; without a relay (not started), the head once every transaction that might
+   * still fill a seq below it has ended. Never `max(seq)`: a seq below it may be uncommitted, and a
+   * reader that stepped past it would never see that event (docs/architecture.md, "Live path").
+   */
+  stablePosition(em: EntityManager): Promise<number> {
+    return this.relay ? Promise.resolve(this.relay.position) : settledHead(em);
+  }
+
+  /** After the commit of events (outbox.ts): wakes this relay and tells the other processes. */
+  committed(): void {
+    void this.relay?.catchUp();
+    this.relay?.announce();
   }
 
   /** The relay, once started (tests look at it). */
@@ -66,10 +84,11 @@ export class EventHub {
 
   /**
    * Resolves once the relay has handed on every event committed before this call (at once when it
-   * is not running): what follows is then told after every rights change before it.
+   * is not running): what follows is then told after every rights change before it. A transaction
+   * still holding an earlier seq makes it wait for that transaction's end.
    */
   caughtUp(): Promise<void> {
-    return this.relay?.catchUp() ?? Promise.resolve();
+    return this.relay?.caughtUp() ?? Promise.resolve();
   }
 
   /**
@@ -99,21 +118,13 @@ export class EventHub {
   }
 
   /**
-   * Opens a subscriber's stream: from `after` when given, else from the table's current head (read
-   * before joining the index, so nothing committed in between is missed). `em` is used only for
+   * Opens a subscriber's stream: from `after` when given, else from the stable position (taken
+   * before joining the index, so nothing handed on in between is missed). `em` is used only for
    * replay queries.
    */
   async open(em: EntityManager, spec: MatchSpec, after: number | null): Promise<SubscriberStream> {
     const connection = em.getConnection();
-    const from =
-      after ??
-      Number(
-        (
-          await connection.execute<{ head: string }[]>(
-            'select coalesce(max("seq"), 0) as "head" from "event"',
-          )
-        )[0]?.head ?? 0,
-      );
+    const from = after ?? (await this.stablePosition(em));
     // Replay reads no further than the relay has handed on: a later event reaches the stream live,
     // after the relay has handed on everything before it — rights changes included (rights-watch.ts).
     const read: ReadEvents = async (s, since, limit) => {

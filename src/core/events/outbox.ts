@@ -1,3 +1,4 @@
+import type { EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 /**
@@ -76,9 +77,6 @@ export enum Topic {
 /** The channel every process LISTENs on. Its payload is a wake-up call only: the table is the truth. */
 export const EVENTS_CHANNEL = 'hub_events';
 
-/** Advisory lock that orders outbox writers (an arbitrary constant, unique to this use). */
-const EVENTS_LOCK_KEY = 4_826_113;
-
 /** What a change announces: the entity id and the paths subscribers are matched on. */
 export interface OutboxEvent {
   topic: Topic;
@@ -91,13 +89,62 @@ export interface OutboxEvent {
 }
 
 /**
- * Writes an `event` row and `NOTIFY hub_events` in the caller's transaction (call it inside
- * `em.transactional`). PostgreSQL delivers the notification only on commit, and a rollback removes
- * the row too, so a failed change publishes nothing.
- *
- * Emitting transactions are serialized from this call to their commit, so call it last in the
- * transaction (after the change's own writes) to keep that window short and free of lock waits.
- * Resolves to the event's `seq` (its cursor).
+ * Told after the commit of a transaction that wrote events (and after an autocommitted write of
+ * them): wakes this process's relay and tells the other processes (one coalesced NOTIFY outside
+ * any writer's transaction). Attached to an ORM with {@link attachCommitNotifier}.
+ */
+export interface CommitNotifier {
+  committed(): void;
+}
+
+/** The root transactions that wrote events and have not committed yet. */
+const emittingTransactions = new WeakSet<object>();
+/** Per ORM configuration (shared by every fork), the notifier told after such commits. */
+const notifiers = new WeakMap<object, CommitNotifier>();
+
+/** The root transaction of a MikroORM transaction context (a savepoint points at its parent). */
+function rootTransaction(ctx: object): object {
+  let current = ctx as Record<symbol, unknown>;
+  for (;;) {
+    const parent = Object.getOwnPropertySymbols(current).find((s) => s.description === 'parentTransaction');
+    const next = parent ? current[parent] : undefined;
+    if (!next || typeof next !== 'object') return current;
+    current = next as Record<symbol, unknown>;
+  }
+}
+
+/**
+ * Tells `notifier` after every commit of a root transaction on `orm` that called {@link emitEvents}
+ * (MikroORM's `afterTransactionCommit`, which fires for root transactions only, after COMMIT).
+ * Returns a function that detaches it.
+ */
+export function attachCommitNotifier(em: EntityManager, notifier: CommitNotifier): () => void {
+  notifiers.set(em.config, notifier);
+  let attached = true;
+  const subscriber: EventSubscriber = {
+    afterTransactionCommit(args: TransactionEventArgs) {
+      const ctx = args.transaction as object | undefined;
+      if (!ctx || !emittingTransactions.has(ctx)) return;
+      emittingTransactions.delete(ctx);
+      if (attached) notifier.committed();
+    },
+    afterTransactionRollback(args: TransactionEventArgs) {
+      if (args.transaction) emittingTransactions.delete(args.transaction as object);
+    },
+  };
+  em.getEventManager().registerSubscriber(subscriber);
+  return () => {
+    if (notifiers.get(em.config) === notifier) notifiers.delete(em.config);
+    // MikroORM has no unregister: the subscriber stays, but tells nobody once detached.
+    attached = false;
+  };
+}
+
+/**
+ * Writes an `event` row in the caller's transaction (call it inside `em.transactional`): a rollback
+ * removes the row too, so a failed change publishes nothing. Resolves to the event's `seq` (its
+ * cursor). Takes no lock and sends nothing inside the transaction: after COMMIT, the ORM's notifier
+ * wakes the relays (docs/architecture.md, "Live path").
  */
 export async function emitEvent(em: EntityManager, event: OutboxEvent): Promise<number> {
   const [seq] = await emitEvents(em, [event]);
@@ -105,41 +152,101 @@ export async function emitEvent(em: EntityManager, event: OutboxEvent): Promise<
 }
 
 /**
- * {@link emitEvent} for several events at once, in the order given: one lock, one insert, one
- * notification. Resolves to their seqs, in the same order.
+ * The statement that writes events: `?`-placeholders for each event's topic, entity id and three
+ * paths (as text[] literals), in this order.
+ *
+ * Seqs are taken without a lock, so they may commit out of order; the relay holds back what
+ * follows a missing seq until every transaction that could still fill it has ended, which it can
+ * tell only if the writer owned its transaction id BEFORE it took its seq (docs/architecture.md,
+ * "Live path"). `nextval` assigns none, and an insert assigns one only when it writes its first
+ * row, after evaluating that row's default: the materialized CTE assigns it first (the rows depend
+ * on it, so it is evaluated before any of their defaults).
+ */
+export function insertEventsSql(count: number): string {
+  return `with "tx" as materialized (select pg_current_xact_id() as "xid")
+    insert into "event" ("topic", "entity_id", "category_path", "region_path", "target_groups", "created_at")
+    select v."topic", v."entity_id", v."category_path", v."region_path", v."target_groups", now()
+      from "tx", (values ${Array.from({ length: count }, (_, i) => `(${i}, ?::varchar(64), ?::bigint, ?::text[], ?::text[], ?::text[])`).join(', ')})
+        as v("ord", "topic", "entity_id", "category_path", "region_path", "target_groups")
+     where "tx"."xid" is not null
+     order by v."ord"
+    returning "seq"`;
+}
+
+/** The parameters of {@link insertEventsSql} for `events`. */
+export function insertEventsParams(events: readonly OutboxEvent[]): (string | number)[] {
+  return events.flatMap((event) => [
+    event.topic,
+    event.entityId,
+    pgTextArray(event.categoryPath),
+    pgTextArray(event.regionPath),
+    pgTextArray(event.targetGroups),
+  ]);
+}
+
+/**
+ * Marks the transaction of `em` as one that wrote events, so that its commit wakes the relays; an
+ * autocommitted write (no transaction) is announced at once.
+ */
+export function announceAfterCommit(em: EntityManager): void {
+  const tx = em.getTransactionContext() as object | undefined;
+  if (tx) emittingTransactions.add(rootTransaction(tx));
+  else notifiers.get(em.config)?.committed();
+}
+
+/**
+ * {@link emitEvent} for several events at once, in the order given: one statement. Resolves to their
+ * seqs, in the same order.
  */
 export async function emitEvents(em: EntityManager, events: readonly OutboxEvent[]): Promise<number[]> {
   if (events.length === 0) return [];
   const connection = em.getConnection();
   const tx = em.getTransactionContext();
-  // Without this, a transaction could take seq 10, commit after another took seq 11, and a relay
-  // that already read 11 would never see 10. The lock (held to commit) makes seq order commit order.
-  await connection.execute('select pg_advisory_xact_lock(?)', [EVENTS_LOCK_KEY], 'run', tx);
-  // A native insert runs now, on the transaction's connection: the rows can never be flushed later,
-  // outside the caller's transaction, after the lock (so their seqs follow every committed one).
+  // A native insert runs now, on the transaction's connection (never flushed later, outside it).
   const rows = await connection.execute<{ seq: string }[]>(
-    `insert into "event" ("topic", "entity_id", "category_path", "region_path", "target_groups", "created_at")
-     values ${events.map(() => '(?, ?, ?::text[], ?::text[], ?::text[], now())').join(', ')} returning "seq"`,
-    events.flatMap((event) => [
-      event.topic,
-      event.entityId,
-      pgTextArray(event.categoryPath),
-      pgTextArray(event.regionPath),
-      pgTextArray(event.targetGroups),
-    ]),
+    insertEventsSql(events.length),
+    insertEventsParams(events),
     'all',
     tx,
   );
-  // The rows take their seqs in the order of the VALUES list.
+  // The rows take their seqs in the order of the VALUES list (order by "ord").
   const seqs = rows.map((row) => Number(row.seq)).sort((a, b) => a - b);
-  // The payload is the topic only: listeners read the rows themselves, so nothing else is needed.
-  for (const topic of new Set(events.map((event) => event.topic)))
-    await connection.execute('select pg_notify(?, ?)', [EVENTS_CHANNEL, topic], 'run', tx);
+  if (notifiers.has(em.config)) announceAfterCommit(em);
+  // No notifier on this ORM (a script without the app): the old way, a NOTIFY that PostgreSQL
+  // delivers on commit; without it the processes would learn of these events by their poll only.
+  else await connection.execute('select pg_notify(?, ?)', [EVENTS_CHANNEL, events[0]!.topic], 'run', tx);
   return seqs;
 }
 
-/** The newest outbox seq (0 when there is none). */
+/**
+ * The newest outbox seq (0 when there is none). Lower seqs may still be uncommitted: never read
+ * events up to it (read up to the relay's position, `EventHub.stablePosition`); it only bounds what
+ * a cursor may name.
+ */
 export async function outboxHead(em: EntityManager): Promise<number> {
   const rows = await em.execute<{ head: string }[]>('select coalesce(max("seq"), 0) as "head" from "event"');
   return Number(rows[0]?.head ?? 0);
+}
+
+/** First and longest wait between two looks at the oldest running transaction in {@link settledHead}. */
+const SETTLE_MIN_MS = 5;
+const SETTLE_MAX_MS = 250;
+
+/**
+ * The head of the outbox once no seq at or below it can still commit: read the head, then wait
+ * until every transaction running then has ended (each writer owned its transaction id before its
+ * seq, see insertEventsSql). For a process without a relay; the relay's position is the same bound.
+ */
+export async function settledHead(em: EntityManager): Promise<number> {
+  const [row] = await em.execute<{ head: string; horizon: string }[]>(
+    `select coalesce(max("seq"), 0) as "head", pg_snapshot_xmax(pg_current_snapshot())::text as "horizon" from "event"`,
+  );
+  const horizon = BigInt(row?.horizon ?? 0);
+  for (let wait = SETTLE_MIN_MS; ; wait = Math.min(SETTLE_MAX_MS, wait * 2)) {
+    const [now] = await em.execute<{ oldest: string }[]>(
+      'select pg_snapshot_xmin(pg_current_snapshot())::text as "oldest"',
+    );
+    if (BigInt(now?.oldest ?? 0) >= horizon) return Number(row?.head ?? 0);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
 }

@@ -1,18 +1,16 @@
 import { ref } from '@mikro-orm/core';
 import type { Context } from '../../core/context.js';
 import { BadUserInputError, ConflictError, ForbiddenError, type FieldProblem } from '../../core/errors.js';
-import { emitEvent, Topic } from '../../core/events/outbox.js';
-import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
+import { announceAfterCommit, pgTextArray, Topic } from '../../core/events/outbox.js';
+import { createOnce, KeyAlreadyUsed, type RetryKey } from '../../core/idempotency/retry-key.js';
 import { Role } from '../../core/roles.js';
-import { recordAudit } from '../audit/audit.js';
-import { ServiceCategory } from '../categories/service-category.entity.js';
-import { Region, RegionLevel } from '../regions/region.entity.js';
+import { globalIdsIn } from '../audit/audit.js';
+import { RegionLevel } from '../regions/region.entity.js';
 import { User } from '../accounts/user.entity.js';
 import { Demand, DemandEndorsement } from './demand.entity.js';
 import { DemandSource, DemandStatus, DemandUrgency } from './demand.enums.js';
 import { inUnionScope } from './demand.policy.js';
 import { normalizeTargetGroups } from './demand-matching.js';
-import { scopeOf } from './demand-filters.js';
 import { DemandChanges } from './demand-change.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
@@ -75,36 +73,43 @@ export class DemandSubmissionService extends DemandChanges {
       throw new ForbiddenError('The region is outside your union’s scope.');
 
     const now = new Date();
-    return ctx.em.transactional(async (em) => {
-      const created = em.create(Demand, {
-        title: input.title.trim(),
-        description: input.description.trim(),
-        // References by code: the reference data's objects are read-only records, never persisted.
-        category: ref(em.getReference(ServiceCategory, category.code)),
-        categoryPath: [...category.path],
-        region: ref(em.getReference(Region, region.code)),
-        regionPath: [...region.path],
-        targetGroups: normalizeTargetGroups(input.targetGroups ?? []),
-        urgency: input.urgency ?? DemandUrgency.NORMAL,
-        peopleAffected: input.peopleAffected ?? 1,
-        source,
-        submittedBy: ref(em.getReference(User, viewer.userId)),
-        anonymous: input.anonymous ?? false,
-        contact: input.contact?.trim() || null,
-        contactConsent: input.contactConsent ?? false,
-        expiresAt: new Date(now.getTime() + this.limits.demandExpiryDays * DAY_MS),
-        createdAt: now,
-      });
-      await em.flush(); // the id is needed by the audit entry, the event and the key
-      await key?.record(em, created.id);
-      recordAudit(this.actor(ctx, em), 'demand.submit', created, {
-        categoryCode: category.code,
-        regionCode: region.code,
-        source,
-      });
-      await emitEvent(em, { topic: Topic.DEMAND_PUBLISHED, entityId: created.id, ...scopeOf(created) });
-      return created;
-    });
+    const targetGroups = normalizeTargetGroups(input.targetGroups ?? []);
+    const actor = this.actor(ctx, ctx.em);
+    const [row] = await ctx.em.getConnection().execute<RawRow[]>(submitStatement(key !== null), [
+      ...(key !== null ? [key.userId, key.key, key.operation, key.inputHash] : []),
+      input.title.trim(),
+      input.description.trim(),
+      category.code,
+      pgTextArray(category.path),
+      region.code,
+      pgTextArray(region.path),
+      pgTextArray(targetGroups),
+      input.urgency ?? DemandUrgency.NORMAL,
+      input.peopleAffected ?? 1,
+      source,
+      viewer.userId,
+      input.anonymous ?? false,
+      input.contact?.trim() || null,
+      input.contactConsent ?? false,
+      new Date(now.getTime() + this.limits.demandExpiryDays * DAY_MS),
+      now,
+      // The audit entry, as recordAudit writes it (its subject id is the demand's global id).
+      actor.viewer?.userId ?? null,
+      pgTextArray(actor.viewer ? [...actor.viewer.roles] : []),
+      'demand.submit',
+      JSON.stringify(globalIdsIn({ categoryCode: category.code, regionCode: region.code, source })),
+      actor.requestId ?? null,
+      // Its event, as emitEvents writes it.
+      Topic.DEMAND_PUBLISHED,
+    ]);
+    if (!row) {
+      if (key === null) throw new Error('submitDemand: the insert returned no row');
+      // The key was taken by an earlier request (committed: a concurrent one's insert waited on it);
+      // createOnce answers its demand, or CONFLICT when it was made with another input.
+      throw new KeyAlreadyUsed();
+    }
+    announceAfterCommit(ctx.em);
+    return ctx.em.map(Demand, row);
   }
 
   /**
@@ -236,4 +241,38 @@ export class DemandSubmissionService extends DemandChanges {
       return { action: 'demand.withdraw', summary: {} };
     });
   }
+}
+
+/**
+ * `submitDemand` in one statement (docs/architecture.md, "Live path"): the idempotency key when given
+ * (first: on a conflict nothing else is written, and the statement returns no row; the row is the
+ * one `RetryKey.record` writes for the other creating mutations), the demand,
+ * its audit entry and its DEMAND_PUBLISHED event. The demand's id is taken first so the key's row
+ * can name it.
+ * The event's insert reads the demand's, so the transaction owns its id before the event takes
+ * its seq, as the relay requires (outbox.ts, insertEventsSql). Parameters: see `submit`.
+ */
+function submitStatement(withKey: boolean): string {
+  const source = withKey
+    ? `"key" as (
+         insert into "idempotency_key" ("user_id", "key", "operation", "input_hash", "entity_id")
+         select ?, ?, ?, ?, "ids"."id" from "ids" on conflict do nothing returning "entity_id" as "id")`
+    : `"key" as (select "id" from "ids")`;
+  return `with "ids" as materialized (select nextval(pg_get_serial_sequence('"demand"', 'id')) as "id"),
+    ${source},
+    "d" as (
+      insert into "demand" ("id", "title", "description", "category_code", "category_path", "region_code",
+        "region_path", "target_groups", "urgency", "people_affected", "source", "submitted_by_id",
+        "anonymous", "contact", "contact_consent", "expires_at", "created_at", "updated_at")
+      select "key"."id", ?, ?, ?, ?::text[], ?, ?::text[], ?::text[], ?, ?, ?, ?, ?, ?, ?, ?, ?::timestamptz, now()
+        from "key"
+      returning *),
+    "audit" as (
+      insert into "audit_entry" ("actor_id", "actor_roles", "action", "subject_id", "subject_type", "summary", "request_id")
+      select ?, ?::text[], ?, translate(encode(convert_to('Demand:' || "d"."id", 'UTF8'), 'base64'), E'+/=\n', '-_'),
+             'Demand', ?::jsonb, ? from "d"),
+    "published" as (
+      insert into "event" ("topic", "entity_id", "category_path", "region_path", "target_groups", "created_at")
+      select ?, "d"."id", "d"."category_path", "d"."region_path", "d"."target_groups", now() from "d")
+    select * from "d"`;
 }

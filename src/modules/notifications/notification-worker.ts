@@ -88,10 +88,11 @@ export class NotificationWorker {
   async start(): Promise<void> {
     if (this.deps.config.pollMs === 0 || this.started) return;
     this.started = true;
-    await this.deps.orm.em.fork().execute(
-      `insert into "notification_position" ("name", "last_event_seq")
-       select ?, coalesce(max("seq"), 0) from "event" on conflict ("name") do nothing`,
-      [FANOUT_JOB],
+    const em = this.deps.orm.em.fork();
+    // The stable position, not max(seq): a seq below the head may still commit (docs/architecture.md).
+    await em.execute(
+      `insert into "notification_position" ("name", "last_event_seq") values (?, ?) on conflict ("name") do nothing`,
+      [FANOUT_JOB, await this.deps.events.stablePosition(em)],
     );
     if (this.stopping) return;
     this.timer = setInterval(() => this.wake(), this.deps.config.pollMs);
@@ -157,10 +158,16 @@ export class NotificationWorker {
       );
       // Another process holds the job: its round reads what this one would have.
       if (!position) return none;
+      // Up to the stable position only: past it, a seq still uncommitted would be passed over for good.
       const rows = await tx.execute<EventRow[]>(
         `select ${EVENT_COLUMNS} from "event"
-          where "seq" > ? and "topic" = any(?::text[]) order by "seq" limit ?`,
-        [Number(position.last_event_seq), pgTextArray(NOTIFYING_TOPICS), FANOUT_BATCH],
+          where "seq" > ? and "seq" <= ? and "topic" = any(?::text[]) order by "seq" limit ?`,
+        [
+          Number(position.last_event_seq),
+          await this.deps.events.stablePosition(tx),
+          pgTextArray(NOTIFYING_TOPICS),
+          FANOUT_BATCH,
+        ],
       );
       if (rows.length === 0) return none;
       const events = rows.map(toFeedEvent);

@@ -5,7 +5,7 @@ import type { WebhookConfig } from '../../core/config.js';
 import { EVENT_COLUMNS, pgTextArray, toFeedEvent, type EventRow } from '../../core/events/event-rows.js';
 import type { EventHub } from '../../core/events/event-hub.js';
 import type { FeedEvent } from '../../core/events/match-index.js';
-import { emitEvent, outboxHead, Topic } from '../../core/events/outbox.js';
+import { emitEvent, Topic } from '../../core/events/outbox.js';
 import { toGlobalId } from '../../core/relay/global-id.js';
 import { recordAudit } from '../audit/audit.js';
 import { Demand } from '../demands/demand.entity.js';
@@ -181,9 +181,10 @@ export class WebhookWorker {
   private async fanOut(): Promise<boolean> {
     let more = false;
     await this.deps.orm.em.fork().transactional(async (tx) => {
-      // Seq order is commit order (emitEvents), so every event up to the head read now is committed
-      // and visible to the statements below: an endpoint that has looked at them all is at the head.
-      const head = await outboxHead(tx);
+      // No event at or below the stable position can still commit (docs/architecture.md, "Live
+      // path"), and the statements below see every one that did: an endpoint that has looked at them
+      // all is at the head. Past it, a seq still uncommitted would be passed over for good.
+      const head = await this.deps.events.stablePosition(tx);
       // Only endpoints behind the head: those fanned out move to it, so the next transaction takes
       // the following ones instead of the first FANOUT_ENDPOINTS again.
       const locked = await tx.execute<{ id: string }[]>(

@@ -1,5 +1,6 @@
 import { LockMode, ref } from '@mikro-orm/core';
 import type { WebhookConfig } from '../../core/config.js';
+import type { EventHub } from '../../core/events/event-hub.js';
 import type { Actor, Context } from '../../core/context.js';
 import { createOnce, type RetryKey } from '../../core/idempotency/retry-key.js';
 import type { RegisterWebhookInput } from './webhook.inputs.js';
@@ -7,7 +8,6 @@ import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { requireViewer } from '../../core/auth.js';
 import { BadUserInputError, ForbiddenError, NotFoundError } from '../../core/errors.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
-import { outboxHead } from '../../core/events/outbox.js';
 import { recordAudit } from '../audit/audit.js';
 import { User } from '../accounts/user.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
@@ -45,7 +45,11 @@ export class WebhookService {
   /** Where endpoints may be: checked here at registration and by the worker at every send. */
   readonly network: WebhookNetwork;
 
-  constructor(private readonly config: WebhookConfig) {
+  constructor(
+    private readonly config: WebhookConfig,
+    /** For the position a new endpoint starts from. */
+    private readonly events: EventHub,
+  ) {
     this.network = new WebhookNetwork(config.allowPrivateNetworks);
   }
 
@@ -127,7 +131,8 @@ export class WebhookService {
         url: checked.url.toString(),
         topics,
         secret,
-        lastEventSeq: await outboxHead(em),
+        // From the stable position: a seq below the head may still commit (docs/architecture.md).
+        lastEventSeq: await this.events.stablePosition(em),
         createdBy: ref(em.getReference(User, viewer.userId)),
       });
       await em.flush();

@@ -47,6 +47,13 @@ describe('submitDemand write path', () => {
     });
     expect(plain.filter((s) => /service_category|"region"|from region/.test(s))).toEqual([]);
     expect(plain.filter((s) => s.includes('similarity('))).toEqual([]);
+    // The demand, its audit entry and its event: one autocommitted statement, no transaction around it.
+    const writes = plain.filter((s) => /\b(insert|update|delete)\b/i.test(s));
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(
+      /insert into "demand"[\s\S]*insert into "audit_entry"[\s\S]*insert into "event"/,
+    );
+    expect(plain.filter((s) => /^(begin|commit|start transaction)/i.test(s.trim()))).toEqual([]);
 
     let similarIds: string[] = [];
     const withSimilar = await statementsDuring(t.orm, async () => {
@@ -55,10 +62,41 @@ describe('submitDemand write path', () => {
       similarIds = res.body.data!.submitDemand.similarOpenDemands!.map((d) => d.id);
     });
     expect(similarIds).toContain(first.body.data!.submitDemand.demand.id);
-    const afterCommit = withSimilar.slice(withSimilar.indexOf('COMMIT;') + 1);
+    const afterCommit = withSimilar.slice(
+      withSimilar.findIndex((s) => s.includes('insert into "demand"')) + 1,
+    );
     expect(afterCommit.filter((s) => /\bdemand\b/.test(s))).toHaveLength(1);
     expect(afterCommit[0]).toContain('similarity(');
     expect(withSimilar.length - plain.length).toBe(1);
+  });
+
+  it("writes the audit entry recordAudit would, and the DEMAND_PUBLISHED event with the demand's paths", async () => {
+    const res = await submitWith('demand { id }', { targetGroups: ['FEMALE_WORKERS'] });
+    expect(res.body.errors).toBeUndefined();
+    const id = res.body.data!.submitDemand.demand.id;
+    const db = t.orm.em.getConnection();
+    const [entry] = await db.execute<Record<string, unknown>[]>(
+      `select actor_id::int as actor_id, actor_roles, action, subject_type, summary, request_id
+         from audit_entry where subject_id = ?`,
+      [id],
+    );
+    expect(entry).toMatchObject({
+      actor_id: worker.user.id,
+      actor_roles: ['WORKER'],
+      action: 'demand.submit',
+      subject_type: 'Demand',
+      summary: { categoryCode: 'LIFE.CHILDCARE', regionCode: '370102', source: 'WORKER' },
+    });
+    expect(typeof entry?.request_id).toBe('string');
+    const [event] = await db.execute<Record<string, unknown>[]>(
+      `select e.topic, e.category_path, e.region_path, e.target_groups, d.category_path as demand_category,
+              d.region_path as demand_region
+         from event e join demand d on d.id = e.entity_id
+        where e.topic = 'demand.published' order by e.seq desc limit 1`,
+    );
+    expect(event?.category_path).toEqual(event?.demand_category);
+    expect(event?.region_path).toEqual(event?.demand_region);
+    expect(event?.target_groups).toEqual(['FEMALE_WORKERS']);
   });
 
   it('finds similar demands through the partial index of open demands by category and region', async () => {
