@@ -183,7 +183,7 @@ export function createServices(config: Config): Services {
     demandViewers,
     projectApplications,
   );
-  const events = new EventHub();
+  const events = new EventHub({ fanOutSlice: config.limits.liveFanOutSlice });
   const webhooks = new WebhookService(config.webhooks, events);
   const notifications = new NotificationService();
   const notificationSignals = new NotificationSignals(events);

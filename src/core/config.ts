@@ -173,6 +173,8 @@ export interface Limits {
   wsMaxSocketsPerUser: number;
   /** WebSocket: sockets without a signed-in user that one client address may hold open on one process. */
   wsMaxAnonymousSocketsPerAddress: number;
+  /** Live subscribers handed one event per turn of the event loop (src/core/events/fan-out.ts). */
+  liveFanOutSlice: number;
   /**
    * How many days after a project's award its applicants may file a complaint (质疑/投诉,
    * `fileComplaint`); counted by the database clock from `awardedAt`.
@@ -372,6 +374,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
       wsMaxOperationsPerSocket: int('WS_MAX_OPERATIONS_PER_SOCKET', 20, 1, 10000),
       wsMaxSocketsPerUser: int('WS_MAX_SOCKETS_PER_USER', 10, 1, 10000),
       wsMaxAnonymousSocketsPerAddress: int('WS_MAX_ANONYMOUS_SOCKETS_PER_ADDRESS', 8, 1, 10000),
+      liveFanOutSlice: int('LIVE_FAN_OUT_SLICE', 500, 1, 1_000_000),
       complaintPeriodDays: int('COMPLAINT_PERIOD_DAYS', 7, 1, 365),
     },
     compileQueries: compileRaw !== 'false',

@@ -7,6 +7,7 @@ import { replayQuery, toFeedEvent, type EventRow } from './event-rows.js';
 import { settledHead, type CommitNotifier } from './outbox.js';
 import { SubscriberStream, type ReadEvents } from './subscriber-stream.js';
 import { RightsWatch } from '../rights/rights-watch.js';
+import { FanOut } from './fan-out.js';
 
 /** Told of one relayed event and how many live subscribers matched it. */
 export type EventListener = (event: FeedEvent, matched: number) => void;
@@ -15,6 +16,8 @@ export type EventListener = (event: FeedEvent, matched: number) => void;
 export interface EventHubOptions {
   bufferSize?: number;
   pollMs?: number;
+  /** Subscribers handed an event per turn of the event loop (fan-out.ts). */
+  fanOutSlice?: number;
 }
 
 /**
@@ -27,18 +30,22 @@ export class EventHub implements CommitNotifier {
   readonly pass = new EventPass();
   /** The open subscriptions' rights, re-checked on the relay's rights events (rights-watch.ts). */
   readonly rights = new RightsWatch();
+  /** Hands each event to its matching subscribers, a slice per turn, in order (fan-out.ts). */
+  private readonly fanOut: FanOut;
   private relay: EventRelay | null = null;
   /** Told of every relayed event after the index had it (metrics, the webhook worker). */
   private readonly listeners = new Set<EventListener>();
   /** Channels besides the outbox's that the relay's connection listens on (see `listen`). */
   private readonly signals = new Map<string, SignalHandler>();
 
-  constructor(private readonly options: EventHubOptions = {}) {}
+  constructor(private readonly options: EventHubOptions = {}) {
+    this.fanOut = new FanOut(options.fanOutSlice);
+  }
 
   /**
    * The seq of the last event this process's relay handed on (0 before it started): every event up
-   * to it has reached the match index and the rights watch, and no event at or below it can still
-   * commit (relay.ts).
+   * to it has reached the rights watch and been matched (its subscribers are handed it in order, a
+   * slice per turn: fan-out.ts), and no event at or below it can still commit (relay.ts).
    */
   get position(): number {
     return this.relay?.position ?? 0;
@@ -73,9 +80,12 @@ export class EventHub implements CommitNotifier {
       pollMs: this.options.pollMs,
       signals: this.signals,
       onEvent: (event) => {
+        // The rights watch first, at once: a subscription hears of a rights change before any
+        // later event reaches it, however long the fan-out of the events before takes.
         this.rights.observe(event);
-        const matched = this.index.publish(event);
-        for (const listener of this.listeners) listener(event, matched);
+        const matched = this.index.match(event);
+        this.fanOut.push(event, matched);
+        for (const listener of this.listeners) listener(event, matched.length);
       },
     });
     await relay.start();

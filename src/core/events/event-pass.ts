@@ -1,11 +1,11 @@
 /**
  * Work shared by the subscribers that resolve the same live event.
  *
- * The match index hands one event object to every matching subscriber in one synchronous pass, so
- * their resolutions start within the same tick. Whatever does not depend on who the subscriber is
- * (the EntityManager fork, the entity's row, the rows its fields load) or depends only on their
- * permission class (the visibility decision, the executed result) can be computed once per pass
- * and awaited by all of them.
+ * The fan-out hands one event object to every matching subscriber, a slice per turn of the event
+ * loop (fan-out.ts), so their resolutions start within a few turns. Whatever does not depend on
+ * who the subscriber is (the EntityManager fork, the entity's row, the rows its fields load) or
+ * depends only on their permission class (the visibility decision, the executed result) can be
+ * computed once per pass and awaited or reused by all of them.
  *
  * Values hang off the event object itself (a WeakMap), so they go away with the last subscriber
  * holding the event, and replayed events (read per subscriber from the table, distinct objects)

@@ -160,7 +160,8 @@ export class MatchIndex {
 
   /**
    * Hands `event` to every matching subscriber in one synchronous pass: no subscriber can hear of it
-   * before the others have it queued. Returns how many matched.
+   * before the others have it queued. Returns how many matched. The EventHub hands relayed events
+   * on a slice per turn instead (fan-out.ts).
    */
   publish(event: FeedEvent): number {
     const matched = this.match(event);

@@ -97,25 +97,46 @@ export interface WsDeps {
 }
 
 /**
- * Frames sent to one socket within one turn of the event loop leave in one TCP write. A live event
- * reaches every matching subscription on a socket (up to 20) in the same turn, and each message was
- * its own write system call (the hottest function of a fan-out profile). The connection is corked at
- * the first send of a turn and uncorked when the turn ends. Measured with 5,000 subscribers all
- * matching: 285 → 248 ms of server CPU per event.
+ * Bytes a socket may hold written but not yet handed to the kernel before a send waits for its
+ * write again: below it graphql-ws's `await send` resolves at once (see {@link coalesceWrites}).
+ */
+export const UNAWAITED_WRITE_BYTES = 1 << 20;
+
+/**
+ * The write path of a live event's frames (docs/architecture.md, "Live path", 5).
+ *
+ * Frames sent to one socket within one turn of the event loop leave in one TCP write: a live event
+ * reaches every matching subscription on a socket (up to 20) in the same turn, and each message
+ * was its own write system call. The connection is corked at the first send of a turn and
+ * uncorked once that turn's promise jobs are done (`process.nextTick`), so a fan-out slice's frames
+ * leave as soon as the slice is resolved (fan-out.ts), not after the whole fan-out.
+ *
+ * graphql-ws awaits each send before it reads the subscription's next event; ws would resolve that
+ * promise only once the frame reached the kernel, after the flush, keeping every subscriber's
+ * pending state alive across it. While the socket holds less than {@link UNAWAITED_WRITE_BYTES}
+ * unsent, the send is reported done as it is queued; a slower reader waits for its writes again,
+ * so a client that does not read holds at most that much (its subscriptions fall back to replay,
+ * subscriber-stream.ts). A failed write still closes the socket, which ends its subscriptions.
  */
 function coalesceWrites(socket: WebSocket, tcp: Pick<Socket, 'cork' | 'uncork'>): void {
-  const send = socket.send.bind(socket);
+  const send = socket.send.bind(socket) as (...args: unknown[]) => void;
   let corked = false;
-  socket.send = ((...args: Parameters<WebSocket['send']>) => {
+  const flush = () => {
+    corked = false;
+    tcp.uncork();
+  };
+  socket.send = ((data: unknown, ...rest: unknown[]) => {
     if (!corked) {
       corked = true;
       tcp.cork();
-      setImmediate(() => {
-        corked = false;
-        tcp.uncork();
-      });
+      process.nextTick(flush);
     }
-    send(...args);
+    // graphql-ws sends `(data, callback)`; any other form goes through unchanged.
+    const [done] = rest;
+    if (rest.length === 1 && typeof done === 'function' && socket.bufferedAmount < UNAWAITED_WRITE_BYTES) {
+      send(data);
+      (done as () => void)();
+    } else send(data, ...rest);
   }) as WebSocket['send'];
 }
 

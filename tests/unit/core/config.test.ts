@@ -116,6 +116,7 @@ describe('loadConfig', () => {
       maxResponseBytes: 4 * 1024 * 1024,
       executionMs: 10_000,
       wsMaxAnonymousSocketsPerAddress: 8,
+      liveFanOutSlice: 500,
     });
   });
 
