@@ -228,6 +228,33 @@ export async function outboxHead(em: EntityManager): Promise<number> {
   return Number(rows[0]?.head ?? 0);
 }
 
+/**
+ * SQL (an xid8 as text): the oldest transaction id still running in THIS database (a session or a
+ * prepared transaction), or the next id to be assigned when none is. A missing seq can only be
+ * filled by a transaction of this database, so this is the horizon the relay waits for; the
+ * cluster-wide `pg_snapshot_xmin` would make a long transaction in another database of the cluster
+ * hold back this one's events too. The view shows 32-bit ids: each is widened to 64 bits against
+ * the next id (a running one is within 2^31 of it, either side). Where a session of this database
+ * hides its details from this role, the cluster-wide bound is the safe answer.
+ */
+export const OLDEST_RUNNING_HERE_SQL = `(with "now" as (
+     select pg_snapshot_xmax(pg_current_snapshot())::text::bigint as "next",
+            pg_snapshot_xmin(pg_current_snapshot())::text::bigint as "cluster_oldest"),
+   "running" as (
+     select "backend_xid"::text::bigint as "xid" from pg_stat_activity
+      where "datname" = current_database() and "backend_xid" is not null
+     union all
+     select "transaction"::text::bigint from pg_prepared_xacts where "database" = current_database()),
+   "widened" as (
+     select case when d < 2147483648 then "now"."next" - d else "now"."next" + (4294967296 - d) end as "xid"
+       from "now", (select ("now"."next" % 4294967296 - "running"."xid" + 4294967296) % 4294967296 as d
+                      from "now", "running") as "diffs")
+   select case when exists (select 1 from pg_stat_activity
+                             where "datname" = current_database() and "query" = '<insufficient privilege>')
+               then "now"."cluster_oldest"
+               else coalesce((select min("xid") from "widened"), "now"."next") end::text
+     from "now")`;
+
 /** First and longest wait between two looks at the oldest running transaction in {@link settledHead}. */
 const SETTLE_MIN_MS = 5;
 const SETTLE_MAX_MS = 250;
@@ -243,9 +270,7 @@ export async function settledHead(em: EntityManager): Promise<number> {
   );
   const horizon = BigInt(row?.horizon ?? 0);
   for (let wait = SETTLE_MIN_MS; ; wait = Math.min(SETTLE_MAX_MS, wait * 2)) {
-    const [now] = await em.execute<{ oldest: string }[]>(
-      'select pg_snapshot_xmin(pg_current_snapshot())::text as "oldest"',
-    );
+    const [now] = await em.execute<{ oldest: string }[]>(`select ${OLDEST_RUNNING_HERE_SQL} as "oldest"`);
     if (BigInt(now?.oldest ?? 0) >= horizon) return Number(row?.head ?? 0);
     await new Promise((resolve) => setTimeout(resolve, wait));
   }

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { EVENTS_CHANNEL } from './outbox.js';
+import { EVENTS_CHANNEL, OLDEST_RUNNING_HERE_SQL } from './outbox.js';
 import { EVENT_COLUMNS, toFeedEvent, type EventRow } from './event-rows.js';
 import type { FeedEvent } from './match-index.js';
 
@@ -36,10 +36,13 @@ export function backoffDelay(attempt: number, minMs: number, maxMs: number, rand
   return Math.round(base / 2 + (random() * base) / 2);
 }
 
-/** A relay read: its rows (none when `seq` is null) and the snapshot's bounds (xid8 as text). */
+/**
+ * A relay read: its rows (none when `seq` is null), the oldest transaction running in the database
+ * (`OLDEST_RUNNING_HERE_SQL`) and the snapshot's upper bound (xid8s as text).
+ */
 interface RelayRow extends Omit<EventRow, 'seq'> {
   seq: string | number | null;
-  snapshot_xmin: string;
+  oldest_running: string;
   snapshot_xmax: string;
 }
 
@@ -89,6 +92,8 @@ export class EventRelay {
   private readonly readListeners = new Set<() => void>();
   private announcing: Promise<void> | null = null;
   private announceAgain = false;
+  /** The last statement sent on the connection (see `query`). */
+  private lastQuery: Promise<unknown> = Promise.resolve();
   private readonly pollMs: number;
   private readonly batchSize: number;
   private readonly reconnectMinMs: number;
@@ -157,11 +162,25 @@ export class EventRelay {
       const client = this.client;
       if (!client || this.stopping) return;
       try {
-        await client.query(`notify ${EVENTS_CHANNEL}`);
+        await this.query(client, `notify ${EVENTS_CHANNEL}`);
       } catch (error) {
         this.options.log.warn({ err: error }, 'events relay: announcing new events failed');
       }
     } while (this.announceAgain);
+  }
+
+  /**
+   * Reads and announcements share the connection: each statement waits for the one before, since pg
+   * only queues a statement sent while another runs (deprecated; its next major version refuses it).
+   */
+  private query<R extends pg.QueryResultRow>(
+    client: pg.Client,
+    text: string,
+    values?: unknown[],
+  ): Promise<pg.QueryResult<R>> {
+    const sent = this.lastQuery.then(() => client.query<R>(text, values));
+    this.lastQuery = sent.catch(() => undefined);
+    return sent;
   }
 
   /** Whether the LISTEN connection is up. */
@@ -169,7 +188,6 @@ export class EventRelay {
     return this.client !== null;
   }
 
-  /** Connects and listens; resolves once the first connection is up (or throws if it cannot be). */
   /**
    * Connects and listens; resolves once the first connection is up (or throws if it cannot be) and
    * the position is stable: every transaction running at the start, which may still commit a seq
@@ -216,9 +234,10 @@ export class EventRelay {
         const client = this.client;
         if (!client || this.stopping) return;
         // One statement: the rows and the snapshot they were read in.
-        const { rows } = await client.query<RelayRow>(
-          `select s."snapshot_xmin", s."snapshot_xmax", e.*
-             from (select pg_snapshot_xmin(pg_current_snapshot())::text as "snapshot_xmin",
+        const { rows } = await this.query<RelayRow>(
+          client,
+          `select s."oldest_running", s."snapshot_xmax", e.*
+             from (select ${OLDEST_RUNNING_HERE_SQL} as "oldest_running",
                           pg_snapshot_xmax(pg_current_snapshot())::text as "snapshot_xmax") s
              left join lateral (select ${EVENT_COLUMNS} from "event" where "seq" > $1 order by "seq" limit $2) e
                on true`,
@@ -239,7 +258,7 @@ export class EventRelay {
   private handOn(rows: readonly RelayRow[]): boolean {
     const first = rows[0];
     if (!first) return false;
-    const oldestRunning = BigInt(first.snapshot_xmin);
+    const oldestRunning = BigInt(first.oldest_running);
     if (this.startHorizon !== null && oldestRunning >= this.startHorizon) {
       this.startHorizon = null;
       this.markReady?.();

@@ -75,7 +75,7 @@ export class DemandSubmissionService extends DemandChanges {
     const now = new Date();
     const targetGroups = normalizeTargetGroups(input.targetGroups ?? []);
     const actor = this.actor(ctx, ctx.em);
-    const [row] = await ctx.em.getConnection().execute<RawRow[]>(submitStatement(key !== null), [
+    const statement = ctx.em.getConnection().execute<RawRow[]>(submitStatement(key !== null), [
       ...(key !== null ? [key.userId, key.key, key.operation, key.inputHash] : []),
       input.title.trim(),
       input.description.trim(),
@@ -102,6 +102,11 @@ export class DemandSubmissionService extends DemandChanges {
       // Its event, as emitEvents writes it.
       Topic.DEMAND_PUBLISHED,
     ]);
+    // Raw SQL skips the ORM's error conversion; converted as a flush's would be, a failure is logged
+    // by class, SQLSTATE, constraint and table, never by its message with the values.
+    const [row] = await statement.catch((error: Error) => {
+      throw ctx.em.getDriver().convertException(error);
+    });
     if (!row) {
       if (key === null) throw new Error('submitDemand: the insert returned no row');
       // The key was taken by an earlier request (committed: a concurrent one's insert waited on it);

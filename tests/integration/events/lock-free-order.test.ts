@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { scratchDatabase } from '../../setup/scratch-database.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { subscriptionsReach } from '../../setup/probes.js';
@@ -172,6 +173,36 @@ describe('a transaction holding a seq open', () => {
       expect(relay().position).toBeGreaterThanOrEqual(later);
     } finally {
       await held.end();
+      sub.stop();
+      await subscriptionsReach(t, 0);
+    }
+  });
+
+  it('is not held back by a transaction open in another database of the same cluster', async () => {
+    const c = wsClient(t.wsUrl, matching.token);
+    clients.push(c);
+    const sub = record(c);
+    await subscriptionsReach(t, 1);
+    // Another database's writer, older than everything below, stays open throughout.
+    const elsewhere = new pg.Client({ connectionString: await scratchDatabase() });
+    await elsewhere.connect();
+    await elsewhere.query('begin');
+    await elsewhere.query('select pg_current_xact_id()');
+    try {
+      const first = await submit();
+      const { seq: gap, held } = await holdEvent(first.id);
+      const later = await seqOf((await submit()).id);
+      await readPast(later);
+      await held.query('rollback');
+      await held.end();
+      // Settled by this database's transactions alone: the later event arrives while the other
+      // database's transaction is still open.
+      const events = await sub.waitFor(2);
+      expect(events.map((e) => Number(e.cursor)).at(-1)).toBe(later);
+      expect(relayed).not.toContain(gap);
+    } finally {
+      await elsewhere.query('rollback');
+      await elsewhere.end();
       sub.stop();
       await subscriptionsReach(t, 0);
     }
