@@ -3,16 +3,7 @@ import { MemberRole } from '../../../src/modules/organizations/organization.enum
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { loadStandards } from '../../setup/standards.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
-import {
-  APPLY,
-  AWARD,
-  SOLE_APPLICANT_RATIONALE,
-  closePeriod,
-  idOf,
-  projectInput,
-  PUBLISH,
-  seedPublisher,
-} from './project-helpers.js';
+import { awardedProject, AWARD, SOLE_APPLICANT_RATIONALE, idOf, seedPublisher } from './project-helpers.js';
 
 /**
  * Complaints against an award (docs/domain.md, "Clarifications and complaints"): filed by an
@@ -64,42 +55,13 @@ const codeOf = (res: Res) => res.body.errors?.[0]?.extensions?.code;
 
 /** A project awarded to `winner`, with `loser`'s application rejected. */
 async function awarded(): Promise<{ projectId: string; winning: string; losing: string }> {
-  const published = await t.data<{ publishProject: { project: { id: string } } }>(
-    PUBLISH,
-    { input: projectInput() },
-    publisher.token,
-  );
-  const projectId = published.publishProject.project.id;
-  const apply = async (org: SeededOrganization) =>
-    (
-      await t.data<{ applyToProject: { application: { id: string } } }>(
-        APPLY,
-        {
-          input: {
-            projectId,
-            organizationId: org.organization.globalId(),
-            proposal: '方案',
-            requestedFen: 3_000_000,
-          },
-        },
-        org.token,
-      )
-    ).applyToProject.application.id;
-  const winning = await apply(winner);
-  const losing = await apply(loser);
-  await closePeriod(t, projectId);
-  await t.data(
-    AWARD,
-    {
-      input: {
-        fairnessRationale: SOLE_APPLICANT_RATIONALE,
-        projectId,
-        awards: [{ applicationId: winning, amountFen: 2_500_000 }],
-      },
-    },
-    publisher.token,
-  );
-  return { projectId, winning, losing };
+  const { projectId, applicationId, otherApplicationIds } = await awardedProject(t, publisher.token, winner, {
+    budgetFen: 10_000_000,
+    requestedFen: 3_000_000,
+    awardFen: 2_500_000,
+    others: [loser],
+  });
+  return { projectId, winning: applicationId, losing: otherApplicationIds[0]! };
 }
 
 function file(

@@ -6,16 +6,7 @@ import { ProjectContract } from '../../../src/modules/projects/project-contract.
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
 import { inbox, NOTIFY_ENV } from '../notifications/helpers.js';
-import {
-  APPLY,
-  AWARD,
-  SOLE_APPLICANT_RATIONALE,
-  closePeriod,
-  idOf,
-  projectInput,
-  PUBLISH,
-  seedPublisher,
-} from './project-helpers.js';
+import { awardedProject, idOf, seedPublisher } from './project-helpers.js';
 
 /**
  * After the award: signing the contract (which starts delivery), reporting and deciding its
@@ -66,42 +57,11 @@ const iso = (offsetDays: number) => new Date(Date.now() + offsetDays * DAY).toIS
 
 /** A project published, applied to by the winner (and `loser`), closed and awarded `awardFen`. */
 async function awarded(awardFen = 800_000, loser?: SeededOrganization) {
-  const published = await t.data<{ publishProject: { project: { id: string } } }>(
-    PUBLISH,
-    { input: projectInput({ title: '职工子女托管服务', budgetFen: 1_000_000 }) },
-    publisher.token,
-  );
-  const projectId = published.publishProject.project.id;
-  const apply = async (org: SeededOrganization) =>
-    (
-      await t.data<{ applyToProject: { application: { id: string } } }>(
-        APPLY,
-        {
-          input: {
-            projectId,
-            organizationId: toGlobalId('Organization', org.organization.id),
-            proposal: '托管服务方案',
-            requestedFen: awardFen,
-          },
-        },
-        org.token,
-      )
-    ).applyToProject.application.id;
-  const applicationId = await apply(winner);
-  const losing = loser ? await apply(loser) : null;
-  await closePeriod(t, projectId);
-  await t.data(
-    AWARD,
-    {
-      input: {
-        fairnessRationale: SOLE_APPLICANT_RATIONALE,
-        projectId,
-        awards: [{ applicationId, amountFen: awardFen }],
-      },
-    },
-    publisher.token,
-  );
-  return { projectId, applicationId, losing };
+  const { projectId, applicationId, otherApplicationIds } = await awardedProject(t, publisher.token, winner, {
+    requestedFen: awardFen,
+    others: loser ? [loser] : [],
+  });
+  return { projectId, applicationId, losing: otherApplicationIds[0] ?? null };
 }
 
 function terms(projectId: string, applicationId: string, overrides: Record<string, unknown> = {}) {

@@ -81,46 +81,73 @@ export function projectInput(overrides: Record<string, unknown> = {}): Record<st
   };
 }
 
+/** An organization applying: its id and its admin's token (a `SeededOrganization` is one). */
+interface Applicant {
+  organization: { id: number };
+  token: string;
+}
+
 /**
- * A project published by `publisherToken`'s publisher, applied to by `winner` for `awardFen`,
- * closed and awarded to it (as its sole applicant).
+ * Applies `winner`, then each of `others`, to an open project for `requestedFen`, closes the
+ * application period and awards `awardFen` (the amount requested by default) to `winner` alone.
  */
-export async function awardedProject(
+export async function awardTo(
   t: TestApp,
   publisherToken: string,
-  winner: { organization: { id: number }; token: string },
-  awardFen = 800_000,
-): Promise<{ projectId: string; applicationId: string }> {
-  const published = await t.data<{ publishProject: { project: { id: string } } }>(
-    PUBLISH,
-    { input: projectInput({ title: '职工子女托管服务', budgetFen: 1_000_000 }) },
-    publisherToken,
-  );
-  const projectId = published.publishProject.project.id;
-  const applied = await t.data<{ applyToProject: { application: { id: string } } }>(
-    APPLY,
-    {
-      input: {
-        projectId,
-        organizationId: toGlobalId('Organization', winner.organization.id),
-        proposal: '托管服务方案',
-        requestedFen: awardFen,
-      },
-    },
-    winner.token,
-  );
-  const applicationId = applied.applyToProject.application.id;
+  projectId: string,
+  winner: Applicant,
+  options: { requestedFen?: number; awardFen?: number; others?: readonly Applicant[] } = {},
+): Promise<{ applicationId: string; otherApplicationIds: string[] }> {
+  const requestedFen = options.requestedFen ?? 800_000;
+  const apply = async (applicant: Applicant) =>
+    (
+      await t.data<{ applyToProject: { application: { id: string } } }>(
+        APPLY,
+        {
+          input: {
+            projectId,
+            organizationId: toGlobalId('Organization', applicant.organization.id),
+            proposal: '服务方案',
+            requestedFen,
+          },
+        },
+        applicant.token,
+      )
+    ).applyToProject.application.id;
+  const applicationId = await apply(winner);
+  const otherApplicationIds: string[] = [];
+  for (const other of options.others ?? []) otherApplicationIds.push(await apply(other));
   await closePeriod(t, projectId);
   await t.data(
     AWARD,
     {
       input: {
+        // Needed when the winner applied alone; ignored otherwise.
         fairnessRationale: SOLE_APPLICANT_RATIONALE,
         projectId,
-        awards: [{ applicationId, amountFen: awardFen }],
+        awards: [{ applicationId, amountFen: options.awardFen ?? requestedFen }],
       },
     },
     publisherToken,
   );
-  return { projectId, applicationId };
+  return { applicationId, otherApplicationIds };
+}
+
+/**
+ * A project (budget 1,000,000 fen unless `budgetFen`) published by `publisherToken`'s publisher and
+ * awarded to `winner` by {@link awardTo}.
+ */
+export async function awardedProject(
+  t: TestApp,
+  publisherToken: string,
+  winner: Applicant,
+  options: Parameters<typeof awardTo>[4] & { budgetFen?: number } = {},
+): Promise<{ projectId: string; applicationId: string; otherApplicationIds: string[] }> {
+  const published = await t.data<{ publishProject: { project: { id: string } } }>(
+    PUBLISH,
+    { input: projectInput({ title: '职工子女托管服务', budgetFen: options.budgetFen ?? 1_000_000 }) },
+    publisherToken,
+  );
+  const projectId = published.publishProject.project.id;
+  return { projectId, ...(await awardTo(t, publisherToken, projectId, winner, options)) };
 }

@@ -1,20 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { AccountStatus, User } from '../../../src/modules/accounts/user.entity.js';
 import { AuditEntry } from '../../../src/modules/audit/audit-entry.entity.js';
 import { ProjectOutcomeConfirmation } from '../../../src/modules/projects/project-contract.entity.js';
 import { PublisherKind } from '../../../src/modules/projects/project.enums.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { startTestApp, type GqlResponse, type TestApp } from '../../setup/test-app.js';
-import {
-  APPLY,
-  AWARD,
-  SOLE_APPLICANT_RATIONALE,
-  closePeriod,
-  idOf,
-  PUBLISH,
-  seedPublisher,
-} from './project-helpers.js';
+import { awardTo, idOf, PUBLISH, seedPublisher } from './project-helpers.js';
 
 /**
  * Worker-confirmed outcomes: the workers whose demands a project was made from say whether they were
@@ -63,31 +54,7 @@ beforeAll(async () => {
   );
   projectId = created.createProjectFromDemands.project.id;
   await t.data(PUBLISH, { input: { projectId } }, union.token);
-  const applied = await t.data<{ applyToProject: { application: { id: string } } }>(
-    APPLY,
-    {
-      input: {
-        projectId,
-        organizationId: toGlobalId('Organization', winner.organization.id),
-        proposal: '托育服务方案',
-        requestedFen: 700_000,
-      },
-    },
-    winner.token,
-  );
-  applicationId = applied.applyToProject.application.id;
-  await closePeriod(t, projectId);
-  await t.data(
-    AWARD,
-    {
-      input: {
-        fairnessRationale: SOLE_APPLICANT_RATIONALE,
-        projectId,
-        awards: [{ applicationId, amountFen: 700_000 }],
-      },
-    },
-    union.token,
-  );
+  ({ applicationId } = await awardTo(t, union.token, projectId, winner, { requestedFen: 700_000 }));
 });
 afterAll(() => t.stop());
 
