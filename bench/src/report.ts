@@ -281,7 +281,7 @@ export function renderReport(report: Report): string {
   }
   if (s.write) {
     out.push(
-      '## 2b. Writes\n\nNiudai `submitDemand` (validation, audit entry, outbox row + NOTIFY under the advisory lock; runs before 2026-12-02 also ran the similar-demand search; since then it runs only when `similarOpenDemands` is selected, and the bench selects `demand { id }`); ' +
+      '## 2b. Writes\n\nNiudai `submitDemand` (validation, audit entry, outbox row + NOTIFY: under an advisory lock inside the transaction until 2026-12-02; since then one statement with no lock, the NOTIFY sent after COMMIT; runs before 2026-12-02 also ran the similar-demand search, since then run only when `similarOpenDemands` is selected, and the bench selects `demand { id }`); ' +
         'PostGraphile `createDemand` (a plain insert: no rules, no outbox); the floor with and without the outbox.\n',
     );
     out.push(table(s.write, HTTP_COLUMNS));
