@@ -7,6 +7,7 @@ import {
   type FilterQuery,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { queryFirstRow } from './db/pooled-query.js';
 import { RecordReader, type RawRow, type ReadRecord } from './read-records.js';
 
 /**
@@ -66,8 +67,10 @@ export async function readById<T extends object>(
   const known = alreadyLoaded(em, entity, id);
   if (known) return known as ReadRecord<T>;
   const reader = RecordReader.for(em, entity).only(properties);
-  const row = await em
-    .getConnection()
-    .execute<RawRow>(reader.byIdStatement, [id], 'get', em.getTransactionContext());
+  const transaction = em.getTransactionContext();
+  // Outside a transaction, straight to node-postgres: the lookup's hot path (db/pooled-query.ts).
+  const row = transaction
+    ? await em.getConnection().execute<RawRow>(reader.byIdStatement, [id], 'get', transaction)
+    : await queryFirstRow(em, reader.byIdQuery, [id]);
   return row ? reader.record(em, row) : null;
 }

@@ -166,6 +166,13 @@ export class RecordReader<T extends object> {
   }
   private byIdSql: string | undefined;
 
+  /** The same statement with a `$1` placeholder, for node-postgres itself (db/pooled-query.ts). */
+  get byIdQuery(): string {
+    this.byIdPg ??= `select ${this.selectList()} from "${this.meta.tableName}" where "id" = $1`;
+    return this.byIdPg;
+  }
+  private byIdPg: string | undefined;
+
   /** The SELECT list of the columns a record needs, qualified by `alias` when given. */
   selectList(alias?: string): string {
     const prefix = alias ? `"${alias}".` : '';

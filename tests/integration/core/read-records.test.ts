@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ref, ReferenceKind, wrap, type EntityClass } from '@mikro-orm/core';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
+import { statementsDuring } from '../../setup/probes.js';
 import { readById } from '../../../src/core/id-queries.js';
 import { foreignKeyOf, isRecord, RecordReader, type RawRow } from '../../../src/core/read-records.js';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
@@ -160,6 +161,28 @@ describe('read-only records', () => {
     expect(() => record.category).toThrow(/Demand.category was not read/);
     expect(() => foreignKeyOf(record, 'submittedBy')).toThrow(/submittedBy was not read/);
     expect(RecordReader.for(em, Demand).only(new Set(['region', 'title']))).toBe(reader);
+  });
+
+  it('reads in the transaction inside one, from the pool outside it (db/pooled-query.ts)', async () => {
+    const renamed = '事务内改名';
+    await t.orm.em
+      .fork()
+      .transactional(async (em) => {
+        await em.nativeUpdate(Organization, { id: memberId }, { name: renamed });
+        // In the transaction: its own uncommitted write.
+        expect((await readById(em, Organization, memberId))?.name).toBe(renamed);
+        // Outside it (a fork without the transaction, through a pooled connection): the committed row.
+        const outside = await readById(t.orm.em.fork(), Organization, memberId);
+        expect(outside?.name).not.toBe(renamed);
+        expect(isRecord(outside!)).toBe(true);
+        throw new Error('rolled back');
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Error && error.message === 'rolled back')) throw error;
+      });
+    // The pooled statement is announced as knex's are, so statement counts and column probes see it.
+    const statements = await statementsDuring(t.orm, () => readById(t.orm.em.fork(), Organization, memberId));
+    expect(statements).toEqual([expect.stringMatching(/^select .* from "organization" where "id" = \$1$/)]);
   });
 
   it('answers null for an id that does not exist', async () => {

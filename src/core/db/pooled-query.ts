@@ -1,0 +1,45 @@
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { RawRow } from '../read-records.js';
+
+/** The parts of knex's client this module uses: its pool of node-postgres connections and its events. */
+interface KnexPool {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
+  emit(event: 'query', query: { sql: string; bindings: readonly unknown[]; __knexUid?: string }): boolean;
+}
+
+interface PgConnection {
+  __knexUid?: string;
+  query(config: { text: string; values: readonly unknown[] }): Promise<{ rows: RawRow[] }>;
+}
+
+/**
+ * The first row of one parameterized statement (`$1`, `$2`… placeholders), run on a connection of the
+ * em's pool (the primary's, or a replica's for a replica fork) straight through node-postgres: the hot
+ * reads of a single row (an organization by id) outside any transaction.
+ *
+ * Why: through `em.getConnection().execute` the same statement goes through MikroORM (value inlining,
+ * query logging) and knex (a raw builder, its runner, the pool's callbacks); for a lookup whose SQL
+ * takes PostgreSQL a tenth of a millisecond, those layers cost the server more than the statement
+ * (docs/architecture.md, "Read path"). The pool, its connection limit and timeouts, the driver's type
+ * parsers and errors are the same; the statement is announced as knex announces its own (`query`
+ * event), so the tests that watch the statements a request runs see it.
+ *
+ * Inside a transaction use the em's connection (`execute` with `em.getTransactionContext()`): this
+ * takes another connection from the pool and would not see the transaction's writes.
+ */
+export async function queryFirstRow(
+  em: EntityManager,
+  sql: string,
+  values: readonly unknown[],
+): Promise<RawRow | undefined> {
+  const pool = em.getConnection().getKnex().client as unknown as KnexPool;
+  const connection = await pool.acquireConnection();
+  try {
+    pool.emit('query', { sql, bindings: values, __knexUid: connection.__knexUid });
+    const result = await connection.query({ text: sql, values });
+    return result.rows[0];
+  } finally {
+    void pool.releaseConnection(connection);
+  }
+}
