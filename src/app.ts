@@ -15,6 +15,7 @@ import { executeGraphQL, HttpError, parseBody, readBody, sendJson } from './core
 import { requestLimits } from './core/graphql/limits.js';
 import { DEFAULT_LIST_BOUND, LIST_BOUNDS } from './list-bounds.js';
 import { compiledExecutionGateway } from './core/graphql/compiled-execution.js';
+import { ProvenQueries, type ProvenObserver } from './core/graphql/proven-queries.js';
 import { attachCommitNotifier, Topic } from './core/events/outbox.js';
 import { attachWebSocket } from './core/graphql/ws.js';
 import {
@@ -91,20 +92,37 @@ function requestLogPlugin(): ApolloServerPlugin<Context> {
         async willSendResponse({ operationName, response, errors }) {
           const body = response.body;
           const resultErrors = body.kind === 'single' ? body.singleResult.errors : undefined;
-          contextValue.log?.info(
-            {
-              operationName: operationName ?? null,
-              durationMs: Math.round((performance.now() - started) * 10) / 10,
-              status: response.http.status ?? 200,
-              errorCodes: (errors ?? resultErrors ?? []).map((e) => e.extensions?.code ?? 'ERROR'),
-              userId: contextValue.viewer?.userId ?? null,
-            },
-            'graphql request',
+          logRequestLine(
+            contextValue,
+            operationName,
+            started,
+            response.http.status ?? 200,
+            (errors ?? resultErrors ?? []).map((e) => e.extensions?.code ?? 'ERROR'),
           );
         },
       };
     },
   };
+}
+
+/** The request line of a GraphQL request answered (by Apollo or by the proven queries' short path). */
+function logRequestLine(
+  context: Context,
+  operationName: string | null | undefined,
+  started: number,
+  status: number,
+  errorCodes: unknown[],
+): void {
+  context.log?.info(
+    {
+      operationName: operationName ?? null,
+      durationMs: Math.round((performance.now() - started) * 10) / 10,
+      status,
+      errorCodes,
+      userId: context.viewer?.userId ?? null,
+    },
+    'graphql request',
+  );
 }
 
 /**
@@ -256,9 +274,26 @@ export async function createApp(deps: AppDeps): Promise<App> {
   const httpServer = createServer();
   const consoleServer = createConsoleServer(log);
 
+  // Queries compiled and validated, answered again without Apollo's pipeline (proven-queries.ts). Not
+  // with read replicas: an anonymous query's routing to a replica is Apollo's (its plugin).
+  const provenQueries = config.compileQueries && !replicas ? new ProvenQueries(schema, limits) : undefined;
+  const provenObserver: ProvenObserver = {
+    answered: (context, operationName, started) => {
+      logRequestLine(context, operationName, started, 200, []);
+      metrics.observeRequest(operationName, 'ok', (performance.now() - started) / 1000);
+    },
+    executed: () => metrics.observeExecution('compiled'),
+  };
+
   const apollo = new ApolloServer<Context>({
     ...(config.compileQueries
-      ? { gateway: compiledExecutionGateway(schema, (engine) => metrics.observeExecution(engine)) }
+      ? {
+          gateway: compiledExecutionGateway(
+            schema,
+            (engine) => metrics.observeExecution(engine),
+            provenQueries,
+          ),
+        }
       : { schema }),
     // The size ceiling measured the result already: its JSON is reused rather than made twice.
     stringifyResult: (result) => limits.results.stringify(result),
@@ -383,13 +418,10 @@ export async function createApp(deps: AppDeps): Promise<App> {
       const body = parseBody(req, await readBody(req, config.limits.maxBodyBytes));
       const address = req.socket.remoteAddress;
       if (!replicas) {
-        await executeGraphQL(
-          apollo,
-          req,
-          res,
-          body,
-          contextFor(req.headers.authorization, requestId, clientRequestId, address),
-        );
+        const context = contextFor(req.headers.authorization, requestId, clientRequestId, address);
+        const viaApollo = (made: () => Promise<Context>) => executeGraphQL(apollo, req, res, body, made);
+        if (provenQueries) await provenQueries.answer(req, res, body, context, provenObserver, viaApollo);
+        else await viaApollo(context);
         return;
       }
       // An anonymous query may read from a replica; if the replica failed under it, it runs again on

@@ -9,6 +9,7 @@ import {
 } from 'graphql';
 import { getVariableValues } from 'graphql/execution/values.js';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { ExecutionDeadline } from './execution-limits.js';
 
 /**
  * Executes Apollo's HTTP queries through graphql-jit: a query document asked for more than once is
@@ -34,7 +35,9 @@ import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
  *
  * Apollo offers custom execution only through its gateway interface: this "gateway" hands Apollo the
  * local schema once and answers `executor` calls; parsing, validation, limits, plugins and error
- * formatting stay Apollo's. Subscriptions (graphql-ws) do not come through here.
+ * formatting stay Apollo's. Subscriptions (graphql-ws) do not come through here. A query it has run
+ * compiled is proven (`ProvingGround`): HTTP may answer the same text again without Apollo
+ * (proven-queries.ts), and hand back here a result to format (`handOver`).
  */
 
 /** Which engine ran an operation: graphql-jit's compiled function, or graphql-js. */
@@ -77,6 +80,52 @@ class CompiledQueries {
   }
 }
 
+/** A document Apollo validated and the gateway compiled, with its one operation (a query). */
+export interface ProvenQuery {
+  document: DocumentNode;
+  operation: OperationDefinitionNode;
+  compiled: CompiledQuery;
+}
+
+/** Where the gateway records the queries it compiled and ran (proven-queries.ts's short path). */
+export interface ProvingGround {
+  prove(source: string, operationName: string | null | undefined, query: ProvenQuery): void;
+}
+
+/**
+ * The result the short path executed for a request (proven-queries.ts), on its context. A symbol
+ * property, not a WeakMap by context: Apollo hands resolvers and the gateway a shallow copy of the
+ * context, which keeps own properties but is another object.
+ */
+const HANDED_OVER = Symbol('handedOver');
+
+/** What the short path's execution gave: a result, or what the compiled query threw. */
+export type HandedOver = { result: ExecutionResult } | { thrown: unknown };
+
+interface HandingContext {
+  [HANDED_OVER]?: { outcome: HandedOver; deadline: ExecutionDeadline };
+  deadline?: ExecutionDeadline;
+}
+
+/**
+ * Hands Apollo a result the short path executed (with errors, or refused by the limits): the
+ * gateway answers this context's request with it instead of executing the operation again, so it is
+ * formatted, masked, logged and counted as any other, and nothing runs twice.
+ */
+export function handOver(context: object, outcome: HandedOver, deadline: ExecutionDeadline): void {
+  (context as HandingContext)[HANDED_OVER] = { outcome, deadline };
+}
+
+/** The result handed over for this context, taken once, with its deadline put back on the context. */
+function takeHandedOver(context: object): HandedOver | undefined {
+  const handed = (context as HandingContext)[HANDED_OVER];
+  if (!handed) return undefined;
+  delete (context as HandingContext)[HANDED_OVER];
+  // Apollo's executionDidStart gave the context a fresh deadline: the limits judge the one it ran with.
+  (context as HandingContext).deadline = handed.deadline;
+  return handed.outcome;
+}
+
 /** graphql-jit's error as a graphql-js one (Apollo's error formatting expects `extensions`). */
 function asGraphQLError(error: GraphQLError): GraphQLError {
   const rebuilt = new GraphQLError(error.message, {
@@ -91,6 +140,7 @@ function asGraphQLError(error: GraphQLError): GraphQLError {
 export function compiledExecutionGateway(
   schema: GraphQLSchema,
   onExecution: (engine: ExecutionEngine) => void = () => {},
+  proven?: ProvingGround,
 ): GatewayInterface {
   const compiledQueries = new CompiledQueries(schema);
 
@@ -103,6 +153,12 @@ export function compiledExecutionGateway(
 
   const executor: GatewayExecutor = async (request) => {
     const { document, operationName, context, operation } = request;
+    // Executed already on the short path (proven-queries.ts), answered here only to be formatted.
+    const handed = takeHandedOver(context);
+    if (handed) {
+      if ('thrown' in handed) throw handed.thrown;
+      return withGraphQLErrors(handed.result) as GatewayResult;
+    }
     const variables = request.request.variables;
     const compiled =
       operation.operation === 'query'
@@ -114,9 +170,10 @@ export function compiledExecutionGateway(
       return (await interpreted(document, operationName, context, variables)) as GatewayResult;
     }
     onExecution('compiled');
+    // Validated by Apollo, compiled, a query: the short path may answer the same text from now on.
+    proven?.prove(request.source, request.request.operationName, { document, operation, compiled });
     const result: ExecutionResult = await compiled.query(undefined, context, coerced);
-    if (result.errors) result.errors = result.errors.map(asGraphQLError);
-    return result as GatewayResult;
+    return withGraphQLErrors(result) as GatewayResult;
   };
 
   return {
@@ -131,8 +188,14 @@ export function compiledExecutionGateway(
   };
 }
 
+/** A compiled query's result with its errors rebuilt as graphql-js errors (asGraphQLError). */
+function withGraphQLErrors(result: ExecutionResult): ExecutionResult {
+  if (result.errors) result.errors = result.errors.map(asGraphQLError);
+  return result;
+}
+
 /** The operation's variables coerced by graphql-js, or undefined when they do not coerce. */
-function coerceVariables(
+export function coerceVariables(
   schema: GraphQLSchema,
   operation: OperationDefinitionNode,
   variables: Record<string, unknown> | undefined,
