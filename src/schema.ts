@@ -40,6 +40,10 @@ import { ProjectFeedResolver } from './modules/projects/project-feed.resolver.js
 import { ProjectAmendmentResolver, ProjectResolver } from './modules/projects/project.resolver.js';
 import { PublisherResolver, UserPublisherResolver } from './modules/projects/publisher.resolver.js';
 import { ReportResolver } from './modules/reports/report.resolver.js';
+import {
+  PublisherConcentrationResolver,
+  RepeatWinnerResolver,
+} from './modules/reports/award-fairness.resolver.js';
 import { WebhookResolver } from './modules/webhooks/webhook.resolver.js';
 import { NotificationResolver } from './modules/notifications/notification.resolver.js';
 import { NotificationPreferencesResolver } from './modules/notifications/notification-preferences.resolver.js';
@@ -94,6 +98,8 @@ export const RESOLVERS = [
   ProjectFeedResolver,
   ApplicationFeedResolver,
   ReportResolver,
+  PublisherConcentrationResolver,
+  RepeatWinnerResolver,
   WebhookResolver,
   NotificationResolver,
   NotificationPreferencesResolver,

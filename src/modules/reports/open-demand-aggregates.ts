@@ -7,9 +7,18 @@
  *
  * @module
  */
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 
 const DAY_MS = 86_400_000;
+
+/**
+ * A report whose region subtree × category subtree has at most this many code pairs (a city × a
+ * top-level category: about a hundred) reads its medians from its few OPEN demands through the OPEN
+ * (category, region) index; a larger one (the province) from the rollup's histogram and one or two
+ * rows per cell (docs/architecture.md, "Report rollups").
+ */
+const SMALL_REPORT_CODE_PAIRS = 256;
 
 /** One cell's open demands. */
 export interface OpenDemandAggregate {
@@ -170,8 +179,24 @@ export async function rolledUpOpenDemandAggregates(
   if (q.from) params.push(q.from);
   if (q.to) params.push(q.to);
   params.push(q.now);
-  const rows = await em.getConnection().execute<Row[]>(
-    `with cell as (
+  // A small report (few code pairs under its nodes) takes its medians from its OPEN rows instead.
+  const regionSubtree = q.region ? 'x.path @> array[?]::text[]' : 'true';
+  const categorySubtree = q.category ? 'x.path @> array[?]::text[]' : 'true';
+  const subtreeParams = [...(q.region ? [q.region.code] : []), ...(q.category ? [q.category.code] : [])];
+  const regionIndex = (q.region?.path.length ?? 0) + 1;
+  const categoryIndex = (q.category?.path.length ?? 0) + 1;
+  const rowMedianParams: unknown[] = [
+    q.now,
+    ...(q.category ? [q.category.code] : []),
+    ...(q.region ? [q.region.code] : []),
+  ];
+  const rowMedianPeriod = periodSql('d.created_at', q.from, q.to, rowMedianParams);
+  const rows = await executePrepared<Row>(
+    em,
+    `with report as (
+       select (select count(*) from region x where ${regionSubtree})
+            * (select count(*) from service_category x where ${categorySubtree}) <= ${SMALL_REPORT_CODE_PAIRS} as small
+     ), cell as (
        select r.code as region_code, c.code as category_code
          from region r cross join service_category c where ${cellWhere.join(' and ')}
      ), day_counts as (
@@ -184,7 +209,7 @@ export async function rolledUpOpenDemandAggregates(
          from day_counts
      ), middle_days as (
        select *, (total - 1) / 2 as lo, total / 2 as hi from days
-        where before <= total / 2 and before + n > (total - 1) / 2
+        where not (select small from report) and before <= total / 2 and before + n > (total - 1) / 2
      ), middle as (
        select m.region_code, m.category_code, v.created_at
          from middle_days m cross join lateral (
@@ -206,15 +231,57 @@ export async function rolledUpOpenDemandAggregates(
               extract(epoch from (?::timestamptz - max(created_at)))::float8 as youngest,
               extract(epoch from (?::timestamptz - min(created_at)))::float8 as oldest
          from middle group by 1, 2
+     ), row_medians as (
+       -- A small report's OPEN demands, a few hundred at most, through the OPEN (category, region)
+       -- index: the median as countedOpenDemandAggregates computes it, without a lookup per cell.
+       select d.region_path[${regionIndex}] as region_code, d.category_path[${categoryIndex}] as category_code,
+              round((percentile_cont(0.5) within group (order by extract(epoch from (?::timestamptz - d.created_at))) / 86400)::numeric, 2)::float8 as median_days
+         from demand d
+        where (select small from report) and d.status = 'OPEN'
+          and d.category_code = any(array(select x.code from service_category x where ${categorySubtree}))
+          and d.region_code = any(array(select x.code from region x where ${regionSubtree}))
+          and cardinality(d.region_path) >= ${regionIndex} and cardinality(d.category_path) >= ${categoryIndex}${rowMedianPeriod}
+        group by 1, 2
      )
      select t.region_code, t.category_code, t.open_demands, t.people,
-            round(((case when t.open_demands % 2 = 1 then a.youngest
-                         else a.youngest + 0.5::float8 * (a.oldest - a.youngest) end) / 86400)::numeric, 2)::float8 as median_days
+            coalesce(rm.median_days,
+              round(((case when t.open_demands % 2 = 1 then a.youngest
+                           else a.youngest + 0.5::float8 * (a.oldest - a.youngest) end) / 86400)::numeric, 2)::float8) as median_days
        from (select region_code, category_code, sum(n)::int as open_demands, sum(people)::text as people
                from day_counts group by 1, 2) t
-       left join ages a using (region_code, category_code)`,
-    [...params, q.now],
-    'all',
+       left join ages a using (region_code, category_code)
+       left join row_medians rm using (region_code, category_code)`,
+    [...subtreeParams, ...params, q.now, ...rowMedianParams],
   );
   return toMap(rows);
+}
+
+/** The parts of knex's client used to run a named (prepared) statement on one pooled connection. */
+interface PooledClient {
+  acquireConnection(): Promise<{
+    query(q: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  }>;
+  releaseConnection(connection: unknown): Promise<void>;
+}
+
+/**
+ * Runs `sql` (with `?` placeholders) as a named prepared statement: planning the rollup statement
+ * costs PostgreSQL more than running it (~7 of ~15 ms at the province level), and a prepared
+ * statement is planned once per pooled connection and shape, then reused. Inside a transaction,
+ * or on an EntityManager without a knex pool, it runs as any other statement.
+ */
+async function executePrepared<T>(em: EntityManager, sql: string, params: unknown[]): Promise<T[]> {
+  const connection = em.getConnection();
+  const client = connection.getKnex().client as Partial<PooledClient>;
+  if (em.getTransactionContext() || !client.acquireConnection || !client.releaseConnection)
+    return connection.execute<T[]>(sql, params, 'all');
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const name = `report_open_demands_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+  const pooled = await client.acquireConnection();
+  try {
+    return (await pooled.query({ name, text, values: params })).rows as T[];
+  } finally {
+    await client.releaseConnection(pooled);
+  }
 }

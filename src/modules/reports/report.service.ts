@@ -8,7 +8,6 @@ import { Role } from '../../core/roles.js';
 import { viewerFactsOf } from '../organizations/viewer-facts.js';
 import { Region } from '../regions/region.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
 import { FoundingType, VerificationStatus } from '../organizations/organization.enums.js';
 import { Demand } from '../demands/demand.entity.js';
 import { DemandStatus } from '../demands/demand.enums.js';
@@ -24,12 +23,14 @@ import {
 } from './statistics.js';
 import { rolledUpOpenDemandAggregates } from './open-demand-aggregates.js';
 import { ReportCache } from './report-cache.js';
+import { AwardFairnessNames } from './award-fairness-names.js';
 import {
   moneyTotal,
   ORPHAN_DAYS_DEFAULT,
   type AwardFairness,
   type OrphanDemandsArgs,
   type PublisherConcentration,
+  type RepeatWinner,
   type SupplyDemandCell,
   type SupplyDemandGap,
 } from './report.types.js';
@@ -262,44 +263,40 @@ export class ReportService {
       };
     });
 
-    const publisherIds = perPublisher.map((r) => Number(r.publisher_id));
-    const winnerIds = [...new Set(repeat.map((r) => Number(r.organization_id)))];
-    const [publishers, winners] = await Promise.all([
-      publisherIds.length ? ctx.em.find(Publisher, { id: { $in: publisherIds } }) : [],
-      winnerIds.length
-        ? ctx.em.find(Organization, {
-            id: { $in: winnerIds },
-            verificationStatus: VerificationStatus.VERIFIED,
-          })
-        : [],
-    ]);
-    const publisherById = new Map(publishers.map((p) => [p.id, p]));
-    const winnerById = new Map(winners.map((o) => [o.id, o]));
+    // Names are not part of the cached ledger: read per request, when selected (award-fairness-names.ts).
+    const names = new AwardFairnessNames(
+      ctx.em,
+      perPublisher.map((r) => Number(r.publisher_id)),
+      [...new Set(repeat.map((r) => Number(r.organization_id)))],
+    );
+    const repeatOf = new Map<number, RepeatWinner[]>();
+    for (const r of repeat) {
+      const id = Number(r.publisher_id);
+      const winners = repeatOf.get(id) ?? [];
+      winners.push({
+        organizationId: toGlobalId('Organization', r.organization_id),
+        organizationKey: Number(r.organization_id),
+        names,
+        awards: r.awards,
+        awarded: moneyTotal(r.money),
+      });
+      repeatOf.set(id, winners);
+    }
     const moneyOf = new Map(money.map((r) => [Number(r.publisher_id), r]));
-    const concentration: PublisherConcentration[] = perPublisher.flatMap((row) => {
+    const concentration: PublisherConcentration[] = perPublisher.map((row) => {
       const id = Number(row.publisher_id);
-      const p = publisherById.get(id);
-      if (!p) return [];
       const m = moneyOf.get(id);
-      return [
-        {
-          publisher: p,
-          projects: row.projects,
-          projectsWithApplications: row.with_applications,
-          singleApplicantProjects: row.single_applicant,
-          singleApplicantRate: ratio(row.single_applicant, row.with_applications),
-          awarded: moneyTotal(m?.total ?? '0'),
-          herfindahlIndex: m ? herfindahlFromSums(m.sum_sq, m.total) : null,
-          repeatWinners: repeat
-            .filter((r) => Number(r.publisher_id) === id)
-            .map((r) => ({
-              organizationId: toGlobalId('Organization', r.organization_id),
-              organization: winnerById.get(Number(r.organization_id)) ?? null,
-              awards: r.awards,
-              awarded: moneyTotal(r.money),
-            })),
-        },
-      ];
+      return {
+        publisherKey: id,
+        names,
+        projects: row.projects,
+        projectsWithApplications: row.with_applications,
+        singleApplicantProjects: row.single_applicant,
+        singleApplicantRate: ratio(row.single_applicant, row.with_applications),
+        awarded: moneyTotal(m?.total ?? '0'),
+        herfindahlIndex: m ? herfindahlFromSums(m.sum_sq, m.total) : null,
+        repeatWinners: repeatOf.get(id) ?? [],
+      };
     });
 
     return {

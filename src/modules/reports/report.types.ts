@@ -4,10 +4,10 @@ import { CURRENCY } from '../../core/money.js';
 import { ConnectionArgs } from '../../core/relay/connection.js';
 import { Region } from '../regions/region.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
-import { Organization } from '../organizations/organization.entity.js';
 import { FoundingType } from '../organizations/organization.enums.js';
 import { Publisher } from '../projects/publisher.entity.js';
 import { SUPPRESSION_THRESHOLD } from './statistics.js';
+import type { AwardFairnessNames } from './award-fairness-names.js';
 
 /** Default age after which an unclaimed OPEN demand is listed as an orphan. */
 export const ORPHAN_DAYS_DEFAULT = 30;
@@ -236,11 +236,11 @@ export class RepeatWinner {
   @Field(() => ID, { description: 'Global id of the organization.' })
   organizationId!: string;
 
-  @Field(() => Organization, {
-    nullable: true,
-    description: 'The organization, when it is still verified (suspended ones are named by id only).',
-  })
-  organization!: Organization | null;
+  /** The organization's database id; `organization` is resolved from it (award-fairness.resolver.ts). */
+  organizationKey!: number;
+
+  /** Where `organization` is read from, per request. */
+  names!: AwardFairnessNames;
 
   @Field(() => Int)
   awards!: number;
@@ -251,8 +251,11 @@ export class RepeatWinner {
 
 @ObjectType({ description: 'How concentrated one publisher’s awards are.' })
 export class PublisherConcentration {
-  @Field(() => Publisher)
-  publisher!: Publisher;
+  /** The publisher's database id; `publisher` is resolved from it (award-fairness.resolver.ts). */
+  publisherKey!: number;
+
+  /** Where `publisher` is read from, per request. */
+  names!: AwardFairnessNames;
 
   @Field(() => Int, { description: 'Its projects in the report (published in the period).' })
   projects!: number;

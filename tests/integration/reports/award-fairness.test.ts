@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { parseIdOf } from '../../../src/core/relay/global-id.js';
+import { ReportService } from '../../../src/modules/reports/report.service.js';
 import { FoundingType } from '../../../src/modules/organizations/organization.enums.js';
 import { PublisherKind } from '../../../src/modules/projects/project.enums.js';
 import type { SeededOrganization } from '../../setup/seed.js';
@@ -171,6 +173,76 @@ describe('awardFairness', () => {
     expect(report.projects).toBe(0);
     expect(report.publishers).toEqual([]);
     expect(report.byFoundingType.every((r) => r.applications === 0 && r.parityRatio === null)).toBe(true);
+  });
+
+  it('names publishers and repeat winners as they are now, though the ledger is cached', async () => {
+    const NAMES = `query($publisherId: ID) { awardFairness(publisherId: $publisherId) {
+      publishers { publisher { id name } repeatWinners { organizationId organization { id name } } } } }`;
+    interface Names {
+      awardFairness: {
+        publishers: {
+          publisher: { id: string; name: string };
+          repeatWinners: { organizationId: string; organization: { id: string; name: string } | null }[];
+        }[];
+      };
+    }
+    const names = async () => (await t.data<Names>(NAMES, { publisherId: p1 })).awardFairness.publishers;
+    const conn = t.orm.em.getConnection();
+    const ledger = vi.spyOn(
+      ReportService.prototype as unknown as { fairnessLedger: () => unknown },
+      'fairnessLedger',
+    );
+    try {
+      await names();
+      ledger.mockClear();
+      // Names are not report sources (the ledger stays cached), yet the answer follows them.
+      await conn.execute(`update publisher set name = '济南市总工会（更名）' where id = ?`, [
+        parseIdOf('Publisher', p1, 'p1'),
+      ]);
+      await conn.execute(`update organization set name = '更名后的机构' where id = ?`, [uf1.organization.id]);
+      expect(await names()).toEqual([
+        {
+          publisher: { id: p1, name: '济南市总工会（更名）' },
+          repeatWinners: [
+            {
+              organizationId: uf1.organization.globalId(),
+              organization: { id: uf1.organization.globalId(), name: '更名后的机构' },
+            },
+          ],
+        },
+      ]);
+      expect(ledger).not.toHaveBeenCalled();
+      // A suspended winner is named by id only; reinstated, it is named again.
+      await conn.execute(`update organization set verification_status = 'SUSPENDED' where id = ?`, [
+        uf1.organization.id,
+      ]);
+      expect((await names())[0]!.repeatWinners).toEqual([
+        { organizationId: uf1.organization.globalId(), organization: null },
+      ]);
+      await conn.execute(`update organization set verification_status = 'VERIFIED' where id = ?`, [
+        uf1.organization.id,
+      ]);
+      expect((await names())[0]!.repeatWinners[0]!.organization).toEqual({
+        id: uf1.organization.globalId(),
+        name: '更名后的机构',
+      });
+    } finally {
+      ledger.mockRestore();
+      await conn.execute(`update organization set name = ? where id = ?`, [
+        uf1.organization.name,
+        uf1.organization.id,
+      ]);
+    }
+  });
+
+  it('leaves out a repeat winner once deleted (its applications go with it)', async () => {
+    const { awardFairness: before } = await t.data<Fairness>(FAIRNESS, { publisherId: p1 });
+    expect(before.publishers[0]!.repeatWinners).toHaveLength(1);
+    // Checked last: the hand-checked ledgers above lose UF1.
+    await t.orm.em.getConnection().execute(`delete from organization where id = ?`, [uf1.organization.id]);
+    const { awardFairness: after } = await t.data<Fairness>(FAIRNESS, { publisherId: p1 });
+    expect(after.publishers[0]!.repeatWinners).toEqual([]);
+    expect(after.projects).toBe(5);
   });
 
   it('refuses an id that is not a publisher', async () => {

@@ -132,8 +132,18 @@ async function randomChange(conn: { execute: (sql: string, params?: unknown[]) =
     'projectStatus',
     'application',
     'applicationStatus',
+    // Not report sources: the ledger stays cached, its names must follow all the same.
+    'orgName',
+    'publisherName',
   ] as const);
   switch (change) {
+    case 'orgName':
+      return conn.execute(`update organization set name = ? where id = ?`, [`更名${rnd.int(1, 1e6)}`, org]);
+    case 'publisherName':
+      return conn.execute(`update publisher set name = ? where id = ?`, [
+        `更名${rnd.int(1, 1e6)}`,
+        rnd.pick(publisherIds),
+      ]);
     case 'verification':
       return conn.execute(`update organization set verification_status = ? where id = ?`, [
         rnd.pick(['VERIFIED', 'VERIFIED', 'PENDING', 'SUSPENDED']),
@@ -253,17 +263,30 @@ async function gap(reports: ReportService, orm: MikroORM, args: GapArgs, roles?:
   return r.cells.map((c) => ({ ...c, region: c.region.code, category: c.category.code }));
 }
 
-/** What an awardFairness answer says, without its entities. */
+/**
+ * What an awardFairness answer says, its publishers and winners resolved as the GraphQL fields do
+ * (award-fairness.resolver.ts), reduced to their ids and names.
+ */
 async function fairness(reports: ReportService, orm: MikroORM, args: FairnessArgs) {
   const r = await reports.awardFairness(contextOn(orm), args);
   return {
     projects: r.projects,
     byFoundingType: r.byFoundingType,
-    publishers: r.publishers.map((p) => ({
-      ...p,
-      publisher: p.publisher.id,
-      repeatWinners: p.repeatWinners.map((w) => ({ ...w, organization: w.organization?.id ?? null })),
-    })),
+    publishers: await Promise.all(
+      r.publishers.map(async ({ names: _names, publisherKey, ...p }) => {
+        const publisher = await _names.publisher(publisherKey);
+        return {
+          ...p,
+          publisher: publisher && { id: publisher.id, name: publisher.name },
+          repeatWinners: await Promise.all(
+            p.repeatWinners.map(async ({ names, organizationKey, ...w }) => {
+              const organization = await names.verifiedWinner(organizationKey);
+              return { ...w, organization: organization && { id: organization.id, name: organization.name } };
+            }),
+          ),
+        };
+      }),
+    ),
   };
 }
 
