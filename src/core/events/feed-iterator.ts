@@ -1,3 +1,5 @@
+import { isThenable, type MaybePromise } from './settling.js';
+
 const DONE = { done: true, value: undefined } as const;
 
 /**
@@ -8,11 +10,12 @@ const DONE = { done: true, value: undefined } as const;
  *
  * When `map` throws, the source is closed before the error goes on: graphql-ws ends the
  * subscription on the error without calling `return()`. `onEnd` runs once, however it ends.
- * `translateError` may replace the error the consumer sees (the source's or `map`'s).
+ * `translateError` may replace the error the consumer sees (the source's or `map`'s). A `map` that
+ * has its value at once may return it without a promise: it is then not awaited (settling.ts).
  */
 export function mapStream<T, U>(
   source: AsyncIterator<T>,
-  map: (value: T) => Promise<U | null>,
+  map: (value: T) => MaybePromise<U | null>,
   onEnd?: () => void,
   translateError: (error: unknown) => unknown = (error) => error,
 ): AsyncIterableIterator<U> {
@@ -32,7 +35,8 @@ export function mapStream<T, U>(
             await end();
             return DONE;
           }
-          const mapped = await map(step.value);
+          let mapped = map(step.value);
+          if (isThenable(mapped)) mapped = await mapped;
           if (mapped !== null) return { done: false, value: mapped };
         }
       } catch (error) {

@@ -26,6 +26,7 @@ import {
   type GraphQLSchema,
 } from 'graphql';
 import { mapStream } from './feed-iterator.js';
+import { Settling, type MaybePromise } from './settling.js';
 
 /** Where a feed puts its {@link ShareTicket} on an event payload (invisible to GraphQL). */
 export const SHARE_TICKET = Symbol('niudai.shareTicket');
@@ -41,7 +42,7 @@ export interface ShareTicket {
    * Executed results of this payload for this class, by operation (document and variables). A feed
    * makes one ticket per event and class (see EventPass), so the map lives as long as the event.
    */
-  readonly results: Map<string, Promise<ExecutionResult>>;
+  readonly results: Map<string, Settling<ExecutionResult>>;
 }
 
 /** The ticket on a payload, if it has one. */
@@ -112,7 +113,8 @@ export async function sharedSubscribe(
   let covered = false;
   let operationKey: string | null = null;
   const once = async (payload: unknown) => execute({ ...args, rootValue: payload });
-  const run = (payload: unknown): Promise<ExecutionResult> => {
+  // Once the shared execution has settled, the class's later subscribers take it without a promise step.
+  const run = (payload: unknown): MaybePromise<ExecutionResult> => {
     const ticket = ticketOf(payload);
     if (!ticket) return once(payload);
     if (ticket.fields !== checked) {
@@ -127,8 +129,8 @@ export async function sharedSubscribe(
       args.variableValues ?? null,
     ]);
     let result = ticket.results.get(operationKey);
-    if (!result) ticket.results.set(operationKey, (result = once(payload)));
-    return result;
+    if (!result) ticket.results.set(operationKey, (result = new Settling(once(payload))));
+    return result.now;
   };
   // mapStream passes `return()` straight to the source: an idle feed never yields.
   return mapStream(source[Symbol.asyncIterator](), run);

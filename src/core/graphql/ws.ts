@@ -8,6 +8,8 @@ import {
   getOperationAST,
   specifiedRules,
   type DocumentNode,
+  type ExecutionResult,
+  type FormattedExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
 } from 'graphql';
@@ -17,6 +19,7 @@ import { authenticate, type Viewer } from '../auth.js';
 import { withoutSuggestions, type RequestLimits } from './limits.js';
 import { createLoaders, type Context, type Services } from '../context.js';
 import { sharedSubscribe } from '../events/shared-execution.js';
+import { liveFrames } from './live-frames.js';
 import { ValidatedDocuments } from './document-cache.js';
 import { randomUUID } from 'node:crypto';
 import {
@@ -260,6 +263,22 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         : formatted;
     });
 
+  /**
+   * Every result pushed (a query's, each subscription event's) keeps to the size ceiling; a query
+   * or mutation stopped at its deadline sends the timeout alone; errors are formatted. Without
+   * errors the payload is the JSON `ResultLimits.check` made, once per result: subscribers sharing
+   * an execution share it.
+   */
+  const checkedResult = (
+    result: ExecutionResult,
+    deadline: Context['deadline'],
+  ): { json: string } | { replacement: FormattedExecutionResult } => {
+    const checked = limits.results.check(result, deadline);
+    if (checked.refusal) return { replacement: checked.refusal };
+    if (result.errors) return { replacement: { ...result, errors: format(result.errors) } };
+    return { json: checked.json };
+  };
+
   // Before graphql-ws's own listener, so its sends go through the wrapper.
   wss.on('connection', (socket, request) => coalesceWrites(socket, request.socket));
   const server: Disposable = useServer<Record<string, unknown>, { state?: SocketState }>(
@@ -387,12 +406,26 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
         };
       },
       onError: (_ctx, _id, _payload, errors) => format(errors),
-      // Every result pushed (a query's, each subscription event's) keeps to the size ceiling; a query
-      // or mutation stopped at its deadline sends the timeout alone.
+      // A query's or mutation's result (and a subscription refused before its first event) goes
+      // through graphql-ws's own `next`.
       onNext: (_ctx, _id, _payload, args, result) => {
-        const checked = limits.results.check(result, (args.contextValue as Context).deadline);
-        if (checked.refusal) return checked.refusal;
-        return result.errors ? { ...result, errors: format(result.errors) } : undefined;
+        const checked = checkedResult(result, (args.contextValue as Context).deadline);
+        return 'replacement' in checked ? checked.replacement : undefined;
+      },
+      // A live subscription writes its events' frames itself (live-frames.ts): graphql-ws still
+      // sends its `complete` or `error`.
+      onOperation: (ctx, id, _payload, args, result) => {
+        if (!(Symbol.asyncIterator in result)) return undefined;
+        const deadline = (args.contextValue as Context).deadline;
+        return liveFrames(result[Symbol.asyncIterator](), {
+          id,
+          socket: (ctx.extra as SocketExtra).socket,
+          unawaitedWriteBytes: UNAWAITED_WRITE_BYTES,
+          payloadJson: (event) => {
+            const checked = checkedResult(event, deadline);
+            return 'json' in checked ? checked.json : JSON.stringify(checked.replacement);
+          },
+        });
       },
     },
     wss,

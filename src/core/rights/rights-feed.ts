@@ -3,6 +3,7 @@ import type { Context } from '../context.js';
 import { retryThroughOutage, unavailableIfOutage } from '../db/database-outage.js';
 import { mapStream } from '../events/feed-iterator.js';
 import type { FeedEvent } from '../events/match-index.js';
+import { isThenable, type MaybePromise } from '../events/settling.js';
 import type { EndableStream } from '../events/waiting-stream.js';
 import type { AdmissionRule } from './rights-watch.js';
 
@@ -25,7 +26,7 @@ export function feedWithLiveRights<U>(
   ctx: Context,
   stream: EndableStream,
   admit: AdmissionRule,
-  map: (event: FeedEvent, viewer: Viewer) => Promise<U | null>,
+  map: (event: FeedEvent, viewer: Viewer) => MaybePromise<U | null>,
 ): AsyncIterableIterator<U> {
   const subscriber = requireViewer(ctx.viewer);
   const base = ctx.em;
@@ -35,14 +36,22 @@ export function feedWithLiveRights<U>(
     );
   const rights = ctx.services.events.rights.follow(subscriber, reload, admit);
   rights.onRevoked = (error) => stream.end(error);
+  const judged = async (event: FeedEvent): Promise<U | null> => {
+    for (;;) {
+      const viewer = rights.settled ?? (await rights.current());
+      const payload = await map(event, viewer);
+      if (!rights.isStale) return payload;
+    }
+  };
   return mapStream(
     stream,
-    async (event) => {
-      for (;;) {
-        const viewer = rights.settled ?? (await rights.current());
-        const payload = await map(event, viewer);
-        if (!rights.isStale) return payload;
-      }
+    (event) => {
+      // Rights settled and a payload at once (the event's shared work is done): no promise step.
+      const viewer = rights.settled;
+      if (!viewer) return judged(event);
+      const payload = map(event, viewer);
+      if (isThenable(payload)) return payload.then((value) => (rights.isStale ? judged(event) : value));
+      return rights.isStale ? judged(event) : payload;
     },
     () => rights.close(),
     unavailableIfOutage,

@@ -11,12 +11,14 @@ import { Region } from '../regions/region.entity.js';
 import { Organization } from '../organizations/organization.entity.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { SHARE_TICKET, withShareTicket, type ShareTicket } from '../../core/events/shared-execution.js';
-import { sharedEvent } from '../../core/events/event-pass.js';
+import { sharedEvent, type SharedEvent } from '../../core/events/event-pass.js';
+import { isThenable, Settling } from '../../core/events/settling.js';
 import { retryThroughOutage } from '../../core/db/database-outage.js';
 import { Demand } from './demand.entity.js';
 import { canSeeDemand, revealsContact, revealsSubmitter } from './demand.policy.js';
 import { factsOf } from './demand-filters.js';
 import { LiveViewerFacts } from '../organizations/viewer-facts.js';
+import type { VerifiedOrganizations } from '../organizations/verified-organizations.js';
 import {
   DEMAND_EVENT_SHAREABLE,
   demandFeedSpec,
@@ -38,6 +40,19 @@ export interface DemandFeedItem {
   demand: Demand;
   /** Lets subscribers of the same permission class share the execution (shared-execution.ts). */
   [SHARE_TICKET]?: ShareTicket;
+}
+
+/** An event's demand row and the facts the rules read from it. */
+interface LoadedDemand {
+  demand: Demand;
+  facts: ReturnType<typeof factsOf>;
+}
+
+/** What the subscribers of one event read once, on the event's shared fork. */
+interface DemandReads {
+  loaded: Settling<LoadedDemand | null>;
+  verification: VerifiedOrganizations;
+  loaders: ReturnType<typeof createLoaders>;
 }
 
 /**
@@ -65,26 +80,16 @@ function resolveEach(
   const pass = ctx.services.events.pass;
   const { demandViewers, loaderFactories } = ctx.services;
   let facts: { of: Viewer; live: LiveViewerFacts } | null = null;
-  return feedWithLiveRights(ctx, stream, admit, async (event: FeedEvent, viewer: Viewer) => {
-    if (facts?.of !== viewer) {
-      facts = { of: viewer, live: new LiveViewerFacts(viewer) };
-      // Field resolvers that run per subscriber read the viewer's facts from the context, where
-      // `ViewerService.load` stored its organizations' verification: drop it, so they re-read it per event
-      // as `live` does.
-      ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
-    }
-    const live = facts.live;
-    const shared = sharedEvent(pass, event, 'demand', base, (em) => ({
-      loaded: retryThroughOutage(() => em.findOne(Demand, { id: event.entityId })).then((demand) =>
-        demand ? { demand, facts: factsOf(demand) } : null,
-      ),
-      verification: demandViewers.verification(em, retryThroughOutage),
-      // The fork's loaders, so that the subscribers' field resolvers batch together.
-      loaders: createLoaders(loaderFactories, em),
-    }));
-    const verified = shared.reads.verification.among(live.memberOrgIds);
-    const loaded = await shared.reads.loaded;
-    const viewerFacts = live.given(await verified);
+  /** This subscriber's decision on the event, once its shared reads have answered. */
+  const judge = (
+    event: FeedEvent,
+    viewer: Viewer,
+    live: LiveViewerFacts,
+    shared: SharedEvent<DemandReads>,
+    loaded: LoadedDemand | null,
+    verified: ReadonlySet<number>,
+  ): DemandFeedItem | null => {
+    const viewerFacts = live.given(verified);
     if (!loaded) return null;
     const { demand } = loaded;
     if (!(endorser || canSeeDemand(viewerFacts, loaded.facts)) || !accept(demand, viewer)) return null;
@@ -96,6 +101,34 @@ function resolveEach(
     return shared.perClass(viewClass, () =>
       withShareTicket({ cursor: String(event.seq), demand }, DEMAND_EVENT_SHAREABLE),
     );
+  };
+  return feedWithLiveRights(ctx, stream, admit, (event: FeedEvent, viewer: Viewer) => {
+    if (facts?.of !== viewer) {
+      facts = { of: viewer, live: new LiveViewerFacts(viewer) };
+      // Field resolvers that run per subscriber read the viewer's facts from the context, where
+      // `ViewerService.load` stored its organizations' verification: drop it, so they re-read it per event
+      // as `live` does.
+      ctx.viewer = { ...viewer, verifiedOrgIds: undefined };
+    }
+    const shared = sharedEvent(pass, event, 'demand', base, (em): DemandReads => ({
+      loaded: new Settling(
+        retryThroughOutage(() => em.findOne(Demand, { id: event.entityId })).then((demand) =>
+          demand ? { demand, facts: factsOf(demand) } : null,
+        ),
+      ),
+      verification: demandViewers.verification(em, retryThroughOutage),
+      // The fork's loaders, so that the subscribers' field resolvers batch together.
+      loaders: createLoaders(loaderFactories, em),
+    }));
+    // Once the first subscribers' reads have answered, the others decide without a promise step.
+    const live = facts.live;
+    const verified = shared.reads.verification.among(live.memberOrgIds);
+    const loaded = shared.reads.loaded.now;
+    if (isThenable(verified) || isThenable(loaded))
+      return Promise.all([loaded, verified]).then(([row, ids]) =>
+        judge(event, viewer, live, shared, row, ids),
+      );
+    return judge(event, viewer, live, shared, loaded, verified);
   });
 }
 

@@ -127,8 +127,16 @@ export interface DemandViewDecisions {
  * same class get the same value for every field in {@link DEMAND_EVENT_SHAREABLE}.
  */
 export function demandViewClass(decisions: DemandViewDecisions): string {
-  return `submitter=${decisions.revealsSubmitter ? 1 : 0},contact=${decisions.revealsContact ? 1 : 0}`;
+  return VIEW_CLASSES[(decisions.revealsSubmitter ? 2 : 0) + (decisions.revealsContact ? 1 : 0)]!;
 }
+
+/** The four classes, made once: every subscriber of every event names one. */
+const VIEW_CLASSES = [
+  'submitter=0,contact=0',
+  'submitter=0,contact=1',
+  'submitter=1,contact=0',
+  'submitter=1,contact=1',
+] as const;
 
 /** Who may follow one demand's updates, and whether they hear of it whatever its status. */
 export interface UpdateFollower {

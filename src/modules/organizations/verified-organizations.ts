@@ -2,8 +2,9 @@ import type { EntityManager } from '@mikro-orm/postgresql';
 import { selectIds } from '../../core/id-queries.js';
 import { Organization } from './organization.entity.js';
 import { VerificationStatus } from './organization.enums.js';
+import { Settling, type MaybePromise } from '../../core/events/settling.js';
 
-const NONE: Promise<ReadonlySet<number>> = Promise.resolve(new Set());
+const NONE: ReadonlySet<number> = new Set();
 
 /** How a read is run: `(read) => read()`, or retried (`retryThroughOutage`). */
 export type ReadAttempt = <T>(read: () => Promise<T>) => Promise<T>;
@@ -20,10 +21,10 @@ export type ReadAttempt = <T>(read: () => Promise<T>) => Promise<T>;
  */
 export class VerifiedOrganizations {
   /** Each id read or being read → the answer of its query. */
-  private readonly answers = new Map<number, Promise<ReadonlySet<number>>>();
+  private readonly answers = new Map<number, Settling<ReadonlySet<number>>>();
   /** Ids waiting for the query that runs at the end of this turn. */
   private waiting: Set<number> | null = null;
-  private waitingAnswer: Promise<ReadonlySet<number>> = NONE;
+  private waitingAnswer: Settling<ReadonlySet<number>> | null = null;
 
   constructor(
     private readonly em: EntityManager,
@@ -31,25 +32,28 @@ export class VerifiedOrganizations {
     private readonly attempt: ReadAttempt = (read) => read(),
   ) {}
 
-  /** A set holding the verified ones among `ids` (and maybe other callers' ids). */
-  among(ids: readonly number[]): Promise<ReadonlySet<number>> {
+  /**
+   * A set holding the verified ones among `ids` (and maybe other callers' ids): the set itself once
+   * their query has answered (settling.ts), its promise until then.
+   */
+  among(ids: readonly number[]): MaybePromise<ReadonlySet<number>> {
     if (ids.length === 0) return NONE;
     const answer = this.answers.get(ids[0]!);
-    if (answer && ids.every((id) => this.answers.get(id) === answer)) return answer;
-    if (!this.waiting) this.startBatch();
+    if (answer && ids.every((id) => this.answers.get(id) === answer)) return answer.now;
+    const batch = this.waiting && this.waitingAnswer ? this.waitingAnswer : this.startBatch();
     for (const id of ids) {
       this.waiting!.add(id);
-      this.answers.set(id, this.waitingAnswer);
+      this.answers.set(id, batch);
     }
-    return this.waitingAnswer;
+    return batch.now;
   }
 
-  private startBatch(): void {
+  private startBatch(): Settling<ReadonlySet<number>> {
     const ids = new Set<number>();
     this.waiting = ids;
     // After every caller of this turn has added its ids (process.nextTick runs once the promise
     // jobs queued so far are done), then no more: later callers start the next batch.
-    this.waitingAnswer = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
+    const read = new Promise<void>((resolve) => process.nextTick(resolve)).then(async () => {
       this.waiting = null;
       const verified = await this.attempt(() =>
         selectIds(this.em, Organization, {
@@ -59,8 +63,8 @@ export class VerifiedOrganizations {
       );
       return new Set(verified);
     });
-    // Callers may await it after other work (the live feed awaits the demand's row first): a failed
-    // read must not count as unhandled meanwhile. Each caller still sees the error.
-    this.waitingAnswer.catch(() => undefined);
+    // Settling keeps a failed read from counting as unhandled while callers do other work first
+    // (the live feed reads the demand's row too); each caller still sees the error.
+    return (this.waitingAnswer = new Settling(read));
   }
 }

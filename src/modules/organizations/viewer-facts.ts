@@ -102,9 +102,9 @@ export function verifiedFactsOf(ctx: Pick<Context, 'em' | 'viewer'>): Promise<Ve
   let facts = forViewer.get(viewer);
   if (!facts) {
     const live = new LiveViewerFacts(viewer);
-    facts = verificationIn(ctx.em)
-      .among(live.memberOrgIds)
-      .then((verified) => live.given(verified));
+    facts = Promise.resolve(verificationIn(ctx.em).among(live.memberOrgIds)).then((verified) =>
+      live.given(verified),
+    );
     forViewer.set(viewer, facts);
   }
   return facts;

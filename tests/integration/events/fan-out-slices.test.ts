@@ -135,4 +135,35 @@ describe('live fan-out, one subscriber per turn', () => {
     expect(JSON.stringify(await left.failed())).toContain('FORBIDDEN');
     expect(titles(left.events)).toEqual([first.title]);
   });
+
+  it('writes each subscription its own frames on a shared socket, and none after its client completed it', async () => {
+    const org = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
+    const frames: { id?: string; type: string }[] = [];
+    const client = wsClient(t.wsUrl, org.token, (socket) =>
+      socket.on('message', (data: Buffer) =>
+        frames.push(JSON.parse(String(data)) as { id?: string; type: string }),
+      ),
+    );
+    clients.push(client);
+    const kept = record(client, {});
+    const completed = record(client, {});
+    await subscriptionsReach(t, 2);
+    const first = await submitDemand(t, worker.token);
+    await kept.waitFor(1);
+    await completed.waitFor(1);
+    const ids = new Set(frames.filter((f) => f.type === 'next').map((f) => f.id));
+    expect(ids.size).toBe(2);
+
+    completed.stop();
+    await subscriptionsReach(t, 1);
+    const second = await submitDemand(t, worker.token);
+    const titles = (events: PushedDemand[]) => events.map((e) => e.demand.title);
+    expect(titles(await kept.waitFor(2))).toEqual([first.title, second.title]);
+    // Both subscriptions' frames of an event leave in one write (ws.ts): had the completed one been
+    // sent the second demand, it would have arrived with the kept one's.
+    expect(titles(completed.events)).toEqual([first.title]);
+    const nexts = frames.filter((f) => f.type === 'next');
+    expect(nexts).toHaveLength(3);
+    expect(frames.filter((f) => f.type === 'error')).toEqual([]);
+  });
 });

@@ -16,6 +16,7 @@ import {
   sharedSubscribe,
   type ShareTicket,
 } from '../../../src/core/events/shared-execution.js';
+import { Settling } from '../../../src/core/events/settling.js';
 import { DEMAND_EVENT_SHAREABLE } from '../../../src/modules/demands/demand-feed.js';
 
 /** A tiny schema whose resolvers count how often they run. */
@@ -49,7 +50,7 @@ function counting(): { schema: GraphQLSchema; calls: { id: number; secret: numbe
 }
 
 /** A ticket over one results map, as a feed makes for one event and class. */
-function ticket(fields: string[], results = new Map<string, Promise<ExecutionResult>>()): ShareTicket {
+function ticket(fields: string[], results = new Map<string, Settling<ExecutionResult>>()): ShareTicket {
   return { fields: new Set(fields), results };
 }
 
@@ -89,7 +90,7 @@ describe('selectedCoordinates', () => {
 describe('sharedSubscribe', () => {
   it('executes once for subscribers of one class sending the same operation', async () => {
     const { schema, calls } = counting();
-    const results = new Map<string, Promise<ExecutionResult>>();
+    const results = new Map<string, Settling<ExecutionResult>>();
     const query = 'subscription { feed { item { id } } }';
     const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, results) };
     const a = await first(schema, query, [payload]);
@@ -101,7 +102,7 @@ describe('sharedSubscribe', () => {
 
   it('executes per subscriber when a selected field is not shareable, or the payload has no ticket', async () => {
     const { schema, calls } = counting();
-    const results = new Map<string, Promise<ExecutionResult>>();
+    const results = new Map<string, Settling<ExecutionResult>>();
     const withSecret = 'subscription { feed { item { id secret } } }';
     const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, results) };
     await first(schema, withSecret, [payload]);
@@ -115,7 +116,7 @@ describe('sharedSubscribe', () => {
 
   it('keeps different variables or documents apart', async () => {
     const { schema, calls } = counting();
-    const results = new Map<string, Promise<ExecutionResult>>();
+    const results = new Map<string, Settling<ExecutionResult>>();
     const payload = { item: { id: '7' }, [SHARE_TICKET]: ticket(SAFE, results) };
     await first(schema, 'subscription A { feed { item { id } } }', [payload]);
     await first(schema, 'subscription B { feed { item { id } } }', [payload]);

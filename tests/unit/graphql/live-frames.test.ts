@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import type { ExecutionResult } from 'graphql';
+import { liveFrames, type FrameSocket } from '../../../src/core/graphql/live-frames.js';
+
+/** A socket that records what is sent; `bufferedAmount` and `readyState` are set by the test. */
+function recordingSocket() {
+  const sent: string[] = [];
+  const callbacks: ((error?: Error) => void)[] = [];
+  const socket = {
+    OPEN: 1 as const,
+    readyState: 1 as number,
+    bufferedAmount: 0,
+    send(data: string, callback?: (error?: Error) => void) {
+      sent.push(data);
+      if (callback) callbacks.push(callback);
+    },
+  };
+  return { socket: socket as unknown as FrameSocket & typeof socket, sent, callbacks };
+}
+
+/** A source the test feeds by hand, which records whether it was returned. */
+function manualSource() {
+  const waiting: ((step: IteratorResult<ExecutionResult>) => void)[] = [];
+  const failing: ((error: unknown) => void)[] = [];
+  const state = { returned: false };
+  const source: AsyncIterator<ExecutionResult> = {
+    next: () =>
+      new Promise((resolve, reject) => {
+        waiting.push(resolve);
+        failing.push(reject);
+      }),
+    return: async () => {
+      state.returned = true;
+      waiting.shift()?.({ done: true, value: undefined });
+      return { done: true, value: undefined };
+    },
+  };
+  const push = (result: ExecutionResult) => {
+    failing.shift();
+    waiting.shift()!({ done: false, value: result });
+  };
+  const fail = (error: unknown) => {
+    waiting.shift();
+    failing.shift()!(error);
+  };
+  const finish = () => {
+    failing.shift();
+    waiting.shift()!({ done: true, value: undefined });
+  };
+  return { source, push, fail, finish, state };
+}
+
+/** Lets the frames' promise steps run. */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+const payloadJson = (result: ExecutionResult) => JSON.stringify(result);
+
+describe('liveFrames', () => {
+  it('writes each result as a graphql-ws next frame with its own id around the shared payload, then ends when the source does', async () => {
+    const { socket, sent } = recordingSocket();
+    const { source, push, finish } = manualSource();
+    const frames = liveFrames(source, { id: 'sub-"1"', socket, payloadJson, unawaitedWriteBytes: 1024 });
+    const ended = frames.next();
+    push({ data: { n: 1 } });
+    await settle();
+    push({ data: { n: 2 } });
+    await settle();
+    expect(sent.map((frame) => JSON.parse(frame) as unknown)).toEqual([
+      { id: 'sub-"1"', type: 'next', payload: { data: { n: 1 } } },
+      { id: 'sub-"1"', type: 'next', payload: { data: { n: 2 } } },
+    ]);
+    finish();
+    // graphql-ws sends `complete` when this resolves as done.
+    expect(await ended).toEqual({ done: true, value: undefined });
+  });
+
+  it('rejects with the source’s error, so graphql-ws sends its error frame', async () => {
+    const { socket, sent } = recordingSocket();
+    const { source, fail } = manualSource();
+    const ended = liveFrames(source, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 }).next();
+    const forbidden = new Error('FORBIDDEN');
+    fail(forbidden);
+    await expect(ended).rejects.toBe(forbidden);
+    expect(sent).toEqual([]);
+  });
+
+  it('sends nothing more once returned (the client completed), even a result already on its way', async () => {
+    const { socket, sent } = recordingSocket();
+    const waiting: ((step: IteratorResult<ExecutionResult>) => void)[] = [];
+    let returned = false;
+    const source: AsyncIterator<ExecutionResult> = {
+      next: () => new Promise((resolve) => waiting.push(resolve)),
+      // Returning does not settle the pending next(): its result arrives afterwards.
+      return: async () => {
+        returned = true;
+        return { done: true, value: undefined };
+      },
+    };
+    const frames = liveFrames(source, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 });
+    const ended = frames.next();
+    await frames.return!();
+    expect(returned).toBe(true);
+    waiting.shift()!({ done: false, value: { data: { late: true } } });
+    expect(await ended).toEqual({ done: true, value: undefined });
+    expect(sent).toEqual([]);
+  });
+
+  it('drops frames for a socket that is no longer open, like graphql-ws', async () => {
+    const { socket, sent } = recordingSocket();
+    const { source, push } = manualSource();
+    void liveFrames(source, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 }).next();
+    socket.readyState = 3;
+    push({ data: { n: 1 } });
+    await settle();
+    expect(sent).toEqual([]);
+  });
+
+  it('waits for the write of a socket holding too much unsent before reading the next result', async () => {
+    const { socket, sent, callbacks } = recordingSocket();
+    let reads = 0;
+    const waiting: ((step: IteratorResult<ExecutionResult>) => void)[] = [];
+    const source: AsyncIterator<ExecutionResult> = {
+      next: () => {
+        reads += 1;
+        return new Promise((resolve) => waiting.push(resolve));
+      },
+    };
+    void liveFrames(source, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 }).next();
+    socket.bufferedAmount = 4096;
+    waiting.shift()!({ done: false, value: { data: { n: 1 } } });
+    await settle();
+    expect(sent).toHaveLength(1);
+    expect(reads).toBe(1);
+    callbacks.shift()!();
+    await settle();
+    expect(reads).toBe(2);
+  });
+});
