@@ -19,12 +19,46 @@ import { directoryVisibility, getOrganization } from './organization.policy.js';
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
 
-/** The WHERE conditions of a directory filter, with the visibility rule always included. */
+/** The shortest query the trigram index can look up: a shorter one has no trigram. */
+const MIN_TRIGRAM_QUERY = 3;
+
+/**
+ * Where a directory search reads organizations from, as SQL with alias `o`, and the text condition
+ * if any: the whole table, or for a text filter only the rows matching it, found through a text
+ * index. search_text is stored lower-cased and the pattern is too, so a plain LIKE (which the trigram
+ * GIN index serves from 3 characters on) matches case-insensitively. One or two Chinese characters
+ * have no trigram: the gram index finds them, exactly (every Han character and adjacent pair is a
+ * gram). Both are SQL functions that plan with sequential scans off (migration 20261205020000), so
+ * the index is read whatever the planner's statistics say (docs/architecture.md, "Directory text
+ * search"). Any other query too short for a trigram is tested row by row, as no index can serve it.
+ */
+function directorySource(filter: OrganizationFilter): {
+  sql: string;
+  params: unknown[];
+  condition: { sql: string; params: unknown[] } | null;
+  textFiltered: boolean;
+} {
+  const pattern = filter.text ? likePattern(filter.text) : null;
+  if (!pattern) return { sql: 'organization o', params: [], condition: null, textFiltered: false };
+  const gram = queryGram(filter.text!);
+  if (gram)
+    return { sql: 'directory_gram_matches(?) o', params: [gram], condition: null, textFiltered: true };
+  if ([...filter.text!.trim()].length >= MIN_TRIGRAM_QUERY)
+    return { sql: 'directory_text_matches(?) o', params: [pattern], condition: null, textFiltered: true };
+  return {
+    sql: 'organization o',
+    params: [],
+    condition: { sql: 'o.search_text like ?', params: [pattern] },
+    textFiltered: true,
+  };
+}
+
+/** The WHERE conditions of a directory filter besides its text, with the visibility rule always included. */
 function directoryWhere(
   ctx: Actor,
   filter: OrganizationFilter,
   hubVisible: boolean,
-): { sql: string[]; params: unknown[]; textFiltered: boolean } {
+): { sql: string[]; params: unknown[] } {
   const sql: string[] = [];
   const params: unknown[] = [];
   const add = (clause: string, ...values: unknown[]) => {
@@ -33,15 +67,8 @@ function directoryWhere(
   };
   const visible = directoryVisibility(viewerFactsOf(ctx.viewer));
   if (visible) add(visible.sql, ...visible.params);
-  const pattern = filter.text ? likePattern(filter.text) : null;
-  if (pattern) {
-    // search_text is stored lower-cased and the pattern is too, so a plain LIKE (which the trigram
-    // GIN index serves from 3 characters on) matches case-insensitively. One or two Chinese
-    // characters have no trigram: the gram index finds them, and the LIKE keeps the match exact.
-    const gram = queryGram(filter.text!);
-    if (gram) add('o.search_grams @> array[?]::text[]', gram);
-    add('o.search_text like ?', pattern);
-  }
+  const text = directorySource(filter).condition;
+  if (text) add(text.sql, ...text.params);
   if (filter.categoryCode) {
     // Covers: the category itself, its ancestors (a broader offer), and anything inside it.
     add(
@@ -81,7 +108,7 @@ function directoryWhere(
   if (filter.verificationStatus) add('o.verification_status = ?', filter.verificationStatus);
   if (filter.providerKinds?.length)
     add(`o.provider_kind in (${placeholders(filter.providerKinds)})`, ...filter.providerKinds);
-  return { sql, params, textFiltered: pattern !== null };
+  return { sql, params };
 }
 
 /** The order key of each directory order, as SQL over alias `o`. */
@@ -155,10 +182,11 @@ export class DirectorySearchService {
     const hubVisible = filter.hubId
       ? (await getOrganization(ctx, parseIdOf('Organization', filter.hubId, 'filter.hubId'))) !== null
       : true;
+    const source = directorySource(filter);
     const where = directoryWhere(ctx, filter, hubVisible);
     const order = orderKey(args.orderBy ?? OrganizationOrder.NAME, args.filter?.text);
     const conditions = [...where.sql];
-    const params = [...order.params, ...where.params];
+    const params = [...order.params, ...source.params, ...where.params];
     const orderName = args.orderBy ?? OrganizationOrder.NAME;
     if (args.after) {
       const [key, id] = decodeCursor(args.after, orderName, order.cast);
@@ -169,13 +197,13 @@ export class DirectorySearchService {
     const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
     const limit = `limit ${first + 1}`;
     let sql: string;
-    if (where.textFiltered) {
+    if (source.textFiltered) {
       // The matches are found first, through the text indexes, and then ordered: left to itself the
       // planner may walk the name index and test every row's text until it has a page, which reads
       // the whole table for a rare word. The materialized CTE keeps that plan away.
       sql =
         `with matched as materialized (select ${reader.selectList('o')}, (${order.expr}) as "order_key"` +
-        ` from organization o${whereSql}) select *, "order_key"::text as "order_key_text" from matched` +
+        ` from ${source.sql}${whereSql}) select *, "order_key"::text as "order_key_text" from matched` +
         ` order by "order_key" ${order.dir}, "id" ${order.dir} ${limit}`;
     } else {
       params.push(...order.params); // the ORDER BY repeats the key expression
@@ -203,9 +231,11 @@ export class DirectorySearchService {
       },
       count: async () => {
         const countSql =
-          'select count(*)::int as n from organization o' +
+          `select count(*)::int as n from ${source.sql}` +
           (where.sql.length ? ` where ${where.sql.join(' and ')}` : '');
-        const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(countSql, where.params, 'all');
+        const [row] = await ctx.em
+          .getConnection()
+          .execute<{ n: number }[]>(countSql, [...source.params, ...where.params], 'all');
         return row?.n ?? 0;
       },
     };
