@@ -23,42 +23,31 @@ type DirectoryCursor = [OrganizationOrder, string, number];
 const MIN_TRIGRAM_QUERY = 3;
 
 /**
- * Where a directory search reads organizations from, as SQL with alias `o`, and the text condition
- * if any: the whole table, or for a text filter only the rows matching it, found through a text
- * index. search_text is stored lower-cased and the pattern is too, so a plain LIKE (which the trigram
- * GIN index serves from 3 characters on) matches case-insensitively. One or two Chinese characters
- * have no trigram: the gram index finds them, exactly (every Han character and adjacent pair is a
- * gram). Both are SQL functions that plan with sequential scans off (migration 20261205020000), so
- * the index is read whatever the planner's statistics say (docs/architecture.md, "Directory text
- * search"). Any other query too short for a trigram is tested row by row, as no index can serve it.
+ * The text condition of a directory filter, over alias `o`, or null without text. search_text is
+ * stored lower-cased and the pattern is too, so a plain LIKE (which the trigram GIN index serves from
+ * 3 characters on) matches case-insensitively. One or two Chinese characters have no trigram: the
+ * gram index finds them, exactly (every Han character and adjacent pair is a gram). Both lookups are
+ * SQL functions that plan with sequential scans off and return the matches' tuple ids, read back by a
+ * TID scan (migration 20261205020000), so the index is read whatever the planner's statistics say
+ * (docs/architecture.md, "Directory text search"). Any other query too short for a trigram is tested
+ * row by row, as no index can serve it.
  */
-function directorySource(filter: OrganizationFilter): {
-  sql: string;
-  params: unknown[];
-  condition: { sql: string; params: unknown[] } | null;
-  textFiltered: boolean;
-} {
+function textCondition(filter: OrganizationFilter): { sql: string; params: unknown[] } | null {
   const pattern = filter.text ? likePattern(filter.text) : null;
-  if (!pattern) return { sql: 'organization o', params: [], condition: null, textFiltered: false };
+  if (!pattern) return null;
   const gram = queryGram(filter.text!);
-  if (gram)
-    return { sql: 'directory_gram_matches(?) o', params: [gram], condition: null, textFiltered: true };
-  if ([...filter.text!.trim()].length >= MIN_TRIGRAM_QUERY)
-    return { sql: 'directory_text_matches(?) o', params: [pattern], condition: null, textFiltered: true };
-  return {
-    sql: 'organization o',
-    params: [],
-    condition: { sql: 'o.search_text like ?', params: [pattern] },
-    textFiltered: true,
-  };
+  if (gram) return { sql: 'o.ctid = any(array(select directory_gram_matches(?)))', params: [gram] };
+  if ([...filter.text!.replace(/\s+/g, ' ').trim()].length >= MIN_TRIGRAM_QUERY)
+    return { sql: 'o.ctid = any(array(select directory_text_matches(?)))', params: [pattern] };
+  return { sql: 'o.search_text like ?', params: [pattern] };
 }
 
-/** The WHERE conditions of a directory filter besides its text, with the visibility rule always included. */
+/** The WHERE conditions of a directory filter, with the visibility rule always included. */
 function directoryWhere(
   ctx: Actor,
   filter: OrganizationFilter,
   hubVisible: boolean,
-): { sql: string[]; params: unknown[] } {
+): { sql: string[]; params: unknown[]; textFiltered: boolean } {
   const sql: string[] = [];
   const params: unknown[] = [];
   const add = (clause: string, ...values: unknown[]) => {
@@ -67,7 +56,7 @@ function directoryWhere(
   };
   const visible = directoryVisibility(viewerFactsOf(ctx.viewer));
   if (visible) add(visible.sql, ...visible.params);
-  const text = directorySource(filter).condition;
+  const text = textCondition(filter);
   if (text) add(text.sql, ...text.params);
   if (filter.categoryCode) {
     // Covers: the category itself, its ancestors (a broader offer), and anything inside it.
@@ -108,7 +97,7 @@ function directoryWhere(
   if (filter.verificationStatus) add('o.verification_status = ?', filter.verificationStatus);
   if (filter.providerKinds?.length)
     add(`o.provider_kind in (${placeholders(filter.providerKinds)})`, ...filter.providerKinds);
-  return { sql, params };
+  return { sql, params, textFiltered: text !== null };
 }
 
 /** The order key of each directory order, as SQL over alias `o`. */
@@ -182,11 +171,10 @@ export class DirectorySearchService {
     const hubVisible = filter.hubId
       ? (await getOrganization(ctx, parseIdOf('Organization', filter.hubId, 'filter.hubId'))) !== null
       : true;
-    const source = directorySource(filter);
     const where = directoryWhere(ctx, filter, hubVisible);
     const order = orderKey(args.orderBy ?? OrganizationOrder.NAME, args.filter?.text);
     const conditions = [...where.sql];
-    const params = [...order.params, ...source.params, ...where.params];
+    const params = [...order.params, ...where.params];
     const orderName = args.orderBy ?? OrganizationOrder.NAME;
     if (args.after) {
       const [key, id] = decodeCursor(args.after, orderName, order.cast);
@@ -197,13 +185,13 @@ export class DirectorySearchService {
     const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
     const limit = `limit ${first + 1}`;
     let sql: string;
-    if (source.textFiltered) {
+    if (where.textFiltered) {
       // The matches are found first, through the text indexes, and then ordered: left to itself the
       // planner may walk the name index and test every row's text until it has a page, which reads
       // the whole table for a rare word. The materialized CTE keeps that plan away.
       sql =
         `with matched as materialized (select ${reader.selectList('o')}, (${order.expr}) as "order_key"` +
-        ` from ${source.sql}${whereSql}) select *, "order_key"::text as "order_key_text" from matched` +
+        ` from organization o${whereSql}) select *, "order_key"::text as "order_key_text" from matched` +
         ` order by "order_key" ${order.dir}, "id" ${order.dir} ${limit}`;
     } else {
       params.push(...order.params); // the ORDER BY repeats the key expression
@@ -231,11 +219,9 @@ export class DirectorySearchService {
       },
       count: async () => {
         const countSql =
-          `select count(*)::int as n from ${source.sql}` +
+          'select count(*)::int as n from organization o' +
           (where.sql.length ? ` where ${where.sql.join(' and ')}` : '');
-        const [row] = await ctx.em
-          .getConnection()
-          .execute<{ n: number }[]>(countSql, [...source.params, ...where.params], 'all');
+        const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(countSql, where.params, 'all');
         return row?.n ?? 0;
       },
     };
