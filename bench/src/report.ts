@@ -99,13 +99,13 @@ const SUMMARY: {
   {
     metric: 'submit_vs_floor_outbox',
     goal: 'higher is better (floor = hand-written SQL + outbox)',
-    value: (s) => quotient(reqs(s.write, 'niudai'), reqs(s.write, 'floor submitDemand +')),
+    value: (s) => quotient(reqs(s.write, NIUDAI_SUBMIT), reqs(s.write, 'floor submitDemand +')),
   },
   {
     metric: 'submit_sql_per_request',
     goal: 'lower is better (floor with outbox: its own row)',
     value: (s) => {
-      const sql = s.write?.find((r) => String(r.target).startsWith('niudai'))?.sqlPerRequest;
+      const sql = s.write?.find((r) => String(r.target).startsWith(NIUDAI_SUBMIT))?.sqlPerRequest;
       return typeof sql === 'number' ? String(sql) : null;
     },
   },
@@ -146,7 +146,22 @@ const SUMMARY: {
     goal: 'lower is better (10,000 subscribers, 1,000 matching)',
     value: (s) => fanoutP99(s.fanout, 10_000, 1_000),
   },
+  {
+    metric: 'submit_outbox_cost',
+    goal: '≤ 0.30 (1 − Niudai submitDemand req/s with the outbox ÷ without)',
+    value: (s) => outboxCost(s.write),
+  },
 ];
+
+/** Scenario 2-write's Niudai runs: with the outbox (the product), and with it off (bench switch). */
+const NIUDAI_SUBMIT = 'niudai submitDemand (';
+const NIUDAI_SUBMIT_NO_OUTBOX = 'niudai submitDemand, outbox off';
+
+/** 1 − Niudai's submitDemand req/s with the outbox ÷ without it, or null when either was not run. */
+function outboxCost(rows: Row[] | undefined): string | null {
+  const share = quotient(reqs(rows, NIUDAI_SUBMIT), reqs(rows, NIUDAI_SUBMIT_NO_OUTBOX), 4);
+  return share === null ? null : (1 - Number(share)).toFixed(2);
+}
 
 function reqs(rows: Row[] | undefined, target: string): unknown {
   return rows?.find((r) => String(r.target).startsWith(target))?.requestsPerSecond;
@@ -282,12 +297,13 @@ export function renderReport(report: Report): string {
   if (s.write) {
     out.push(
       '## 2b. Writes\n\nNiudai `submitDemand` (validation, audit entry, outbox row + NOTIFY: under an advisory lock inside the transaction until 2026-12-02; since then one statement with no lock, the NOTIFY sent after COMMIT; runs before 2026-12-02 also ran the similar-demand search, since then run only when `similarOpenDemands` is selected, and the bench selects `demand { id }`); ' +
-        'PostGraphile `createDemand` (a plain insert: no rules, no outbox); the floor with and without the outbox.\n',
+        'Niudai again with its outbox write off (a bench-only switch, `BENCH_OUTBOX=off` in servers/niudai.ts: no event row, no NOTIFY or relay wake-up after COMMIT); PostGraphile `createDemand` (a plain insert: no rules, no outbox); the floor with and without the outbox.\n',
     );
     out.push(table(s.write, HTTP_COLUMNS));
     out.push(
       `\nOutbox + NOTIFY cost on the floor: throughput with ÷ without = **${ratio(s.write, 'floor submitDemand +', 'floor submitDemand, no')}** · ` +
-        `Niudai ÷ floor with outbox: ${ratio(s.write, 'niudai', 'floor submitDemand +')}\n`,
+        `Niudai ÷ floor with outbox: ${ratio(s.write, NIUDAI_SUBMIT, 'floor submitDemand +')} · ` +
+        `outbox cost on Niudai itself (\`submit_outbox_cost\`, 1 − with ÷ without): **${outboxCost(s.write) ?? 'n/a'}** (target ≤ 0.30)\n`,
     );
   }
   if (s.fanout) {

@@ -468,6 +468,15 @@ async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
         writes.push(result);
       };
       await writeOnce('niudai', 'niudai submitDemand (outbox + NOTIFY + audit)', niudai, token);
+      // The same server with the outbox write turned off (servers/niudai.ts, BENCH_OUTBOX): what the
+      // outbox costs Niudai itself. Its trigger drops event rows database-wide, so nothing else writes
+      // while it runs, and it is gone before the next run.
+      const niudaiNoOutbox = await startNiudai(ctx, url, { env: { BENCH_OUTBOX: 'off' } });
+      try {
+        await writeOnce('niudai', 'niudai submitDemand, outbox off (bench switch)', niudaiNoOutbox, token);
+      } finally {
+        await niudaiNoOutbox.stop();
+      }
       await writeOnce('postgraphile', 'postgraphile createDemand (plain insert)', postgraphile);
       await writeOnce('floor', 'floor submitDemand, no outbox', floor);
       const floorOutbox = await startFloor(url, true);

@@ -19,6 +19,29 @@ import { directoryVisibility, getOrganization } from './organization.policy.js';
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
 
+/** The shortest query the trigram index can look up: a shorter one has no trigram. */
+const MIN_TRIGRAM_QUERY = 3;
+
+/**
+ * The text condition of a directory filter, over alias `o`, or null without text. search_text is
+ * stored lower-cased and the pattern is too, so a plain LIKE (which the trigram GIN index serves from
+ * 3 characters on) matches case-insensitively. One or two Chinese characters have no trigram: the
+ * gram index finds them, exactly (every Han character and adjacent pair is a gram). Both lookups are
+ * SQL functions that plan with sequential scans off and return the matches' tuple ids, read back by a
+ * TID scan (migration 20261205020000), so the index is read whatever the planner's statistics say
+ * (docs/architecture.md, "Directory text search"). Any other query too short for a trigram is tested
+ * row by row, as no index can serve it.
+ */
+function textCondition(filter: OrganizationFilter): { sql: string; params: unknown[] } | null {
+  const pattern = filter.text ? likePattern(filter.text) : null;
+  if (!pattern) return null;
+  const gram = queryGram(filter.text!);
+  if (gram) return { sql: 'o.ctid = any(array(select directory_gram_matches(?)))', params: [gram] };
+  if ([...filter.text!.replace(/\s+/g, ' ').trim()].length >= MIN_TRIGRAM_QUERY)
+    return { sql: 'o.ctid = any(array(select directory_text_matches(?)))', params: [pattern] };
+  return { sql: 'o.search_text like ?', params: [pattern] };
+}
+
 /** The WHERE conditions of a directory filter, with the visibility rule always included. */
 function directoryWhere(
   ctx: Actor,
@@ -33,15 +56,8 @@ function directoryWhere(
   };
   const visible = directoryVisibility(viewerFactsOf(ctx.viewer));
   if (visible) add(visible.sql, ...visible.params);
-  const pattern = filter.text ? likePattern(filter.text) : null;
-  if (pattern) {
-    // search_text is stored lower-cased and the pattern is too, so a plain LIKE (which the trigram
-    // GIN index serves from 3 characters on) matches case-insensitively. One or two Chinese
-    // characters have no trigram: the gram index finds them, and the LIKE keeps the match exact.
-    const gram = queryGram(filter.text!);
-    if (gram) add('o.search_grams @> array[?]::text[]', gram);
-    add('o.search_text like ?', pattern);
-  }
+  const text = textCondition(filter);
+  if (text) add(text.sql, ...text.params);
   if (filter.categoryCode) {
     // Covers: the category itself, its ancestors (a broader offer), and anything inside it.
     add(
@@ -81,7 +97,7 @@ function directoryWhere(
   if (filter.verificationStatus) add('o.verification_status = ?', filter.verificationStatus);
   if (filter.providerKinds?.length)
     add(`o.provider_kind in (${placeholders(filter.providerKinds)})`, ...filter.providerKinds);
-  return { sql, params, textFiltered: pattern !== null };
+  return { sql, params, textFiltered: text !== null };
 }
 
 /** The order key of each directory order, as SQL over alias `o`. */
