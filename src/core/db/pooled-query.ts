@@ -10,13 +10,13 @@ interface KnexPool {
 
 interface PgConnection {
   __knexUid?: string;
-  query(config: { text: string; values: readonly unknown[] }): Promise<{ rows: RawRow[] }>;
+  query(config: { name?: string; text: string; values: readonly unknown[] }): Promise<{ rows: RawRow[] }>;
 }
 
 /**
- * The first row of one parameterized statement (`$1`, `$2`… placeholders), run on a connection of the
- * em's pool (the primary's, or a replica's for a replica fork) straight through node-postgres: the hot
- * reads of a single row (an organization by id) outside any transaction.
+ * The rows of one parameterized statement (`$1`, `$2`… placeholders), run on a connection of the em's
+ * pool (the primary's, or a replica's for a replica fork) straight through node-postgres, outside any
+ * transaction: the hot reads (an organization by id) and the report statements worth preparing.
  *
  * Why: through `em.getConnection().execute` the same statement goes through MikroORM (value inlining,
  * query logging) and knex (a raw builder, its runner, the pool's callbacks); for a lookup whose SQL
@@ -25,21 +25,37 @@ interface PgConnection {
  * parsers and errors are the same; the statement is announced as knex announces its own (`query`
  * event), so the tests that watch the statements a request runs see it.
  *
+ * `preparedName`, when given, makes it a named prepared statement: PostgreSQL plans it once per pooled
+ * connection and reuses the plan, for statements whose planning costs about as much as their run
+ * (docs/architecture.md, "Reports"). The name must identify the text: one name, one text.
+ *
  * Inside a transaction use the em's connection (`execute` with `em.getTransactionContext()`): this
  * takes another connection from the pool and would not see the transaction's writes.
  */
+export async function queryPooledRows(
+  em: EntityManager,
+  sql: string,
+  values: readonly unknown[],
+  preparedName?: string,
+): Promise<RawRow[]> {
+  const pool = em.getConnection().getKnex().client as unknown as KnexPool;
+  const connection = await pool.acquireConnection();
+  try {
+    pool.emit('query', { sql, bindings: values, __knexUid: connection.__knexUid });
+    const result = await connection.query(
+      preparedName ? { name: preparedName, text: sql, values } : { text: sql, values },
+    );
+    return result.rows;
+  } finally {
+    void pool.releaseConnection(connection);
+  }
+}
+
+/** The first row of {@link queryPooledRows}: a record by id. */
 export async function queryFirstRow(
   em: EntityManager,
   sql: string,
   values: readonly unknown[],
 ): Promise<RawRow | undefined> {
-  const pool = em.getConnection().getKnex().client as unknown as KnexPool;
-  const connection = await pool.acquireConnection();
-  try {
-    pool.emit('query', { sql, bindings: values, __knexUid: connection.__knexUid });
-    const result = await connection.query({ text: sql, values });
-    return result.rows[0];
-  } finally {
-    void pool.releaseConnection(connection);
-  }
+  return (await queryPooledRows(em, sql, values))[0];
 }
