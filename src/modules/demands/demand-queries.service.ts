@@ -59,7 +59,7 @@ export class DemandQueriesService {
   ): Promise<Page<ReadRecord<Demand>>> {
     const viewer = await this.viewers.requireFacts(ctx);
     const where = new FeedConditions();
-    addVisibility(where, viewer);
+    addVisibility(where, viewer, args.filter?.statuses);
     if (args.filter) addFilter(where, args.filter, await this.servableBy(ctx, args.filter));
     const direction = args.orderBy === DemandOrder.OLDEST ? 'asc' : 'desc';
     checkCursors(args, ['timestamp', 'id']);
@@ -82,7 +82,7 @@ export class DemandQueriesService {
     const viewer = await this.viewers.requireFacts(ctx);
     checkCursors(args, ['timestamp', 'id']);
     const where = new FeedConditions();
-    addVisibility(where, viewer);
+    addVisibility(where, viewer, args.status ? [args.status] : null);
     if ('submittedBy' in party) where.add('d.submitted_by_id = ?', party.submittedBy);
     else if ('endorsedBy' in party)
       where.add(

@@ -62,6 +62,13 @@ import { canTransition } from './demand-lifecycle.js';
   expression:
     'create index "demand_open_category_region_index" on "demand" ("category_code", "region_code", "created_at") where "status" = \'OPEN\'',
 })
+// The feed's subtree filters over OPEN demands only (docs/architecture.md, "Read path"): the
+// full-history path indexes above grow with every demand ever submitted, this one with the OPEN ones.
+@Index({
+  name: 'demand_open_paths_gin',
+  expression:
+    'create index "demand_open_paths_gin" on "demand" using gin ("category_path", "region_path") where "status" = \'OPEN\'',
+})
 @Index({
   name: 'demand_claimed_last_progress_index',
   expression:

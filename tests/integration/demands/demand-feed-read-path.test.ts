@@ -122,6 +122,23 @@ describe('the feed as records', () => {
     expect(statements).toBe(2);
   });
 
+  it('answers an OPEN-only page by who the viewer is: workers browse them, union staff see their scope only', async () => {
+    // A viewer who browses OPEN demands gets no visibility condition on an OPEN-only page
+    // (demand.policy.ts, addVisibility); anyone else keeps it.
+    const OPEN_PAGE = `query { demands(first: 50, filter: { statuses: [OPEN] }) { edges { node { title } } } }`;
+    const titles = async (token: string) =>
+      (
+        await t.data<{ demands: { edges: { node: { title: string } }[] } }>(OPEN_PAGE, {}, token)
+      ).demands.edges
+        .map((e) => e.node.title)
+        .sort();
+    const all = [...newestFirst].sort();
+    expect(await titles(worker.token)).toEqual(all);
+    expect(await titles((await t.seed.worker()).token)).toEqual(all);
+    expect(await titles((await t.seed.unionStaff('370100')).token)).toEqual(all);
+    expect(await titles((await t.seed.unionStaff('370200')).token)).toEqual([]);
+  });
+
   it('refuses a suspended account on its very next request', async () => {
     const other = await t.seed.worker();
     await t.data(PAGE, { first: 1 }, other.token);

@@ -1,12 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { DemandStatus } from '../../../src/modules/demands/demand.enums.js';
 import {
+  addVisibility,
   canSeeDemand,
   revealsContact,
   revealsSubmitter,
   type DemandFacts,
   type DemandViewer,
 } from '../../../src/modules/demands/demand.policy.js';
+import { FeedConditions } from '../../../src/modules/demands/demand-feed.sql.js';
 
 const nobody: DemandViewer = {
   userId: 99,
@@ -79,5 +81,28 @@ describe('privacy of a demand', () => {
     expect(revealsContact(admin, claimed)).toBe(false);
     expect(revealsContact(submitter, { ...claimed, contactConsent: false })).toBe(true);
     expect(revealsContact(null, claimed)).toBe(false);
+  });
+});
+
+describe('the rows a viewer may see, in SQL', () => {
+  const visibility = (viewer: DemandViewer, statuses?: DemandStatus[] | null) => {
+    const where = new FeedConditions();
+    addVisibility(where, viewer, statuses);
+    return where.sql;
+  };
+
+  it('adds no condition to an OPEN-only list for viewers who browse OPEN demands', () => {
+    expect(visibility(worker, [DemandStatus.OPEN])).toBe('true');
+    expect(visibility(claimant, [DemandStatus.OPEN])).toBe('true');
+    expect(visibility(admin)).toBe('true');
+  });
+
+  it('keeps the condition for other viewers, other statuses, or no status given', () => {
+    expect(visibility(pendingOrg, [DemandStatus.OPEN])).toContain('d.claimed_by_id in');
+    expect(visibility(staffOut, [DemandStatus.OPEN])).toContain('d.region_path @>');
+    expect(visibility(nobody, [DemandStatus.OPEN])).toBe('(d.submitted_by_id = ?)');
+    expect(visibility(worker, [DemandStatus.OPEN, DemandStatus.CLAIMED])).toContain('d.status = ?');
+    expect(visibility(worker, [])).toContain('d.status = ?');
+    expect(visibility(worker)).toContain('d.status = ?');
   });
 });
