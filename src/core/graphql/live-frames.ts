@@ -18,7 +18,8 @@
  *
  * @module
  */
-import type { ExecutionResult } from 'graphql';
+// graphql-ws's result type (graphql's own, with `hasNext`): what its `onOperation` hands over.
+import type { ExecutionResult } from 'graphql-ws';
 import type { WebSocket } from 'ws';
 
 const DONE = { done: true, value: undefined } as const;

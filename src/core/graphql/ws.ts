@@ -2,13 +2,12 @@ import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Socket } from 'node:net';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
-import { CloseCode, type Disposable } from 'graphql-ws';
+import { CloseCode, type Disposable, type ExecutionResult } from 'graphql-ws';
 import {
   GraphQLError,
   getOperationAST,
   specifiedRules,
   type DocumentNode,
-  type ExecutionResult,
   type FormattedExecutionResult,
   type GraphQLFormattedError,
   type GraphQLSchema,
