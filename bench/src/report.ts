@@ -358,7 +358,7 @@ export function renderReport(report: Report): string {
   }
   if (s.growth) {
     out.push(
-      '## 3. Growth\n\nNiudai only, as a signed-in worker; 4 connections. `matchingOrganizations` asks for the newest OPEN demand of one fixed category and district at every size. Directory text search asks for 济南市 (three characters: the trigram index) and 托育 (two: the Chinese gram index). The data grows as a hub’s history does: one project per 200 demands (5,000 at 1,000,000), and a steady OPEN window (demands expire after DEMAND_EXPIRY_DAYS = 60, so about as many are OPEN at every size as at the smallest; the others are EXPIRED). The reports are `supplyDemandGap` for Jinan × LIFE and for the whole province (top-level categories), and `awardFairness` over every publisher and the whole province.\n',
+      '## 3. Growth\n\nNiudai only, as a signed-in worker; 4 connections. `matchingOrganizations` asks for the newest OPEN demand of one fixed category and district at every size. Directory text search asks for 济南市 (three characters: the trigram index) and 托育 (two: the Chinese gram index). The data grows as a hub’s history does: one project per 200 demands (5,000 at 1,000,000), and a steady OPEN window (demands expire after DEMAND_EXPIRY_DAYS = 60, so about as many are OPEN at every size as at the smallest; the others are EXPIRED; since 2026-12-03 the table is then vacuumed, as autovacuum would have done over that history, before anything is timed). The reports are `supplyDemandGap` for Jinan × LIFE and for the whole province (top-level categories), and `awardFairness` over every publisher and the whole province.\n',
     );
     out.push(
       table(s.growth, [
