@@ -10,7 +10,7 @@ export default defineConfig({
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql') }],
   },
   test: {
-    setupFiles: ['tests/setup/reflect.ts'],
+    setupFiles: ['tests/setup/reflect.ts', 'tests/setup/pg-queued-statements.ts'],
     pool: 'forks',
     // Vitest's default is the cores less one: on 2 cores, one worker for everything. The integration
     // files mostly wait on PostgreSQL, sockets, child processes and the browser: two run side by side.

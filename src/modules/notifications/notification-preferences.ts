@@ -89,41 +89,43 @@ async function preferenceFacts(
   const facts = new Map<number, PreferenceFacts>();
   if (userIds.length === 0) return facts;
   const ids = `{${userIds.join(',')}}`;
-  const [users, own, defaults] = await Promise.all([
-    em.execute<{ id: string; has_email: boolean; has_mobile: boolean; is_admin: boolean }[]>(
-      `select u."id", u."email" is not null as "has_email", u."mobile" is not null as "has_mobile",
+  // One statement after another: the notification rounds call this inside their transaction, whose
+  // one connection would only queue statements sent together (node-postgres deprecates that).
+  const users = await em.execute<
+    { id: string; has_email: boolean; has_mobile: boolean; is_admin: boolean }[]
+  >(
+    `select u."id", u."email" is not null as "has_email", u."mobile" is not null as "has_mobile",
               exists (select 1 from "organization_member" m
                        where m."user_id" = u."id" and m."role" = 'ORG_ADMIN') as "is_admin"
          from "app_user" u where u."id" = any(?::bigint[])`,
-      [ids],
-    ),
-    em.execute<
-      {
-        user_id: string;
-        topic: NotificationTopic;
-        channel: NotificationChannel;
-        frequency: NotificationFrequency;
-      }[]
-    >(
-      `select "user_id", "topic", "channel", "frequency" from "notification_preference"
+    [ids],
+  );
+  const own = await em.execute<
+    {
+      user_id: string;
+      topic: NotificationTopic;
+      channel: NotificationChannel;
+      frequency: NotificationFrequency;
+    }[]
+  >(
+    `select "user_id", "topic", "channel", "frequency" from "notification_preference"
         where "user_id" = any(?::bigint[])`,
-      [ids],
-    ),
-    em.execute<
-      {
-        user_id: string;
-        topic: NotificationTopic;
-        channel: NotificationChannel;
-        frequency: NotificationFrequency;
-      }[]
-    >(
-      `select m."user_id", d."topic", d."channel", d."frequency"
+    [ids],
+  );
+  const defaults = await em.execute<
+    {
+      user_id: string;
+      topic: NotificationTopic;
+      channel: NotificationChannel;
+      frequency: NotificationFrequency;
+    }[]
+  >(
+    `select m."user_id", d."topic", d."channel", d."frequency"
          from "organization_notification_default" d
          join "organization_member" m on m."organization_id" = d."organization_id"
         where m."user_id" = any(?::bigint[])`,
-      [ids],
-    ),
-  ]);
+    [ids],
+  );
   for (const row of users)
     facts.set(Number(row.id), {
       hasEmail: row.has_email,
