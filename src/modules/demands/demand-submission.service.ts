@@ -37,8 +37,8 @@ export class DemandSubmissionService extends DemandChanges {
    * DEMAND_PUBLISHED event commit together. The category and region are checked against the
    * process's reference data (reference-cache.ts), not read again from the database.
    */
-  submit(ctx: Context, input: SubmitDemandInput): Promise<Demand> {
-    return createOnce(
+  submit(ctx: Context, input: SubmitDemandInput): Promise<ReadRecord<Demand>> {
+    return createOnce<ReadRecord<Demand>>(
       ctx,
       'submitDemand',
       input,
@@ -47,7 +47,11 @@ export class DemandSubmissionService extends DemandChanges {
     );
   }
 
-  private async submitOnce(ctx: Context, input: SubmitDemandInput, key: RetryKey | null): Promise<Demand> {
+  private async submitOnce(
+    ctx: Context,
+    input: SubmitDemandInput,
+    key: RetryKey | null,
+  ): Promise<ReadRecord<Demand>> {
     const viewer = await this.viewers.requireFacts(ctx);
     const isUnionStaff = ctx.viewer?.roles.has(Role.UNION_STAFF) ?? false;
     const source = input.source ?? (viewer.isWorker ? DemandSource.WORKER : null);
@@ -114,7 +118,10 @@ export class DemandSubmissionService extends DemandChanges {
       throw new KeyAlreadyUsed();
     }
     announceAfterCommit(ctx.em);
-    return ctx.em.map(Demand, row);
+    // A read-only record, not a managed entity: nothing in this request changes the demand again, and
+    // hydrating an entity (identity map, snapshot, a reference per relation) was the largest share of
+    // the mutation's own CPU (docs/architecture.md, "Live path" 1).
+    return RecordReader.for(ctx.em, Demand).record(ctx.em, row);
   }
 
   /**
@@ -125,7 +132,7 @@ export class DemandSubmissionService extends DemandChanges {
    */
   async similarOpen(
     ctx: Context,
-    demand: Demand,
+    demand: ReadRecord<Demand>,
     properties: ReadonlySet<string> | null = null,
   ): Promise<ReadRecord<Demand>[]> {
     try {

@@ -1,3 +1,4 @@
+import type { ReadRecord } from '../../core/read-records.js';
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
 import { ArrayMaxSize, IsBoolean, IsEnum, IsOptional, Length, Matches, Max, Min } from 'class-validator';
 import { TargetGroup } from '../categories/target-group.js';
@@ -81,7 +82,7 @@ export class SubmitDemandInput {
 @ObjectType()
 export class SubmitDemandPayload {
   @Field(() => Demand)
-  demand!: Demand;
+  demand!: ReadRecord<Demand>;
 }
 
 /** Inputs that name one demand and nothing else. */

@@ -131,6 +131,47 @@ describe('submitDemand write path', () => {
     expect(plan.map((r) => r['QUERY PLAN']).join('\n')).toContain('demand_open_category_region_index');
   });
 
+  it('answers every field of the new demand as a read of it answers them', async () => {
+    // The mutation answers from the row its statement returned (a read-only record), not from a
+    // loaded entity: each field, relations included, must read as the same demand read back does.
+    const fields = `id title description anonymous contact contactConsent createdAt updatedAt expiresAt
+      endorsementCount peopleAffected source status urgency targetGroups claimedAt closeReason
+      lastProgressAt rating ratedAt ratingComment category { code name } region { code name }
+      claimedBy { id } duplicateOf { id } submittedBy { id } progressNotes { kind note }`;
+    const res = await t.gql<{ submitDemand: { demand: Record<string, unknown> } }>(
+      `mutation($input: SubmitDemandInput!) { submitDemand(input: $input) { demand { ${fields} } } }`,
+      {
+        input: {
+          ...INPUT,
+          title: '每个字段都与读回的一致',
+          contact: '13800001111',
+          contactConsent: true,
+          targetGroups: ['FEMALE_WORKERS'],
+          urgency: 'HIGH',
+          peopleAffected: 3,
+        },
+      },
+      worker.token,
+    );
+    expect(res.body.errors).toBeUndefined();
+    const created = res.body.data!.submitDemand.demand;
+    const read = await t.gql<{ demand: Record<string, unknown> }>(
+      `query($id: ID!) { demand(id: $id) { ${fields} } }`,
+      { id: created.id },
+      worker.token,
+    );
+    expect(read.body.errors).toBeUndefined();
+    expect(created).toEqual(read.body.data!.demand);
+    expect(created).toMatchObject({
+      contact: '13800001111',
+      urgency: 'HIGH',
+      peopleAffected: 3,
+      status: 'OPEN',
+      category: { code: 'LIFE.CHILDCARE' },
+    });
+    expect(created.submittedBy).toEqual({ id: expect.any(String) });
+  });
+
   it('answers the created demand when the similar search fails after the commit, and logs the failure without its text', async () => {
     // In this test's own database: similarity() disappears, so the search after the commit fails
     // in PostgreSQL (undefined function) while the submission itself does not use it.
