@@ -188,11 +188,17 @@ export class DirectorySearchService {
     if (where.textFiltered) {
       // The matches are found first, through the text indexes, and then ordered: left to itself the
       // planner may walk the name index and test every row's text until it has a page, which reads
-      // the whole table for a rare word. The materialized CTE keeps that plan away.
+      // the whole table for a rare word. The materialized CTE keeps that plan away. It holds only
+      // each match's tuple id, id and order key: the page's columns are read for its rows alone,
+      // by tuple id (same statement, same snapshot), not copied for every match before the sort.
+      const dir = order.dir;
       sql =
-        `with matched as materialized (select ${reader.selectList('o')}, (${order.expr}) as "order_key"` +
-        ` from organization o${whereSql}) select *, "order_key"::text as "order_key_text" from matched` +
-        ` order by "order_key" ${order.dir}, "id" ${order.dir} ${limit}`;
+        `with matched as materialized (select o.ctid as "tid", o.id as "page_id", (${order.expr}) as "order_key"` +
+        ` from organization o${whereSql}),` +
+        ` page as (select * from matched order by "order_key" ${dir}, "page_id" ${dir} ${limit})` +
+        ` select ${reader.selectList('o')}, page."order_key"::text as "order_key_text"` +
+        ` from page join organization o on o.ctid = page."tid"` +
+        ` order by page."order_key" ${dir}, page."page_id" ${dir}`;
     } else {
       params.push(...order.params); // the ORDER BY repeats the key expression
       sql =

@@ -273,6 +273,56 @@ describe('text search: short Chinese, mixed Latin, escaping, visibility', () => 
   });
 });
 
+describe('text search pages', () => {
+  const PAGE = `query($filter: OrganizationFilter, $first: Int, $after: String, $orderBy: OrganizationOrder) {
+    organizations(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
+      pageInfo { hasNextPage endCursor }
+      edges { cursor node { id name description grade foundingType createdAt rating } } } }`;
+  interface Edge {
+    cursor: string;
+    node: { name: string };
+  }
+  interface Page {
+    organizations: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Edge[] };
+  }
+  const everyEdge = async (orderBy: string, filter: Record<string, unknown>, first: number) => {
+    const edges: Edge[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 50; page++) {
+      const res: Page = await t.data<Page>(PAGE, { filter, first, after, orderBy });
+      edges.push(...res.organizations.edges);
+      if (!res.organizations.pageInfo.hasNextPage) return edges;
+      after = res.organizations.pageInfo.endCursor;
+    }
+    throw new Error('more pages than expected');
+  };
+
+  beforeAll(async () => {
+    // Names in the reverse of insertion (id) order, so an order by id cannot pass for an order by name.
+    for (let i = 0; i < 9; i++)
+      await t.seed.organization({ name: `逆序机构${8 - i}`, description: `第${i}号` });
+  });
+
+  // A text search orders its matches' keys first and reads the page's columns afterwards, for the
+  // page's rows only (docs/architecture.md, "Directory text search"); the directory without a filter
+  // reads them in the statement that orders. Both must list these organizations alike: same order,
+  // same columns, same cursors, across page boundaries, on the gram path and the trigram path.
+  it.each([
+    ['NAME', '逆序'],
+    ['NAME', '逆序机构'],
+    ['NEWEST', '逆序'],
+    ['NEWEST', '逆序机构'],
+    ['RATING', '逆序机构'],
+  ])(
+    'pages a text search by %s for %s as the unfiltered directory lists the same rows',
+    async (orderBy, text) => {
+      const expected = (await everyEdge(orderBy, {}, 100)).filter((e) => e.node.name.startsWith('逆序机构'));
+      expect(expected).toHaveLength(9);
+      expect(await everyEdge(orderBy, { text }, 4)).toEqual(expected);
+    },
+  );
+});
+
 /** The directory search statement the app runs for `text`, with its parameters, as sent to PostgreSQL. */
 async function searchStatement(text: string): Promise<{ sql: string; bindings: unknown[] }> {
   const knex = t.orm.em.getConnection().getKnex();
