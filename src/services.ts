@@ -256,7 +256,7 @@ export function createServices(config: Config): Services {
     projectsFromDemands: new ProjectFromDemandsService(publishers, categories),
     projectApplications,
     projectAwards: new ProjectAwardsService(projectAccess, demandClaims, projectFairness),
-    reports: new ReportService(),
+    reports: new ReportService(reference),
     webhooks,
     notifications,
     notificationSignals,

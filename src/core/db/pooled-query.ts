@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RawRow } from '../read-records.js';
 
@@ -58,4 +59,25 @@ export async function queryFirstRow(
   values: readonly unknown[],
 ): Promise<RawRow | undefined> {
   return (await queryPooledRows(em, sql, values))[0];
+}
+
+/**
+ * Runs `sql` (with `?` placeholders) as a named prepared statement through {@link queryPooledRows}:
+ * for statements PostgreSQL spends about as long planning as running, run on every request (the
+ * report statements, docs/architecture.md "Report rollups" and "Report cache"). The name is `prefix`
+ * and a hash of the text, so each shape of statement is planned once per pooled connection, then
+ * reused. Inside a transaction (a caller's snapshot) it runs on the transaction's connection as any
+ * other statement.
+ */
+export async function executePrepared<T>(
+  em: EntityManager,
+  prefix: string,
+  sql: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  if (em.getTransactionContext()) return em.getConnection().execute<T[]>(sql, [...params], 'all');
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const name = `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+  return (await queryPooledRows(em, text, params, name)) as T[];
 }

@@ -50,6 +50,7 @@ const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 export class ReferenceTree<E extends { code: string; path: string[] }> {
   private byCode = new Map<string, ReadRecord<E>>();
   private children = new Map<string, ReadRecord<E>[]>();
+  private top: ReadRecord<E>[] = [];
 
   constructor(
     private readonly type: EntityClass<E>,
@@ -63,16 +64,22 @@ export class ReferenceTree<E extends { code: string; path: string[] }> {
   replace(items: readonly ReadRecord<E>[]): void {
     const byCode = new Map(items.map((item) => [item.code, item]));
     const children = new Map<string, ReadRecord<E>[]>();
+    const top: ReadRecord<E>[] = [];
     for (const item of items) {
       const parent = item.path.at(-2);
-      if (parent === undefined) continue;
+      if (parent === undefined) {
+        top.push(item);
+        continue;
+      }
       const siblings = children.get(parent) ?? [];
       siblings.push(item);
       children.set(parent, siblings);
     }
     for (const siblings of children.values()) siblings.sort(this.order);
+    top.sort(this.order);
     this.byCode = byCode;
     this.children = children;
+    this.top = top;
   }
 
   /** One by code: from the snapshot, or (unknown to it) from the database, starting a reload. */
@@ -104,6 +111,15 @@ export class ReferenceTree<E extends { code: string; path: string[] }> {
   parentOf(em: EntityManager, item: ReadRecord<E>): Now<ReadRecord<E>> | null {
     const parent = item.path.at(-2);
     return parent === undefined ? null : this.get(em, parent);
+  }
+
+  /** The ones without a parent, in siblings' order (from the database until the first snapshot). */
+  roots(em: EntityManager): Now<ReadRecord<E>[]> {
+    if (this.byCode.size > 0) return this.top;
+    this.onMiss();
+    return asRead<E>(em.find(this.type, { parent: null } as FilterQuery<E>)).then((found) =>
+      [...found].sort(this.order),
+    );
   }
 
   /** The ones directly below `item`, in siblings' order. */

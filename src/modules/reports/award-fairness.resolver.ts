@@ -17,6 +17,14 @@ export class PublisherConcentrationResolver {
     if (!publisher) throw new Error('the publisher was deleted while the report was read');
     return publisher;
   }
+
+  /** Built per request, and only when selected, from the cached figures (docs/architecture.md, "Report cache"). */
+  @FieldResolver(() => [RepeatWinner], {
+    description: 'Organizations it awarded twice or more in the period, most money first (at most 20).',
+  })
+  repeatWinners(@Root() row: PublisherConcentration): RepeatWinner[] {
+    return row.repeatWinnerFigures.map((winner) => ({ ...winner, names: row.names }));
+  }
 }
 
 /** The organization of a repeat winner, read per request and only when selected (see above). */

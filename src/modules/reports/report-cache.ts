@@ -13,6 +13,7 @@
  * @module
  */
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executePrepared } from '../../core/db/pooled-query.js';
 
 /** Reports kept per process; the least recently used is dropped beyond this. */
 const MAX_ENTRIES = 256;
@@ -48,13 +49,15 @@ export class ReportCache {
    */
   async get<T>(em: EntityManager, key: string, compute: () => Promise<T>): Promise<T> {
     const entry = this.entries.get(key);
-    const [row] = await em.getConnection().execute<{ snapshot: string; changed: boolean | null }[]>(
+    // Prepared: run by every cached report, its planning cost more than its index range scan.
+    const [row] = await executePrepared<{ snapshot: string; changed: boolean | null }>(
+      em,
+      'report_cache',
       entry
         ? `select pg_current_snapshot()::text as snapshot, (${CHANGED_SINCE}) as changed
              from (select ?::pg_snapshot as snap) s`
         : 'select pg_current_snapshot()::text as snapshot, null as changed',
       entry ? [entry.snapshot] : [],
-      'all',
     );
     if (entry && row?.changed === false) {
       // Most recently used last: Map keeps insertion order.

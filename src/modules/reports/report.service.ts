@@ -6,8 +6,8 @@ import { checkCursors, pageFromCursor, pageOptions, type Page } from '../../core
 import { parseIdOf, toGlobalId } from '../../core/relay/global-id.js';
 import { Role } from '../../core/roles.js';
 import { viewerFactsOf } from '../organizations/viewer-facts.js';
-import { Region } from '../regions/region.entity.js';
-import { ServiceCategory } from '../categories/service-category.entity.js';
+import type { Region } from '../regions/region.entity.js';
+import type { ServiceCategory } from '../categories/service-category.entity.js';
 import { FoundingType, VerificationStatus } from '../organizations/organization.enums.js';
 import { Demand } from '../demands/demand.entity.js';
 import { DemandStatus } from '../demands/demand.enums.js';
@@ -23,14 +23,17 @@ import {
 } from './statistics.js';
 import { rolledUpOpenDemandAggregates } from './open-demand-aggregates.js';
 import { ReportCache } from './report-cache.js';
+import type { ReferenceCache } from '../reference/reference-cache.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import { AwardFairnessNames } from './award-fairness-names.js';
 import {
   moneyTotal,
   ORPHAN_DAYS_DEFAULT,
   type AwardFairness,
   type OrphanDemandsArgs,
-  type PublisherConcentration,
-  type RepeatWinner,
+  type FoundingTypeFairnessRow,
+  type PublisherFigures,
+  type RepeatWinnerFigures,
   type SupplyDemandCell,
   type SupplyDemandGap,
 } from './report.types.js';
@@ -77,6 +80,8 @@ export class ReportService {
    */
   private readonly cache = new ReportCache();
 
+  constructor(private readonly reference: ReferenceCache) {}
+
   /** Union staff, government staff and admins see small cells; everyone else sees them suppressed. */
   seesSmallCells(ctx: Pick<Context, 'viewer'>): boolean {
     const roles = ctx.viewer?.roles;
@@ -90,17 +95,16 @@ export class ReportService {
    */
   async supplyDemandGap(ctx: Context, args: GapArgs): Promise<SupplyDemandGap> {
     assertPeriod(args);
+    // The nodes and their children from the process's reference snapshot (reference-cache.ts), in
+    // the order the entities' `children` have: regions by code, categories by sort order.
+    const { regions: regionTree, categories: categoryTree } = this.reference;
     const [region, category] = await Promise.all([
       args.regionCode ? this.requireRegion(ctx.em, args.regionCode, 'regionCode') : null,
       args.categoryCode ? this.requireCategory(ctx.em, args.categoryCode, 'categoryCode') : null,
     ]);
     const [regions, categories] = await Promise.all([
-      ctx.em.find(Region, { parent: region ? region.code : null }, { orderBy: { code: 'asc' } }),
-      ctx.em.find(
-        ServiceCategory,
-        { parent: category ? category.code : null },
-        { orderBy: { sortOrder: 'asc', code: 'asc' } },
-      ),
+      region ? regionTree.childrenOf(ctx.em, region) : regionTree.roots(ctx.em),
+      category ? categoryTree.childrenOf(ctx.em, category) : categoryTree.roots(ctx.em),
     ]);
     const now = new Date();
     const [demand, supply] = await Promise.all([
@@ -184,8 +188,8 @@ export class ReportService {
   /** Per cell: verified organizations serving it, their active services' capacity, money awarded. */
   private async supplyAggregates(
     em: EntityManager,
-    region: Region | null,
-    category: ServiceCategory | null,
+    region: { code: string } | null,
+    category: { code: string } | null,
     period: Period,
   ): Promise<Map<string, { organizations: number; capacity: number; awardedFen: string }>> {
     // Parameters in the order their placeholders appear: the parents (in `cell`), then the period.
@@ -244,12 +248,37 @@ export class ReportService {
     ]);
     if (publisherId !== null && !publisher) throw BadUserInputError.field('publisherId', 'no such publisher');
 
-    const { byType, eligible, perPublisher, money, repeat } = await this.cache.get(
+    // The figures are derived from the ledger once, and cached with it (same key, same validation):
+    // a cached report rebuilds nothing that grows with its projects (docs/architecture.md, "Report cache").
+    const figures = await this.cache.get(
       ctx.em,
       cacheKey('fairness', publisherId, region?.code, args.from, args.to),
-      () => this.fairnessLedger(ctx.em, publisherId, region, args),
+      async () => this.fairnessFigures(await this.fairnessLedger(ctx.em, publisherId, region, args)),
     );
+    // Names are not part of the cache: read per request, when selected (award-fairness-names.ts).
+    const names = new AwardFairnessNames(ctx.em, figures.publisherIds, figures.winnerIds);
+    return {
+      publisher,
+      region,
+      from: args.from ?? null,
+      to: args.to ?? null,
+      projects: figures.projects,
+      byFoundingType: figures.byFoundingType,
+      publishers: figures.publishers.map((row) => ({ ...row, names })),
+    };
+  }
 
+  /**
+   * What an `awardFairness` answer says, from the ledger's grouped rows: everything but names, frozen
+   * since every request that finds it in the cache shares it.
+   */
+  private fairnessFigures({
+    byType,
+    eligible,
+    perPublisher,
+    money,
+    repeat,
+  }: Awaited<ReturnType<ReportService['fairnessLedger']>>): FairnessFigures {
     const eligibleOf = new Map(eligible.map((r) => [r.founding_type, r.n]));
     const aggregates: FoundingTypeAggregate[] = Object.values(FoundingType).map((foundingType) => {
       const row = byType.find((r) => r.founding_type === foundingType);
@@ -262,55 +291,46 @@ export class ReportService {
         awardedFen: Number(row?.awarded_fen ?? 0),
       };
     });
-
-    // Names are not part of the cached ledger: read per request, when selected (award-fairness-names.ts).
-    const names = new AwardFairnessNames(
-      ctx.em,
-      perPublisher.map((r) => Number(r.publisher_id)),
-      [...new Set(repeat.map((r) => Number(r.organization_id)))],
-    );
-    const repeatOf = new Map<number, RepeatWinner[]>();
+    const repeatOf = new Map<number, RepeatWinnerFigures[]>();
     for (const r of repeat) {
       const id = Number(r.publisher_id);
       const winners = repeatOf.get(id) ?? [];
-      winners.push({
-        organizationId: toGlobalId('Organization', r.organization_id),
-        organizationKey: Number(r.organization_id),
-        names,
-        awards: r.awards,
-        awarded: moneyTotal(r.money),
-      });
+      winners.push(
+        Object.freeze({
+          organizationId: toGlobalId('Organization', r.organization_id),
+          organizationKey: Number(r.organization_id),
+          awards: r.awards,
+          awarded: Object.freeze(moneyTotal(r.money)),
+        }),
+      );
       repeatOf.set(id, winners);
     }
     const moneyOf = new Map(money.map((r) => [Number(r.publisher_id), r]));
-    const concentration: PublisherConcentration[] = perPublisher.map((row) => {
+    const publishers = perPublisher.map((row) => {
       const id = Number(row.publisher_id);
       const m = moneyOf.get(id);
-      return {
+      return Object.freeze({
         publisherKey: id,
-        names,
         projects: row.projects,
         projectsWithApplications: row.with_applications,
         singleApplicantProjects: row.single_applicant,
         singleApplicantRate: ratio(row.single_applicant, row.with_applications),
-        awarded: moneyTotal(m?.total ?? '0'),
+        awarded: Object.freeze(moneyTotal(m?.total ?? '0')),
         herfindahlIndex: m ? herfindahlFromSums(m.sum_sq, m.total) : null,
-        repeatWinners: repeatOf.get(id) ?? [],
-      };
+        repeatWinnerFigures: Object.freeze(repeatOf.get(id) ?? []),
+      });
     });
-
-    return {
-      publisher,
-      region,
-      from: args.from ?? null,
-      to: args.to ?? null,
+    return Object.freeze({
       projects: perPublisher.reduce((s, r) => s + r.projects, 0),
-      byFoundingType: fairnessByFoundingType(aggregates).map((r) => ({
-        ...r,
-        awarded: moneyTotal(r.awardedFen),
-      })),
-      publishers: concentration,
-    };
+      byFoundingType: Object.freeze(
+        fairnessByFoundingType(aggregates).map((r) =>
+          Object.freeze({ ...r, awarded: Object.freeze(moneyTotal(r.awardedFen)) }),
+        ),
+      ),
+      publishers: Object.freeze(publishers),
+      publisherIds: Object.freeze(publishers.map((p) => p.publisherKey)),
+      winnerIds: Object.freeze([...new Set(repeat.map((r) => Number(r.organization_id)))]),
+    });
   }
 
   /**
@@ -320,7 +340,7 @@ export class ReportService {
   private async fairnessLedger(
     em: EntityManager,
     publisherId: number | null,
-    region: Region | null,
+    region: { code: string } | null,
     args: Period,
   ) {
     // The projects of the report, and their live (not withdrawn) applications with founding types.
@@ -402,17 +422,31 @@ export class ReportService {
     return { byType, eligible, perPublisher, money, repeat };
   }
 
-  private async requireRegion(em: EntityManager, code: string, path: string): Promise<Region> {
-    const region = await em.findOne(Region, { code });
+  private async requireRegion(em: EntityManager, code: string, path: string): Promise<ReadRecord<Region>> {
+    const region = await this.reference.regions.find(em, code);
     if (!region) throw BadUserInputError.field(path, `region ${code} does not exist`);
     return region;
   }
 
-  private async requireCategory(em: EntityManager, code: string, path: string): Promise<ServiceCategory> {
-    const category = await em.findOne(ServiceCategory, { code });
+  private async requireCategory(
+    em: EntityManager,
+    code: string,
+    path: string,
+  ): Promise<ReadRecord<ServiceCategory>> {
+    const category = await this.reference.categories.find(em, code);
     if (!category) throw BadUserInputError.field(path, `service category ${code} does not exist`);
     return category;
   }
+}
+
+/** An `awardFairness` answer without its names: what the report cache keeps per report. */
+interface FairnessFigures {
+  readonly projects: number;
+  readonly byFoundingType: readonly FoundingTypeFairnessRow[];
+  readonly publishers: readonly PublisherFigures[];
+  /** Who the answer may name, for the per-request name reads. */
+  readonly publisherIds: readonly number[];
+  readonly winnerIds: readonly number[];
 }
 
 /** A cache key naming a report part, its nodes and its period. */

@@ -3,6 +3,7 @@ import { IsOptional, Max, Min } from 'class-validator';
 import { CURRENCY } from '../../core/money.js';
 import { ConnectionArgs } from '../../core/relay/connection.js';
 import { Region } from '../regions/region.entity.js';
+import type { ReadRecord } from '../../core/read-records.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { FoundingType } from '../organizations/organization.enums.js';
 import { Publisher } from '../projects/publisher.entity.js';
@@ -47,10 +48,10 @@ export function moneyTotal(fen: string | number | bigint): MoneyTotal {
 })
 export class SupplyDemandCell {
   @Field(() => Region)
-  region!: Region;
+  region!: ReadRecord<Region>;
 
   @Field(() => ServiceCategory)
-  category!: ServiceCategory;
+  category!: ReadRecord<ServiceCategory>;
 
   @Field(() => Boolean, {
     description: `Whether the demand counts are hidden (fewer than ${SUPPRESSION_THRESHOLD} open demands, viewer not staff).`,
@@ -123,13 +124,13 @@ export class SupplyDemandGap {
     nullable: true,
     description: 'The region broken down into its children; null for the provinces.',
   })
-  region!: Region | null;
+  region!: ReadRecord<Region> | null;
 
   @Field(() => ServiceCategory, {
     nullable: true,
     description: 'The category broken down into its children; null for the top-level categories.',
   })
-  category!: ServiceCategory | null;
+  category!: ReadRecord<ServiceCategory> | null;
 
   @Field(() => Date, { nullable: true, description: 'Start of the period (inclusive).' })
   from!: Date | null;
@@ -286,11 +287,18 @@ export class PublisherConcentration {
   })
   herfindahlIndex!: number | null;
 
-  @Field(() => [RepeatWinner], {
-    description: 'Organizations it awarded twice or more in the period, most money first (at most 20).',
-  })
-  repeatWinners!: RepeatWinner[];
+  /**
+   * Its repeat winners without names, shared by every request (the report cache keeps them); the
+   * `repeatWinners` field gives them this request's `names` (award-fairness.resolver.ts).
+   */
+  repeatWinnerFigures!: readonly RepeatWinnerFigures[];
 }
+
+/** A repeat winner as the report cache keeps it: everything but the per-request `names`. */
+export type RepeatWinnerFigures = Readonly<Omit<RepeatWinner, 'names'>>;
+
+/** A publisher's row as the report cache keeps it: everything but the per-request `names`. */
+export type PublisherFigures = Readonly<Omit<PublisherConcentration, 'names'>>;
 
 @ObjectType({
   description:
@@ -303,7 +311,7 @@ export class AwardFairness {
   publisher!: Publisher | null;
 
   @Field(() => Region, { nullable: true })
-  region!: Region | null;
+  region!: ReadRecord<Region> | null;
 
   @Field(() => Date, {
     nullable: true,
@@ -320,7 +328,7 @@ export class AwardFairness {
   @Field(() => [FoundingTypeFairnessRow], {
     description: 'One row per founding type: UNION_FOUNDED, UNION_INCUBATED, INDEPENDENT.',
   })
-  byFoundingType!: FoundingTypeFairnessRow[];
+  byFoundingType!: readonly FoundingTypeFairnessRow[];
 
   @Field(() => [PublisherConcentration], {
     description: 'One row per publisher with projects in the report.',

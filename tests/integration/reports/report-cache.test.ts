@@ -11,6 +11,7 @@ import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { Role } from '../../../src/core/roles.js';
 import { createSchema } from '../../../src/schema.js';
 import { Random } from '../../../src/seed/random.js';
+import { PublisherConcentrationResolver } from '../../../src/modules/reports/award-fairness.resolver.js';
 import { pruneReportSourceChanges } from '../../../src/modules/reports/report-cache.js';
 import {
   ReportService,
@@ -273,16 +274,22 @@ async function fairness(reports: ReportService, orm: MikroORM, args: FairnessArg
     projects: r.projects,
     byFoundingType: r.byFoundingType,
     publishers: await Promise.all(
-      r.publishers.map(async ({ names: _names, publisherKey, ...p }) => {
+      r.publishers.map(async (row) => {
+        const { names: _names, publisherKey, repeatWinnerFigures: _figures, ...p } = row;
         const publisher = await _names.publisher(publisherKey);
         return {
           ...p,
           publisher: publisher && { id: publisher.id, name: publisher.name },
           repeatWinners: await Promise.all(
-            p.repeatWinners.map(async ({ names, organizationKey, ...w }) => {
-              const organization = await names.verifiedWinner(organizationKey);
-              return { ...w, organization: organization && { id: organization.id, name: organization.name } };
-            }),
+            new PublisherConcentrationResolver()
+              .repeatWinners(row)
+              .map(async ({ names, organizationKey, ...w }) => {
+                const organization = await names.verifiedWinner(organizationKey);
+                return {
+                  ...w,
+                  organization: organization && { id: organization.id, name: organization.name },
+                };
+              }),
           ),
         };
       }),
@@ -296,7 +303,7 @@ async function expectFresh(label: string, some?: number): Promise<void> {
   const orms = [t.orm, second.orm];
   const pick = <T>(shapes: T[]) => (some ? Array.from({ length: some }, () => rnd.pick(shapes)) : shapes);
   for (const args of pick(gapShapes())) {
-    const fresh = await gap(new ReportService(), t.orm, args);
+    const fresh = await gap(new ReportService(t.app.services.reference), t.orm, args);
     for (const i of [0, 1])
       expect(
         await gap(instances[i]!, orms[i]!, args),
@@ -304,7 +311,7 @@ async function expectFresh(label: string, some?: number): Promise<void> {
       ).toEqual(fresh);
   }
   for (const args of pick(fairnessShapes())) {
-    const fresh = await fairness(new ReportService(), t.orm, args);
+    const fresh = await fairness(new ReportService(t.app.services.reference), t.orm, args);
     for (const i of [0, 1])
       expect(
         await fairness(instances[i]!, orms[i]!, args),
@@ -347,6 +354,33 @@ describe('report cache', () => {
     } finally {
       compute.mockRestore();
     }
+  });
+
+  it('keeps the awardFairness figures with its cached ledger, and reads names per request', async () => {
+    const reports = t.app.services.reports;
+    const db = conn();
+    await db.execute(
+      `update project set status = 'PUBLISHED' where id = (select min(id) from project) and status = 'DRAFT'`,
+    );
+    const first = await reports.awardFairness(contextOn(t.orm), {});
+    const second = await reports.awardFairness(contextOn(t.orm), {});
+    // Derived from the ledger once: a cached report rebuilds nothing that grows with its projects.
+    expect(second.byFoundingType).toBe(first.byFoundingType);
+    const row = second.publishers[0]!;
+    expect(row.repeatWinnerFigures).toBe(first.publishers[0]!.repeatWinnerFigures);
+    expect(row.names).not.toBe(first.publishers[0]!.names);
+    // A rename is no report source: the figures stay cached, the next answer has the new name.
+    await db.execute(`update publisher set name = ? where id = ?`, ['改名后的发布方', row.publisherKey]);
+    const renamed = await reports.awardFairness(contextOn(t.orm), {});
+    expect(renamed.byFoundingType).toBe(first.byFoundingType);
+    expect((await renamed.publishers[0]!.names.publisher(row.publisherKey))?.name).toBe('改名后的发布方');
+    // Any statement on a source column, even one changing no row, derives them again.
+    await db.execute(`update organization set founding_type = founding_type where id = 0`);
+    const changed = await reports.awardFairness(contextOn(t.orm), {});
+    expect(changed.byFoundingType).not.toBe(first.byFoundingType);
+    expect(await fairness(reports, t.orm, {})).toEqual(
+      await fairness(new ReportService(t.app.services.reference), t.orm, {}),
+    );
   });
 
   it('sees a change that commits while the report is being computed', async () => {
