@@ -88,7 +88,7 @@ export class SubscriberStream extends WaitingStream implements IndexedSubscriber
     }
   }
 
-  protected pull(): IteratorResult<FeedEvent> | Promise<IteratorResult<FeedEvent>> | undefined {
+  protected pull(): IteratorResult<FeedEvent> | Promise<IteratorResult<FeedEvent> | undefined> | undefined {
     const event = this.take();
     if (event) return { done: false, value: event };
     if (this.replayDue()) return this.replay();
@@ -124,19 +124,22 @@ export class SubscriberStream extends WaitingStream implements IndexedSubscriber
     return event;
   }
 
-  /** Reads the next batch from the table (an overflow meanwhile asks for another), then reads on. */
-  private async replay(): Promise<IteratorResult<FeedEvent>> {
+  /**
+   * Reads the next batch from the table (an overflow meanwhile asks for another); undefined: read
+   * on (waiting-stream.ts), so a reader waiting after it is handed live events directly.
+   */
+  private async replay(): Promise<IteratorResult<FeedEvent> | undefined> {
     this.needReplay = false;
     this.replayMore = false;
     try {
       const rows = await this.readEvents(this.spec, this.lastSent, this.batchSize);
-      if (this.isClosed) return this.closedResult();
+      if (this.isClosed) return undefined;
       this.replayed = rows;
       this.replayMore = rows.length >= this.batchSize;
     } catch (error) {
       this.close();
       throw error;
     }
-    return this.next();
+    return undefined;
   }
 }

@@ -32,8 +32,12 @@ export abstract class WaitingStream
   /** Why the stream was ended, if with an error: the next `next()` rejects with it, once. */
   private failure: unknown = null;
 
-  /** The next result if one is ready now (or its promise, being read from the table), else undefined: wait. */
-  protected abstract pull(): IteratorResult<FeedEvent> | Promise<IteratorResult<FeedEvent>> | undefined;
+  /**
+   * The next result if one is ready now, else undefined: wait. While it is being read from the
+   * table, its promise; a promise of undefined means read again once it has settled.
+   */
+  protected abstract pull():
+    IteratorResult<FeedEvent> | Promise<IteratorResult<FeedEvent> | undefined> | undefined;
 
   /** Leaves the match index and drops what is held; called once, on close. */
   protected abstract onClose(): void;
@@ -81,7 +85,8 @@ export abstract class WaitingStream
     if (ready === undefined) {
       this.waiter = take;
       this.failWaiter = fail;
-    } else if (isThenable(ready)) ready.then(take, fail);
+    } else if (isThenable(ready))
+      ready.then((result) => (result ? take(result) : this.read(take, fail)), fail);
     else take(ready);
   }
 
