@@ -13,6 +13,13 @@ interface OpenCommand {
   /** One filter per subscription. */
   filters: { regionCode: string }[];
   perSocket: number;
+  /**
+   * Count each subscription's copies of each event (`tally`): the soak checks every delivery of a
+   * run with it. The fan-out scenario leaves it off, so a message costs the clients only what it
+   * measures — receiving the frame, parsing it, checking it is the event, recording its time —
+   * and the clients' CPU competes less with the server's on the same cores.
+   */
+  tally?: boolean;
 }
 type Command =
   | OpenCommand
@@ -50,7 +57,8 @@ let lastError = '';
 /**
  * Per subscription filter and title (`regionCode\ttitle`): how many subscriptions received it once,
  * and how many extra copies arrived on a subscription that had it already (duplicates). Kept from
- * `open` on, never reset by `collect`, so the soak can check every delivery of a run.
+ * `open` on, never reset by `collect`, so the soak can check every delivery of a run; only when
+ * `open` asks for it (`tally: true`).
  */
 const tally = new Map<string, { once: number; duplicates: number }>();
 
@@ -91,6 +99,7 @@ async function open(command: OpenCommand): Promise<void> {
               let list = receipts.get(title);
               if (!list) receipts.set(title, (list = []));
               list.push(at);
+              if (!command.tally) return;
               const key = `${filter.regionCode}\t${title}`;
               const entry = tally.get(key) ?? { once: 0, duplicates: 0 };
               if (seen.has(title)) entry.duplicates++;

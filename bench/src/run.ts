@@ -1361,6 +1361,7 @@ async function soakRun(ctx: Ctx, report: Report): Promise<void> {
         token: orgToken,
         filters: filters.slice(h * per, (h + 1) * per),
         perSocket: 20,
+        tally: true,
       }),
     );
     for (const p of procs) {

@@ -1,3 +1,4 @@
+import { ReadLoop, readFrom, type DirectIterator, type Fail, type Take } from './direct-read.js';
 import { isThenable, type MaybePromise } from './settling.js';
 
 const DONE = { done: true, value: undefined } as const;
@@ -12,48 +13,103 @@ const DONE = { done: true, value: undefined } as const;
  * subscription on the error without calling `return()`. `onEnd` runs once, however it ends.
  * `translateError` may replace the error the consumer sees (the source's or `map`'s). A `map` that
  * has its value at once may return it without a promise: it is then not awaited (settling.ts).
+ *
+ * Read with `read` (direct-read.ts), a value the source hands over synchronously and `map` maps
+ * synchronously goes on to the reader in the same call, without a promise.
  */
 export function mapStream<T, U>(
   source: AsyncIterator<T>,
   map: (value: T) => MaybePromise<U | null>,
   onEnd?: () => void,
   translateError: (error: unknown) => unknown = (error) => error,
-): AsyncIterableIterator<U> {
-  let ended = false;
-  const end = async () => {
-    if (ended) return;
-    ended = true;
-    await source.return?.();
-    onEnd?.();
+): DirectIterator<U> & AsyncIterableIterator<U> {
+  return new MappedStream(source, map, onEnd, translateError);
+}
+
+class MappedStream<T, U> implements DirectIterator<U>, AsyncIterableIterator<U> {
+  private ended = false;
+  /** The reader's pending read. */
+  private take: Take<U> | null = null;
+  private fail: Fail | null = null;
+  /** Reads the source until a value is not dropped (made once: a read allocates nothing). */
+  private readonly loop = new ReadLoop(() => readFrom(this.source, this.onStep, this.onError));
+
+  constructor(
+    private readonly source: AsyncIterator<T>,
+    private readonly map: (value: T) => MaybePromise<U | null>,
+    private readonly onEnd: (() => void) | undefined,
+    private readonly translateError: (error: unknown) => unknown,
+  ) {}
+
+  read(take: Take<U>, fail: Fail): void {
+    if (this.take) return fail(new Error('mapStream: one next() at a time'));
+    this.take = take;
+    this.fail = fail;
+    this.loop.request();
+  }
+
+  next(): Promise<IteratorResult<U>> {
+    return new Promise((resolve, reject) => this.read(resolve, reject));
+  }
+
+  async return(): Promise<IteratorResult<U>> {
+    await this.end();
+    return DONE;
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<U>> {
+    await this.end();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  private readonly onStep = (step: IteratorResult<T>): void => {
+    if (step.done) {
+      this.end().then(() => this.give(DONE), this.onError);
+      return;
+    }
+    let mapped: MaybePromise<U | null>;
+    try {
+      mapped = this.map(step.value);
+    } catch (error) {
+      this.onError(error);
+      return;
+    }
+    if (isThenable(mapped)) mapped.then(this.onMapped, this.onError);
+    else this.onMapped(mapped);
   };
-  return {
-    async next(): Promise<IteratorResult<U>> {
-      try {
-        for (;;) {
-          const step = await source.next();
-          if (step.done) {
-            await end();
-            return DONE;
-          }
-          let mapped = map(step.value);
-          if (isThenable(mapped)) mapped = await mapped;
-          if (mapped !== null) return { done: false, value: mapped };
-        }
-      } catch (error) {
-        await end();
-        throw translateError(error);
-      }
-    },
-    async return() {
-      await end();
-      return DONE;
-    },
-    async throw(error?: unknown) {
-      await end();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
+
+  private readonly onMapped = (mapped: U | null): void => {
+    if (mapped === null) this.loop.request();
+    else this.give({ done: false, value: mapped });
   };
+
+  private readonly onError = (error: unknown): void => {
+    const fail = () => this.failWith(this.translateError(error));
+    this.end().then(fail, fail);
+  };
+
+  private give(result: IteratorResult<U>): void {
+    const take = this.take;
+    this.take = null;
+    this.fail = null;
+    take?.(result);
+  }
+
+  private failWith(error: unknown): void {
+    const fail = this.fail;
+    this.take = null;
+    this.fail = null;
+    fail?.(error);
+  }
+
+  private async end(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    await this.source.return?.();
+    this.onEnd?.();
+  }
 }

@@ -34,7 +34,7 @@ const DEFAULT_BATCH_SIZE = 200;
 export class SubscriberStream extends WaitingStream implements IndexedSubscriber {
   readonly spec: MatchSpec;
   private readonly index: MatchIndex;
-  private readonly read: ReadEvents;
+  private readonly readEvents: ReadEvents;
   private readonly bufferSize: number;
   private readonly batchSize: number;
   /** Live events not yet read. */
@@ -53,7 +53,7 @@ export class SubscriberStream extends WaitingStream implements IndexedSubscriber
     super();
     this.spec = options.spec;
     this.index = options.index;
-    this.read = options.read;
+    this.readEvents = options.read;
     this.lastSent = options.after;
     this.bufferSize = options.bufferSize ?? DEFAULT_BUFFER_SIZE;
     this.batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -88,9 +88,9 @@ export class SubscriberStream extends WaitingStream implements IndexedSubscriber
     }
   }
 
-  protected pull(): Promise<IteratorResult<FeedEvent>> | undefined {
+  protected pull(): IteratorResult<FeedEvent> | Promise<IteratorResult<FeedEvent> | undefined> | undefined {
     const event = this.take();
-    if (event) return Promise.resolve({ done: false, value: event });
+    if (event) return { done: false, value: event };
     if (this.replayDue()) return this.replay();
     return undefined;
   }
@@ -124,19 +124,22 @@ export class SubscriberStream extends WaitingStream implements IndexedSubscriber
     return event;
   }
 
-  /** Reads the next batch from the table (an overflow meanwhile asks for another), then reads on. */
-  private async replay(): Promise<IteratorResult<FeedEvent>> {
+  /**
+   * Reads the next batch from the table (an overflow meanwhile asks for another); undefined: read
+   * on (waiting-stream.ts), so a reader waiting after it is handed live events directly.
+   */
+  private async replay(): Promise<IteratorResult<FeedEvent> | undefined> {
     this.needReplay = false;
     this.replayMore = false;
     try {
-      const rows = await this.read(this.spec, this.lastSent, this.batchSize);
-      if (this.isClosed) return this.closedResult();
+      const rows = await this.readEvents(this.spec, this.lastSent, this.batchSize);
+      if (this.isClosed) return undefined;
       this.replayed = rows;
       this.replayMore = rows.length >= this.batchSize;
     } catch (error) {
       this.close();
       throw error;
     }
-    return this.next();
+    return undefined;
   }
 }

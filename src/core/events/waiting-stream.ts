@@ -1,4 +1,6 @@
+import type { DirectIterator, Fail, Take } from './direct-read.js';
 import type { FeedEvent } from './match-index.js';
+import { isThenable } from './settling.js';
 
 /** A live feed's stream of events that can be ended with an error (a subscriber's rights ended). */
 export interface EndableStream extends AsyncIterator<FeedEvent> {
@@ -13,20 +15,29 @@ const DONE: IteratorResult<FeedEvent> = { done: true, value: undefined };
  * thousands of subscribers of one event pay at once), one `next()` at a time as `for await` reads,
  * and an end either quiet (`return`, unsubscribing) or with an error the reader sees once (`end`).
  *
+ * A reader may also `read(take, fail)` (direct-read.ts): a live event handed to a waiting reader
+ * is then handed on inside `deliver`, synchronously, without a promise.
+ *
  * A subclass says what is ready to read (`pull`), hands live events to a waiting reader
  * (`handToWaiter`), and releases what it holds when closed (`onClose`).
  */
-export abstract class WaitingStream implements EndableStream, AsyncIterableIterator<FeedEvent> {
+export abstract class WaitingStream
+  implements EndableStream, DirectIterator<FeedEvent>, AsyncIterableIterator<FeedEvent>
+{
   private closed = false;
-  /** The reader's pending `next()`, when it waits for a live event. */
-  private waiter: ((result: IteratorResult<FeedEvent>) => void) | null = null;
-  /** Rejects the pending `next()` (see `end`). */
-  private failWaiter: ((error: unknown) => void) | null = null;
+  /** The reader's pending read, when it waits for a live event. */
+  private waiter: Take<FeedEvent> | null = null;
+  /** Fails the pending read (see `end`). */
+  private failWaiter: Fail | null = null;
   /** Why the stream was ended, if with an error: the next `next()` rejects with it, once. */
   private failure: unknown = null;
 
-  /** The next result if one is ready now (or being read from the table), else undefined: wait. */
-  protected abstract pull(): Promise<IteratorResult<FeedEvent>> | undefined;
+  /**
+   * The next result if one is ready now, else undefined: wait. While it is being read from the
+   * table, its promise; a promise of undefined means read again once it has settled.
+   */
+  protected abstract pull():
+    IteratorResult<FeedEvent> | Promise<IteratorResult<FeedEvent> | undefined> | undefined;
 
   /** Leaves the match index and drops what is held; called once, on close. */
   protected abstract onClose(): void;
@@ -40,7 +51,10 @@ export abstract class WaitingStream implements EndableStream, AsyncIterableItera
     return this.waiter !== null;
   }
 
-  /** Hands `event` to the waiting reader (call only when `readerWaits`). */
+  /**
+   * Hands `event` to the waiting reader (call only when `readerWaits`), which may carry it on
+   * synchronously, as far as its socket, and read again before this returns.
+   */
   protected handToWaiter(event: FeedEvent): void {
     const waiter = this.waiter!;
     this.waiter = null;
@@ -48,23 +62,32 @@ export abstract class WaitingStream implements EndableStream, AsyncIterableItera
     waiter({ done: false, value: event });
   }
 
-  /** What `next()` answers once closed: done, or the error it was ended with (once). */
+  /** What a read answers once closed: done, or the error it was ended with (once). */
   protected closedResult(): Promise<IteratorResult<FeedEvent>> {
-    if (this.failure === null) return Promise.resolve(DONE);
+    return new Promise((resolve, reject) => this.readClosed(resolve, reject));
+  }
+
+  private readClosed(take: Take<FeedEvent>, fail: Fail): void {
+    if (this.failure === null) return take(DONE);
     const failure = this.failure;
     this.failure = null;
-    return Promise.reject(failure);
+    fail(failure);
   }
 
   next(): Promise<IteratorResult<FeedEvent>> {
-    if (this.waiter) return Promise.reject(new Error(`${this.constructor.name}: one next() at a time`));
-    if (this.closed) return this.closedResult();
+    return new Promise((resolve, reject) => this.read(resolve, reject));
+  }
+
+  read(take: Take<FeedEvent>, fail: Fail): void {
+    if (this.waiter) return fail(new Error(`${this.constructor.name}: one next() at a time`));
+    if (this.closed) return this.readClosed(take, fail);
     const ready = this.pull();
-    if (ready) return ready;
-    return new Promise((resolve, reject) => {
-      this.waiter = resolve;
-      this.failWaiter = reject;
-    });
+    if (ready === undefined) {
+      this.waiter = take;
+      this.failWaiter = fail;
+    } else if (isThenable(ready))
+      ready.then((result) => (result ? take(result) : this.read(take, fail)), fail);
+    else take(ready);
   }
 
   /**

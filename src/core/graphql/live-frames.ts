@@ -21,6 +21,7 @@
 // graphql-ws's result type (graphql's own, with `hasNext`): what its `onOperation` hands over.
 import type { ExecutionResult } from 'graphql-ws';
 import type { WebSocket } from 'ws';
+import { ReadLoop, readFrom } from '../events/direct-read.js';
 
 const DONE = { done: true, value: undefined } as const;
 
@@ -43,6 +44,10 @@ export interface LiveFramesOptions {
 /**
  * Wraps a subscription's results so that they are written as `next` frames as they come; the
  * returned iterator yields nothing and ends (or throws) when the source does.
+ *
+ * The source is read with `read` (direct-read.ts): a live event that every link of the chain can
+ * resolve at once is written to the socket inside the fan-out's `deliver`, without a promise, and
+ * the next read is made before that returns.
  */
 export function liveFrames(
   source: AsyncIterator<ExecutionResult>,
@@ -52,6 +57,14 @@ export function liveFrames(
   // The envelope graphql-ws would write, `{ id, type, payload }`, around a shared payload.
   const head = `{"id":${JSON.stringify(options.id)},"type":"next","payload":`;
   let returned = false;
+  /** graphql-ws's pending `next()`: settled when the source ends. */
+  let ended: { resolve: (done: typeof DONE) => void; reject: (error: unknown) => void } | null = null;
+  const finish = (error?: unknown) => {
+    const pending = ended;
+    ended = null;
+    if (error === undefined) pending?.resolve(DONE);
+    else pending?.reject(error);
+  };
   const send = (frame: string): Promise<void> | undefined => {
     // graphql-ws drops what is sent to a socket that is no longer open; its close ends the source.
     if (socket.readyState !== socket.OPEN) return undefined;
@@ -64,15 +77,27 @@ export function liveFrames(
       socket.send(frame, (error) => (error ? reject(error) : resolve())),
     );
   };
+  const fail = (error: unknown) => finish(error ?? new Error('live frames: the source failed'));
+  const take = (step: IteratorResult<ExecutionResult>) => {
+    // After `return()` (the client completed, or the socket closed) nothing more is sent.
+    if (step.done || returned) return finish();
+    let written: Promise<void> | undefined;
+    try {
+      written = send(head + payloadJson(step.value) + '}');
+    } catch (error) {
+      // Runs inside the fan-out's loop: a failure is this subscription's, as a thrown `next()` was.
+      return fail(error);
+    }
+    if (written) written.then(() => loop.request(), fail);
+    else loop.request();
+  };
+  const loop = new ReadLoop(() => readFrom(source, take, fail));
   return {
-    async next(): Promise<IteratorResult<never>> {
-      for (;;) {
-        const step = await source.next();
-        // After `return()` (the client completed, or the socket closed) nothing more is sent.
-        if (step.done || returned) return DONE;
-        const written = send(head + payloadJson(step.value) + '}');
-        if (written) await written;
-      }
+    next(): Promise<IteratorResult<never>> {
+      return new Promise((resolve, reject) => {
+        ended = { resolve, reject };
+        loop.request();
+      });
     },
     async return(): Promise<IteratorResult<never>> {
       returned = true;

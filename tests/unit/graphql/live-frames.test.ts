@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionResult } from 'graphql';
 import { liveFrames, type FrameSocket } from '../../../src/core/graphql/live-frames.js';
+import { mapStream } from '../../../src/core/events/feed-iterator.js';
+import { MatchIndex, type FeedEvent } from '../../../src/core/events/match-index.js';
+import { Topic } from '../../../src/core/events/outbox.js';
+import { SubscriberStream } from '../../../src/core/events/subscriber-stream.js';
 
 /** A socket that records what is sent; `bufferedAmount` and `readyState` are set by the test. */
 function recordingSocket() {
@@ -134,5 +138,57 @@ describe('liveFrames', () => {
     callbacks.shift()!();
     await settle();
     expect(reads).toBe(2);
+  });
+});
+
+describe('liveFrames over a direct source (src/core/events/direct-read.ts)', () => {
+  /** A live subscriber stream past its (empty) replay, mapped to results as a feed would. */
+  async function liveResults() {
+    const stream = new SubscriberStream({
+      index: new MatchIndex(),
+      spec: { kind: 'entity', topic: Topic.DEMAND_UPDATED, entityId: 1 },
+      after: 0,
+      read: () => Promise.resolve([]),
+    });
+    const event = (seq: number): FeedEvent => ({
+      seq,
+      topic: Topic.DEMAND_UPDATED,
+      entityId: 1,
+      categoryPath: [],
+      regionPath: [],
+      targetGroups: [],
+    });
+    const results = mapStream(stream, (e): ExecutionResult => ({ data: { n: e.seq } }));
+    return { stream, results, event };
+  }
+
+  it('writes a live event’s frame inside the deliver that hands it on', async () => {
+    const { socket, sent } = recordingSocket();
+    const { stream, results, event } = await liveResults();
+    const ended = liveFrames(results, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 }).next();
+    await settle(); // the empty replay
+    stream.deliver(event(1));
+    expect(sent).toEqual(['{"id":"1","type":"next","payload":{"data":{"n":1}}}']);
+    stream.deliver(event(2));
+    expect(sent).toHaveLength(2);
+    await results.return?.();
+    expect(await ended).toEqual({ done: true, value: undefined });
+  });
+
+  it('keeps a failure to write a frame to its own subscription, out of the deliver that handed it on', async () => {
+    const { socket } = recordingSocket();
+    const { stream, results, event } = await liveResults();
+    const failing = () => {
+      throw new Error('cannot serialize');
+    };
+    const ended = liveFrames(results, {
+      id: '1',
+      socket,
+      payloadJson: failing,
+      unawaitedWriteBytes: 1024,
+    }).next();
+    await settle();
+    expect(() => stream.deliver(event(1))).not.toThrow();
+    await expect(ended).rejects.toThrow('cannot serialize');
   });
 });
