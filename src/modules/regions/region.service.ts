@@ -136,14 +136,17 @@ export class RegionService {
           { code: row.code, parentCode, requestedParentCode: row.parentCode },
         );
     }
-    // Parents first, so foreign keys hold row by row.
+    // Parents first: one flush per depth of the tree, so each depth's foreign keys find rows written
+    // by an earlier flush. (A flush per row costs a round trip and a change-set pass over every
+    // division loaded so far; every start of the hub imports Shandong's 154: docs/architecture.md, 4.)
     const ordered = rows
       .map((row) => ({ row, path: resolvePath(row.code, new Set()) }))
       .sort((a, b) => a.path.length - b.path.length);
     let created = 0;
     let updated = 0;
-    for (const { row, path } of ordered) {
-      const current = existing.get(row.code) ?? (await em.findOne(Region, { code: row.code }));
+    for (const [i, { row, path }] of ordered.entries()) {
+      // `existing` was read for every code of the file: a code it lacks is new (the file has it once).
+      const current = existing.get(row.code);
       const data = {
         name: row.name,
         nameEn: row.nameEn,
@@ -158,7 +161,7 @@ export class RegionService {
         em.persist(em.create(Region, { code: row.code, ...data }));
         created++;
       }
-      await em.flush();
+      if (ordered[i + 1]?.path.length !== path.length) await em.flush();
     }
     return { created, updated };
   }
