@@ -4,8 +4,9 @@ import type { Viewer } from '../../../src/core/auth.js';
 import { ForbiddenError } from '../../../src/core/errors.js';
 import { readFrom } from '../../../src/core/events/direct-read.js';
 import { mapStream } from '../../../src/core/events/feed-iterator.js';
-import { MatchIndex, type FeedEvent, type PathSpec } from '../../../src/core/events/match-index.js';
+import { MatchIndex, type FeedEvent } from '../../../src/core/events/match-index.js';
 import { Topic } from '../../../src/core/events/outbox.js';
+import { pathSpec } from './path-spec.js';
 import { SubscriberStream } from '../../../src/core/events/subscriber-stream.js';
 import { MemberRole, Role } from '../../../src/core/roles.js';
 import { feedWithLiveRights } from '../../../src/core/rights/rights-feed.js';
@@ -17,16 +18,7 @@ import { RightsWatch } from '../../../src/core/rights/rights-watch.js';
  * rights above all — is still made on that event, as it stands when it is handed on.
  */
 
-const spec: PathSpec = {
-  kind: 'paths',
-  topic: Topic.DEMAND_PUBLISHED,
-  categoryCodes: ['LIFE'],
-  regionCodes: ['370100'],
-  requiredCategory: null,
-  requiredRegion: null,
-  servedGroups: [],
-  requiredGroups: [],
-};
+const spec = pathSpec();
 
 const ev = (seq: number, topic: Topic = Topic.DEMAND_PUBLISHED, entityId = seq): FeedEvent => ({
   seq,

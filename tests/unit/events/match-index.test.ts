@@ -10,6 +10,7 @@ import {
   type PathSpec,
 } from '../../../src/core/events/match-index.js';
 import { Topic } from '../../../src/core/events/outbox.js';
+import { pathSpec as spec } from './path-spec.js';
 
 const event = (seq: number, over: Partial<FeedEvent> = {}): FeedEvent => ({
   seq,
@@ -18,18 +19,6 @@ const event = (seq: number, over: Partial<FeedEvent> = {}): FeedEvent => ({
   categoryPath: ['LIFE', 'LIFE.CHILDCARE'],
   regionPath: ['370000', '370100', '370102'],
   targetGroups: ['FEMALE_WORKERS'],
-  ...over,
-});
-
-const spec = (over: Partial<PathSpec> = {}): PathSpec => ({
-  kind: 'paths',
-  topic: Topic.DEMAND_PUBLISHED,
-  categoryCodes: ['LIFE'],
-  regionCodes: ['370100'],
-  requiredCategory: null,
-  requiredRegion: null,
-  servedGroups: [],
-  requiredGroups: [],
   ...over,
 });
 

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { MatchIndex, type FeedEvent, type PathSpec } from '../../../src/core/events/match-index.js';
+import { MatchIndex, type FeedEvent } from '../../../src/core/events/match-index.js';
 import { Topic } from '../../../src/core/events/outbox.js';
+import { pathSpec } from './path-spec.js';
 import { SubscriberStream, type ReadEvents } from '../../../src/core/events/subscriber-stream.js';
 import { backoffDelay } from '../../../src/core/events/relay.js';
 
-const spec: PathSpec = {
-  kind: 'paths',
-  topic: Topic.DEMAND_PUBLISHED,
-  categoryCodes: ['LIFE'],
-  regionCodes: ['370100'],
-  requiredCategory: null,
-  requiredRegion: null,
-  servedGroups: [],
-  requiredGroups: [],
-};
+const spec = pathSpec();
 
 const ev = (seq: number): FeedEvent => ({
   seq,
