@@ -71,6 +71,6 @@ export async function readById<T extends object>(
   // Outside a transaction, straight to node-postgres: the lookup's hot path (db/pooled-query.ts).
   const row = transaction
     ? await em.getConnection().execute<RawRow>(reader.byIdStatement, [id], 'get', transaction)
-    : await queryFirstRow(em, reader.byIdQuery, [id]);
+    : await queryFirstRow(em, reader.byIdQuery.text, [id], reader.byIdQuery.name);
   return row ? reader.record(em, row) : null;
 }

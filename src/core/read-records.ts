@@ -10,6 +10,7 @@ import {
   type Primary,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { preparedStatementName } from './db/statement-names.js';
 
 /**
  * Read-only records: an entity's row as an object whose prototype chain is the entity's class (so
@@ -166,12 +167,19 @@ export class RecordReader<T extends object> {
   }
   private byIdSql: string | undefined;
 
-  /** The same statement with a `$1` placeholder, for node-postgres itself (db/pooled-query.ts). */
-  get byIdQuery(): string {
-    this.byIdPg ??= `select ${this.selectList()} from "${this.meta.tableName}" where "id" = $1`;
+  /**
+   * The same statement with a `$1` placeholder and its prepared-statement name, for node-postgres
+   * itself (db/pooled-query.ts). One per reader, so a pooled connection prepares at most one per
+   * entity and subset (`MAX_SUBSETS`).
+   */
+  get byIdQuery(): { text: string; name: string } {
+    if (!this.byIdPg) {
+      const text = `select ${this.selectList()} from "${this.meta.tableName}" where "id" = $1`;
+      this.byIdPg = { text, name: preparedStatementName(`by_id_${this.meta.tableName}`, text) };
+    }
     return this.byIdPg;
   }
-  private byIdPg: string | undefined;
+  private byIdPg: { text: string; name: string } | undefined;
 
   /** The SELECT list of the columns a record needs, qualified by `alias` when given. */
   selectList(alias?: string): string {

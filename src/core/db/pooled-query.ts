@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RawRow } from '../read-records.js';
+import { preparedStatementName } from './statement-names.js';
 
 /** The parts of knex's client this module uses: its pool of node-postgres connections and its events. */
 interface KnexPool {
@@ -52,13 +52,18 @@ export async function queryPooledRows(
   }
 }
 
-/** The first row of {@link queryPooledRows}: a record by id. */
+/**
+ * The first row of {@link queryPooledRows}, as a named prepared statement: a record by id. Parsing
+ * and planning a primary-key SELECT cost PostgreSQL more than running it (docs/architecture.md,
+ * "Read path").
+ */
 export async function queryFirstRow(
   em: EntityManager,
   sql: string,
   values: readonly unknown[],
+  preparedName: string,
 ): Promise<RawRow | undefined> {
-  return (await queryPooledRows(em, sql, values))[0];
+  return (await queryPooledRows(em, sql, values, preparedName))[0];
 }
 
 /**
@@ -78,6 +83,5 @@ export async function executePrepared<T>(
   if (em.getTransactionContext()) return em.getConnection().execute<T[]>(sql, [...params], 'all');
   let n = 0;
   const text = sql.replace(/\?/g, () => `$${++n}`);
-  const name = `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
-  return (await queryPooledRows(em, text, params, name)) as T[];
+  return (await queryPooledRows(em, text, params, preparedStatementName(prefix, text))) as T[];
 }
