@@ -1,5 +1,6 @@
 import type { EventSubscriber, TransactionEventArgs } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
+import { executePrepared } from '../db/pooled-query.js';
 
 /**
  * A PostgreSQL array literal for `?::text[]`. The ORM's query builder expands array bindings into
@@ -270,7 +271,13 @@ export async function settledHead(em: EntityManager): Promise<number> {
   );
   const horizon = BigInt(row?.horizon ?? 0);
   for (let wait = SETTLE_MIN_MS; ; wait = Math.min(SETTLE_MAX_MS, wait * 2)) {
-    const [now] = await em.execute<{ oldest: string }[]>(`select ${OLDEST_RUNNING_HERE_SQL} as "oldest"`);
+    // Prepared: planning the pg_stat_activity view costs far more than reading it (relay.ts).
+    const [now] = await executePrepared<{ oldest: string }>(
+      em,
+      'settled_head',
+      `select ${OLDEST_RUNNING_HERE_SQL} as "oldest"`,
+      [],
+    );
     if (BigInt(now?.oldest ?? 0) >= horizon) return Number(row?.head ?? 0);
     await new Promise((resolve) => setTimeout(resolve, wait));
   }

@@ -6,7 +6,7 @@ import { VerificationStatus } from '../../../src/modules/organizations/organizat
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
-import { emitEvent, Topic } from '../../../src/core/events/outbox.js';
+import { emitEvent, emitEvents, Topic, type OutboxEvent } from '../../../src/core/events/outbox.js';
 import { HubEvent } from '../../../src/core/events/event.entity.js';
 import { RELAY_APPLICATION_NAME } from '../../../src/core/events/relay.js';
 import { SubscriberStream, DEFAULT_BUFFER_SIZE } from '../../../src/core/events/subscriber-stream.js';
@@ -64,36 +64,42 @@ async function submit(
   return body.data.submitDemand.demand;
 }
 
-/** Inserts demands straight through the ORM with their events, all in one commit (a burst). */
-async function insertDemands(count: number): Promise<void> {
-  await t.orm.em.fork().transactional(async (em) => {
-    const category = await em.findOneOrFail(ServiceCategory, { code: 'LIFE.CHILDCARE' });
-    const region = await em.findOneOrFail(Region, { code: '370102' });
-    const demands = Array.from({ length: count }, (_, i) =>
-      em.create(Demand, {
-        title: `burst ${i}`,
-        description: 'burst',
-        category: ref(category),
-        categoryPath: category.path,
-        region: ref(region),
-        regionPath: region.path,
-        targetGroups: [TargetGroup.FEMALE_WORKERS],
-        peopleAffected: 1,
-        source: DemandSource.WORKER,
-        submittedBy: ref(em.getReference(User, worker.user.id)),
-        expiresAt: new Date(Date.now() + 86_400_000),
-      }),
-    );
-    await em.flush();
-    for (const demand of demands)
-      await emitEvent(em, {
-        topic: Topic.DEMAND_PUBLISHED,
-        entityId: demand.id,
-        categoryPath: demand.categoryPath,
-        regionPath: demand.regionPath,
-        targetGroups: demand.targetGroups,
-      });
-  });
+/**
+ * Inserts demands straight through the ORM, without events: nothing reaches a subscriber until
+ * {@link publishBurst} writes their events.
+ */
+async function insertDemands(count: number): Promise<OutboxEvent[]> {
+  const em = t.orm.em.fork();
+  const category = await em.findOneOrFail(ServiceCategory, { code: 'LIFE.CHILDCARE' });
+  const region = await em.findOneOrFail(Region, { code: '370102' });
+  const demands = Array.from({ length: count }, (_, i) =>
+    em.create(Demand, {
+      title: `burst ${i}`,
+      description: 'burst',
+      category: ref(category),
+      categoryPath: category.path,
+      region: ref(region),
+      regionPath: region.path,
+      targetGroups: [TargetGroup.FEMALE_WORKERS],
+      peopleAffected: 1,
+      source: DemandSource.WORKER,
+      submittedBy: ref(em.getReference(User, worker.user.id)),
+      expiresAt: new Date(Date.now() + 86_400_000),
+    }),
+  );
+  await em.flush();
+  return demands.map((demand) => ({
+    topic: Topic.DEMAND_PUBLISHED,
+    entityId: demand.id,
+    categoryPath: demand.categoryPath,
+    regionPath: demand.regionPath,
+    targetGroups: demand.targetGroups,
+  }));
+}
+
+/** Publishes the events of a burst in one statement and one commit. */
+async function publishBurst(events: readonly OutboxEvent[]): Promise<void> {
+  await t.orm.em.fork().transactional((em) => emitEvents(em, events));
 }
 
 // Only this topic: other work of earlier tests (notifications, …) may still be adding events of its own.
@@ -296,9 +302,12 @@ describe('demandPublished', () => {
     const slow = record(client(matching.token, t.wsUrl, (s) => (socket = s)));
     await subscriptionsReach(t, 1);
     expect(socket).toBeDefined();
-    // Paused for a few seconds only: longer, and graphql-ws's keep-alive rightly drops the silent socket.
+    const burst = await insertDemands(2_000);
+    // Paused only while the burst is published (one statement): graphql-ws's keep-alive rightly drops
+    // a socket that has not answered its ping for 12 s, which the ORM's insert of 2,000 demands
+    // could take on a loaded machine.
     socket?.pause();
-    await insertDemands(2_000);
+    await publishBurst(burst);
     await t.app.services.events.activeRelay?.catchUp();
     for (const s of t.app.services.events.index.subscribers())
       if (s instanceof SubscriberStream) expect(s.buffered).toBeLessThanOrEqual(DEFAULT_BUFFER_SIZE);
