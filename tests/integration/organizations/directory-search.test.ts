@@ -297,7 +297,11 @@ describe('organization_search, the copy text search reads', () => {
   it('stays exact through renames, descriptions, services, verification and suspension', async () => {
     const admin = await t.seed.admin();
     const worker = await t.seed.worker();
-    const org = await t.seed.organization({ name: '同步检验站', description: '初始简介', homeRegionCode: '370102' });
+    const org = await t.seed.organization({
+      name: '同步检验站',
+      description: '初始简介',
+      homeRegionCode: '370102',
+    });
     const id = toGlobalId('Organization', org.organization.id);
     const ok = async (query: string, input: Record<string, unknown>, token: string) => {
       const res = await t.gql(query, { input }, token);
