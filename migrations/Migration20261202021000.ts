@@ -1,8 +1,27 @@
 import { Migration } from '@mikro-orm/migrations';
-import { searchGrams } from '../src/modules/organizations/search-text.js';
 
 /** How many organizations the back-fill of their search grams updates per statement. */
 const BACKFILL_BATCH = 1000;
+
+/** One Chinese character (Han script); a character of any other script never made a gram. */
+const HAN = /^\p{Script=Han}$/u;
+
+/**
+ * The Chinese unigrams and bigrams of a search text, sorted, as the application computed them when
+ * this migration was written (a later migration replaced the column with an index over every
+ * character and pair): kept here so the migration still does what it did.
+ */
+function searchGrams(searchText: string): string[] {
+  const grams = new Set<string>();
+  const characters = [...searchText];
+  characters.forEach((character, i) => {
+    if (!HAN.test(character)) return;
+    grams.add(character);
+    const next = characters[i + 1];
+    if (next !== undefined && HAN.test(next)) grams.add(character + next);
+  });
+  return [...grams].sort();
+}
 
 export class Migration20261202021000 extends Migration {
   override async up(): Promise<void> {

@@ -38,6 +38,7 @@ import { ProjectComplaint } from './modules/projects/complaint.entity.js';
 import { ProjectFairnessFlag } from './modules/projects/fairness-flag.entity.js';
 import { DemandOpenRollup, DemandOpenRollupDelta } from './modules/reports/demand-rollup.entity.js';
 import { ReportSourceChange, ReportSourceHorizon } from './modules/reports/report-source-change.entity.js';
+import { OrganizationSearch } from './modules/organizations/organization-search.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -45,6 +46,7 @@ export const ENTITIES = [
   ServiceCategory,
   User,
   Organization,
+  OrganizationSearch,
   ServiceOffering,
   OrganizationMember,
   HubMembershipRequest,

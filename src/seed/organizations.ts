@@ -17,7 +17,7 @@ import {
   ServiceStatus,
   VerificationStatus,
 } from '../modules/organizations/organization.enums.js';
-import { buildSearchText, searchGrams } from '../modules/organizations/search-text.js';
+import { buildSearchText } from '../modules/organizations/search-text.js';
 import { Random } from './random.js';
 import { insertRows, type ColumnSpec } from './sql.js';
 import {
@@ -76,7 +76,6 @@ export interface OrganizationDraft {
   verification_decided_at: string | null;
   is_hub: boolean;
   search_text: string;
-  search_grams: string[];
   created_at: string;
   services: ServiceDraft[];
   /** The city (or province) whose union staff decided on it. */
@@ -279,7 +278,7 @@ export function makeOrganization(
 
   const services = makeServices(rnd, world, categoryCodes, regionCodes, targetGroups);
   const creditCode = seedCreditCode(seed, index, kind, homeCity?.code ?? world.province.code);
-  const draft: Omit<OrganizationDraft, 'search_text' | 'search_grams'> = {
+  const draft: Omit<OrganizationDraft, 'search_text'> = {
     index,
     name,
     credit_code: creditCode,
@@ -311,8 +310,7 @@ export function makeOrganization(
     services,
     overseeingRegionCode: homeCity?.code ?? world.province.code,
   };
-  const searchText = buildSearchText(draft, services);
-  return { ...draft, search_text: searchText, search_grams: searchGrams(searchText) };
+  return { ...draft, search_text: buildSearchText(draft, services) };
 }
 
 function servedRegions(rnd: Random, city: SeedCity, district: SeedRegion | null): string[] {
@@ -420,7 +418,6 @@ const ORGANIZATION_COLUMNS: readonly ColumnSpec[] = [
   ['verification_decided_at', 'timestamptz'],
   ['is_hub', 'boolean'],
   ['search_text', 'text'],
-  ['search_grams', 'text[]'],
   ['created_at', 'timestamptz'],
   ['updated_at', 'timestamptz'],
 ];

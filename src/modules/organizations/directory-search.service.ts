@@ -19,30 +19,25 @@ import { directoryVisibility, getOrganization } from './organization.policy.js';
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
 
-/** The shortest query the trigram index can look up: a shorter one has no trigram. */
-const MIN_TRIGRAM_QUERY = 3;
-
 /**
- * The text condition of a directory filter, over alias `o`, or null without text. search_text is
- * stored lower-cased and the pattern is too, so a plain LIKE (which the trigram GIN index serves from
- * 3 characters on) matches case-insensitively. One or two Chinese characters have no trigram: the
- * gram index finds them, exactly (every Han character and adjacent pair is a gram). Both lookups are
- * SQL functions that plan with sequential scans off and return the matches' tuple ids, read back by a
- * TID scan (migration 20261205020000), so the index is read whatever the planner's statistics say
- * (docs/architecture.md, "Directory text search"). Any other query too short for a trigram is tested
- * row by row, as no index can serve it.
+ * The text condition of a directory filter, over alias `o` (a row of `organization_search`), or null
+ * without text. search_text is stored lower-cased and the pattern is too, so a plain LIKE (which the
+ * trigram GIN index serves) matches case-insensitively. A query of one or two characters has no
+ * trigram: the gram index (every character and adjacent pair of the text) finds it, exactly, so it
+ * needs no LIKE (docs/architecture.md, "Directory text search").
  */
 function textCondition(filter: OrganizationFilter): { sql: string; params: unknown[] } | null {
   const pattern = filter.text ? likePattern(filter.text) : null;
   if (!pattern) return null;
   const gram = queryGram(filter.text!);
-  if (gram) return { sql: 'o.ctid = any(array(select directory_gram_matches(?)))', params: [gram] };
-  if ([...filter.text!.replace(/\s+/g, ' ').trim()].length >= MIN_TRIGRAM_QUERY)
-    return { sql: 'o.ctid = any(array(select directory_text_matches(?)))', params: [pattern] };
+  if (gram) return { sql: 'directory_text_grams(o.search_text) @> array[?::text]', params: [gram] };
   return { sql: 'o.search_text like ?', params: [pattern] };
 }
 
-/** The WHERE conditions of a directory filter, with the visibility rule always included. */
+/**
+ * The WHERE conditions of a directory filter, with the visibility rule always included. They read
+ * only columns that `organization_search` copies under the same names, so they apply to either table.
+ */
 function directoryWhere(
   ctx: Actor,
   filter: OrganizationFilter,
@@ -186,18 +181,19 @@ export class DirectorySearchService {
     const limit = `limit ${first + 1}`;
     let sql: string;
     if (where.textFiltered) {
-      // The matches are found first, through the text indexes, and then ordered: left to itself the
-      // planner may walk the name index and test every row's text until it has a page, which reads
-      // the whole table for a rare word. The materialized CTE keeps that plan away. It holds only
-      // each match's tuple id, id and order key: the page's columns are read for its rows alone,
-      // by tuple id (same statement, same snapshot), not copied for every match before the sort.
+      // The matches are found in organization_search (narrow rows holding the text uncompressed, the
+      // filters' columns and the order keys) and ordered there: left to itself the planner may walk
+      // a name index and test every row's text until it has a page, which reads the whole table for
+      // a rare word; the materialized CTE keeps that plan away. Only the page's rows are then read
+      // from organization, by id, in the same statement (one snapshot, which sees both tables as the
+      // same transaction wrote them).
       const dir = order.dir;
       sql =
-        `with matched as materialized (select o.ctid as "tid", o.id as "page_id", (${order.expr}) as "order_key"` +
-        ` from organization o${whereSql}),` +
+        `with matched as materialized (select o.id as "page_id", (${order.expr}) as "order_key"` +
+        ` from organization_search o${whereSql}),` +
         ` page as (select * from matched order by "order_key" ${dir}, "page_id" ${dir} ${limit})` +
         ` select ${reader.selectList('o')}, page."order_key"::text as "order_key_text"` +
-        ` from page join organization o on o.ctid = page."tid"` +
+        ` from page join organization o on o.id = page."page_id"` +
         ` order by page."order_key" ${dir}, page."page_id" ${dir}`;
     } else {
       params.push(...order.params); // the ORDER BY repeats the key expression
@@ -225,7 +221,7 @@ export class DirectorySearchService {
       },
       count: async () => {
         const countSql =
-          'select count(*)::int as n from organization o' +
+          `select count(*)::int as n from ${where.textFiltered ? 'organization_search' : 'organization'} o` +
           (where.sql.length ? ` where ${where.sql.join(' and ')}` : '');
         const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(countSql, where.params, 'all');
         return row?.n ?? 0;

@@ -10,17 +10,16 @@ import { BadUserInputError } from '../../core/errors.js';
 import { Region } from '../regions/region.entity.js';
 import { ServiceCategory } from '../categories/service-category.entity.js';
 import { Organization } from './organization.entity.js';
-import { buildSearchText, searchGrams, type SearchableService } from './search-text.js';
+import { buildSearchText, type SearchableService } from './search-text.js';
 
 /** Recomputes the searchable text from the profile and the services now in its collection. */
 export async function refreshSearchText(org: Organization): Promise<void> {
   setSearchText(org, await org.services.loadItems());
 }
 
-/** Sets the searchable text and its Chinese grams together, so the two indexes never disagree. */
+/** Sets the searchable text (its copy in `organization_search` follows by trigger, in the same flush). */
 export function setSearchText(org: Organization, services: readonly SearchableService[]): void {
   org.searchText = buildSearchText(org, services);
-  org.searchGrams = searchGrams(org.searchText);
 }
 
 export async function requireRegions(em: EntityManager, codes: string[], path: string): Promise<void> {

@@ -46,12 +46,6 @@ import type { CreditCodeFindings } from './credit-code.js';
 @Index({ properties: ['regionCodes'], type: 'gin' })
 @Index({ properties: ['targetGroups'], type: 'gin' })
 @Index({ properties: ['verificationStatus', 'name', 'id'] })
-@Index({ name: 'organization_search_grams_gin', properties: ['searchGrams'], type: 'gin' })
-@Index({
-  name: 'organization_search_text_trgm',
-  expression:
-    'create index "organization_search_text_trgm" on "organization" using gin ("search_text" gin_trgm_ops)',
-})
 @ObjectType({
   implements: Node,
   description:
@@ -70,7 +64,6 @@ export class Organization extends Node {
     | 'ratingSum'
     | 'ratingCount'
     | 'searchText'
-    | 'searchGrams'
     | 'ratingScore'
     | 'rightsVersion'
     | 'openDataId'
@@ -234,18 +227,12 @@ export class Organization extends Node {
   ratingScore!: number;
 
   /**
-   * Name, description, brand and service texts in one column, kept by the service layer, so one
-   * trigram index serves directory search in Chinese and English.
+   * Name, description, brand and service texts in one column, kept by the service layer
+   * (`setSearchText`); the trigger `organization_search_sync` copies it into
+   * `organization_search` (organization-search.entity.ts), where directory search reads it.
    */
   @Property({ type: 'text', default: '', lazy: true })
   searchText: string = '';
-
-  /**
-   * The Chinese characters and character pairs of `searchText` (search-text.ts `searchGrams`), set
-   * with it: a query of one or two Chinese characters has no trigram, so this GIN index finds it.
-   */
-  @Property({ type: 'string[]', default: '{}', lazy: true })
-  searchGrams: string[] = [];
 
   @OneToMany(() => ServiceOffering, (s) => s.organization, { orderBy: { id: 'asc' } })
   services = new Collection<ServiceOffering>(this);

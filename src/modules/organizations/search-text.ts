@@ -1,6 +1,6 @@
 /**
- * The text the directory's trigram index searches, the Chinese grams its second index holds, and
- * how a query string is matched against them. Pure functions, so the service, the migration, the
+ * The text the directory's indexes search (its trigrams, and its characters and character pairs)
+ * and how a query string is matched against it. Pure functions, so the service, the migration, the
  * seeders and the tests build the same values.
  *
  * @module
@@ -60,36 +60,15 @@ export function likePattern(query: string): string | null {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** One Chinese character (Han script); a character of any other script never makes a gram. */
-const HAN = /^\p{Script=Han}$/u;
-
 /** The longest query the gram index answers; from 3 characters on, the trigram index does. */
 const MAX_GRAM_QUERY = 2;
 
 /**
- * The Chinese unigrams and bigrams of a search text: every Han character, and every two adjacent
- * Han characters. A trigram index cannot answer a query of one or two characters (it has no
- * trigram to look up), yet two characters are a whole Chinese word (托育, 法律); a GIN index on
- * these grams finds them. Sorted and without duplicates, so equal texts store equal arrays.
- *
- * @param searchText - the text built by {@link buildSearchText}
- * @returns the grams to store in `organization.search_grams`
- */
-export function searchGrams(searchText: string): string[] {
-  const grams = new Set<string>();
-  const characters = [...searchText];
-  characters.forEach((character, i) => {
-    if (!HAN.test(character)) return;
-    grams.add(character);
-    const next = characters[i + 1];
-    if (next !== undefined && HAN.test(next)) grams.add(character + next);
-  });
-  return [...grams].sort();
-}
-
-/**
- * The gram a query is looked up by in the gram index: the query itself when it is one or two Han
- * characters (after trimming); null for anything else, which the trigram index (or a scan) serves.
+ * The gram a query is looked up by in the gram index: the query, trimmed and lower-cased, when it is
+ * one or two characters; null for anything longer, which the trigram index serves. The index holds
+ * every character of the search text and every two adjacent ones (the SQL function
+ * `directory_text_grams`), so a query this short is in the text exactly when it is one of its grams
+ * — also two Chinese characters (托育, 法律), a whole word that has no trigram to look up.
  *
  * @param query - the raw search text
  * @returns the gram, or null
@@ -97,6 +76,5 @@ export function searchGrams(searchText: string): string[] {
 export function queryGram(query: string): string | null {
   const text = query.replace(/\s+/g, ' ').trim().toLowerCase();
   const characters = [...text];
-  if (characters.length === 0 || characters.length > MAX_GRAM_QUERY) return null;
-  return characters.every((c) => HAN.test(c)) ? text : null;
+  return characters.length === 0 || characters.length > MAX_GRAM_QUERY ? null : text;
 }
