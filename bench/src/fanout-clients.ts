@@ -5,6 +5,7 @@
  */
 import { createClient, type Client } from 'graphql-ws';
 import { WebSocket } from 'ws';
+import { profileBetweenSignals } from './window-profile.js';
 
 interface OpenCommand {
   type: 'open';
@@ -46,6 +47,10 @@ const SUBSCRIPTION = /* GraphQL */ `
     }
   }
 `;
+
+// The harness's --profile: the measured events' CPU profile of this client process as well.
+if (process.env.BENCH_WINDOW_PROFILE_DIR)
+  profileBetweenSignals(process.env.BENCH_WINDOW_PROFILE_DIR, { name: 'client' });
 
 const now = () => performance.timeOrigin + performance.now();
 const clients: Client[] = [];
