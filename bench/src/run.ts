@@ -898,6 +898,10 @@ async function fanoutRun(
     const halves = total >= 2000 ? 2 : 1;
     for (let h = 0; h < halves; h++) procs.push(await startClients());
     const per = Math.ceil(total / halves);
+    /** Matching subscriptions held by each client process. */
+    const matchingIn = procs.map(
+      (_, h) => filters.slice(h * per, (h + 1) * per).filter((f) => f.regionCode === '370100').length,
+    );
     const wsUrl = `${server.url.replace('http', 'ws')}/graphql`;
     procs.forEach((p, h) =>
       p.send({
@@ -968,7 +972,13 @@ async function fanoutRun(
     for (let e = 0; e < events; e++) {
       const title = `fanout-${total}-${matching}-${e}`;
       commits.set(title, await publishDemand(db, title, '370102', submitter));
-      await waitFor(title, matching, 120_000);
+      // Each client process answers once its share arrived: no polling competes with the fan-out.
+      await Promise.all(
+        procs.map((p, h) => {
+          p.send({ type: 'await', title, n: matchingIn[h], timeoutMs: 120_000 });
+          return p.next('reached');
+        }),
+      );
     }
     const cpu1 = processCpuSeconds(server.pid);
     const clients1 = clientCpu();
