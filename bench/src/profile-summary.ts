@@ -21,7 +21,7 @@ const file = process.argv[2];
 if (!file) throw new Error('usage: profile-summary.ts <file.cpuprofile> [--top=N]');
 const top = Number(process.argv.find((a) => a.startsWith('--top='))?.slice(6) ?? 40);
 const profile = JSON.parse(readFileSync(file, 'utf8')) as Profile;
-const windowed = /(^|\/)window-[^/]*\.cpuprofile$/.test(file);
+const windowed = /(^|\/)(window|client)-[^/]*\.cpuprofile$/.test(file);
 
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const selfMicros = new Map<number, number>();

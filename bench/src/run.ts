@@ -287,10 +287,10 @@ function startNiudai(
   );
 }
 
-/** Starts or ends the server's windowed profile (only with --profile). */
-async function profileWindow(server: Child): Promise<void> {
+/** Starts or ends the windowed profiles of the server and of any client processes (only with --profile). */
+async function profileWindow(server: Child, clients: readonly { pid: number }[] = []): Promise<void> {
   if (!profileDir) return;
-  process.kill(server.pid, 'SIGUSR2');
+  for (const { pid } of [server, ...clients]) process.kill(pid, 'SIGUSR2');
   await sleep(300);
 }
 function startPostGraphile(url: string): Promise<Child> {
@@ -791,6 +791,8 @@ function startClients(): Promise<ClientProc> {
   const child = fork(path.join(BENCH, 'src/fanout-clients.ts'), [], {
     cwd: BENCH,
     execArgv: ['--import', 'tsx'],
+    // With --profile, each client process profiles the measured events too (`client-<pid>-1.cpuprofile`).
+    env: { ...process.env, BENCH_WINDOW_PROFILE_DIR: profileDir ? path.resolve(profileDir) : undefined },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const waiting = new Map<string, ((m: Record<string, unknown>) => void)[]>();
@@ -896,6 +898,10 @@ async function fanoutRun(
     const halves = total >= 2000 ? 2 : 1;
     for (let h = 0; h < halves; h++) procs.push(await startClients());
     const per = Math.ceil(total / halves);
+    /** Matching subscriptions held by each client process. */
+    const matchingIn = procs.map(
+      (_, h) => filters.slice(h * per, (h + 1) * per).filter((f) => f.regionCode === '370100').length,
+    );
     const wsUrl = `${server.url.replace('http', 'ws')}/graphql`;
     procs.forEach((p, h) =>
       p.send({
@@ -957,7 +963,7 @@ async function fanoutRun(
     const rss1 = processRssBytes(server.pid);
 
     await ctx.statements.reset();
-    await profileWindow(server);
+    await profileWindow(server, procs);
     const cpu0 = processCpuSeconds(server.pid);
     const clientCpu = () => procs.reduce((sum, p) => sum + processCpuSeconds(p.pid), 0);
     const clients0 = clientCpu();
@@ -966,12 +972,18 @@ async function fanoutRun(
     for (let e = 0; e < events; e++) {
       const title = `fanout-${total}-${matching}-${e}`;
       commits.set(title, await publishDemand(db, title, '370102', submitter));
-      await waitFor(title, matching, 120_000);
+      // Each client process answers once its share arrived: no polling competes with the fan-out.
+      await Promise.all(
+        procs.map((p, h) => {
+          p.send({ type: 'await', title, n: matchingIn[h], timeoutMs: 120_000 });
+          return p.next('reached');
+        }),
+      );
     }
     const cpu1 = processCpuSeconds(server.pid);
     const clients1 = clientCpu();
     const db1 = postgresCpuSeconds(ctx.postmaster);
-    await profileWindow(server);
+    await profileWindow(server, procs);
     const sql = await ctx.statements.read();
     const latencies: number[] = [];
     for (const p of procs) {

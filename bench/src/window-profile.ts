@@ -17,8 +17,11 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weak callbacks',
 };
 
-/** `heap`: also sample allocations (`….heapprofile`); it slows the process, so CPU figures inflate. */
-export function profileBetweenSignals(dir: string, options: { heap?: boolean } = {}): void {
+/**
+ * `heap`: also sample allocations (`….heapprofile`); it slows the process, so CPU figures inflate.
+ * `name`: the files' prefix (`window` when omitted), e.g. to tell client processes from the server.
+ */
+export function profileBetweenSignals(dir: string, options: { heap?: boolean; name?: string } = {}): void {
   const session = new Session();
   session.connect();
   let running = false;
@@ -54,7 +57,7 @@ export function profileBetweenSignals(dir: string, options: { heap?: boolean } =
       }
       running = false;
       const { profile } = await session.post('Profiler.stop');
-      const file = path.join(dir, `window-${process.pid}-${++written}`);
+      const file = path.join(dir, `${options.name ?? 'window'}-${process.pid}-${++written}`);
       writeFileSync(`${file}.cpuprofile`, JSON.stringify(profile));
       if (options.heap) {
         const { profile: heap } = await session.post('HeapProfiler.stopSampling');

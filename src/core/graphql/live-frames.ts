@@ -10,9 +10,10 @@
  * Here the iterator handed to graphql-ws sends each result itself and yields nothing: its `next()`
  * settles only when the subscription ends, so graphql-ws still sends `complete` (the source is
  * done) or `error` (the source threw: formatted by its `onError` as before), and a client's
- * `complete` still reaches the source through `return()`. The payload's JSON is made once per
- * executed result (`payloadJson`; subscribers sharing one execution share one string, see
- * shared-execution.ts), and only the frame's envelope — the subscription's id — is per subscriber.
+ * `complete` still reaches the source through `return()`. The payload's bytes are made once per
+ * executed result (`payload`; subscribers sharing one execution share them, see
+ * shared-execution.ts), the envelope with the subscription's id once per subscription, and each
+ * frame is written as one buffer (socket-writes.ts).
  * What each subscriber receives is decided, as before, by its own stream and rights: this only
  * changes how a result already made for it is written.
  *
@@ -20,25 +21,23 @@
  */
 // graphql-ws's result type (graphql's own, with `hasNext`): what its `onOperation` hands over.
 import type { ExecutionResult } from 'graphql-ws';
-import type { WebSocket } from 'ws';
 import { ReadLoop, readFrom } from '../events/direct-read.js';
+import type { TextFrameWriter } from './socket-writes.js';
 
 const DONE = { done: true, value: undefined } as const;
-
-/** The socket as the frames need it (a `ws` WebSocket). */
-export type FrameSocket = Pick<WebSocket, 'send' | 'readyState' | 'bufferedAmount' | 'OPEN'>;
+/** The end of the envelope `{"id":…,"type":"next","payload":…}`. */
+const ENVELOPE_END = Buffer.from('}');
 
 export interface LiveFramesOptions {
   /** The subscription's id on its socket, as the client chose it. */
   id: string;
-  socket: FrameSocket;
-  /** The `payload` of the `next` frame for a result, as JSON (checked, errors formatted). */
-  payloadJson: (result: ExecutionResult) => string;
+  /** The subscription's socket (ws.ts: a slow reader's write is waited for before reading on). */
+  socket: TextFrameWriter;
   /**
-   * Bytes the socket may hold unsent before the next frame waits for its write: below it a frame
-   * is queued and the next event read at once (ws.ts, `coalesceWrites`, has the same bound).
+   * The `payload` of the `next` frame for a result, as UTF-8 JSON (checked, errors formatted): the
+   * same bytes for every subscriber of one executed result.
    */
-  unawaitedWriteBytes: number;
+  payload: (result: ExecutionResult) => Buffer;
 }
 
 /**
@@ -53,9 +52,9 @@ export function liveFrames(
   source: AsyncIterator<ExecutionResult>,
   options: LiveFramesOptions,
 ): AsyncIterableIterator<never> {
-  const { socket, payloadJson, unawaitedWriteBytes } = options;
+  const { socket, payload } = options;
   // The envelope graphql-ws would write, `{ id, type, payload }`, around a shared payload.
-  const head = `{"id":${JSON.stringify(options.id)},"type":"next","payload":`;
+  const head = Buffer.from(`{"id":${JSON.stringify(options.id)},"type":"next","payload":`);
   let returned = false;
   /** graphql-ws's pending `next()`: settled when the source ends. */
   let ended: { resolve: (done: typeof DONE) => void; reject: (error: unknown) => void } | null = null;
@@ -65,25 +64,13 @@ export function liveFrames(
     if (error === undefined) pending?.resolve(DONE);
     else pending?.reject(error);
   };
-  const send = (frame: string): Promise<void> | undefined => {
-    // graphql-ws drops what is sent to a socket that is no longer open; its close ends the source.
-    if (socket.readyState !== socket.OPEN) return undefined;
-    if (socket.bufferedAmount < unawaitedWriteBytes) {
-      socket.send(frame);
-      return undefined;
-    }
-    // A slow reader: wait until this frame is written before reading on (its stream falls back to replay).
-    return new Promise((resolve, reject) =>
-      socket.send(frame, (error) => (error ? reject(error) : resolve())),
-    );
-  };
   const fail = (error: unknown) => finish(error ?? new Error('live frames: the source failed'));
   const take = (step: IteratorResult<ExecutionResult>) => {
     // After `return()` (the client completed, or the socket closed) nothing more is sent.
     if (step.done || returned) return finish();
     let written: Promise<void> | undefined;
     try {
-      written = send(head + payloadJson(step.value) + '}');
+      written = socket.sendText(head, payload(step.value), ENVELOPE_END);
     } catch (error) {
       // Runs inside the fan-out's loop: a failure is this subscription's, as a thrown `next()` was.
       return fail(error);

@@ -1,6 +1,5 @@
 import type { Server as HttpServer } from 'node:http';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { Socket } from 'node:net';
 import { useServer, type Extra } from 'graphql-ws/use/ws';
 import { CloseCode, type Disposable, type ExecutionResult } from 'graphql-ws';
 import {
@@ -19,6 +18,7 @@ import { withoutSuggestions, type RequestLimits } from './limits.js';
 import { createLoaders, type Context, type Services } from '../context.js';
 import { sharedSubscribe } from '../events/shared-execution.js';
 import { liveFrames } from './live-frames.js';
+import { SocketWrites } from './socket-writes.js';
 import { ValidatedDocuments } from './document-cache.js';
 import { randomUUID } from 'node:crypto';
 import {
@@ -98,50 +98,6 @@ export interface WsDeps {
   mutationLimiter?: Limiter;
 }
 
-/**
- * Bytes a socket may hold written but not yet handed to the kernel before a send waits for its
- * write again: below it graphql-ws's `await send` resolves at once (see {@link coalesceWrites}).
- */
-export const UNAWAITED_WRITE_BYTES = 1 << 20;
-
-/**
- * The write path of a live event's frames (docs/architecture.md, "Live path", 5).
- *
- * Frames sent to one socket within one turn of the event loop leave in one TCP write: a live event
- * reaches every matching subscription on a socket (up to 20) in the same turn, and each message
- * was its own write system call. The connection is corked at the first send of a turn and
- * uncorked once that turn's promise jobs are done (`process.nextTick`), so a fan-out slice's frames
- * leave as soon as the slice is resolved (fan-out.ts), not after the whole fan-out.
- *
- * graphql-ws awaits each send before it reads the subscription's next event; ws would resolve that
- * promise only once the frame reached the kernel, after the flush, keeping every subscriber's
- * pending state alive across it. While the socket holds less than {@link UNAWAITED_WRITE_BYTES}
- * unsent, the send is reported done as it is queued; a slower reader waits for its writes again,
- * so a client that does not read holds at most that much (its subscriptions fall back to replay,
- * subscriber-stream.ts). A failed write still closes the socket, which ends its subscriptions.
- */
-function coalesceWrites(socket: WebSocket, tcp: Pick<Socket, 'cork' | 'uncork'>): void {
-  const send = socket.send.bind(socket) as (...args: unknown[]) => void;
-  let corked = false;
-  const flush = () => {
-    corked = false;
-    tcp.uncork();
-  };
-  socket.send = ((data: unknown, ...rest: unknown[]) => {
-    if (!corked) {
-      corked = true;
-      tcp.cork();
-      process.nextTick(flush);
-    }
-    // graphql-ws sends `(data, callback)`; any other form goes through unchanged.
-    const [done] = rest;
-    if (rest.length === 1 && typeof done === 'function' && socket.bufferedAmount < UNAWAITED_WRITE_BYTES) {
-      send(data);
-      (done as () => void)();
-    } else send(data, ...rest);
-  }) as WebSocket['send'];
-}
-
 /** The token from `connectionParams`: `{ authorization: "Bearer …" }` or `{ token: "…" }`. */
 function tokenFrom(params: Readonly<Record<string, unknown>> | undefined): string | null {
   const raw = params?.authorization ?? params?.Authorization ?? params?.token;
@@ -160,7 +116,12 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
     server: deps.httpServer,
     path: '/graphql',
     maxPayload: deps.maxPayloadBytes,
+    // No extension is negotiated: live frames are written beside ws's sender (socket-writes.ts),
+    // which is stateless between messages only without compression.
+    perMessageDeflate: false,
   });
+  /** Each socket's write path, made as it connects. */
+  const writes = new WeakMap<WebSocket, SocketWrites>();
   const documents = new ValidatedDocuments(
     schema,
     [...specifiedRules, ...limits.validationRules],
@@ -278,8 +239,22 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
     return { json: checked.json };
   };
 
-  // Before graphql-ws's own listener, so its sends go through the wrapper.
-  wss.on('connection', (socket, request) => coalesceWrites(socket, request.socket));
+  /**
+   * The bytes of a payload's JSON. Subscribers sharing one executed result are handed the same
+   * string one after another (fan-out.ts), so the last one converted is kept.
+   */
+  let lastPayloadJson: string | undefined;
+  let lastPayloadBytes = Buffer.alloc(0);
+  const payloadBytes = (json: string): Buffer => {
+    if (json !== lastPayloadJson) {
+      lastPayloadBytes = Buffer.from(json);
+      lastPayloadJson = json;
+    }
+    return lastPayloadBytes;
+  };
+
+  // Before graphql-ws's own listener, so its sends go through the socket's write path.
+  wss.on('connection', (socket, request) => writes.set(socket, new SocketWrites(socket, request.socket)));
   const server: Disposable = useServer<Record<string, unknown>, { state?: SocketState }>(
     {
       schema,
@@ -416,13 +391,13 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
       onOperation: (ctx, id, _payload, args, result) => {
         if (!(Symbol.asyncIterator in result)) return undefined;
         const deadline = (args.contextValue as Context).deadline;
+        const { socket } = ctx.extra as SocketExtra;
         return liveFrames(result[Symbol.asyncIterator](), {
           id,
-          socket: (ctx.extra as SocketExtra).socket,
-          unawaitedWriteBytes: UNAWAITED_WRITE_BYTES,
-          payloadJson: (event) => {
+          socket: writes.get(socket)!,
+          payload: (event) => {
             const checked = checkedResult(event, deadline);
-            return 'json' in checked ? checked.json : JSON.stringify(checked.replacement);
+            return payloadBytes('json' in checked ? checked.json : JSON.stringify(checked.replacement));
           },
         });
       },

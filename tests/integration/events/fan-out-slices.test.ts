@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Client } from 'graphql-ws';
+import { createClient, type Client } from 'graphql-ws';
+import { WebSocket } from 'ws';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization, SeededUser } from '../../setup/seed.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
@@ -165,5 +166,39 @@ describe('live fan-out, one subscriber per turn', () => {
     const nexts = frames.filter((f) => f.type === 'next');
     expect(nexts).toHaveLength(3);
     expect(frames.filter((f) => f.type === 'error')).toEqual([]);
+  });
+
+  it('negotiates no compression with a client that offers it, and each subscription’s frames arrive in order', async () => {
+    // Live frames are written beside ws's sender (src/core/graphql/socket-writes.ts): with
+    // permessage-deflate ws would queue its own writes, so the hub must never accept it.
+    class OfferingDeflate extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols, { perMessageDeflate: true });
+      }
+    }
+    const org = await t.seed.organization({ categoryCodes: ['LIFE'], regionCodes: ['370100'] });
+    let socket: WebSocket | undefined;
+    const frames: { id?: string; type: string }[] = [];
+    const client = createClient({
+      url: t.wsUrl,
+      webSocketImpl: OfferingDeflate,
+      retryAttempts: 0,
+      connectionParams: { authorization: `Bearer ${org.token}` },
+      on: {
+        connected: (connected) => {
+          socket = connected as WebSocket;
+          socket.on('message', (data: Buffer) => frames.push(JSON.parse(String(data)) as { type: string }));
+        },
+      },
+    });
+    clients.push(client);
+    const subscribers = [record(client, {}), record(client, {})];
+    await subscriptionsReach(t, 2);
+    expect(socket?.extensions).toBe('');
+    const titles: string[] = [];
+    for (let i = 0; i < 3; i++) titles.push((await submitDemand(t, worker.token)).title);
+    for (const subscriber of subscribers)
+      expect((await subscriber.waitFor(3)).map((e) => e.demand.title)).toEqual(titles);
+    expect(frames.filter((f) => f.type === 'next')).toHaveLength(6);
   });
 });

@@ -1,25 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionResult } from 'graphql';
-import { liveFrames, type FrameSocket } from '../../../src/core/graphql/live-frames.js';
+import { liveFrames } from '../../../src/core/graphql/live-frames.js';
+import type { TextFrameWriter } from '../../../src/core/graphql/socket-writes.js';
 import { mapStream } from '../../../src/core/events/feed-iterator.js';
 import { MatchIndex, type FeedEvent } from '../../../src/core/events/match-index.js';
 import { Topic } from '../../../src/core/events/outbox.js';
 import { SubscriberStream } from '../../../src/core/events/subscriber-stream.js';
 
-/** A socket that records what is sent; `bufferedAmount` and `readyState` are set by the test. */
+/**
+ * A socket that records the text of what is sent; with `slow` set, each write must be waited for
+ * until the test calls its callback (socket-writes.ts: a socket holding too much unsent).
+ */
 function recordingSocket() {
   const sent: string[] = [];
-  const callbacks: ((error?: Error) => void)[] = [];
+  const callbacks: (() => void)[] = [];
   const socket = {
-    OPEN: 1 as const,
-    readyState: 1 as number,
-    bufferedAmount: 0,
-    send(data: string, callback?: (error?: Error) => void) {
-      sent.push(data);
-      if (callback) callbacks.push(callback);
+    slow: false as boolean,
+    sendText(head: Buffer, body: Buffer, tail: Buffer): Promise<void> | undefined {
+      sent.push(Buffer.concat([head, body, tail]).toString());
+      if (!this.slow) return undefined;
+      return new Promise<void>((resolve) => callbacks.push(resolve));
     },
-  };
-  return { socket: socket as unknown as FrameSocket & typeof socket, sent, callbacks };
+  } satisfies TextFrameWriter & { slow: boolean };
+  return { socket, sent, callbacks };
 }
 
 /** A source the test feeds by hand, which records whether it was returned. */
@@ -57,13 +60,13 @@ function manualSource() {
 /** Lets the frames' promise steps run. */
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-const payloadJson = (result: ExecutionResult) => JSON.stringify(result);
+const payload = (result: ExecutionResult) => Buffer.from(JSON.stringify(result));
 
 describe('liveFrames', () => {
   it('writes each result as a graphql-ws next frame with its own id around the shared payload, then ends when the source does', async () => {
     const { socket, sent } = recordingSocket();
     const { source, push, finish } = manualSource();
-    const frames = liveFrames(source, { id: 'sub-"1"', socket, payloadJson, unawaitedWriteBytes: 1024 });
+    const frames = liveFrames(source, { id: 'sub-"1"', socket, payload });
     const ended = frames.next();
     push({ data: { n: 1 } });
     await settle();
@@ -81,7 +84,7 @@ describe('liveFrames', () => {
   it('rejects with the source’s error, so graphql-ws sends its error frame', async () => {
     const { socket, sent } = recordingSocket();
     const { source, fail } = manualSource();
-    const ended = liveFrames(source, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 }).next();
+    const ended = liveFrames(source, { id: '1', socket, payload }).next();
     const forbidden = new Error('FORBIDDEN');
     fail(forbidden);
     await expect(ended).rejects.toBe(forbidden);
@@ -100,22 +103,12 @@ describe('liveFrames', () => {
         return { done: true, value: undefined };
       },
     };
-    const frames = liveFrames(source, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 });
+    const frames = liveFrames(source, { id: '1', socket, payload });
     const ended = frames.next();
     await frames.return!();
     expect(returned).toBe(true);
     waiting.shift()!({ done: false, value: { data: { late: true } } });
     expect(await ended).toEqual({ done: true, value: undefined });
-    expect(sent).toEqual([]);
-  });
-
-  it('drops frames for a socket that is no longer open, like graphql-ws', async () => {
-    const { socket, sent } = recordingSocket();
-    const { source, push } = manualSource();
-    void liveFrames(source, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 }).next();
-    socket.readyState = 3;
-    push({ data: { n: 1 } });
-    await settle();
     expect(sent).toEqual([]);
   });
 
@@ -129,8 +122,8 @@ describe('liveFrames', () => {
         return new Promise((resolve) => waiting.push(resolve));
       },
     };
-    void liveFrames(source, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 }).next();
-    socket.bufferedAmount = 4096;
+    void liveFrames(source, { id: '1', socket, payload }).next();
+    socket.slow = true;
     waiting.shift()!({ done: false, value: { data: { n: 1 } } });
     await settle();
     expect(sent).toHaveLength(1);
@@ -165,7 +158,7 @@ describe('liveFrames over a direct source (src/core/events/direct-read.ts)', () 
   it('writes a live event’s frame inside the deliver that hands it on', async () => {
     const { socket, sent } = recordingSocket();
     const { stream, results, event } = await liveResults();
-    const ended = liveFrames(results, { id: '1', socket, payloadJson, unawaitedWriteBytes: 1024 }).next();
+    const ended = liveFrames(results, { id: '1', socket, payload }).next();
     await settle(); // the empty replay
     stream.deliver(event(1));
     expect(sent).toEqual(['{"id":"1","type":"next","payload":{"data":{"n":1}}}']);
@@ -184,8 +177,7 @@ describe('liveFrames over a direct source (src/core/events/direct-read.ts)', () 
     const ended = liveFrames(results, {
       id: '1',
       socket,
-      payloadJson: failing,
-      unawaitedWriteBytes: 1024,
+      payload: failing,
     }).next();
     await settle();
     expect(() => stream.deliver(event(1))).not.toThrow();
