@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RawRow } from '../read-records.js';
-import { preparedStatementName } from './statement-names.js';
+import { preparedStatementName, type PreparedShapes } from './statement-names.js';
 
 /** The parts of knex's client this module uses: its pool of node-postgres connections and its events. */
 interface KnexPool {
@@ -84,4 +84,22 @@ export async function executePrepared<T>(
   let n = 0;
   const text = sql.replace(/\?/g, () => `$${++n}`);
   return (await queryPooledRows(em, text, params, preparedStatementName(prefix, text))) as T[];
+}
+
+/**
+ * Runs `sql` (with `?` placeholders) through {@link queryPooledRows}, as a named prepared statement
+ * when `shapes` still names its text (a bounded family of statements built per request: the
+ * directory search), else unprepared; the values stay parameters either way. Inside a transaction
+ * it runs on the transaction's connection as any other statement.
+ */
+export async function executeShaped<T>(
+  em: EntityManager,
+  shapes: PreparedShapes,
+  sql: string,
+  params: readonly unknown[],
+): Promise<T[]> {
+  if (em.getTransactionContext()) return em.getConnection().execute<T[]>(sql, [...params], 'all');
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  return (await queryPooledRows(em, text, params, shapes.nameOf(text))) as T[];
 }

@@ -16,3 +16,34 @@ import { createHash } from 'node:crypto';
 export function preparedStatementName(prefix: string, text: string): string {
   return `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 }
+
+/**
+ * The prepared-statement names of a family of statements built per request (the directory search,
+ * whose filters combine into many texts), at most `cap` of them per process: the first `cap` texts
+ * seen get a name, any other runs unprepared. So a pooled connection keeps at most `cap` statements
+ * of the family whatever the requests ask, and the common shapes, asked first and most, are planned
+ * once per connection (docs/architecture.md, "Read path").
+ */
+export class PreparedShapes {
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    private readonly prefix: string,
+    private readonly cap: number,
+  ) {}
+
+  /** The name to prepare `text` under, or undefined once `cap` other texts have one. */
+  nameOf(text: string): string | undefined {
+    let name = this.names.get(text);
+    if (name === undefined && this.names.size < this.cap) {
+      name = preparedStatementName(this.prefix, text);
+      this.names.set(text, name);
+    }
+    return name;
+  }
+
+  /** How many texts have a name. */
+  get size(): number {
+    return this.names.size;
+  }
+}

@@ -15,6 +15,21 @@ import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-reco
 import { OrganizationOrder, type OrganizationFilter, type OrganizationsArgs } from './organization.args.js';
 import { viewerFactsOf } from './viewer-facts.js';
 import { directoryVisibility, getOrganization } from './organization.policy.js';
+import { executeShaped } from '../../core/db/pooled-query.js';
+import { PreparedShapes } from '../../core/db/statement-names.js';
+
+/**
+ * How many texts of the directory's page statement each process prepares (docs/architecture.md,
+ * "Directory text search"): the filters, orders, page sizes and the viewer's memberships combine
+ * into more texts than a connection should keep; the common ones come first and stay prepared.
+ */
+export const DIRECTORY_PREPARED_SHAPES = 128;
+const pageShapes = new PreparedShapes('directory_page', DIRECTORY_PREPARED_SHAPES);
+
+/** The prepared shapes of the page statement (tests read its size). */
+export function directoryPageShapes(): PreparedShapes {
+  return pageShapes;
+}
 
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
@@ -204,9 +219,12 @@ export class DirectorySearchService {
     const rows =
       first === 0
         ? []
-        : await ctx.em
-            .getConnection()
-            .execute<(RawRow & { id: string; order_key_text: string })[]>(sql, params, 'all');
+        : await executeShaped<RawRow & { id: string; order_key_text: string }>(
+            ctx.em,
+            pageShapes,
+            sql,
+            params,
+          );
     const edges = rows.slice(0, first).map((row) => ({
       cursor: encodeCursor([orderName, row.order_key_text, Number(row.id)]),
       node: reader.record(ctx.em, row),

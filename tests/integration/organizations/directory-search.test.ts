@@ -3,6 +3,10 @@ import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import type { SeededOrganization } from '../../setup/seed.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { EvaluationGrade, FoundingType } from '../../../src/modules/organizations/organization.enums.js';
+import {
+  DIRECTORY_PREPARED_SHAPES,
+  directoryPageShapes,
+} from '../../../src/modules/organizations/directory-search.service.js';
 
 let t: TestApp;
 const orgs: Record<string, SeededOrganization> = {};
@@ -432,6 +436,29 @@ async function searchStatement(text: string): Promise<{ sql: string; bindings: u
   return found;
 }
 
+describe('the prepared page statement', () => {
+  it('sends the text as a parameter, prepares each shape once, and answers the same past the cap', async () => {
+    const statement = await searchStatement('托育');
+    expect(statement.sql).not.toContain('托育');
+    expect(statement.bindings).toContain('托育');
+    const shapes = directoryPageShapes();
+    const before = shapes.size;
+    const filter = { text: '托育', categoryCode: 'LIFE' };
+    const prepared = await pageThrough('NAME', filter);
+    expect(prepared.seen.length).toBeGreaterThan(0);
+    expect(shapes.size).toBeGreaterThan(before);
+    const again = shapes.size;
+    expect(await pageThrough('NAME', filter)).toEqual(prepared);
+    expect(shapes.size).toBe(again); // the same shapes, named once
+    // Fill the registry: every shape not named yet now runs unprepared, with the same answers.
+    for (let i = shapes.size; i < DIRECTORY_PREPARED_SHAPES; i++) shapes.nameOf(`-- filler ${i}`);
+    expect(shapes.nameOf('-- one more')).toBeUndefined();
+    const unprepared = { text: '托育', categoryCode: 'LIFE', isHub: false };
+    expect(await pageThrough('NAME', unprepared)).toEqual(prepared);
+    expect(shapes.size).toBe(DIRECTORY_PREPARED_SHAPES);
+  });
+});
+
 describe('scale', () => {
   it('serves Chinese and English text search from the text indexes at 10,000 organizations, even before VACUUM', async () => {
     const conn = t.orm.em.getConnection();
@@ -453,16 +480,35 @@ describe('scale', () => {
     );
     // The statements the app itself sends: 3 or more characters use the trigram index, one or two
     // characters (Chinese or not) the gram index; neither reads the whole table.
+    // The statement is prepared (docs/architecture.md, "Directory text search"), so after five runs
+    // PostgreSQL may keep its generic plan, planned without the text: that plan is checked too.
+    type Plan = { 'QUERY PLAN': [{ Plan: Record<string, number> }] }[];
+    const blocksOf = (plan: Plan) => {
+      const root = plan[0]!['QUERY PLAN'][0].Plan;
+      return root['Shared Hit Blocks']! + root['Shared Read Blocks']!;
+    };
     for (const text of ['托育服务', 'Legal Aid', '规模组织12', '托育', '托', 'qz']) {
       const statement = await searchStatement(text);
       expect(statement.sql).not.toMatch(/ilike/i);
-      const [plan] = await conn.execute<{ 'QUERY PLAN': [{ Plan: Record<string, number> }] }[]>(
-        `explain (analyze, buffers, format json) ${statement.sql}`,
+      const custom = await conn.execute<Plan>(
+        `explain (analyze, buffers, format json) ${statement.sql.replace(/\$\d+/g, '?')}`,
         statement.bindings,
       );
-      const root = plan!['QUERY PLAN'][0].Plan;
-      const blocks = root['Shared Hit Blocks']! + root['Shared Read Blocks']!;
-      expect(blocks, text).toBeLessThan(size!.pages / 4);
+      expect(blocksOf(custom), text).toBeLessThan(size!.pages / 4);
+      const generic = await t.orm.em.fork().transactional(async (em) => {
+        const tx = em.getTransactionContext();
+        const run = <T>(sql: string, params: unknown[] = []) => conn.execute<T>(sql, params, 'all', tx);
+        await run('set local plan_cache_mode = force_generic_plan');
+        await run(`prepare directory_generic as ${statement.sql}`);
+        const values = statement.bindings.map(() => '?').join(', ');
+        const plan = await run<Plan>(
+          `explain (analyze, buffers, format json) execute directory_generic(${values})`,
+          statement.bindings,
+        );
+        await run('deallocate directory_generic');
+        return plan;
+      });
+      expect(blocksOf(generic), `${text} (generic plan)`).toBeLessThan(size!.pages / 4);
     }
     // The search itself, over 10,000 rows, still pages as before.
     expect(await names({ text: '规模组织1234' })).toEqual(['规模组织1234']);
