@@ -3,7 +3,7 @@ import { rolesOf, type Viewer, type ViewerSource } from '../../core/auth.js';
 import { UnauthenticatedError } from '../../core/errors.js';
 import { RecordReader } from '../../core/read-records.js';
 import { RecentViewers } from '../../core/rights/recent-viewers.js';
-import type { MemberRole } from '../../core/roles.js';
+import type { MemberRole, Role } from '../../core/roles.js';
 import { VerificationStatus } from '../organizations/organization.enums.js';
 import { AccountStatus, User } from './user.entity.js';
 
@@ -40,17 +40,17 @@ export class ViewerService implements ViewerSource {
 const ACCOUNT_GONE = 'The account of this token no longer exists.';
 
 /**
- * The Viewer of an account row. Built anew for each request from the row (kept rows are shared):
- * its account is merged into this operation's identity map as `em.findOne` would have done, and its
- * sets and maps are the request's own (a request may add to them, see OrganizationProfileService).
+ * The Viewer of an account row. Built anew for each request from the row (kept rows are shared).
+ * The account's status, id and roles are read from the row itself; the account entity (`user`) is
+ * merged into this operation's identity map, as `em.findOne` would have done, only when the request
+ * first reads it: most reads never do, and the merge was about an eighth of the server's CPU for a
+ * directory search (docs/architecture.md, "Read path"). Its sets and maps are the request's own (a
+ * request may add to them, see OrganizationProfileService).
  */
 function viewerOf(em: EntityManager, row: ViewerRow | null, tokenExpiresAt: Date): Viewer {
   if (!row) throw new UnauthenticatedError(ACCOUNT_GONE);
   const { memberships, ...userRow } = row;
-  // A copy: the identity map's entity may be changed by the request, never the kept row.
-  for (const key of Object.keys(userRow)) if (Array.isArray(userRow[key])) userRow[key] = [...userRow[key]];
-  const user = em.map(User, userRow);
-  if (user.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
+  if (userRow.status !== AccountStatus.ACTIVE) throw new UnauthenticatedError('This account is suspended.');
   const byOrg = new Map<number, MemberRole>();
   const verified: number[] = [];
   const suspended: number[] = [];
@@ -59,10 +59,19 @@ function viewerOf(em: EntityManager, row: ViewerRow | null, tokenExpiresAt: Date
     if (verificationStatus === VerificationStatus.VERIFIED) verified.push(organizationId);
     if (verificationStatus === VerificationStatus.SUSPENDED) suspended.push(organizationId);
   }
-  const roles = rolesOf(user.roles, byOrg.values());
+  const roles = rolesOf(userRow.roles as Role[], byOrg.values());
+  let user: User | undefined;
   return {
-    user,
-    userId: user.id,
+    get user(): User {
+      if (!user) {
+        // A copy: the identity map's entity may be changed by the request, never the kept row.
+        const copy: Record<string, unknown> = { ...userRow };
+        for (const key of Object.keys(copy)) if (Array.isArray(copy[key])) copy[key] = [...copy[key]];
+        user = em.map(User, copy);
+      }
+      return user;
+    },
+    userId: Number(userRow.id),
     roles,
     memberships: byOrg,
     tokenExpiresAt,

@@ -497,14 +497,14 @@ describe('scale', () => {
       expect(blocksOf(custom), text).toBeLessThan(size!.pages / 4);
       const generic = await t.orm.em.fork().transactional(async (em) => {
         const tx = em.getTransactionContext();
-        const run = <T>(sql: string, params: unknown[] = []) => conn.execute<T>(sql, params, 'all', tx);
+        const run = (sql: string, params: unknown[] = []) => conn.execute(sql, params, 'all', tx);
         await run('set local plan_cache_mode = force_generic_plan');
         await run(`prepare directory_generic as ${statement.sql}`);
         const values = statement.bindings.map(() => '?').join(', ');
-        const plan = await run<Plan>(
+        const plan = (await run(
           `explain (analyze, buffers, format json) execute directory_generic(${values})`,
           statement.bindings,
-        );
+        )) as Plan;
         await run('deallocate directory_generic');
         return plan;
       });
