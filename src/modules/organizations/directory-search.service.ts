@@ -157,6 +157,23 @@ function decodeCursor(raw: string, order: OrganizationOrder, cast: string): [str
   return [key as string, id as number];
 }
 
+/**
+ * An edge whose cursor is encoded only when read: a search asking for its nodes alone encodes none
+ * (the encoding was 1–2 % of the server's CPU per search of 20 rows). As `LazyEdge` in
+ * core/relay/connection.ts, a class rather than a literal with a getter.
+ */
+class DirectoryEdge {
+  constructor(
+    readonly node: ReadRecord<Organization>,
+    private readonly order: OrganizationOrder,
+    private readonly key: string,
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor([this.order, this.key, Number(this.node.id)]);
+  }
+}
+
 function placeholders(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');
 }
@@ -225,17 +242,20 @@ export class DirectorySearchService {
             sql,
             params,
           );
-    const edges = rows.slice(0, first).map((row) => ({
-      cursor: encodeCursor([orderName, row.order_key_text, Number(row.id)]),
-      node: reader.record(ctx.em, row),
-    }));
+    const edges = rows
+      .slice(0, first)
+      .map((row) => new DirectoryEdge(reader.record(ctx.em, row), orderName, row.order_key_text));
     return {
       edges,
       pageInfo: {
         hasNextPage: rows.length > first,
         hasPreviousPage: Boolean(args.after),
-        startCursor: edges[0]?.cursor ?? null,
-        endCursor: edges.at(-1)?.cursor ?? null,
+        get startCursor() {
+          return edges[0]?.cursor ?? null;
+        },
+        get endCursor() {
+          return edges.at(-1)?.cursor ?? null;
+        },
       },
       count: async () => {
         const countSql =
