@@ -12,11 +12,14 @@ import { connectOrm, migrate } from '../../src/core/db/db.js';
 import { loadReferenceData } from '../../src/modules/reference/reference-data.js';
 import { loadConsoleAssets, writeConsole } from '../../src/console/assets.js';
 import { TEMPLATE_DATABASE } from './constants.js';
+import { buildServerBundle } from './server-bundle.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     /** URL of the test server's maintenance database; test files create their own from the template. */
     adminDatabaseUrl: string;
+    /** The bundled server process that `spawnServer` runs (server-bundle.ts). */
+    serverBundle: string;
   }
 }
 
@@ -34,6 +37,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const consoleBuild = loadConsoleAssets().then(async ({ assets, prebuilt }) => {
     if (!prebuilt) await writeConsole(assets);
   });
+  const serverBundle = buildServerBundle();
   let adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     scratch = makePostgresScratchDir('niudai-test-');
@@ -51,9 +55,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
   await loadReferenceData(orm);
   await orm.close();
   await consoleBuild;
+  const bundle = await serverBundle;
   project.provide('adminDatabaseUrl', adminUrl);
+  project.provide('serverBundle', bundle.file);
 
   return async () => {
+    rmSync(bundle.dir, { recursive: true, force: true });
     await embedded?.stop();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   };

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
+import { inject } from 'vitest';
 
 /** A server child process started by {@link spawnServer}. */
 export interface ServerProcess {
@@ -11,15 +11,16 @@ export interface ServerProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-const script = path.resolve(import.meta.dirname, 'server-process.ts');
-
 /**
- * Spawns `tests/setup/server-process.ts` against `databaseUrl` and waits until it listens. It loads
- * TypeScript as `npm start` does (`--import tsx/esm`: the ESM loader only; tsx's CommonJS hook as well
- * cost each child 0.3–0.6 s more CPU on Node 20, of about 6.5 s until it listens).
+ * Spawns `tests/setup/server-process.ts` against `databaseUrl` and waits until it listens. It runs
+ * the bundle of it that global-setup.ts builds once (server-bundle.ts): the same sources through the
+ * same esbuild transform as tsx, loaded as one file, which spares each child 2–3 s CPU of the
+ * 6.5 s it took to listen under `--import tsx/esm` on Node 20 (docs/architecture.md, "Tests").
+ * `npm start` itself still runs the sources through tsx; tests/integration/core/process*.test.ts
+ * start it that way.
  */
 export function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', script], {
+  const child = spawn(process.execPath, [inject('serverBundle')], {
     env: { ...process.env, ...env, DATABASE_URL: databaseUrl },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -134,13 +134,23 @@ export async function settled(page: Page): Promise<void> {
     { polling: 'raf' },
   );
   // antd zooms and fades its dialogs in with CSS animations: judge colours once every finite
-  // animation or transition has ended (a spinner's infinite one never does).
+  // animation or transition has ended (a spinner's infinite one never does). The ripple antd draws
+  // round a clicked button (an empty `.ant-wave` overlay, fading for 2 s, then removed on its
+  // transitionend) changes nothing a person reads: it is finished at once rather than waited for.
   await page.waitForFunction(() => {
-    type Running = { playState: string; effect: { getTiming(): { iterations?: number } } | null };
+    type Running = {
+      playState: string;
+      effect: {
+        getTiming(): { iterations?: number };
+        target?: { classList?: { contains(c: string): boolean } };
+      } | null;
+      finish(): void;
+    };
     const { document } = globalThis as unknown as { document: { getAnimations(): Running[] } };
-    return document
-      .getAnimations()
-      .every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
+    const running = document.getAnimations().filter((a) => a.playState === 'running');
+    for (const ripple of running.filter((a) => a.effect?.target?.classList?.contains('ant-wave')))
+      ripple.finish();
+    return running.every((a) => a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity);
   });
 }
 
