@@ -58,6 +58,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const bundle = await serverBundle;
   project.provide('adminDatabaseUrl', adminUrl);
   project.provide('serverBundle', bundle.file);
+  // Watch mode reruns tests without running this setup again: spawned servers must run the
+  // sources as they are now, not as they were when the run started.
+  project.onTestsRerun(() => bundle.rebuild());
 
   return async () => {
     rmSync(bundle.dir, { recursive: true, force: true });

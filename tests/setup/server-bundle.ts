@@ -18,11 +18,22 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
  * - `keepNames`: MikroORM and type-graphql name entities and GraphQL types after their classes,
  *   which a bundle would otherwise rename when two modules use the same name.
  */
-export async function buildServerBundle(): Promise<{ file: string; dir: string }> {
+export async function buildServerBundle(): Promise<{
+  file: string;
+  dir: string;
+  /** Builds the bundle again from the current sources, in place (watch mode's reruns). */
+  rebuild: () => Promise<void>;
+}> {
   const cache = path.join(ROOT, 'node_modules', '.cache');
   await mkdir(cache, { recursive: true });
   const dir = await mkdtemp(path.join(cache, 'niudai-test-server-'));
   const file = path.join(dir, 'server-process.mjs');
+  const rebuild = () => bundle(file);
+  await rebuild();
+  return { file, dir, rebuild };
+}
+
+async function bundle(file: string): Promise<void> {
   await esbuild.build({
     entryPoints: [path.join(ROOT, 'tests/setup/server-process.ts')],
     outfile: file,
@@ -53,5 +64,4 @@ export async function buildServerBundle(): Promise<{ file: string; dir: string }
       },
     ],
   });
-  return { file, dir };
 }
