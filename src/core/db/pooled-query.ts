@@ -80,10 +80,7 @@ export async function executePrepared<T>(
   sql: string,
   params: readonly unknown[],
 ): Promise<T[]> {
-  if (em.getTransactionContext()) return em.getConnection().execute<T[]>(sql, [...params], 'all');
-  let n = 0;
-  const text = sql.replace(/\?/g, () => `$${++n}`);
-  return (await queryPooledRows(em, text, params, preparedStatementName(prefix, text))) as T[];
+  return executeNamed(em, sql, params, (text) => preparedStatementName(prefix, text));
 }
 
 /**
@@ -98,8 +95,22 @@ export async function executeShaped<T>(
   sql: string,
   params: readonly unknown[],
 ): Promise<T[]> {
+  return executeNamed(em, sql, params, (text) => shapes.nameOf(text));
+}
+
+/**
+ * Runs `sql` (with `?` placeholders) on the transaction's connection inside a transaction, else
+ * through {@link queryPooledRows} under the prepared-statement name `nameOf` gives its `$n` text
+ * (none: unprepared).
+ */
+async function executeNamed<T>(
+  em: EntityManager,
+  sql: string,
+  params: readonly unknown[],
+  nameOf: (text: string) => string | undefined,
+): Promise<T[]> {
   if (em.getTransactionContext()) return em.getConnection().execute<T[]>(sql, [...params], 'all');
   let n = 0;
   const text = sql.replace(/\?/g, () => `$${++n}`);
-  return (await queryPooledRows(em, text, params, shapes.nameOf(text))) as T[];
+  return (await queryPooledRows(em, text, params, nameOf(text))) as T[];
 }
