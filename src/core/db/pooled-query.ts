@@ -71,8 +71,8 @@ export async function queryFirstRow(
  * for statements PostgreSQL spends about as long planning as running, run on every request (the
  * report statements, docs/architecture.md "Report rollups" and "Report cache"). The name is `prefix`
  * and a hash of the text, so each shape of statement is planned once per pooled connection, then
- * reused. Inside a transaction (a caller's snapshot) it runs on the transaction's connection as any
- * other statement.
+ * reused. Inside a transaction (a caller's snapshot) it runs on the transaction's connection like
+ * every other statement.
  */
 export async function executePrepared<T>(
   em: EntityManager,
@@ -87,7 +87,7 @@ export async function executePrepared<T>(
  * Runs `sql` (with `?` placeholders) through {@link queryPooledRows}, as a named prepared statement
  * when `shapes` still names its text (a bounded family of statements built per request: the
  * directory search), else unprepared; the values stay parameters either way. Inside a transaction
- * it runs on the transaction's connection as any other statement.
+ * it runs on the transaction's connection like every other statement.
  */
 export async function executeShaped<T>(
   em: EntityManager,

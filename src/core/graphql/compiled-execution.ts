@@ -110,7 +110,7 @@ interface HandingContext {
 /**
  * Hands Apollo a result the short path executed (with errors, or refused by the limits): the
  * gateway answers this context's request with it instead of executing the operation again, so it is
- * formatted, masked, logged and counted as any other, and nothing runs twice.
+ * formatted, masked, logged and counted like every other, and nothing runs twice.
  */
 export function handOver(context: object, outcome: HandedOver, deadline: ExecutionDeadline): void {
   (context as HandingContext)[HANDED_OVER] = { outcome, deadline };
