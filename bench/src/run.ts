@@ -919,7 +919,18 @@ async function fanoutRun(
     // Subscriptions register after their sockets connect (5,000 take tens of seconds here): wait until
     // the server counts them all, so warm-up events are not spent on subscribers not yet listening.
     const registered = await waitForSubscriptions(server.url, total, 300_000);
-    if (registered < total) throw new Error(`fan-out: only ${registered}/${total} subscriptions registered`);
+    if (registered < total) {
+      // Say why: each client process's error count and last error (a refused sign-in, a closed socket).
+      const clients: string[] = [];
+      for (const p of procs) {
+        p.send({ type: 'count', title: '' });
+        const reply = await p.next('count');
+        clients.push(`${String(reply.errors)} errors, last: ${String(reply.lastError || 'none')}`);
+      }
+      throw new Error(
+        `fan-out: only ${registered}/${total} subscriptions registered (${clients.join('; ')})`,
+      );
+    }
     // Warm-up events in both regions: once every subscriber has one, every subscription is live.
     let lastError = '';
     const countOf = async (title: string) => {
