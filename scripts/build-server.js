@@ -12,8 +12,8 @@ import * as esbuild from 'esbuild';
 /** The checkout this script belongs to. */
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-/** Where `npm start` finds the bundle of `src/main.ts`, relative to the checkout. */
-export const SERVER_BUNDLE = 'dist/server/main.mjs';
+/** Where `npm start` (package.json's `start`) finds the bundle of `src/main.ts`, relative to the checkout. */
+const SERVER_BUNDLE = 'dist/server/main.mjs';
 
 /**
  * Bundles `entry` into `outfile` (with its source map beside it), both absolute paths:
