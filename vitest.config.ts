@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { defineConfig } from 'vitest/config';
+import { LongestFirstSequencer } from './tests/setup/sequencer.js';
 
 const require = createRequire(import.meta.url);
 
@@ -18,6 +19,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 120_000,
     teardownTimeout: 30_000,
+    // The longest files first on a run that has no record of durations (tests/setup/sequencer.ts).
+    sequence: { sequencer: LongestFirstSequencer },
     projects: [
       // Unit tests need no database, so they start no PostgreSQL (`npm run test:unit`). They keep
       // no state between files, so the files of a worker share one module cache (isolate: false):

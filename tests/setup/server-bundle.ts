@@ -1,22 +1,16 @@
-import { mkdir, mkdtemp, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp } from 'node:fs/promises';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import * as esbuild from 'esbuild';
+import { bundleServer } from '../../scripts/build-server.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
 /**
- * Bundles `tests/setup/server-process.ts` (the app's sources, with the same esbuild transform tsx
- * applies) into one JavaScript file in a new folder under node_modules/.cache, and returns its path.
- * Built once per run by global-setup.ts: each spawned server then loads one file instead of having
- * tsx resolve, transform and load some 400 TypeScript modules (docs/architecture.md, "Tests").
- *
- * - Packages stay imports (`packages: 'external'`), resolved from node_modules as under tsx: the
- *   bundle's folder is inside node_modules so that Node finds them.
- * - `import.meta.url`/`dirname`/`filename` become the source file's own, so the paths the app
- *   resolves from them (reference CSV, schema file, packages) are those of the checkout.
- * - `keepNames`: MikroORM and type-graphql name entities and GraphQL types after their classes,
- *   which a bundle would otherwise rename when two modules use the same name.
+ * Bundles `tests/setup/server-process.ts` into one JavaScript file in a new folder under
+ * node_modules/.cache, and returns its path, with `bundleServer` (scripts/build-server.js): the
+ * same build `npm start` makes of src/main.ts. Built once per run by global-setup.ts: each spawned
+ * server then loads one file instead of having tsx resolve, transform and load some 400 TypeScript
+ * modules (docs/architecture.md, "Tests"). The folder is inside node_modules so that Node finds the
+ * packages the bundle imports.
  */
 export async function buildServerBundle(): Promise<{
   file: string;
@@ -28,40 +22,7 @@ export async function buildServerBundle(): Promise<{
   await mkdir(cache, { recursive: true });
   const dir = await mkdtemp(path.join(cache, 'niudai-test-server-'));
   const file = path.join(dir, 'server-process.mjs');
-  const rebuild = () => bundle(file);
+  const rebuild = () => bundleServer(path.join(ROOT, 'tests/setup/server-process.ts'), file);
   await rebuild();
   return { file, dir, rebuild };
-}
-
-async function bundle(file: string): Promise<void> {
-  await esbuild.build({
-    entryPoints: [path.join(ROOT, 'tests/setup/server-process.ts')],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    keepNames: true,
-    sourcemap: true,
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'source-file-urls',
-        setup(build) {
-          build.onLoad({ filter: /\.ts$/ }, async ({ path: source }) => {
-            const text = await readFile(source, 'utf8');
-            if (!text.includes('import.meta.')) return undefined;
-            return {
-              loader: 'ts',
-              contents: text
-                .replaceAll('import.meta.url', JSON.stringify(pathToFileURL(source).href))
-                .replaceAll('import.meta.dirname', JSON.stringify(path.dirname(source)))
-                .replaceAll('import.meta.filename', JSON.stringify(source)),
-            };
-          });
-        },
-      },
-    ],
-  });
 }

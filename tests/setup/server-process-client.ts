@@ -16,8 +16,7 @@ export interface ServerProcess {
  * the bundle of it that global-setup.ts builds once (server-bundle.ts): the same sources through the
  * same esbuild transform as tsx, loaded as one file, which spares each child 2–3 s CPU of the
  * 6.5 s it took to listen under `--import tsx/esm` on Node 20 (docs/architecture.md, "Tests").
- * `npm start` itself still runs the sources through tsx; tests/integration/core/process*.test.ts
- * start it that way.
+ * `npm start` runs a bundle of src/main.ts built the same way (docs/architecture.md, "Starting the hub").
  */
 export function spawnServer(databaseUrl: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const child = spawn(process.execPath, [inject('serverBundle')], {

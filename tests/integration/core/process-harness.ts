@@ -1,6 +1,6 @@
 // What the tests of the hub as a process (`npm start`, one file per theme so that they run in
 // parallel) share: starting, stopping and asking a hub, and cleaning up after a file.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { spawn, execFile, execFileSync, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import path from 'node:path';
@@ -36,12 +36,44 @@ export interface Hub {
   output: () => string;
 }
 
+/** The checkout's `npm run <script>` as the arguments of Node: the tests run its commands without npm. */
+function nodeArgs(cwd: string, script: string): string[] {
+  const { scripts } = JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
+  const [command, ...args] = (scripts[script] ?? '').split(' ');
+  expect(command, `npm run ${script}`).toBe('node');
+  return args;
+}
+
+/** Each checkout's server bundle, built once per file (its sources do not change during a file). */
+const builds = new Map<string, Promise<void>>();
+
 /**
- * Runs `src/main.ts` as `npm start` does, in `cwd` (a checkout), and waits for the line announcing
- * its URL. `JWT_SECRET: ''` leaves the secret to the development default.
+ * What `npm start` runs after its prestart: the `build:server` script, then the `start` script
+ * (the bundle of src/main.ts, dist/server/main.mjs), both as the checkout's package.json says.
+ * The console is built once for the run by global setup, so it is not built here again.
+ */
+function buildServer(cwd: string): Promise<void> {
+  let build = builds.get(cwd);
+  if (!build) {
+    build = new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, nodeArgs(cwd, 'build:server'), { cwd }, (error, _stdout, stderr) =>
+        error ? reject(new Error(`npm run build:server failed:\n${stderr}`)) : resolve(),
+      );
+    });
+    builds.set(cwd, build);
+  }
+  return build;
+}
+
+/**
+ * Runs the hub as `npm start` does (`build:server`, then `start`), in `cwd` (a checkout), and waits
+ * for the line announcing its URL. `JWT_SECRET: ''` leaves the secret to the development default.
  */
 export async function startHub(env: Record<string, string>, timeoutMs = 60_000, cwd = ROOT): Promise<Hub> {
-  const child = spawn(process.execPath, ['--import', 'tsx/esm', 'src/main.ts'], {
+  await buildServer(cwd);
+  const child = spawn(process.execPath, nodeArgs(cwd, 'start'), {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',

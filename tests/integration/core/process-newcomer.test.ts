@@ -52,14 +52,17 @@ describe('a newcomer as root, in a clone only root can enter (npm ci && npm star
   it.runIf(isRoot)(
     'keeps the data under /var/lib/niudai, says where, finds it again after a restart and stops cleanly',
     async () => {
-      // A copy of this checkout inside a fresh 0700 folder, as `git clone` into /root or `mktemp -d` gives.
+      // A copy of this checkout inside a fresh 0700 folder, as `git clone` into /root or `mktemp -d` gives
+      // (without the server bundle, which a clone lacks: `npm start` builds it there).
       const parent = mkdtempSync(path.join(tmpdir(), 'niudai-newcomer-'));
       chmodSync(parent, 0o700);
       scratch.push(parent);
       const checkout = path.join(parent, 'niudai');
       cpSync(ROOT, checkout, {
         recursive: true,
-        filter: (from) => !/(^|\/)(node_modules|\.git|\.data)$/.test(path.relative(ROOT, from)),
+        filter: (from) =>
+          !/(^|\/)(node_modules|\.git|\.data)$/.test(path.relative(ROOT, from)) &&
+          path.relative(ROOT, from) !== 'dist',
       });
       symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'), 'dir');
       const hash = createHash('sha256').update(checkout).digest('hex').slice(0, 10);

@@ -11,7 +11,7 @@ import { scratchDatabase } from '../../setup/scratch-database.js';
 afterAll(stopEverythingStarted);
 
 describe('the process (npm start)', () => {
-  // Two process starts, each loading the app through tsx: like its neighbours, more than the 30 s default.
+  // Two process starts: like its neighbours, more than the 30 s default.
   it('serves on an external DATABASE_URL, stops on SIGTERM with 0, and keeps data across restarts', async () => {
     const env = { DATABASE_URL: await scratchDatabase(), DATA_DIR: tempDir() };
     const first = await startHub(env);
