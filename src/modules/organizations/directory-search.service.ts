@@ -8,7 +8,9 @@ import type { Actor } from '../../core/context.js';
 import { BadUserInputError } from '../../core/errors.js';
 import { cursorValues, PAGE_DEFAULT, type CursorColumn, type Page } from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Organization } from './organization.entity.js';
+import { OrganizationSearch } from './organization-search.entity.js';
 import { EvaluationGrade, gradeRank } from './organization.enums.js';
 import { likePattern, queryGram } from './search-text.js';
 import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
@@ -31,15 +33,31 @@ export function directoryPageShapes(): PreparedShapes {
   return pageShapes;
 }
 
+let searchCopyColumns: ReadonlySet<string> | undefined;
+
+/**
+ * The columns `organization_search` copies from `organization` under the same names (with the id),
+ * from its entity: a text search whose page reads only these reads no `organization` row.
+ */
+function searchCopyHolds(em: EntityManager, columns: readonly string[]): boolean {
+  searchCopyColumns ??= new Set(
+    em
+      .getMetadata()
+      .get(OrganizationSearch.name)
+      .props.flatMap((p) => p.fieldNames ?? []),
+  );
+  return columns.every((column) => searchCopyColumns!.has(column));
+}
+
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
 
 /**
  * The text condition of a directory filter, over alias `o` (a row of `organization_search`), or null
  * without text. search_text is stored lower-cased and the pattern is too, so a plain LIKE (which the
- * trigram GIN index serves) matches case-insensitively. A query of one or two characters has no
- * trigram: the gram index (every character and adjacent pair of the text) finds it, exactly, so it
- * needs no LIKE (docs/architecture.md, "Directory text search").
+ * trigram GIN index serves) matches case-insensitively. A query of one to three characters is
+ * found exactly by the gram index (every character, and every two and three adjacent ones, of the
+ * text), so it needs no LIKE and PostgreSQL never rechecks the text (docs/architecture.md, "Directory text search").
  */
 function textCondition(filter: OrganizationFilter): { sql: string; params: unknown[] } | null {
   const pattern = filter.text ? likePattern(filter.text) : null;
@@ -212,20 +230,27 @@ export class DirectorySearchService {
     const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
     const limit = `limit ${first + 1}`;
     let sql: string;
-    if (where.textFiltered) {
-      // The matches are found in organization_search (narrow rows holding the text uncompressed, the
-      // filters' columns and the order keys) and ordered there: left to itself the planner may walk
-      // a name index and test every row's text until it has a page, which reads the whole table for
-      // a rare word; the materialized CTE keeps that plan away. Only the page's rows are then read
-      // from organization, by id, in the same statement (one snapshot, which sees both tables as the
-      // same transaction wrote them).
+    if (where.textFiltered && searchCopyHolds(ctx.em, reader.columnNames)) {
+      // Every column of the page is copied in organization_search (the common `{ id name }`): the
+      // statement that finds and orders the matches returns them, and organization is not read.
+      // organization_search has no index that yields an order, so a text search's plan is a bitmap
+      // scan of a text index (or a sequential scan) and a top-N sort of the matches.
+      params.push(...order.params); // the ORDER BY repeats the key expression
+      sql =
+        `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from organization_search o${whereSql}` +
+        ` order by ${order.expr} ${order.dir}, o.id ${order.dir} ${limit}`;
+    } else if (where.textFiltered) {
+      // The matches are found and ordered in organization_search (rows holding the text
+      // uncompressed, the filters' columns and the order keys), and only the page's rows are then
+      // read from organization, by id, in the same statement (one snapshot, which sees both tables
+      // as the same transaction wrote them). The page is a subquery, which its ORDER BY and LIMIT
+      // keep apart from the join: the sort reads the scan's rows directly.
       const dir = order.dir;
       sql =
-        `with matched as materialized (select o.id as "page_id", (${order.expr}) as "order_key"` +
-        ` from organization_search o${whereSql}),` +
-        ` page as (select * from matched order by "order_key" ${dir}, "page_id" ${dir} ${limit})` +
-        ` select ${reader.selectList('o')}, page."order_key"::text as "order_key_text"` +
-        ` from page join organization o on o.id = page."page_id"` +
+        `select ${reader.selectList('o')}, page."order_key"::text as "order_key_text"` +
+        ` from (select o.id as "page_id", (${order.expr}) as "order_key" from organization_search o${whereSql}` +
+        ` order by "order_key" ${dir}, "page_id" ${dir} ${limit}) page` +
+        ` join organization o on o.id = page."page_id"` +
         ` order by page."order_key" ${dir}, page."page_id" ${dir}`;
     } else {
       params.push(...order.params); // the ORDER BY repeats the key expression
