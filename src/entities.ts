@@ -39,6 +39,7 @@ import { ProjectFairnessFlag } from './modules/projects/fairness-flag.entity.js'
 import { DemandOpenRollup, DemandOpenRollupDelta } from './modules/reports/demand-rollup.entity.js';
 import { ReportSourceChange, ReportSourceHorizon } from './modules/reports/report-source-change.entity.js';
 import { OrganizationSearch } from './modules/organizations/organization-search.entity.js';
+import { OrganizationSearchGram } from './modules/organizations/organization-search-gram.entity.js';
 
 /** Every MikroORM entity. Listed, not discovered, so tsx, vitest and the CLI see the same set. */
 export const ENTITIES = [
@@ -47,6 +48,7 @@ export const ENTITIES = [
   User,
   Organization,
   OrganizationSearch,
+  OrganizationSearchGram,
   ServiceOffering,
   OrganizationMember,
   HubMembershipRequest,

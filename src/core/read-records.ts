@@ -181,6 +181,11 @@ export class RecordReader<T extends object> {
   }
   private byIdPg: { text: string; name: string } | undefined;
 
+  /** The columns a record needs (a caller checks that a table holds them all). */
+  get columnNames(): readonly string[] {
+    return this.columns;
+  }
+
   /** The SELECT list of the columns a record needs, qualified by `alias` when given. */
   selectList(alias?: string): string {
     const prefix = alias ? `"${alias}".` : '';

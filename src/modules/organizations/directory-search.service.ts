@@ -8,7 +8,10 @@ import type { Actor } from '../../core/context.js';
 import { BadUserInputError } from '../../core/errors.js';
 import { cursorValues, PAGE_DEFAULT, type CursorColumn, type Page } from '../../core/relay/connection.js';
 import { parseIdOf } from '../../core/relay/global-id.js';
+import type { EntityManager } from '@mikro-orm/postgresql';
 import { Organization } from './organization.entity.js';
+import { OrganizationSearch } from './organization-search.entity.js';
+import { OrganizationSearchGram } from './organization-search-gram.entity.js';
 import { EvaluationGrade, gradeRank } from './organization.enums.js';
 import { likePattern, queryGram } from './search-text.js';
 import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
@@ -31,33 +34,71 @@ export function directoryPageShapes(): PreparedShapes {
   return pageShapes;
 }
 
+const searchCopyColumns = new Map<SearchTable, ReadonlySet<string>>();
+
+/**
+ * Whether a search copy holds every one of `columns` (they copy `organization`'s under the same
+ * names, with the id), from its entity: a text search whose page reads only these reads no
+ * `organization` row.
+ */
+function searchCopyHolds(em: EntityManager, table: SearchTable, columns: readonly string[]): boolean {
+  let held = searchCopyColumns.get(table);
+  if (!held) {
+    const entity = table === 'organization_search' ? OrganizationSearch : OrganizationSearchGram;
+    held = new Set(
+      em
+        .getMetadata()
+        .get(entity.name)
+        .props.flatMap((p) => p.fieldNames ?? []),
+    );
+    searchCopyColumns.set(table, held);
+  }
+  return columns.every((column) => held.has(column));
+}
+
 /** A keyset position in the directory: the order, its key as PostgreSQL prints it, and the id. */
 type DirectoryCursor = [OrganizationOrder, string, number];
 
+/** The search copy a text search reads (docs/architecture.md, "Directory text search"). */
+type SearchTable = 'organization_search' | 'organization_search_gram';
+
 /**
- * The text condition of a directory filter, over alias `o` (a row of `organization_search`), or null
- * without text. search_text is stored lower-cased and the pattern is too, so a plain LIKE (which the
- * trigram GIN index serves) matches case-insensitively. A query of one or two characters has no
- * trigram: the gram index (every character and adjacent pair of the text) finds it, exactly, so it
- * needs no LIKE (docs/architecture.md, "Directory text search").
+ * The text condition of a directory filter, over alias `o` (a row of the search copy it names), or
+ * null without text. search_text is stored lower-cased and the pattern is too, so a plain LIKE
+ * (which the trigram GIN index serves) matches case-insensitively. A query of one to three
+ * characters is found exactly by the gram index of `organization_search_gram` (every character, and
+ * every two and three adjacent ones, of the text), so it needs no LIKE and PostgreSQL reads no text;
+ * ordered by RELEVANCE, which reads the text, its matches are taken from that index by id.
  */
-function textCondition(filter: OrganizationFilter): { sql: string; params: unknown[] } | null {
+function textCondition(
+  filter: OrganizationFilter,
+  order: OrganizationOrder,
+): { sql: string; params: unknown[]; table: SearchTable } | null {
   const pattern = filter.text ? likePattern(filter.text) : null;
   if (!pattern) return null;
   const gram = queryGram(filter.text!);
-  if (gram) return { sql: 'directory_text_grams(o.search_text) @> array[?::text]', params: [gram] };
-  return { sql: 'o.search_text like ?', params: [pattern] };
+  if (gram && order !== OrganizationOrder.RELEVANCE)
+    return { sql: 'o.grams @> array[?::text]', params: [gram], table: 'organization_search_gram' };
+  if (gram)
+    return {
+      sql: 'o.id in (select g.id from organization_search_gram g where g.grams @> array[?::text])',
+      params: [gram],
+      table: 'organization_search',
+    };
+  return { sql: 'o.search_text like ?', params: [pattern], table: 'organization_search' };
 }
 
 /**
- * The WHERE conditions of a directory filter, with the visibility rule always included. They read
- * only columns that `organization_search` copies under the same names, so they apply to either table.
+ * The WHERE conditions of a directory filter, with the visibility rule always included, and the
+ * search copy a text filter reads (null: `organization`). They read only columns that both search
+ * copies hold under the same names, so they apply to any of the three tables.
  */
 function directoryWhere(
   ctx: Actor,
   filter: OrganizationFilter,
+  order: OrganizationOrder,
   hubVisible: boolean,
-): { sql: string[]; params: unknown[]; textFiltered: boolean } {
+): { sql: string[]; params: unknown[]; table: SearchTable | null } {
   const sql: string[] = [];
   const params: unknown[] = [];
   const add = (clause: string, ...values: unknown[]) => {
@@ -66,7 +107,7 @@ function directoryWhere(
   };
   const visible = directoryVisibility(viewerFactsOf(ctx.viewer));
   if (visible) add(visible.sql, ...visible.params);
-  const text = textCondition(filter);
+  const text = textCondition(filter, order);
   if (text) add(text.sql, ...text.params);
   if (filter.categoryCode) {
     // Covers: the category itself, its ancestors (a broader offer), and anything inside it.
@@ -107,7 +148,7 @@ function directoryWhere(
   if (filter.verificationStatus) add('o.verification_status = ?', filter.verificationStatus);
   if (filter.providerKinds?.length)
     add(`o.provider_kind in (${placeholders(filter.providerKinds)})`, ...filter.providerKinds);
-  return { sql, params, textFiltered: text !== null };
+  return { sql, params, table: text?.table ?? null };
 }
 
 /** The order key of each directory order, as SQL over alias `o`. */
@@ -198,11 +239,11 @@ export class DirectorySearchService {
     const hubVisible = filter.hubId
       ? (await getOrganization(ctx, parseIdOf('Organization', filter.hubId, 'filter.hubId'))) !== null
       : true;
-    const where = directoryWhere(ctx, filter, hubVisible);
-    const order = orderKey(args.orderBy ?? OrganizationOrder.NAME, args.filter?.text);
+    const orderName = args.orderBy ?? OrganizationOrder.NAME;
+    const where = directoryWhere(ctx, filter, orderName, hubVisible);
+    const order = orderKey(orderName, args.filter?.text);
     const conditions = [...where.sql];
     const params = [...order.params, ...where.params];
-    const orderName = args.orderBy ?? OrganizationOrder.NAME;
     if (args.after) {
       const [key, id] = decodeCursor(args.after, orderName, order.cast);
       conditions.push(`(${order.expr}, o.id) ${order.dir === 'asc' ? '>' : '<'} (?::${order.cast}, ?)`);
@@ -212,20 +253,27 @@ export class DirectorySearchService {
     const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
     const limit = `limit ${first + 1}`;
     let sql: string;
-    if (where.textFiltered) {
-      // The matches are found in organization_search (narrow rows holding the text uncompressed, the
-      // filters' columns and the order keys) and ordered there: left to itself the planner may walk
-      // a name index and test every row's text until it has a page, which reads the whole table for
-      // a rare word; the materialized CTE keeps that plan away. Only the page's rows are then read
-      // from organization, by id, in the same statement (one snapshot, which sees both tables as the
-      // same transaction wrote them).
+    if (where.table && searchCopyHolds(ctx.em, where.table, reader.columnNames)) {
+      // Every column of the page is in the search copy (the common `{ id name }`): the statement
+      // that finds and orders the matches returns them, and organization is not read. Neither copy
+      // has an index that yields an order, so a text search's plan is a bitmap scan of a text index
+      // (or a sequential scan) and a top-N sort of the matches.
+      params.push(...order.params); // the ORDER BY repeats the key expression
+      sql =
+        `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from ${where.table} o${whereSql}` +
+        ` order by ${order.expr} ${order.dir}, o.id ${order.dir} ${limit}`;
+    } else if (where.table) {
+      // The matches are found and ordered in the search copy (its rows hold the filters' columns
+      // and the order keys), and only the page's rows are then
+      // read from organization, by id, in the same statement (one snapshot, which sees both tables
+      // as the same transaction wrote them). The page is a subquery, which its ORDER BY and LIMIT
+      // keep apart from the join: the sort reads the scan's rows directly.
       const dir = order.dir;
       sql =
-        `with matched as materialized (select o.id as "page_id", (${order.expr}) as "order_key"` +
-        ` from organization_search o${whereSql}),` +
-        ` page as (select * from matched order by "order_key" ${dir}, "page_id" ${dir} ${limit})` +
-        ` select ${reader.selectList('o')}, page."order_key"::text as "order_key_text"` +
-        ` from page join organization o on o.id = page."page_id"` +
+        `select ${reader.selectList('o')}, page."order_key"::text as "order_key_text"` +
+        ` from (select o.id as "page_id", (${order.expr}) as "order_key" from ${where.table} o${whereSql}` +
+        ` order by "order_key" ${dir}, "page_id" ${dir} ${limit}) page` +
+        ` join organization o on o.id = page."page_id"` +
         ` order by page."order_key" ${dir}, page."page_id" ${dir}`;
     } else {
       params.push(...order.params); // the ORDER BY repeats the key expression
@@ -259,7 +307,7 @@ export class DirectorySearchService {
       },
       count: async () => {
         const countSql =
-          `select count(*)::int as n from ${where.textFiltered ? 'organization_search' : 'organization'} o` +
+          `select count(*)::int as n from ${where.table ?? 'organization'} o` +
           (where.sql.length ? ` where ${where.sql.join(' and ')}` : '');
         const [row] = await ctx.em.getConnection().execute<{ n: number }[]>(countSql, where.params, 'all');
         return row?.n ?? 0;

@@ -229,7 +229,8 @@ export class Organization extends Node {
   /**
    * Name, description, brand and service texts in one column, kept by the service layer
    * (`setSearchText`); the trigger `organization_search_sync` copies it into
-   * `organization_search` (organization-search.entity.ts), where directory search reads it.
+   * `organization_search` (organization-search.entity.ts) and its grams into
+   * `organization_search_gram` (organization-search-gram.entity.ts), where directory search reads them.
    */
   @Property({ type: 'text', default: '', lazy: true })
   searchText: string = '';

@@ -60,15 +60,16 @@ export function likePattern(query: string): string | null {
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
-/** The longest query the gram index answers; from 3 characters on, the trigram index does. */
-const MAX_GRAM_QUERY = 2;
+/** The longest query the gram index answers; from 4 characters on, the trigram index does. */
+const MAX_GRAM_QUERY = 3;
 
 /**
  * The gram a query is looked up by in the gram index: the query, trimmed and lower-cased, when it is
- * one or two characters; null for anything longer, which the trigram index serves. The index holds
- * every character of the search text and every two adjacent ones (the SQL function
+ * one to three characters; null for anything longer, which the trigram index serves. The index holds
+ * every character of the search text and every two and three adjacent ones (the SQL function
  * `directory_text_grams`), so a query this short is in the text exactly when it is one of its grams
- * — also two Chinese characters (托育, 法律), a whole word that has no trigram to look up.
+ * — also two or three Chinese characters (托育, 法律, 济南市), which pg_trgm's index could only
+ * propose for a recheck of every candidate's text.
  *
  * @param query - the raw search text
  * @returns the gram, or null

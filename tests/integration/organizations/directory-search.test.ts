@@ -137,13 +137,15 @@ describe('organizations search', () => {
     },
   );
 
-  // Text matches are found first and ordered afterwards (a materialized CTE): the keyset cursor must
-  // still continue exactly where the page ended, on the gram path (two characters) and the trigram
-  // path (three or more) alike.
+  // Text matches are found and ordered in organization_search: the keyset cursor must continue
+  // exactly where the page ended, on the gram path (one to three characters) and the trigram path
+  // (four or more) alike.
   it.each([
     ['NAME', '组织'],
     ['NEWEST', '组织'],
     ['RATING', '组织'],
+    ['NAME', '量组织'],
+    ['RELEVANCE', '量组织'],
     ['NAME', '批量组织'],
     ['NEWEST', '批量组织'],
     ['RELEVANCE', '批量组织'],
@@ -289,11 +291,19 @@ describe('organization_search, the copy text search reads', () => {
     const columns =
       'verification_status, home_region_code, sponsor_id, hub_id, is_hub, provider_kind, founding_type, grade, ' +
       'rating_score, created_at, name, search_text, region_codes, category_codes, target_groups';
+    const gramColumns = columns.replace('search_text, ', '');
     const rows = await t.orm.em.getConnection().execute<{ id: string }[]>(
       `select o.id from organization o left join organization_search s on s.id = o.id
         where s.id is null or (${columns.replace(/(\w+)/g, 's.$1')}) is distinct from (${columns.replace(/(\w+)/g, 'o.$1')})
        union all
-       select s.id from organization_search s where not exists (select from organization o where o.id = s.id)`,
+       select s.id from organization_search s where not exists (select from organization o where o.id = s.id)
+       union all
+       select o.id from organization o left join organization_search_gram g on g.id = o.id
+        where g.id is null
+           or (${gramColumns.replace(/(\w+)/g, 'g.$1')}) is distinct from (${gramColumns.replace(/(\w+)/g, 'o.$1')})
+           or g.grams is distinct from directory_text_grams(o.search_text)
+       union all
+       select g.id from organization_search_gram g where not exists (select from organization o where o.id = g.id)`,
     );
     return rows.map((r) => r.id);
   }
@@ -369,6 +379,11 @@ describe('text search pages', () => {
     organizations(filter: $filter, first: $first, after: $after, orderBy: $orderBy) {
       pageInfo { hasNextPage endCursor }
       edges { cursor node { id name description grade foundingType createdAt rating } } } }`;
+  // Only columns that organization_search copies: the text search reads no organization row.
+  const COPIED_PAGE = PAGE.replace(
+    'description grade foundingType createdAt rating',
+    'grade foundingType createdAt',
+  );
   interface Edge {
     cursor: string;
     node: { name: string };
@@ -376,11 +391,11 @@ describe('text search pages', () => {
   interface Page {
     organizations: { pageInfo: { hasNextPage: boolean; endCursor: string | null }; edges: Edge[] };
   }
-  const everyEdge = async (orderBy: string, filter: Record<string, unknown>, first: number) => {
+  const everyEdge = async (orderBy: string, filter: Record<string, unknown>, first: number, query = PAGE) => {
     const edges: Edge[] = [];
     let after: string | null = null;
     for (let page = 0; page < 50; page++) {
-      const res: Page = await t.data<Page>(PAGE, { filter, first, after, orderBy });
+      const res: Page = await t.data<Page>(query, { filter, first, after, orderBy });
       edges.push(...res.organizations.edges);
       if (!res.organizations.pageInfo.hasNextPage) return edges;
       after = res.organizations.pageInfo.endCursor;
@@ -394,22 +409,29 @@ describe('text search pages', () => {
       await t.seed.organization({ name: `逆序机构${8 - i}`, description: `第${i}号` });
   });
 
-  // A text search orders its matches' keys first and reads the page's columns afterwards, for the
-  // page's rows only (docs/architecture.md, "Directory text search"); the directory without a filter
-  // reads them in the statement that orders. Both must list these organizations alike: same order,
-  // same columns, same cursors, across page boundaries, on the gram path and the trigram path.
+  // A text search orders its matches' keys in organization_search and reads the page's other columns
+  // afterwards, for the page's rows only, or none when the copy holds them all (docs/architecture.md,
+  // "Directory text search"); the directory without a filter reads them in the statement that
+  // orders. Both must list these organizations alike: same order, same columns, same cursors, across
+  // page boundaries, on the gram path (one to three characters) and the trigram path.
   it.each([
     ['NAME', '逆序'],
+    ['NAME', '逆序机'],
     ['NAME', '逆序机构'],
     ['NEWEST', '逆序'],
+    ['NEWEST', '逆序机'],
     ['NEWEST', '逆序机构'],
     ['RATING', '逆序机构'],
   ])(
     'pages a text search by %s for %s as the unfiltered directory lists the same rows',
     async (orderBy, text) => {
-      const expected = (await everyEdge(orderBy, {}, 100)).filter((e) => e.node.name.startsWith('逆序机构'));
-      expect(expected).toHaveLength(9);
-      expect(await everyEdge(orderBy, { text }, 4)).toEqual(expected);
+      for (const query of [PAGE, COPIED_PAGE]) {
+        const expected = (await everyEdge(orderBy, {}, 100, query)).filter((e) =>
+          e.node.name.startsWith('逆序机构'),
+        );
+        expect(expected).toHaveLength(9);
+        expect(await everyEdge(orderBy, { text }, 4, query)).toEqual(expected);
+      }
     },
   );
 });
@@ -431,7 +453,7 @@ async function searchStatement(text: string): Promise<{ sql: string; bindings: u
   } finally {
     knex.off('query', capture);
   }
-  const found = seen.find((q) => /from organization_search o/.test(q.sql));
+  const found = seen.find((q) => /from organization_search(_gram)? o/.test(q.sql));
   if (!found) throw new Error('no directory search statement was run');
   return found;
 }
@@ -475,11 +497,21 @@ describe('scale', () => {
     // Statistics as after a bulk load: ANALYZE but no VACUUM yet, so each GIN index's metapage still
     // counts the few rows it had before (only VACUUM or an index build updates those counters).
     await conn.execute('analyze organization_search');
-    const [size] = await conn.execute<{ pages: number }[]>(
-      `select (pg_relation_size('organization_search') / current_setting('block_size')::int)::int as pages`,
-    );
-    // The statements the app itself sends: 3 or more characters use the trigram index, one or two
-    // characters (Chinese or not) the gram index; neither reads the whole table.
+    // Each statement is held to the size of the search copy it reads.
+    const pagesOf = async (table: string) => {
+      const [size] = await conn.execute<{ pages: number }[]>(
+        `select (pg_relation_size(?) / current_setting('block_size')::int)::int as pages`,
+        [table],
+      );
+      return size!.pages;
+    };
+    const pages = {
+      organization_search: await pagesOf('organization_search'),
+      organization_search_gram: await pagesOf('organization_search_gram'),
+    };
+    // The statements the app itself sends: 4 or more characters use the trigram index, one to three
+    // characters (Chinese or not) the gram index, exactly (no LIKE: no text is read); neither reads
+    // the whole table.
     // The statement is prepared (docs/architecture.md, "Directory text search"), so after five runs
     // PostgreSQL may keep its generic plan, planned without the text: that plan is checked too.
     type Plan = { 'QUERY PLAN': [{ Plan: Record<string, number> }] }[];
@@ -487,14 +519,20 @@ describe('scale', () => {
       const root = plan[0]!['QUERY PLAN'][0].Plan;
       return root['Shared Hit Blocks']! + root['Shared Read Blocks']!;
     };
-    for (const text of ['托育服务', 'Legal Aid', '规模组织12', '托育', '托', 'qz']) {
+    for (const text of ['托育服务', 'Legal Aid', '规模组织12', '托育服', 'aid', '托育', '托', 'qz']) {
       const statement = await searchStatement(text);
       expect(statement.sql).not.toMatch(/ilike/i);
+      const gramPath = [...text].length <= 3;
+      if (gramPath) expect(statement.sql, text).not.toMatch(/ like /i);
+      const size = { pages: pages[gramPath ? 'organization_search_gram' : 'organization_search'] };
+      expect(statement.sql).toContain(
+        gramPath ? 'from organization_search_gram o' : 'from organization_search o',
+      );
       const custom = await conn.execute<Plan>(
         `explain (analyze, buffers, format json) ${statement.sql.replace(/\$\d+/g, '?')}`,
         statement.bindings,
       );
-      expect(blocksOf(custom), text).toBeLessThan(size!.pages / 4);
+      expect(blocksOf(custom), text).toBeLessThan(size.pages / 4);
       const generic = await t.orm.em.fork().transactional(async (em) => {
         const tx = em.getTransactionContext();
         const run = (sql: string, params: unknown[] = []) => conn.execute(sql, params, 'all', tx);
@@ -508,7 +546,7 @@ describe('scale', () => {
         await run('deallocate directory_generic');
         return plan;
       });
-      expect(blocksOf(generic), `${text} (generic plan)`).toBeLessThan(size!.pages / 4);
+      expect(blocksOf(generic), `${text} (generic plan)`).toBeLessThan(size.pages / 4);
     }
     // The search itself, over 10,000 rows, still pages as before.
     expect(await names({ text: '规模组织1234' })).toEqual(['规模组织1234']);
