@@ -1,7 +1,12 @@
 import { Migration } from '@mikro-orm/migrations';
 
-/** `directory_text_grams` as Migration20261207010000 made it: every character and every two adjacent ones. */
-const PAIRS = `create or replace function "directory_text_grams"("text" text) returns text[]
+/**
+ * `directory_text_grams` returning every run of one to `longest` adjacent characters of the text:
+ * 2 is the function as Migration20261207010000 made it, 3 the one this migration makes.
+ */
+const gramsFunction = (
+  longest: 2 | 3,
+) => `create or replace function "directory_text_grams"("text" text) returns text[]
   language plpgsql immutable strict parallel safe as $$
 declare
   characters text[] := regexp_split_to_array("text", '');
@@ -9,23 +14,14 @@ declare
 begin
   for i in 1 .. cardinality(characters) - 1 loop
     grams := grams || (characters[i] || characters[i + 1]);
-  end loop;
-  return grams;
-end $$;`;
-
-/** The same, with every three adjacent characters too. */
-const TRIPLES = `create or replace function "directory_text_grams"("text" text) returns text[]
-  language plpgsql immutable strict parallel safe as $$
-declare
-  characters text[] := regexp_split_to_array("text", '');
-  grams text[] := characters;
-begin
-  for i in 1 .. cardinality(characters) - 1 loop
-    grams := grams || (characters[i] || characters[i + 1]);
-  end loop;
+  end loop;${
+    longest === 3
+      ? `
   for i in 1 .. cardinality(characters) - 2 loop
     grams := grams || (characters[i] || characters[i + 1] || characters[i + 2]);
-  end loop;
+  end loop;`
+      : ''
+  }
   return grams;
 end $$;`;
 
@@ -45,12 +41,12 @@ const REBUILD = [
  */
 export class Migration20261208010000 extends Migration {
   override async up(): Promise<void> {
-    this.addSql(TRIPLES);
+    this.addSql(gramsFunction(3));
     for (const sql of REBUILD) this.addSql(sql);
   }
 
   override async down(): Promise<void> {
-    this.addSql(PAIRS);
+    this.addSql(gramsFunction(2));
     for (const sql of REBUILD) this.addSql(sql);
   }
 }

@@ -253,33 +253,34 @@ export class DirectorySearchService {
     const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
     const limit = `limit ${first + 1}`;
     let sql: string;
-    if (where.table && searchCopyHolds(ctx.em, where.table, reader.columnNames)) {
-      // Every column of the page is in the search copy (the common `{ id name }`): the statement
-      // that finds and orders the matches returns them, and organization is not read. Neither copy
-      // has an index that yields an order, so a text search's plan is a bitmap scan of a text index
-      // (or a sequential scan) and a top-N sort of the matches.
+    // The table the page is read from in one scan and a top-N sort: organization without a text
+    // filter; with one, the search copy when it holds every column of the page (the common
+    // `{ id name }`), so organization is not read. Neither copy has an index that yields an order,
+    // so a text search's plan is a bitmap scan of a text index (or a sequential scan) and the sort.
+    const textTable = where.table;
+    const pageTable = !textTable
+      ? 'organization'
+      : searchCopyHolds(ctx.em, textTable, reader.columnNames)
+        ? textTable
+        : null;
+    if (pageTable) {
       params.push(...order.params); // the ORDER BY repeats the key expression
       sql =
-        `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from ${where.table} o${whereSql}` +
+        `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from ${pageTable} o${whereSql}` +
         ` order by ${order.expr} ${order.dir}, o.id ${order.dir} ${limit}`;
-    } else if (where.table) {
+    } else {
       // The matches are found and ordered in the search copy (its rows hold the filters' columns
-      // and the order keys), and only the page's rows are then
-      // read from organization, by id, in the same statement (one snapshot, which sees both tables
-      // as the same transaction wrote them). The page is a subquery, which its ORDER BY and LIMIT
-      // keep apart from the join: the sort reads the scan's rows directly.
+      // and the order keys), and only the page's rows are then read from organization, by id, in
+      // the same statement (one snapshot, which sees both tables as the same transaction wrote
+      // them). The page is a subquery, which its ORDER BY and LIMIT keep apart from the join: the
+      // sort reads the scan's rows directly.
       const dir = order.dir;
       sql =
         `select ${reader.selectList('o')}, page."order_key"::text as "order_key_text"` +
-        ` from (select o.id as "page_id", (${order.expr}) as "order_key" from ${where.table} o${whereSql}` +
+        ` from (select o.id as "page_id", (${order.expr}) as "order_key" from ${textTable} o${whereSql}` +
         ` order by "order_key" ${dir}, "page_id" ${dir} ${limit}) page` +
         ` join organization o on o.id = page."page_id"` +
         ` order by page."order_key" ${dir}, page."page_id" ${dir}`;
-    } else {
-      params.push(...order.params); // the ORDER BY repeats the key expression
-      sql =
-        `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from organization o${whereSql}` +
-        ` order by ${order.expr} ${order.dir}, o.id ${order.dir} ${limit}`;
     }
     const rows =
       first === 0
