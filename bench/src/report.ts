@@ -190,6 +190,18 @@ function roundsRatio(rows: Row[] | undefined, a: string, b: string, digits = 2):
   return median.toFixed(digits);
 }
 
+/** The median over the runs whose target starts with `prefix` of server + PostgreSQL CPU ms per request. */
+function medianCpu(rows: Row[] | undefined, prefix: string): number | null {
+  const cpu = (rows ?? [])
+    .filter((r) => String(r.target).startsWith(prefix))
+    .map((r) => Number(r.serverCpuMsPerRequest) + Number(r.dbCpuMsPerRequest))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  if (cpu.length === 0) return null;
+  const mid = cpu.length >> 1;
+  return Number((cpu.length % 2 ? cpu[mid]! : (cpu[mid - 1]! + cpu[mid]!) / 2).toFixed(2));
+}
+
 /** 1 − the median over rounds of Niudai's submitDemand req/s with the outbox ÷ without it, or null. */
 function outboxCost(rows: Row[] | undefined): string | null {
   const share = roundsRatio(rows, NIUDAI_SUBMIT, NIUDAI_SUBMIT_NO_OUTBOX, 4);
@@ -341,6 +353,12 @@ export function renderReport(report: Report): string {
       `\nOutbox + NOTIFY cost on the floor: throughput with ÷ without = **${ratio(s.write, FLOOR_OUTBOX, 'floor submitDemand, no')}** · ` +
         `Niudai ÷ floor with outbox: ${roundsRatio(s.write, NIUDAI_SUBMIT, FLOOR_OUTBOX) ?? 'n/a'} (median; rounds: ${perRound.join(', ') || 'n/a'}) · ` +
         `outbox cost on Niudai itself (\`submit_outbox_cost\`, 1 − with ÷ without): **${outboxCost(s.write) ?? 'n/a'}** (target ≤ 0.30)\n`,
+    );
+    const floorCpu = medianCpu(s.write, FLOOR_OUTBOX);
+    const niudaiCpu = medianCpu(s.write, NIUDAI_SUBMIT);
+    out.push(
+      `\nServer + PostgreSQL CPU ms per request (median of the rounds), which the machine's other load moves less than req/s: ` +
+        `Niudai ${niudaiCpu ?? 'n/a'}, floor + outbox ${floorCpu ?? 'n/a'} · floor ÷ Niudai: ${quotient(floorCpu, niudaiCpu) ?? 'n/a'}\n`,
     );
   }
   if (s.fanout) {
