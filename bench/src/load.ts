@@ -1,3 +1,4 @@
+import os from 'node:os';
 import autocannon from 'autocannon';
 import {
   percentile,
@@ -25,6 +26,8 @@ export interface LoadResult {
   sqlPerRequest: number;
   sqlPerRequestExcludingTx: number;
   topStatements: { query: string; calls: number }[];
+  /** The machine's 1-minute load average as the measured window began (other work on its cores). */
+  loadAverage1m: number;
 }
 
 export interface LoadOptions {
@@ -43,6 +46,8 @@ export interface LoadOptions {
   durationSeconds: number;
   /** Hard cap on the request count, so a loop is bounded in count as well as in time. */
   maxRequests: number;
+  /** Runs after the warm-up, before the measured window (scenario 2-write: the same table state for every run). */
+  beforeMeasure?: () => Promise<void>;
 }
 
 /**
@@ -83,7 +88,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       ? { requests: [{ setupRequest: (r: autocannon.Request) => ({ ...r, body: bodyFor(++n) }) }] }
       : {}),
   });
+  await options.beforeMeasure?.();
   await options.statements.reset();
+  const loadAverage1m = round(os.loadavg()[0]!, 2);
   const serverCpu = () =>
     options.serverTree ? processTreeCpuSeconds(options.serverPid) : processCpuSeconds(options.serverPid);
   const cpu0 = serverCpu();
@@ -120,5 +127,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     sqlPerRequest: round(sql.all / total, 2),
     sqlPerRequestExcludingTx: round((sql.all - sql.transactionControl) / total, 2),
     topStatements: sql.top,
+    loadAverage1m,
   };
 }

@@ -32,6 +32,13 @@ const HTTP_COLUMNS: [string, string][] = [
   ['errors', 'errors'],
 ];
 
+/** Scenario 2-write's columns: the HTTP ones, the round, and the machine's load as the window began. */
+const WRITE_COLUMNS: [string, string][] = [
+  ...HTTP_COLUMNS,
+  ['round', 'round'],
+  ['loadAverage1m', 'load (1 min)'],
+];
+
 function ratio(rows: Row[], a: string, b: string, key = 'requestsPerSecond'): string {
   const x = rows.find((r) => String(r.target).startsWith(a))?.[key];
   const y = rows.find((r) => String(r.target).startsWith(b))?.[key];
@@ -99,7 +106,7 @@ const SUMMARY: {
   {
     metric: 'submit_vs_floor_outbox',
     goal: '≥ 1.2 (floor = hand-written SQL + outbox + NOTIFY)',
-    value: (s) => quotient(reqs(s.write, NIUDAI_SUBMIT), reqs(s.write, 'floor submitDemand +')),
+    value: (s) => roundsRatio(s.write, NIUDAI_SUBMIT, FLOOR_OUTBOX),
   },
   {
     metric: 'submit_sql_per_request',
@@ -157,9 +164,47 @@ const SUMMARY: {
 const NIUDAI_SUBMIT = 'niudai submitDemand (';
 const NIUDAI_SUBMIT_NO_OUTBOX = 'niudai submitDemand, outbox off';
 
-/** 1 − Niudai's submitDemand req/s with the outbox ÷ without it, or null when either was not run. */
+const FLOOR_OUTBOX = 'floor submitDemand +';
+
+/**
+ * Each round's req/s of the run whose target starts with `a` ÷ that of `b`, in round order. A run
+ * written before rounds existed (2026-12-03) has no `round`: its one pair counts as one round.
+ */
+function roundRatios(rows: Row[] | undefined, a: string, b: string): number[] {
+  const of = (prefix: string) => (rows ?? []).filter((r) => String(r.target).startsWith(prefix));
+  const ratios: number[] = [];
+  for (const x of of(a)) {
+    const y = of(b).find((r) => r.round === x.round);
+    const q = quotient(x.requestsPerSecond, y?.requestsPerSecond, 4);
+    if (q !== null) ratios.push(Number(q));
+  }
+  return ratios;
+}
+
+/** The median of {@link roundRatios} (bench/README.md, "Writes"), or null when no round had both. */
+function roundsRatio(rows: Row[] | undefined, a: string, b: string, digits = 2): string | null {
+  const sorted = roundRatios(rows, a, b).sort((x, y) => x - y);
+  if (sorted.length === 0) return null;
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return median.toFixed(digits);
+}
+
+/** The median over the runs whose target starts with `prefix` of server + PostgreSQL CPU ms per request. */
+function medianCpu(rows: Row[] | undefined, prefix: string): number | null {
+  const cpu = (rows ?? [])
+    .filter((r) => String(r.target).startsWith(prefix))
+    .map((r) => Number(r.serverCpuMsPerRequest) + Number(r.dbCpuMsPerRequest))
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  if (cpu.length === 0) return null;
+  const mid = cpu.length >> 1;
+  return Number((cpu.length % 2 ? cpu[mid]! : (cpu[mid - 1]! + cpu[mid]!) / 2).toFixed(2));
+}
+
+/** 1 − the median over rounds of Niudai's submitDemand req/s with the outbox ÷ without it, or null. */
 function outboxCost(rows: Row[] | undefined): string | null {
-  const share = quotient(reqs(rows, NIUDAI_SUBMIT), reqs(rows, NIUDAI_SUBMIT_NO_OUTBOX), 4);
+  const share = roundsRatio(rows, NIUDAI_SUBMIT, NIUDAI_SUBMIT_NO_OUTBOX, 4);
   return share === null ? null : (1 - Number(share)).toFixed(2);
 }
 
@@ -299,11 +344,21 @@ export function renderReport(report: Report): string {
       '## 2b. Writes\n\nNiudai `submitDemand` (validation, audit entry, outbox row + NOTIFY: under an advisory lock inside the transaction until 2026-12-02; since then one statement with no lock, the NOTIFY sent after COMMIT; runs before 2026-12-02 also ran the similar-demand search, since then run only when `similarOpenDemands` is selected, and the bench selects `demand { id }`); ' +
         'Niudai again with its outbox write off (a bench-only switch, `BENCH_OUTBOX=off` in servers/niudai.ts: no event row, no NOTIFY or relay wake-up after COMMIT); PostGraphile `createDemand` (a plain insert: no rules, no outbox); the floor with and without the outbox.\n',
     );
-    out.push(table(s.write, HTTP_COLUMNS));
     out.push(
-      `\nOutbox + NOTIFY cost on the floor: throughput with ÷ without = **${ratio(s.write, 'floor submitDemand +', 'floor submitDemand, no')}** · ` +
-        `Niudai ÷ floor with outbox: ${ratio(s.write, NIUDAI_SUBMIT, 'floor submitDemand +')} · ` +
+      'Since 2026-12-03 each run has its server to itself, starts after a VACUUM ANALYZE and a CHECKPOINT, and the three compared runs (Niudai, Niudai outbox off, floor + outbox) are repeated in rounds in a rotated order; ratios are the median of the rounds’ (bench/README.md, "Writes").\n',
+    );
+    out.push(table(s.write, WRITE_COLUMNS));
+    const perRound = roundRatios(s.write, NIUDAI_SUBMIT, FLOOR_OUTBOX).map((q) => q.toFixed(2));
+    out.push(
+      `\nOutbox + NOTIFY cost on the floor: throughput with ÷ without = **${ratio(s.write, FLOOR_OUTBOX, 'floor submitDemand, no')}** · ` +
+        `Niudai ÷ floor with outbox: ${roundsRatio(s.write, NIUDAI_SUBMIT, FLOOR_OUTBOX) ?? 'n/a'} (median; rounds: ${perRound.join(', ') || 'n/a'}) · ` +
         `outbox cost on Niudai itself (\`submit_outbox_cost\`, 1 − with ÷ without): **${outboxCost(s.write) ?? 'n/a'}** (target ≤ 0.30)\n`,
+    );
+    const floorCpu = medianCpu(s.write, FLOOR_OUTBOX);
+    const niudaiCpu = medianCpu(s.write, NIUDAI_SUBMIT);
+    out.push(
+      `\nServer + PostgreSQL CPU ms per request (median of the rounds), which the machine's other load moves less than req/s: ` +
+        `Niudai ${niudaiCpu ?? 'n/a'}, floor + outbox ${floorCpu ?? 'n/a'} · floor ÷ Niudai: ${quotient(floorCpu, niudaiCpu) ?? 'n/a'}\n`,
     );
   }
   if (s.fanout) {

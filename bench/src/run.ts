@@ -129,6 +129,8 @@ const GROWTH_SIZES = argv
   .filter((n) => n > 0);
 if (GROWTH_SIZES?.length) SIZES.growth = GROWTH_SIZES;
 const MAX_REQUESTS = 200_000;
+/** Scenario 2-write's rounds of the compared runs (--write-rounds=N); see bench/README.md, "Writes". */
+const WRITE_ROUNDS = Number(argv.find((a) => a.startsWith('--write-rounds='))?.slice(15) ?? (quick ? 1 : 3));
 
 const log = {
   debug: () => {},
@@ -443,47 +445,96 @@ async function scenarios12(ctx: Ctx, report: Report): Promise<void> {
     }
 
     if (only.has('2') || only.has('2-write')) {
-      say('scenario 2: writes (submitDemand)');
-      const writes: LoadResult[] = [];
-      const writeOnce = async (target: keyof typeof SUBMIT, label: string, server: Child, tok?: string) => {
-        await gql(
-          `${server.url}/graphql`,
-          SUBMIT[target],
-          JSON.parse(submitBody(target, 0, submitter)).variables,
-          tok,
-        );
-        const result = await load({
-          ...common,
-          target: label,
-          url: `${server.url}/graphql`,
-          serverPid: server.pid,
-          body: submitBody(target, 0, submitter),
-          bodyFor: (n) => submitBody(target, n, submitter),
-          token: tok,
-          connections: SIZES.connections,
-          durationSeconds: SIZES.writeSeconds,
-          maxRequests: 50_000,
-        });
-        console.log(JSON.stringify(result));
-        writes.push(result);
+      say(`scenario 2: writes (submitDemand), ${WRITE_ROUNDS} rounds`);
+      // A write run has its server to itself (bench/README.md, "Writes"): the servers above stop, and
+      // each run starts its own. Niudai's relay LISTENs on hub_events, so while it idled the floor's
+      // NOTIFYs woke it and its reads ran (and were counted) in the floor's window.
+      for (const server of Object.values(servers)) await server.stop();
+      const writes: (LoadResult & { round?: number })[] = [];
+      const settleDb = new pg.Client({ connectionString: url });
+      await settleDb.connect();
+      // Every measured window starts from the same table state: no dead rows, GIN pending lists merged
+      // (VACUUM), statistics fresh, and no checkpoint or autovacuum owed by the previous run's inserts.
+      const settle = async () => {
+        await settleDb.query('vacuum (analyze) demand, event, audit_entry, idempotency_key');
+        await settleDb.query('checkpoint');
       };
-      await writeOnce('niudai', 'niudai submitDemand (outbox + NOTIFY + audit)', niudai, token);
-      // The same server with the outbox write turned off (servers/niudai.ts, BENCH_OUTBOX): what the
-      // outbox costs Niudai itself. Its trigger drops event rows database-wide, so nothing else writes
-      // while it runs, and it is gone before the next run.
-      const niudaiNoOutbox = await startNiudai(ctx, url, { env: { BENCH_OUTBOX: 'off' } });
+      const writeOnce = async (
+        target: keyof typeof SUBMIT,
+        label: string,
+        start: () => Promise<Child>,
+        tok?: string,
+        inRound?: number,
+      ) => {
+        const server = await start();
+        try {
+          await gql(
+            `${server.url}/graphql`,
+            SUBMIT[target],
+            JSON.parse(submitBody(target, 0, submitter)).variables,
+            tok,
+          );
+          const result = await load({
+            ...common,
+            target: label,
+            url: `${server.url}/graphql`,
+            serverPid: server.pid,
+            body: submitBody(target, 0, submitter),
+            bodyFor: (n) => submitBody(target, n, submitter),
+            token: tok,
+            connections: SIZES.connections,
+            durationSeconds: SIZES.writeSeconds,
+            maxRequests: 50_000,
+            beforeMeasure: settle,
+          });
+          const row = inRound === undefined ? result : { ...result, round: inRound };
+          console.log(JSON.stringify(row));
+          writes.push(row);
+        } finally {
+          await server.stop();
+        }
+      };
       try {
-        await writeOnce('niudai', 'niudai submitDemand, outbox off (bench switch)', niudaiNoOutbox, token);
+        // The compared runs in rounds, each round's order rotated by one, so each takes each place in
+        // a round equally often (with 3 rounds); the figures are the median of the rounds' ratios.
+        // "Outbox off" (servers/niudai.ts, BENCH_OUTBOX) prices the outbox on Niudai itself: its trigger
+        // drops event rows database-wide while that server runs, and is gone when it stops.
+        const compared = [
+          (r: number) =>
+            writeOnce(
+              'niudai',
+              'niudai submitDemand (outbox + NOTIFY + audit)',
+              () => startNiudai(ctx, url),
+              token,
+              r,
+            ),
+          (r: number) =>
+            writeOnce(
+              'floor',
+              'floor submitDemand + outbox + NOTIFY',
+              () => startFloor(url, true),
+              undefined,
+              r,
+            ),
+          (r: number) =>
+            writeOnce(
+              'niudai',
+              'niudai submitDemand, outbox off (bench switch)',
+              () => startNiudai(ctx, url, { env: { BENCH_OUTBOX: 'off' } }),
+              token,
+              r,
+            ),
+        ];
+        for (let r = 1; r <= WRITE_ROUNDS; r++) {
+          for (let i = 0; i < compared.length; i++) await compared[(i + r - 1) % compared.length]!(r);
+        }
+        // Context only, once each: no summary figure reads them.
+        await writeOnce('postgraphile', 'postgraphile createDemand (plain insert)', () =>
+          startPostGraphile(url),
+        );
+        await writeOnce('floor', 'floor submitDemand, no outbox', () => startFloor(url, false));
       } finally {
-        await niudaiNoOutbox.stop();
-      }
-      await writeOnce('postgraphile', 'postgraphile createDemand (plain insert)', postgraphile);
-      await writeOnce('floor', 'floor submitDemand, no outbox', floor);
-      const floorOutbox = await startFloor(url, true);
-      try {
-        await writeOnce('floor', 'floor submitDemand + outbox + NOTIFY', floorOutbox);
-      } finally {
-        await floorOutbox.stop();
+        await settleDb.end();
       }
       report.scenarios.write = writes;
     }

@@ -65,6 +65,28 @@ describe('bench summary', () => {
     expect(values.get('submit_sql_per_request')).toBe('1.1');
   });
 
+  it('reads both ratios as the median of the rounds, each round paired with its own runs', () => {
+    const n = 'niudai submitDemand (outbox + NOTIFY + audit)';
+    const off = 'niudai submitDemand, outbox off (bench switch)';
+    const floor = 'floor submitDemand + outbox + NOTIFY';
+    const values = summary(
+      report([
+        // Round 1 (0.80 and 0.40), round 2 (1.20 and 0.50), round 3 (3.00 and 0.90), in rotated order.
+        { target: n, requestsPerSecond: 80, round: 1 },
+        { target: floor, requestsPerSecond: 100, round: 1 },
+        { target: off, requestsPerSecond: 200, round: 1 },
+        { target: floor, requestsPerSecond: 100, round: 2 },
+        { target: off, requestsPerSecond: 240, round: 2 },
+        { target: n, requestsPerSecond: 120, round: 2 },
+        { target: off, requestsPerSecond: 100, round: 3 },
+        { target: n, requestsPerSecond: 90, round: 3 },
+        { target: floor, requestsPerSecond: 30, round: 3 },
+      ]),
+    );
+    expect(values.get('submit_vs_floor_outbox')).toBe('1.20');
+    expect(values.get('submit_outbox_cost')).toBe('0.50');
+  });
+
   it('says "not measured" when the run had no outbox-off run', () => {
     const values = summary(
       report([{ target: 'niudai submitDemand (outbox + NOTIFY + audit)', requestsPerSecond: 300 }]),
