@@ -4,6 +4,9 @@
 // loads one JavaScript file instead of having tsx resolve, transform and load some 400 TypeScript
 // modules at every start (docs/architecture.md, "Starting the hub"). Built at every `npm start`, so
 // it never runs code older than the sources. The tests' server bundle is built by the same function.
+// With a command's name (`node scripts/build-server.js seed`), it bundles that operator command,
+// scripts/<name>.ts, into dist/scripts/<name>.mjs: the `pre` script of each such command in
+// package.json, which then runs that file (docs/architecture.md, "Starting the hub").
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -14,6 +17,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Where `npm start` (package.json's `start`) finds the bundle of `src/main.ts`, relative to the checkout. */
 const SERVER_BUNDLE = 'dist/server/main.mjs';
+
+/** The operator commands package.json runs as bundles: each is scripts/<name>.ts. */
+const COMMANDS = [
+  'admin-create',
+  'regions-import',
+  'reports-check',
+  'reports-rebuild',
+  'seed',
+  'db-backup',
+  'db-restore',
+];
 
 /**
  * Bundles `entry` into `outfile` (with its source map beside it), both absolute paths:
@@ -74,5 +88,16 @@ export async function bundleServer(entry, outfile) {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  await bundleServer(path.join(ROOT, 'src/main.ts'), path.join(ROOT, SERVER_BUNDLE));
+  const command = process.argv[2];
+  if (command === undefined) {
+    await bundleServer(path.join(ROOT, 'src/main.ts'), path.join(ROOT, SERVER_BUNDLE));
+  } else if (COMMANDS.includes(command)) {
+    await bundleServer(
+      path.join(ROOT, 'scripts', `${command}.ts`),
+      path.join(ROOT, 'dist/scripts', `${command}.mjs`),
+    );
+  } else {
+    console.error(`usage: node scripts/build-server.js [${COMMANDS.join('|')}]`);
+    process.exit(2);
+  }
 }

@@ -1,14 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
+import { npmScripts } from '../../setup/npm-script.js';
 import { scratchDatabase } from '../../setup/scratch-database.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const run = promisify(execFile);
+const npm = npmScripts();
 let databaseUrl: string;
 let db: pg.Client;
 let scratch: string;
@@ -24,51 +22,33 @@ afterAll(async () => {
   rmSync(scratch, { recursive: true, force: true });
 });
 
-/** Runs an npm script's entry point as `npm run` would, against this file's database. */
+/** `npm run <script> -- <args>` against this file's database. */
 async function cli(script: string, args: string[]): Promise<{ code: number; out: string }> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'development',
-        DATABASE_URL: databaseUrl,
-        DATA_DIR: scratch,
-      },
-    });
-    return { code: 0, out: stdout + stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, out: failed.stdout + failed.stderr };
-  }
+  const { code, stdout, stderr } = await npm(script, args, {
+    PATH: process.env.PATH ?? '',
+    NODE_ENV: 'development',
+    DATABASE_URL: databaseUrl,
+    DATA_DIR: scratch,
+  });
+  return { code, out: stdout + stderr };
 }
 
 describe('npm run admin:create', () => {
   it('creates an admin once and leaves an existing account alone', async () => {
-    const first = await cli('scripts/admin-create.ts', [
-      '--email',
-      'Boss@Example.cn',
-      '--password',
-      'very-secret-1',
-    ]);
+    const first = await cli('admin:create', ['--email', 'Boss@Example.cn', '--password', 'very-secret-1']);
     expect(first).toMatchObject({ code: 0 });
     expect(first.out).toContain('created');
     const { rows } = await db.query<{ roles: string[] }>('select roles from app_user where email = $1', [
       'boss@example.cn',
     ]);
     expect(rows).toEqual([{ roles: ['ADMIN'] }]);
-    const again = await cli('scripts/admin-create.ts', [
-      '--email',
-      'boss@example.cn',
-      '--password',
-      'other-secret-2',
-    ]);
+    const again = await cli('admin:create', ['--email', 'boss@example.cn', '--password', 'other-secret-2']);
     expect(again.code).toBe(0);
     expect(again.out).toContain('already exists');
   }, 60_000);
 
   it('refuses a bad email or a short password with usage', async () => {
-    const res = await cli('scripts/admin-create.ts', ['--email', 'nope', '--password', 'short']);
+    const res = await cli('admin:create', ['--email', 'nope', '--password', 'short']);
     expect(res.code).toBe(2);
     expect(res.out).toMatch(/--email/);
     expect(res.out).toMatch(/--password must be 8/);
@@ -79,12 +59,12 @@ describe('npm run regions:import', () => {
   it('imports a CSV, and refuses a bad one by line without writing anything', async () => {
     const good = path.join(scratch, 'good.csv');
     writeFileSync(good, 'code,name,nameEn,parentCode\n370195,新区,New Area,370100\n');
-    const ok = await cli('scripts/regions-import.ts', [good]);
+    const ok = await cli('regions:import', [good]);
     expect(ok).toMatchObject({ code: 0 });
     expect(ok.out).toContain('1 created, 0 updated');
     const bad = path.join(scratch, 'bad.csv');
     writeFileSync(bad, 'code,name,nameEn,parentCode\n370194,甲,A,370100\nxx,乙,B,370100\n');
-    const refused = await cli('scripts/regions-import.ts', [bad]);
+    const refused = await cli('regions:import', [bad]);
     expect(refused.code).toBe(1);
     expect(refused.out).toContain('bad.csv[line 3]');
     const { rows } = await db.query('select code from region where code in ($1, $2) order by code', [

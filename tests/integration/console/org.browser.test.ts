@@ -16,7 +16,13 @@ import {
   SOLE_APPLICANT_RATIONALE,
 } from '../projects/project-helpers.js';
 import { startReceiver, type Receiver } from '../webhooks/helpers.js';
-import { checkAccessible, hasChromium, launchSharedBrowser, PHONE_VIEWPORT } from './browser.js';
+import {
+  checkAccessible,
+  hasChromium,
+  launchSharedBrowser,
+  PHONE_VIEWPORT,
+  signedInContext,
+} from './browser.js';
 
 if (!hasChromium)
   console.warn(
@@ -33,21 +39,33 @@ let worker: SeededUser;
 /** The people's browser contexts of the running journey, closed after it. */
 const contexts: BrowserContext[] = [];
 
-/** A browser context of one person's own (her own storage and session), signed in. */
-async function signedIn(user: SeededUser, { phone = false } = {}): Promise<Page> {
-  const context = await browser.newContext(
-    phone
-      ? { viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true }
-      : { viewport: { width: 1280, height: 900 } },
-  );
+/**
+ * A browser context of one person's own (her own storage and session), signed in: through the
+ * sign-in form with `form` (the first journey, so that the form is tested on this console), else
+ * through the API (`signedInContext`), which starts the page on her home screen.
+ */
+async function signedIn(user: SeededUser, { phone = false, form = false } = {}): Promise<Page> {
+  const options = phone
+    ? { viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true }
+    : { viewport: { width: 1280, height: 900 } };
+  const context = form
+    ? await browser.newContext(options)
+    : await signedInContext(
+        browser,
+        t.url,
+        { login: user.user.email ?? '', password: user.password },
+        options,
+      );
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(10_000);
   // The first page of a test hub bundles the console first.
   await page.goto(`${t.url}/`, { timeout: 60_000 });
-  await page.getByLabel('手机号或邮箱').fill(user.user.email ?? '');
-  await page.getByLabel('密码').fill(user.password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
+  if (form) {
+    await page.getByLabel('手机号或邮箱').fill(user.user.email ?? '');
+    await page.getByLabel('密码').fill(user.password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+  }
   await page.getByTestId('viewer').getByText(user.user.displayName).waitFor();
   return page;
 }
@@ -91,7 +109,7 @@ describe.skipIf(!hasChromium)('the organization console', { timeout: 120_000 }, 
   });
 
   it('a worker submits on her phone; a member sees it live, claims it, reports progress the worker sees live, and fulfils it', async () => {
-    const page = await signedIn(member);
+    const page = await signedIn(member, { form: true });
     // A member starts on the live board; no admin screen is offered to her.
     await page.getByTestId('feed-status').getByText('实时', { exact: true }).waitFor();
     await expect(page.getByRole('link', { name: 'Webhook', exact: true }).count()).resolves.toBe(0);

@@ -7,7 +7,7 @@ import { subscriptionsReach } from '../../setup/probes.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { EvaluationGrade } from '../../../src/modules/organizations/organization.enums.js';
 import { APPLY, projectInput, PUBLISH } from '../projects/project-helpers.js';
-import { checkAccessible, hasChromium, launchSharedBrowser } from './browser.js';
+import { checkAccessible, hasChromium, launchSharedBrowser, signedInContext } from './browser.js';
 
 if (!hasChromium)
   console.warn('SKIPPED: the staff journey needs /usr/bin/chromium (apt-get install -y chromium).');
@@ -64,7 +64,7 @@ describe.skipIf(!hasChromium)('the staff journey: demands → project → award 
   });
 
   it('turns demands into a project, awards it and completes it; the fairness ledger shows the award', async () => {
-    const page = await signedIn(staff);
+    const page = await signedIn(staff, { form: true });
 
     // Demands in scope, selected and turned into a draft (工会买单).
     await page.goto(`${t.url}/#/staff/demands`);
@@ -237,16 +237,30 @@ describe.skipIf(!hasChromium)('the staff journey: demands → project → award 
   }, 120_000);
 });
 
-/** A browser context of one person's own (own storage, so own session), signed in through the form. */
-async function signedIn(user: SeededUser): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+/**
+ * A browser context of one person's own (own storage, so own session), signed in: through the
+ * sign-in form with `form` (the first journey, so that the form is tested on this console), else
+ * through the API (`signedInContext`), which starts the page on the person's home screen.
+ */
+async function signedIn(user: SeededUser, { form = false } = {}): Promise<Page> {
+  const options = { viewport: { width: 1280, height: 900 } };
+  const context = form
+    ? await browser.newContext(options)
+    : await signedInContext(
+        browser,
+        t.url,
+        { login: user.user.email ?? '', password: user.password },
+        options,
+      );
   contexts.push(context);
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   await page.goto(`${t.url}/`, { timeout: 60_000 }); // the first page of a test hub bundles the console
-  await page.getByLabel('手机号或邮箱').fill(user.user.email ?? '');
-  await page.getByLabel('密码').fill(user.password);
-  await page.getByRole('button', { name: '登录', exact: true }).click();
+  if (form) {
+    await page.getByLabel('手机号或邮箱').fill(user.user.email ?? '');
+    await page.getByLabel('密码').fill(user.password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+  }
   await page.getByTestId('viewer').getByText(user.user.displayName).waitFor();
   return page;
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
 import { makePostgresScratchDir } from '../../../src/core/db/embedded-postgres.js';
+import { nodeArgs } from '../../setup/npm-script.js';
 
 /** The checkout: what `npm start` runs in. */
 export const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -36,14 +37,11 @@ export interface Hub {
   output: () => string;
 }
 
-/** The checkout's `npm run <script>` as the arguments of Node: the tests run its commands without npm. */
-function nodeArgs(cwd: string, script: string): string[] {
-  const { scripts } = JSON.parse(readFileSync(path.join(cwd, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  const [command, ...args] = (scripts[script] ?? '').split(' ');
-  expect(command, `npm run ${script}`).toBe('node');
-  return args;
+/** The checkout's `npm run <script>` as the arguments of Node (tests/setup/npm-script.ts). */
+function scriptArgs(cwd: string, script: string): string[] {
+  const args = nodeArgs(cwd, script);
+  expect(args, `npm run ${script}`).not.toBeNull();
+  return args ?? [];
 }
 
 /** Each checkout's server bundle, built once per file (its sources do not change during a file). */
@@ -58,7 +56,7 @@ function buildServer(cwd: string): Promise<void> {
   let build = builds.get(cwd);
   if (!build) {
     build = new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, nodeArgs(cwd, 'build:server'), { cwd }, (error, _stdout, stderr) =>
+      execFile(process.execPath, scriptArgs(cwd, 'build:server'), { cwd }, (error, _stdout, stderr) =>
         error ? reject(new Error(`npm run build:server failed:\n${stderr}`)) : resolve(),
       );
     });
@@ -73,7 +71,7 @@ function buildServer(cwd: string): Promise<void> {
  */
 export async function startHub(env: Record<string, string>, timeoutMs = 60_000, cwd = ROOT): Promise<Hub> {
   await buildServer(cwd);
-  const child = spawn(process.execPath, nodeArgs(cwd, 'start'), {
+  const child = spawn(process.execPath, scriptArgs(cwd, 'start'), {
     cwd,
     env: {
       PATH: process.env.PATH ?? '',

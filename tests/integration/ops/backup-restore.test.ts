@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { loadConfig } from '../../../src/core/config.js';
@@ -12,6 +10,7 @@ import { makePostgresScratchDir } from '../../../src/core/db/embedded-postgres.j
 import { loadReferenceData } from '../../../src/modules/reference/reference-data.js';
 import { createServices } from '../../../src/services.js';
 import { TargetGroup } from '../../../src/modules/categories/target-group.js';
+import { npmScripts, type ScriptResult } from '../../setup/npm-script.js';
 import { until } from '../../setup/probes.js';
 import { Seed, type SeededOrganization, type SeededUser } from '../../setup/seed.js';
 import { spawnServer, type ServerProcess } from '../../setup/server-process-client.js';
@@ -23,8 +22,7 @@ import { SUBMIT_DEMAND } from '../../setup/operations.js';
  * `npm run db:backup` of a seeded hub while it serves, `npm run db:restore` into a fresh DATA_DIR,
  * a hub started on the restored data: the same answers, and cursors from before the backup resume.
  */
-const root = path.resolve(import.meta.dirname, '../../..');
-const run = promisify(execFile);
+const npm = npmScripts();
 const jwtSecret = randomBytes(32).toString('base64url');
 const quiet = { level: 'silent' } as const;
 let scratch: string;
@@ -34,22 +32,9 @@ const servers: ServerProcess[] = [];
 let org: SeededOrganization;
 let worker: SeededUser;
 
-/** Runs one of the package's scripts as a person would, with DATA_DIR set; never throws. */
-async function npmScript(
-  script: string,
-  args: string[],
-  dataDir: string,
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await run('npm', ['run', '-s', script, '--', ...args], {
-      cwd: root,
-      env: { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'test' },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+/** `npm run <script> -- <args>` with DATA_DIR set; never throws. */
+function npmScript(script: string, args: string[], dataDir: string): Promise<ScriptResult> {
+  return npm(script, args, { ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', NODE_ENV: 'test' });
 }
 
 async function hubOn(database: OpenDatabase): Promise<ServerProcess> {

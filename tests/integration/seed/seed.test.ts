@@ -1,7 +1,5 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { npmScripts } from '../../setup/npm-script.js';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import {
   checkCreditCode,
@@ -22,8 +20,6 @@ import {
   type SeedOptions,
 } from '../../../src/seed/index.js';
 
-const ROOT = path.resolve(import.meta.dirname, '../../..');
-const run = promisify(execFile);
 const NOW = new Date();
 const OPTIONS: SeedOptions = {
   organizations: 150,
@@ -321,26 +317,15 @@ describe('seedDemo', () => {
 
 describe('npm run seed', () => {
   it('seeds by flags, prints the demo accounts, adds nothing the second time, and refuses bad flags', async () => {
+    const npm = npmScripts();
     const cli = async (args: string[]) => {
-      try {
-        const { stdout, stderr } = await run(
-          process.execPath,
-          ['--import', 'tsx', 'scripts/seed.ts', ...args],
-          {
-            cwd: ROOT,
-            env: {
-              PATH: process.env.PATH ?? '',
-              NODE_ENV: 'development',
-              DATABASE_URL: t.config.databaseUrl ?? '',
-              DATA_DIR: '/nonexistent',
-            },
-          },
-        );
-        return { code: 0, out: stdout + stderr };
-      } catch (error) {
-        const failed = error as { code: number; stdout: string; stderr: string };
-        return { code: failed.code, out: failed.stdout + failed.stderr };
-      }
+      const { code, stdout, stderr } = await npm('seed', args, {
+        PATH: process.env.PATH ?? '',
+        NODE_ENV: 'development',
+        DATABASE_URL: t.config.databaseUrl ?? '',
+        DATA_DIR: '/nonexistent',
+      });
+      return { code, out: stdout + stderr };
     };
     const args = ['--orgs', '6', '--demands', '40', '--projects', '3', '--seed', '3'];
     const once = await cli(args);
