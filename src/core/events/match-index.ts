@@ -106,50 +106,85 @@ export interface IndexedSubscriber {
 }
 
 /**
- * Live subscribers in buckets keyed by what they listen to. Publishing an event costs a fixed number
- * of bucket lookups plus one check per subscriber in those buckets: it grows with the subscribers the
- * event concerns, not with all of them.
+ * The subscribers of one bucket that listen to an equal spec: `matches` is decided once per group
+ * and event, not once per subscriber (docs/architecture.md, "Live path", 3).
+ */
+interface SpecGroup {
+  /** The first member's spec; every member's spec is equal to it (same {@link specIdentity}). */
+  readonly spec: MatchSpec;
+  readonly members: Set<IndexedSubscriber>;
+  /** The buckets the group sits in (those of its spec). */
+  readonly keys: string[];
+}
+
+/**
+ * A string equal for two specs exactly when `matches` answers alike for them: every field it reads.
+ * Subscribers of one feed with the same filter (one organization's members, a bench's 10,000
+ * subscriptions) share it.
+ */
+export function specIdentity(spec: MatchSpec): string {
+  if (spec.kind === 'entity') return JSON.stringify([spec.kind, spec.topic, spec.entityId]);
+  return JSON.stringify([
+    spec.kind,
+    spec.topic,
+    spec.categoryCodes,
+    spec.regionCodes,
+    spec.requiredCategory,
+    spec.requiredRegion,
+    spec.servedGroups,
+    spec.requiredGroups,
+  ]);
+}
+
+/**
+ * Live subscribers in buckets keyed by what they listen to, grouped by equal specs. Publishing an
+ * event costs a fixed number of bucket lookups plus one `matches` per distinct spec in those
+ * buckets and one step per matching subscriber: it grows with the subscribers the event concerns,
+ * not with all of them.
  */
 export class MatchIndex {
-  private readonly buckets = new Map<string, Set<IndexedSubscriber>>();
-  private readonly keysOf = new Map<IndexedSubscriber, string[]>();
-  /**
-   * Subscribers in more than one bucket: only they can be met twice by one event. The others (a
-   * feed narrowed to one category and one region, every subscriber of the fan-out bench) are
-   * matched without a set of those found: building one of 10,000 cost more than matching them.
-   */
-  private readonly inSeveralBuckets = new Set<IndexedSubscriber>();
+  /** Per bucket key, the groups sitting in it. */
+  private readonly buckets = new Map<string, Set<SpecGroup>>();
+  private readonly groups = new Map<string, SpecGroup>();
+  private readonly groupOf = new Map<IndexedSubscriber, SpecGroup>();
 
   /** Number of registered subscribers. */
   get size(): number {
-    return this.keysOf.size;
+    return this.groupOf.size;
   }
 
   /** Every registered subscriber (diagnostics and tests). */
   subscribers(): IterableIterator<IndexedSubscriber> {
-    return this.keysOf.keys();
+    return this.groupOf.keys();
   }
 
   add(subscriber: IndexedSubscriber): void {
-    if (this.keysOf.has(subscriber)) return;
-    const keys = specKeys(subscriber.spec);
-    this.keysOf.set(subscriber, keys);
-    if (keys.length > 1) this.inSeveralBuckets.add(subscriber);
-    for (const key of keys) {
-      let bucket = this.buckets.get(key);
-      if (!bucket) this.buckets.set(key, (bucket = new Set()));
-      bucket.add(subscriber);
+    if (this.groupOf.has(subscriber)) return;
+    const identity = specIdentity(subscriber.spec);
+    let group = this.groups.get(identity);
+    if (!group) {
+      group = { spec: subscriber.spec, members: new Set(), keys: specKeys(subscriber.spec) };
+      this.groups.set(identity, group);
+      for (const key of group.keys) {
+        let bucket = this.buckets.get(key);
+        if (!bucket) this.buckets.set(key, (bucket = new Set()));
+        bucket.add(group);
+      }
     }
+    group.members.add(subscriber);
+    this.groupOf.set(subscriber, group);
   }
 
   remove(subscriber: IndexedSubscriber): void {
-    const keys = this.keysOf.get(subscriber);
-    if (!keys) return;
-    this.keysOf.delete(subscriber);
-    this.inSeveralBuckets.delete(subscriber);
-    for (const key of keys) {
+    const group = this.groupOf.get(subscriber);
+    if (!group) return;
+    this.groupOf.delete(subscriber);
+    group.members.delete(subscriber);
+    if (group.members.size > 0) return;
+    this.groups.delete(specIdentity(group.spec));
+    for (const key of group.keys) {
       const bucket = this.buckets.get(key);
-      bucket?.delete(subscriber);
+      bucket?.delete(group);
       if (bucket?.size === 0) this.buckets.delete(key);
     }
   }
@@ -157,18 +192,18 @@ export class MatchIndex {
   /** The subscribers `event` matches, each once. */
   match(event: FeedEvent): IndexedSubscriber[] {
     const matched: IndexedSubscriber[] = [];
-    const several = this.inSeveralBuckets;
-    /** Those of `several` already matched (the others sit in one bucket: met once). */
-    const found = new Set<IndexedSubscriber>();
+    /** Groups in several of the event's buckets are met more than once: decided the first time. */
+    let seen: Set<SpecGroup> | null = null;
     for (const key of eventKeys(event)) {
       const bucket = this.buckets.get(key);
       if (!bucket) continue;
-      for (const subscriber of bucket) {
-        if (several.size > 0 && several.has(subscriber)) {
-          if (found.has(subscriber)) continue;
-          found.add(subscriber);
+      for (const group of bucket) {
+        if (group.keys.length > 1) {
+          seen ??= new Set();
+          if (seen.has(group)) continue;
+          seen.add(group);
         }
-        if (matches(subscriber.spec, event)) matched.push(subscriber);
+        if (matches(group.spec, event)) for (const subscriber of group.members) matched.push(subscriber);
       }
     }
     return matched;

@@ -245,6 +245,8 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
    */
   let lastPayloadJson: string | undefined;
   let lastPayloadBytes = Buffer.alloc(0);
+  /** The last live result and its payload's bytes: checked once, not once per subscriber. */
+  let lastLive: { result: ExecutionResult | null; bytes: Buffer } = { result: null, bytes: lastPayloadBytes };
   const payloadBytes = (json: string): Buffer => {
     if (json !== lastPayloadJson) {
       lastPayloadBytes = Buffer.from(json);
@@ -396,8 +398,15 @@ export function attachWebSocket(deps: WsDeps): { dispose: () => Promise<void>; w
           id,
           socket: writes.get(socket)!,
           payload: (event) => {
+            // A subscription has no deadline: its bytes depend on the result alone, and the
+            // subscribers of one shared execution hand over the same result one after another.
+            if (deadline === undefined && event === lastLive.result) return lastLive.bytes;
             const checked = checkedResult(event, deadline);
-            return payloadBytes('json' in checked ? checked.json : JSON.stringify(checked.replacement));
+            const bytes = payloadBytes(
+              'json' in checked ? checked.json : JSON.stringify(checked.replacement),
+            );
+            if (deadline === undefined) lastLive = { result: event, bytes };
+            return bytes;
           },
         });
       },

@@ -5,6 +5,7 @@ import {
   eventKeys,
   groupsAgree,
   matches,
+  specIdentity,
   type FeedEvent,
   type IndexedSubscriber,
   type PathSpec,
@@ -95,6 +96,44 @@ describe('MatchIndex', () => {
     index.remove(a);
     expect(index.size).toBe(0);
     expect(index.publish(event(1))).toBe(0);
+  });
+
+  it('decides equal specs once per event, and keeps each subscriber of a group its own', () => {
+    const index = new MatchIndex();
+    const log: string[] = [];
+    // Equal specs in distinct objects (one per subscription, as the feeds make them).
+    const members = ['a', 'b', 'c'].map((name) => recorder(spec({ requiredRegion: '370102' }), log, name));
+    for (const member of members) index.add(member);
+    // Same buckets, but a narrowing the event does not meet: decided apart from the group.
+    index.add(recorder(spec({ requiredRegion: '370103' }), log, 'x'));
+    index.add(recorder(spec({ requiredGroups: ['DISABLED_WORKERS'] }), log, 'y'));
+    expect(index.publish(event(1))).toBe(3);
+    index.remove(members[1]!);
+    expect(index.size).toBe(4);
+    expect(index.publish(event(2))).toBe(2);
+    for (const member of members) index.remove(member);
+    expect(index.publish(event(3))).toBe(0);
+    index.add(recorder(spec({ requiredRegion: '370102' }), log, 'd'));
+    expect(index.publish(event(4))).toBe(1);
+    expect(log.sort()).toEqual(['a:1', 'a:2', 'b:1', 'c:1', 'c:2', 'd:4']);
+  });
+
+  it('tells specs apart by every field matches reads', () => {
+    const base = spec();
+    const variants: PathSpec[] = [
+      spec({ topic: Topic.PROJECT_PUBLISHED }),
+      spec({ categoryCodes: ['CULTURE'] }),
+      spec({ regionCodes: ['370200'] }),
+      spec({ requiredCategory: 'LIFE.CHILDCARE' }),
+      spec({ requiredRegion: '370102' }),
+      spec({ servedGroups: ['MIGRANT_WORKERS'] }),
+      spec({ requiredGroups: ['FEMALE_WORKERS'] }),
+    ];
+    for (const variant of variants) expect(specIdentity(variant)).not.toBe(specIdentity(base));
+    expect(specIdentity(spec())).toBe(specIdentity(base));
+    expect(specIdentity({ kind: 'entity', topic: Topic.DEMAND_UPDATED, entityId: 7 })).not.toBe(
+      specIdentity({ kind: 'entity', topic: Topic.DEMAND_UPDATED, entityId: 8 }),
+    );
   });
 
   it('hands an event to all matching subscribers before any of them reacts', () => {
