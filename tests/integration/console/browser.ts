@@ -88,6 +88,45 @@ export async function signedInContext(
   return context;
 }
 
+/** What a console journey knows of a person: her login, password and the name the console shows. */
+export interface ConsolePerson {
+  user: { email?: string | null; displayName: string };
+  password: string;
+}
+
+/**
+ * A page in a context of `person`'s own in `browser`, on her home screen, signed in: through the
+ * sign-in form with `form` (one journey per console file, so that each console's form is tested),
+ * else through the API (`signedInContext`). Resolves once the console shows her name. The caller
+ * closes `page.context()`.
+ */
+export async function signedInPage(
+  browser: Browser,
+  hubUrl: string,
+  person: ConsolePerson,
+  {
+    form = false,
+    options = { viewport: { width: 1280, height: 900 } },
+    timeout,
+  }: { form?: boolean; options?: BrowserContextOptions; timeout: number },
+): Promise<Page> {
+  const login = { login: person.user.email ?? '', password: person.password };
+  const context = form
+    ? await browser.newContext(options)
+    : await signedInContext(browser, hubUrl, login, options);
+  const page = await context.newPage();
+  page.setDefaultTimeout(timeout);
+  // The first page of a test hub bundles the console first.
+  await page.goto(`${hubUrl}/`, { timeout: 60_000 });
+  if (form) {
+    await page.getByLabel('手机号或邮箱').fill(login.login);
+    await page.getByLabel('密码').fill(login.password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+  }
+  await page.getByTestId('viewer').getByText(person.user.displayName).waitFor();
+  return page;
+}
+
 /** A phone's screen, CSS pixels: the worker's pages are made for it first. */
 export const PHONE_VIEWPORT = { width: 360, height: 740 };
 

@@ -21,7 +21,7 @@ import {
   hasChromium,
   launchSharedBrowser,
   PHONE_VIEWPORT,
-  signedInContext,
+  signedInPage,
 } from './browser.js';
 
 if (!hasChromium)
@@ -39,34 +39,13 @@ let worker: SeededUser;
 /** The people's browser contexts of the running journey, closed after it. */
 const contexts: BrowserContext[] = [];
 
-/**
- * A browser context of one person's own (her own storage and session), signed in: through the
- * sign-in form with `form` (the first journey, so that the form is tested on this console), else
- * through the API (`signedInContext`), which starts the page on her home screen.
- */
+/** `user`'s page, signed in (`signedInPage`), closed after the journey; `phone`: a 360×740 touch screen. */
 async function signedIn(user: SeededUser, { phone = false, form = false } = {}): Promise<Page> {
   const options = phone
     ? { viewport: PHONE_VIEWPORT, isMobile: true, hasTouch: true }
     : { viewport: { width: 1280, height: 900 } };
-  const context = form
-    ? await browser.newContext(options)
-    : await signedInContext(
-        browser,
-        t.url,
-        { login: user.user.email ?? '', password: user.password },
-        options,
-      );
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(10_000);
-  // The first page of a test hub bundles the console first.
-  await page.goto(`${t.url}/`, { timeout: 60_000 });
-  if (form) {
-    await page.getByLabel('手机号或邮箱').fill(user.user.email ?? '');
-    await page.getByLabel('密码').fill(user.password);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-  }
-  await page.getByTestId('viewer').getByText(user.user.displayName).waitFor();
+  const page = await signedInPage(browser, t.url, user, { form, options, timeout: 10_000 });
+  contexts.push(page.context());
   return page;
 }
 

@@ -7,7 +7,7 @@ import { subscriptionsReach } from '../../setup/probes.js';
 import { toGlobalId } from '../../../src/core/relay/global-id.js';
 import { EvaluationGrade } from '../../../src/modules/organizations/organization.enums.js';
 import { APPLY, projectInput, PUBLISH } from '../projects/project-helpers.js';
-import { checkAccessible, hasChromium, launchSharedBrowser, signedInContext } from './browser.js';
+import { checkAccessible, hasChromium, launchSharedBrowser, signedInPage } from './browser.js';
 
 if (!hasChromium)
   console.warn('SKIPPED: the staff journey needs /usr/bin/chromium (apt-get install -y chromium).');
@@ -237,31 +237,10 @@ describe.skipIf(!hasChromium)('the staff journey: demands → project → award 
   }, 120_000);
 });
 
-/**
- * A browser context of one person's own (own storage, so own session), signed in: through the
- * sign-in form with `form` (the first journey, so that the form is tested on this console), else
- * through the API (`signedInContext`), which starts the page on the person's home screen.
- */
+/** `user`'s page, signed in (`signedInPage`), closed after the file. */
 async function signedIn(user: SeededUser, { form = false } = {}): Promise<Page> {
-  const options = { viewport: { width: 1280, height: 900 } };
-  const context = form
-    ? await browser.newContext(options)
-    : await signedInContext(
-        browser,
-        t.url,
-        { login: user.user.email ?? '', password: user.password },
-        options,
-      );
-  contexts.push(context);
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  await page.goto(`${t.url}/`, { timeout: 60_000 }); // the first page of a test hub bundles the console
-  if (form) {
-    await page.getByLabel('手机号或邮箱').fill(user.user.email ?? '');
-    await page.getByLabel('密码').fill(user.password);
-    await page.getByRole('button', { name: '登录', exact: true }).click();
-  }
-  await page.getByTestId('viewer').getByText(user.user.displayName).waitFor();
+  const page = await signedInPage(browser, t.url, user, { form, timeout: 15_000 });
+  contexts.push(page.context());
   return page;
 }
 
