@@ -129,8 +129,22 @@ describe('MatchIndex', () => {
       spec({ servedGroups: ['MIGRANT_WORKERS'] }),
       spec({ requiredGroups: ['FEMALE_WORKERS'] }),
     ];
+    // Every field of a spec is varied once: a field added to PathSpec must be added here too.
+    const varied = variants.flatMap((v) =>
+      Object.keys(v).filter(
+        (k) => JSON.stringify(v[k as keyof PathSpec]) !== JSON.stringify(base[k as keyof PathSpec]),
+      ),
+    );
+    expect(varied.sort()).toEqual(
+      Object.keys(base)
+        .filter((k) => k !== 'kind')
+        .sort(),
+    );
     for (const variant of variants) expect(specIdentity(variant)).not.toBe(specIdentity(base));
     expect(specIdentity(spec())).toBe(specIdentity(base));
+    // The same values in another field order: one identity.
+    const reordered = Object.fromEntries(Object.entries(base).reverse()) as unknown as PathSpec;
+    expect(specIdentity(reordered)).toBe(specIdentity(base));
     expect(specIdentity({ kind: 'entity', topic: Topic.DEMAND_UPDATED, entityId: 7 })).not.toBe(
       specIdentity({ kind: 'entity', topic: Topic.DEMAND_UPDATED, entityId: 8 }),
     );
