@@ -183,23 +183,27 @@ function roundRatios(rows: Row[] | undefined, a: string, b: string): number[] {
 
 /** The median of {@link roundRatios} (bench/README.md, "Writes"), or null when no round had both. */
 function roundsRatio(rows: Row[] | undefined, a: string, b: string, digits = 2): string | null {
-  const sorted = roundRatios(rows, a, b).sort((x, y) => x - y);
-  if (sorted.length === 0) return null;
+  const middle = median(roundRatios(rows, a, b));
+  return middle === null ? null : middle.toFixed(digits);
+}
+
+/** The middle value (the mean of the two middle ones for an even count), or null for none. */
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return median.toFixed(digits);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /** The median over the runs whose target starts with `prefix` of server + PostgreSQL CPU ms per request. */
 function medianCpu(rows: Row[] | undefined, prefix: string): number | null {
-  const cpu = (rows ?? [])
-    .filter((r) => String(r.target).startsWith(prefix))
-    .map((r) => Number(r.serverCpuMsPerRequest) + Number(r.dbCpuMsPerRequest))
-    .filter(Number.isFinite)
-    .sort((a, b) => a - b);
-  if (cpu.length === 0) return null;
-  const mid = cpu.length >> 1;
-  return Number((cpu.length % 2 ? cpu[mid]! : (cpu[mid - 1]! + cpu[mid]!) / 2).toFixed(2));
+  const middle = median(
+    (rows ?? [])
+      .filter((r) => String(r.target).startsWith(prefix))
+      .map((r) => Number(r.serverCpuMsPerRequest) + Number(r.dbCpuMsPerRequest))
+      .filter(Number.isFinite),
+  );
+  return middle === null ? null : Number(middle.toFixed(2));
 }
 
 /** 1 − the median over rounds of Niudai's submitDemand req/s with the outbox ÷ without it, or null. */
