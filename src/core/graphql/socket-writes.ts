@@ -67,10 +67,11 @@ export function textFrame(head: Buffer, body: Buffer, tail: Buffer): Buffer {
     frame.writeUInt32BE(Math.floor(length / 0x1_0000_0000), 2);
     frame.writeUInt32BE(length >>> 0, 6);
   }
-  let at = headerBytes;
-  at += head.copy(frame, at);
-  at += body.copy(frame, at);
-  tail.copy(frame, at);
+  // TypedArray `set` copies in V8 itself; Buffer's `copy` is a call into C++ per part, three per
+  // frame and subscriber of a live event.
+  frame.set(head, headerBytes);
+  frame.set(body, headerBytes + head.length);
+  frame.set(tail, headerBytes + head.length + body.length);
   return frame;
 }
 
