@@ -3,7 +3,8 @@
  *
  * A live event reaches a subscriber's socket through a chain of iterators: its stream
  * (waiting-stream.ts), the feed's rights and payload (`mapStream`, rights-feed.ts), the shared
- * execution (shared-execution.ts) and the frame writer (live-frames.ts). Read with `next()`, each
+ * execution (shared-execution.ts; fused with the feed's map into one link, see `mapStream`) and the
+ * frame writer (live-frames.ts). Read with `next()`, each
  * link costs a promise and a turn of the microtask queue per value — four or more per subscriber
  * and event, each tracked by the process's async hooks and collected by the young generation —
  * which a fan-out to 10,000 subscribers pays 10,000 times although every value is ready at once.

@@ -16,6 +16,15 @@ const DONE = { done: true, value: undefined } as const;
  *
  * Read with `read` (direct-read.ts), a value the source hands over synchronously and `map` maps
  * synchronously goes on to the reader in the same call, without a promise.
+ *
+ * **Fused.** Mapping a stream made here that nobody has read yet (a feed's stream, mapped again by
+ * the shared execution, shared-execution.ts) makes one stream that applies both maps in turn,
+ * rather than a stream reading another: per value, one link fewer to hand it through (its step,
+ * its result object, its read back down) — for every subscriber of a live event. It behaves as the
+ * two links did: a value either map drops is dropped; an error is translated by the map it arose
+ * in and by every later one (a source's error by all); ending reaches the source first, then each
+ * `onEnd` in order. The stream mapped further is spent: reading it fails, and its `return()` ends
+ * the fused one.
  */
 export function mapStream<T, U>(
   source: AsyncIterator<T>,
@@ -23,25 +32,50 @@ export function mapStream<T, U>(
   onEnd?: () => void,
   translateError: (error: unknown) => unknown = (error) => error,
 ): DirectIterator<U> & AsyncIterableIterator<U> {
-  return new MappedStream(source, map, onEnd, translateError);
+  const stage: Stage = { map: map as Stage['map'], onEnd, translateError };
+  if (source instanceof MappedStream && source.fusible) return source.fuse<U>(stage);
+  return new MappedStream<U>(source, [stage]);
 }
 
-class MappedStream<T, U> implements DirectIterator<U>, AsyncIterableIterator<U> {
+/** One map of a {@link MappedStream}, with what it adds to the stream's end and errors. */
+interface Stage {
+  map: (value: unknown) => MaybePromise<unknown>;
+  onEnd: (() => void) | undefined;
+  translateError: (error: unknown) => unknown;
+}
+
+class MappedStream<U> implements DirectIterator<U>, AsyncIterableIterator<U> {
   private ended = false;
+  /** Read, returned or thrown into: its maps can no longer be taken over. */
+  private started = false;
+  /** The stream that took over this one's source and maps (see mapStream, "Fused"). */
+  private fusedInto: Pick<MappedStream<unknown>, 'return'> | null = null;
   /** The reader's pending read. */
   private take: Take<U> | null = null;
   private fail: Fail | null = null;
   /** Reads the source until a value is not dropped (made once: a read allocates nothing). */
-  private readonly loop = new ReadLoop(() => readFrom(this.source, this.onStep, this.onError));
+  private readonly loop = new ReadLoop(() => readFrom(this.source, this.onStep, this.onSourceError));
 
   constructor(
-    private readonly source: AsyncIterator<T>,
-    private readonly map: (value: T) => MaybePromise<U | null>,
-    private readonly onEnd: (() => void) | undefined,
-    private readonly translateError: (error: unknown) => unknown,
+    private readonly source: AsyncIterator<unknown>,
+    private readonly stages: readonly Stage[],
   ) {}
 
+  /** Whether another map may be fused onto this one (nothing has used it yet). */
+  get fusible(): boolean {
+    return !this.started && this.fusedInto === null;
+  }
+
+  /** A stream over this one's source applying its maps, then `stage`; this one is spent. */
+  fuse<V>(stage: Stage): MappedStream<V> {
+    const fused = new MappedStream<V>(this.source, [...this.stages, stage]);
+    this.fusedInto = fused;
+    return fused;
+  }
+
   read(take: Take<U>, fail: Fail): void {
+    this.started = true;
+    if (this.fusedInto) return fail(new Error('mapStream: this stream was mapped further; read that one'));
     if (this.take) return fail(new Error('mapStream: one next() at a time'));
     this.take = take;
     this.fail = fail;
@@ -53,12 +87,16 @@ class MappedStream<T, U> implements DirectIterator<U>, AsyncIterableIterator<U> 
   }
 
   async return(): Promise<IteratorResult<U>> {
+    this.started = true;
+    if (this.fusedInto) return (await this.fusedInto.return()) as IteratorResult<U>;
     await this.end();
     return DONE;
   }
 
   async throw(error?: unknown): Promise<IteratorResult<U>> {
-    await this.end();
+    this.started = true;
+    if (this.fusedInto) await this.fusedInto.return();
+    else await this.end();
     throw error;
   }
 
@@ -66,31 +104,52 @@ class MappedStream<T, U> implements DirectIterator<U>, AsyncIterableIterator<U> 
     return this;
   }
 
-  private readonly onStep = (step: IteratorResult<T>): void => {
+  private readonly onStep = (step: IteratorResult<unknown>): void => {
     if (step.done) {
-      this.end().then(() => this.give(DONE), this.onError);
+      this.end().then(() => this.give(DONE), this.onSourceError);
       return;
     }
-    let mapped: MaybePromise<U | null>;
-    try {
-      mapped = this.map(step.value);
-    } catch (error) {
-      this.onError(error);
-      return;
+    this.mapFrom(0, step.value);
+  };
+
+  /** Applies the maps from `first` on; waits where one answers with a promise. */
+  private mapFrom(first: number, value: unknown): void {
+    for (let at = first; at < this.stages.length; at += 1) {
+      let mapped: MaybePromise<unknown>;
+      try {
+        mapped = this.stages[at]!.map(value);
+      } catch (error) {
+        this.failFrom(at, error);
+        return;
+      }
+      if (isThenable(mapped)) {
+        mapped.then(
+          (later) => (later === null ? this.loop.request() : this.mapFrom(at + 1, later)),
+          (error: unknown) => this.failFrom(at, error),
+        );
+        return;
+      }
+      if (mapped === null) {
+        this.loop.request();
+        return;
+      }
+      value = mapped;
     }
-    if (isThenable(mapped)) mapped.then(this.onMapped, this.onError);
-    else this.onMapped(mapped);
-  };
+    this.give({ done: false, value: value as U });
+  }
 
-  private readonly onMapped = (mapped: U | null): void => {
-    if (mapped === null) this.loop.request();
-    else this.give({ done: false, value: mapped });
-  };
+  private readonly onSourceError = (error: unknown): void => this.failFrom(0, error);
 
-  private readonly onError = (error: unknown): void => {
-    const fail = () => this.failWith(this.translateError(error));
+  /** Ends the stream, then fails the reader with `error` as the maps from `stage` on translate it. */
+  private failFrom(stage: number, error: unknown): void {
+    const fail = () => {
+      let translated = error;
+      for (let at = stage; at < this.stages.length; at += 1)
+        translated = this.stages[at]!.translateError(translated);
+      this.failWith(translated);
+    };
     this.end().then(fail, fail);
-  };
+  }
 
   private give(result: IteratorResult<U>): void {
     const take = this.take;
@@ -110,6 +169,6 @@ class MappedStream<T, U> implements DirectIterator<U>, AsyncIterableIterator<U> 
     if (this.ended) return;
     this.ended = true;
     await this.source.return?.();
-    this.onEnd?.();
+    for (const stage of this.stages) stage.onEnd?.();
   }
 }

@@ -132,6 +132,7 @@ export async function sharedSubscribe(
     if (!result) ticket.results.set(operationKey, (result = new Settling(once(payload))));
     return result.now;
   };
-  // mapStream passes `return()` straight to the source: an idle feed never yields.
+  // mapStream passes `return()` straight to the source: an idle feed never yields. Over a feed's
+  // mapped stream (rights-feed.ts) it fuses `run` into that stream: one link per event, not two.
   return mapStream(source[Symbol.asyncIterator](), run);
 }

@@ -17,6 +17,7 @@ import {
   type ShareTicket,
 } from '../../../src/core/events/shared-execution.js';
 import { Settling } from '../../../src/core/events/settling.js';
+import { mapStream } from '../../../src/core/events/feed-iterator.js';
 import { DEMAND_EVENT_SHAREABLE } from '../../../src/modules/demands/demand-feed.js';
 
 /** A tiny schema whose resolvers count how often they run. */
@@ -121,6 +122,39 @@ describe('sharedSubscribe', () => {
     await first(schema, 'subscription A { feed { item { id } } }', [payload]);
     await first(schema, 'subscription B { feed { item { id } } }', [payload]);
     expect(calls.id).toBe(2);
+  });
+});
+
+describe('sharedSubscribe over a feed', () => {
+  it("fuses its execution into the feed's mapped stream: one link per event, the feed's map first", async () => {
+    const feed: { stream?: AsyncIterator<unknown> } = {};
+    const schema = new GraphQLSchema({
+      query: new GraphQLObjectType({ name: 'Query', fields: { ok: { type: GraphQLString } } }),
+      subscription: new GraphQLObjectType({
+        name: 'Subscription',
+        fields: {
+          feed: {
+            type: GraphQLString,
+            // As a feed does (rights-feed.ts): its events mapped to payloads, dropping some.
+            subscribe: () =>
+              (feed.stream = mapStream(
+                (async function* () {
+                  yield* [1, 2, 3];
+                })(),
+                (n: number) => (n === 2 ? null : `payload ${n}`),
+              )),
+            resolve: (payload: string) => payload,
+          },
+        },
+      }),
+    });
+    const stream = await sharedSubscribe({ schema, document: parse('subscription { feed }') });
+    if (!(Symbol.asyncIterator in stream)) throw new Error(JSON.stringify(stream));
+    // The feed's stream was taken over, not read by another link.
+    await expect(feed.stream!.next()).rejects.toThrow(/mapped further/);
+    expect((await stream.next()).value).toEqual({ data: { feed: 'payload 1' } });
+    expect((await stream.next()).value).toEqual({ data: { feed: 'payload 3' } });
+    expect((await stream.next()).done).toBe(true);
   });
 });
 
