@@ -10,7 +10,7 @@ import {
   type Primary,
 } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { preparedStatementName } from './db/statement-names.js';
+import { preparedStatementName, type NamedStatement } from './db/statement-names.js';
 
 /**
  * Read-only records: an entity's row as an object whose prototype chain is the entity's class (so
@@ -172,14 +172,14 @@ export class RecordReader<T extends object> {
    * itself (db/pooled-query.ts). One per reader, so a pooled connection prepares at most one per
    * entity and subset (`MAX_SUBSETS`).
    */
-  get byIdQuery(): { text: string; name: string } {
+  get byIdQuery(): NamedStatement {
     if (!this.byIdPg) {
       const text = `select ${this.selectList()} from "${this.meta.tableName}" where "id" = $1`;
       this.byIdPg = { text, name: preparedStatementName(`by_id_${this.meta.tableName}`, text) };
     }
     return this.byIdPg;
   }
-  private byIdPg: { text: string; name: string } | undefined;
+  private byIdPg: NamedStatement | undefined;
 
   /** The columns a record needs (a caller checks that a table holds them all). */
   get columnNames(): readonly string[] {

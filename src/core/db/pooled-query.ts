@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { RawRow } from '../read-records.js';
-import { preparedStatementName, type PreparedShapes } from './statement-names.js';
+import { dollarPlaceholders, preparedStatementName, type PreparedShapes } from './statement-names.js';
 
 /** The parts of knex's client this module uses: its pool of node-postgres connections and its events. */
 interface KnexPool {
@@ -17,7 +17,8 @@ interface PgConnection {
 /**
  * The rows of one parameterized statement (`$1`, `$2`… placeholders), run on a connection of the em's
  * pool (the primary's, or a replica's for a replica fork) straight through node-postgres, outside any
- * transaction: the hot reads (an organization by id) and the report statements worth preparing.
+ * transaction: the hot reads (an organization by id), the report statements worth preparing, and
+ * `submitDemand`'s autocommitted statement.
  *
  * Why: through `em.getConnection().execute` the same statement goes through MikroORM (value inlining,
  * query logging) and knex (a raw builder, its runner, the pool's callbacks); for a lookup whose SQL
@@ -110,7 +111,6 @@ async function executeNamed<T>(
   nameOf: (text: string) => string | undefined,
 ): Promise<T[]> {
   if (em.getTransactionContext()) return em.getConnection().execute<T[]>(sql, [...params], 'all');
-  let n = 0;
-  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const text = dollarPlaceholders(sql);
   return (await queryPooledRows(em, text, params, nameOf(text))) as T[];
 }

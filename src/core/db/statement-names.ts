@@ -17,6 +17,28 @@ export function preparedStatementName(prefix: string, text: string): string {
   return `${prefix}_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
 }
 
+/** A statement in node-postgres's form (`$n` placeholders) and the name it is prepared under. */
+export interface NamedStatement {
+  text: string;
+  name: string;
+}
+
+/**
+ * `sql` (with `?` placeholders, none inside its literals) as a {@link NamedStatement}: built once for a
+ * fixed statement run on every request, so neither the placeholders nor the name's hash are worked
+ * out again per request.
+ */
+export function namedStatement(prefix: string, sql: string): NamedStatement {
+  const text = dollarPlaceholders(sql);
+  return { text, name: preparedStatementName(prefix, text) };
+}
+
+/** `sql` with its `?` placeholders numbered as node-postgres wants them (`$1`, `$2`…). */
+export function dollarPlaceholders(sql: string): string {
+  let n = 0;
+  return sql.replace(/\?/g, () => `$${++n}`);
+}
+
 /**
  * The prepared-statement names of a family of statements built per request (the directory search,
  * whose filters combine into many texts), at most `cap` of them per process: the first `cap` texts

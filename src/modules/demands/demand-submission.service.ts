@@ -14,6 +14,8 @@ import { normalizeTargetGroups } from './demand-matching.js';
 import { DemandChanges } from './demand-change.js';
 import { categoryCodeOf, regionCodeOf } from './demand-records.js';
 import { RecordReader, type RawRow, type ReadRecord } from '../../core/read-records.js';
+import { queryPooledRows } from '../../core/db/pooled-query.js';
+import { namedStatement } from '../../core/db/statement-names.js';
 import { normaliseFreeText } from '../../core/input-text.js';
 import type { EndorseDemandInput, SubmitDemandInput, WithdrawDemandInput } from './demand.inputs.js';
 import { SIMILAR_LIMIT, SIMILAR_MAX, SIMILAR_TITLE_MAX, type SimilarOpenDemandsArgs } from './demand.args.js';
@@ -79,36 +81,42 @@ export class DemandSubmissionService extends DemandChanges {
     const now = new Date();
     const targetGroups = normalizeTargetGroups(input.targetGroups ?? []);
     const actor = this.actor(ctx, ctx.em);
-    const statement = ctx.em.getConnection().execute<RawRow[]>(submitStatement(key !== null), [
-      ...(key !== null ? [key.userId, key.key, key.operation, key.inputHash] : []),
-      input.title.trim(),
-      input.description.trim(),
-      category.code,
-      pgTextArray(category.path),
-      region.code,
-      pgTextArray(region.path),
-      pgTextArray(targetGroups),
-      input.urgency ?? DemandUrgency.NORMAL,
-      input.peopleAffected ?? 1,
-      source,
-      viewer.userId,
-      input.anonymous ?? false,
-      input.contact?.trim() || null,
-      input.contactConsent ?? false,
-      new Date(now.getTime() + this.limits.demandExpiryDays * DAY_MS),
-      now,
-      // The audit entry, as recordAudit writes it (its subject id is the demand's global id).
-      actor.viewer?.userId ?? null,
-      pgTextArray(actor.viewer ? [...actor.viewer.roles] : []),
-      'demand.submit',
-      JSON.stringify(globalIdsIn({ categoryCode: category.code, regionCode: region.code, source })),
-      actor.requestId ?? null,
-      // Its event, as emitEvents writes it.
-      Topic.DEMAND_PUBLISHED,
-    ]);
+    const statement = key !== null ? SUBMIT_WITH_KEY : SUBMIT;
+    const rows = queryPooledRows(
+      ctx.em,
+      statement.text,
+      [
+        ...(key !== null ? [key.userId, key.key, key.operation, key.inputHash] : []),
+        input.title.trim(),
+        input.description.trim(),
+        category.code,
+        pgTextArray(category.path),
+        region.code,
+        pgTextArray(region.path),
+        pgTextArray(targetGroups),
+        input.urgency ?? DemandUrgency.NORMAL,
+        input.peopleAffected ?? 1,
+        source,
+        viewer.userId,
+        input.anonymous ?? false,
+        input.contact?.trim() || null,
+        input.contactConsent ?? false,
+        new Date(now.getTime() + this.limits.demandExpiryDays * DAY_MS),
+        now,
+        // The audit entry, as recordAudit writes it (its subject id is the demand's global id).
+        actor.viewer?.userId ?? null,
+        pgTextArray(actor.viewer ? [...actor.viewer.roles] : []),
+        'demand.submit',
+        JSON.stringify(globalIdsIn({ categoryCode: category.code, regionCode: region.code, source })),
+        actor.requestId ?? null,
+        // Its event, as emitEvents writes it.
+        Topic.DEMAND_PUBLISHED,
+      ],
+      statement.name,
+    );
     // Raw SQL skips the ORM's error conversion; converted as a flush's would be, a failure is logged
     // by class, SQLSTATE, constraint and table, never by its message with the values.
-    const [row] = await statement.catch((error: Error) => {
+    const [row] = await rows.catch((error: Error) => {
       throw ctx.em.getDriver().convertException(error);
     });
     if (!row) {
@@ -256,13 +264,18 @@ export class DemandSubmissionService extends DemandChanges {
 }
 
 /**
- * `submitDemand` in one statement (docs/architecture.md, "Live path"): the idempotency key when given
+ * `submitDemand` in one autocommitted statement (docs/architecture.md, "Live path"): the idempotency key when given
  * (first: on a conflict nothing else is written, and the statement returns no row; the row is the
  * one `RetryKey.record` writes for the other creating mutations), the demand,
  * its audit entry and its DEMAND_PUBLISHED event. The demand's id is taken first so the key's row
  * can name it.
  * The event's insert reads the demand's, so the transaction owns its id before the event takes
- * its seq, as the relay requires (outbox.ts, insertEventsSql). Parameters: see `submit`.
+ * its seq, as the relay requires (outbox.ts, insertEventsSql). Parameters: see `submitOnce`.
+ *
+ * It runs straight through node-postgres as a named prepared statement (db/pooled-query.ts): through
+ * the ORM's `execute`, formatting its 22 values into the SQL text and knex's raw-query path cost the
+ * server more CPU than the rest of the mutation's own code, and PostgreSQL parsed and planned the
+ * five-part statement anew for every demand.
  */
 function submitStatement(withKey: boolean): string {
   const source = withKey
@@ -288,3 +301,6 @@ function submitStatement(withKey: boolean): string {
       select ?, "d"."id", "d"."category_path", "d"."region_path", "d"."target_groups", now() from "d")
     select * from "d"`;
 }
+
+const SUBMIT = namedStatement('submit_demand', submitStatement(false));
+const SUBMIT_WITH_KEY = namedStatement('submit_demand_keyed', submitStatement(true));
