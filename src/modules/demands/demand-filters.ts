@@ -30,7 +30,7 @@ export function factsOf(demand: ReadRecord<Demand>): DemandFacts {
 }
 
 /** A demand as the matcher sees it. */
-export function scopeOf(demand: Demand): DemandScope {
+export function scopeOf(demand: ReadRecord<Demand>): DemandScope {
   return {
     categoryPath: demand.categoryPath,
     regionPath: demand.regionPath,

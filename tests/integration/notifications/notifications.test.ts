@@ -16,6 +16,7 @@ import { fannedOut, inbox, NOTIFY_ENV } from './helpers.js';
 import { subscriptionsReach, until } from '../../setup/probes.js';
 import { emitEvent, Topic } from '../../../src/core/events/outbox.js';
 import { scopeOf } from '../../../src/modules/demands/demand-filters.js';
+import { DemandStatus } from '../../../src/modules/demands/demand.enums.js';
 
 let t: TestApp;
 
@@ -61,6 +62,21 @@ describe('notifications from the outbox', () => {
     }
     for (const outsider of [elsewhere, otherCategory, pending, worker])
       expect((await inbox(t, outsider.token)).items).toEqual([]);
+  });
+
+  it('leaves out a submitter who is a member, and a demand no longer open when the worker reads it', async () => {
+    const serving = await servingOrg();
+    const member = await t.seed.organizationMember(serving.organization.id); // a worker too
+    const ownId = (await submitDemand(t, member.token)).id;
+    // Published, then withdrawn before the worker read its event: nobody hears of it.
+    const withdrawn = await t.seed.demand(member.user.id, {
+      status: DemandStatus.WITHDRAWN,
+      published: true,
+    });
+    const { items } = await inbox(t, serving.token);
+    expect(items.map((n) => [n.topic, n.subjectId])).toEqual([['DEMAND_MATCHED', ownId]]);
+    expect(items.map((n) => n.subjectId)).not.toContain(withdrawn.globalId());
+    expect((await inbox(t, member.token)).items).toEqual([]);
   });
 
   it('tells a worker of her demand’s progress, and the endorsers of its fulfilment', async () => {
