@@ -10,7 +10,7 @@ import type { Config } from '../config.js';
 import type { Context } from '../context.js';
 import { QueryTooComplexError } from '../errors.js';
 import { ResultLimits } from './execution-limits.js';
-import { operationCost, type CostModel } from './query-cost.js';
+import { operationCost, type CostModel, type OperationCost } from './query-cost.js';
 
 /** The request limits applied identically to HTTP (Apollo) and WebSocket (graphql-ws). */
 export interface RequestLimits {
@@ -96,36 +96,52 @@ export function requestLimits(
 
 /** Longest variables (as JSON) whose operation's cost is remembered. */
 const MAX_KNOWN_VARIABLES_JSON = 1024;
-/** Costs remembered per document (its operation names × variables). */
+/** Costs remembered per document (its operation names, and its operation names × variables). */
 const MAX_KNOWN_PER_DOCUMENT = 64;
+
+/** Costs remembered for one parsed document. */
+interface DocumentCosts {
+  /** By operation name: the costs that read no variable (the same whatever the variables). */
+  fixed: Map<string, number>;
+  /** By operation name and variables (as JSON): the costs that read some. */
+  byVariables: Map<string, number>;
+}
 
 /**
  * Operation costs already computed, per parsed document (Apollo and graphql-ws keep one parsed
  * document per query text, so a client repeating a query hands the same object) and per operation
- * name and variables. The cost is a function of those alone (and of the schema and model, fixed per
- * process), so a remembered cost is the one computing it again would give; walking the document
- * every time was 2 % of the nested read's CPU. Long variables (mutation inputs) are not remembered:
- * their JSON would cost more than the walk, and they rarely repeat.
+ * name, and per variables when the cost read any. The cost is a function of those alone (and of the
+ * schema and model, fixed per process), so a remembered cost is the one computing it again would
+ * give; walking the document every time was 2 % of the nested read's CPU. A cost that read no
+ * variable (a mutation's: its input is no page size) is remembered whatever the variables; its
+ * input was coerced and walked anew for every submitDemand. Long variables are not remembered: their
+ * JSON would cost more than the walk, and they rarely repeat.
  */
 class KnownCosts {
-  private readonly byDocument = new WeakMap<DocumentNode, Map<string, number>>();
+  private readonly byDocument = new WeakMap<DocumentNode, DocumentCosts>();
 
   of(
     document: DocumentNode,
     operationName: string | null | undefined,
     variables: Readonly<Record<string, unknown>> | null | undefined,
-    compute: () => number,
+    compute: () => OperationCost,
   ): number {
-    const json = variables ? JSON.stringify(variables) : '';
-    if (json.length > MAX_KNOWN_VARIABLES_JSON) return compute();
-    const key = `${operationName ?? ''}\n${json}`;
+    const name = operationName ?? '';
     let known = this.byDocument.get(document);
-    const cost = known?.get(key);
+    const fixed = known?.fixed.get(name);
+    if (fixed !== undefined) return fixed;
+    const json = variables ? JSON.stringify(variables) : '';
+    const key = json.length > MAX_KNOWN_VARIABLES_JSON ? null : `${name}\n${json}`;
+    const cost = key === null ? undefined : known?.byVariables.get(key);
     if (cost !== undefined) return cost;
     const computed = compute();
-    if (!known) this.byDocument.set(document, (known = new Map()));
-    if (known.size < MAX_KNOWN_PER_DOCUMENT) known.set(key, computed);
-    return computed;
+    if (!known) this.byDocument.set(document, (known = { fixed: new Map(), byVariables: new Map() }));
+    if (!computed.readVariables) {
+      if (known.fixed.size < MAX_KNOWN_PER_DOCUMENT) known.fixed.set(name, computed.cost);
+    } else if (key !== null && known.byVariables.size < MAX_KNOWN_PER_DOCUMENT) {
+      known.byVariables.set(key, computed.cost);
+    }
+    return computed.cost;
   }
 }
 

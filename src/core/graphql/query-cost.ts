@@ -61,7 +61,10 @@ const MAX_VISITS = 1_000_000;
  *   `@include` are honoured. Introspection fields (`__schema`, `__type`, `__typename`) are free: the
  *   schema is small and introspection is off in production.
  *
- * The result is a whole number, or Infinity for a document too large to count.
+ * The cost is a whole number, or Infinity for a document too large to count. Variables are coerced
+ * and read only where they can change it (a directive, a page size, a bound worked out from
+ * arguments): `readVariables` says whether any was, and when not, the cost is the same whatever the
+ * variables (a mutation's input, however long, is never coerced here).
  */
 export function operationCost(
   schema: GraphQLSchema,
@@ -69,18 +72,25 @@ export function operationCost(
   operationName: string | null | undefined,
   variables: Readonly<Record<string, unknown>> | null | undefined,
   model: CostModel,
-): number {
+): OperationCost {
   const operation = getOperationAST(document, operationName);
-  if (!operation) return 0; // execution reports the missing operation itself
+  if (!operation) return { cost: 0, readVariables: false }; // execution reports the missing operation itself
   const rootType = schema.getRootType(operation.operation);
-  if (!rootType) return 0;
-  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
-    maxErrors: 1,
-  });
-  // Variables that do not coerce stop the request before execution; until then, an argument or a
-  // directive that uses one counts as its worst.
-  const variablesKnown = !coerced.errors;
-  const variableValues = coerced.errors ? {} : coerced.coerced;
+  if (!rootType) return { cost: 0, readVariables: false };
+  let coerced: VariablesRead | undefined;
+  /** The coerced variables, for a node whose arguments use them (else none are read). */
+  const variablesFor = (node: FieldNode | DirectiveNode): VariablesRead => {
+    if (!usesVariables(node)) return NO_VARIABLES;
+    if (!coerced) {
+      const result = getVariableValues(schema, operation.variableDefinitions ?? [], variables ?? {}, {
+        maxErrors: 1,
+      });
+      // Variables that do not coerce stop the request before execution; until then, an argument or a
+      // directive that uses one counts as its worst.
+      coerced = result.errors ? { known: false, values: {} } : { known: true, values: result.coerced };
+    }
+    return coerced;
+  };
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const definition of document.definitions)
     if (definition.kind === 'FragmentDefinition') fragments.set(definition.name.value, definition);
@@ -97,7 +107,12 @@ export function operationCost(
 
   const included = (node: { readonly directives?: FieldNode['directives'] }): boolean => {
     if (!node.directives?.length) return true;
-    if (!variablesKnown && node.directives.some((directive) => usesVariables(directive))) return true;
+    let variableValues: VariablesRead['values'] = {};
+    for (const directive of node.directives) {
+      const read = variablesFor(directive);
+      if (!read.known) return true;
+      if (read !== NO_VARIABLES) variableValues = read.values;
+    }
     try {
       const skip = getDirectiveValues(GraphQLSkipDirective, node, variableValues);
       if (skip?.if === true) return false;
@@ -148,9 +163,10 @@ export function operationCost(
   };
 
   const argumentsOf = (field: GraphQLField<unknown, unknown>, node: FieldNode) => {
-    if (!variablesKnown && usesVariables(node)) return null;
+    const read = variablesFor(node);
+    if (!read.known) return null;
     try {
-      return getArgumentValues(field, node, variableValues);
+      return getArgumentValues(field, node, read.values);
     } catch {
       return null;
     }
@@ -200,12 +216,15 @@ export function operationCost(
     if (!field) return 0; // validation refuses unknown fields
     const named = getNamedType(field.type);
     if (!isCompositeType(named)) return 1;
-    const args = field.args.length ? argumentsOf(field, node) : {};
+    const isList = isListType(getNullableType(field.type));
+    const declared = isList ? model.listBounds[`${parent.name}.${name}`] : undefined;
     const paginated = isPaginated(field);
+    // Arguments are read only where they count: a page size, or a bound worked out from them.
+    const args =
+      field.args.length && (paginated || typeof declared === 'function') ? argumentsOf(field, node) : {};
     const ownPage = paginated ? pageSize(args) : null;
     let items = 1;
-    if (isListType(getNullableType(field.type))) {
-      const declared = model.listBounds[`${parent.name}.${name}`];
+    if (isList) {
       if (declared !== undefined) items = typeof declared === 'number' ? declared : declared(args);
       else if (ownPage !== null) items = ownPage;
       else if (name === 'edges' && parentPage !== null) items = parentPage;
@@ -213,14 +232,31 @@ export function operationCost(
     }
     const selectionSets = nodes.flatMap((n) => (n.selectionSet ? [n.selectionSet] : []));
     // A connection's page size applies to its `edges`; a paginated list has already used it.
-    const childPage = paginated && !isListType(getNullableType(field.type)) ? ownPage : null;
+    const childPage = paginated && !isList ? ownPage : null;
     const selection = items === 0 ? 0 : selectionCost(named, selectionSets, childPage);
     return 1 + items * selection;
   };
 
-  if (!isObjectType(rootType)) return 0;
-  return selectionCost(rootType, [operation.selectionSet], null);
+  if (!isObjectType(rootType)) return { cost: 0, readVariables: false };
+  const cost = selectionCost(rootType, [operation.selectionSet], null);
+  return { cost, readVariables: coerced !== undefined };
 }
+
+/** What {@link operationCost} gives. */
+export interface OperationCost {
+  cost: number;
+  /** Whether any variable was read: when not, the cost is the operation's whatever its variables. */
+  readVariables: boolean;
+}
+
+/** Variables as the cost reads them: `known` false when they do not coerce. */
+interface VariablesRead {
+  known: boolean;
+  values: Record<string, unknown>;
+}
+
+/** What a node that uses no variable reads of them. */
+const NO_VARIABLES: VariablesRead = { known: true, values: {} };
 
 /** Whether a field's or directive's arguments refer to a variable. */
 function usesVariables(node: FieldNode | DirectiveNode): boolean {

@@ -28,8 +28,9 @@ const model: CostModel = {
   listBounds: { 'Region.children': 4, 'Query.regions': (args) => (args?.level === 'ALL' ? 50 : 5) },
 };
 
-const cost = (query: string, variables?: Record<string, unknown>) =>
+const costOf = (query: string, variables?: Record<string, unknown>) =>
   operationCost(schema, parse(query), undefined, variables, model);
+const cost = (query: string, variables?: Record<string, unknown>) => costOf(query, variables).cost;
 
 describe('operationCost', () => {
   it('counts each field once on a single object', () => {
@@ -98,6 +99,25 @@ describe('operationCost', () => {
     expect(cost(query, { s: false })).toBe(1 + 1 + (1 + 4));
   });
 
+  it('reads variables only where they count: a page size, a bound from arguments, @skip and @include', () => {
+    const reads = (query: string, variables: Record<string, unknown>) =>
+      costOf(query, variables).readVariables;
+    // An argument that changes no count (an object's code, a mutation's input) is never read.
+    expect(reads('query($c: String!) { region(code: $c) { children { code } } }', { c: '1' })).toBe(false);
+    expect(reads('query($c: String!) { region(code: $c) { code } }', { c: 1 })).toBe(false);
+    expect(reads('query($n: Int) { orgs(first: $n) { edges { node { name } } } }', { n: 5 })).toBe(true);
+    expect(reads('query($l: String) { regions(level: $l) { code } }', { l: 'ALL' })).toBe(true);
+    expect(reads('query($s: Boolean!) { region(code: "1") { code @skip(if: $s) } }', { s: true })).toBe(true);
+    // Literal arguments and directives read none.
+    expect(reads('{ orgs(first: 5) { edges { node { name } } } }', {})).toBe(false);
+    expect(reads('{ region(code: "1") { code @skip(if: true) } }', {})).toBe(false);
+  });
+
+  it('counts variables that do not coerce as their worst case, and reads them', () => {
+    const query = 'query($n: Int) { orgs(first: $n) { edges { node { name } } } }';
+    expect(costOf(query, { n: 'many' })).toEqual({ cost: 1 + 1 + 100 * 2, readVariables: true });
+  });
+
   it('leaves introspection free', () => {
     expect(cost('{ __schema { types { name fields { name args { name } } } } }')).toBe(0);
     expect(cost('{ region(code: "1") { __typename } }')).toBe(1);
@@ -140,7 +160,7 @@ describe("the hub's declared list bounds", () => {
       defaultListBound: DEFAULT_LIST_BOUND,
       listBounds: LIST_BOUNDS,
     };
-    const costOf = (query: string) => operationCost(hub, parse(query), undefined, {}, hubModel);
+    const costOf = (query: string) => operationCost(hub, parse(query), undefined, {}, hubModel).cost;
     // viewer 1 + submittedDemands 1 + edges (1 + 100 × (node 1 + progressNotes (1 + 50 × note 1)))
     expect(
       costOf('{ viewer { submittedDemands(first: 100) { edges { node { progressNotes { note } } } } } }'),
@@ -167,6 +187,6 @@ describe("the hub's declared list bounds", () => {
     const nested =
       'regions { children { children { parent { children { parent { children { parent { children { code } } } } } } } } }';
     const aliases = [1, 2, 3, 4, 5].map((i) => `a${i}: ${nested}`).join(' ');
-    expect(operationCost(hub, parse(`{ ${aliases} }`), undefined, {}, hubModel)).toBeGreaterThan(1e9);
+    expect(operationCost(hub, parse(`{ ${aliases} }`), undefined, {}, hubModel).cost).toBeGreaterThan(1e9);
   });
 });
