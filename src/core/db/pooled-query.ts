@@ -110,7 +110,9 @@ async function executeNamed<T>(
   params: readonly unknown[],
   nameOf: (text: string) => string | undefined,
 ): Promise<T[]> {
-  if (em.getTransactionContext()) return em.getConnection().execute<T[]>(sql, [...params], 'all');
+  // `em.execute` passes the em's transaction on; `getConnection().execute` without it would take another
+  // pooled connection, outside the transaction and blind to its writes and snapshot.
+  if (em.getTransactionContext()) return em.execute<T[]>(sql, [...params], 'all');
   const text = dollarPlaceholders(sql);
   return (await queryPooledRows(em, text, params, nameOf(text))) as T[];
 }

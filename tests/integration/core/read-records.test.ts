@@ -3,6 +3,8 @@ import { ref, ReferenceKind, wrap, type EntityClass } from '@mikro-orm/core';
 import { startTestApp, type TestApp } from '../../setup/test-app.js';
 import { statementsDuring } from '../../setup/probes.js';
 import { readById } from '../../../src/core/id-queries.js';
+import { executePrepared, executeShaped } from '../../../src/core/db/pooled-query.js';
+import { PreparedShapes } from '../../../src/core/db/statement-names.js';
 import { foreignKeyOf, isRecord, RecordReader, type RawRow } from '../../../src/core/read-records.js';
 import { Organization } from '../../../src/modules/organizations/organization.entity.js';
 import { EvaluationGrade } from '../../../src/modules/organizations/organization.enums.js';
@@ -183,6 +185,29 @@ describe('read-only records', () => {
     // The pooled statement is announced as knex's are, so statement counts and column probes see it.
     const statements = await statementsDuring(t.orm, () => readById(t.orm.em.fork(), Organization, memberId));
     expect(statements).toEqual([expect.stringMatching(/^select .* from "organization" where "id" = \$1$/)]);
+  });
+
+  it('runs prepared and shaped statements in the transaction inside one (db/pooled-query.ts)', async () => {
+    const renamed = '事务内预备语句';
+    const sql = 'select "name" from "organization" where "id" = ?';
+    await t.orm.em
+      .fork()
+      .transactional(async (em) => {
+        await em.nativeUpdate(Organization, { id: memberId }, { name: renamed });
+        // Both see the transaction's own uncommitted write: they run on its connection.
+        const [prepared] = await executePrepared<{ name: string }>(em, 'test_in_tx', sql, [memberId]);
+        expect(prepared?.name).toBe(renamed);
+        const shapes = new PreparedShapes('test_in_tx_shaped', 4);
+        const [shaped] = await executeShaped<{ name: string }>(em, shapes, sql, [memberId]);
+        expect(shaped?.name).toBe(renamed);
+        throw new Error('rolled back');
+      })
+      .catch((error: unknown) => {
+        if (!(error instanceof Error && error.message === 'rolled back')) throw error;
+      });
+    // Outside a transaction: the pooled connection, the committed row.
+    const [outside] = await executePrepared<{ name: string }>(t.orm.em.fork(), 'test_in_tx', sql, [memberId]);
+    expect(outside?.name).not.toBe(renamed);
   });
 
   it('answers null for an id that does not exist', async () => {
