@@ -1,15 +1,9 @@
-import { Entity, Index, OneToOne, Property, type Ref } from '@mikro-orm/core';
-import { Organization } from './organization.entity.js';
-import type {
-  EvaluationGrade,
-  FoundingType,
-  ProviderKind,
-  VerificationStatus,
-} from './organization.enums.js';
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { DirectoryColumns } from './directory-columns.js';
 
 /**
  * The directory's gram search table: for each organization, the columns that the directory's
- * filters, orders and visibility rule read (same names as on `organization`) and the grams of its
+ * filters, orders and visibility rule read (`DirectoryColumns`, directory-columns.ts) and the grams of its
  * search text (`directory_text_grams`: every character, every two and three adjacent ones), stored
  * out of line. Written only by the trigger `organization_search_sync` on `organization`, in the same
  * statement as `organization_search`, so it is never stale; deleted with the organization. A query
@@ -23,59 +17,7 @@ import type {
   expression:
     'create index "organization_search_gram_gin" on "organization_search_gram" using gin ("grams") with (fastupdate = off)',
 })
-export class OrganizationSearchGram {
-  @OneToOne({
-    entity: () => Organization,
-    primary: true,
-    ref: true,
-    fieldName: 'id',
-    deleteRule: 'cascade',
-    updateRule: 'cascade',
-  })
-  organization!: Ref<Organization>;
-
-  @Property({ type: 'text' })
-  verificationStatus!: VerificationStatus;
-
-  @Property({ type: 'string', length: 12 })
-  homeRegionCode!: string;
-
-  @Property({ type: 'bigint', nullable: true })
-  sponsorId!: string | null;
-
-  @Property({ type: 'bigint', nullable: true })
-  hubId!: string | null;
-
-  @Property({ type: 'boolean' })
-  isHub!: boolean;
-
-  @Property({ type: 'text' })
-  providerKind!: ProviderKind;
-
-  @Property({ type: 'text' })
-  foundingType!: FoundingType;
-
-  @Property({ type: 'text' })
-  grade!: EvaluationGrade;
-
-  @Property({ type: 'integer' })
-  ratingScore!: number;
-
-  @Property({ type: 'Date', columnType: 'timestamptz' })
-  createdAt!: Date;
-
-  @Property({ type: 'string', length: 200 })
-  name!: string;
-
-  @Property({ type: 'string[]' })
-  regionCodes!: string[];
-
-  @Property({ type: 'string[]' })
-  categoryCodes!: string[];
-
-  @Property({ type: 'string[]' })
-  targetGroups!: string[];
-
+export class OrganizationSearchGram extends DirectoryColumns {
   /** `directory_text_grams(search_text)`, out of line (the table's toast_tuple_target is 128). */
   @Property({ type: 'string[]' })
   grams!: string[];
