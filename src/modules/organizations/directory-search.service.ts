@@ -155,12 +155,12 @@ function directoryWhere(
 function orderKey(
   order: OrganizationOrder,
   text: string | null | undefined,
-): { expr: string; cast: string; dir: 'asc' | 'desc'; params: unknown[] } {
+): { expr: string; cast: string; dir: 'asc' | 'desc'; params: unknown[]; computed: boolean } {
   switch (order) {
     case OrganizationOrder.NEWEST:
-      return { expr: 'o.created_at', cast: 'timestamptz', dir: 'desc', params: [] };
+      return { expr: 'o.created_at', cast: 'timestamptz', dir: 'desc', params: [], computed: false };
     case OrganizationOrder.RATING:
-      return { expr: 'o.rating_score', cast: 'int', dir: 'desc', params: [] };
+      return { expr: 'o.rating_score', cast: 'int', dir: 'desc', params: [], computed: false };
     case OrganizationOrder.RELEVANCE: {
       const pattern = text ? likePattern(text) : null;
       if (!pattern) break;
@@ -171,12 +171,13 @@ function orderKey(
         cast: 'numeric',
         dir: 'desc',
         params: [pattern, text!.trim().toLowerCase()],
+        computed: true,
       };
     }
     case OrganizationOrder.NAME:
       break;
   }
-  return { expr: 'o.name', cast: 'text', dir: 'asc', params: [] };
+  return { expr: 'o.name', cast: 'text', dir: 'asc', params: [], computed: false };
 }
 
 function encodeCursor(cursor: DirectoryCursor): string {
@@ -215,6 +216,11 @@ class DirectoryEdge {
   }
 }
 
+/** ` where a and b …` of SQL conditions, or nothing without any. */
+function whereOf(conditions: readonly string[]): string {
+  return conditions.length ? ` where ${conditions.join(' and ')}` : '';
+}
+
 function placeholders(values: readonly unknown[]): string {
   return values.map(() => '?').join(', ');
 }
@@ -242,17 +248,8 @@ export class DirectorySearchService {
     const orderName = args.orderBy ?? OrganizationOrder.NAME;
     const where = directoryWhere(ctx, filter, orderName, hubVisible);
     const order = orderKey(orderName, args.filter?.text);
-    const conditions = [...where.sql];
-    const params = [...order.params, ...where.params];
-    if (args.after) {
-      const [key, id] = decodeCursor(args.after, orderName, order.cast);
-      conditions.push(`(${order.expr}, o.id) ${order.dir === 'asc' ? '>' : '<'} (?::${order.cast}, ?)`);
-      params.push(...order.params, key, id);
-    }
     const reader = RecordReader.for(ctx.em, Organization).only(properties);
-    const whereSql = conditions.length ? ` where ${conditions.join(' and ')}` : '';
     const limit = `limit ${first + 1}`;
-    let sql: string;
     // The table the page is read from in one scan and a top-N sort: organization without a text
     // filter; with one, the search copy when it holds every column of the page (the common
     // `{ id name }`), so organization is not read. Neither copy has an index that yields an order,
@@ -263,11 +260,42 @@ export class DirectorySearchService {
       : searchCopyHolds(ctx.em, textTable, reader.columnNames)
         ? textTable
         : null;
+    // The matches (alias `o`) and their order key. A computed key (RELEVANCE: similarity() over the
+    // whole text) is computed once per match, in a subquery that `offset 0` keeps apart: merged into
+    // the statement, its expression would be computed wherever it is written (the key's text, the
+    // ORDER BY, a cursor's comparison), two or three times per match. A column key needs no subquery,
+    // which would hide an index that yields the order (organization's, without a text filter).
+    const matches = order.computed
+      ? {
+          from: `(select o.*, (${order.expr}) as "order_key" from ${pageTable ?? textTable} o${whereOf(where.sql)} offset 0) o`,
+          fromParams: [...order.params, ...where.params],
+          key: 'o."order_key"',
+          keyParams: [] as unknown[],
+          conditions: [] as string[],
+          conditionParams: [] as unknown[],
+        }
+      : {
+          from: `${pageTable ?? textTable} o`,
+          fromParams: [] as unknown[],
+          key: order.expr,
+          keyParams: order.params,
+          conditions: [...where.sql],
+          conditionParams: [...where.params],
+        };
+    const { key, keyParams, conditions } = matches;
+    const params = [...keyParams, ...matches.fromParams, ...matches.conditionParams];
+    if (args.after) {
+      const [after, id] = decodeCursor(args.after, orderName, order.cast);
+      conditions.push(`(${key}, o.id) ${order.dir === 'asc' ? '>' : '<'} (?::${order.cast}, ?)`);
+      params.push(...keyParams, after, id);
+    }
+    const whereSql = whereOf(conditions);
+    let sql: string;
     if (pageTable) {
-      params.push(...order.params); // the ORDER BY repeats the key expression
+      params.push(...keyParams); // the ORDER BY repeats the key expression
       sql =
-        `select ${reader.selectList('o')}, (${order.expr})::text as "order_key_text" from ${pageTable} o${whereSql}` +
-        ` order by ${order.expr} ${order.dir}, o.id ${order.dir} ${limit}`;
+        `select ${reader.selectList('o')}, (${key})::text as "order_key_text" from ${matches.from}${whereSql}` +
+        ` order by ${key} ${order.dir}, o.id ${order.dir} ${limit}`;
     } else {
       // The matches are found and ordered in the search copy (its rows hold the filters' columns
       // and the order keys), and only the page's rows are then read from organization, by id, in
@@ -277,7 +305,7 @@ export class DirectorySearchService {
       const dir = order.dir;
       sql =
         `select ${reader.selectList('o')}, page."order_key"::text as "order_key_text"` +
-        ` from (select o.id as "page_id", (${order.expr}) as "order_key" from ${textTable} o${whereSql}` +
+        ` from (select o.id as "page_id", (${key}) as "order_key" from ${matches.from}${whereSql}` +
         ` order by "order_key" ${dir}, "page_id" ${dir} ${limit}) page` +
         ` join organization o on o.id = page."page_id"` +
         ` order by page."order_key" ${dir}, page."page_id" ${dir}`;

@@ -437,7 +437,10 @@ describe('text search pages', () => {
 });
 
 /** The directory search statement the app runs for `text`, with its parameters, as sent to PostgreSQL. */
-async function searchStatement(text: string): Promise<{ sql: string; bindings: unknown[] }> {
+async function searchStatement(
+  text: string,
+  order: { orderBy?: string; after?: string } = {},
+): Promise<{ sql: string; bindings: unknown[] }> {
   const knex = t.orm.em.getConnection().getKnex();
   const seen: { sql: string; bindings: unknown[] }[] = [];
   const capture = (query: { sql: string; bindings?: unknown[] }) =>
@@ -445,10 +448,9 @@ async function searchStatement(text: string): Promise<{ sql: string; bindings: u
   knex.on('query', capture);
   try {
     await t.data(
-      `query($text: String) { organizations(first: 20, filter: { text: $text }) { edges { node { id name } } } }`,
-      {
-        text,
-      },
+      `query($text: String, $orderBy: OrganizationOrder, $after: String) {
+        organizations(first: 20, filter: { text: $text }, orderBy: $orderBy, after: $after) { edges { node { id name } } } }`,
+      { text, ...order },
     );
   } finally {
     knex.off('query', capture);
@@ -457,6 +459,69 @@ async function searchStatement(text: string): Promise<{ sql: string; bindings: u
   if (!found) throw new Error('no directory search statement was run');
   return found;
 }
+
+describe('RELEVANCE order', () => {
+  // What RELEVANCE promises (docs/architecture.md, "Directory text search"): a name match first,
+  // then the trigram similarity of the whole text (4 places), then the newest id; on every page, as
+  // one ordered list. The key is computed once per match: the plan shows similarity() once.
+  it.each([
+    ['相关度', '甲'],
+    ['relevance', '乙'],
+  ])(
+    'orders %s by name match, then similarity, then id, computing the similarity once',
+    async (term, tag) => {
+      const texts: [string, string][] = [
+        [`${tag}${term}之家`, '社区'],
+        [`${tag}泉城${term}服务中心`, '长期为职工提供服务'.repeat(6)],
+        [`${tag}泉城工友驿站`, term],
+        [`${tag}泉城工友之家`, `关于${term}的介绍${'内容'.repeat(30)}`],
+        [`${tag}济南职工书屋`, `${term} ${term} 书屋`],
+        [`${tag}历城工友中心`, `${term}之家`],
+        [`${tag}历城工友中心`, `${term}之家`],
+      ];
+      for (const [name, description] of texts) await t.seed.organization({ name, description });
+      await t.seed.organization({ name: `${tag}待审${term}`, verified: false });
+      const conn = t.orm.em.getConnection();
+      const expected = await conn.execute<{ name: string; key: string }[]>(
+        `select name, key::text from (select o.name, o.id, ((case when o.name ilike ? then 1 else 0 end)
+         + round(similarity(o.search_text, ?)::numeric, 4)) as key
+         from organization_search o where o.verification_status = 'VERIFIED' and o.search_text like ?) m
+       order by key desc, id desc`,
+        [`%${term}%`, term, `%${term}%`],
+      );
+      expect(expected).toHaveLength(texts.length);
+      // Name matches, distinct similarities and a tie broken by id.
+      expect(new Set(expected.map((row) => row.key)).size).toBeGreaterThanOrEqual(4);
+      const seen: string[] = [];
+      let after: string | null = null;
+      for (let page = 0; page < 10; page++) {
+        const res: SearchResult = await t.data<SearchResult>(SEARCH, {
+          first: 2,
+          after,
+          orderBy: 'RELEVANCE',
+          filter: { text: term },
+        });
+        seen.push(...res.organizations.edges.map((e) => e.node.name));
+        if (!res.organizations.pageInfo.hasNextPage) break;
+        after = res.organizations.pageInfo.endCursor;
+      }
+      expect(seen).toEqual(expected.map((row) => row.name));
+      const first = await t.data<SearchResult>(SEARCH, {
+        first: 2,
+        orderBy: 'RELEVANCE',
+        filter: { text: term },
+      });
+      for (const order of [{}, { after: first.organizations.pageInfo.endCursor! }]) {
+        const statement = await searchStatement(term, { orderBy: 'RELEVANCE', ...order });
+        const plan = await conn.execute<unknown[]>(
+          `explain (verbose, format json) ${statement.sql.replace(/\$\d+/g, '?')}`,
+          statement.bindings,
+        );
+        expect(JSON.stringify(plan).match(/similarity\(/g), JSON.stringify(order)).toHaveLength(1);
+      }
+    },
+  );
+});
 
 describe('the prepared page statement', () => {
   it('sends the text as a parameter, prepares each shape once, and answers the same past the cap', async () => {
