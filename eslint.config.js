@@ -10,6 +10,9 @@ export default tseslint.config(
       'bench/results/',
       'coverage/',
       'console/dist/',
+      // Build output of `npm start`, the operator commands and the tests' server bundle.
+      'dist/',
+      'test-results/',
       'examples/org-bot/src/generated/',
     ],
   },
