@@ -264,10 +264,10 @@ export class DemandSubmissionService extends DemandChanges {
 }
 
 /**
- * `submitDemand` in one autocommitted statement (docs/architecture.md, "Live path"): the idempotency key when given
- * (first: on a conflict nothing else is written, and the statement returns no row; the row is the
- * one `RetryKey.record` writes for the other creating mutations), the demand,
- * its audit entry and its DEMAND_PUBLISHED event. The demand's id is taken first so the key's row
+ * `submitDemand` in one autocommitted statement (docs/architecture.md, "Live path"): the idempotency
+ * key when given (first: on a conflict nothing else is written, and the statement returns no row;
+ * the row is the one `RetryKey.record` writes for the other creating mutations), the demand, its
+ * audit entry and its DEMAND_PUBLISHED event. The demand's id is taken first so the key's row
  * can name it.
  * The event's insert reads the demand's, so the transaction owns its id before the event takes
  * its seq, as the relay requires (outbox.ts, insertEventsSql). Parameters: see `submitOnce`.
